@@ -1,0 +1,32 @@
+GO ?= go
+BIN := bin/grants
+PKG := ./...
+
+.PHONY: run build test vet lint bench fuzz clean
+
+## run: start the whole system (embedded NATS under ./data/nats, SQLite ./data/grants.db, API on 127.0.0.1:8080)
+run: build
+	./$(BIN) serve
+
+## build: compile the grants binary into bin/
+build:
+	$(GO) build -o $(BIN) ./cmd/grants
+
+## test: vet and every test with the race detector
+test: vet
+	$(GO) test -race -count=1 -timeout 30m $(PKG)
+
+vet:
+	$(GO) vet $(PKG)
+
+## lint: gofmt and staticcheck (installs staticcheck if missing)
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest $(PKG)
+
+## bench: event store, projection and replay benchmarks (prints raw rates beside ours)
+bench: build
+	./$(BIN) bench
+
+clean:
+	rm -rf bin data

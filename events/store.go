@@ -1,0 +1,106 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Draft is an event about to be appended: the store fills in the rest of
+// the envelope.
+type Draft struct {
+	// Payload is a value of a registered event type.
+	Payload any
+	// OccurredAt is the effective time of the event.
+	OccurredAt time.Time
+}
+
+// Meta is what a command says about itself; every event it produces carries it.
+type Meta struct {
+	Actor          Actor
+	CorrelationID  string
+	CausationID    string
+	IdempotencyKey string
+	Reason         string
+	// RecordedAt is when the ledger records the events (the clock's now).
+	RecordedAt time.Time
+}
+
+// AppendRequest asks the store to append events to one aggregate.
+type AppendRequest struct {
+	// Ref is the aggregate the events belong to.
+	Ref Ref
+	// Expected is the aggregate's head as the decision saw it; the append
+	// fails with a *ConflictError if the aggregate has moved on.
+	Expected Head
+	// OrgWide, when set, widens the consistency boundary to every aggregate
+	// of Ref.Org: the append fails if any event was appended under
+	// grants.<org>.> after OrgSequence.
+	OrgWide bool
+	// OrgSequence is the last stream sequence of the organisation's
+	// subjects that the decision saw (with OrgWide).
+	OrgSequence uint64
+	// Meta is copied to every event.
+	Meta Meta
+	// Events are appended in order; more than one is written atomically.
+	Events []Draft
+}
+
+// Store is the event store. Implementations must pass the shared suite in
+// events/storetest.
+type Store interface {
+	// Append writes the events of one command with optimistic concurrency
+	// and returns them as stored (with sequence, version and hash). A stale
+	// Expected head or organisation sequence returns a *ConflictError. An
+	// append whose idempotency key was already applied (within the
+	// duplicate window) writes nothing and returns the events first stored.
+	Append(ctx context.Context, req AppendRequest) ([]Envelope, error)
+	// Load returns the events of one aggregate with a stream sequence above
+	// afterSeq, in order. Load(ref, 0) is the whole history.
+	Load(ctx context.Context, ref Ref, afterSeq uint64) ([]Envelope, error)
+	// LoadOrg returns the events of every aggregate of org with a stream
+	// sequence above afterSeq, in stream order.
+	LoadOrg(ctx context.Context, org string, afterSeq uint64) ([]Envelope, error)
+	// Locate finds the organisation that owns aggregate kind/id.
+	// It returns ErrNotFound if the aggregate has no events.
+	Locate(ctx context.Context, kind, id string) (string, error)
+	// Events calls fn for every event with from <= sequence <= to (to = 0:
+	// up to the last event at the time of the call), in stream order.
+	Events(ctx context.Context, from, to uint64, fn func(Envelope) error) error
+	// Subscribe calls fn for every event from sequence from on, in order,
+	// and keeps following new events until ctx ends or fn returns an error.
+	Subscribe(ctx context.Context, from uint64, fn func(Envelope) error) error
+	// LastSequence is the stream's last sequence (0 when empty).
+	LastSequence(ctx context.Context) (uint64, error)
+}
+
+// ErrNotFound is returned when an aggregate or event does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ConflictError is returned by Append when the aggregate (or the
+// organisation, with OrgWide) has moved on since the decision was made.
+type ConflictError struct {
+	// Ref is the aggregate the append was for.
+	Ref Ref
+	// Expected is the version the command was decided on.
+	Expected uint64
+	// Actual is the aggregate's current version.
+	Actual uint64
+	// OrgWide tells that the organisation boundary, not the aggregate, moved.
+	OrgWide bool
+}
+
+// Error implements error.
+func (e *ConflictError) Error() string {
+	if e.OrgWide {
+		return fmt.Sprintf("conflict: organisation %s changed since the decision on %s", e.Ref.Org, e.Ref)
+	}
+	return fmt.Sprintf("conflict: %s is at version %d, not %d", e.Ref, e.Actual, e.Expected)
+}
+
+// ErrConflict matches any *ConflictError with errors.Is.
+var ErrConflict = errors.New("conflict")
+
+// Is lets errors.Is(err, ErrConflict) match.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
