@@ -1,0 +1,4 @@
+package catalog
+
+// RuleIDs returns the rule IDs this package enforces.
+func RuleIDs() []string { return nil }
