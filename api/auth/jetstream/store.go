@@ -1,0 +1,93 @@
+// Package jetstream keeps the API's tokens in a JetStream key-value bucket
+// (GRANTS_TOKENS), so that every API instance sees the same tokens and a
+// revocation takes effect everywhere.
+package jetstream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/erasmus-ledger/grants/api/auth"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Bucket is the key-value bucket of the tokens.
+const Bucket = "GRANTS_TOKENS"
+
+// Store is an auth.Store on a JetStream key-value bucket. Keys are the
+// tokens' hashes, values their JSON records.
+type Store struct {
+	kv jetstream.KeyValue
+}
+
+// Open creates the bucket if it does not exist and returns the Store.
+// replicas is the bucket's replication factor (1 for a single server).
+func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Store, error) {
+	if replicas < 1 {
+		replicas = 1
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      Bucket,
+		Description: "API bearer tokens of the grant ledger: SHA-256 of the secret -> token record",
+		History:     5,
+		Replicas:    replicas,
+		Storage:     jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening key-value bucket %s: %w", Bucket, err)
+	}
+	return &Store{kv: kv}, nil
+}
+
+// Put implements auth.Store.
+func (s *Store) Put(ctx context.Context, t auth.Token) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	if _, err := s.kv.Put(ctx, t.Hash, b); err != nil {
+		return fmt.Errorf("storing token %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// ByHash implements auth.Store.
+func (s *Store) ByHash(ctx context.Context, hash string) (auth.Token, error) {
+	e, err := s.kv.Get(ctx, hash)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrInvalidKey):
+		return auth.Token{}, auth.ErrNotFound
+	case err != nil:
+		return auth.Token{}, fmt.Errorf("reading token: %w", err)
+	}
+	var t auth.Token
+	if err := json.Unmarshal(e.Value(), &t); err != nil {
+		return auth.Token{}, fmt.Errorf("decoding token record: %w", err)
+	}
+	return t, nil
+}
+
+// List implements auth.Store.
+func (s *Store) List(ctx context.Context) ([]auth.Token, error) {
+	keys, err := s.kv.Keys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing tokens: %w", err)
+	}
+	out := make([]auth.Token, 0, len(keys))
+	for _, k := range keys {
+		t, err := s.ByHash(ctx, k)
+		if errors.Is(err, auth.ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
