@@ -1,0 +1,250 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+)
+
+var (
+	refP1 = events.Ref{Org: "E10000001", Kind: "project", ID: "2024-1-FI01-KA122-SCH-000000001"}
+	refP2 = events.Ref{Org: "E10000001", Kind: "project", ID: "2024-1-FI01-KA122-SCH-000000002"}
+	refO1 = events.Ref{Org: "E10000001", Kind: "organisation", ID: "E10000001"}
+	refQ1 = events.Ref{Org: "E20000002", Kind: "project", ID: "2024-1-FI01-KA122-SCH-000000003"}
+)
+
+func staleVersionConflicts(t *testing.T, f Factory) {
+	h := open(t, f)
+	first := h.mustAppend(refP1, 1)
+	h.mustAppend(refP1, 1)
+	before := h.last()
+	_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: events.HeadOf(first[0]), Meta: meta(""), Events: notes("stale", 1)})
+	ce := asConflict(t, err)
+	if ce.Actual != 2 || ce.Expected != 1 || ce.Ref != refP1 || ce.OrgWide {
+		t.Fatalf("conflict = %+v, want actual 2, expected 1 on %s", ce, refP1)
+	}
+	if got := h.last(); got != before {
+		t.Fatalf("a conflicting append wrote: last sequence %d, was %d", got, before)
+	}
+}
+
+func expectedEmptyConflicts(t *testing.T, f Factory) {
+	h := open(t, f)
+	h.mustAppend(refP1, 3)
+	_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Meta: meta(""), Events: notes("new", 1)})
+	if ce := asConflict(t, err); ce.Actual != 3 {
+		t.Fatalf("conflict actual = %d, want 3", ce.Actual)
+	}
+}
+
+func concurrentWriters(t *testing.T, f Factory) {
+	h := open(t, f)
+	const writers = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Go(func() {
+			for attempt := 0; ; attempt++ {
+				envs, err := h.store.Load(h.ctx, refP1, 0)
+				if err != nil {
+					errs <- err
+					return
+				}
+				var head events.Head
+				if len(envs) > 0 {
+					head = events.HeadOf(envs[len(envs)-1])
+				}
+				_, err = h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: head, Meta: meta(""), Events: notes(fmt.Sprintf("w%d", w), 1)})
+				if err == nil {
+					return
+				}
+				if !errors.Is(err, events.ErrConflict) || attempt > 10*writers {
+					errs <- fmt.Errorf("writer %d attempt %d: %w", w, attempt, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	envs := h.load(refP1, 0)
+	if len(envs) != writers {
+		t.Fatalf("%d events, want %d", len(envs), writers)
+	}
+	for i, e := range envs {
+		if e.Version != uint64(i+1) {
+			t.Fatalf("versions %v are not 1..%d", versions(envs), writers)
+		}
+	}
+	if _, err := events.VerifyChain(envs); err != nil {
+		t.Fatalf("chain after concurrent writers: %v", err)
+	}
+}
+
+func idempotentRetry(t *testing.T, f Factory) {
+	h := open(t, f)
+	h.mustAppend(refP1, 1)
+	req := events.AppendRequest{Ref: refP1, Expected: h.head(refP1), Meta: meta("key-retry-1"), Events: notes("idem", 2)}
+	first, err := h.store.Append(h.ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := h.last()
+
+	// The same request again, as a client retrying after a lost answer.
+	again, err := h.store.Append(h.ctx, req)
+	if err != nil {
+		t.Fatalf("retry with the same head: %v", err)
+	}
+	sameEvents(t, "retry with the same head", again, first)
+
+	// A retry decided again on the new head (the handler reloaded).
+	req.Expected = h.head(refP1)
+	req.Events = notes("idem-redecided", 2)
+	again, err = h.store.Append(h.ctx, req)
+	if err != nil {
+		t.Fatalf("retry on the new head: %v", err)
+	}
+	sameEvents(t, "retry on the new head", again, first)
+
+	// A single-event command retried the same way.
+	single := events.AppendRequest{Ref: refP1, Expected: h.head(refP1), Meta: meta("key-retry-2"), Events: notes("one", 1)}
+	one, err := h.store.Append(h.ctx, single)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []events.AppendRequest{single, {Ref: refP1, Expected: events.HeadOf(one[0]), Meta: meta("key-retry-2"), Events: notes("one", 1)}} {
+		got, err := h.store.Append(h.ctx, r)
+		if err != nil {
+			t.Fatalf("single-event retry: %v", err)
+		}
+		sameEvents(t, "single-event retry", got, one)
+	}
+	if got := h.last(); got != before+1 {
+		t.Fatalf("retries wrote: last sequence %d, want %d", got, before+1)
+	}
+	if envs := h.load(refP1, 0); len(envs) != 4 {
+		t.Fatalf("aggregate has %d events, want 4", len(envs))
+	}
+}
+
+func idempotencyOtherAggregate(t *testing.T, f Factory) {
+	h := open(t, f)
+	if _, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Meta: meta("shared-key"), Events: notes("a", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	before := h.last()
+	_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP2, Meta: meta("shared-key"), Events: notes("b", 1)})
+	if err == nil {
+		t.Fatal("a key already used for another aggregate was accepted")
+	}
+	if h.last() != before {
+		t.Fatal("the refused append wrote")
+	}
+}
+
+func orgWideConflict(t *testing.T, f Factory) {
+	h := open(t, f)
+	h.mustAppend(refO1, 1)
+	h.mustAppend(refP1, 1)
+	orgSeq := h.last()
+	p1 := h.head(refP1)
+	h.mustAppend(refP2, 1) // another aggregate of the same organisation moves
+	_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: p1, OrgWide: true, OrgSequence: orgSeq, Meta: meta(""), Events: notes("wide", 1)})
+	ce := asConflict(t, err)
+	if !ce.OrgWide || ce.Actual != 1 {
+		t.Fatalf("conflict = %+v, want an organisation-wide conflict with actual version 1", ce)
+	}
+	// Decided again on the current organisation sequence, it goes through.
+	envs, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: p1, OrgWide: true, OrgSequence: h.last(), Meta: meta(""), Events: notes("wide", 2)})
+	if err != nil {
+		t.Fatalf("org-wide append on the current sequence: %v", err)
+	}
+	if got := versions(envs); got[0] != 2 || got[1] != 3 {
+		t.Fatalf("versions %v, want [2 3]", got)
+	}
+}
+
+func orgWideOtherOrg(t *testing.T, f Factory) {
+	h := open(t, f)
+	h.mustAppend(refP1, 1)
+	orgSeq := h.last()
+	p1 := h.head(refP1)
+	h.mustAppend(refQ1, 2) // another organisation
+	if _, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: p1, OrgWide: true, OrgSequence: orgSeq, Meta: meta(""), Events: notes("wide", 1)}); err != nil {
+		t.Fatalf("an append to another organisation broke the boundary: %v", err)
+	}
+	// A new aggregate in an organisation with no events expects sequence 0.
+	ref := events.Ref{Org: "E30000003", Kind: "organisation", ID: "E30000003"}
+	if _, err := h.store.Append(h.ctx, events.AppendRequest{Ref: ref, OrgWide: true, Meta: meta(""), Events: notes("first", 1)}); err != nil {
+		t.Fatalf("org-wide append to an empty organisation: %v", err)
+	}
+	_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: events.Ref{Org: ref.Org, Kind: "project", ID: "x"}, OrgWide: true, Meta: meta(""), Events: notes("second", 1)})
+	asConflict(t, err)
+}
+
+func multiEventAtomic(t *testing.T, f Factory) {
+	h := open(t, f)
+	h.mustAppend(refP2, 1)
+	envs := h.mustAppend(refP1, 3)
+	if got := versions(envs); got[0] != 1 || got[1] != 2 || got[2] != 3 {
+		t.Fatalf("versions %v, want [1 2 3]", got)
+	}
+	seqs := sequences(envs)
+	if seqs[1] != seqs[0]+1 || seqs[2] != seqs[1]+1 {
+		t.Fatalf("sequences %v are not consecutive", seqs)
+	}
+	sameEvents(t, "loaded after a multi-event append", h.load(refP1, 0), envs)
+	if envs[1].PrevHash != envs[0].Hash || envs[2].PrevHash != envs[1].Hash {
+		t.Fatal("multi-event append is not chained")
+	}
+	before := h.last()
+	_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: events.HeadOf(envs[0]), Meta: meta(""), Events: notes("stale", 4)})
+	asConflict(t, err)
+	if h.last() != before {
+		t.Fatal("a conflicting multi-event append wrote part of its events")
+	}
+	// An organisation-wide multi-event append.
+	more, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: events.HeadOf(envs[2]), OrgWide: true, OrgSequence: before, Meta: meta(""), Events: notes("wide", 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := versions(more); got[0] != 4 || got[1] != 5 {
+		t.Fatalf("versions %v, want [4 5]", got)
+	}
+}
+
+func invalidRef(t *testing.T, f Factory) {
+	h := open(t, f)
+	for _, ref := range []events.Ref{
+		{Org: "E1.x", Kind: "project", ID: "p"},
+		{Org: "E1", Kind: "*", ID: "p"},
+		{Org: "E1", Kind: "project", ID: ">"},
+		{Org: "E1", Kind: "project", ID: ""},
+		{Org: "E1", Kind: "project", ID: "a b"},
+	} {
+		_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: ref, Meta: meta(""), Events: notes("bad", 1)})
+		if err == nil || apperr.CodeOf(err) != apperr.Invalid {
+			t.Errorf("Append(%q) = %v, want an invalid-input error", ref.Subject(), err)
+		}
+		if _, err := h.store.Load(h.ctx, ref, 0); err == nil {
+			t.Errorf("Load(%q) accepted the reference", ref.Subject())
+		}
+	}
+	if _, err := h.store.LoadOrg(h.ctx, "E1.>", 0); err == nil {
+		t.Error("LoadOrg accepted a wildcard organisation")
+	}
+	if _, err := h.store.Locate(h.ctx, "*", "x"); err == nil || errors.Is(err, events.ErrNotFound) {
+		t.Errorf("Locate(*) = %v, want an invalid-input error", err)
+	}
+	if h.last() != 0 {
+		t.Fatal("an invalid reference was written")
+	}
+}

@@ -1,0 +1,33 @@
+package storetest
+
+import "testing"
+
+// Run runs every case of the suite against the stores f opens.
+func Run(t *testing.T, f Factory) {
+	cases := []struct {
+		name string
+		fn   func(*testing.T, Factory)
+	}{
+		{"StaleVersionConflictsWithActualVersion", staleVersionConflicts},
+		{"EmptyAggregateExpectedButNotEmptyConflicts", expectedEmptyConflicts},
+		{"ConcurrentWritersOnOneAggregateGetGaplessVersions", concurrentWriters},
+		{"IdempotentRetryWritesNothingAndReturnsSameEvents", idempotentRetry},
+		{"IdempotencyKeyOfAnotherAggregateIsRefused", idempotencyOtherAggregate},
+		{"OrgWideAppendConflictsWhenSameOrgMoved", orgWideConflict},
+		{"OrgWideAppendIgnoresOtherOrganisations", orgWideOtherOrg},
+		{"EventsSurviveRestart", survivesRestart},
+		{"HashChainVerifiesAndDetectsChangedByte", hashChain},
+		{"MultiEventAppendIsAtomicAndVersioned", multiEventAtomic},
+		{"LoadAfterSequence", loadAfterSequence},
+		{"LoadOrgInStreamOrder", loadOrgOrder},
+		{"LocateFindsOrganisation", locate},
+		{"EventsFromTo", eventsFromTo},
+		{"SubscribeSeesNewEvents", subscribeSeesNew},
+		{"InvalidRefTokensRefused", invalidRef},
+		{"EnvelopeFieldsRoundTrip", envelopeRoundTrip},
+		{"IdempotencyRecordsRoundTrip", idempotencyRecords},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, f) })
+	}
+}
