@@ -225,7 +225,9 @@ func envelopeRoundTrip(t *testing.T, f Factory) {
 // expose one through an Idempotency method.
 func idempotencyRecords(t *testing.T, f Factory) {
 	h := open(t, f)
-	withRecords, ok := h.store.(interface{ Idempotency() events.IdempotencyStore })
+	withRecords, ok := h.store.(interface {
+		Idempotency() events.IdempotencyStore
+	})
 	if !ok {
 		t.Skip("the store keeps no idempotency records")
 	}
