@@ -47,6 +47,9 @@ func main() {
 		os.Exit(2)
 	}
 	if err := sc.run(os.Args[2:]); err != nil {
+		if errors.Is(err, errHelp) {
+			return
+		}
 		var u usageError
 		fmt.Fprintf(os.Stderr, "grants %s: %v\n", os.Args[1], err)
 		if errors.As(err, &u) {
