@@ -70,7 +70,7 @@ type MobilityFilter struct {
 	Page
 }
 
-// MobilityPage is one page of mobilities, in ID order.
+// MobilityPage is one page of mobilities, in (project, ID) order.
 type MobilityPage struct {
 	Items      []MobilityView `json:"items"`
 	NextCursor string         `json:"next_cursor,omitempty"`
@@ -112,13 +112,14 @@ type Reader interface {
 	ProjectsOf(ctx context.Context, org string) ([]ProjectView, error)
 	// Projects lists projects in ID order.
 	Projects(ctx context.Context, f ProjectFilter) (ProjectPage, error)
-	// Mobility returns one mobility with its grant breakdown.
-	Mobility(ctx context.Context, id string) (MobilityView, error)
-	// Mobilities lists mobilities in ID order.
+	// Mobility returns one mobility of a project with its grant breakdown.
+	Mobility(ctx context.Context, projectID, mobilityID string) (MobilityView, error)
+	// Mobilities lists mobilities in (project, ID) order.
 	Mobilities(ctx context.Context, f MobilityFilter) (MobilityPage, error)
-	// Participant returns a participant's personal data. Callers must
-	// check that the reader may see personal data (never analysts).
-	Participant(ctx context.Context, id string) (ParticipantView, error)
+	// Participant returns the personal data of participant id of
+	// organisation org. Callers must check that the reader may see
+	// personal data (never analysts).
+	Participant(ctx context.Context, org, id string) (ParticipantView, error)
 	// Payments returns the payments and recoveries of a project in order.
 	Payments(ctx context.Context, projectID string) ([]PaymentView, error)
 	// Reports returns the reports of a project in order.

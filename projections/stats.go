@@ -15,8 +15,12 @@ type MobilityStatsRow struct {
 	UkraineException   *bool  `json:"ukraine_exception,omitempty"`
 	// Mobilities is the number of mobilities (cancelled ones excluded).
 	Mobilities int64 `json:"mobilities"`
-	// Participants is the number of distinct participants.
+	// Participants counts the persons of those mobilities who are not
+	// accompanying persons (a preparatory visit counts its persons; a
+	// person with two mobilities counts twice, as in Erasmus+ statistics).
 	Participants int64 `json:"participants"`
+	// Accompanying counts the accompanying persons.
+	Accompanying int64 `json:"accompanying"`
 	// Days is the total of the mobilities' days.
 	Days int64 `json:"days"`
 	// GrantCents is the total of the mobilities' grants.

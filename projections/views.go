@@ -10,8 +10,8 @@ type OrganisationView struct {
 	Name string `json:"name"`
 	// Country is the ISO 3166 alpha-2 code of its seat (EL for Greece).
 	Country string `json:"country"`
-	// Type is the kind of organisation (e.g. "school", "vet-provider").
-	Type string `json:"type,omitempty"`
+	// Kind is the kind of organisation (e.g. "school", "vet-provider").
+	Kind string `json:"kind,omitempty"`
 	// City is where it is seated, if known.
 	City string `json:"city,omitempty"`
 	// RegisteredAt is when the organisation was first recorded.
@@ -35,19 +35,23 @@ type AccreditationView struct {
 	Org string `json:"org"`
 	// Field is the field of education: "school", "adult" or "vet".
 	Field string `json:"field"`
-	// Consortium tells a consortium accreditation from a single organisation's.
-	Consortium bool `json:"consortium"`
-	// Year is the call year of the application.
+	// Kind is "single" or "consortium".
+	Kind string `json:"kind"`
+	// Year is the year of the application (the year of AppliedOn).
 	Year int `json:"year"`
-	// Status is "applied", "granted", "rejected", "withdrawn" or "revoked".
+	// Status is "applied", "granted", "rejected" or "withdrawn".
 	Status string `json:"status"`
+	// PlanFromYear and PlanToYear are the years the Erasmus plan covers.
+	PlanFromYear int `json:"plan_from_year,omitempty"`
+	PlanToYear   int `json:"plan_to_year,omitempty"`
 	// AppliedOn is the date of the application.
 	AppliedOn string `json:"applied_on,omitempty"`
 	// DecidedOn is the date of the decision, empty while pending.
 	DecidedOn string `json:"decided_on,omitempty"`
-	// ValidFrom and ValidUntil bound a granted accreditation.
-	ValidFrom  string `json:"valid_from,omitempty"`
-	ValidUntil string `json:"valid_until,omitempty"`
+	// WithdrawnOn is the date a granted accreditation was withdrawn.
+	WithdrawnOn string `json:"withdrawn_on,omitempty"`
+	// Sequence is the stream sequence of the last event that changed this view.
+	Sequence uint64 `json:"sequence"`
 }
 
 // ProjectCounts are the counters of a project's mobilities.
@@ -84,19 +88,28 @@ type ProjectView struct {
 	CallYear int `json:"call_year"`
 	// Round is the application round within the call year (1 or 2).
 	Round int `json:"round,omitempty"`
-	// Status is the lifecycle state (draft, submitted, eligible, ineligible,
-	// approved, reserve-listed, rejected, contracted, ongoing, ended,
-	// report-submitted, finalised, terminated, withdrawn).
+	// Consortium tells an application made by a consortium coordinator.
+	Consortium bool `json:"consortium"`
+	// Status is the lifecycle state (aggregates.Status*: submitted,
+	// withdrawn, eligible, ineligible, approved, reserve-listed, rejected,
+	// ongoing, final-report-submitted, final-report-assessed, closed,
+	// terminated).
 	Status string `json:"status"`
+	// Partners are the partner organisations named in the application.
+	Partners []PartnerView `json:"partners"`
 	// StartDate and EndDate bound the project, once known.
 	StartDate string `json:"start_date,omitempty"`
 	EndDate   string `json:"end_date,omitempty"`
-	// SubmittedAt is when the application was submitted.
-	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	// SubmittedOn is the date the application was submitted.
+	SubmittedOn string `json:"submitted_on,omitempty"`
 	// DecidedOn is the date of the funding decision.
 	DecidedOn string `json:"decided_on,omitempty"`
 	// SignedOn is the date the grant agreement was signed.
 	SignedOn string `json:"signed_on,omitempty"`
+	// AgreementNo is the grant agreement's number.
+	AgreementNo string `json:"agreement_no,omitempty"`
+	// ClosedOn is the date the project was closed or terminated.
+	ClosedOn string `json:"closed_on,omitempty"`
 	// RequestedCents is the grant applied for.
 	RequestedCents int64 `json:"requested_cents"`
 	// AwardedCents is the grant awarded (amendments included).
@@ -107,6 +120,9 @@ type ProjectView struct {
 	RemainingCents int64 `json:"remaining_cents"`
 	// PaidCents is the sum of payments less recoveries.
 	PaidCents int64 `json:"paid_cents"`
+	// FinalCents is the final grant accepted by the final report's
+	// assessment (0 until then).
+	FinalCents int64 `json:"final_cents"`
 	// UkraineException tells that the Ukraine exception applies (UA-SCOPE).
 	UkraineException bool `json:"ukraine_exception"`
 	// Counts are the project's counters.
@@ -117,6 +133,14 @@ type ProjectView struct {
 	Sequence uint64 `json:"sequence"`
 }
 
+// PartnerView is one partner organisation of a project.
+type PartnerView struct {
+	OID     string `json:"oid,omitempty"`
+	Name    string `json:"name"`
+	Country string `json:"country"`
+	Role    string `json:"role"`
+}
+
 // GrantLine is one line of a mobility's grant breakdown.
 type GrantLine struct {
 	// Category is the budget category: "organisational-support",
@@ -124,6 +148,8 @@ type GrantLine struct {
 	// "preparatory-visit", "course-fees", "linguistic-support",
 	// "exceptional-costs".
 	Category string `json:"category"`
+	// Rule is the rule ID the amount follows (e.g. "BUD-TRAVEL-BAND").
+	Rule string `json:"rule,omitempty"`
 	// AmountCents is the line's amount.
 	AmountCents int64 `json:"amount_cents"`
 	// Explanation says how the amount was computed (rates, days, band).
@@ -133,7 +159,7 @@ type GrantLine struct {
 // MobilityView is one mobility of a project. The participant appears only
 // by a pseudonymous ID; personal data are in ParticipantView.
 type MobilityView struct {
-	// ID is the mobility's ID, unique within the ledger.
+	// ID is the mobility's ID, unique within its project.
 	ID string `json:"id"`
 	// ProjectID is the project it belongs to.
 	ProjectID string `json:"project_id"`
@@ -149,6 +175,8 @@ type MobilityView struct {
 	// SendingOrg and ReceivingOrg name the organisations, when given.
 	SendingOrg   string `json:"sending_org,omitempty"`
 	ReceivingOrg string `json:"receiving_org,omitempty"`
+	// ReceivingCity is the venue's city.
+	ReceivingCity string `json:"receiving_city,omitempty"`
 	// StartDate and EndDate bound the activity (travel days excluded).
 	StartDate string `json:"start_date"`
 	EndDate   string `json:"end_date"`
@@ -164,16 +192,26 @@ type MobilityView struct {
 	FewerOpportunities bool `json:"fewer_opportunities"`
 	// UkraineException tells that the mobility uses the Ukraine exception.
 	UkraineException bool `json:"ukraine_exception"`
-	// AccompanyingPerson tells an accompanying person (not counted in KA122-MAX-MOB).
-	AccompanyingPerson bool `json:"accompanying_person"`
-	// Status is "planned", "reported", "corrected" or "cancelled".
+	// Accompanying tells an accompanying person (not counted in KA122-MAX-MOB).
+	Accompanying bool `json:"accompanying"`
+	// GroupID ties the mobilities of one pupil group together.
+	GroupID string `json:"group_id,omitempty"`
+	// Persons is the number of persons of a preparatory visit.
+	Persons int `json:"persons,omitempty"`
+	// CallYear is the call year whose rates computed the grant.
+	CallYear int `json:"call_year"`
+	// Action is the project's action.
+	Action string `json:"action"`
+	// Status is "reported", "corrected" or "cancelled".
 	Status string `json:"status"`
 	// GrantCents is the mobility's grant, the sum of Lines.
 	GrantCents int64 `json:"grant_cents"`
 	// Lines is the grant breakdown.
 	Lines []GrantLine `json:"lines"`
-	// ReportedAt is when the mobility was last reported or corrected.
-	ReportedAt time.Time `json:"reported_at"`
+	// ReportedOn is the date the mobility was first reported.
+	ReportedOn string `json:"reported_on"`
+	// ChangedOn is the date of the last correction or the cancellation.
+	ChangedOn string `json:"changed_on,omitempty"`
 	// Revision counts the corrections (0 for the first report).
 	Revision int `json:"revision"`
 	// Sequence is the stream sequence of the last event that changed this view.
@@ -186,7 +224,8 @@ type MobilityView struct {
 type ParticipantView struct {
 	// ID is the pseudonymous ID that mobilities refer to.
 	ID string `json:"id"`
-	// Org is the organisation that reported the participant.
+	// Org is the organisation that reported the participant; the pair
+	// (Org, ID) identifies the participant.
 	Org string `json:"org"`
 	// FirstName and LastName are the participant's names.
 	FirstName string `json:"first_name"`
@@ -195,6 +234,8 @@ type ParticipantView struct {
 	BirthDate string `json:"birth_date,omitempty"`
 	// Email is the participant's e-mail address, if recorded.
 	Email string `json:"email,omitempty"`
+	// Gender is as recorded, if recorded.
+	Gender string `json:"gender,omitempty"`
 	// Nationality is an ISO alpha-2 code, if recorded.
 	Nationality string `json:"nationality,omitempty"`
 	// Sequence is the stream sequence of the last event that changed this view.
@@ -209,12 +250,15 @@ type PaymentView struct {
 	ProjectID string `json:"project_id"`
 	// Org is the beneficiary.
 	Org string `json:"org"`
-	// Kind is "pre-financing", "further-pre-financing", "balance" or "recovery".
+	// Kind is "pre-financing", "balance" or "recovery".
 	Kind string `json:"kind"`
-	// AmountCents is the amount; positive for a payment, negative for a recovery.
+	// AmountCents is the amount, always positive: a recovery is paid back
+	// by the beneficiary.
 	AmountCents int64 `json:"amount_cents"`
-	// Date is the payment's value date.
-	Date string `json:"date"`
+	// NetPaidCents is the net paid to the project after this payment.
+	NetPaidCents int64 `json:"net_paid_cents"`
+	// PaidOn is the payment's value date.
+	PaidOn string `json:"paid_on"`
 	// Reason is the reason recorded with the payment.
 	Reason string `json:"reason,omitempty"`
 	// Sequence is the stream sequence of the event that recorded it.
@@ -223,7 +267,7 @@ type PaymentView struct {
 
 // ReportView is one interim or final report of a project and its state.
 type ReportView struct {
-	// ID is the report's ID.
+	// ID is the report's ID ("final" for the final report).
 	ID string `json:"id"`
 	// ProjectID is the project reported on.
 	ProjectID string `json:"project_id"`
@@ -231,20 +275,30 @@ type ReportView struct {
 	Org string `json:"org"`
 	// Kind is "interim" or "final".
 	Kind string `json:"kind"`
-	// Status is "requested", "submitted", "assessed" or "rejected".
+	// Status is "submitted" or "assessed".
 	Status string `json:"status"`
-	// DueDate is when the report is due.
-	DueDate string `json:"due_date,omitempty"`
-	// SubmittedAt is when the beneficiary submitted it (locked from then on).
-	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
-	// AssessedOn is the date of the national office's assessment.
-	AssessedOn string `json:"assessed_on,omitempty"`
+	// Summary is the beneficiary's summary.
+	Summary string `json:"summary,omitempty"`
+	// SubmittedOn is the date the beneficiary submitted it.
+	SubmittedOn string `json:"submitted_on"`
+	// Late tells a final report submitted more than 60 days after the end.
+	Late bool `json:"late,omitempty"`
+	// Mobilities is the number of mobilities a final report covers.
+	Mobilities int `json:"mobilities,omitempty"`
 	// ReportedCents is the total the report claims.
 	ReportedCents int64 `json:"reported_cents"`
-	// AcceptedCents is the total the assessment accepted.
-	AcceptedCents int64 `json:"accepted_cents"`
+	// Outcome is the assessment's outcome ("accepted", "reduced"...).
+	Outcome string `json:"outcome,omitempty"`
+	// AssessedOn is the date of the national office's assessment.
+	AssessedOn string `json:"assessed_on,omitempty"`
+	// FinalCents is the final grant the assessment accepted.
+	FinalCents int64 `json:"final_cents,omitempty"`
+	// BalanceCents is what was left to pay (positive) or recover (negative).
+	BalanceCents int64 `json:"balance_cents,omitempty"`
 	// Score is the quality score given by the assessment, if any.
 	Score int `json:"score,omitempty"`
+	// Note is the assessment's note.
+	Note string `json:"note,omitempty"`
 	// Sequence is the stream sequence of the last event that changed this view.
 	Sequence uint64 `json:"sequence"`
 }
