@@ -1,0 +1,417 @@
+package aggregates
+
+import "github.com/erasmus-ledger/grants/events"
+
+func projectRef(org, id string) events.Ref {
+	return events.Ref{Org: org, Kind: KindProject, ID: id}
+}
+
+// SubmitApplication submits a project application; it opens the project.
+// It is organisation-wide: CALL-ONE-PER-ROUND, KA121-ACCREDITED and
+// KA122-NOT-ACCREDITED look at the applicant's other aggregates.
+type SubmitApplication struct {
+	// ProjectID is the project number chosen by the caller.
+	ProjectID string `json:"project_id"`
+	// OID is the applicant organisation.
+	OID    string `json:"oid"`
+	Action string `json:"action"`
+	Field  string `json:"field"`
+	// CallYear and Round name the call round.
+	CallYear int `json:"call_year"`
+	Round    int `json:"round"`
+	// Consortium: the applicant applies as a consortium coordinator.
+	Consortium     bool      `json:"consortium,omitempty"`
+	Title          string    `json:"title,omitempty"`
+	Partners       []Partner `json:"partners"`
+	StartDate      Date      `json:"start_date"`
+	EndDate        Date      `json:"end_date"`
+	RequestedCents int64     `json:"requested_cents"`
+}
+
+// CommandType implements Command.
+func (SubmitApplication) CommandType() string { return "SubmitApplication" }
+
+// Target implements Command.
+func (c SubmitApplication) Target() events.Ref { return projectRef(c.OID, c.ProjectID) }
+
+// OrgWide implements Command.
+func (SubmitApplication) OrgWide() bool { return true }
+
+// Validate checks the fields.
+func (c SubmitApplication) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.oid("oid", c.OID)
+	k.oneOf("action", c.Action, Actions())
+	k.oneOf("field", c.Field, ProjectFields())
+	if c.CallYear < 2014 || c.CallYear > 2100 {
+		k.fail("call_year", "call year %d is not plausible (2014 or later)", c.CallYear)
+	}
+	if c.Round < 1 || c.Round > 3 {
+		k.fail("round", "round %d is not 1, 2 or 3", c.Round)
+	}
+	k.text("title", c.Title, false)
+	for i, p := range c.Partners {
+		f := idx("partners", i)
+		if p.OID != "" {
+			k.oid(f+".oid", p.OID)
+		}
+		k.text(f+".name", p.Name, true)
+		k.country(f+".country", p.Country)
+		k.oneOf(f+".role", p.Role, PartnerRoles())
+	}
+	k.period("start_date", "end_date", c.StartDate, c.EndDate)
+	k.positive("requested_cents", c.RequestedCents)
+	return k.result()
+}
+
+// WithdrawApplication withdraws a submitted application before the award
+// decision.
+type WithdrawApplication struct {
+	ProjectID string `json:"project_id"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// CommandType implements Command.
+func (WithdrawApplication) CommandType() string { return "WithdrawApplication" }
+
+// Target implements Command.
+func (c WithdrawApplication) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (WithdrawApplication) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c WithdrawApplication) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.text("reason", c.Reason, false)
+	return k.result()
+}
+
+// AssessEligibility records the national office's eligibility check.
+type AssessEligibility struct {
+	ProjectID string `json:"project_id"`
+	// Outcome is eligible or ineligible.
+	Outcome string `json:"outcome"`
+	Note    string `json:"note,omitempty"`
+}
+
+// CommandType implements Command.
+func (AssessEligibility) CommandType() string { return "AssessEligibility" }
+
+// Target implements Command.
+func (c AssessEligibility) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (AssessEligibility) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c AssessEligibility) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.oneOf("outcome", c.Outcome, []string{OutcomeEligible, OutcomeIneligible})
+	k.text("note", c.Note, false)
+	return k.result()
+}
+
+// DecideApplication is the award decision. It is organisation-wide:
+// KA122-MAX-PROJECTS counts the organisation's other approved projects.
+type DecideApplication struct {
+	ProjectID string `json:"project_id"`
+	// Outcome is approved, reserve or rejected.
+	Outcome string `json:"outcome"`
+	// AwardedCents is the awarded grant (approved only).
+	AwardedCents int64 `json:"awarded_cents,omitempty"`
+}
+
+// CommandType implements Command.
+func (DecideApplication) CommandType() string { return "DecideApplication" }
+
+// Target implements Command.
+func (c DecideApplication) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (DecideApplication) OrgWide() bool { return true }
+
+// Validate checks the fields.
+func (c DecideApplication) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.oneOf("outcome", c.Outcome, []string{OutcomeApproved, OutcomeReserve, OutcomeRejected})
+	if c.Outcome == OutcomeApproved {
+		k.positive("awarded_cents", c.AwardedCents)
+	} else if c.AwardedCents != 0 {
+		k.fail("awarded_cents", "a grant is awarded only with the outcome approved")
+	}
+	return k.result()
+}
+
+// SignGrantAgreement records the signature of the grant agreement.
+type SignGrantAgreement struct {
+	ProjectID   string `json:"project_id"`
+	AgreementNo string `json:"agreement_no,omitempty"`
+}
+
+// CommandType implements Command.
+func (SignGrantAgreement) CommandType() string { return "SignGrantAgreement" }
+
+// Target implements Command.
+func (c SignGrantAgreement) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (SignGrantAgreement) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c SignGrantAgreement) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.text("agreement_no", c.AgreementNo, false)
+	return k.result()
+}
+
+// RecordPayment records a payment (pre-financing, balance or recovery).
+type RecordPayment struct {
+	ProjectID string `json:"project_id"`
+	PaymentID string `json:"payment_id"`
+	// Kind is pre-financing, balance or recovery.
+	Kind        string `json:"kind"`
+	AmountCents int64  `json:"amount_cents"`
+}
+
+// CommandType implements Command.
+func (RecordPayment) CommandType() string { return "RecordPayment" }
+
+// Target implements Command.
+func (c RecordPayment) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (RecordPayment) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c RecordPayment) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.id("payment_id", c.PaymentID)
+	k.oneOf("kind", c.Kind, []string{PaymentPreFinancing, PaymentBalance, PaymentRecovery})
+	k.positive("amount_cents", c.AmountCents)
+	return k.result()
+}
+
+// AmendProject amends the project's dates or awarded grant. Fields left
+// out keep their value.
+type AmendProject struct {
+	ProjectID   string `json:"project_id"`
+	AmendmentID string `json:"amendment_id"`
+	StartDate   Date   `json:"start_date,omitzero"`
+	EndDate     Date   `json:"end_date,omitzero"`
+	// AwardedCents, when set, is the new awarded grant.
+	AwardedCents  *int64 `json:"awarded_cents,omitempty"`
+	Justification string `json:"justification"`
+}
+
+// CommandType implements Command.
+func (AmendProject) CommandType() string { return "AmendProject" }
+
+// Target implements Command.
+func (c AmendProject) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (AmendProject) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c AmendProject) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.id("amendment_id", c.AmendmentID)
+	if c.StartDate.IsZero() && c.EndDate.IsZero() && c.AwardedCents == nil {
+		k.fail("", "an amendment changes start_date, end_date or awarded_cents")
+	}
+	if !c.StartDate.IsZero() && !c.EndDate.IsZero() && c.EndDate.Before(c.StartDate) {
+		k.fail("end_date", "%s is before the start date %s", c.EndDate, c.StartDate)
+	}
+	if c.AwardedCents != nil {
+		k.positive("awarded_cents", *c.AwardedCents)
+	}
+	k.text("justification", c.Justification, true)
+	return k.result()
+}
+
+// RequestUkraineException asks the national office to apply the Ukraine
+// exception to the project.
+type RequestUkraineException struct {
+	ProjectID     string `json:"project_id"`
+	Justification string `json:"justification"`
+}
+
+// CommandType implements Command.
+func (RequestUkraineException) CommandType() string { return "RequestUkraineException" }
+
+// Target implements Command.
+func (c RequestUkraineException) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (RequestUkraineException) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c RequestUkraineException) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.text("justification", c.Justification, true)
+	return k.result()
+}
+
+// DecideUkraineException is the national office's case-by-case decision
+// on a Ukraine exception request.
+type DecideUkraineException struct {
+	ProjectID string `json:"project_id"`
+	// Outcome is applied or refused.
+	Outcome string `json:"outcome"`
+	Note    string `json:"note,omitempty"`
+}
+
+// CommandType implements Command.
+func (DecideUkraineException) CommandType() string { return "DecideUkraineException" }
+
+// Target implements Command.
+func (c DecideUkraineException) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (DecideUkraineException) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c DecideUkraineException) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.oneOf("outcome", c.Outcome, []string{OutcomeApplied, OutcomeRefused})
+	k.text("note", c.Note, false)
+	return k.result()
+}
+
+// SubmitInterimReport submits an interim report.
+type SubmitInterimReport struct {
+	ProjectID string `json:"project_id"`
+	ReportID  string `json:"report_id"`
+	Summary   string `json:"summary"`
+}
+
+// CommandType implements Command.
+func (SubmitInterimReport) CommandType() string { return "SubmitInterimReport" }
+
+// Target implements Command.
+func (c SubmitInterimReport) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (SubmitInterimReport) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c SubmitInterimReport) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.id("report_id", c.ReportID)
+	k.text("summary", c.Summary, false)
+	return k.result()
+}
+
+// SubmitFinalReport submits the final report; it locks reporting.
+type SubmitFinalReport struct {
+	ProjectID string `json:"project_id"`
+	Summary   string `json:"summary"`
+}
+
+// CommandType implements Command.
+func (SubmitFinalReport) CommandType() string { return "SubmitFinalReport" }
+
+// Target implements Command.
+func (c SubmitFinalReport) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (SubmitFinalReport) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c SubmitFinalReport) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.text("summary", c.Summary, false)
+	return k.result()
+}
+
+// AssessFinalReport records the national office's assessment of the final
+// report and the final grant.
+type AssessFinalReport struct {
+	ProjectID string `json:"project_id"`
+	// Outcome is accepted or reduced.
+	Outcome string `json:"outcome"`
+	// FinalCents is the final grant accepted.
+	FinalCents int64 `json:"final_cents"`
+	// Score is the quality score 0-100 (optional).
+	Score int    `json:"score,omitempty"`
+	Note  string `json:"note,omitempty"`
+}
+
+// CommandType implements Command.
+func (AssessFinalReport) CommandType() string { return "AssessFinalReport" }
+
+// Target implements Command.
+func (c AssessFinalReport) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (AssessFinalReport) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c AssessFinalReport) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.oneOf("outcome", c.Outcome, []string{OutcomeAccepted, OutcomeReduced})
+	k.nonNegative("final_cents", c.FinalCents)
+	if c.Score < 0 || c.Score > 100 {
+		k.fail("score", "score %d is not within 0 to 100", c.Score)
+	}
+	k.text("note", c.Note, false)
+	return k.result()
+}
+
+// CloseProject finalises a project whose final report was assessed and
+// whose balance or recovery is settled.
+type CloseProject struct {
+	ProjectID string `json:"project_id"`
+}
+
+// CommandType implements Command.
+func (CloseProject) CommandType() string { return "CloseProject" }
+
+// Target implements Command.
+func (c CloseProject) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (CloseProject) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c CloseProject) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	return k.result()
+}
+
+// TerminateProject ends an approved project early.
+type TerminateProject struct {
+	ProjectID string `json:"project_id"`
+	Reason    string `json:"reason"`
+}
+
+// CommandType implements Command.
+func (TerminateProject) CommandType() string { return "TerminateProject" }
+
+// Target implements Command.
+func (c TerminateProject) Target() events.Ref { return projectRef("", c.ProjectID) }
+
+// OrgWide implements Command.
+func (TerminateProject) OrgWide() bool { return false }
+
+// Validate checks the fields.
+func (c TerminateProject) Validate() error {
+	var k check
+	k.id("project_id", c.ProjectID)
+	k.text("reason", c.Reason, true)
+	return k.result()
+}

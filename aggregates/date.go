@@ -1,0 +1,117 @@
+package aggregates
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// DateLayout is the JSON and text form of a Date.
+const DateLayout = "2006-01-02"
+
+// Date is a calendar date (no time of day, no zone). It is held as UTC
+// midnight and written to JSON as "2024-05-31". The zero Date is "no date"
+// and is written as null.
+type Date struct {
+	t time.Time
+}
+
+// NewDate returns the date y-m-d.
+func NewDate(y int, m time.Month, d int) Date {
+	return Date{t: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+}
+
+// DateOf returns the calendar date of instant t as seen in UTC.
+func DateOf(t time.Time) Date {
+	if t.IsZero() {
+		return Date{}
+	}
+	u := t.UTC()
+	return NewDate(u.Year(), u.Month(), u.Day())
+}
+
+// ParseDate parses "2006-01-02".
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("date %q is not of the form YYYY-MM-DD", s)
+	}
+	return Date{t: t}, nil
+}
+
+// MustDate parses s and panics on error; for tests and literal tables.
+func MustDate(s string) Date {
+	d, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// Time returns the date as UTC midnight.
+func (d Date) Time() time.Time { return d.t }
+
+// IsZero reports whether d is the zero (absent) date.
+func (d Date) IsZero() bool { return d.t.IsZero() }
+
+// Year returns the date's year.
+func (d Date) Year() int { return d.t.Year() }
+
+// Before reports whether d is before e.
+func (d Date) Before(e Date) bool { return d.t.Before(e.t) }
+
+// After reports whether d is after e.
+func (d Date) After(e Date) bool { return d.t.After(e.t) }
+
+// Equal reports whether d and e are the same date.
+func (d Date) Equal(e Date) bool { return d.t.Equal(e.t) }
+
+// AddDays returns d moved by n days.
+func (d Date) AddDays(n int) Date { return Date{t: d.t.AddDate(0, 0, n)} }
+
+// AddMonths returns d moved by n calendar months (time.AddDate rules).
+func (d Date) AddMonths(n int) Date { return Date{t: d.t.AddDate(0, n, 0)} }
+
+// String renders the date as "2006-01-02" (empty for the zero date).
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format(DateLayout)
+}
+
+// MarshalJSON writes "2006-01-02", or null for the zero date.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(d.String())
+}
+
+// UnmarshalJSON reads "2006-01-02" or null.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a date must be a string of the form YYYY-MM-DD")
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	p, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
+// DaysInclusive returns the number of calendar days from start to end,
+// both included (1 when start == end).
+func DaysInclusive(start, end Date) int {
+	return int(end.t.Sub(start.t).Hours()/24) + 1
+}

@@ -1,0 +1,26 @@
+package aggregates
+
+import "github.com/erasmus-ledger/grants/events"
+
+// AllEvents returns a zero value of every event type, in registration order.
+func AllEvents() []Event {
+	return []Event{
+		OrganisationRegistered{}, AccreditationApplied{}, AccreditationDecided{}, AccreditationWithdrawn{},
+		ApplicationSubmitted{}, ApplicationWithdrawn{}, EligibilityAssessed{}, ApplicationDecided{},
+		GrantAgreementSigned{}, PaymentRecorded{}, ProjectAmended{},
+		UkraineExceptionRequested{}, UkraineExceptionDecided{},
+		MobilityReported{}, MobilityCorrected{}, MobilityCancelled{},
+		InterimReportSubmitted{}, FinalReportSubmitted{}, FinalReportAssessed{},
+		ProjectClosed{}, ProjectTerminated{},
+	}
+}
+
+// Registry returns a registry of every event type of the domain at its
+// current schema version (all at version 1 for now).
+func Registry() *events.Registry {
+	r := events.NewRegistry()
+	for _, e := range AllEvents() {
+		r.Register(e.EventType(), 1, e, nil)
+	}
+	return r
+}

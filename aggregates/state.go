@@ -1,0 +1,148 @@
+package aggregates
+
+// Accreditation is one Erasmus accreditation of an organisation.
+type Accreditation struct {
+	ID               string      `json:"id"`
+	Field            string      `json:"field"`
+	Kind             string      `json:"kind"`
+	Plan             ErasmusPlan `json:"plan"`
+	StrategyAttached bool        `json:"strategy_attached"`
+	Status           string      `json:"status"`
+	AppliedOn        Date        `json:"applied_on"`
+	DecidedOn        Date        `json:"decided_on,omitzero"`
+	WithdrawnOn      Date        `json:"withdrawn_on,omitzero"`
+}
+
+// ValidOn reports whether the accreditation is in force on day d: granted
+// on or before d and not withdrawn on or before d.
+func (a Accreditation) ValidOn(d Date) bool {
+	if a.DecidedOn.IsZero() || a.DecidedOn.After(d) {
+		return false
+	}
+	switch a.Status {
+	case AccreditationStatusGranted:
+		return true
+	case AccreditationStatusWithdrawn:
+		return a.WithdrawnOn.After(d)
+	}
+	return false
+}
+
+// Organisation is the organisation aggregate: its registration and its
+// accreditations.
+type Organisation struct {
+	Registered     bool                     `json:"registered"`
+	OID            string                   `json:"oid"`
+	LegalName      string                   `json:"legal_name"`
+	Country        string                   `json:"country"`
+	City           string                   `json:"city"`
+	Kind           string                   `json:"kind"`
+	Accreditations map[string]Accreditation `json:"accreditations"`
+}
+
+// AccreditedIn reports whether the organisation holds an accreditation in
+// field in force on day d, and returns it.
+func (o Organisation) AccreditedIn(field string, d Date) (Accreditation, bool) {
+	for _, a := range o.Accreditations {
+		if a.Field == field && a.ValidOn(d) {
+			return a, true
+		}
+	}
+	return Accreditation{}, false
+}
+
+// Payment is one recorded payment.
+type Payment struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	AmountCents int64  `json:"amount_cents"`
+	PaidOn      Date   `json:"paid_on"`
+}
+
+// MobilityRecord is a reported mobility with its computed grant.
+type MobilityRecord struct {
+	Mobility   Mobility       `json:"mobility"`
+	Days       int            `json:"days"`
+	DistanceKm int            `json:"distance_km"`
+	Grant      GrantBreakdown `json:"grant"`
+	Cancelled  bool           `json:"cancelled,omitempty"`
+	ReportedOn Date           `json:"reported_on"`
+}
+
+// countsTowardKA122Max reports whether the mobility counts toward
+// KA122-MAX-MOB (preparatory visits and accompanying persons do not).
+func (r MobilityRecord) countsTowardKA122Max() bool {
+	return !r.Cancelled && !r.Mobility.Accompanying && activityCountsTowardMax(r.Mobility.Activity)
+}
+
+// Project is the project aggregate.
+type Project struct {
+	ID               string    `json:"id"`
+	OID              string    `json:"oid"`
+	Action           string    `json:"action"`
+	Field            string    `json:"field"`
+	CallYear         int       `json:"call_year"`
+	Round            int       `json:"round"`
+	Consortium       bool      `json:"consortium,omitempty"`
+	Title            string    `json:"title,omitempty"`
+	Partners         []Partner `json:"partners"`
+	ApplicantCountry string    `json:"applicant_country"`
+	StartDate        Date      `json:"start_date"`
+	EndDate          Date      `json:"end_date"`
+	RequestedCents   int64     `json:"requested_cents"`
+	Status           string    `json:"status"`
+	SubmittedOn      Date      `json:"submitted_on"`
+	// Approved is set once the application was approved (it stays set
+	// after termination: the project was granted).
+	Approved     bool  `json:"approved,omitempty"`
+	ApprovedOn   Date  `json:"approved_on,omitzero"`
+	AwardedCents int64 `json:"awarded_cents"`
+	// AgreementSigned: the grant agreement was signed.
+	AgreementSigned bool `json:"agreement_signed,omitempty"`
+	SignedOn        Date `json:"signed_on,omitzero"`
+	// Payments in order; NetPaidCents is paid minus recovered.
+	Payments     []Payment `json:"payments"`
+	NetPaidCents int64     `json:"net_paid_cents"`
+	// Amendments are the IDs of the amendments applied, in order.
+	Amendments []string `json:"amendments"`
+	// UkraineRequested and UkraineApplied follow the Ukraine exception.
+	UkraineRequested bool `json:"ukraine_requested,omitempty"`
+	UkraineApplied   bool `json:"ukraine_applied,omitempty"`
+	// Mobilities by mobility ID (cancelled ones are kept, flagged).
+	Mobilities map[string]MobilityRecord `json:"mobilities"`
+	// ReportedCents is the sum of the grants of non-cancelled mobilities.
+	ReportedCents int64 `json:"reported_cents"`
+	// CountedMobilities is the number of mobilities counting toward
+	// KA122-MAX-MOB.
+	CountedMobilities int `json:"counted_mobilities"`
+	// InterimReports are the IDs of the interim reports submitted.
+	InterimReports []string `json:"interim_reports"`
+	// FinalReportOn is when the final report was submitted (locks reporting).
+	FinalReportOn Date `json:"final_report_on,omitzero"`
+	// FinalCents is the final grant accepted by the assessment.
+	FinalCents int64 `json:"final_cents"`
+	AssessedOn Date  `json:"assessed_on,omitzero"`
+}
+
+// ReportLocked reports whether the final report was submitted.
+func (p Project) ReportLocked() bool { return !p.FinalReportOn.IsZero() }
+
+// Ended reports whether the project is closed or terminated.
+func (p Project) Ended() bool { return p.Status == StatusClosed || p.Status == StatusTerminated }
+
+// Portfolio is the state of one organisation: the organisation aggregate
+// and every project it applied for.
+type Portfolio struct {
+	OID          string             `json:"oid"`
+	Organisation Organisation       `json:"organisation"`
+	Projects     map[string]Project `json:"projects"`
+}
+
+// NewPortfolio returns the empty state of organisation oid.
+func NewPortfolio(oid string) Portfolio {
+	return Portfolio{
+		OID:          oid,
+		Organisation: Organisation{OID: oid, Accreditations: map[string]Accreditation{}},
+		Projects:     map[string]Project{},
+	}
+}
