@@ -1,0 +1,196 @@
+package jetstream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+)
+
+// Atomic batch headers (ADR-50).
+const (
+	headerBatchID     = "Nats-Batch-Id"
+	headerBatchSeq    = "Nats-Batch-Sequence"
+	headerBatchCommit = "Nats-Batch-Commit"
+)
+
+// errCodeDuplicateInBatch is the server's "atomic publish batch contains
+// duplicate message id": a batch whose message ID was already stored.
+const errCodeDuplicateInBatch jetstream.ErrorCode = 10201
+
+// Append implements events.Store. One event is one publish; several are one
+// atomic batch. The first message carries the expected last sequence of
+// the aggregate's subject, or of grants.<org>.> with OrgWide.
+func (s *Store) Append(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
+	envs, err := build(s.reg, s.clock, req)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	subject := req.Ref.Subject()
+	key := req.Meta.IdempotencyKey
+	msgs := make([]*nats.Msg, len(envs))
+	for i := range envs {
+		h := envelopeHeader(&envs[i], 5)
+		h[jetstream.MsgIDHeader] = []string{msgID(key, i, envs[i].ID)}
+		msgs[i] = &nats.Msg{Subject: subject, Header: h, Data: envs[i].Payload}
+	}
+	if req.OrgWide {
+		msgs[0].Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(req.OrgSequence, 10)}
+		msgs[0].Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{events.OrgSubject(req.Ref.Org)}
+	} else {
+		msgs[0].Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(req.Expected.Sequence, 10)}
+	}
+
+	var ack *jetstream.PubAck
+	if len(msgs) == 1 {
+		ack, err = s.js.PublishMsg(ctx, msgs[0])
+	} else {
+		ack, err = s.publishBatch(ctx, msgs)
+	}
+	if err != nil {
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) {
+			switch apiErr.ErrorCode {
+			case jetstream.JSErrCodeStreamWrongLastSequence, jetstream.JSErrCodeStreamWrongLastSequenceConstant:
+				return s.onConflict(ctx, req)
+			case errCodeDuplicateInBatch:
+				return s.originals(ctx, req, 0)
+			}
+		}
+		return nil, apperr.Wrap(apperr.Unavailable, err, "the event store did not take the append to %s", req.Ref)
+	}
+	if ack.Duplicate {
+		return s.originals(ctx, req, ack.Sequence)
+	}
+	first := ack.Sequence - uint64(len(envs)) + 1
+	for i := range envs {
+		envs[i].Sequence = first + uint64(i)
+	}
+	return envs, nil
+}
+
+// batchAck is the server's answer to the commit of an atomic batch.
+type batchAck struct {
+	Error *jetstream.APIError `json:"error,omitempty"`
+	jetstream.PubAck
+	BatchID string `json:"batch,omitempty"`
+	Count   int    `json:"count,omitempty"`
+}
+
+// publishBatch publishes msgs as one atomic batch (ADR-50): the server
+// stores all of them or none. Only the commit waits for an answer.
+func (s *Store) publishBatch(ctx context.Context, msgs []*nats.Msg) (*jetstream.PubAck, error) {
+	id := nuid.Next()
+	for i, m := range msgs {
+		m.Header[headerBatchID] = []string{id}
+		m.Header[headerBatchSeq] = []string{strconv.Itoa(i + 1)}
+	}
+	last := msgs[len(msgs)-1]
+	last.Header[headerBatchCommit] = []string{"1"}
+	for _, m := range msgs[:len(msgs)-1] {
+		if err := s.nc.PublishMsg(m); err != nil {
+			return nil, fmt.Errorf("publishing batch %s: %w", id, err)
+		}
+	}
+	resp, err := s.nc.RequestMsgWithContext(ctx, last)
+	if err != nil {
+		return nil, fmt.Errorf("committing batch %s: %w", id, err)
+	}
+	var ack batchAck
+	if err := json.Unmarshal(resp.Data, &ack); err != nil {
+		return nil, fmt.Errorf("committing batch %s: unreadable answer %q", id, resp.Data)
+	}
+	if ack.Error != nil {
+		return nil, ack.Error
+	}
+	if ack.Count != len(msgs) || ack.Sequence == 0 {
+		return nil, fmt.Errorf("committing batch %s: the server stored %d of %d messages (last %d)", id, ack.Count, len(msgs), ack.Sequence)
+	}
+	return &ack.PubAck, nil
+}
+
+// onConflict answers a wrong-last-sequence: a retry whose first attempt
+// went through moved the head itself and gets its events back; anything
+// else is a *events.ConflictError with the aggregate's current version.
+func (s *Store) onConflict(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
+	if key := req.Meta.IdempotencyKey; key != "" {
+		after := req.Expected.Sequence
+		if req.OrgWide {
+			after = req.OrgSequence
+		}
+		found, err := s.withKey(ctx, req.Ref, after, key)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) > 0 {
+			return found, nil
+		}
+	}
+	last, _, err := s.lastOf(ctx, req.Ref.Subject())
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Unavailable, err, "reading the current version of %s", req.Ref)
+	}
+	return nil, conflict(req, last.Version)
+}
+
+// originals returns the events first stored by an append that the stream
+// recognised as a duplicate; dupSeq is the stream's sequence of the first
+// of them when known.
+func (s *Store) originals(ctx context.Context, req events.AppendRequest, dupSeq uint64) ([]events.Envelope, error) {
+	key := req.Meta.IdempotencyKey
+	var after uint64
+	if dupSeq > 0 {
+		first, err := s.bySeq(ctx, dupSeq)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Unavailable, err, "reading the events of a repeated append to %s", req.Ref)
+		}
+		if first.Ref != req.Ref {
+			return nil, apperr.New(apperr.Conflict, "idempotency key %q was already used for %s", key, first.Ref)
+		}
+		after = dupSeq - 1
+	}
+	found, err := s.withKey(ctx, req.Ref, after, key)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, apperr.New(apperr.Conflict, "idempotency key %q was already used for another aggregate", key)
+	}
+	return found, nil
+}
+
+// withKey returns the events of the last append to ref after seq whose
+// message IDs derive from key.
+func (s *Store) withKey(ctx context.Context, ref events.Ref, after uint64, key string) ([]events.Envelope, error) {
+	var found []events.Envelope
+	first := msgID(key, 0, "")
+	err := s.getter.scan(ctx, ref.Subject(), after+1, func(m *nats.Msg, seq uint64) error {
+		id := m.Header.Get(jetstream.MsgIDHeader)
+		switch {
+		case id == first:
+			found = found[:0]
+		case len(found) > 0 && id == msgID(key, len(found), ""):
+		default:
+			return nil
+		}
+		e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
+		if err != nil {
+			return err
+		}
+		found = append(found, e)
+		return nil
+	})
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Unavailable, err, "reading the events of a repeated append to %s", ref)
+	}
+	return found, nil
+}

@@ -1,0 +1,79 @@
+package jetstream
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/google/uuid"
+)
+
+// build turns the drafts of req into sealed envelopes that follow
+// req.Expected. It is the same construction as the in-memory store's.
+func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) ([]events.Envelope, error) {
+	if err := req.Ref.Validate(); err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, err, "invalid aggregate reference: %v", err)
+	}
+	if len(req.Events) == 0 {
+		return nil, apperr.New(apperr.Invalid, "append to %s has no events", req.Ref)
+	}
+	recorded := req.Meta.RecordedAt
+	if recorded.IsZero() {
+		if clock == nil {
+			return nil, apperr.New(apperr.Invalid, "append to %s: Meta.RecordedAt is not set and the store has no clock", req.Ref)
+		}
+		recorded = clock.Now()
+	}
+	recorded = recorded.UTC()
+	out := make([]events.Envelope, len(req.Events))
+	prev := req.Expected.Hash
+	for i, d := range req.Events {
+		name, schema, err := reg.NameOf(d.Payload)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Internal, err, "event %d of the append to %s has an unregistered type", i, req.Ref)
+		}
+		payload, err := json.Marshal(d.Payload)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Internal, err, "encoding event %s", name)
+		}
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Internal, err, "generating an event ID")
+		}
+		occurred := d.OccurredAt
+		if occurred.IsZero() {
+			occurred = recorded
+		}
+		e := events.Envelope{
+			ID: id.String(), Ref: req.Ref, Version: req.Expected.Version + uint64(i) + 1,
+			Type: name, SchemaVersion: schema,
+			OccurredAt: occurred.UTC(), RecordedAt: recorded,
+			Actor: req.Meta.Actor, CorrelationID: req.Meta.CorrelationID, CausationID: req.Meta.CausationID,
+			IdempotencyKey: req.Meta.IdempotencyKey, Reason: req.Meta.Reason,
+			Payload: payload,
+		}
+		e.Seal(prev)
+		prev = e.Hash
+		out[i] = e
+	}
+	return out, nil
+}
+
+// msgID is the deduplication ID of event i of an append: derived from the
+// idempotency key when there is one, so that a retry is recognised, else
+// the event's own ID.
+func msgID(key string, i int, eventID string) string {
+	if key == "" {
+		return eventID
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])[:32] + "-" + strconv.Itoa(i)
+}
+
+// conflict builds the error for a stale head.
+func conflict(req events.AppendRequest, actual uint64) error {
+	return &events.ConflictError{Ref: req.Ref, Expected: req.Expected.Version, Actual: actual, OrgWide: req.OrgWide}
+}

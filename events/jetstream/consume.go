@@ -1,0 +1,119 @@
+package jetstream
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// pullBatch is how many messages an ordered consumer keeps in flight.
+const pullBatch = 1024
+
+// Events implements events.Store with one ordered consumer for the call.
+func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Envelope) error) error {
+	if to == 0 {
+		last, err := s.LastSequence(ctx)
+		if err != nil {
+			return err
+		}
+		to = last
+	}
+	if from == 0 {
+		from = 1
+	}
+	if from > to {
+		return nil
+	}
+	return s.consume(ctx, from, func(e events.Envelope) (bool, error) {
+		if e.Sequence > to {
+			return false, nil
+		}
+		if err := fn(e); err != nil {
+			return false, err
+		}
+		return e.Sequence < to, nil
+	})
+}
+
+// Subscribe implements events.Store with one ordered consumer for the
+// call. It returns ctx's error when ctx ends.
+func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
+	if from == 0 {
+		from = 1
+	}
+	return s.consume(ctx, from, func(e events.Envelope) (bool, error) {
+		return true, fn(e)
+	})
+}
+
+// consume reads the stream from sequence from on through an ordered
+// consumer and passes each event to fn until fn says stop or fails.
+func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelope) (more bool, err error)) error {
+	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   from,
+	})
+	if err != nil {
+		return fmt.Errorf("reading stream %s from %d: %w", StreamName, from, err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(pullBatch))
+	if err != nil {
+		return fmt.Errorf("reading stream %s from %d: %w", StreamName, from, err)
+	}
+	defer it.Stop()
+	for {
+		msg, err := it.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("reading stream %s: %w", StreamName, err)
+		}
+		seq, err := ackSequence(msg.Reply())
+		if err != nil {
+			return err
+		}
+		e, err := DecodeMsg(msg.Subject(), msg.Headers(), msg.Data(), seq)
+		if err != nil {
+			return err
+		}
+		more, err := fn(e)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// ackSequence reads the stream sequence from a consumer message's reply
+// subject without the full metadata parse. The subject is
+// $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>
+// (9 tokens), or with <domain>.<account hash> before the stream and a
+// random token after (12 tokens).
+func ackSequence(reply string) (uint64, error) {
+	var tokens [12]string
+	n, start := 0, 0
+	for i := 0; i <= len(reply) && n < len(tokens); i++ {
+		if i == len(reply) || reply[i] == '.' {
+			tokens[n] = reply[start:i]
+			n++
+			start = i + 1
+		}
+	}
+	var tok string
+	switch {
+	case n == 9 && tokens[0] == "$JS" && tokens[1] == "ACK":
+		tok = tokens[5]
+	case n >= 11 && tokens[0] == "$JS" && tokens[1] == "ACK":
+		tok = tokens[7]
+	default:
+		return 0, fmt.Errorf("not a JetStream message: reply %q", reply)
+	}
+	seq, err := strconv.ParseUint(tok, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("not a JetStream message: reply %q", reply)
+	}
+	return seq, nil
+}

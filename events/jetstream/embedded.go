@@ -1,0 +1,132 @@
+package jetstream
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// EmbeddedConfig configures the NATS server that runs inside the process.
+type EmbeddedConfig struct {
+	// StoreDir is where JetStream keeps its files; it is created if needed.
+	StoreDir string
+	// Host is the address to listen on (default 127.0.0.1).
+	Host string
+	// Port is the client port: -1 picks a random free port, 0 does not
+	// listen at all (clients connect in-process only).
+	Port int
+	// SyncAlways makes the server fsync every write (sync_interval always)
+	// instead of on its periodic interval.
+	SyncAlways bool
+	// Logger receives the server's log; nil silences it.
+	Logger *slog.Logger
+}
+
+// ReadyTimeout is how long StartEmbedded waits for the server to accept
+// connections.
+const ReadyTimeout = 30 * time.Second
+
+// StartEmbedded starts a NATS server with JetStream and waits until it is
+// ready. Shut it down with srv.Shutdown() and srv.WaitForShutdown().
+func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
+	if cfg.StoreDir == "" {
+		return nil, errors.New("jetstream store dir is not set")
+	}
+	dir, err := filepath.Abs(cfg.StoreDir)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream store dir %s: %v", cfg.StoreDir, err)
+	}
+	if err := checkWritable(dir); err != nil {
+		return nil, err
+	}
+	host := cfg.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	opts := &server.Options{
+		ServerName: "grants",
+		Host:       host,
+		Port:       cfg.Port,
+		DontListen: cfg.Port == 0,
+		JetStream:  true,
+		StoreDir:   dir,
+		SyncAlways: cfg.SyncAlways,
+		NoSigs:     true,
+		NoLog:      cfg.Logger == nil,
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("nats server: %w", err)
+	}
+	if cfg.Logger != nil {
+		srv.SetLoggerV2(&slogAdapter{l: cfg.Logger}, false, false, false)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(ReadyTimeout) {
+		srv.Shutdown()
+		return nil, fmt.Errorf("nats server on %s did not become ready within %s", dir, ReadyTimeout)
+	}
+	if !srv.JetStreamEnabled() {
+		srv.Shutdown()
+		return nil, fmt.Errorf("nats server started but JetStream is not enabled (store dir %s)", dir)
+	}
+	return srv, nil
+}
+
+// checkWritable creates dir if needed and proves a file can be written in it.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("jetstream store dir %s cannot be created: %v", dir, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("jetstream store dir %s is not writable: %v", dir, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// unwrapPath drops the path from an *os.PathError, which the message
+// already names.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// ConnectInProcess connects to srv without a network socket.
+func ConnectInProcess(srv *server.Server) (*nats.Conn, error) {
+	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("grants"), nats.MaxReconnects(-1))
+	if err != nil {
+		return nil, fmt.Errorf("connecting in-process to nats: %w", err)
+	}
+	return nc, nil
+}
+
+// ClientURL is the URL clients use to reach srv over the network, or ""
+// when it does not listen.
+func ClientURL(srv *server.Server) string {
+	if srv.Addr() == nil {
+		return ""
+	}
+	return srv.ClientURL()
+}
+
+// slogAdapter routes the server's log to slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a *slogAdapter) Noticef(format string, v ...any) { a.l.Info(fmt.Sprintf(format, v...)) }
+func (a *slogAdapter) Warnf(format string, v ...any)   { a.l.Warn(fmt.Sprintf(format, v...)) }
+func (a *slogAdapter) Fatalf(format string, v ...any)  { a.l.Error(fmt.Sprintf(format, v...)) }
+func (a *slogAdapter) Errorf(format string, v ...any)  { a.l.Error(fmt.Sprintf(format, v...)) }
+func (a *slogAdapter) Debugf(format string, v ...any)  { a.l.Debug(fmt.Sprintf(format, v...)) }
+func (a *slogAdapter) Tracef(format string, v ...any)  { a.l.Debug(fmt.Sprintf(format, v...)) }

@@ -1,0 +1,171 @@
+package jetstream
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/nats-io/nats.go"
+)
+
+// NATS headers cannot carry line breaks and trim surrounding blanks, yet
+// the free-text fields (reason, actor, IDs given by clients) are hashed
+// exactly as written. A value that would not survive a header verbatim is
+// written as encodedPrefix + base64url(value).
+const encodedPrefix = "b64:"
+
+// encodeValue returns the header form of a free-text value.
+func encodeValue(v string) string {
+	if headerSafe(v) {
+		return v
+	}
+	return encodedPrefix + base64.RawURLEncoding.EncodeToString([]byte(v))
+}
+
+// decodeValue reverses encodeValue.
+func decodeValue(v string) (string, error) {
+	if !strings.HasPrefix(v, encodedPrefix) {
+		return v, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(v[len(encodedPrefix):])
+	if err != nil {
+		return "", fmt.Errorf("header value %q: %w", v, err)
+	}
+	return string(b), nil
+}
+
+// headerSafe tells whether v travels in a header unchanged.
+func headerSafe(v string) bool {
+	if v == "" {
+		return true
+	}
+	if v[0] == ' ' || v[0] == '\t' || v[len(v)-1] == ' ' || v[len(v)-1] == '\t' || strings.HasPrefix(v, encodedPrefix) {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// envelopeHeader returns the headers that carry e (all but its payload).
+// The header map has room for the NATS control headers the caller adds.
+func envelopeHeader(e *events.Envelope, extra int) nats.Header {
+	h := make(nats.Header, 18+extra)
+	h[events.HeaderEventID] = []string{e.ID}
+	h[events.HeaderOrg] = []string{e.Ref.Org}
+	h[events.HeaderKind] = []string{e.Ref.Kind}
+	h[events.HeaderAggregateID] = []string{e.Ref.ID}
+	h[events.HeaderVersion] = []string{strconv.FormatUint(e.Version, 10)}
+	h[events.HeaderType] = []string{encodeValue(e.Type)}
+	h[events.HeaderSchema] = []string{strconv.Itoa(e.SchemaVersion)}
+	h[events.HeaderOccurredAt] = []string{events.FormatTime(e.OccurredAt)}
+	h[events.HeaderRecordedAt] = []string{events.FormatTime(e.RecordedAt)}
+	h[events.HeaderActorUser] = []string{encodeValue(e.Actor.UserID)}
+	h[events.HeaderActorRole] = []string{encodeValue(e.Actor.Role)}
+	h[events.HeaderHash] = []string{e.Hash}
+	// Optional fields are left out when empty.
+	optional := [...][2]string{
+		{events.HeaderActorOrg, e.Actor.Org},
+		{events.HeaderCorrelationID, e.CorrelationID},
+		{events.HeaderCausationID, e.CausationID},
+		{events.HeaderIdempotencyKey, e.IdempotencyKey},
+		{events.HeaderReason, e.Reason},
+		{events.HeaderPrevHash, e.PrevHash},
+	}
+	for _, kv := range optional {
+		if kv[1] != "" {
+			h[kv[0]] = []string{encodeValue(kv[1])}
+		}
+	}
+	return h
+}
+
+// DecodeMsg turns a stored message of the GRANTS stream into an envelope:
+// subject, headers and body as delivered, seq its stream sequence. It checks
+// the format only; whether the type is known is the registry's business.
+func DecodeMsg(subject string, h nats.Header, data []byte, seq uint64) (events.Envelope, error) {
+	var e events.Envelope
+	d := decoder{h: h}
+	e.ID = d.raw(events.HeaderEventID, true)
+	e.Ref = events.Ref{Org: d.raw(events.HeaderOrg, true), Kind: d.raw(events.HeaderKind, true), ID: d.raw(events.HeaderAggregateID, true)}
+	e.Version = d.uint(events.HeaderVersion)
+	e.Sequence = seq
+	e.Type = d.text(events.HeaderType, true)
+	e.SchemaVersion = int(d.uint(events.HeaderSchema))
+	e.OccurredAt = d.time(events.HeaderOccurredAt)
+	e.RecordedAt = d.time(events.HeaderRecordedAt)
+	e.Actor = events.Actor{UserID: d.text(events.HeaderActorUser, false), Role: d.text(events.HeaderActorRole, false), Org: d.text(events.HeaderActorOrg, false)}
+	e.CorrelationID = d.text(events.HeaderCorrelationID, false)
+	e.CausationID = d.text(events.HeaderCausationID, false)
+	e.IdempotencyKey = d.text(events.HeaderIdempotencyKey, false)
+	e.Reason = d.text(events.HeaderReason, false)
+	e.PrevHash = d.raw(events.HeaderPrevHash, false)
+	e.Hash = d.raw(events.HeaderHash, true)
+	e.Payload = data
+	if d.err != nil {
+		return events.Envelope{}, fmt.Errorf("event at sequence %d on %s: %w", seq, subject, d.err)
+	}
+	if subject != "" && subject != e.Ref.Subject() {
+		return events.Envelope{}, fmt.Errorf("event at sequence %d: subject %s does not match its headers (%s)", seq, subject, e.Ref.Subject())
+	}
+	return e, nil
+}
+
+// decoder reads header values and keeps the first error.
+type decoder struct {
+	h   nats.Header
+	err error
+}
+
+func (d *decoder) raw(key string, required bool) string {
+	v := d.h[key]
+	if len(v) == 0 || v[0] == "" {
+		if required && d.err == nil {
+			d.err = fmt.Errorf("header %s is missing", key)
+		}
+		return ""
+	}
+	return v[0]
+}
+
+func (d *decoder) text(key string, required bool) string {
+	v := d.raw(key, required)
+	if len(v) < len(encodedPrefix) || v[0] != encodedPrefix[0] {
+		return v
+	}
+	s, err := decodeValue(v)
+	if err != nil && d.err == nil {
+		d.err = err
+	}
+	return s
+}
+
+func (d *decoder) uint(key string) uint64 {
+	v := d.raw(key, true)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil && d.err == nil {
+		d.err = fmt.Errorf("header %s: %w", key, err)
+	}
+	return n
+}
+
+func (d *decoder) time(key string) time.Time {
+	v := d.raw(key, true)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil && d.err == nil {
+		d.err = fmt.Errorf("header %s: %w", key, err)
+	}
+	return t.UTC()
+}

@@ -1,0 +1,55 @@
+package jetstream
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Idempotency keeps idempotency records in the bucket GRANTS_IDEMPOTENCY.
+// Bucket keys are the SHA-256 of the caller's key, so any string is a
+// valid key.
+type Idempotency struct {
+	kv jetstream.KeyValue
+}
+
+var _ events.IdempotencyStore = (*Idempotency)(nil)
+
+func bucketKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// Get implements events.IdempotencyStore.
+func (i *Idempotency) Get(ctx context.Context, key string) (events.IdempotencyRecord, bool, error) {
+	entry, err := i.kv.Get(ctx, bucketKey(key))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return events.IdempotencyRecord{}, false, nil
+	}
+	if err != nil {
+		return events.IdempotencyRecord{}, false, fmt.Errorf("reading idempotency record: %w", err)
+	}
+	var rec events.IdempotencyRecord
+	if err := json.Unmarshal(entry.Value(), &rec); err != nil {
+		return events.IdempotencyRecord{}, false, fmt.Errorf("decoding idempotency record: %w", err)
+	}
+	return rec, true, nil
+}
+
+// Put implements events.IdempotencyStore.
+func (i *Idempotency) Put(ctx context.Context, key string, rec events.IdempotencyRecord) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encoding idempotency record: %w", err)
+	}
+	if _, err := i.kv.Put(ctx, bucketKey(key), b); err != nil {
+		return fmt.Errorf("writing idempotency record: %w", err)
+	}
+	return nil
+}

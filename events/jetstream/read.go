@@ -1,0 +1,102 @@
+package jetstream
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/nats-io/nats.go"
+)
+
+// Load implements events.Store with batched direct gets on the aggregate's
+// subject; it creates no consumer.
+func (s *Store) Load(ctx context.Context, ref events.Ref, afterSeq uint64) ([]events.Envelope, error) {
+	if err := ref.Validate(); err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, err, "invalid aggregate reference: %v", err)
+	}
+	return s.loadFilter(ctx, ref.Subject(), afterSeq)
+}
+
+// LoadOrg implements events.Store with batched direct gets on grants.<org>.>.
+func (s *Store) LoadOrg(ctx context.Context, org string, afterSeq uint64) ([]events.Envelope, error) {
+	if !events.ValidToken(org) {
+		return nil, apperr.New(apperr.Invalid, "invalid organisation %q: use 1 to %d characters of A-Z, a-z, 0-9, '-' and '_'", org, events.MaxTokenLen)
+	}
+	return s.loadFilter(ctx, events.OrgSubject(org), afterSeq)
+}
+
+func (s *Store) loadFilter(ctx context.Context, filter string, afterSeq uint64) ([]events.Envelope, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	var out []events.Envelope
+	err := s.getter.scan(ctx, filter, afterSeq+1, func(m *nats.Msg, seq uint64) error {
+		e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
+		if err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", filter, err)
+	}
+	return out, nil
+}
+
+// Locate implements events.Store: the last message on grants.*.<kind>.<id>
+// names the organisation.
+func (s *Store) Locate(ctx context.Context, kind, id string) (string, error) {
+	if !events.ValidToken(kind) || !events.ValidToken(id) {
+		return "", apperr.New(apperr.Invalid, "invalid aggregate %q/%q: use 1 to %d characters of A-Z, a-z, 0-9, '-' and '_'", kind, id, events.MaxTokenLen)
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	m, found, err := s.getter.one(ctx, directRequest{LastBySubj: events.SubjectPrefix + ".*." + kind + "." + id})
+	if err != nil {
+		return "", fmt.Errorf("locating %s/%s: %w", kind, id, err)
+	}
+	if !found {
+		return "", events.ErrNotFound
+	}
+	parts := strings.Split(m.Header.Get("Nats-Subject"), ".")
+	if len(parts) != 4 {
+		return "", fmt.Errorf("locating %s/%s: unexpected subject %q", kind, id, m.Header.Get("Nats-Subject"))
+	}
+	return parts[1], nil
+}
+
+// lastOf returns the last event on subject; found is false if there is none.
+func (s *Store) lastOf(ctx context.Context, subject string) (events.Envelope, bool, error) {
+	m, found, err := s.getter.one(ctx, directRequest{LastBySubj: subject})
+	if err != nil || !found {
+		return events.Envelope{}, false, err
+	}
+	seq, err := parseSeq(m)
+	if err != nil {
+		return events.Envelope{}, false, err
+	}
+	e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
+	return e, err == nil, err
+}
+
+// bySeq returns the event at seq.
+func (s *Store) bySeq(ctx context.Context, seq uint64) (events.Envelope, error) {
+	m, found, err := s.getter.one(ctx, directRequest{Seq: seq})
+	if err != nil {
+		return events.Envelope{}, err
+	}
+	if !found {
+		return events.Envelope{}, fmt.Errorf("event %d: %w", seq, events.ErrNotFound)
+	}
+	return DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
+}
+
+func parseSeq(m *nats.Msg) (uint64, error) {
+	var seq uint64
+	if _, err := fmt.Sscan(m.Header.Get("Nats-Sequence"), &seq); err != nil {
+		return 0, fmt.Errorf("direct get reply without a sequence: %w", err)
+	}
+	return seq, nil
+}

@@ -1,0 +1,184 @@
+// Package jetstream is the event store of the grant ledger on NATS
+// JetStream: the stream GRANTS holds every event (subjects grants.>), the
+// key-value bucket GRANTS_IDEMPOTENCY the idempotency records, and
+// StartEmbedded runs the NATS server inside the process.
+//
+// Appends publish with Nats-Expected-Last-Subject-Sequence (optimistic
+// concurrency per aggregate, or per organisation with
+// Nats-Expected-Last-Subject-Sequence-Subject), several events at once as
+// one atomic batch (ADR-50). Reads of one aggregate or organisation use
+// batched direct gets (ADR-31) and create no consumer; Events and
+// Subscribe read through one ordered consumer per call.
+//
+// Free-text header values that would not survive a NATS header verbatim
+// (line breaks, surrounding blanks) are written as "b64:" followed by their
+// unpadded base64url form; DecodeMsg reverses it.
+package jetstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// StreamName is the stream that holds every event.
+const StreamName = "GRANTS"
+
+// IdempotencyBucket is the key-value bucket of idempotency records.
+const IdempotencyBucket = "GRANTS_IDEMPOTENCY"
+
+// DefaultDuplicateWindow is how long the stream recognises a retried append
+// by its message IDs.
+const DefaultDuplicateWindow = 2 * time.Minute
+
+// DefaultRequestTimeout bounds a read request whose context has no deadline.
+const DefaultRequestTimeout = 10 * time.Second
+
+// Config tunes Open. The zero Config is usable.
+type Config struct {
+	// DuplicateWindow is the stream's duplicate window (default 2m).
+	DuplicateWindow time.Duration
+	// Replicas is the stream's and bucket's replica count (default 1).
+	Replicas int
+	// Clock fills in Meta.RecordedAt when an append leaves it zero; without
+	// a clock such an append is refused.
+	Clock events.Clock
+	// RequestTimeout bounds reads whose context has no deadline (default 10s).
+	RequestTimeout time.Duration
+	// Logger receives warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+// Store is the events.Store on JetStream. It is safe for concurrent use.
+type Store struct {
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	stream  jetstream.Stream
+	reg     *events.Registry
+	clock   events.Clock
+	timeout time.Duration
+	log     *slog.Logger
+	getter  *directGetter
+	idem    *Idempotency
+}
+
+var _ events.Store = (*Store)(nil)
+
+// StreamConfig is the configuration Open gives the stream GRANTS: file
+// storage, no limit (events are never deleted by retention), no delete or
+// purge, direct gets and atomic batches allowed.
+func StreamConfig(cfg Config) jetstream.StreamConfig {
+	cfg = withDefaults(cfg)
+	return jetstream.StreamConfig{
+		Name:               StreamName,
+		Description:        "Erasmus+ grant ledger: every event, never deleted",
+		Subjects:           []string{events.AllSubjects},
+		Retention:          jetstream.LimitsPolicy,
+		Storage:            jetstream.FileStorage,
+		MaxAge:             0,
+		MaxMsgs:            -1,
+		MaxBytes:           -1,
+		MaxMsgsPerSubject:  -1,
+		Discard:            jetstream.DiscardNew,
+		Duplicates:         cfg.DuplicateWindow,
+		Replicas:           cfg.Replicas,
+		DenyDelete:         true,
+		DenyPurge:          true,
+		AllowDirect:        true,
+		AllowAtomicPublish: true,
+	}
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.DuplicateWindow <= 0 {
+		cfg.DuplicateWindow = DefaultDuplicateWindow
+	}
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg
+}
+
+// Open creates or updates the stream GRANTS and the bucket
+// GRANTS_IDEMPOTENCY on nc's server and returns the store. The caller
+// keeps ownership of nc.
+func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) (*Store, error) {
+	cfg = withDefaults(cfg)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	stream, err := js.CreateOrUpdateStream(ctx, StreamConfig(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("creating or updating stream %s: %w", StreamName, err)
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      IdempotencyBucket,
+		Description: "Idempotency records of the grant ledger's commands",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating or updating bucket %s: %w", IdempotencyBucket, err)
+	}
+	getter, err := newDirectGetter(nc, StreamName)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{
+		nc: nc, js: js, stream: stream, reg: reg, clock: cfg.Clock,
+		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
+		idem: &Idempotency{kv: kv},
+	}, nil
+}
+
+// Close releases the store's subscriptions; the connection stays open.
+func (s *Store) Close() error { return s.getter.close() }
+
+// Idempotency returns the idempotency records kept in GRANTS_IDEMPOTENCY.
+func (s *Store) Idempotency() events.IdempotencyStore { return s.idem }
+
+// Ready reports whether the stream is reachable and present.
+func (s *Store) Ready(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if _, err := s.js.Stream(ctx, StreamName); err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("stream %s is missing", StreamName)
+		}
+		return fmt.Errorf("stream %s is not reachable: %w", StreamName, err)
+	}
+	return nil
+}
+
+// LastSequence implements events.Store.
+func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading stream %s: %w", StreamName, err)
+	}
+	return info.State.LastSeq, nil
+}
+
+// bound gives ctx the store's request timeout if it has no deadline.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
