@@ -1,38 +1,107 @@
 package rates
 
-import "time"
+import (
+	"time"
 
-// MobilityInput describes one mobility for the grant calculator.
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
+)
+
+// MobilityInput describes one mobility (one participant, or one
+// preparatory visit of up to MaxPersons persons) for the grant calculator.
+// Field names in errors are the snake_case forms of these names.
 type MobilityInput struct {
-	Activity               string
-	Start, End             time.Time
-	DestinationCountry     string
-	DistanceKm             int
-	Green                  bool
-	TravelDays             int
-	FewerOpportunities     bool
-	Accompanying           bool
-	CourseFeeDays          int
-	RealTravelCostCents    int64
-	Ukraine                bool
+	// Activity is the Beneficiary Module activity code.
+	Activity string
+	// Start and End are the first and last activity days (travel days excluded).
+	Start, End time.Time
+	// DestinationCountry is the venue's country code (GR and GB accepted).
+	DestinationCountry string
+	// DistanceKm is the one-way great-circle distance from origin to venue.
+	DistanceKm int
+	// Green is set when the main part of the travel is by low-emission means.
+	Green bool
+	// TravelDays is the number of travel days claimed for individual support.
+	TravelDays int
+	// FewerOpportunities marks a participant with fewer opportunities.
+	FewerOpportunities bool
+	// Accompanying marks an accompanying person (no organisational support).
+	Accompanying bool
+	// CourseFeeDays is the number of course days claimed (ACT-COURSE).
+	CourseFeeDays int
+	// RealTravelCostCents is the real travel cost, for exceptional costs (BUD-EXC-TRAVEL).
+	RealTravelCostCents int64
+	// Ukraine marks a mobility under the Ukraine exception.
+	Ukraine bool
+	// UkraineLinguisticCents is the receipted linguistic cost (UA-LINGUISTIC).
 	UkraineLinguisticCents int64
-	InclusionCents         int64
-	Persons                int
+	// InclusionCents is the participant's real inclusion cost claimed.
+	InclusionCents int64
+	// Persons is the number of persons of a preparatory visit; 0 means 1.
+	// Any other mobility is one participant.
+	Persons int
 }
+
+// The budget categories (000) of a Line.
+const (
+	CategoryOrganisational = "organisational_support"
+	CategoryIndividual     = "individual_support"
+	CategoryTravel         = "travel"
+	CategoryInclusion      = "inclusion_support"
+	CategoryPrepVisit      = "preparatory_visits"
+	CategoryCourseFees     = "course_fees"
+	CategoryLinguistic     = "linguistic_support"
+	CategoryExceptional    = "exceptional_costs"
+)
 
 // Line is one computed amount with the rule and explanation behind it.
 type Line struct {
-	Category    string `json:"category"`
-	Rule        string `json:"rule"`
+	// Category is the budget category.
+	Category string `json:"category"`
+	// Rule is the RULES.md rule ID the amount follows.
+	Rule string `json:"rule"`
+	// Explanation tells a beneficiary how the amount was reached.
 	Explanation string `json:"explanation"`
-	AmountCents int64  `json:"amount_cents"`
+	// AmountCents is the amount in euro cents.
+	AmountCents int64 `json:"amount_cents"`
 }
 
 // Breakdown is the explained grant of one mobility.
 type Breakdown struct {
-	Lines      []Line `json:"lines"`
-	TotalCents int64  `json:"total_cents"`
+	// Lines are the computed amounts, one per category used.
+	Lines []Line `json:"lines"`
+	// TotalCents is the sum of the lines.
+	TotalCents int64 `json:"total_cents"`
 }
 
-// Calculate computes the grant of one mobility.
-func (t *Table) Calculate(in MobilityInput) (Breakdown, error) { return Breakdown{}, nil }
+func (b *Breakdown) add(category, rule string, cents int64, explanation string) {
+	b.Lines = append(b.Lines, Line{Category: category, Rule: rule, Explanation: explanation, AmountCents: cents})
+	b.TotalCents += cents
+}
+
+// Calculate computes the grant of one mobility with this year's rates.
+// It validates the input first and returns an *apperr.Error naming the
+// field at fault (Invalid) or the rule broken (RuleViolation). Organisational
+// support is charged at the full per-participant rate; the lower rate
+// beyond FullRateParticipants is a project total (OrganisationalSupportTotal).
+func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
+	c, err := t.prepare(in)
+	if err != nil {
+		return Breakdown{}, err
+	}
+	var b Breakdown
+	if c.act.Code == catalog.CodePrepVisit {
+		t.prepVisit(&b, c)
+		return b, nil
+	}
+	if err := t.travel(&b, c); err != nil {
+		return Breakdown{}, err
+	}
+	if err := t.individual(&b, c); err != nil {
+		return Breakdown{}, err
+	}
+	t.organisational(&b, c)
+	t.inclusion(&b, c)
+	t.courseFees(&b, c)
+	t.linguistic(&b, c)
+	return b, nil
+}

@@ -1,4 +1,11 @@
 package rates
 
-// RuleIDs returns the rule IDs this package enforces.
-func RuleIDs() []string { return nil }
+// RuleIDs returns the IDs of the RULES.md rules this package enforces.
+func RuleIDs() []string {
+	return []string{
+		"BUD-RATES-DATA", "BUD-TRAVEL-BAND", "BUD-TRAVEL-DAYS", "BUD-INDIVIDUAL",
+		"BUD-EXC-TRAVEL", "BUD-PREP-VISIT", "ACT-COURSE",
+		"KA210-LUMP", "KA220-LUMP",
+		"UA-SCOPE", "UA-ORG-SUPPORT", "UA-LINGUISTIC", "UA-INDIVIDUAL", "UA-INCLUSION",
+	}
+}
