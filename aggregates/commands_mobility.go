@@ -1,6 +1,8 @@
 package aggregates
 
 import (
+	"strings"
+
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/events"
 )
@@ -90,9 +92,11 @@ func (m Mobility) validate(k *check) {
 	if m.Personal.Nationality != "" {
 		k.country("personal.nationality", m.Personal.Nationality)
 	}
-	if _, ok := catalog.ActivityByCode(m.Activity); !ok {
-		k.fail("activity", "%q is not a Beneficiary Module activity code", m.Activity)
+	act, ok := catalog.ActivityByCode(m.Activity)
+	if !ok {
+		k.fail("activity", "%q is not a Beneficiary Module activity code; known codes: %s", m.Activity, strings.Join(catalog.Codes(), ", "))
 	}
+	prep := ok && act.Code == catalog.CodePrepVisit
 	k.period("start_date", "end_date", m.StartDate, m.EndDate)
 	if !m.Personal.BirthDate.IsZero() && !m.StartDate.IsZero() && !m.Personal.BirthDate.Before(m.StartDate) {
 		k.fail("personal.birth_date", "the birth date %s is not before the mobility's start %s", m.Personal.BirthDate, m.StartDate)
@@ -107,7 +111,7 @@ func (m Mobility) validate(k *check) {
 		k.fail("distance_km", "must not be negative, got %d", m.DistanceKm)
 	case m.DistanceKm > 40100:
 		k.fail("distance_km", "%d km is longer than any distance on Earth", m.DistanceKm)
-	case m.DistanceKm == 0 && (m.Origin == nil || m.Destination == nil):
+	case m.DistanceKm == 0 && !prep && (m.Origin == nil || m.Destination == nil):
 		k.fail("distance_km", "give distance_km, or both origin and destination (lat/lon)")
 	case m.DistanceKm > 0 && (m.Origin != nil || m.Destination != nil):
 		k.fail("distance_km", "give either distance_km or origin and destination, not both")
