@@ -1,0 +1,133 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/erasmus-ledger/grants/projections"
+)
+
+// Budget is a project's money: awarded, reported, remaining, paid, and the
+// reported amount broken down by budget category with the explanation of
+// how it was computed.
+type Budget struct {
+	AwardedCents   int64 `json:"awarded_cents"`
+	ReportedCents  int64 `json:"reported_cents"`
+	RemainingCents int64 `json:"remaining_cents"`
+	PaidCents      int64 `json:"paid_cents"`
+	// Breakdown sums the grant lines of the reported mobilities by category.
+	Breakdown []BudgetLine `json:"breakdown"`
+	// Explanation says in plain English where the figures come from.
+	Explanation string `json:"explanation"`
+}
+
+// BudgetLine is one budget category of a project.
+type BudgetLine struct {
+	Category    string `json:"category"`
+	Rules       string `json:"rules,omitempty"`
+	AmountCents int64  `json:"amount_cents"`
+	Mobilities  int    `json:"mobilities"`
+	Explanation string `json:"explanation"`
+}
+
+// budgetOf computes the budget of project view pv from its mobilities.
+func (s *Server) budgetOf(ctx context.Context, pv projections.ProjectView) (Budget, error) {
+	mobs, err := s.allMobilities(ctx, projections.MobilityFilter{ProjectID: pv.ID})
+	if err != nil {
+		return Budget{}, err
+	}
+	return computeBudget(pv, mobs), nil
+}
+
+// allMobilities pages through every mobility that f selects.
+func (s *Server) allMobilities(ctx context.Context, f projections.MobilityFilter) ([]projections.MobilityView, error) {
+	var out []projections.MobilityView
+	f.Limit = projections.MaxLimit
+	for {
+		page, err := s.d.Reader.Mobilities(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			return out, nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+// computeBudget sums the grant lines of mobs by category.
+func computeBudget(pv projections.ProjectView, mobs []projections.MobilityView) Budget {
+	type acc struct {
+		line  BudgetLine
+		rules map[string]bool
+		expl  []string
+		seen  map[string]bool
+	}
+	by := map[string]*acc{}
+	reported := 0
+	for _, m := range mobs {
+		if m.Status == "cancelled" {
+			continue
+		}
+		reported++
+		for _, l := range m.Lines {
+			x := by[l.Category]
+			if x == nil {
+				x = &acc{line: BudgetLine{Category: l.Category}, rules: map[string]bool{}, seen: map[string]bool{}}
+				by[l.Category] = x
+			}
+			x.line.AmountCents += l.AmountCents
+			x.line.Mobilities++
+			if l.Rule != "" {
+				x.rules[l.Rule] = true
+			}
+			if l.Explanation != "" && !x.seen[l.Explanation] && len(x.expl) < 3 {
+				x.seen[l.Explanation] = true
+				x.expl = append(x.expl, l.Explanation)
+			}
+		}
+	}
+	b := Budget{AwardedCents: pv.AwardedCents, ReportedCents: pv.ReportedCents, RemainingCents: pv.RemainingCents, PaidCents: pv.PaidCents, Breakdown: []BudgetLine{}}
+	for _, x := range by {
+		var rules []string
+		for r := range x.rules {
+			rules = append(rules, r)
+		}
+		sort.Strings(rules)
+		x.line.Rules = strings.Join(rules, ", ")
+		x.line.Explanation = fmt.Sprintf("%s over %d mobilities", Euros(x.line.AmountCents), x.line.Mobilities)
+		if len(x.expl) > 0 {
+			x.line.Explanation += "; for example: " + strings.Join(x.expl, "; ")
+		}
+		b.Breakdown = append(b.Breakdown, x.line)
+	}
+	sort.Slice(b.Breakdown, func(i, j int) bool { return b.Breakdown[i].Category < b.Breakdown[j].Category })
+	switch {
+	case pv.AwardedCents == 0:
+		b.Explanation = fmt.Sprintf("No grant has been awarded yet (status %s); %s was requested.", pv.Status, Euros(pv.RequestedCents))
+	default:
+		b.Explanation = fmt.Sprintf("Awarded %s (amendments included). Reported %s over %d mobilities, computed from the rates of call year %d. Remaining %s. Paid %s so far (payments less recoveries).",
+			Euros(pv.AwardedCents), Euros(pv.ReportedCents), reported, pv.CallYear, Euros(pv.RemainingCents), Euros(pv.PaidCents))
+	}
+	return b
+}
+
+// Euros renders cents as "1 234.56 EUR".
+func Euros(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	whole := fmt.Sprintf("%d", cents/100)
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return fmt.Sprintf("%s%s.%02d EUR", sign, b.String(), cents%100)
+}

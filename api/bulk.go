@@ -1,0 +1,323 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/labstack/echo/v4"
+)
+
+// MaxUploadRows bounds the rows of one CSV upload.
+const MaxUploadRows = 5000
+
+// BulkResult is the answer to a CSV upload: one entry per data row.
+// Accepted rows are recorded even when others are refused.
+type BulkResult struct {
+	Accepted int       `json:"accepted"`
+	Refused  int       `json:"refused"`
+	Sequence uint64    `json:"sequence"`
+	Rows     []BulkRow `json:"rows"`
+}
+
+// BulkRow is the outcome of one CSV row.
+type BulkRow struct {
+	// Line is the row's line number in the file (the header is line 1).
+	Line int `json:"line"`
+	// MobilityID is the row's mobility_id.
+	MobilityID string `json:"mobility_id,omitempty"`
+	// Status is "accepted" or "refused".
+	Status string `json:"status"`
+	// Replayed tells a row already accepted under the same idempotency key.
+	Replayed bool `json:"replayed,omitempty"`
+	// Version and Sequence of the project after an accepted row.
+	Version  uint64 `json:"version,omitempty"`
+	Sequence uint64 `json:"sequence,omitempty"`
+	// Rule, Field and Column say what is wrong with a refused row.
+	Rule   string `json:"rule,omitempty"`
+	Field  string `json:"field,omitempty"`
+	Column string `json:"column,omitempty"`
+	// Status code and message of a refused row, as a command would answer.
+	Code    int    `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// csvColumn maps one CSV column to a field of the ReportMobility command.
+type csvColumn struct {
+	name string
+	path []string // JSON path in the command
+	kind string   // string, int, bool, number, list
+	req  bool
+	doc  string
+}
+
+// CSVColumns are the columns of the mobility upload, in the documented
+// order (docs/api.md lists them with the same words).
+var CSVColumns = []csvColumn{
+	{"mobility_id", p("mobility_id"), "string", true, "the mobility's ID, unique within the project"},
+	{"participant_id", p("participant_id"), "string", true, "the participant's pseudonymous ID"},
+	{"first_name", p("personal", "first_name"), "string", false, "participant's first name (personal data)"},
+	{"last_name", p("personal", "last_name"), "string", false, "participant's last name (personal data)"},
+	{"birth_date", p("personal", "birth_date"), "string", false, "YYYY-MM-DD (personal data; UA-ELIG-PUPIL)"},
+	{"email", p("personal", "email"), "string", false, "participant's e-mail (personal data)"},
+	{"gender", p("personal", "gender"), "string", false, "participant's gender (personal data)"},
+	{"nationality", p("personal", "nationality"), "string", false, "ISO country code"},
+	{"activity", p("activity"), "string", true, "Beneficiary Module activity code, e.g. SM-JOB-SHDW"},
+	{"start_date", p("start_date"), "string", true, "YYYY-MM-DD, first day of the activity (travel excluded)"},
+	{"end_date", p("end_date"), "string", true, "YYYY-MM-DD, last day of the activity (travel excluded)"},
+	{"sending_organisation", p("sending_organisation"), "string", true, "name or OID of the sending organisation"},
+	{"receiving_organisation", p("receiving_organisation"), "string", true, "name or OID of the receiving organisation"},
+	{"sending_country", p("sending_country"), "string", true, "ISO country code (EL for Greece; GR accepted)"},
+	{"receiving_country", p("receiving_country"), "string", true, "ISO country code"},
+	{"receiving_city", p("receiving_city"), "string", true, "the venue's city"},
+	{"distance_km", p("distance_km"), "int", false, "one-way great-circle distance; or give the four coordinates"},
+	{"origin_lat", p("origin", "lat"), "number", false, "origin latitude"},
+	{"origin_lon", p("origin", "lon"), "number", false, "origin longitude"},
+	{"destination_lat", p("destination", "lat"), "number", false, "destination latitude"},
+	{"destination_lon", p("destination", "lon"), "number", false, "destination longitude"},
+	{"green_travel", p("green_travel"), "bool", false, "true for bus, train, bike or car-pooling"},
+	{"travel_days", p("travel_days"), "int", false, "funded travel days (BUD-TRAVEL-DAYS)"},
+	{"fewer_opportunities", p("fewer_opportunities"), "bool", false, "participant with fewer opportunities"},
+	{"inclusion_cents", p("inclusion_cents"), "int", false, "inclusion support applied for, in cents"},
+	{"accompanying", p("accompanying"), "bool", false, "accompanying person (not counted in KA122-MAX-MOB)"},
+	{"group_id", p("group_id"), "string", false, "groups the mobilities of one group activity"},
+	{"persons", p("persons"), "int", false, "persons of a preparatory visit (at most 3)"},
+	{"course_fee_days", p("course_fee_days"), "int", false, "days of course fees (ACT-COURSE)"},
+	{"real_travel_cost_cents", p("real_travel_cost_cents"), "int", false, "real travel cost for exceptional costs (BUD-EXC-TRAVEL)"},
+	{"ukraine_category", p("ukraine", "category"), "string", false, "Ukraine exception: pupil, staff or invited-expert"},
+	{"ukraine_right_to_study", p("ukraine", "right_to_study"), "bool", false, "Ukraine exception: the pupil has a right to study"},
+	{"ukraine_preparatory_offered", p("ukraine", "preparatory_offered"), "bool", false, "Ukraine exception: preparatory education is offered"},
+	{"ukraine_worked_in_ukraine", p("ukraine", "worked_in_ukraine"), "bool", false, "Ukraine exception: staff worked in Ukraine"},
+	{"ukraine_suitable_education", p("ukraine", "suitable_education"), "bool", false, "Ukraine exception: staff has suitable education"},
+	{"ukraine_expertise_matches_host", p("ukraine", "expertise_matches_host"), "bool", false, "Ukraine exception: expert's expertise matches the host"},
+	{"ukraine_documents", p("ukraine", "documents"), "list", false, "Ukraine exception: evidence documents, separated by ';'"},
+	{"ukraine_receiving_signature", p("ukraine", "receiving_signature"), "bool", false, "Ukraine exception: receiving organisation's signature"},
+	{"ukraine_learning_agreement", p("ukraine", "learning_agreement"), "bool", false, "Ukraine exception: learning agreement signed"},
+	{"ukraine_linguistic_cents", p("ukraine", "linguistic_cents"), "int", false, "Ukraine exception: linguistic support, in cents"},
+}
+
+func p(path ...string) []string { return path }
+
+// columnOfField maps a JSON field path back to its CSV column.
+func columnOfField(field string) string {
+	for _, c := range CSVColumns {
+		if strings.Join(c.path, ".") == field {
+			return c.name
+		}
+	}
+	return ""
+}
+
+// uploadMobilities reports one mobility per CSV row.
+func (s *Server) uploadMobilities(c echo.Context) error {
+	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "text/csv" && mt != "application/csv" && mt != "text/plain") {
+			return apperr.InvalidField("Content-Type", "upload the mobilities as text/csv, not %q", ct)
+		}
+	}
+	projectID := c.Param("id")
+	if err := s.authoriseCommand(c, aggregates.ReportMobility{ProjectID: projectID}); err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	reason, err := reasonOf(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	r := csv.NewReader(bytes.NewReader(body))
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		return apperr.New(apperr.Invalid, "the CSV file is empty; the first line must name the columns (see docs/api.md)")
+	}
+	if err != nil {
+		return apperr.New(apperr.Invalid, "the CSV header cannot be read: %v", err)
+	}
+	cols, err := headerColumns(header)
+	if err != nil {
+		return err
+	}
+	res := BulkResult{Rows: []BulkRow{}}
+	p := principal(c)
+	for n := 0; ; n++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if n >= MaxUploadRows {
+			return apperr.New(apperr.Invalid, "the file has more than %d rows; split it", MaxUploadRows)
+		}
+		row := BulkRow{Line: line}
+		if err != nil {
+			row = refuse(row, apperr.New(apperr.Invalid, "the line is not valid CSV: %v", err))
+		} else if len(rec) != len(cols) {
+			row = refuse(row, apperr.New(apperr.Invalid, "the line has %d values; the header has %d columns", len(rec), len(cols)))
+		} else {
+			row = s.uploadRow(c, row, projectID, cols, rec, key, reason, p.Actor())
+		}
+		if row.Status == "accepted" {
+			res.Accepted++
+			if row.Sequence > res.Sequence {
+				res.Sequence = row.Sequence
+			}
+		} else {
+			res.Refused++
+		}
+		s.metrics.rows.WithLabelValues(row.Status, row.Rule).Inc()
+		res.Rows = append(res.Rows, row)
+	}
+	c.Response().Header().Set(HeaderSequence, strconv.FormatUint(res.Sequence, 10))
+	return c.JSON(http.StatusOK, res)
+}
+
+// headerColumns checks the header line and returns the column of each position.
+func headerColumns(header []string) ([]csvColumn, error) {
+	byName := map[string]csvColumn{}
+	for _, c := range CSVColumns {
+		byName[c.name] = c
+	}
+	seen := map[string]bool{}
+	out := make([]csvColumn, len(header))
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		c, ok := byName[h]
+		if !ok {
+			return nil, apperr.InvalidField(h, "unknown CSV column %q; the columns are listed in docs/api.md", h)
+		}
+		if seen[h] {
+			return nil, apperr.InvalidField(h, "the column %q appears twice", h)
+		}
+		seen[h] = true
+		out[i] = c
+	}
+	for _, c := range CSVColumns {
+		if c.req && !seen[c.name] {
+			return nil, apperr.InvalidField(c.name, "the required column %q is missing", c.name)
+		}
+	}
+	return out, nil
+}
+
+// uploadRow decodes and reports one row.
+func (s *Server) uploadRow(c echo.Context, row BulkRow, projectID string, cols []csvColumn, rec []string, key, reason string, actor events.Actor) BulkRow {
+	obj := map[string]any{}
+	for i, col := range cols {
+		v := strings.TrimSpace(rec[i])
+		if col.name == "mobility_id" {
+			row.MobilityID = v
+		}
+		if v == "" {
+			continue
+		}
+		val, err := csvValue(col, v)
+		if err != nil {
+			return refuse(row, err)
+		}
+		setPath(obj, col.path, val)
+	}
+	body, _ := json.Marshal(obj)
+	var cmd aggregates.ReportMobility
+	if err := decodeStrict(body, &cmd, map[string]string{"project_id": projectID}); err != nil {
+		return refuse(row, err)
+	}
+	req := command.Request{Command: cmd, Actor: actor, CorrelationID: requestID(c), Reason: reason}
+	if key != "" {
+		req.IdempotencyKey = fmt.Sprintf("%s/line-%d", key, row.Line)
+	}
+	res, err := s.d.Commands.Handle(c.Request().Context(), req)
+	if err != nil {
+		ae := apperr.As(err)
+		s.metrics.command(cmd.CommandType(), string(ae.Code), ae.Rule)
+		if ae.Code == apperr.Internal {
+			s.log.Error("bulk row failed", "request_id", requestID(c), "line", row.Line, "err", err)
+		}
+		return refuse(row, err)
+	}
+	outcome := "ok"
+	if res.Replayed {
+		outcome = "replayed"
+	}
+	s.metrics.command(cmd.CommandType(), outcome, "")
+	row.Status, row.Replayed, row.Version, row.Sequence = "accepted", res.Replayed, res.Version, res.Sequence
+	return row
+}
+
+// refuse marks row refused with err's rule, field and message.
+func refuse(row BulkRow, err error) BulkRow {
+	pr := problemOf(err)
+	row.Status = "refused"
+	row.Code = pr.Status
+	row.Rule, row.Field, row.Message = pr.Rule, pr.Field, pr.Detail
+	row.Column = columnOfField(pr.Field)
+	return row
+}
+
+// csvValue converts one cell to its JSON value.
+func csvValue(col csvColumn, v string) (any, error) {
+	switch col.kind {
+	case "int":
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, &apperr.Error{Code: apperr.Invalid, Field: strings.Join(col.path, "."), Message: fmt.Sprintf("column %s must be a whole number, not %q", col.name, v)}
+		}
+		return n, nil
+	case "number":
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, &apperr.Error{Code: apperr.Invalid, Field: strings.Join(col.path, "."), Message: fmt.Sprintf("column %s must be a number, not %q", col.name, v)}
+		}
+		return f, nil
+	case "bool":
+		switch strings.ToLower(v) {
+		case "true", "yes", "1", "x", "kyllä", "k":
+			return true, nil
+		case "false", "no", "0", "ei", "e":
+			return false, nil
+		}
+		return nil, &apperr.Error{Code: apperr.Invalid, Field: strings.Join(col.path, "."), Message: fmt.Sprintf("column %s must be true or false, not %q", col.name, v)}
+	case "list":
+		var out []string
+		for _, s := range strings.Split(v, ";") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// setPath sets obj[path...] = v, creating nested objects.
+func setPath(obj map[string]any, path []string, v any) {
+	for _, k := range path[:len(path)-1] {
+		next, ok := obj[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			obj[k] = next
+		}
+		obj = next
+	}
+	obj[path[len(path)-1]] = v
+}

@@ -1,0 +1,263 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/labstack/echo/v4"
+)
+
+// CommandResponse is the answer to a command.
+type CommandResponse struct {
+	// Ref is the aggregate the command changed.
+	Ref events.Ref `json:"ref"`
+	// Version is the aggregate's version after the command (also the ETag).
+	Version uint64 `json:"version"`
+	// Sequence is the stream sequence of the last event written (also the
+	// Grants-Sequence header): pass it as Grants-Min-Sequence to a query to
+	// read your write.
+	Sequence uint64 `json:"sequence"`
+	// Replayed is true when the command had already been applied under the
+	// same idempotency key and nothing was written.
+	Replayed bool `json:"replayed"`
+	// Events are the events recorded.
+	Events []EventSummary `json:"events"`
+}
+
+// EventSummary is one recorded event as a command's answer shows it.
+type EventSummary struct {
+	ID         string          `json:"id"`
+	Type       string          `json:"type"`
+	Version    uint64          `json:"version"`
+	Sequence   uint64          `json:"sequence"`
+	OccurredAt time.Time       `json:"occurred_at"`
+	RecordedAt time.Time       `json:"recorded_at"`
+	Hash       string          `json:"hash"`
+	Payload    json.RawMessage `json:"payload"`
+}
+
+// cmdSpec says how a command route binds and answers.
+type cmdSpec struct {
+	// path maps path parameters to the command's JSON fields.
+	path map[string]string
+	// status is the success status (200 when zero; 201 for creations).
+	status int
+	// location, when set, gives the Location of a created resource.
+	location func(command.Result) string
+}
+
+// commandRoute builds the route of command type T: decode (strict, path
+// fields bound), authorise, run through the command handler, answer.
+func commandRoute[T aggregates.Command](s *Server, method, path, opID, summary, tag string, roles []string, spec cmdSpec) Route {
+	var zero T
+	return Route{
+		Method: method, Path: path, OperationID: opID, Summary: summary, Tag: tag, Roles: roles,
+		Command: zero.CommandType(), Request: zero, Response: CommandResponse{}, Status: spec.status,
+		Idempotent: true,
+		Handler: func(c echo.Context) error {
+			var cmd T
+			if err := s.decodeCommand(c, &cmd, spec.path); err != nil {
+				s.metrics.command(zero.CommandType(), string(apperr.CodeOf(err)), apperr.As(err).Rule)
+				return err
+			}
+			return s.runCommand(c, cmd, spec)
+		},
+	}
+}
+
+// decodeCommand reads and strictly decodes a JSON command body.
+func (s *Server) decodeCommand(c echo.Context, into any, path map[string]string) error {
+	if err := checkJSONType(c); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	bound := map[string]string{}
+	for param, field := range path {
+		bound[field] = c.Param(param)
+	}
+	return decodeStrict(body, into, bound)
+}
+
+// storedAnswer is the HTTP answer kept in an idempotency record.
+type storedAnswer struct {
+	Status   int             `json:"status"`
+	Body     json.RawMessage `json:"body"`
+	Version  uint64          `json:"version"`
+	Sequence uint64          `json:"sequence"`
+	Location string          `json:"location,omitempty"`
+}
+
+// runCommand authorises cmd for the caller and executes it, with the
+// idempotency replay and the consistency headers.
+func (s *Server) runCommand(c echo.Context, cmd aggregates.Command, spec cmdSpec) error {
+	typ := cmd.CommandType()
+	res, answer, err := s.execute(c, cmd, spec)
+	if err != nil {
+		ae := apperr.As(err)
+		s.metrics.command(typ, string(ae.Code), ae.Rule)
+		return err
+	}
+	outcome := "ok"
+	if res.Replayed {
+		outcome = "replayed"
+	}
+	s.metrics.command(typ, outcome, "")
+	return writeAnswer(c, answer, res.Replayed)
+}
+
+// execute runs cmd and returns the result and the HTTP answer.
+func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (command.Result, storedAnswer, error) {
+	ctx := c.Request().Context()
+	p := principal(c)
+	if err := s.authoriseCommand(c, cmd); err != nil {
+		return command.Result{}, storedAnswer{}, err
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return command.Result{}, storedAnswer{}, err
+	}
+	match, err := ifMatch(c)
+	if err != nil {
+		return command.Result{}, storedAnswer{}, err
+	}
+	reason, err := reasonOf(c)
+	if err != nil {
+		return command.Result{}, storedAnswer{}, err
+	}
+	at, err := effectiveAt(c)
+	if err != nil {
+		return command.Result{}, storedAnswer{}, err
+	}
+	req := command.Request{
+		Command: cmd, Actor: p.Actor(), IdempotencyKey: key, CorrelationID: requestID(c),
+		Reason: reason, EffectiveAt: at, IfMatch: match,
+	}
+	scoped, fp := "", ""
+	if key != "" && s.d.Idempotency != nil {
+		scoped = "http-" + command.ScopeKey(req.Actor, key)
+		fp = fingerprint(c, cmd, reason, at, match)
+		rec, ok, err := s.d.Idempotency.Get(ctx, scoped)
+		if err != nil {
+			return command.Result{}, storedAnswer{}, apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable; retry shortly")
+		}
+		if ok {
+			if rec.Fingerprint != fp {
+				return command.Result{}, storedAnswer{}, &apperr.Error{Code: apperr.RuleViolation, Field: HeaderIdempotencyKey,
+					Message: "this idempotency key was already used for a different request; use a new key for a new command"}
+			}
+			var a storedAnswer
+			if err := json.Unmarshal(rec.Response, &a); err == nil && a.Status != 0 {
+				return command.Result{Ref: rec.Ref, Version: rec.Version, Replayed: true}, a, nil
+			}
+		}
+	}
+	res, err := s.d.Commands.Handle(ctx, req)
+	if err != nil {
+		return command.Result{}, storedAnswer{}, err
+	}
+	a, err := answerOf(res, spec)
+	if err != nil {
+		return command.Result{}, storedAnswer{}, err
+	}
+	if scoped != "" {
+		rec := events.IdempotencyRecord{Fingerprint: fp, Ref: res.Ref, Version: res.Version}
+		for _, e := range res.Events {
+			rec.Sequences = append(rec.Sequences, e.Sequence)
+		}
+		rec.Response, _ = json.Marshal(a)
+		if err := s.d.Idempotency.Put(ctx, scoped, rec); err != nil {
+			s.log.Warn("idempotency record not written; a retry is still recognised by the command handler",
+				"ref", res.Ref.String(), "request_id", requestID(c), "err", err)
+		}
+	}
+	return res, a, nil
+}
+
+// authoriseCommand keeps a beneficiary to its own organisation: another
+// organisation's aggregate answers 404, exactly as a missing one, so that
+// nothing leaks (CORE-TASKS).
+func (s *Server) authoriseCommand(c echo.Context, cmd aggregates.Command) error {
+	p := principal(c)
+	if p.Role != aggregates.RoleBeneficiary {
+		return nil
+	}
+	ref := cmd.Target()
+	org := ref.Org
+	if org == "" {
+		var err error
+		if org, err = s.d.Commands.Locate(c.Request().Context(), ref.Kind, ref.ID); err != nil {
+			return err
+		}
+	}
+	if org != p.Org {
+		return notFound(ref.Kind, ref.ID)
+	}
+	return nil
+}
+
+// notFound is the one answer for a missing or foreign resource.
+func notFound(kind, id string) error {
+	return apperr.New(apperr.NotFound, "%s %s not found", kind, id)
+}
+
+// answerOf renders a command result as the HTTP answer.
+func answerOf(res command.Result, spec cmdSpec) (storedAnswer, error) {
+	body := CommandResponse{Ref: res.Ref, Version: res.Version, Sequence: res.Sequence, Replayed: res.Replayed, Events: []EventSummary{}}
+	for _, e := range res.Events {
+		body.Events = append(body.Events, EventSummary{ID: e.ID, Type: e.Type, Version: e.Version, Sequence: e.Sequence,
+			OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Hash: e.Hash, Payload: e.Payload})
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return storedAnswer{}, apperr.Wrap(apperr.Internal, err, "internal error")
+	}
+	a := storedAnswer{Status: http.StatusOK, Body: b, Version: res.Version, Sequence: res.Sequence}
+	if spec.status != 0 {
+		a.Status = spec.status
+	}
+	if spec.location != nil {
+		a.Location = spec.location(res)
+	}
+	return a, nil
+}
+
+// writeAnswer writes a command's answer with its consistency headers.
+func writeAnswer(c echo.Context, a storedAnswer, replayed bool) error {
+	h := c.Response().Header()
+	h.Set("ETag", etag(a.Version))
+	h.Set(HeaderSequence, strconv.FormatUint(a.Sequence, 10))
+	if a.Location != "" {
+		h.Set("Location", a.Location)
+	}
+	if replayed {
+		h.Set(HeaderReplayed, "true")
+	}
+	return c.JSONBlob(a.Status, a.Body)
+}
+
+// fingerprint identifies the request a key was first used for.
+func fingerprint(c echo.Context, cmd aggregates.Command, reason string, at time.Time, match *uint64) string {
+	b, _ := json.Marshal(cmd)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", c.Request().Method, c.Path(), cmd.CommandType(), reason)
+	if !at.IsZero() {
+		h.Write([]byte(events.FormatTime(at)))
+	}
+	if match != nil {
+		fmt.Fprintf(h, "\x00%d", *match)
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}

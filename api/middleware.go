@@ -1,0 +1,169 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/erasmus-ledger/grants/api/auth"
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/labstack/echo/v4"
+)
+
+var (
+	errMissingDeps  = errors.New("api: Deps.Commands, Deps.Reader and Deps.Tokens are required")
+	errMissingClock = errors.New("api: Deps.Clock is required")
+)
+
+// HeaderRequestID carries the request's ID (taken from the client when it
+// sends a sane one); it is also the correlation ID of the events.
+const HeaderRequestID = "X-Request-Id"
+
+const (
+	ctxPrincipal = "grants.principal"
+	ctxRequestID = "grants.request_id"
+	ctxRoute     = "grants.route"
+)
+
+// observe assigns a request ID, times the request, records the metrics
+// and logs it. It wraps everything, the error handler included.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := s.d.Clock.Now()
+		id := c.Request().Header.Get(HeaderRequestID)
+		if !saneID(id) {
+			id = newID()
+		}
+		c.Set(ctxRequestID, id)
+		c.Response().Header().Set(HeaderRequestID, id)
+		err := next(c)
+		if err != nil {
+			c.Error(err) // answer now, so the status below is the real one
+		}
+		route := c.Path()
+		if route == "" || c.Get(ctxRoute) == nil {
+			route = "unmatched"
+		}
+		status := c.Response().Status
+		d := s.d.Clock.Now().Sub(start)
+		s.metrics.observe(route, c.Request().Method, status, d)
+		s.log.Debug("request", "method", c.Request().Method, "route", route, "path", c.Request().URL.Path,
+			"status", status, "duration", d, "request_id", id)
+		return nil
+	}
+}
+
+// requestID returns the request's ID.
+func requestID(c echo.Context) string {
+	id, _ := c.Get(ctxRequestID).(string)
+	return id
+}
+
+// principal returns the authenticated caller (zero on public routes).
+func principal(c echo.Context) auth.Principal {
+	p, _ := c.Get(ctxPrincipal).(auth.Principal)
+	return p
+}
+
+// guard authenticates the bearer token, applies the rate limit and checks
+// that the caller's role is one of the route's.
+func (s *Server) guard(r Route) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(ctxRoute, r.OperationID)
+			if len(r.Roles) == 0 {
+				return next(c)
+			}
+			h := c.Request().Header.Get(echo.HeaderAuthorization)
+			if h == "" && r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/ui/") {
+				if ck, err := c.Cookie(tokenCookie); err == nil && ck.Value != "" {
+					h = "Bearer " + ck.Value
+				}
+			}
+			scheme, secret, ok := strings.Cut(h, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="grants"`)
+				return apperr.New(apperr.Unauthenticated, "send a bearer token: Authorization: Bearer <token> (made with `grants token create`)")
+			}
+			p, err := s.d.Tokens.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
+			if err != nil {
+				if apperr.CodeOf(err) == apperr.Unauthenticated {
+					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="grants", error="invalid_token"`)
+				}
+				return err
+			}
+			if s.limiter != nil && !s.limiter.allow(p.TokenID) {
+				return apperr.New(apperr.TooManyRequests, "too many requests for this token; slow down and retry after a second")
+			}
+			if !p.Is(r.Roles...) {
+				return apperr.New(apperr.Forbidden, "the %s role may not %s; this needs the role %s", p.Role, lowerFirst(r.Summary), strings.Join(r.Roles, " or "))
+			}
+			c.Set(ctxPrincipal, p)
+			return next(c)
+		}
+	}
+}
+
+// limitBody refuses a declared body larger than max before reading it, and
+// bounds the reading of an undeclared one.
+func limitBody(max int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.ContentLength > max {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the request body is "+itoa64(req.ContentLength)+" bytes; at most "+itoa64(max)+" are accepted")
+			}
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, max)
+			return next(c)
+		}
+	}
+}
+
+// register adds every route of the table to Echo, and the problem+json
+// answers for unknown routes.
+func (s *Server) register() error {
+	seen := map[string]bool{}
+	for _, r := range s.routes {
+		key := r.Method + " " + r.Path
+		if seen[key] || seen["op:"+r.OperationID] {
+			return errors.New("api: duplicate route " + key + " / " + r.OperationID)
+		}
+		seen[key], seen["op:"+r.OperationID] = true, true
+		mw := []echo.MiddlewareFunc{s.guard(r)}
+		switch {
+		case r.RequestType != "":
+			mw = append(mw, limitBody(s.d.MaxUploadBytes))
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
+			mw = append(mw, limitBody(s.d.MaxBodyBytes))
+		}
+		s.e.Add(r.Method, r.Path, r.Handler, mw...)
+	}
+	return nil
+}
+
+func saneID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func newID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return "do this"
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

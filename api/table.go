@@ -1,0 +1,151 @@
+package api
+
+import (
+	"net/http"
+
+	a "github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/projections"
+)
+
+// Role sets of the route table.
+var (
+	everyone       = []string{a.RoleBeneficiary, a.RoleNationalOffice, a.RoleAnalyst}
+	officeOnly     = []string{a.RoleNationalOffice}
+	reporters      = []string{a.RoleBeneficiary, a.RoleNationalOffice}
+	officeAnalysts = []string{a.RoleNationalOffice, a.RoleAnalyst}
+)
+
+// Tags of the documentation.
+const (
+	tagOrgs     = "organisations"
+	tagProjects = "projects"
+	tagMob      = "mobilities"
+	tagAudit    = "audit"
+	tagStats    = "statistics"
+	tagRef      = "reference"
+	tagOps      = "operations"
+	tagWeb      = "web pages"
+)
+
+var (
+	pProject  = map[string]string{"id": "project_id"}
+	pOrg      = map[string]string{"oid": "oid"}
+	pOrgAccr  = map[string]string{"oid": "oid", "aid": "accreditation_id"}
+	pMobility = map[string]string{"id": "project_id", "mid": "mobility_id"}
+)
+
+// created answers 201 with the Location of the new resource.
+func created(prefix string) cmdSpec {
+	return cmdSpec{status: http.StatusCreated, location: func(r command.Result) string { return prefix + r.Ref.ID }}
+}
+
+// routeTable is THE route table: every route is registered from it and
+// documented from it.
+func (s *Server) routeTable() []Route {
+	G, P := http.MethodGet, http.MethodPost
+	orgSpec := func(path map[string]string) cmdSpec { return cmdSpec{path: path} }
+	prj := cmdSpec{path: pProject}
+	mobCreated := cmdSpec{path: pProject, status: http.StatusCreated}
+	rs := []Route{
+		// Operations.
+		{Method: G, Path: "/healthz", OperationID: "health", Summary: "Tell that the process is up", Tag: tagOps, Response: Health{}, Handler: s.healthz},
+		{Method: G, Path: "/readyz", OperationID: "ready", Summary: "Tell that JetStream is reachable, the stream present and the projections caught up", Tag: tagOps, Response: Health{}, Handler: s.readyz},
+		{Method: G, Path: "/metrics", OperationID: "metrics", Summary: "Prometheus metrics", Tag: tagOps, ResponseType: "text/plain", Handler: s.metrics.handler()},
+		{Method: G, Path: "/v1/openapi.json", OperationID: "openapi", Summary: "This OpenAPI 3.1 document", Tag: tagOps, ResponseType: "application/json", Handler: s.openAPI},
+
+		// Organisations and accreditations.
+		commandRoute[a.RegisterOrganisation](s, P, "/v1/organisations", "registerOrganisation", "Register an organisation", tagOrgs, reporters, created("/v1/organisations/")),
+		{Method: G, Path: "/v1/organisations", OperationID: "listOrganisations", Summary: "List organisations", Tag: tagOrgs, Roles: officeAnalysts, Response: projections.OrganisationPage{}, Query: append(pageParams(), Param{Name: "country", Description: "ISO country code of the seat"}), Handler: s.listOrganisations},
+		{Method: G, Path: "/v1/organisations/:oid", OperationID: "getOrganisation", Summary: "Read an organisation's status: accreditations and projects with their budgets", Tag: tagOrgs, Roles: everyone, Response: OrganisationStatus{}, Query: consistencyParams(), Handler: s.getOrganisation},
+		commandRoute[a.ApplyForAccreditation](s, P, "/v1/organisations/:oid/accreditations", "applyForAccreditation", "Apply for an Erasmus accreditation", tagOrgs, reporters, orgSpec(pOrg)),
+		commandRoute[a.DecideAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/decision", "decideAccreditation", "Decide an accreditation application", tagOrgs, officeOnly, orgSpec(pOrgAccr)),
+		commandRoute[a.WithdrawAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/withdrawal", "withdrawAccreditation", "Withdraw an accreditation", tagOrgs, reporters, orgSpec(pOrgAccr)),
+		{Method: G, Path: "/v1/organisations/:oid/history", OperationID: "organisationHistory", Summary: "Read the audit history of an organisation and its projects", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: append(pageParams(), consistencyParams()...), Handler: s.organisationHistory},
+		{Method: G, Path: "/v1/organisations/:oid/verification", OperationID: "verifyOrganisation", Summary: "Verify the hash chain of an organisation's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyOrganisation},
+
+		// Projects (applications, decisions, agreements, payments, amendments, Ukraine exception, reports).
+		commandRoute[a.SubmitApplication](s, P, "/v1/projects", "submitApplication", "Submit an application (a project)", tagProjects, reporters, created("/v1/projects/")),
+		{Method: G, Path: "/v1/projects", OperationID: "listProjects", Summary: "List projects", Tag: tagProjects, Roles: everyone, Response: projections.ProjectPage{}, Query: append(pageParams(), Param{Name: "org"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "action"}, Param{Name: "field"}, Param{Name: "status"}), Handler: s.listProjects},
+		{Method: G, Path: "/v1/projects/:id", OperationID: "getProject", Summary: "Read a project's status with its budget: awarded, reported, remaining and the breakdown explained", Tag: tagProjects, Roles: everyone, Response: ProjectStatus{}, Query: consistencyParams(), Handler: s.getProject},
+		{Method: G, Path: "/v1/projects/:id/as-of", OperationID: "projectAsOf", Summary: "Rebuild a project as it stood at a past time", Tag: tagProjects, Roles: everyone, Response: ProjectAsOf{}, Query: []Param{{Name: "at", Required: true, Description: "RFC 3339 time or YYYY-MM-DD (end of that day, UTC)"}}, Handler: s.projectAsOf},
+		commandRoute[a.WithdrawApplication](s, P, "/v1/projects/:id/withdrawal", "withdrawApplication", "Withdraw an application", tagProjects, reporters, prj),
+		commandRoute[a.AssessEligibility](s, P, "/v1/projects/:id/eligibility", "assessEligibility", "Assess an application's eligibility", tagProjects, officeOnly, prj),
+		commandRoute[a.DecideApplication](s, P, "/v1/projects/:id/decision", "decideApplication", "Decide an application (approve, reserve-list or reject)", tagProjects, officeOnly, prj),
+		commandRoute[a.SignGrantAgreement](s, P, "/v1/projects/:id/agreement", "signGrantAgreement", "Sign the grant agreement", tagProjects, reporters, prj),
+		commandRoute[a.RecordPayment](s, P, "/v1/projects/:id/payments", "recordPayment", "Record a payment or a recovery", tagProjects, officeOnly, prj),
+		{Method: G, Path: "/v1/projects/:id/payments", OperationID: "listPayments", Summary: "List a project's payments and recoveries", Tag: tagProjects, Roles: reporters, Response: []projections.PaymentView{}, Query: consistencyParams(), Handler: s.listPayments},
+		commandRoute[a.AmendProject](s, P, "/v1/projects/:id/amendments", "amendProject", "Amend a project (dates or grant)", tagProjects, officeOnly, prj),
+		commandRoute[a.RequestUkraineException](s, P, "/v1/projects/:id/ukraine-exception", "requestUkraineException", "Request the Ukraine exception for a project", tagProjects, reporters, prj),
+		commandRoute[a.DecideUkraineException](s, P, "/v1/projects/:id/ukraine-exception/decision", "decideUkraineException", "Decide the Ukraine exception of a project", tagProjects, officeOnly, prj),
+		commandRoute[a.SubmitInterimReport](s, P, "/v1/projects/:id/reports/interim", "submitInterimReport", "Submit an interim report", tagProjects, reporters, prj),
+		commandRoute[a.SubmitFinalReport](s, P, "/v1/projects/:id/reports/final", "submitFinalReport", "Submit the final report (locks reporting)", tagProjects, reporters, prj),
+		commandRoute[a.AssessFinalReport](s, P, "/v1/projects/:id/reports/final/assessment", "assessFinalReport", "Assess the final report", tagProjects, officeOnly, prj),
+		{Method: G, Path: "/v1/projects/:id/reports", OperationID: "listReports", Summary: "List a project's reports", Tag: tagProjects, Roles: reporters, Response: []projections.ReportView{}, Query: consistencyParams(), Handler: s.listReports},
+		commandRoute[a.CloseProject](s, P, "/v1/projects/:id/closure", "closeProject", "Close a project (balance paid or recovered)", tagProjects, officeOnly, prj),
+		commandRoute[a.TerminateProject](s, P, "/v1/projects/:id/termination", "terminateProject", "Terminate a project", tagProjects, officeOnly, prj),
+		{Method: G, Path: "/v1/projects/:id/history", OperationID: "projectHistory", Summary: "Read the audit history of a project", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: append(pageParams(), consistencyParams()...), Handler: s.projectHistory},
+		{Method: G, Path: "/v1/projects/:id/verification", OperationID: "verifyProject", Summary: "Verify the hash chain of a project's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyProject},
+
+		// Mobilities.
+		commandRoute[a.ReportMobility](s, P, "/v1/projects/:id/mobilities", "reportMobility", "Report a mobility", tagMob, reporters, mobCreated),
+		{Method: G, Path: "/v1/projects/:id/mobilities", OperationID: "listProjectMobilities", Summary: "List a project's mobilities", Tag: tagMob, Roles: everyone, Response: projections.MobilityPage{}, Query: mobilityParams(false), Handler: s.listProjectMobilities},
+		{Method: P, Path: "/v1/projects/:id/mobilities.csv", OperationID: "uploadMobilities", Summary: "Report mobilities in bulk from CSV (one row per mobility; see docs/api.md)", Tag: tagMob, Roles: reporters, Command: "ReportMobility", RequestType: "text/csv", Response: BulkResult{}, Idempotent: true, Handler: s.uploadMobilities},
+		commandRoute[a.CorrectMobility](s, http.MethodPut, "/v1/projects/:id/mobilities/:mid", "correctMobility", "Correct a reported mobility", tagMob, reporters, cmdSpec{path: pMobility}),
+		commandRoute[a.CancelMobility](s, http.MethodDelete, "/v1/projects/:id/mobilities/:mid", "cancelMobility", "Cancel a reported mobility", tagMob, reporters, cmdSpec{path: pMobility}),
+		{Method: G, Path: "/v1/projects/:id/mobilities/:mid", OperationID: "getMobility", Summary: "Read a mobility with its grant breakdown", Tag: tagMob, Roles: everyone, Response: projections.MobilityView{}, Query: consistencyParams(), Handler: s.getMobility},
+		{Method: G, Path: "/v1/mobilities", OperationID: "listMobilities", Summary: "List mobilities across projects", Tag: tagMob, Roles: everyone, Response: projections.MobilityPage{}, Query: mobilityParams(true), Handler: s.listMobilities},
+		{Method: G, Path: "/v1/participants/:pid", OperationID: "getParticipant", Summary: "Read a participant's personal data (never for analysts)", Tag: tagMob, Roles: reporters, Response: projections.ParticipantView{}, Query: []Param{{Name: "org", Description: "the organisation that reported the participant (national office)"}}, Handler: s.getParticipant},
+
+		// Statistics and exports.
+		{Method: G, Path: "/v1/statistics/mobilities", OperationID: "mobilityStatistics", Summary: "Mobility and participant statistics", Tag: tagStats, Roles: officeAnalysts, Response: []projections.MobilityStatsRow{}, Query: mobilityStatsParams(), Handler: s.mobilityStats},
+		{Method: G, Path: "/v1/statistics/projects", OperationID: "projectStatistics", Summary: "Project counts and grants", Tag: tagStats, Roles: officeAnalysts, Response: []projections.ProjectStatsRow{}, Query: projectStatsParams(), Handler: s.projectStats},
+		{Method: G, Path: "/v1/statistics/accreditations", OperationID: "accreditationStatistics", Summary: "Accreditation applications and outcomes by year and field", Tag: tagStats, Roles: officeAnalysts, Response: []projections.AccreditationStatsRow{}, Query: []Param{{Name: "year", Type: "integer"}, {Name: "field"}}, Handler: s.accreditationStats},
+		{Method: G, Path: "/v1/exports/mobilities.csv", OperationID: "exportMobilities", Summary: "Export mobilities as CSV (pseudonymous participant IDs only)", Tag: tagStats, Roles: everyone, ResponseType: "text/csv", Query: mobilityParams(true), Handler: s.exportMobilities},
+		{Method: G, Path: "/v1/exports/statistics/mobilities.csv", OperationID: "exportMobilityStatistics", Summary: "Export mobility statistics as CSV", Tag: tagStats, Roles: officeAnalysts, ResponseType: "text/csv", Query: mobilityStatsParams(), Handler: s.exportMobilityStats},
+		{Method: G, Path: "/v1/exports/statistics/projects.csv", OperationID: "exportProjectStatistics", Summary: "Export project statistics as CSV", Tag: tagStats, Roles: officeAnalysts, ResponseType: "text/csv", Query: projectStatsParams(), Handler: s.exportProjectStats},
+
+		// Reference data.
+		{Method: G, Path: "/v1/rates", OperationID: "listRates", Summary: "The call years of the rates tables", Tag: tagRef, Roles: everyone, Response: RatesIndex{}, Handler: s.listRates},
+		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, ResponseType: "application/json", Handler: s.getRates},
+	}
+	return append(rs, s.webRoutes()...)
+}
+
+// pageParams documents cursor pagination.
+func pageParams() []Param {
+	return []Param{
+		{Name: "cursor", Description: "next_cursor of the previous page"},
+		{Name: "limit", Type: "integer", Description: "page size, 1 to 1000 (default 50)"},
+	}
+}
+
+// consistencyParams documents read-your-writes.
+func consistencyParams() []Param {
+	return []Param{
+		{Name: "min_seq", Type: "integer", Description: "wait until the read models include this stream sequence (or header Grants-Min-Sequence)"},
+	}
+}
+
+func mobilityParams(acrossProjects bool) []Param {
+	ps := append(pageParams(), consistencyParams()...)
+	if acrossProjects {
+		ps = append(ps, Param{Name: "org"}, Param{Name: "project_id"})
+	}
+	return append(ps,
+		Param{Name: "participant_id"}, Param{Name: "activity", Description: "Beneficiary Module activity code"},
+		Param{Name: "status"}, Param{Name: "receiving_country"},
+		Param{Name: "include_cancelled", Type: "boolean"})
+}
+
+func mobilityStatsParams() []Param {
+	return []Param{
+		{Name: "call_year", Type: "integer"}, {Name: "action"}, {Name: "field"}, {Name: "activity"},
+		{Name: "sending_country"}, {Name: "receiving_country"},
+		{Name: "group_by", Description: "comma-separated dimensions: call_year, action, field, activity, sending_country, receiving_country, green_travel, fewer_opportunities, ukraine_exception"},
+	}
+}
+
+func projectStatsParams() []Param {
+	return []Param{{Name: "call_year", Type: "integer"}, {Name: "action"}, {Name: "field"}}
+}

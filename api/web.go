@@ -1,0 +1,195 @@
+package api
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/projections"
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// tokenCookie carries the bearer token of a browser session (GET pages only).
+const tokenCookie = "grants_token"
+
+// pages are the server-rendered web pages.
+type pages struct {
+	t *template.Template
+}
+
+func newPages() (*pages, error) {
+	t, err := template.New("").Funcs(template.FuncMap{
+		"euros": Euros,
+		"date":  func(s string) string { return s },
+	}).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &pages{t: t}, nil
+}
+
+// pageData is what every page template receives.
+type pageData struct {
+	L     map[string]string
+	Lang  string
+	Path  string
+	Who   string
+	Title string
+	Data  any
+}
+
+// language picks Finnish or English from ?lang= or Accept-Language.
+func language(c echo.Context) string {
+	switch l := c.QueryParam("lang"); l {
+	case "fi", "en":
+		return l
+	}
+	if strings.HasPrefix(strings.ToLower(c.Request().Header.Get("Accept-Language")), "fi") {
+		return "fi"
+	}
+	return "en"
+}
+
+// render writes a page.
+func (s *Server) render(c echo.Context, name, titleKey string, data any) error {
+	lang := language(c)
+	l := labels[lang]
+	pd := pageData{L: l, Lang: lang, Path: c.Request().URL.Path, Title: l[titleKey], Data: data}
+	if p := principal(c); p.TokenID != "" {
+		pd.Who = p.UserID() + " (" + p.Role + ")"
+	}
+	var b strings.Builder
+	if err := s.pages.t.ExecuteTemplate(&b, name, pd); err != nil {
+		return apperr.Wrap(apperr.Internal, err, "internal error")
+	}
+	c.Response().Header().Set("Content-Language", lang)
+	return c.HTML(http.StatusOK, b.String())
+}
+
+// webRoutes are the pages' routes, in the same table as the API's.
+func (s *Server) webRoutes() []Route {
+	html := "text/html"
+	lang := []Param{{Name: "lang", Description: "en or fi (default from Accept-Language)"}}
+	return []Route{
+		{Method: http.MethodGet, Path: "/ui/login", OperationID: "webLogin", Summary: "Sign in to the web pages with a token", Tag: tagWeb, ResponseType: html, Query: lang, Handler: s.webLoginForm},
+		{Method: http.MethodPost, Path: "/ui/login", OperationID: "webLoginSubmit", Summary: "Keep the token in a cookie for the web pages", Tag: tagWeb, RequestType: "application/x-www-form-urlencoded", ResponseType: html, Status: http.StatusSeeOther, Handler: s.webLogin},
+		{Method: http.MethodGet, Path: "/ui/organisations/:oid", OperationID: "webOrganisation", Summary: "Web page: an organisation's status with its projects and budgets", Tag: tagWeb, Roles: everyone, ResponseType: html, Query: lang, Handler: s.webOrganisation},
+		{Method: http.MethodGet, Path: "/ui/organisations/:oid/history", OperationID: "webOrganisationHistory", Summary: "Web page: the audit history of an organisation", Tag: tagWeb, Roles: reporters, ResponseType: html, Query: lang, Handler: s.webOrganisationHistory},
+		{Method: http.MethodGet, Path: "/ui/projects/:id", OperationID: "webProject", Summary: "Web page: a project's status with its budget and mobilities", Tag: tagWeb, Roles: everyone, ResponseType: html, Query: lang, Handler: s.webProject},
+		{Method: http.MethodGet, Path: "/ui/projects/:id/history", OperationID: "webProjectHistory", Summary: "Web page: the audit history of a project", Tag: tagWeb, Roles: reporters, ResponseType: html, Query: lang, Handler: s.webProjectHistory},
+	}
+}
+
+func (s *Server) webLoginForm(c echo.Context) error {
+	return s.render(c, "login.html", "login", c.QueryParam("next"))
+}
+
+// webLogin checks the token and keeps it in an HttpOnly cookie.
+func (s *Server) webLogin(c echo.Context) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	form, err := parseForm(string(body))
+	if err != nil {
+		return err
+	}
+	tok := strings.TrimSpace(form["token"])
+	if _, err := s.d.Tokens.Authenticate(c.Request().Context(), tok); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/ui/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+	next := form["next"]
+	if !strings.HasPrefix(next, "/ui/") || strings.HasPrefix(next, "//") {
+		next = "/ui/login"
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+type webProjectData struct {
+	Status     ProjectStatus
+	Mobilities []projections.MobilityView
+}
+
+func (s *Server) webProject(c echo.Context) error {
+	pv, err := s.visibleProject(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	mobs, err := s.allMobilities(ctx, projections.MobilityFilter{ProjectID: pv.ID, IncludeCancelled: true})
+	if err != nil {
+		return err
+	}
+	return s.render(c, "project.html", "project", webProjectData{Status: ProjectStatus{Project: pv, Budget: computeBudget(pv, mobs)}, Mobilities: mobs})
+}
+
+type webOrgData struct {
+	Organisation projections.OrganisationView
+	Projects     []ProjectStatus
+}
+
+func (s *Server) webOrganisation(c echo.Context) error {
+	oid := c.Param("oid")
+	if err := visibleOrg(c, oid); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	ov, err := s.d.Reader.Organisation(ctx, oid)
+	if err != nil {
+		return err
+	}
+	prjs, err := s.d.Reader.ProjectsOf(ctx, oid)
+	if err != nil {
+		return err
+	}
+	d := webOrgData{Organisation: ov}
+	for _, p := range prjs {
+		b, err := s.budgetOf(ctx, p)
+		if err != nil {
+			return err
+		}
+		d.Projects = append(d.Projects, ProjectStatus{Project: p, Budget: b})
+	}
+	return s.render(c, "organisation.html", "organisation", d)
+}
+
+type webHistoryData struct {
+	Subject string
+	Back    string
+	Page    HistoryPage
+}
+
+func (s *Server) webProjectHistory(c echo.Context) error {
+	pv, err := s.visibleProject(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.webHistory(c, projections.AuditFilter{AggregateKind: "project", AggregateID: pv.ID}, pv.ID, "/ui/projects/"+pv.ID)
+}
+
+func (s *Server) webOrganisationHistory(c echo.Context) error {
+	oid := c.Param("oid")
+	if err := visibleOrg(c, oid); err != nil {
+		return err
+	}
+	return s.webHistory(c, projections.AuditFilter{Org: oid}, oid, "/ui/organisations/"+oid)
+}
+
+func (s *Server) webHistory(c echo.Context, f projections.AuditFilter, subject, back string) error {
+	pg, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	f.Page = pg
+	page, err := s.d.Reader.Audit(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "history.html", "history", webHistoryData{Subject: subject, Back: back, Page: historyOf(page)})
+}
