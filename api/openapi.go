@@ -2,8 +2,8 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -130,4 +130,3 @@ func operation(r Route, defs map[string]any, problemRef map[string]any) map[stri
 	op["responses"] = responses
 	return op
 }
-
