@@ -73,7 +73,7 @@ func TestValidateDuration(t *testing.T) {
 
 func TestValidateDurationMessage(t *testing.T) {
 	err := ValidateDuration("LM-LONG-VET", 89)
-	want := "rule ACT-ERASMUSPRO: ErasmusPro lasts 90 to 365 days, travel days excluded; this mobility lasts 89"
+	want := "rule ACT-ERASMUSPRO: ErasmusPro lasts 90 to 365 days; this mobility lasts 89 (travel days excluded)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %q", err, want)
 	}

@@ -23,7 +23,7 @@ func ValidateDuration(code string, days int) error {
 		return nil
 	}
 	if days < e.MinDays || days > e.MaxDays {
-		return apperr.Rule(e.Rule, "%s lasts %d to %s, travel days excluded; this mobility lasts %d",
+		return apperr.Rule(e.Rule, "%s lasts %d to %s; this mobility lasts %d (travel days excluded)",
 			e.label, e.MinDays, plural(e.MaxDays, "day"), days)
 	}
 	return nil

@@ -113,6 +113,10 @@ func checkFields(raw json.RawMessage, t reflect.Type, path string) error {
 				return err
 			}
 		}
+	case reflect.Int, reflect.Int64, reflect.String, reflect.Bool:
+		if json.Unmarshal(raw, reflect.New(t).Interface()) != nil {
+			return dataErr(path, "must be %s, not %s", kindName(t), clip(string(raw)))
+		}
 	case reflect.Slice:
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {
@@ -157,4 +161,12 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// clip shortens a raw JSON value for a message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
 }
