@@ -48,7 +48,6 @@ func TestEmbeddedYearsLoadAndValidate(t *testing.T) {
 	}
 }
 
-
 func TestBUDRatesData(t *testing.T) {
 	b := mustDefault(t)
 	t.Run("BUD-RATES-DATA/2030 has no rates", func(t *testing.T) {
