@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -20,6 +21,19 @@ const (
 	headerBatchSeq    = "Nats-Batch-Sequence"
 	headerBatchCommit = "Nats-Batch-Commit"
 )
+
+// Server error codes of atomic batches.
+const (
+	// errCodeIncompleteBatch: the server dropped the batch (for example
+	// because too many batches were in flight); nothing was stored.
+	errCodeIncompleteBatch jetstream.ErrorCode = 10176
+	// errCodeTooManyInflight: too many batches in flight on the stream.
+	errCodeTooManyInflight jetstream.ErrorCode = 10210
+)
+
+// maxBatchesInFlight bounds this store's concurrent batches below the
+// server's limit per stream (50).
+const maxBatchesInFlight = 32
 
 // errCodeDuplicateInBatch is the server's "atomic publish batch contains
 // duplicate message id": a batch whose message ID was already stored.
@@ -87,8 +101,33 @@ type batchAck struct {
 }
 
 // publishBatch publishes msgs as one atomic batch (ADR-50): the server
-// stores all of them or none. Only the commit waits for an answer.
+// stores all of them or none. A batch the server dropped unstored (too many
+// in flight) is sent again.
 func (s *Store) publishBatch(ctx context.Context, msgs []*nats.Msg) (*jetstream.PubAck, error) {
+	select {
+	case s.batchSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.batchSlots }()
+	wait := time.Millisecond
+	for {
+		ack, err := s.sendBatch(ctx, msgs)
+		var apiErr *jetstream.APIError
+		if err == nil || !errors.As(err, &apiErr) || (apiErr.ErrorCode != errCodeIncompleteBatch && apiErr.ErrorCode != errCodeTooManyInflight) {
+			return ack, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (last: %w)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// sendBatch sends msgs once as a batch; only the commit waits for an answer.
+func (s *Store) sendBatch(ctx context.Context, msgs []*nats.Msg) (*jetstream.PubAck, error) {
 	id := nuid.Next()
 	for i, m := range msgs {
 		m.Header[headerBatchID] = []string{id}

@@ -66,6 +66,8 @@ type Store struct {
 	log     *slog.Logger
 	getter  *directGetter
 	idem    *Idempotency
+	// batchSlots bounds the atomic batches in flight.
+	batchSlots chan struct{}
 }
 
 var _ events.Store = (*Store)(nil)
@@ -141,7 +143,7 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	return &Store{
 		nc: nc, js: js, stream: stream, reg: reg, clock: cfg.Clock,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
-		idem: &Idempotency{kv: kv},
+		idem: &Idempotency{kv: kv}, batchSlots: make(chan struct{}, maxBatchesInFlight),
 	}, nil
 }
 

@@ -11,6 +11,10 @@ import (
 	"github.com/google/uuid"
 )
 
+// MaxEventsPerAppend is the most events one append may hold: the server's
+// limit on an atomic batch.
+const MaxEventsPerAppend = 1000
+
 // build turns the drafts of req into sealed envelopes that follow
 // req.Expected. It is the same construction as the JetStream store's.
 func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) ([]events.Envelope, error) {
@@ -19,6 +23,9 @@ func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) (
 	}
 	if len(req.Events) == 0 {
 		return nil, apperr.New(apperr.Invalid, "append to %s has no events", req.Ref)
+	}
+	if len(req.Events) > MaxEventsPerAppend {
+		return nil, apperr.New(apperr.Invalid, "append to %s has %d events; one append holds at most %d", req.Ref, len(req.Events), MaxEventsPerAppend)
 	}
 	recorded := req.Meta.RecordedAt
 	if recorded.IsZero() {

@@ -248,3 +248,57 @@ func invalidRef(t *testing.T, f Factory) {
 		t.Fatal("an invalid reference was written")
 	}
 }
+
+func concurrentMultiEvent(t *testing.T, f Factory) {
+	h := open(t, f)
+	const writers, rounds, per = 64, 3, 3
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Go(func() {
+			ref := events.Ref{Org: fmt.Sprintf("E%08d", w%4), Kind: "project", ID: fmt.Sprintf("p-%d", w)}
+			var head events.Head
+			for range rounds {
+				envs, err := h.store.Append(h.ctx, events.AppendRequest{Ref: ref, Expected: head, Meta: meta(""), Events: notes(ref.ID, per)})
+				if err != nil {
+					errs <- fmt.Errorf("writer %d: %w", w, err)
+					return
+				}
+				head = events.HeadOf(envs[len(envs)-1])
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got := h.last(); got != writers*rounds*per {
+		t.Fatalf("last sequence %d, want %d", got, writers*rounds*per)
+	}
+	envs := h.load(events.Ref{Org: "E00000001", Kind: "project", ID: "p-1"}, 0)
+	if len(envs) != rounds*per {
+		t.Fatalf("aggregate has %d events, want %d", len(envs), rounds*per)
+	}
+	for i := 1; i < len(envs); i += per {
+		// Each append's events are consecutive in the stream.
+		if envs[i].Sequence != envs[i-1].Sequence+1 {
+			t.Fatalf("events of one append are not consecutive: %v", sequences(envs))
+		}
+	}
+	if _, err := events.VerifyChain(envs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tooManyEvents(t *testing.T, f Factory) {
+	h := open(t, f)
+	_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Meta: meta(""), Events: notes("many", 1001)})
+	if err == nil || apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("an append of 1001 events gave %v, want an invalid-input error", err)
+	}
+	envs := h.mustAppend(refP1, 1000)
+	if envs[999].Version != 1000 || len(h.load(refP1, 0)) != 1000 {
+		t.Fatal("an append of 1000 events did not store them all")
+	}
+}

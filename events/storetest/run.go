@@ -18,6 +18,8 @@ func Run(t *testing.T, f Factory) {
 		{"EventsSurviveRestart", survivesRestart},
 		{"HashChainVerifiesAndDetectsChangedByte", hashChain},
 		{"MultiEventAppendIsAtomicAndVersioned", multiEventAtomic},
+		{"ConcurrentMultiEventAppendsAllLand", concurrentMultiEvent},
+		{"AppendOfMoreThanMaxEventsRefused", tooManyEvents},
 		{"LoadAfterSequence", loadAfterSequence},
 		{"LoadOrgInStreamOrder", loadOrgOrder},
 		{"LocateFindsOrganisation", locate},

@@ -1,0 +1,120 @@
+package jetstream
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events"
+)
+
+func TestBenchAppendAndReadRun(t *testing.T) {
+	ctx := context.Background()
+	res, err := BenchAppend(ctx, BenchConfig{Dir: t.TempDir(), Writers: 4, Events: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RawRate <= 0 || res.StoreRate <= 0 || res.Ratio <= 0 {
+		t.Fatalf("benchmark result not filled in: %+v", res)
+	}
+	t.Log("\n" + res.String())
+	rr, err := BenchRead(ctx, BenchConfig{Dir: t.TempDir(), Events: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr.Events != 1000 || rr.RawRate <= 0 || rr.StoreRate <= 0 {
+		t.Fatalf("read result not filled in: %+v", rr)
+	}
+	t.Log("\n" + rr.String())
+}
+
+// benchFixture starts a benchmark environment for b.
+func benchFixture(b *testing.B) *benchEnv {
+	b.Helper()
+	env, err := startBench(context.Background(), b.TempDir(), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(env.close)
+	return env
+}
+
+// BenchmarkStoreAppend appends single events, 16 writers each on its own aggregate.
+func BenchmarkStoreAppend(b *testing.B) {
+	env := benchFixture(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	d, err := storeAppend(ctx, env, "B", 16, b.N, benchTime)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/d.Seconds(), "events/s")
+}
+
+// BenchmarkRawPublish publishes the same messages with plain JetStream.
+func BenchmarkRawPublish(b *testing.B) {
+	env := benchFixture(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	d, err := rawAppend(ctx, env, "B", 16, b.N, benchTime)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/d.Seconds(), "events/s")
+}
+
+// BenchmarkStoreEvents reads 100000 events with Store.Events per iteration.
+func BenchmarkStoreEvents(b *testing.B) {
+	env := benchFixture(b)
+	ctx := context.Background()
+	const total = 100000
+	if err := fill(ctx, env, total); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		if err := env.store.Events(ctx, 1, total, func(events.Envelope) error { n++; return nil }); err != nil || n != total {
+			b.Fatalf("read %d events: %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkRawOrderedConsumer reads 100000 messages without decoding.
+func BenchmarkRawOrderedConsumer(b *testing.B) {
+	env := benchFixture(b)
+	ctx := context.Background()
+	const total = 100000
+	if err := fill(ctx, env, total); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := rawRead(ctx, env, total); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkDecodeMsg decodes one stored message into an envelope.
+func BenchmarkDecodeMsg(b *testing.B) {
+	envs, err := build(benchRegistry(), nil, benchRequest("D", 1, 1, events.Head{}, benchTime))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := envelopeHeader(&envs[0], 0)
+	subject := envs[0].Ref.Subject()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeMsg(subject, h, envs[0].Payload, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var benchTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
