@@ -41,6 +41,9 @@ type AccreditationView struct {
 	Year int `json:"year"`
 	// Status is "applied", "granted", "rejected" or "withdrawn".
 	Status string `json:"status"`
+	// Outcome is the decision, "granted" or "rejected" (empty while
+	// pending); a granted accreditation withdrawn later keeps "granted".
+	Outcome string `json:"outcome,omitempty"`
 	// PlanFromYear and PlanToYear are the years the Erasmus plan covers.
 	PlanFromYear int `json:"plan_from_year,omitempty"`
 	PlanToYear   int `json:"plan_to_year,omitempty"`

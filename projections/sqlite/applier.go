@@ -1,0 +1,366 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/events"
+)
+
+// applier writes decoded events into the read models inside the current
+// batch transaction. It caches the small, hot rows (organisations, projects,
+// statistics) in memory and writes the changed ones once per batch. The
+// caches are only valid together with the transactions this applier
+// committed: after a failed batch the applier must be discarded.
+type applier struct {
+	w  *wconn
+	st stmts
+
+	orgs      map[string]*orgRow
+	projects  map[string]*projectRow
+	statMob   map[statMobKey]*statMobRow
+	statAcc   map[statAccKey]*statAccRow
+	dirtyOrg  []*orgRow
+	dirtyProj []*projectRow
+	dirtyMob  []*statMobRow
+	dirtyAcc  []*statAccRow
+	counts    map[string]bool
+	inTx      bool
+}
+
+// stmts are the writer's prepared statements.
+type stmts struct {
+	checkpoint, audit                  *wstmt
+	orgGet, orgPut                     *wstmt
+	projGet, projPut                   *wstmt
+	accGet, accPut                     *wstmt
+	mobGet, mobPut, mobStatus          *wstmt
+	partPut                            *wstmt
+	payPut                             *wstmt
+	repPut, repAssess                  *wstmt
+	statMobGet, statMobPut, statMobDel *wstmt
+	statAccGet, statAccPut, statAccDel *wstmt
+}
+
+// placeholders returns "?, ?, ..." for the columns of cols.
+func placeholders(cols string) string {
+	n := strings.Count(cols, ",") + 1
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// newApplier prepares the statements on w.
+func newApplier(w *wconn) (*applier, error) {
+	a := &applier{w: w}
+	a.reset()
+	const mobCols = "project_id, id, org, participant_id, action, call_year, activity, sending_country, receiving_country, " +
+		"receiving_city, sending_org, receiving_org, start_date, end_date, days, travel_days, distance_km, green_travel, " +
+		"fewer_opportunities, ukraine_exception, accompanying, group_id, persons, status, grant_cents, lines_json, " +
+		"reported_on, changed_on, revision, sequence"
+	const auditCols = "sequence, event_id, recorded_at, occurred_at, actor_user, actor_role, actor_org, org, aggregate_kind, " +
+		"aggregate_id, version, type, summary, reason, correlation_id, hash, prev_hash"
+	const accCols = "id, org, field, kind, year, status, outcome, plan_from_year, plan_to_year, applied_on, decided_on, withdrawn_on, sequence"
+	const repCols = "project_id, id, org, kind, status, summary, submitted_on, late, mobilities, reported_cents, outcome, " +
+		"assessed_on, final_cents, balance_cents, score, note, sequence"
+	const statMobDims = "call_year = ? AND action = ? AND field = ? AND activity = ? AND sending_country = ? AND " +
+		"receiving_country = ? AND green_travel = ? AND fewer_opportunities = ? AND ukraine_exception = ?"
+	defs := []struct {
+		dst **wstmt
+		sql string
+	}{
+		{&a.st.checkpoint, "UPDATE checkpoint SET sequence = ?, recorded_at = ? WHERE id = 1"},
+		{&a.st.audit, "INSERT INTO audit_log (" + auditCols + ") VALUES (" + placeholders(auditCols) + ")"},
+		{&a.st.orgGet, "SELECT " + orgCols + " FROM organisations WHERE oid = ?"},
+		{&a.st.orgPut, "INSERT OR REPLACE INTO organisations (" + orgCols + ") VALUES (" + placeholders(orgCols) + ")"},
+		{&a.st.projGet, "SELECT " + projectCols + " FROM projects WHERE id = ?"},
+		{&a.st.projPut, "INSERT OR REPLACE INTO projects (" + projectCols + ") VALUES (" + placeholders(projectCols) + ")"},
+		{&a.st.accGet, "SELECT year, field, kind, status, outcome FROM accreditations WHERE id = ?"},
+		{&a.st.accPut, "INSERT OR REPLACE INTO accreditations (" + accCols + ") VALUES (" + placeholders(accCols) + ")"},
+		{&a.st.mobGet, "SELECT participant_id, activity, sending_country, receiving_country, status, reported_on, call_year, action, " +
+			"days, grant_cents, persons, revision, green_travel, fewer_opportunities, ukraine_exception, accompanying " +
+			"FROM mobilities WHERE project_id = ? AND id = ?"},
+		{&a.st.mobPut, "INSERT OR REPLACE INTO mobilities (" + mobCols + ") VALUES (" + placeholders(mobCols) + ")"},
+		{&a.st.mobStatus, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE project_id = ? AND id = ?"},
+		{&a.st.partPut, "INSERT OR REPLACE INTO participants (org, id, first_name, last_name, birth_date, email, gender, nationality, sequence) " +
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+		{&a.st.payPut, "INSERT OR REPLACE INTO payments (id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence) " +
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+		{&a.st.repPut, "INSERT OR REPLACE INTO reports (" + repCols + ") VALUES (" + placeholders(repCols) + ")"},
+		{&a.st.repAssess, "UPDATE reports SET status = 'assessed', outcome = ?, assessed_on = ?, final_cents = ?, balance_cents = ?, " +
+			"score = ?, note = ?, sequence = ? WHERE project_id = ? AND id = ?"},
+		{&a.st.statMobGet, "SELECT mobilities, participants, accompanying, days, grant_cents FROM stat_mobilities WHERE " + statMobDims},
+		{&a.st.statMobPut, "INSERT OR REPLACE INTO stat_mobilities (call_year, action, field, activity, sending_country, receiving_country, " +
+			"green_travel, fewer_opportunities, ukraine_exception, mobilities, participants, accompanying, days, grant_cents) " +
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+		{&a.st.statMobDel, "DELETE FROM stat_mobilities WHERE " + statMobDims},
+		{&a.st.statAccGet, "SELECT applications FROM stat_accreditations WHERE year = ? AND field = ? AND kind = ? AND outcome = ?"},
+		{&a.st.statAccPut, "INSERT OR REPLACE INTO stat_accreditations (year, field, kind, outcome, applications) VALUES (?, ?, ?, ?, ?)"},
+		{&a.st.statAccDel, "DELETE FROM stat_accreditations WHERE year = ? AND field = ? AND kind = ? AND outcome = ?"},
+	}
+	for _, d := range defs {
+		s, err := w.prepare(d.sql)
+		if err != nil {
+			return nil, err
+		}
+		*d.dst = s
+	}
+	return a, nil
+}
+
+// reset drops every cached row (after a failed batch).
+func (a *applier) reset() {
+	a.orgs = map[string]*orgRow{}
+	a.projects = map[string]*projectRow{}
+	a.statMob = map[statMobKey]*statMobRow{}
+	a.statAcc = map[statAccKey]*statAccRow{}
+	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = nil, nil, nil, nil
+	a.counts = map[string]bool{}
+}
+
+// begin opens the batch transaction.
+func (a *applier) begin() error {
+	if err := a.w.execScript("BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	a.inTx = true
+	return nil
+}
+
+// rollback abandons the batch transaction and the caches with it.
+func (a *applier) rollback() {
+	if a.inTx {
+		a.w.execScript("ROLLBACK")
+		a.inTx = false
+	}
+	a.reset()
+}
+
+// apply projects one decoded event and writes its audit entry.
+func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
+	if err := h.apply(a, env, v); err != nil {
+		return fmt.Errorf("projecting %s at sequence %d: %w", env.Type, env.Sequence, err)
+	}
+	switch env.Ref.Kind {
+	case "organisation":
+		if o, err := a.org(env.Ref.ID); err != nil {
+			return err
+		} else if o != nil {
+			o.version, o.sequence = int64(env.Version), int64(env.Sequence)
+			a.touchOrg(o)
+		}
+	case "project":
+		if p, err := a.project(env.Ref.ID); err != nil {
+			return err
+		} else if p != nil {
+			p.version, p.sequence = int64(env.Version), int64(env.Sequence)
+			a.touchProject(p)
+		}
+	}
+	return a.st.audit.exec(int64(env.Sequence), env.ID, events.FormatTime(env.RecordedAt), events.FormatTime(env.OccurredAt),
+		env.Actor.UserID, env.Actor.Role, env.Actor.Org, env.Ref.Org, env.Ref.Kind, env.Ref.ID, int64(env.Version),
+		env.Type, h.summary(env, v), env.Reason, env.CorrelationID, env.Hash, env.PrevHash)
+}
+
+// writeCheckpoint records last as the batch's checkpoint.
+func (a *applier) writeCheckpoint(last *events.Envelope) error {
+	return a.st.checkpoint.exec(int64(last.Sequence), events.FormatTime(last.RecordedAt))
+}
+
+// commitOnly commits the open transaction.
+func (a *applier) commitOnly() error {
+	if err := a.w.execScript("COMMIT"); err != nil {
+		a.rollback()
+		return err
+	}
+	a.inTx = false
+	return nil
+}
+
+// flush writes the rows changed in this batch.
+func (a *applier) flush() error {
+	for _, o := range a.dirtyOrg {
+		if err := a.st.orgPut.exec(o.values()...); err != nil {
+			return err
+		}
+		o.dirty = false
+	}
+	for _, p := range a.dirtyProj {
+		if err := a.st.projPut.exec(p.values()...); err != nil {
+			return err
+		}
+		p.dirty = false
+	}
+	for _, s := range a.dirtyMob {
+		var err error
+		if s.zero() {
+			err = a.st.statMobDel.exec(s.key.values()...)
+		} else {
+			err = a.st.statMobPut.exec(append(s.key.values(), s.mobilities, s.participants, s.accompanying, s.days, s.grant)...)
+		}
+		if err != nil {
+			return err
+		}
+		s.dirty = false
+	}
+	for _, s := range a.dirtyAcc {
+		k := s.key
+		var err error
+		if s.applications == 0 {
+			err = a.st.statAccDel.exec(k.year, k.field, k.kind, k.outcome)
+		} else {
+			err = a.st.statAccPut.exec(k.year, k.field, k.kind, k.outcome, s.applications)
+		}
+		if err != nil {
+			return err
+		}
+		s.dirty = false
+	}
+	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = a.dirtyOrg[:0], a.dirtyProj[:0], a.dirtyMob[:0], a.dirtyAcc[:0]
+	return nil
+}
+
+// org returns the cached organisation row, loading it; nil if there is none.
+func (a *applier) org(oid string) (*orgRow, error) {
+	if o, ok := a.orgs[oid]; ok {
+		return o, nil
+	}
+	o := &orgRow{}
+	err := a.st.orgGet.queryRow(o.dest(), oid)
+	if errors.Is(err, errNoRow) {
+		a.orgs[oid] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.orgs[oid] = o
+	return o, nil
+}
+
+// putOrg caches a new organisation row.
+func (a *applier) putOrg(o *orgRow) {
+	a.orgs[o.oid] = o
+	a.touchOrg(o)
+}
+
+func (a *applier) touchOrg(o *orgRow) {
+	if !o.dirty {
+		o.dirty = true
+		a.dirtyOrg = append(a.dirtyOrg, o)
+	}
+}
+
+// project returns the cached project row, loading it; nil if there is none.
+func (a *applier) project(id string) (*projectRow, error) {
+	if p, ok := a.projects[id]; ok {
+		return p, nil
+	}
+	p := &projectRow{}
+	err := a.st.projGet.queryRow(p.dest(), id)
+	if errors.Is(err, errNoRow) {
+		a.projects[id] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.projects[id] = p
+	return p, nil
+}
+
+// putProject caches a new project row.
+func (a *applier) putProject(p *projectRow) {
+	a.projects[p.id] = p
+	a.touchProject(p)
+}
+
+func (a *applier) touchProject(p *projectRow) {
+	if !p.dirty {
+		p.dirty = true
+		a.dirtyProj = append(a.dirtyProj, p)
+	}
+}
+
+// mustProject returns the project row or an error naming the missing project.
+func (a *applier) mustProject(id string) (*projectRow, error) {
+	p, err := a.project(id)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, fmt.Errorf("project %s has no application before this event", id)
+	}
+	return p, nil
+}
+
+// statMobility returns the statistics row of key, loading it.
+func (a *applier) statMobility(k statMobKey) (*statMobRow, error) {
+	if s, ok := a.statMob[k]; ok {
+		return s, nil
+	}
+	s := &statMobRow{key: k}
+	err := a.st.statMobGet.queryRow([]any{&s.mobilities, &s.participants, &s.accompanying, &s.days, &s.grant}, k.values()...)
+	if err != nil && !errors.Is(err, errNoRow) {
+		return nil, err
+	}
+	a.statMob[k] = s
+	return s, nil
+}
+
+// addMobilityStats adds (sign +1) or removes (sign -1) one mobility from
+// the statistics.
+func (a *applier) addMobilityStats(k statMobKey, sign int64, f *mobilityFacts) error {
+	s, err := a.statMobility(k)
+	if err != nil {
+		return err
+	}
+	s.mobilities += sign
+	if f.accompanying {
+		s.accompanying += sign
+	} else {
+		s.participants += sign * max(1, f.persons)
+	}
+	s.days += sign * f.days
+	s.grant += sign * f.grant
+	if !s.dirty {
+		s.dirty = true
+		a.dirtyMob = append(a.dirtyMob, s)
+	}
+	return nil
+}
+
+// addAccreditationStat moves one application into (sign +1) or out of
+// (sign -1) the row of key.
+func (a *applier) addAccreditationStat(k statAccKey, sign int64) error {
+	s, ok := a.statAcc[k]
+	if !ok {
+		s = &statAccRow{key: k}
+		err := a.st.statAccGet.queryRow([]any{&s.applications}, k.year, k.field, k.kind, k.outcome)
+		if err != nil && !errors.Is(err, errNoRow) {
+			return err
+		}
+		a.statAcc[k] = s
+	}
+	s.applications += sign
+	if !s.dirty {
+		s.dirty = true
+		a.dirtyAcc = append(a.dirtyAcc, s)
+	}
+	return nil
+}
+
+// countsTowardMax reports whether a mobility of activity counts toward
+// KA122-MAX-MOB (preparatory visits and accompanying persons do not).
+func (a *applier) countsTowardMax(activity string, accompanying bool) bool {
+	if accompanying {
+		return false
+	}
+	c, ok := a.counts[activity]
+	if !ok {
+		act, known := catalog.ActivityByCode(activity)
+		c = !known || act.CountsTowardMax
+		a.counts[activity] = c
+	}
+	return c
+}

@@ -1,0 +1,175 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/erasmus-ledger/grants/events/apperr"
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// Mode selects how a database file is written.
+type Mode int
+
+const (
+	// Live is the mode of the database that serves queries: WAL journal,
+	// synchronous=NORMAL, readers concurrent with the one writer.
+	Live Mode = iota
+	// Bulk is the mode of a rebuild into a throwaway file: no journal, no
+	// fsync, exclusive lock, no readers. The file is synced when closed.
+	Bulk
+)
+
+// Options tune Open.
+type Options struct {
+	// Mode is Live (default) or Bulk.
+	Mode Mode
+	// ReadConns is the size of the read pool (default 4).
+	ReadConns int
+	// CacheMiB is SQLite's page cache of the writer in MiB (default 64,
+	// 256 in Bulk mode).
+	CacheMiB int
+}
+
+// DB is one read-model database file: a single writer connection owned by
+// the projector and a pool of read-only connections answering queries.
+type DB struct {
+	path  string
+	mode  Mode
+	w     *wconn
+	r     *sql.DB
+	notes *notifier
+}
+
+// Open opens (creating if needed) the read-model database at path, applies
+// pending schema migrations and loads the checkpoint.
+func Open(ctx context.Context, path string, opt Options) (*DB, error) {
+	if opt.ReadConns <= 0 {
+		opt.ReadConns = 4
+	}
+	if opt.CacheMiB <= 0 {
+		opt.CacheMiB = 64
+		if opt.Mode == Bulk {
+			opt.CacheMiB = 256
+		}
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("read-model path %q: '?' and '#' are not allowed in the file name", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the read-model directory: %w", err)
+		}
+	}
+	wdsn := path + fmt.Sprintf("?_busy_timeout=10000&_txlock=immediate&_cache_size=-%d", opt.CacheMiB*1024)
+	if opt.Mode == Bulk {
+		wdsn += "&_journal_mode=OFF&_synchronous=OFF&_locking_mode=EXCLUSIVE"
+	} else {
+		wdsn += "&_journal_mode=WAL&_synchronous=NORMAL"
+	}
+	dc, err := (&sqlite3.SQLiteDriver{}).Open(wdsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening read models %s: %w", path, err)
+	}
+	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
+	db := &DB{path: path, mode: opt.Mode, w: w}
+	if err := w.execScript("PRAGMA temp_store=MEMORY"); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := migrate(w); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrating read models %s: %w", path, err)
+	}
+	if opt.Mode == Live {
+		rdsn := path + "?_busy_timeout=10000&_query_only=1&_cache_size=-16384"
+		db.r, err = sql.Open("sqlite3", rdsn)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		db.r.SetMaxOpenConns(opt.ReadConns)
+		db.r.SetMaxIdleConns(opt.ReadConns)
+	}
+	seq, err := db.loadCheckpoint()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.notes = newNotifier(seq)
+	_ = ctx
+	return db, nil
+}
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close closes every connection. In Bulk mode it also syncs the file to
+// disk so that it can be swapped in.
+func (db *DB) Close() error {
+	var first error
+	if db.r != nil {
+		first = db.r.Close()
+	}
+	if db.w != nil {
+		if err := db.w.close(); err != nil && first == nil {
+			first = err
+		}
+		db.w = nil
+	}
+	if db.notes != nil {
+		db.notes.retire()
+	}
+	if db.mode == Bulk && first == nil {
+		first = syncFile(db.path)
+	}
+	return first
+}
+
+// loadCheckpoint reads the checkpoint row.
+func (db *DB) loadCheckpoint() (uint64, error) {
+	var seq int64
+	err := db.w.queryRow("SELECT sequence FROM checkpoint WHERE id = 1", nil, &seq)
+	if err != nil {
+		return 0, fmt.Errorf("reading the checkpoint: %w", err)
+	}
+	return uint64(seq), nil
+}
+
+// reader returns the read pool, or an Unavailable error for a Bulk database.
+func (db *DB) reader() (*sql.DB, error) {
+	if db.r == nil {
+		return nil, apperr.New(apperr.Unavailable, "the read models are being rebuilt and cannot answer queries yet")
+	}
+	return db.r, nil
+}
+
+// syncFile fsyncs a file and its directory.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir fsyncs a directory so that a rename or create in it is durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,80 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+)
+
+// handler projects one event type: it decodes the payload (in the reading
+// goroutine) and applies it (in the writing goroutine).
+type handler struct {
+	name    string
+	decode  func(payload []byte) (any, error)
+	apply   func(a *applier, env *events.Envelope, v any) error
+	summary func(env *events.Envelope, v any) string
+}
+
+// on registers the handler of event type T.
+func on[T aggregates.Event](hs map[string]*handler, apply func(*applier, *events.Envelope, *T) error, summary func(*events.Envelope, *T) string) {
+	var zero T
+	name := zero.EventType()
+	if _, dup := hs[name]; dup {
+		panic("projections/sqlite: two handlers for " + name)
+	}
+	hs[name] = &handler{
+		name: name,
+		decode: func(b []byte) (any, error) {
+			v := new(T)
+			if err := json.Unmarshal(b, v); err != nil {
+				return nil, err
+			}
+			return v, nil
+		},
+		apply:   func(a *applier, env *events.Envelope, v any) error { return apply(a, env, v.(*T)) },
+		summary: func(env *events.Envelope, v any) string { return summary(env, v.(*T)) },
+	}
+}
+
+// handlers returns the handler of every event type the read models know.
+func handlers() map[string]*handler {
+	hs := map[string]*handler{}
+	registerOrganisationHandlers(hs)
+	registerProjectHandlers(hs)
+	registerMobilityHandlers(hs)
+	return hs
+}
+
+// decoder turns envelopes into decoded items, refusing unknown types.
+type decoder struct {
+	reg *events.Registry
+	hs  map[string]*handler
+}
+
+// ErrUnknownEvent is wrapped by the error that stops the projector at an
+// event type it does not know.
+var ErrUnknownEvent = events.ErrUnknownType
+
+// decode upcasts and decodes env's payload.
+func (d *decoder) decode(env *events.Envelope) (*handler, any, error) {
+	h, ok := d.hs[env.Type]
+	if !ok {
+		if _, known := d.reg.Lookup(env.Type); known {
+			return nil, nil, fmt.Errorf("%w: the read models have no projection for event type %q (sequence %d); this build is incomplete",
+				ErrUnknownEvent, env.Type, env.Sequence)
+		}
+		return nil, nil, fmt.Errorf("%w: event type %q at sequence %d is not known to this build; upgrade the program before projecting this stream",
+			ErrUnknownEvent, env.Type, env.Sequence)
+	}
+	payload, err := d.reg.Upcast(env.Type, env.SchemaVersion, env.Payload)
+	if err != nil {
+		return nil, nil, fmt.Errorf("event %s at sequence %d: %w", env.Type, env.Sequence, err)
+	}
+	v, err := h.decode(payload)
+	if err != nil {
+		return nil, nil, fmt.Errorf("decoding %s at sequence %d: %w", env.Type, env.Sequence, err)
+	}
+	return h, v, nil
+}

@@ -1,0 +1,253 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/projections"
+)
+
+// Hooks let tests inject failures into a Projector at precise points. A
+// hook returning an error aborts the batch (its transaction is rolled
+// back) and stops the projector with that error.
+type Hooks struct {
+	// AfterApply runs inside the batch transaction after each event.
+	AfterApply func(seq uint64) error
+	// BeforeCommit runs after the batch's rows and checkpoint are written,
+	// just before COMMIT, with the batch's last sequence.
+	BeforeCommit func(seq uint64) error
+}
+
+// ProjectorConfig tunes a Projector. The zero value is usable.
+type ProjectorConfig struct {
+	// Registry upcasts payloads; default aggregates.Registry().
+	Registry *events.Registry
+	// BatchSize is the most events one transaction holds (default 4096).
+	BatchSize int
+	// Logger receives progress and errors; nil discards them.
+	Logger *slog.Logger
+	// Hooks inject failures (tests).
+	Hooks Hooks
+	// Progress, if set, is called after every commit with the sequence
+	// committed.
+	Progress func(seq uint64)
+}
+
+// Projector applies the event stream to the read models of one DB,
+// exactly once: each batch is one transaction that also moves the
+// checkpoint. Only one Projector may run on a DB at a time.
+type Projector struct {
+	db  *DB
+	cfg ProjectorConfig
+	dec decoder
+	mu  sync.Mutex // held while running
+	a   *applier
+}
+
+// NewProjector returns a projector writing to db.
+func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
+	if cfg.Registry == nil {
+		cfg.Registry = aggregates.Registry()
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 4096
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if db.w == nil {
+		return nil, errors.New("the read-model database is closed")
+	}
+	a, err := newApplier(db.w)
+	if err != nil {
+		return nil, err
+	}
+	return &Projector{db: db, cfg: cfg, dec: decoder{reg: cfg.Registry, hs: handlers()}, a: a}, nil
+}
+
+// Run follows the stream from the checkpoint on and applies every event
+// until ctx ends (it then returns nil) or an event cannot be projected (it
+// returns the error; events before it are committed).
+func (p *Projector) Run(ctx context.Context, src projections.Source) error {
+	err := p.pipeline(ctx, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
+		return src.Subscribe(ctx, from, fn)
+	})
+	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return nil
+	}
+	return err
+}
+
+// Until bounds a catch-up or rebuild. The zero Until means "up to the
+// last event at the start".
+type Until struct {
+	// Sequence, if not 0, is the last sequence applied.
+	Sequence uint64
+	// Time, if not zero, stops before the first event recorded after it.
+	Time time.Time
+}
+
+// errUntil ends a bounded catch-up early.
+var errUntil = errors.New("until reached")
+
+// reached reports whether env lies beyond the bound.
+func (u Until) reached(env *events.Envelope) bool {
+	return (u.Sequence != 0 && env.Sequence > u.Sequence) || (!u.Time.IsZero() && env.RecordedAt.After(u.Time))
+}
+
+// CatchUp applies the events from the checkpoint up to the stream's last
+// event at the time of the call, bounded by until, and returns the
+// checkpoint reached.
+func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until Until) (uint64, error) {
+	err := p.pipeline(ctx, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
+		err := src.Events(ctx, from, until.Sequence, func(env events.Envelope) error {
+			if until.reached(&env) {
+				return errUntil
+			}
+			return fn(env)
+		})
+		if errors.Is(err, errUntil) {
+			return nil
+		}
+		return err
+	})
+	return p.db.Checkpoint(), err
+}
+
+// item is one decoded event on its way from the reader to the writer.
+type item struct {
+	env events.Envelope
+	h   *handler
+	v   any
+	err error
+}
+
+// pipeline reads with feed in one goroutine (decoding payloads there) and
+// writes batches in the calling goroutine.
+func (p *Projector) pipeline(ctx context.Context, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error) error {
+	if !p.mu.TryLock() {
+		return errors.New("the projector is already running")
+	}
+	defer p.mu.Unlock()
+	p.a.reset()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := p.cfg.BatchSize
+	ch := make(chan item, n)
+	var feedErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(ch)
+		feedErr = feed(ctx, p.db.Checkpoint()+1, func(env events.Envelope) error {
+			h, v, err := p.dec.decode(&env)
+			select {
+			case ch <- item{env: env, h: h, v: v, err: err}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			return err
+		})
+	}()
+	batch := make([]item, 0, n)
+	var err error
+	for err == nil {
+		it, ok := <-ch
+		if !ok {
+			break
+		}
+		batch = append(batch[:0], it)
+	gather:
+		for len(batch) < n {
+			select {
+			case it, ok := <-ch:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, it)
+			default:
+				break gather
+			}
+		}
+		err = p.applyBatch(batch)
+		clear(batch)
+	}
+	cancel()
+	for range ch {
+	}
+	<-done
+	if err != nil {
+		p.cfg.Logger.Error("projector stopped", "err", err, "checkpoint", p.db.Checkpoint())
+		return err
+	}
+	if feedErr != nil && !errors.Is(feedErr, context.Canceled) {
+		return fmt.Errorf("reading the event stream after sequence %d: %w", p.db.Checkpoint(), feedErr)
+	}
+	return feedErr
+}
+
+// applyBatch applies the events of batch in one transaction with the
+// checkpoint. An item carrying a decoding error ends the batch: the events
+// before it are committed and the error is returned.
+func (p *Projector) applyBatch(batch []item) (err error) {
+	a := p.a
+	if err := a.begin(); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil && a.inTx {
+			a.rollback()
+		}
+	}()
+	cp := p.db.Checkpoint()
+	var last *events.Envelope
+	var stop error
+	for i := range batch {
+		it := &batch[i]
+		if it.err != nil {
+			stop = it.err
+			break
+		}
+		if it.env.Sequence <= cp {
+			continue // already applied: delivered again by the source
+		}
+		if err := a.apply(&it.env, it.h, it.v); err != nil {
+			return err
+		}
+		if h := p.cfg.Hooks.AfterApply; h != nil {
+			if err := h(it.env.Sequence); err != nil {
+				return err
+			}
+		}
+		cp, last = it.env.Sequence, &it.env
+	}
+	if last == nil {
+		a.rollback()
+		return stop
+	}
+	if err := a.flush(); err != nil {
+		return err
+	}
+	if err := a.writeCheckpoint(last); err != nil {
+		return err
+	}
+	if h := p.cfg.Hooks.BeforeCommit; h != nil {
+		if err := h(last.Sequence); err != nil {
+			return err
+		}
+	}
+	if err := a.commitOnly(); err != nil {
+		return err
+	}
+	p.db.notes.advance(last.Sequence)
+	if p.cfg.Progress != nil {
+		p.cfg.Progress(last.Sequence)
+	}
+	return stop
+}
