@@ -12,12 +12,12 @@ type Activity struct {
 	// MinDays and MaxDays bound the duration, travel days excluded. Both
 	// are 0 when the rules set no duration (preparatory visits).
 	MinDays int `json:"min_days"`
-	MaxDays int `json:"max_days"`
+	MaxDays int `json:"max_days"` // 0: no duration rule
 	// Staff, Learner and Pupil tell who takes part: staff (including
 	// invited experts and hosted teachers), VET learners or pupils.
 	Staff   bool `json:"staff"`
-	Learner bool `json:"learner"`
-	Pupil   bool `json:"pupil"`
+	Learner bool `json:"learner"` // VET learners
+	Pupil   bool `json:"pupil"`   // school pupils
 	// Group is set for group mobility (several participants travel together).
 	Group bool `json:"group"`
 	// CourseFeeMaxDays is the most course-fee days a mobility may claim;

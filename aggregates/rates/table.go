@@ -65,7 +65,7 @@ type Band struct {
 	// MinKm and MaxKm bound the band inclusively; MaxKm is 0 on the last,
 	// open-ended band.
 	MinKm int `json:"min_km"`
-	MaxKm int `json:"max_km"`
+	MaxKm int `json:"max_km"` // 0: no upper bound
 	// StandardCents is the unit cost per participant.
 	StandardCents int64 `json:"standard_cents"`
 	// GreenCents is the unit cost with green travel; 0 when the band has
