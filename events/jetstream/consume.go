@@ -14,11 +14,12 @@ const pullBatch = 1024
 
 // Events implements events.Store with one ordered consumer for the call.
 func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Envelope) error) error {
-	if to == 0 {
-		last, err := s.LastSequence(ctx)
-		if err != nil {
-			return err
-		}
+	last, err := s.LastSequence(ctx)
+	if err != nil {
+		return err
+	}
+	if to == 0 || to > last {
+		// Nothing beyond the last event is waited for.
 		to = last
 	}
 	if from == 0 {

@@ -138,6 +138,7 @@ func eventsFromTo(t *testing.T, f Factory) {
 	sameEvents(t, "Events(from, 0)", collect(first, 0), all)
 	sameEvents(t, "Events(2nd, 4th)", collect(first+1, first+3), all[1:4])
 	sameEvents(t, "Events(last, last)", collect(all[5].Sequence, all[5].Sequence), all[5:])
+	sameEvents(t, "Events(from, beyond the last)", collect(all[4].Sequence, all[5].Sequence+100), all[4:])
 	if got := collect(all[5].Sequence+1, 0); len(got) != 0 {
 		t.Fatalf("Events after the last = %d events", len(got))
 	}

@@ -1,0 +1,186 @@
+package jetstream_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/storetest"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	njs "github.com/nats-io/nats.go/jetstream"
+)
+
+// fixture is a store on its own embedded server.
+type fixture struct {
+	srv   *server.Server
+	nc    *nats.Conn
+	js    njs.JetStream
+	store *jetstream.Store
+	ctx   context.Context
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	nc, err := jetstream.ConnectInProcess(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	s, err := jetstream.Open(ctx, nc, storetest.Registry(), jetstream.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := njs.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{srv: srv, nc: nc, js: js, store: s, ctx: ctx}
+}
+
+func (f *fixture) append(t *testing.T, ref events.Ref, head events.Head, n int) []events.Envelope {
+	t.Helper()
+	drafts := make([]events.Draft, n)
+	for i := range drafts {
+		drafts[i] = events.Draft{Payload: storetest.Noted{Text: "x"}}
+	}
+	envs, err := f.store.Append(f.ctx, events.AppendRequest{Ref: ref, Expected: head, Meta: events.Meta{RecordedAt: storetest.Base}, Events: drafts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return envs
+}
+
+func TestStreamKeepsEveryEventForever(t *testing.T) {
+	f := newFixture(t)
+	info, err := f.js.Stream(f.ctx, jetstream.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := info.CachedInfo().Config
+	if len(cfg.Subjects) != 1 || cfg.Subjects[0] != "grants.>" || cfg.Storage != njs.FileStorage ||
+		cfg.MaxAge != 0 || cfg.MaxMsgs != -1 || cfg.MaxBytes != -1 || cfg.MaxMsgsPerSubject != -1 ||
+		!cfg.DenyDelete || !cfg.DenyPurge || !cfg.AllowDirect || !cfg.AllowAtomicPublish ||
+		cfg.Duplicates != 2*time.Minute || cfg.Replicas != 1 || cfg.Retention != njs.LimitsPolicy {
+		t.Fatalf("stream config %+v", cfg)
+	}
+	f.append(t, events.Ref{Org: "E1", Kind: "project", ID: "p"}, events.Head{}, 1)
+	if err := info.Purge(f.ctx); err == nil {
+		t.Fatal("the stream was purged")
+	}
+	if err := info.DeleteMsg(f.ctx, 1); err == nil {
+		t.Fatal("an event was deleted")
+	}
+	kv, err := f.js.KeyValue(f.ctx, jetstream.IdempotencyBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := kv.Status(f.ctx)
+	if err != nil || st.History() != 1 {
+		t.Fatalf("bucket history %d, %v", st.History(), err)
+	}
+}
+
+func TestOpenAgainUpdatesTheStream(t *testing.T) {
+	f := newFixture(t)
+	f.append(t, events.Ref{Org: "E1", Kind: "project", ID: "p"}, events.Head{}, 1)
+	s2, err := jetstream.Open(f.ctx, f.nc, storetest.Registry(), jetstream.Config{DuplicateWindow: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	info, err := f.js.Stream(f.ctx, jetstream.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.CachedInfo().Config.Duplicates; got != 5*time.Minute {
+		t.Fatalf("duplicate window %s after reopening with 5m", got)
+	}
+	if n, _ := s2.LastSequence(f.ctx); n != 1 {
+		t.Fatalf("reopening lost events: last sequence %d", n)
+	}
+}
+
+func TestReadsCreateNoConsumer(t *testing.T) {
+	f := newFixture(t)
+	ref := events.Ref{Org: "E1", Kind: "project", ID: "p"}
+	envs := f.append(t, ref, events.Head{}, 600) // more than one direct-get batch
+	f.append(t, events.Ref{Org: "E1", Kind: "organisation", ID: "E1"}, events.Head{}, 1)
+	for range 3 {
+		if got, err := f.store.Load(f.ctx, ref, 0); err != nil || len(got) != 600 {
+			t.Fatalf("Load = %d events, %v", len(got), err)
+		}
+		if got, err := f.store.LoadOrg(f.ctx, "E1", 0); err != nil || len(got) != 601 {
+			t.Fatalf("LoadOrg = %d events, %v", len(got), err)
+		}
+		if org, err := f.store.Locate(f.ctx, "project", "p"); err != nil || org != "E1" {
+			t.Fatalf("Locate = %q, %v", org, err)
+		}
+		// A conflict reads the current version too.
+		_, err := f.store.Append(f.ctx, events.AppendRequest{Ref: ref, Meta: events.Meta{RecordedAt: storetest.Base}, Events: []events.Draft{{Payload: storetest.Noted{}}}})
+		var ce *events.ConflictError
+		if !errors.As(err, &ce) || ce.Actual != 600 {
+			t.Fatalf("conflict = %v", err)
+		}
+	}
+	info, err := f.js.Stream(f.ctx, jetstream.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := info.CachedInfo().State.Consumers; n != 0 {
+		t.Fatalf("reads left %d consumers on the stream", n)
+	}
+	if envs[599].Version != 600 {
+		t.Fatal("versions")
+	}
+}
+
+func TestReadyReportsAMissingServer(t *testing.T) {
+	f := newFixture(t)
+	if err := f.store.Ready(f.ctx); err != nil {
+		t.Fatalf("Ready on a running server: %v", err)
+	}
+	f.srv.Shutdown()
+	f.srv.WaitForShutdown()
+	ctx, cancel := context.WithTimeout(f.ctx, 2*time.Second)
+	defer cancel()
+	if err := f.store.Ready(ctx); err == nil {
+		t.Fatal("Ready without a server reported no error")
+	}
+}
+
+func TestStoredMessageIsReadableWithPlainNATS(t *testing.T) {
+	f := newFixture(t)
+	ref := events.Ref{Org: "E1", Kind: "project", ID: "p"}
+	envs := f.append(t, ref, events.Head{}, 2)
+	stream, err := f.js.Stream(f.ctx, jetstream.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := stream.GetMsg(f.ctx, envs[1].Sequence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw.Subject != "grants.E1.project.p" || string(raw.Data) != string(envs[1].Payload) ||
+		raw.Header.Get(events.HeaderVersion) != "2" || raw.Header.Get(events.HeaderPrevHash) != envs[0].Hash ||
+		raw.Header.Get(events.HeaderType) != "test.noted" {
+		t.Fatalf("stored message %s %v %s", raw.Subject, raw.Header, raw.Data)
+	}
+	e, err := jetstream.DecodeMsg(raw.Subject, raw.Header, raw.Data, raw.Sequence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Hash != envs[1].Hash || e.ComputeHash() != e.Hash {
+		t.Fatal("decoded event does not verify")
+	}
+}
