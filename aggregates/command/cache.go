@@ -1,0 +1,99 @@
+package command
+
+import (
+	"container/list"
+	"sync"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+)
+
+// entry is the decided state of one organisation, as far as it is known.
+type entry struct {
+	org       string
+	portfolio aggregates.Portfolio
+	// heads is the head of every aggregate whose events were applied,
+	// keyed by kind + "/" + id.
+	heads map[string]events.Head
+	// orgSeq: every event of the organisation up to this stream sequence
+	// has been applied (events above it may have been, per aggregate).
+	orgSeq uint64
+	// keys maps scoped idempotency keys seen in applied events to the
+	// aggregate they touched, so a retry after a crash between append and
+	// record still finds its first answer.
+	keys map[string]events.Ref
+}
+
+func newEntry(org string) *entry {
+	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]events.Ref{}}
+}
+
+func headKey(kind, id string) string { return kind + "/" + id }
+
+// maxSeq is the highest stream sequence applied to the entry.
+func (e *entry) maxSeq() uint64 {
+	m := e.orgSeq
+	for _, h := range e.heads {
+		if h.Sequence > m {
+			m = h.Sequence
+		}
+	}
+	return m
+}
+
+// lru is a bounded cache of entries, least recently used first out.
+type lru struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List
+	items map[string]*list.Element
+}
+
+func newLRU(max int) *lru {
+	if max < 1 {
+		max = 1
+	}
+	return &lru{max: max, order: list.New(), items: map[string]*list.Element{}}
+}
+
+// get returns the entry of org, creating an empty one if none is cached.
+func (c *lru) get(org string) *entry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[org]; ok {
+		c.order.MoveToFront(el)
+		return el.Value.(*entry)
+	}
+	e := newEntry(org)
+	c.items[org] = c.order.PushFront(e)
+	for c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.items, last.Value.(*entry).org)
+	}
+	return e
+}
+
+// drop forgets org, after a failure that may have left its entry half updated.
+func (c *lru) drop(org string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[org]; ok {
+		c.order.Remove(el)
+		delete(c.items, org)
+	}
+}
+
+// stripes serialise commands of one organisation inside this process; other
+// processes are kept honest by the store's optimistic concurrency.
+type stripes [256]sync.Mutex
+
+func (s *stripes) lock(org string) func() {
+	var h uint32 = 2166136261
+	for i := 0; i < len(org); i++ {
+		h = (h ^ uint32(org[i])) * 16777619
+	}
+	m := &s[h%uint32(len(s))]
+	m.Lock()
+	return m.Unlock
+}

@@ -1,0 +1,412 @@
+package command
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+)
+
+// Request is one command with everything said about it.
+type Request struct {
+	// Command is the domain command.
+	Command aggregates.Command
+	// Actor is the authenticated caller.
+	Actor events.Actor
+	// IdempotencyKey makes a retry return the first answer; scoped to the actor.
+	IdempotencyKey string
+	// CorrelationID ties the events to the request that caused them.
+	CorrelationID string
+	// CausationID is the ID of what caused the command, if any.
+	CausationID string
+	// Reason is the free-text "why" kept in the audit history.
+	Reason string
+	// EffectiveAt, when set, is the date the command really happened: the
+	// national office records the past. Zero means now.
+	EffectiveAt time.Time
+	// IfMatch, when set, is the aggregate version the caller expects.
+	IfMatch *uint64
+}
+
+// Result is what a command produced.
+type Result struct {
+	// Ref is the aggregate the command changed.
+	Ref events.Ref
+	// Version is the aggregate's version after the command.
+	Version uint64
+	// Sequence is the stream sequence of the last event written, for
+	// read-your-writes.
+	Sequence uint64
+	// Events are the stored events.
+	Events []events.Envelope
+	// Replayed is true when the command had already been applied under the
+	// same idempotency key: nothing was written this time.
+	Replayed bool
+}
+
+// Config tunes a Handler.
+type Config struct {
+	// MaxRetries bounds the reload-and-retry loop on a conflict (default 5).
+	MaxRetries int
+	// CacheOrganisations bounds the number of organisations whose state is
+	// kept in memory (default 10 000).
+	CacheOrganisations int
+	// Logger receives warnings; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Handler executes commands. It is safe for concurrent use.
+type Handler struct {
+	store   events.Store
+	idem    events.IdempotencyStore
+	domain  *aggregates.Domain
+	reg     *events.Registry
+	clock   events.Clock
+	cfg     Config
+	log     *slog.Logger
+	cache   *lru
+	locks   stripes
+	located sync.Map // kind/id -> org
+}
+
+// New returns a Handler. idem may be nil (no records beyond the store's
+// duplicate window).
+func New(store events.Store, idem events.IdempotencyStore, domain *aggregates.Domain, reg *events.Registry, clock events.Clock, cfg Config) *Handler {
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 5
+	}
+	if cfg.CacheOrganisations <= 0 {
+		cfg.CacheOrganisations = 10000
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{store: store, idem: idem, domain: domain, reg: reg, clock: clock, cfg: cfg, log: log, cache: newLRU(cfg.CacheOrganisations)}
+}
+
+// Handle decides and records one command.
+func (h *Handler) Handle(ctx context.Context, req Request) (Result, error) {
+	if req.Command == nil {
+		return Result{}, apperr.InvalidField("command", "no command given")
+	}
+	if v, ok := req.Command.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return Result{}, asApp(err)
+		}
+	}
+	now := h.clock.Now().UTC()
+	dctx := aggregates.Context{Now: now, Actor: req.Actor}
+	if !req.EffectiveAt.IsZero() {
+		if req.Actor.Role != aggregates.RoleNationalOffice {
+			return Result{}, &apperr.Error{Code: apperr.Forbidden, Field: "effective_at", Message: "only the national office may record a command with a past effective date"}
+		}
+		if req.EffectiveAt.After(now) {
+			return Result{}, apperr.InvalidField("effective_at", "the effective date %s is in the future; it must be at or before now (%s)", events.FormatTime(req.EffectiveAt), events.FormatTime(now))
+		}
+		dctx.Now = req.EffectiveAt.UTC()
+	}
+	ref, err := h.target(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+
+	scoped, fingerprint := "", ""
+	if req.IdempotencyKey != "" {
+		if len(req.IdempotencyKey) > 200 {
+			return Result{}, apperr.InvalidField("Idempotency-Key", "the idempotency key is %d characters long; at most 200 are allowed", len(req.IdempotencyKey))
+		}
+		scoped = ScopeKey(req.Actor, req.IdempotencyKey)
+		fingerprint, err = Fingerprint(req)
+		if err != nil {
+			return Result{}, err
+		}
+		if res, ok, err := h.recorded(ctx, scoped, fingerprint); err != nil || ok {
+			return res, err
+		}
+	}
+
+	unlock := h.locks.lock(ref.Org)
+	defer unlock()
+	res, err := h.decideAndAppend(ctx, req, dctx, ref, scoped, fingerprint, now)
+	if err != nil {
+		return Result{}, err
+	}
+	if scoped != "" && h.idem != nil && !res.Replayed {
+		rec := events.IdempotencyRecord{Fingerprint: fingerprint, Ref: res.Ref, Version: res.Version}
+		for _, e := range res.Events {
+			rec.Sequences = append(rec.Sequences, e.Sequence)
+		}
+		if err := h.idem.Put(ctx, scoped, rec); err != nil {
+			// The events are stored; a retry is still recognised by the
+			// idempotency key the events carry.
+			h.log.Warn("idempotency record not written", "ref", res.Ref.String(), "err", err)
+		}
+	}
+	return res, nil
+}
+
+// target resolves the aggregate the command changes, with its organisation.
+func (h *Handler) target(ctx context.Context, req Request) (events.Ref, error) {
+	ref := req.Command.Target()
+	if ref.Org == "" {
+		org, err := h.Locate(ctx, ref.Kind, ref.ID)
+		if err != nil {
+			return events.Ref{}, err
+		}
+		ref.Org = org
+	}
+	if err := ref.Validate(); err != nil {
+		return events.Ref{}, apperr.InvalidField("id", "%v", err)
+	}
+	// A beneficiary sees nothing of another organisation: its aggregates
+	// do not exist for them (404, not 403, so nothing leaks).
+	if req.Actor.Role == aggregates.RoleBeneficiary && req.Actor.Org != ref.Org && req.Command.Target().Org == "" {
+		return events.Ref{}, apperr.New(apperr.NotFound, "%s %s not found", ref.Kind, ref.ID)
+	}
+	return ref, nil
+}
+
+// Locate returns the organisation that owns aggregate kind/id.
+func (h *Handler) Locate(ctx context.Context, kind, id string) (string, error) {
+	key := headKey(kind, id)
+	if org, ok := h.located.Load(key); ok {
+		return org.(string), nil
+	}
+	if !events.ValidToken(id) {
+		return "", apperr.New(apperr.NotFound, "%s %s not found", kind, id)
+	}
+	org, err := h.store.Locate(ctx, kind, id)
+	if errors.Is(err, events.ErrNotFound) {
+		return "", apperr.New(apperr.NotFound, "%s %s not found", kind, id)
+	}
+	if err != nil {
+		return "", apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+	}
+	h.located.Store(key, org)
+	return org, nil
+}
+
+// decideAndAppend runs the load-decide-append loop under the org's lock.
+func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggregates.Context, ref events.Ref, scoped, fingerprint string, now time.Time) (Result, error) {
+	orgWide := req.Command.OrgWide()
+	e := h.cache.get(ref.Org)
+	_, known := e.heads[headKey(ref.Kind, ref.ID)]
+	// Org-wide decisions always catch up on the whole organisation; a
+	// single-aggregate decision trusts a cached head and learns of other
+	// writers through a conflict, which makes it catch up and decide again.
+	needLoad := orgWide || !known
+	for attempt := 0; ; attempt++ {
+		fresh := needLoad
+		if needLoad {
+			if err := h.catchUp(ctx, e, ref, orgWide); err != nil {
+				return Result{}, err
+			}
+			needLoad = false
+		}
+		if scoped != "" {
+			if r, ok := e.keys[scoped]; ok {
+				res, err := h.replayFromStore(ctx, r, scoped)
+				if err == nil {
+					return res, nil
+				}
+			}
+		}
+		head := e.heads[headKey(ref.Kind, ref.ID)]
+		if req.IfMatch != nil && *req.IfMatch != head.Version {
+			if !fresh {
+				// The cache may be behind another instance: check for real.
+				if err := h.catchUp(ctx, e, ref, false); err != nil {
+					return Result{}, err
+				}
+				head = e.heads[headKey(ref.Kind, ref.ID)]
+			}
+			if *req.IfMatch != head.Version {
+				return Result{}, &apperr.Error{Code: apperr.PreconditionFailed, Version: head.Version, Message: fmt.Sprintf("If-Match expects version %d of %s %s, but it is at version %d", *req.IfMatch, ref.Kind, ref.ID, head.Version)}
+			}
+		}
+		decided, err := h.domain.Decide(dctx, e.portfolio, req.Command)
+		if err != nil {
+			return Result{}, asApp(err)
+		}
+		if len(decided) == 0 {
+			return Result{Ref: ref, Version: head.Version, Sequence: head.Sequence}, nil
+		}
+		drafts := make([]events.Draft, len(decided))
+		for i, ev := range decided {
+			drafts[i] = events.Draft{Payload: ev, OccurredAt: dctx.Now}
+		}
+		areq := events.AppendRequest{
+			Ref: ref, Expected: head, OrgWide: orgWide, OrgSequence: e.maxSeq(), Events: drafts,
+			Meta: events.Meta{Actor: req.Actor, CorrelationID: req.CorrelationID, CausationID: req.CausationID, IdempotencyKey: scoped, Reason: req.Reason, RecordedAt: now},
+		}
+		stored, err := h.store.Append(ctx, areq)
+		var conflict *events.ConflictError
+		if errors.As(err, &conflict) {
+			if attempt+1 >= h.cfg.MaxRetries {
+				return Result{}, &apperr.Error{Code: apperr.Conflict, Version: conflict.Actual, Err: err,
+					Message: fmt.Sprintf("%s %s kept changing while the command was decided (%d attempts); it is at version %d: reload and try again", ref.Kind, ref.ID, attempt+1, conflict.Actual)}
+			}
+			needLoad = true
+			continue
+		}
+		if err != nil {
+			h.cache.drop(ref.Org)
+			var ae *apperr.Error
+			if errors.As(err, &ae) {
+				return Result{}, ae
+			}
+			return Result{}, apperr.Wrap(apperr.Unavailable, err, "the event store did not accept the events; nothing was recorded")
+		}
+		if err := h.apply(e, stored); err != nil {
+			h.cache.drop(ref.Org)
+			return Result{}, apperr.Wrap(apperr.Internal, err, "internal error")
+		}
+		if orgWide && len(stored) > 0 {
+			e.orgSeq = stored[len(stored)-1].Sequence
+		}
+		h.located.Store(headKey(ref.Kind, ref.ID), ref.Org)
+		last := stored[len(stored)-1]
+		return Result{Ref: ref, Version: last.Version, Sequence: last.Sequence, Events: stored, Replayed: last.Sequence <= head.Sequence}, nil
+	}
+}
+
+// catchUp applies the events the entry has not seen: of the whole
+// organisation (orgWide) or of one aggregate.
+func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide bool) error {
+	var envs []events.Envelope
+	var err error
+	if orgWide {
+		envs, err = h.store.LoadOrg(ctx, e.org, e.orgSeq)
+	} else {
+		envs, err = h.store.Load(ctx, ref, e.heads[headKey(ref.Kind, ref.ID)].Sequence)
+	}
+	if err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+	}
+	if err := h.apply(e, envs); err != nil {
+		h.cache.drop(e.org)
+		return apperr.Wrap(apperr.Internal, err, "internal error")
+	}
+	if orgWide && len(envs) > 0 {
+		e.orgSeq = envs[len(envs)-1].Sequence
+	}
+	return nil
+}
+
+// apply evolves the entry with envs, skipping events already applied.
+func (h *Handler) apply(e *entry, envs []events.Envelope) error {
+	for _, env := range envs {
+		k := headKey(env.Ref.Kind, env.Ref.ID)
+		if env.Sequence <= e.heads[k].Sequence {
+			continue
+		}
+		payload, err := h.reg.Decode(env)
+		if err != nil {
+			return fmt.Errorf("decoding %s: %w", env.Ref, err)
+		}
+		ev, ok := payload.(aggregates.Event)
+		if !ok {
+			return fmt.Errorf("event type %s at sequence %d is not a domain event", env.Type, env.Sequence)
+		}
+		e.portfolio = aggregates.Evolve(e.portfolio, ev)
+		e.heads[k] = events.HeadOf(env)
+		if env.IdempotencyKey != "" {
+			e.keys[env.IdempotencyKey] = env.Ref
+		}
+	}
+	return nil
+}
+
+// recorded returns the first answer of an already applied command.
+func (h *Handler) recorded(ctx context.Context, scoped, fingerprint string) (Result, bool, error) {
+	if h.idem == nil {
+		return Result{}, false, nil
+	}
+	rec, ok, err := h.idem.Get(ctx, scoped)
+	if err != nil {
+		return Result{}, false, apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable")
+	}
+	if !ok {
+		return Result{}, false, nil
+	}
+	if rec.Fingerprint != fingerprint {
+		return Result{}, false, &apperr.Error{Code: apperr.RuleViolation, Field: "Idempotency-Key", Message: "this idempotency key was already used for a different command; use a new key for a new command"}
+	}
+	res := Result{Ref: rec.Ref, Version: rec.Version, Replayed: true}
+	if n := len(rec.Sequences); n > 0 {
+		res.Sequence = rec.Sequences[n-1]
+		envs, err := h.store.Load(ctx, rec.Ref, rec.Sequences[0]-1)
+		if err != nil {
+			return Result{}, false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+		}
+		want := map[uint64]bool{}
+		for _, s := range rec.Sequences {
+			want[s] = true
+		}
+		for _, e := range envs {
+			if want[e.Sequence] {
+				res.Events = append(res.Events, e)
+			}
+		}
+	}
+	return res, true, nil
+}
+
+// replayFromStore rebuilds the first answer from the events that carry the
+// scoped key (used when the record was not written).
+func (h *Handler) replayFromStore(ctx context.Context, ref events.Ref, scoped string) (Result, error) {
+	envs, err := h.store.Load(ctx, ref, 0)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Ref: ref, Replayed: true}
+	for _, e := range envs {
+		if e.IdempotencyKey == scoped {
+			res.Events = append(res.Events, e)
+			res.Version, res.Sequence = e.Version, e.Sequence
+		}
+	}
+	if len(res.Events) == 0 {
+		return Result{}, events.ErrNotFound
+	}
+	return res, nil
+}
+
+// ScopeKey scopes a client's idempotency key to its user, so that two users
+// never share a key.
+func ScopeKey(actor events.Actor, key string) string {
+	s := sha256.Sum256([]byte(actor.UserID + "\x00" + actor.Org + "\x00" + key))
+	return hex.EncodeToString(s[:])
+}
+
+// Fingerprint identifies a command's type and content, so that a key reused
+// for another command is recognised.
+func Fingerprint(req Request) (string, error) {
+	body, err := json.Marshal(req.Command)
+	if err != nil {
+		return "", apperr.Wrap(apperr.Internal, err, "internal error")
+	}
+	s := sha256.New()
+	fmt.Fprintf(s, "%s\x00%s\x00%s\x00", req.Command.CommandType(), req.Command.Target().String(), events.FormatTime(req.EffectiveAt))
+	s.Write(body)
+	return hex.EncodeToString(s.Sum(nil)), nil
+}
+
+// asApp makes sure err is an *apperr.Error.
+func asApp(err error) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Wrap(apperr.Internal, err, "internal error")
+}

@@ -1,0 +1,74 @@
+package command
+
+import (
+	"context"
+	"time"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+)
+
+// History returns every event of one aggregate in order, for the audit and
+// hash-chain verification.
+func (h *Handler) History(ctx context.Context, ref events.Ref) ([]events.Envelope, error) {
+	if ref.Org == "" {
+		org, err := h.Locate(ctx, ref.Kind, ref.ID)
+		if err != nil {
+			return nil, err
+		}
+		ref.Org = org
+	}
+	envs, err := h.store.Load(ctx, ref, 0)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+	}
+	if len(envs) == 0 {
+		return nil, apperr.New(apperr.NotFound, "%s %s not found", ref.Kind, ref.ID)
+	}
+	return envs, nil
+}
+
+// ProjectAsOf rebuilds a project as it stood at the effective time at: only
+// events that took effect at or before at are folded. The head is that of
+// the last event folded.
+func (h *Handler) ProjectAsOf(ctx context.Context, projectID string, at time.Time) (aggregates.Project, events.Head, error) {
+	envs, err := h.History(ctx, events.Ref{Kind: aggregates.KindProject, ID: projectID})
+	if err != nil {
+		return aggregates.Project{}, events.Head{}, err
+	}
+	p := aggregates.NewPortfolio(envs[0].Ref.Org)
+	var head events.Head
+	for _, env := range envs {
+		if env.OccurredAt.After(at) {
+			continue
+		}
+		payload, err := h.reg.Decode(env)
+		if err != nil {
+			return aggregates.Project{}, events.Head{}, apperr.Wrap(apperr.Internal, err, "internal error")
+		}
+		if ev, ok := payload.(aggregates.Event); ok {
+			p = aggregates.Evolve(p, ev)
+		}
+		head = events.HeadOf(env)
+	}
+	pr, ok := p.Projects[projectID]
+	if !ok {
+		return aggregates.Project{}, events.Head{}, apperr.New(apperr.NotFound, "project %s had not been submitted by %s", projectID, at.UTC().Format(time.DateOnly))
+	}
+	return pr, head, nil
+}
+
+// Portfolio returns the current decided state of one organisation.
+func (h *Handler) Portfolio(ctx context.Context, org string) (aggregates.Portfolio, error) {
+	if !events.ValidToken(org) {
+		return aggregates.Portfolio{}, apperr.New(apperr.NotFound, "organisation %s not found", org)
+	}
+	unlock := h.locks.lock(org)
+	defer unlock()
+	e := h.cache.get(org)
+	if err := h.catchUp(ctx, e, events.Ref{Org: org}, true); err != nil {
+		return aggregates.Portfolio{}, err
+	}
+	return e.portfolio, nil
+}

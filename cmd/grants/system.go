@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events/jetstream"
+)
+
+// natsFlags are the flags every subcommand that reaches the event store has.
+type natsFlags struct {
+	dataDir         *string
+	natsURL         *string
+	natsListen      *string
+	replicas        *int
+	duplicateWindow *time.Duration
+	syncAlways      *bool
+}
+
+func addNATSFlags(fs *flagSet) natsFlags {
+	return natsFlags{
+		dataDir:         fs.String("data-dir", "./data", "directory for the embedded NATS store (<dir>/nats) and the projection database"),
+		natsURL:         fs.String("nats-url", "", "external NATS server or cluster to use instead of the embedded one (e.g. nats://host:4222)"),
+		natsListen:      fs.String("nats-listen", "127.0.0.1:4222", "host:port where the embedded NATS server listens for the nats CLI and other grants commands; \"off\" for in-process only"),
+		replicas:        fs.Int("replicas", 1, "replica count of the GRANTS stream (external cluster)"),
+		duplicateWindow: fs.Duration("duplicate-window", 2*time.Minute, "JetStream duplicate window for idempotent publishes"),
+		syncAlways:      fs.Bool("sync-always", false, "embedded server: fsync every write (survives a power cut, slower)"),
+	}
+}
+
+// system is a connection to the event store, embedded or external.
+type system struct {
+	srv   *server.Server
+	nc    *nats.Conn
+	store *jetstream.Store
+	lock  *os.File
+	log   *slog.Logger
+}
+
+// Close releases everything the system holds.
+func (s *system) Close() {
+	if s.nc != nil {
+		s.nc.Drain()
+		s.nc.Close()
+	}
+	if s.srv != nil {
+		s.srv.Shutdown()
+		s.srv.WaitForShutdown()
+	}
+	if s.lock != nil {
+		_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
+		s.lock.Close()
+	}
+}
+
+// checkDataDir creates dir if needed and proves it is writable.
+func checkDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return usagef("data directory %s cannot be created: %v (choose another with --data-dir)", dir, errors.Unwrap(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return usagef("data directory %s is not writable: %v (fix its permissions or choose another with --data-dir)", dir, errors.Unwrap(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// lockDataDir takes the data directory's exclusive lock, so that two
+// processes never open the same store files.
+func lockDataDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "grants.lock"), os.O_CREATE|os.O_RDWR, 0o640)
+	if err != nil {
+		return nil, usagef("data directory %s: %v", dir, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, usagef("data directory %s is in use by another grants process (a running grants serve?); stop it or point --nats-url at its NATS listener", dir)
+	}
+	return f, nil
+}
+
+// listenAddr parses --nats-listen into host and port; port 0 means off.
+func listenAddr(s string) (string, int, error) {
+	if s == "off" || s == "" {
+		return "", 0, nil
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", 0, usagef("--nats-listen %q: want host:port or off", s)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 {
+		return "", 0, usagef("--nats-listen %q: port must be 0-65535", s)
+	}
+	if p == 0 {
+		p = -1 // a random free port
+	}
+	return host, p, nil
+}
+
+// openSystem connects to the event store. serve embeds a server (unless
+// --nats-url); other subcommands first try the running system's listener
+// and only open the data directory themselves when nothing runs.
+func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger) (*system, error) {
+	if *nf.replicas < 1 || *nf.replicas > 5 {
+		return nil, usagef("--replicas %d: must be 1 to 5", *nf.replicas)
+	}
+	if *nf.duplicateWindow < time.Second {
+		return nil, usagef("--duplicate-window %s: must be at least 1s", *nf.duplicateWindow)
+	}
+	s := &system{log: log}
+	url := *nf.natsURL
+	if !serve && url == "" {
+		// Reach a running `grants serve` through its listener.
+		if host, port, err := listenAddr(*nf.natsListen); err == nil && port > 0 {
+			probe := fmt.Sprintf("nats://%s", net.JoinHostPort(host, strconv.Itoa(port)))
+			if nc, err := nats.Connect(probe, nats.Timeout(time.Second), nats.Name("grants-cli")); err == nil {
+				s.nc = nc
+			}
+		}
+	}
+	switch {
+	case s.nc != nil:
+	case url != "":
+		nc, err := nats.Connect(url, nats.Timeout(5*time.Second), nats.Name("grants"), nats.MaxReconnects(-1))
+		if err != nil {
+			return nil, usagef("--nats-url %s is not reachable: %v", url, err)
+		}
+		s.nc = nc
+	default:
+		if err := checkDataDir(*nf.dataDir); err != nil {
+			return nil, err
+		}
+		lock, err := lockDataDir(*nf.dataDir)
+		if err != nil {
+			return nil, err
+		}
+		s.lock = lock
+		host, port, err := listenAddr(*nf.natsListen)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		if !serve {
+			port = 0 // a one-off command opens the store without listening
+		}
+		srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{
+			StoreDir: filepath.Join(*nf.dataDir, "nats"), Host: host, Port: port, SyncAlways: *nf.syncAlways, Logger: log,
+		})
+		if err != nil {
+			s.Close()
+			return nil, usageError{err}
+		}
+		s.srv = srv
+		nc, err := jetstream.ConnectInProcess(srv)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.nc = nc
+	}
+	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("opening the event store: %w", err)
+	}
+	s.store = store
+	return s, nil
+}
+
+// newLogger returns the process logger: JSON lines on stderr, or text.
+func newLogger(format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	}
+	return nil, usagef("--log-format %q: want json or text", format)
+}
