@@ -87,7 +87,7 @@ func (d *Domain) checkDeadline(ctx Context, c SubmitApplication) error {
 	}
 	if ctx.Now.After(dl.At()) {
 		return apperr.Rule("CALL-DEADLINE", "the deadline of %s call %d round %d was %s 12:00 Brussels time; this application was received at %s, after it",
-			c.Action, c.CallYear, c.Round, dl.Day, ctx.Now.In(brussels).Format("2006-01-02 15:04 MST"))
+			c.Action, c.CallYear, c.Round, dl.Day, ctx.Now.In(brussels).Format("2006-01-02 15:04:05 MST"))
 	}
 	return nil
 }

@@ -187,7 +187,10 @@ func rateError(err error) error {
 // person may stay for part of the activity, so only the maximum applies.
 func checkActivityDuration(act catalog.Activity, m Mobility, days int) error {
 	if !m.Accompanying {
-		return apperr.As(catalog.ValidateDuration(act.Code, days))
+		if err := catalog.ValidateDuration(act.Code, days); err != nil {
+			return apperr.As(err)
+		}
+		return nil
 	}
 	if act.Bounded() && days > act.MaxDays {
 		return apperr.RuleField(act.Rule, "end_date", "an accompanying person of %s stays at most %d days; this one stays %d", strings.ToLower(act.Name), act.MaxDays, days)
