@@ -165,7 +165,14 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
+		line := 0
+		var pe *csv.ParseError
+		switch {
+		case errors.As(err, &pe):
+			line = pe.StartLine
+		case len(rec) > 0:
+			line, _ = r.FieldPos(0)
+		}
 		if n >= MaxUploadRows {
 			return apperr.New(apperr.Invalid, "the file has more than %d rows; split it", MaxUploadRows)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"runtime/debug"
 	"strings"
 
 	"github.com/erasmus-ledger/grants/api/auth"
@@ -38,7 +39,15 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxRequestID, id)
 		c.Response().Header().Set(HeaderRequestID, id)
-		err := next(c)
+		err := func() (err error) {
+			defer func() {
+				if v := recover(); v != nil {
+					s.log.Error("panic serving request", "path", c.Request().URL.Path, "request_id", id, "panic", v, "stack", string(debug.Stack()))
+					err = apperr.New(apperr.Internal, "internal error")
+				}
+			}()
+			return next(c)
+		}()
 		if err != nil {
 			c.Error(err) // answer now, so the status below is the real one
 		}
