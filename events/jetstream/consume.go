@@ -53,7 +53,7 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(events.Envel
 // consume reads the stream from sequence from on through an ordered
 // consumer and passes each event to fn until fn says stop or fails.
 func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelope) (more bool, err error)) error {
-	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+	cons, err := s.readStream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   from,
 	})

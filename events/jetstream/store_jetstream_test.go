@@ -184,3 +184,42 @@ func TestStoredMessageIsReadableWithPlainNATS(t *testing.T) {
 		t.Fatal("decoded event does not verify")
 	}
 }
+
+func TestEventsAndSubscribeReadThroughStreamConn(t *testing.T) {
+	f := newFixture(t)
+	tcp, err := nats.Connect(jetstream.ClientURL(f.srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tcp.Close()
+	s, err := jetstream.Open(f.ctx, f.nc, storetest.Registry(), jetstream.Config{StreamConn: tcp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ref := events.Ref{Org: "E1", Kind: "project", ID: "p"}
+	want := f.append(t, ref, events.Head{}, 3)
+	var got []events.Envelope
+	if err := s.Events(f.ctx, 0, 0, func(e events.Envelope) error { got = append(got, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[2].Hash != want[2].Hash {
+		t.Fatalf("Events read %d events", len(got))
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	seen := make(chan events.Envelope, 8)
+	go s.Subscribe(ctx, 4, func(e events.Envelope) error { seen <- e; return nil })
+	more := f.append(t, ref, events.HeadOf(want[2]), 1)
+	select {
+	case e := <-seen:
+		if e.ID != more[0].ID {
+			t.Fatalf("Subscribe saw %+v", e)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Subscribe through the stream connection saw nothing")
+	}
+	if n := tcp.Stats().InMsgs; n < 4 {
+		t.Fatalf("the stream connection received %d messages, want the 4 events at least", n)
+	}
+}
