@@ -39,7 +39,9 @@ func TestValidateFieldPaths(t *testing.T) {
 		{"no distance", report(with(okMobility, func(m *Mobility) { m.DistanceKm = 0 })), "distance_km"},
 		{"distance and places", report(with(okMobility, func(m *Mobility) { m.Origin, m.Destination = &Place{}, &Place{} })), "distance_km"},
 		{"bad latitude", report(with(okMobility, func(m *Mobility) { m.DistanceKm, m.Origin, m.Destination = 0, &Place{Lat: 91}, &Place{} })), "origin.lat"},
-		{"unknown evidence", report(with(uaPupil(), func(m *Mobility) { m.Ukraine = &UkraineParticipant{Category: UkrainePupil, Documents: []string{"passport"}} })), "ukraine.documents[0]"},
+		{"unknown evidence", report(with(uaPupil(), func(m *Mobility) {
+			m.Ukraine = &UkraineParticipant{Category: UkrainePupil, Documents: []string{"passport"}}
+		})), "ukraine.documents[0]"},
 		{"unknown category", report(with(uaPupil(), func(m *Mobility) { m.Ukraine = &UkraineParticipant{Category: "tourist"} })), "ukraine.category"},
 		{"birth after start", report(with(okMobility, func(m *Mobility) { m.Personal.BirthDate = MustDate("2023-01-01") })), "personal.birth_date"},
 		{"participant ID missing", report(with(okMobility, func(m *Mobility) { m.ParticipantID = "" })), "participant_id"},
