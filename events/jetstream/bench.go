@@ -75,11 +75,15 @@ type benchEnv struct {
 	store *Store
 }
 
-func startBench(ctx context.Context, dir string, syncAlways bool) (*benchEnv, error) {
+func startBench(ctx context.Context, dir string, syncAlways, listen bool) (*benchEnv, error) {
 	if dir == "" {
 		return nil, errors.New("benchmark store dir is not set")
 	}
-	srv, err := StartEmbedded(EmbeddedConfig{StoreDir: dir, Port: 0, SyncAlways: syncAlways})
+	port := 0
+	if listen {
+		port = -1
+	}
+	srv, err := StartEmbedded(EmbeddedConfig{StoreDir: dir, Port: port, SyncAlways: syncAlways})
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +139,7 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	if cfg.Events <= 0 {
 		cfg.Events = 20000
 	}
-	env, err := startBench(ctx, cfg.Dir, cfg.SyncAlways)
+	env, err := startBench(ctx, cfg.Dir, cfg.SyncAlways, false)
 	if err != nil {
 		return BenchResult{}, err
 	}
@@ -223,31 +227,38 @@ func parallel(writers int, fn func(w int) error) (time.Duration, error) {
 // ReadResult is the read rate of the stream.
 type ReadResult struct {
 	Events int
-	// RawDuration and RawRate: an ordered consumer reading messages
-	// without decoding them.
+	// RawDuration and RawRate: an ordered consumer on the in-process
+	// connection reading messages without decoding them.
 	RawDuration time.Duration
 	RawRate     float64
-	// StoreDuration and StoreRate: Store.Events decoding every message to
-	// an Envelope.
+	// StoreDuration and StoreRate: Store.Events on the in-process
+	// connection, decoding every message to an Envelope.
 	StoreDuration time.Duration
 	StoreRate     float64
+	// TCPDuration and TCPRate: Store.Events with Config.StreamConn on a
+	// TCP loopback connection.
+	TCPDuration time.Duration
+	TCPRate     float64
 }
 
 // String renders the result on a few lines.
 func (r ReadResult) String() string {
 	return fmt.Sprintf("read benchmark, %d events\n"+
-		"  raw ordered consumer:  %10.0f events/s (%s)\n"+
-		"  Store.Events (decode): %10.0f events/s (%s)",
-		r.Events, r.RawRate, r.RawDuration.Round(time.Millisecond), r.StoreRate, r.StoreDuration.Round(time.Millisecond))
+		"  raw ordered consumer, in-process:  %10.0f events/s (%s)\n"+
+		"  Store.Events (decoded), in-process: %10.0f events/s (%s)\n"+
+		"  Store.Events (decoded), TCP:        %10.0f events/s (%s)",
+		r.Events, r.RawRate, r.RawDuration.Round(time.Millisecond), r.StoreRate, r.StoreDuration.Round(time.Millisecond),
+		r.TCPRate, r.TCPDuration.Round(time.Millisecond))
 }
 
 // BenchRead writes cfg.Events events and measures reading them back: raw
-// through an ordered consumer, and decoded through Store.Events.
+// through an ordered consumer, and decoded through Store.Events, in-process
+// and over TCP loopback.
 func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
 	if cfg.Events <= 0 {
 		cfg.Events = 100000
 	}
-	env, err := startBench(ctx, cfg.Dir, cfg.SyncAlways)
+	env, err := startBench(ctx, cfg.Dir, cfg.SyncAlways, true)
 	if err != nil {
 		return ReadResult{}, err
 	}
@@ -266,19 +277,40 @@ func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
 		return res, err
 	}
 	res.RawDuration = time.Since(start)
-
-	start = time.Now()
-	n := 0
-	if err := env.store.Events(ctx, 1, last, func(events.Envelope) error { n++; return nil }); err != nil {
+	if res.StoreDuration, err = timeEvents(ctx, env.store, last); err != nil {
 		return res, err
 	}
-	res.StoreDuration = time.Since(start)
-	if uint64(n) != last {
-		return res, fmt.Errorf("Store.Events read %d events, want %d", n, last)
+
+	tcp, err := nats.Connect(ClientURL(env.srv))
+	if err != nil {
+		return res, err
+	}
+	defer tcp.Close()
+	tcpStore, err := Open(ctx, env.nc, env.store.reg, Config{StreamConn: tcp})
+	if err != nil {
+		return res, err
+	}
+	defer tcpStore.Close()
+	if res.TCPDuration, err = timeEvents(ctx, tcpStore, last); err != nil {
+		return res, err
 	}
 	res.RawRate = float64(last) / res.RawDuration.Seconds()
 	res.StoreRate = float64(last) / res.StoreDuration.Seconds()
+	res.TCPRate = float64(last) / res.TCPDuration.Seconds()
 	return res, nil
+}
+
+// timeEvents times reading events 1..last with s.Events.
+func timeEvents(ctx context.Context, s *Store, last uint64) (time.Duration, error) {
+	start := time.Now()
+	var n uint64
+	if err := s.Events(ctx, 1, last, func(events.Envelope) error { n++; return nil }); err != nil {
+		return 0, err
+	}
+	if n != last {
+		return 0, fmt.Errorf("Store.Events read %d events, want %d", n, last)
+	}
+	return time.Since(start), nil
 }
 
 // fill writes total events over a few aggregates, published

@@ -22,7 +22,7 @@ func TestBenchAppendAndReadRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rr.Events != 1000 || rr.RawRate <= 0 || rr.StoreRate <= 0 {
+	if rr.Events != 1000 || rr.RawRate <= 0 || rr.StoreRate <= 0 || rr.TCPRate <= 0 {
 		t.Fatalf("read result not filled in: %+v", rr)
 	}
 	t.Log("\n" + rr.String())
@@ -31,7 +31,7 @@ func TestBenchAppendAndReadRun(t *testing.T) {
 // benchFixture starts a benchmark environment for b.
 func benchFixture(b *testing.B) *benchEnv {
 	b.Helper()
-	env, err := startBench(context.Background(), b.TempDir(), false)
+	env, err := startBench(context.Background(), b.TempDir(), false, false)
 	if err != nil {
 		b.Fatal(err)
 	}
