@@ -86,8 +86,12 @@ func (emptyReader) Mobilities(context.Context, projections.MobilityFilter) (proj
 func (emptyReader) Participant(context.Context, string, string) (projections.ParticipantView, error) {
 	return projections.ParticipantView{}, errNone
 }
-func (emptyReader) Payments(context.Context, string) ([]projections.PaymentView, error) { return nil, nil }
-func (emptyReader) Reports(context.Context, string) ([]projections.ReportView, error)   { return nil, nil }
+func (emptyReader) Payments(context.Context, string) ([]projections.PaymentView, error) {
+	return nil, nil
+}
+func (emptyReader) Reports(context.Context, string) ([]projections.ReportView, error) {
+	return nil, nil
+}
 func (emptyReader) Audit(context.Context, projections.AuditFilter) (projections.AuditPage, error) {
 	return projections.AuditPage{}, nil
 }
