@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -105,3 +106,9 @@ func generate(t testing.TB, s events.Store, n int) int {
 }
 
 var testRegistry = aggregates.Registry()
+
+// testTime is the recorded time of hand-written test events.
+var testTime = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// runtimeGosched yields while polling for a condition.
+func runtimeGosched() { runtime.Gosched() }

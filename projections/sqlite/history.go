@@ -25,6 +25,9 @@ type HistoryConfig struct {
 	// Workers append concurrently, each for its own organisations
 	// (default 1).
 	Workers int
+	// FirstOrg numbers the organisations from FirstOrg+1 on, so that
+	// several histories can be written into one stream.
+	FirstOrg int
 	// MobilitiesPerProject is the mean number of mobilities of a mobility
 	// project (default 120).
 	MobilitiesPerProject int
@@ -48,6 +51,7 @@ func GenerateHistory(ctx context.Context, store events.Store, cfg HistoryConfig)
 	}
 	var written atomic.Int64
 	var nextOrg atomic.Int64
+	nextOrg.Store(int64(cfg.FirstOrg))
 	var wg sync.WaitGroup
 	errs := make(chan error, cfg.Workers)
 	ctx, cancel := context.WithCancel(ctx)

@@ -1,0 +1,345 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/projections"
+)
+
+// ManagerConfig configures a Manager.
+type ManagerConfig struct {
+	// Path is the configured database path (e.g. data/grants.db): the
+	// first generation's file, and the base of the pointer file
+	// (Path + ".current") and of rebuilt generations (Path + ".gen-<n>").
+	Path string
+	// Source is the event stream.
+	Source projections.Source
+	// Registry upcasts payloads; default the domain's.
+	Registry *events.Registry
+	// Logger receives the projectors' errors; nil discards them.
+	Logger *slog.Logger
+	// RetryDelay is the first delay before a failed live projector is
+	// restarted (doubling up to a minute; default 1s). Unknown event
+	// types are not retried.
+	RetryDelay time.Duration
+}
+
+// Manager serves the read models of `grants serve`: it holds the current
+// database generation behind an atomic pointer, keeps its projector
+// following the stream, and swaps in a rebuilt generation atomically while
+// queries keep being answered from the old one until the swap. It
+// implements projections.Reader.
+type Manager struct {
+	cfg       ManagerConfig
+	cur       atomic.Pointer[generation]
+	rebuildMu sync.Mutex
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ projections.Reader = (*Manager)(nil)
+
+// generation is one database file in service.
+type generation struct {
+	db     *DB
+	p      *Projector
+	name   string
+	stop   context.CancelFunc
+	done   chan struct{}
+	failed atomic.Pointer[error]
+
+	mu      sync.Mutex
+	refs    int
+	retired bool
+	drained chan struct{}
+}
+
+// acquire takes a reference for a query; false once retired.
+func (g *generation) acquire() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.retired {
+		return false
+	}
+	g.refs++
+	return true
+}
+
+// release returns a reference.
+func (g *generation) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.refs--
+	if g.refs == 0 && g.retired {
+		close(g.drained)
+	}
+}
+
+// retire refuses new references; drained closes when the last one goes.
+func (g *generation) retire() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.retired {
+		return
+	}
+	g.retired = true
+	if g.refs == 0 {
+		close(g.drained)
+	}
+}
+
+// pointerPath is the file naming the current generation.
+func (m *Manager) pointerPath() string { return m.cfg.Path + ".current" }
+
+// OpenManager opens the generation the pointer file names (the configured
+// path when there is none) and starts its projector following the stream.
+func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.RetryDelay <= 0 {
+		cfg.RetryDelay = time.Second
+	}
+	m := &Manager{cfg: cfg}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
+	path := cfg.Path
+	if b, err := os.ReadFile(m.pointerPath()); err == nil {
+		name := strings.TrimSpace(string(b))
+		cand := filepath.Join(filepath.Dir(cfg.Path), name)
+		if _, err := os.Stat(cand); err == nil && name != "" && !strings.ContainsAny(name, `/\`) {
+			path = cand
+		} else {
+			cfg.Logger.Warn("the read-model pointer names a missing file; using the configured path", "pointer", name, "path", cfg.Path)
+		}
+	}
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		return nil, err
+	}
+	g, err := m.start(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	m.cur.Store(g)
+	return m, nil
+}
+
+// start makes db a generation and starts its live projector.
+func (m *Manager) start(db *DB) (*generation, error) {
+	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	g := &generation{db: db, p: p, name: filepath.Base(db.Path()), drained: make(chan struct{})}
+	m.run(g)
+	return g, nil
+}
+
+// run starts g's projector in the background, restarting it after
+// failures (with a growing delay) unless the stream holds an event it
+// cannot project.
+func (m *Manager) run(g *generation) {
+	ctx, stop := context.WithCancel(m.ctx)
+	g.stop, g.done = stop, make(chan struct{})
+	g.failed.Store(nil)
+	done := g.done
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer close(done)
+		delay := m.cfg.RetryDelay
+		for {
+			err := g.p.Run(ctx, m.cfg.Source)
+			if ctx.Err() != nil {
+				return
+			}
+			if err == nil {
+				err = errors.New("the event stream ended")
+			}
+			g.failed.Store(&err)
+			if errors.Is(err, ErrUnknownEvent) {
+				m.cfg.Logger.Error("the read models stopped: an event cannot be projected", "err", err, "checkpoint", g.db.Checkpoint())
+				return
+			}
+			m.cfg.Logger.Warn("the read-model projector failed; retrying", "err", err, "retry_in", delay)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, time.Minute)
+		}
+	}()
+}
+
+// acquire returns the current generation with a reference taken.
+func (m *Manager) acquire() *generation {
+	for {
+		g := m.cur.Load()
+		if g.acquire() {
+			return g
+		}
+	}
+}
+
+// Err returns why the current generation's projector is not following the
+// stream, or nil when it is.
+func (m *Manager) Err() error {
+	if e := m.cur.Load().failed.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+// Path is the current generation's file.
+func (m *Manager) Path() string { return m.cur.Load().db.Path() }
+
+// Checkpoint implements projections.Reader.
+func (m *Manager) Checkpoint() uint64 { return m.cur.Load().db.Checkpoint() }
+
+// WaitFor implements projections.Reader. A wait that spans a swap goes on
+// on the new generation.
+func (m *Manager) WaitFor(ctx context.Context, seq uint64) error {
+	for {
+		err := m.cur.Load().db.WaitFor(ctx, seq)
+		if err != errRetired {
+			return err
+		}
+	}
+}
+
+// Rebuild builds the read models from sequence 1 into a new generation
+// file, catches it up with the stream, and swaps it in atomically; the old
+// generation is deleted once no query uses it. Queries are answered from
+// the old generation until the swap. progress is as for Rebuild.
+func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)) error {
+	if !m.rebuildMu.TryLock() {
+		return apperr.New(apperr.Conflict, "a rebuild of the read models is already running")
+	}
+	defer m.rebuildMu.Unlock()
+	old := m.cur.Load()
+	path := m.nextGenerationPath()
+	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry); err != nil {
+		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
+	}
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		removeDBFiles(path)
+		return err
+	}
+	g, err := m.start(db)
+	if err != nil {
+		db.Close()
+		removeDBFiles(path)
+		return err
+	}
+	abandon := func(err error) error {
+		g.stop()
+		<-g.done
+		g.db.Close()
+		removeDBFiles(path)
+		return err
+	}
+	// Catch up with the live generation, stop it, and catch up with where
+	// it stopped: no reader ever sees the read models go back in time.
+	if err := db.WaitFor(ctx, old.db.Checkpoint()); err != nil {
+		return abandon(err)
+	}
+	old.stop()
+	<-old.done
+	if err := db.WaitFor(ctx, old.db.Checkpoint()); err != nil {
+		// Keep serving from the old generation.
+		m.restart(old)
+		return abandon(err)
+	}
+	if err := writePointer(m.pointerPath(), filepath.Base(path)); err != nil {
+		m.restart(old)
+		return abandon(err)
+	}
+	m.cur.Store(g)
+	old.db.notes.retire()
+	old.retire()
+	m.cfg.Logger.Info("read models swapped", "from", old.name, "to", g.name, "checkpoint", db.Checkpoint())
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		<-old.drained
+		old.db.Close()
+		removeDBFiles(old.db.Path())
+	}()
+	return nil
+}
+
+// restart starts the projector of a generation again after a swap that
+// did not happen.
+func (m *Manager) restart(old *generation) { m.run(old) }
+
+// nextGenerationPath returns Path.gen-<n> with n above every generation
+// file present.
+func (m *Manager) nextGenerationPath() string {
+	n := 0
+	matches, _ := filepath.Glob(m.cfg.Path + ".gen-*")
+	for _, f := range matches {
+		rest := strings.TrimPrefix(f, m.cfg.Path+".gen-")
+		rest, _, _ = strings.Cut(rest, "-")
+		if k, err := strconv.Atoi(rest); err == nil && k > n {
+			n = k
+		}
+	}
+	return fmt.Sprintf("%s.gen-%d", m.cfg.Path, n+1)
+}
+
+// writePointer writes the pointer file atomically: temporary file, fsync,
+// rename, fsync of the directory.
+func writePointer(path, name string) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(name + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// Close stops the projector and closes the database once the queries in
+// progress are done. Closing twice is harmless.
+func (m *Manager) Close() error {
+	m.closeOnce.Do(func() {
+		m.cancel()
+		m.wg.Wait()
+		g := m.cur.Load()
+		g.retire()
+		<-g.drained
+		m.closeErr = g.db.Close()
+	})
+	return m.closeErr
+}
