@@ -117,6 +117,9 @@ func (s *Store) publishBatch(ctx context.Context, msgs []*nats.Msg) (*jetstream.
 		if err == nil || !errors.As(err, &apiErr) || (apiErr.ErrorCode != errCodeIncompleteBatch && apiErr.ErrorCode != errCodeTooManyInflight) {
 			return ack, err
 		}
+		if s.onBatchRetry != nil {
+			s.onBatchRetry(err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("%w (last: %w)", ctx.Err(), err)

@@ -75,6 +75,8 @@ type Store struct {
 	idem       *Idempotency
 	// batchSlots bounds the atomic batches in flight.
 	batchSlots chan struct{}
+	// onBatchRetry, if set, is told of every batch sent again (for tests).
+	onBatchRetry func(error)
 }
 
 var _ events.Store = (*Store)(nil)
