@@ -70,6 +70,7 @@ type Store interface {
 	Events(ctx context.Context, from, to uint64, fn func(Envelope) error) error
 	// Subscribe calls fn for every event from sequence from on, in order,
 	// and keeps following new events until ctx ends or fn returns an error.
+	// It returns fn's error, or ctx's error when ctx ends.
 	Subscribe(ctx context.Context, from uint64, fn func(Envelope) error) error
 	// LastSequence is the stream's last sequence (0 when empty).
 	LastSequence(ctx context.Context) (uint64, error)
