@@ -54,21 +54,29 @@ func headerSafe(v string) bool {
 }
 
 // envelopeHeader returns the headers that carry e (all but its payload).
-// The header map has room for the NATS control headers the caller adds.
+// The header map has room for extra NATS control headers the caller adds.
+// All values share one backing array: one allocation instead of one per
+// header.
 func envelopeHeader(e *events.Envelope, extra int) nats.Header {
 	h := make(nats.Header, 18+extra)
-	h[events.HeaderEventID] = []string{e.ID}
-	h[events.HeaderOrg] = []string{e.Ref.Org}
-	h[events.HeaderKind] = []string{e.Ref.Kind}
-	h[events.HeaderAggregateID] = []string{e.Ref.ID}
-	h[events.HeaderVersion] = []string{strconv.FormatUint(e.Version, 10)}
-	h[events.HeaderType] = []string{encodeValue(e.Type)}
-	h[events.HeaderSchema] = []string{strconv.Itoa(e.SchemaVersion)}
-	h[events.HeaderOccurredAt] = []string{events.FormatTime(e.OccurredAt)}
-	h[events.HeaderRecordedAt] = []string{events.FormatTime(e.RecordedAt)}
-	h[events.HeaderActorUser] = []string{encodeValue(e.Actor.UserID)}
-	h[events.HeaderActorRole] = []string{encodeValue(e.Actor.Role)}
-	h[events.HeaderHash] = []string{e.Hash}
+	vals := make([]string, 0, 18)
+	set := func(k, v string) {
+		vals = append(vals, v)
+		n := len(vals)
+		h[k] = vals[n-1 : n : n]
+	}
+	set(events.HeaderEventID, e.ID)
+	set(events.HeaderOrg, e.Ref.Org)
+	set(events.HeaderKind, e.Ref.Kind)
+	set(events.HeaderAggregateID, e.Ref.ID)
+	set(events.HeaderVersion, strconv.FormatUint(e.Version, 10))
+	set(events.HeaderType, encodeValue(e.Type))
+	set(events.HeaderSchema, strconv.Itoa(e.SchemaVersion))
+	set(events.HeaderOccurredAt, events.FormatTime(e.OccurredAt))
+	set(events.HeaderRecordedAt, events.FormatTime(e.RecordedAt))
+	set(events.HeaderActorUser, encodeValue(e.Actor.UserID))
+	set(events.HeaderActorRole, encodeValue(e.Actor.Role))
+	set(events.HeaderHash, e.Hash)
 	// Optional fields are left out when empty.
 	optional := [...][2]string{
 		{events.HeaderActorOrg, e.Actor.Org},
@@ -80,7 +88,7 @@ func envelopeHeader(e *events.Envelope, extra int) nats.Header {
 	}
 	for _, kv := range optional {
 		if kv[1] != "" {
-			h[kv[0]] = []string{encodeValue(kv[1])}
+			set(kv[0], encodeValue(kv[1]))
 		}
 	}
 	return h
