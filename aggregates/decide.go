@@ -54,6 +54,9 @@ func (d *Domain) decide(ctx Context, p Portfolio, cmd Command) (Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkChronology(ctx, pr, cmd); err != nil {
+		return nil, err
+	}
 	switch c := cmd.(type) {
 	case WithdrawApplication:
 		return decideWithdrawApplication(ctx, pr)

@@ -35,6 +35,12 @@ func (m *model) randomCommand(t *rapid.T) (Command, string) {
 	if year == 0 {
 		year = 2022
 	}
+	after := func(d Date, days int) string {
+		if d.IsZero() {
+			return fmt.Sprintf("%d-05-15", year)
+		}
+		return d.AddDays(days).String()
+	}
 	afterEnd := func() string {
 		if pr.EndDate.IsZero() {
 			return "2024-01-01"
@@ -52,16 +58,16 @@ func (m *model) randomCommand(t *rapid.T) (Command, string) {
 			RequestedCents: rapid.Int64Range(1_000_000, 6_000_000).Draw(t, "requested")}, dl.Day.AddDays(-3).String()
 	case 2:
 		return AssessEligibility{ProjectID: pid, Outcome: rapid.SampledFrom([]string{OutcomeEligible, OutcomeEligible, OutcomeIneligible}).Draw(t, "eligibility")},
-			fmt.Sprintf("%d-04-01", year)
+			after(pr.SubmittedOn, 20)
 	case 3:
 		out := rapid.SampledFrom([]string{OutcomeApproved, OutcomeApproved, OutcomeReserve, OutcomeRejected}).Draw(t, "outcome")
 		c := DecideApplication{ProjectID: pid, Outcome: out}
 		if out == OutcomeApproved {
 			c.AwardedCents = rapid.Int64Range(100_000, 5_000_000).Draw(t, "awarded")
 		}
-		return c, fmt.Sprintf("%d-05-15", year)
+		return c, after(pr.SubmittedOn, 40)
 	case 4:
-		return SignGrantAgreement{ProjectID: pid}, fmt.Sprintf("%d-05-20", year)
+		return SignGrantAgreement{ProjectID: pid}, after(pr.ApprovedOn, 5)
 	case 5, 6, 7:
 		return ReportMobility{ProjectID: pid, Mobility: m.randomMobility(t, pr)}, afterEnd()
 	case 8:

@@ -112,7 +112,8 @@ func actionCases() []ruleCase {
 		[]Event{submitted("K22", ActionKA122, 2022, 1, "2022-09-01", "2023-08-31", 1_000_000)}, approved("K22", 1_000_000, "2022-08-01"),
 		[]Event{submitted("K23", ActionKA122, 2023, 1, "2023-09-01", "2024-08-31", 1_000_000)}, approved("K23", 1_000_000, "2023-08-01"))
 	candidate := func(year int) []Event {
-		return []Event{submitted("NEXT", ActionKA122, year, 1, "2027-09-01", "2028-08-31", 1_000_000), eligible("NEXT")}
+		start := NewDate(year, 6, 1)
+		return []Event{submitted("NEXT", ActionKA122, year, 1, start.String(), monthsEnd(start, 12).String(), 1_000_000), eligible("NEXT")}
 	}
 	approve := DecideApplication{ProjectID: "NEXT", Outcome: OutcomeApproved, AwardedCents: 1_000_000}
 	return []ruleCase{
