@@ -37,6 +37,7 @@ type Store struct {
 
 	mu        sync.Mutex
 	log       []events.Envelope   // log[seq-1]
+	msgIDs    []string            // msgIDs[seq-1]: the event's deduplication ID
 	bySubject map[string][]uint64 // subject -> sequences
 	byOrg     map[string][]uint64 // org -> sequences
 	owner     map[string]string   // kind + "." + id -> org of its last event
@@ -109,6 +110,7 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 		envs[i].Sequence = seq
 		seqs[i] = seq
 		s.log = append(s.log, cloneEnv(envs[i]))
+		s.msgIDs = append(s.msgIDs, msgID(key, i, envs[i].ID))
 		s.bySubject[subject] = append(s.bySubject[subject], seq)
 		s.byOrg[req.Ref.Org] = append(s.byOrg[req.Ref.Org], seq)
 	}
@@ -134,14 +136,23 @@ func (s *Store) originalsLocked(ref events.Ref, seqs []uint64) ([]events.Envelop
 	return out, nil
 }
 
-// withKeyLocked returns the events of subject after seq that carry the
-// idempotency key.
+// withKeyLocked returns the events of the last append to subject after
+// seq whose deduplication IDs derive from the idempotency key.
 func (s *Store) withKeyLocked(subject string, after uint64, key string) []events.Envelope {
 	var out []events.Envelope
+	first := msgID(key, 0, "")
 	for _, seq := range s.bySubject[subject] {
-		if seq > after && s.log[seq-1].IdempotencyKey == key {
-			out = append(out, cloneEnv(s.log[seq-1]))
+		if seq <= after {
+			continue
 		}
+		switch id := s.msgIDs[seq-1]; {
+		case id == first:
+			out = out[:0]
+		case len(out) > 0 && id == msgID(key, len(out), ""):
+		default:
+			continue
+		}
+		out = append(out, cloneEnv(s.log[seq-1]))
 	}
 	return out
 }
