@@ -42,7 +42,7 @@ func LifecycleRules() []RuleDoc {
 	return []RuleDoc{
 		{"ORG-REGISTERED", "An organisation is registered once, before it applies for an accreditation or a project."},
 		{"ACC-PLAN", "An accreditation application carries an Erasmus plan covering at least two years, with at least one objective, each measured by at least one indicator (section 7)."},
-		{"LIFE-ORDER", "Commands follow the lifecycle of section 6: submitted -> eligible or ineligible -> approved, reserve-listed or rejected -> grant agreement signed -> ongoing -> final report -> assessed -> closed, or terminated; each command is accepted only in the states where it belongs."},
+		{"LIFE-ORDER", "Commands follow the lifecycle of section 6: submitted -> eligible or ineligible -> approved, reserve-listed or rejected -> grant agreement signed -> ongoing -> final report -> assessed -> closed, or terminated; each command is accepted only in the states where it belongs, and, when the past is recorded, not dated before the step it depends on (a payment before the signature, a decision before the submission)."},
 		{"LIFE-REPORT-LOCKED", "Once the final report is submitted, reporting is locked: no mobility is reported, corrected or cancelled, and no interim report, amendment or Ukraine exception is accepted."},
 		{"LIFE-FINAL-AFTER-END", "The final report is submitted on or after the project's end date, not before."},
 		{"LIFE-ENDED", "Nothing changes a closed or terminated project."},
