@@ -149,7 +149,7 @@ func (s *Server) verifyOrganisation(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := Verification{Valid: true, Chains: []ChainCheck{}}
 	err := s.verifyInto(c, &v, events.Ref{Org: oid, Kind: aggregates.KindOrganisation, ID: oid})
-	orgMissing := apperr.CodeOf(err) == apperr.NotFound
+	orgMissing := err != nil && apperr.CodeOf(err) == apperr.NotFound
 	if err != nil && !orgMissing {
 		return err
 	}

@@ -56,11 +56,13 @@ type cmdSpec struct {
 }
 
 // commandRoute builds the route of command type T: decode (strict, path
-// fields bound), authorise, run through the command handler, answer.
-func commandRoute[T aggregates.Command](s *Server, method, path, opID, summary, tag string, roles []string, spec cmdSpec) Route {
+// fields bound), authorise, run through the command handler, answer. The
+// roles come from the domain: the national office issues every command, a
+// beneficiary only those aggregates.BeneficiaryMay allows (CORE-TASKS).
+func commandRoute[T aggregates.Command](s *Server, method, path, opID, summary, tag string, spec cmdSpec) Route {
 	var zero T
 	return Route{
-		Method: method, Path: path, OperationID: opID, Summary: summary, Tag: tag, Roles: roles,
+		Method: method, Path: path, OperationID: opID, Summary: summary, Tag: tag, Roles: commandRoles(zero.CommandType()),
 		Command: zero.CommandType(), Request: zero, Response: CommandResponse{}, Status: spec.status,
 		Idempotent: true,
 		Handler: func(c echo.Context) error {
@@ -185,16 +187,26 @@ func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (
 	return res, a, nil
 }
 
-// authoriseCommand keeps a beneficiary to its own organisation: another
-// organisation's aggregate answers 404, exactly as a missing one, so that
-// nothing leaks (CORE-TASKS).
+// authoriseCommand keeps a beneficiary to its own organisation
+// (CORE-TASKS): another organisation's aggregate named in the URL answers
+// 404, exactly as a missing one, so that nothing leaks; an organisation
+// the caller named in the body is refused with 403.
 func (s *Server) authoriseCommand(c echo.Context, cmd aggregates.Command) error {
 	p := principal(c)
 	if p.Role != aggregates.RoleBeneficiary {
 		return nil
 	}
 	ref := cmd.Target()
+	if ref.Org == "" && ref.ID == "" {
+		return nil // nothing named yet: validation refuses the command
+	}
 	org := ref.Org
+	if org != "" && org != p.Org && len(c.ParamNames()) == 0 {
+		// The caller named the organisation in the body (a registration
+		// or an application): nothing is revealed by refusing it.
+		return &apperr.Error{Code: apperr.Forbidden, Rule: "CORE-TASKS",
+			Message: fmt.Sprintf("only users of organisation %s (or the national office) may act for it; you act for %s", org, p.Org)}
+	}
 	if org == "" {
 		var err error
 		if org, err = s.d.Commands.Locate(c.Request().Context(), ref.Kind, ref.ID); err != nil {
@@ -260,4 +272,12 @@ func fingerprint(c echo.Context, cmd aggregates.Command, reason string, at time.
 	}
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// commandRoles are the roles that may issue a command type.
+func commandRoles(typ string) []string {
+	if aggregates.BeneficiaryMay(typ) {
+		return []string{aggregates.RoleBeneficiary, aggregates.RoleNationalOffice}
+	}
+	return []string{aggregates.RoleNationalOffice}
 }

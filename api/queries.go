@@ -57,12 +57,22 @@ func visibleOrg(c echo.Context, oid string) error {
 func (s *Server) visibleProject(c echo.Context, id string) (projections.ProjectView, error) {
 	pv, err := s.d.Reader.Project(c.Request().Context(), id)
 	if err != nil {
-		return projections.ProjectView{}, err
+		return projections.ProjectView{}, sameNotFound(err, aggregates.KindProject, id)
 	}
 	if p := principal(c); p.Role == aggregates.RoleBeneficiary && pv.Org != p.Org {
 		return projections.ProjectView{}, notFound(aggregates.KindProject, id)
 	}
 	return pv, nil
+}
+
+// sameNotFound gives every missing resource the one answer of notFound,
+// whatever words the layer below used, so that a foreign resource and a
+// missing one cannot be told apart.
+func sameNotFound(err error, kind, id string) error {
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return notFound(kind, id)
+	}
+	return err
 }
 
 // ownOrg returns the organisation a beneficiary is bound to and refuses a
@@ -101,7 +111,7 @@ func (s *Server) getOrganisation(c echo.Context) error {
 	ctx := c.Request().Context()
 	ov, err := s.d.Reader.Organisation(ctx, oid)
 	if err != nil {
-		return err
+		return sameNotFound(err, aggregates.KindOrganisation, oid)
 	}
 	prjs, err := s.d.Reader.ProjectsOf(ctx, oid)
 	if err != nil {
@@ -360,10 +370,8 @@ func (s *Server) getRates(c echo.Context) error {
 	}
 	t, err := s.d.Rates.Year(y)
 	if err != nil {
-		if ae := apperr.As(err); ae.Code == apperr.Internal {
-			return apperr.Wrap(apperr.NotFound, err, "there is no rates table for call year %d; years with rates: %v", y, s.d.Rates.Years())
-		}
-		return err
+		// A year the book does not hold is a resource that does not exist.
+		return apperr.Wrap(apperr.NotFound, err, "there is no rates table for call year %d; years with rates: %v", y, s.d.Rates.Years())
 	}
 	return c.JSON(http.StatusOK, t)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
@@ -142,7 +143,7 @@ func (s *Server) webOrganisation(c echo.Context) error {
 	ctx := c.Request().Context()
 	ov, err := s.d.Reader.Organisation(ctx, oid)
 	if err != nil {
-		return err
+		return sameNotFound(err, aggregates.KindOrganisation, oid)
 	}
 	prjs, err := s.d.Reader.ProjectsOf(ctx, oid)
 	if err != nil {
