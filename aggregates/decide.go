@@ -26,6 +26,7 @@ func (d *Domain) Decide(ctx Context, p Portfolio, cmd Command) ([]Event, error) 
 	if ctx.Now.IsZero() {
 		return nil, apperr.New(apperr.Internal, "the command has no effective time")
 	}
+	ctx.Now = ctx.Now.In(d.zone())
 	if err := authorise(ctx, p, cmd); err != nil {
 		return nil, err
 	}
@@ -107,8 +108,12 @@ func projectOf(p Portfolio, cmd Command) (Project, error) {
 	return pr, nil
 }
 
-// today is the calendar day of the effective time.
-func today(ctx Context) Date { return DateOf(ctx.Now) }
+// today is the calendar day of the effective time in the office's zone:
+// Decide has put ctx.Now in the office's time zone (Policy.TimeZone).
+func today(ctx Context) Date {
+	n := ctx.Now
+	return NewDate(n.Year(), n.Month(), n.Day())
+}
 
 // lifecycle returns a violation of a lifecycle rule.
 func lifecycle(rule, format string, args ...any) *apperr.Error {

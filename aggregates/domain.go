@@ -1,6 +1,10 @@
 package aggregates
 
-import "github.com/erasmus-ledger/grants/aggregates/rates"
+import (
+	"time"
+
+	"github.com/erasmus-ledger/grants/aggregates/rates"
+)
 
 // Policy holds the parameters of rules the national office may set.
 type Policy struct {
@@ -13,6 +17,20 @@ type Policy struct {
 	KA122MaxProjects int
 	// Deadlines overrides the call deadline table (nil: DefaultDeadlines).
 	Deadlines []Deadline
+	// TimeZone is the national office's zone, in which the effective time
+	// of a command becomes a calendar day (nil: Europe/Helsinki). Call
+	// deadlines are instants (12:00 Brussels) and do not depend on it.
+	TimeZone *time.Location
+}
+
+// officeZone is the default zone of the national office (Finland).
+var officeZone = mustLocation("Europe/Helsinki")
+
+func (d *Domain) zone() *time.Location {
+	if d.Policy.TimeZone != nil {
+		return d.Policy.TimeZone
+	}
+	return officeZone
 }
 
 // Domain decides commands. Rates is the rates book used to compute

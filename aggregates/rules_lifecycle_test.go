@@ -121,6 +121,8 @@ func lifecycleCases() []ruleCase {
 			given: cat(reg, []Event{submitted("KA202-2019", ActionKA202, 2019, 1, "2019-09-01", "2021-08-31", 30_000_000)}, running("KA202-2019", 30_000_000, "2019-08-01")),
 			cmd:   ReportMobility{ProjectID: "KA202-2019", Mobility: with(jobShadow("M1"), func(m *Mobility) { m.StartDate, m.EndDate = MustDate("2020-02-03"), MustDate("2020-02-07") })}},
 		{name: "MOB-COMPLETED/report on the end date allowed", given: ka122(), now: "2022-09-09", cmd: report(jobShadow("M1"))},
+		{name: "MOB-COMPLETED/report at 00:30 Helsinki time on the end date allowed", given: ka122(), now: "2022-09-08T21:30:00Z", cmd: report(jobShadow("M1"))},
+		{name: "MOB-COMPLETED/report at 23:30 Helsinki time the day before refused", given: ka122(), now: "2022-09-08T20:30:00Z", rule: "MOB-COMPLETED", cmd: report(jobShadow("M1"))},
 		{name: "MOB-COMPLETED/report before the end date refused", given: ka122(), now: "2022-09-08", rule: "MOB-COMPLETED", cmd: report(jobShadow("M1"))},
 		{name: "MOB-IN-PROJECT/mobility from the project's first day allowed", given: ka122(), now: "2023-01-01",
 			cmd: report(with(jobShadow("M1"), func(m *Mobility) { m.StartDate, m.EndDate = MustDate("2022-06-01"), MustDate("2022-06-05") }))},
