@@ -104,7 +104,11 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 		return assessed{}, apperr.RuleField("MOB-COMPLETED", "end_date", "a mobility is reported once it has ended; this one ends on %s, after %s", m.EndDate, day)
 	}
 	if m.StartDate.Before(pr.StartDate) || m.EndDate.After(pr.EndDate) {
-		return assessed{}, apperr.RuleField("MOB-IN-PROJECT", "start_date", "a mobility falls inside its project's duration %s to %s; this one runs %s to %s", pr.StartDate, pr.EndDate, m.StartDate, m.EndDate)
+		field := "start_date"
+		if !m.StartDate.Before(pr.StartDate) {
+			field = "end_date"
+		}
+		return assessed{}, apperr.RuleField("MOB-IN-PROJECT", field, "a mobility falls inside its project's duration %s to %s; this one runs %s to %s", pr.StartDate, pr.EndDate, m.StartDate, m.EndDate)
 	}
 	days := DaysInclusive(m.StartDate, m.EndDate)
 	if err := checkActivityDuration(act, m, days); err != nil {
