@@ -44,3 +44,19 @@ func TestEvolveIgnoresUnknownAndPointers(t *testing.T) {
 		t.Fatal("the parent's accreditation map was changed")
 	}
 }
+
+// TestDecideAcceptsPointers checks callers may pass commands by pointer.
+func TestDecideAcceptsPointers(t *testing.T) {
+	c := report(jobShadow("M1"))
+	evs, err := testDomain().Decide(officeAt("2023-01-01"), fold(ka122()...), &c)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("pointer command: %v %v", evs, err)
+	}
+	var nilCmd *ReportMobility
+	if _, err := testDomain().Decide(officeAt("2023-01-01"), fold(ka122()...), nilCmd); err == nil {
+		t.Fatal("a nil command was accepted")
+	}
+	if !BeneficiaryMay("ReportMobility") || BeneficiaryMay("RecordPayment") {
+		t.Fatal("BeneficiaryMay disagrees with CORE-TASKS")
+	}
+}
