@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/labstack/echo/v4"
@@ -147,6 +149,12 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	p := problemOf(err)
+	if p.Status == http.StatusUnauthorized && c.Request().Method == http.MethodGet &&
+		strings.HasPrefix(c.Request().URL.Path, "/ui/") && strings.Contains(c.Request().Header.Get("Accept"), "text/html") {
+		// A browser without a session is sent to the sign-in page.
+		_ = c.Redirect(http.StatusSeeOther, "/ui/login?next="+url.QueryEscape(c.Request().URL.Path))
+		return
+	}
 	p.Instance = c.Request().URL.Path
 	p.RequestID = requestID(c)
 	if p.Status >= 500 {

@@ -1,0 +1,80 @@
+package api_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// webScenario signs in with a token and reads the pages in both languages.
+func webScenario(t *testing.T, st *story) {
+	s := st.s
+	jar := &cookieJar{}
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.PostForm(s.url+"/ui/login", url.Values{"token": {st.own}, "next": {"/ui/projects/" + project}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/ui/projects/"+project {
+		t.Fatalf("login: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	page := func(path, lang string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.url+path, nil)
+		req.Header.Set("Accept-Language", lang)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b strings.Builder
+		_, _ = copyBody(&b, res)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, b.String())
+		}
+		return b.String()
+	}
+	fi := page("/ui/projects/"+project, "fi-FI,fi;q=0.9")
+	for _, want := range []string{"Hanke", "Myönnetty avustus", "Jäljellä", "Liikkuvuudet (30)", "Matkatuki", "60 000.00 EUR", "PART-M01"} {
+		if !strings.Contains(fi, want) {
+			t.Errorf("the Finnish project page lacks %q", want)
+		}
+	}
+	en := page("/ui/projects/"+project+"?lang=en", "fi")
+	for _, want := range []string{"Grant awarded", "Remaining", "Mobilities (30)", "Travel support"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("the English project page lacks %q", want)
+		}
+	}
+	h := page("/ui/projects/"+project+"/history", "en")
+	if !strings.Contains(h, "ApplicationDecided") || !strings.Contains(h, "meets the quality threshold") || !strings.Contains(h, "rehtori/") {
+		t.Errorf("the history page lacks the decision, its reason or the school's user")
+	}
+	o := page("/ui/organisations/"+school, "fi")
+	if !strings.Contains(o, "Oulun koulu") || !strings.Contains(o, project) {
+		t.Errorf("the organisation page lacks the school or its project")
+	}
+	// Another organisation's page does not exist for the school.
+	req, _ := http.NewRequest("GET", s.url+"/ui/organisations/"+other, nil)
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Fatalf("another organisation's page: %d", res.StatusCode)
+	}
+	// Without the cookie a browser is sent to the sign-in page.
+	req, _ = http.NewRequest("GET", s.url+"/ui/projects/"+project, nil)
+	req.Header.Set("Accept", "text/html")
+	res, err = (&http.Client{CheckRedirect: client.CheckRedirect}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/ui/login?next=") {
+		t.Fatalf("anonymous page: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+}
