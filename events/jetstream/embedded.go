@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -58,25 +60,46 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		StoreDir:   dir,
 		SyncAlways: cfg.SyncAlways,
 		NoSigs:     true,
-		NoLog:      cfg.Logger == nil,
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("nats server: %w", err)
 	}
-	if cfg.Logger != nil {
-		srv.SetLoggerV2(&slogAdapter{l: cfg.Logger}, false, false, false)
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
+	adapter := &slogAdapter{l: logger}
+	srv.SetLoggerV2(adapter, false, false, false)
 	srv.Start()
-	if !srv.ReadyForConnections(ReadyTimeout) {
+	if err := waitReady(srv, adapter); err != nil {
 		srv.Shutdown()
-		return nil, fmt.Errorf("nats server on %s did not become ready within %s", dir, ReadyTimeout)
+		return nil, fmt.Errorf("nats server with store dir %s did not start: %w", dir, err)
 	}
 	if !srv.JetStreamEnabled() {
 		srv.Shutdown()
-		return nil, fmt.Errorf("nats server started but JetStream is not enabled (store dir %s)", dir)
+		return nil, fmt.Errorf("nats server started but JetStream is not enabled on store dir %s%s", dir, adapter.lastError())
 	}
 	return srv, nil
+}
+
+// waitReady waits until srv accepts connections, and gives up early when
+// the server has logged a fatal error (a port in use, for one).
+func waitReady(srv *server.Server, log *slogAdapter) error {
+	giveUp := time.After(ReadyTimeout)
+	for {
+		if srv.ReadyForConnections(50 * time.Millisecond) {
+			return nil
+		}
+		if msg := log.fatalMsg(); msg != "" {
+			return errors.New(msg)
+		}
+		select {
+		case <-giveUp:
+			return fmt.Errorf("not ready within %s%s", ReadyTimeout, log.lastError())
+		default:
+		}
+	}
 }
 
 // checkWritable creates dir if needed and proves a file can be written in it.
@@ -121,12 +144,64 @@ func ClientURL(srv *server.Server) string {
 	return srv.ClientURL()
 }
 
-// slogAdapter routes the server's log to slog.
-type slogAdapter struct{ l *slog.Logger }
+// slogAdapter routes the server's log to slog and remembers the last
+// error, so that a failed start can say why.
+type slogAdapter struct {
+	l     *slog.Logger
+	mu    sync.Mutex
+	last  string
+	fatal string
+}
 
+// lastError returns ": " and the last error logged, or "".
+func (a *slogAdapter) lastError() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.last == "" {
+		return ""
+	}
+	return ": " + strings.ReplaceAll(a.last, "\n", " ")
+}
+
+// fatalMsg returns the last fatal error logged, on one line, or "".
+func (a *slogAdapter) fatalMsg() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return strings.ReplaceAll(a.fatal, "\n", " ")
+}
+
+func (a *slogAdapter) remember(msg string) {
+	a.mu.Lock()
+	a.last = msg
+	a.mu.Unlock()
+}
+
+// Noticef implements server.Logger.
 func (a *slogAdapter) Noticef(format string, v ...any) { a.l.Info(fmt.Sprintf(format, v...)) }
-func (a *slogAdapter) Warnf(format string, v ...any)   { a.l.Warn(fmt.Sprintf(format, v...)) }
-func (a *slogAdapter) Fatalf(format string, v ...any)  { a.l.Error(fmt.Sprintf(format, v...)) }
-func (a *slogAdapter) Errorf(format string, v ...any)  { a.l.Error(fmt.Sprintf(format, v...)) }
-func (a *slogAdapter) Debugf(format string, v ...any)  { a.l.Debug(fmt.Sprintf(format, v...)) }
-func (a *slogAdapter) Tracef(format string, v ...any)  { a.l.Debug(fmt.Sprintf(format, v...)) }
+
+// Warnf implements server.Logger.
+func (a *slogAdapter) Warnf(format string, v ...any) { a.l.Warn(fmt.Sprintf(format, v...)) }
+
+// Fatalf implements server.Logger. It does not exit: StartEmbedded
+// reports the failure.
+func (a *slogAdapter) Fatalf(format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	a.remember(msg)
+	a.mu.Lock()
+	a.fatal = msg
+	a.mu.Unlock()
+	a.l.Error(msg)
+}
+
+// Errorf implements server.Logger.
+func (a *slogAdapter) Errorf(format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	a.remember(msg)
+	a.l.Error(msg)
+}
+
+// Debugf implements server.Logger.
+func (a *slogAdapter) Debugf(format string, v ...any) { a.l.Debug(fmt.Sprintf(format, v...)) }
+
+// Tracef implements server.Logger.
+func (a *slogAdapter) Tracef(format string, v ...any) { a.l.Debug(fmt.Sprintf(format, v...)) }

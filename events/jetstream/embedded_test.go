@@ -1,6 +1,7 @@
 package jetstream_test
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,4 +61,20 @@ func TestStartEmbeddedListensOnRandomPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	nc.Close()
+}
+
+func TestStartEmbeddedSaysWhyWhenThePortIsTaken(t *testing.T) {
+	first, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Shutdown()
+	port := first.Addr().(*net.TCPAddr).Port
+	_, err = jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: port})
+	if err == nil {
+		t.Fatal("a second server started on a taken port")
+	}
+	if !strings.Contains(err.Error(), "address already in use") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("error %q should say in one line that the address is in use", err)
+	}
 }
