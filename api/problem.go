@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -179,9 +178,4 @@ func writeProblem(c echo.Context, p Problem) error {
 		return c.NoContent(p.Status)
 	}
 	return c.Blob(p.Status, ProblemContentType, body)
-}
-
-// logAttrs is a helper for structured logs of a problem.
-func logAttrs(p Problem) []any {
-	return []any{slog.Int("status", p.Status), slog.String("rule", p.Rule), slog.String("field", p.Field)}
 }

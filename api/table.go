@@ -5,13 +5,13 @@ import (
 
 	a "github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
 // Role sets of the route table.
 var (
 	everyone       = []string{a.RoleBeneficiary, a.RoleNationalOffice, a.RoleAnalyst}
-	officeOnly     = []string{a.RoleNationalOffice}
 	reporters      = []string{a.RoleBeneficiary, a.RoleNationalOffice}
 	officeAnalysts = []string{a.RoleNationalOffice, a.RoleAnalyst}
 )
@@ -107,7 +107,7 @@ func (s *Server) routeTable() []Route {
 
 		// Reference data.
 		{Method: G, Path: "/v1/rates", OperationID: "listRates", Summary: "The call years of the rates tables", Tag: tagRef, Roles: everyone, Response: RatesIndex{}, Handler: s.listRates},
-		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, ResponseType: "application/json", Handler: s.getRates},
+		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, Response: rates.Table{}, Handler: s.getRates},
 	}
 	return append(rs, s.webRoutes()...)
 }
