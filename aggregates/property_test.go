@@ -27,7 +27,7 @@ var propActivities = []string{catalog.CodeJobShadowing, catalog.CodeTeaching, ca
 func (m *model) randomCommand(t *rapid.T) (Command, string) {
 	pid := fmt.Sprintf("P%d", rapid.IntRange(0, 5).Draw(t, "project"))
 	pr := m.state.Projects[pid]
-	kind := rapid.IntRange(0, 12).Draw(t, "kind")
+	kind := rapid.IntRange(0, 14).Draw(t, "kind")
 	if rapid.IntRange(0, 3).Draw(t, "follow lifecycle") > 0 {
 		kind = nextKind(t, pr)
 	}
@@ -90,6 +90,11 @@ func (m *model) randomCommand(t *rapid.T) (Command, string) {
 		return RecordPayment{ProjectID: pid, PaymentID: fmt.Sprintf("PAY%d", len(m.decided)),
 			Kind:        rapid.SampledFrom([]string{PaymentPreFinancing, PaymentBalance, PaymentRecovery}).Draw(t, "payment"),
 			AmountCents: rapid.Int64Range(1, 3_000_000).Draw(t, "amount")}, afterEnd()
+	case 13:
+		return RequestUkraineException{ProjectID: pid, Justification: "war"}, after(pr.ApprovedOn, 30)
+	case 14:
+		return DecideUkraineException{ProjectID: pid, Outcome: rapid.SampledFrom([]string{OutcomeApplied, OutcomeApplied, OutcomeRefused}).Draw(t, "ua outcome")},
+			after(pr.ApprovedOn, 40)
 	default:
 		switch rapid.IntRange(0, 2).Draw(t, "closing") {
 		case 0:
@@ -126,7 +131,10 @@ func nextKind(t *rapid.T, pr Project) int {
 	case StatusApproved:
 		return 4
 	case StatusOngoing:
-		return rapid.SampledFrom([]int{5, 5, 5, 5, 5, 5, 6, 6, 7, 8, 9, 10, 11, 12}).Draw(t, "ongoing")
+		if pr.UkraineRequested {
+			return 14
+		}
+		return rapid.SampledFrom([]int{5, 5, 5, 5, 5, 5, 6, 6, 7, 8, 9, 10, 11, 12, 13}).Draw(t, "ongoing")
 	case StatusReportLocked:
 		return 12
 	case StatusReportAssessed:
@@ -154,6 +162,11 @@ func (m *model) randomMobility(t *rapid.T, pr Project) Mobility {
 		x.TravelDays = rapid.IntRange(0, 2).Draw(t, "travel days")
 		x.Accompanying = code == catalog.CodePupilShort && rapid.Bool().Draw(t, "accompanying")
 	})
+	if pr.UkraineApplied && code == catalog.CodeJobShadowing && rapid.Bool().Draw(t, "ukraine") {
+		mob.SendingCountry, mob.ReceivingCountry = "UA", "FI"
+		mob.Ukraine = &UkraineParticipant{Category: UkraineStaff, WorkedInUkraine: true, Documents: []string{DocPaySlip},
+			ReceivingSignature: true, LinguisticCents: rapid.Int64Range(0, 40_000).Draw(t, "linguistic")}
+	}
 	if code == catalog.CodePrepVisit {
 		mob.DistanceKm, mob.TravelDays, mob.Persons = 0, 0, rapid.IntRange(1, 3).Draw(t, "persons")
 	}
@@ -213,6 +226,11 @@ func checkInvariants(t *rapid.T, pol Policy, p Portfolio) {
 		}
 		if sum != pr.ReportedCents || counted != pr.CountedMobilities {
 			t.Fatalf("%s: running totals %d/%d, recomputed %d/%d", pr.ID, pr.ReportedCents, pr.CountedMobilities, sum, counted)
+		}
+		for _, r := range pr.Mobilities {
+			if r.Mobility.Ukraine != nil && !pr.UkraineApplied {
+				t.Fatalf("%s: mobility %s uses the Ukraine exception, which the project does not apply", pr.ID, r.Mobility.MobilityID)
+			}
 		}
 		if pr.ReportedCents > pr.AwardedCents {
 			t.Fatalf("BUD-GRANT-CAP broken: %s reports %d of %d awarded", pr.ID, pr.ReportedCents, pr.AwardedCents)

@@ -146,3 +146,7 @@ func NewPortfolio(oid string) Portfolio {
 		Projects:     map[string]Project{},
 	}
 }
+
+// RemainingCents is what is left of the awarded grant after the reported
+// mobilities (BUD-GRANT-CAP): what further reports may still claim.
+func (p Project) RemainingCents() int64 { return p.AwardedCents - p.ReportedCents }
