@@ -93,6 +93,12 @@ func (s *Server) organisationHistory(c echo.Context) error {
 	if err := visibleOrg(c, oid); err != nil {
 		return err
 	}
+	if err := s.consistent(c); err != nil {
+		return err
+	}
+	if _, err := s.d.Reader.Organisation(c.Request().Context(), oid); err != nil {
+		return sameNotFound(err, aggregates.KindOrganisation, oid)
+	}
 	return s.history(c, projections.AuditFilter{Org: oid})
 }
 

@@ -97,6 +97,9 @@ func (s *Server) listOrganisations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if out.Items == nil {
+		out.Items = []projections.OrganisationView{}
+	}
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -146,6 +149,9 @@ func (s *Server) listProjects(c echo.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if out.Items == nil {
+		out.Items = []projections.ProjectView{}
 	}
 	return c.JSON(http.StatusOK, out)
 }

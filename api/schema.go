@@ -87,7 +87,10 @@ func structSchema(t reflect.Type, defs map[string]any) map[string]any {
 	var required []string
 	addFields(t, defs, props, &required)
 	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-	if len(required) > 0 {
+	// The domain's types are request bodies too, where fields bound from
+	// the URL may be left out and Validate says what is required: only
+	// the API's and the read models' answers list their fields as required.
+	if len(required) > 0 && !strings.HasSuffix(t.PkgPath(), "/aggregates") {
 		s["required"] = required
 	}
 	if name == "" {

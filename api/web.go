@@ -179,6 +179,9 @@ func (s *Server) webOrganisationHistory(c echo.Context) error {
 	if err := visibleOrg(c, oid); err != nil {
 		return err
 	}
+	if _, err := s.d.Reader.Organisation(c.Request().Context(), oid); err != nil {
+		return sameNotFound(err, aggregates.KindOrganisation, oid)
+	}
 	return s.webHistory(c, projections.AuditFilter{Org: oid}, oid, "/ui/organisations/"+oid)
 }
 
