@@ -60,7 +60,7 @@ type system struct {
 	server *api.Server
 }
 
-func startSystem(t *testing.T) *system {
+func startSystem(t testing.TB) *system {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1})
@@ -145,7 +145,7 @@ func (behind) Error() string { return "projections are behind the stream" }
 var errBehind error = behind{}
 
 // token makes a token and returns its secret.
-func (s *system) token(t *testing.T, role, org, name string) string {
+func (s *system) token(t testing.TB, role, org, name string) string {
 	t.Helper()
 	_, secret, err := s.tokens.Create(context.Background(), auth.CreateRequest{Role: role, Org: org, Name: name})
 	if err != nil {
@@ -161,7 +161,7 @@ type answer struct {
 	body   []byte
 }
 
-func (a answer) json(t *testing.T, v any) {
+func (a answer) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(a.body, v); err != nil {
 		t.Fatalf("decoding %s: %v", a.body, err)
@@ -181,7 +181,7 @@ func (a answer) problem(t *testing.T) api.Problem {
 func (a answer) seq() string { return a.header.Get(api.HeaderSequence) }
 
 // call sends one request with a bearer token; hdr are header pairs.
-func (s *system) call(t *testing.T, token, method, path string, body any, hdr ...string) answer {
+func (s *system) call(t testing.TB, token, method, path string, body any, hdr ...string) answer {
 	t.Helper()
 	var r io.Reader
 	ct := ""
@@ -222,7 +222,7 @@ func (s *system) call(t *testing.T, token, method, path string, body any, hdr ..
 }
 
 // must sends a request and fails unless the status is want.
-func (s *system) must(t *testing.T, want int, token, method, path string, body any, hdr ...string) answer {
+func (s *system) must(t testing.TB, want int, token, method, path string, body any, hdr ...string) answer {
 	t.Helper()
 	a := s.call(t, token, method, path, body, hdr...)
 	if a.status != want {
