@@ -6,7 +6,10 @@ import (
 )
 
 // benchProject sets up a running KA122 project for the benchmarks.
-func benchProject(b *testing.B) (*system, string, string) {
+func benchProject(b *testing.B) (*system, string, string) { return runningProject(b) }
+
+// runningProject sets up the school with a signed KA122 project (version 4).
+func runningProject(b testing.TB) (*system, string, string) {
 	s := startSystem(b)
 	own, office := s.token(b, "beneficiary", school, "bench"), s.token(b, "national-office", "", "bench")
 	s.clock.set("2022-01-10")
