@@ -160,16 +160,13 @@ func (s *Store) sendBatch(ctx context.Context, msgs []*nats.Msg) (*jetstream.Pub
 	return &ack.PubAck, nil
 }
 
-// onConflict answers a wrong-last-sequence: a retry whose first attempt
-// went through moved the head itself and gets its events back; anything
-// else is a *events.ConflictError with the aggregate's current version.
+// onConflict answers a wrong-last-sequence: a retry of an append that went
+// through (its events carry the idempotency key) gets those events back,
+// whether it was decided on the old head or not; anything else is a
+// *events.ConflictError with the aggregate's current version.
 func (s *Store) onConflict(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
 	if key := req.Meta.IdempotencyKey; key != "" {
-		after := req.Expected.Sequence
-		if req.OrgWide {
-			after = req.OrgSequence
-		}
-		found, err := s.withKey(ctx, req.Ref, after, key)
+		found, err := s.withKey(ctx, req.Ref, 0, key)
 		if err != nil {
 			return nil, err
 		}

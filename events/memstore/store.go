@@ -82,7 +82,15 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	// The boundary check comes first, as on the JetStream server.
+	// A retry within the duplicate window gets the events first stored.
+	// As on the JetStream server, a batch (several events) is checked for
+	// that before the head, a single event after.
+	batch := len(envs) > 1
+	if batch {
+		if found, ok, err := s.duplicateLocked(req, firstID, envs[0].RecordedAt); ok {
+			return found, err
+		}
+	}
 	var last, want uint64
 	if req.OrgWide {
 		last, want = lastOf(s.byOrg[req.Ref.Org]), req.OrgSequence
@@ -91,19 +99,19 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 	}
 	if last != want {
 		if key != "" {
-			// A retry of an append that did go through moved the head itself.
-			if found := s.withKeyLocked(subject, want, key); len(found) > 0 {
+			// A retry of an append that went through, decided on the
+			// head before it, gets its events back at any time.
+			if found := s.withKeyLocked(subject, 0, key); len(found) > 0 {
 				return found, nil
 			}
 		}
 		return nil, conflict(req, s.versionLocked(subject))
 	}
-	if key != "" {
-		if d, ok := s.dedup[firstID]; ok && envs[0].RecordedAt.Sub(d.at) < s.window {
-			return s.originalsLocked(req.Ref, d.seqs)
+	if !batch {
+		if found, ok, err := s.duplicateLocked(req, firstID, envs[0].RecordedAt); ok {
+			return found, err
 		}
 	}
-
 	seqs := make([]uint64, len(envs))
 	for i := range envs {
 		seq := uint64(len(s.log)) + 1
@@ -121,6 +129,20 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 	close(s.changed)
 	s.changed = make(chan struct{})
 	return envs, nil
+}
+
+// duplicateLocked reports whether the append's first deduplication ID was
+// stored within the window, and then answers it.
+func (s *Store) duplicateLocked(req events.AppendRequest, firstID string, at time.Time) (found []events.Envelope, ok bool, err error) {
+	if req.Meta.IdempotencyKey == "" {
+		return nil, false, nil
+	}
+	d, ok := s.dedup[firstID]
+	if !ok || at.Sub(d.at) >= s.window {
+		return nil, false, nil
+	}
+	found, err = s.originalsLocked(req.Ref, d.seqs)
+	return found, true, err
 }
 
 // originalsLocked returns the events first stored under a repeated
