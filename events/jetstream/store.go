@@ -10,6 +10,14 @@
 // batched direct gets (ADR-31) and create no consumer; Events and
 // Subscribe read through one ordered consumer per call.
 //
+// Idempotency: each event's Nats-Msg-Id derives from the command's
+// idempotency key (hex SHA-256 prefix + "-" + index), else it is the event
+// ID. A retry within the stream's duplicate window writes nothing and gets
+// the events first stored; so does a retry decided on the head before its
+// first attempt, at any time (the events carrying the key are found on the
+// aggregate). A key already used for another aggregate is refused with an
+// apperr Conflict.
+//
 // Free-text header values that would not survive a NATS header verbatim
 // (line breaks, surrounding blanks) are written as "b64:" followed by their
 // unpadded base64url form; DecodeMsg reverses it.

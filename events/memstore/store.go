@@ -1,8 +1,11 @@
 // Package memstore is an in-memory events.Store with the same semantics as
 // the JetStream store: optimistic concurrency per aggregate and per
 // organisation, atomic multi-event appends, the hash chain and idempotent
-// retries. It keeps nothing on disk and is meant for fast domain and
-// handler tests; it passes the shared suite of events/storetest.
+// retries (in the same order of checks as the JetStream server, with the
+// duplicate window measured in recorded time). It keeps nothing on disk and
+// is meant for fast domain and handler tests; it passes the shared suite of
+// events/storetest and agrees with the JetStream store on random command
+// sequences (see events/jetstream's differential test).
 package memstore
 
 import (
