@@ -1,0 +1,47 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/projections"
+	"github.com/labstack/echo/v4"
+)
+
+// pageOf reads ?cursor= and ?limit=.
+func pageOf(c echo.Context) (projections.Page, error) {
+	limit, err := intParam(c, "limit")
+	if err != nil {
+		return projections.Page{}, err
+	}
+	if limit < 0 || limit > projections.MaxLimit {
+		return projections.Page{}, apperr.InvalidField("limit", "limit %d is not within 1 to %d", limit, projections.MaxLimit)
+	}
+	return projections.Page{Cursor: c.QueryParam("cursor"), Limit: limit}, nil
+}
+
+// intParam reads an optional integer query parameter (0 when absent).
+func intParam(c echo.Context, name string) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, apperr.InvalidField(name, "%s must be an integer, not %q", name, v)
+	}
+	return n, nil
+}
+
+// boolParam reads an optional boolean query parameter.
+func boolParam(c echo.Context, name string) (bool, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, apperr.InvalidField(name, "%s must be true or false, not %q", name, v)
+	}
+	return b, nil
+}

@@ -1,0 +1,152 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/projections"
+	"github.com/labstack/echo/v4"
+)
+
+// ProjectStatus is a project with its budget.
+type ProjectStatus struct {
+	Project projections.ProjectView `json:"project"`
+	Budget  Budget                  `json:"budget"`
+}
+
+// ProjectAsOf is a project as it stood at a past time, rebuilt from the events.
+type ProjectAsOf struct {
+	At      time.Time          `json:"at"`
+	Head    events.Head        `json:"head"`
+	Project aggregates.Project `json:"project"`
+}
+
+func (s *Server) listProjects(c echo.Context) error {
+	pg, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	org, err := ownOrg(c, c.QueryParam("org"))
+	if err != nil {
+		return err
+	}
+	year, err := intParam(c, "call_year")
+	if err != nil {
+		return err
+	}
+	if err := s.consistent(c); err != nil {
+		return err
+	}
+	out, err := s.d.Reader.Projects(c.Request().Context(), projections.ProjectFilter{
+		Org: org, CallYear: year, Action: c.QueryParam("action"), Field: c.QueryParam("field"), Status: c.QueryParam("status"), Page: pg,
+	})
+	if err != nil {
+		return err
+	}
+	if out.Items == nil {
+		out.Items = []projections.ProjectView{}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getProject(c echo.Context) error {
+	if err := s.consistent(c); err != nil {
+		return err
+	}
+	pv, err := s.visibleProject(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	b, err := s.budgetOf(c.Request().Context(), pv)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", etag(pv.Version))
+	return c.JSON(http.StatusOK, ProjectStatus{Project: pv, Budget: b})
+}
+
+func (s *Server) projectAsOf(c echo.Context) error {
+	id := c.Param("id")
+	raw := c.QueryParam("at")
+	if raw == "" {
+		return apperr.InvalidField("at", "give the time to rebuild the project at: ?at=2024-05-31 or ?at=2024-05-31T12:00:00Z")
+	}
+	at, err := parseInstant("at", raw)
+	if err != nil {
+		return err
+	}
+	if len(raw) == len(time.DateOnly) {
+		at = at.Add(24*time.Hour - time.Nanosecond) // the whole day
+	}
+	ctx := c.Request().Context()
+	p := principal(c)
+	if p.Role == aggregates.RoleBeneficiary {
+		org, err := s.d.Commands.Locate(ctx, aggregates.KindProject, id)
+		if err != nil {
+			return err
+		}
+		if org != p.Org {
+			return notFound(aggregates.KindProject, id)
+		}
+	}
+	pr, head, err := s.d.Commands.ProjectAsOf(ctx, id, at)
+	if err != nil {
+		return err
+	}
+	if p.Role == aggregates.RoleAnalyst {
+		pr = redactProject(pr)
+	}
+	c.Response().Header().Set("ETag", etag(head.Version))
+	return c.JSON(http.StatusOK, ProjectAsOf{At: at, Head: head, Project: pr})
+}
+
+// redactProject removes participants' personal data: analysts see
+// pseudonymous participant IDs only.
+func redactProject(p aggregates.Project) aggregates.Project {
+	mobs := make(map[string]aggregates.MobilityRecord, len(p.Mobilities))
+	for id, m := range p.Mobilities {
+		m.Mobility.Personal = aggregates.Personal{}
+		mobs[id] = m
+	}
+	p.Mobilities = mobs
+	return p
+}
+
+func (s *Server) listPayments(c echo.Context) error {
+	if err := s.consistent(c); err != nil {
+		return err
+	}
+	pv, err := s.visibleProject(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out, err := s.d.Reader.Payments(c.Request().Context(), pv.ID)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = []projections.PaymentView{}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) listReports(c echo.Context) error {
+	if err := s.consistent(c); err != nil {
+		return err
+	}
+	pv, err := s.visibleProject(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out, err := s.d.Reader.Reports(c.Request().Context(), pv.ID)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = []projections.ReportView{}
+	}
+	return c.JSON(http.StatusOK, out)
+}
