@@ -47,8 +47,6 @@ func (s *Store) Append(ctx context.Context, req events.AppendRequest) ([]events.
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
 	subject := req.Ref.Subject()
 	key := req.Meta.IdempotencyKey
 	msgs := make([]*nats.Msg, len(envs))
@@ -66,9 +64,15 @@ func (s *Store) Append(ctx context.Context, req events.AppendRequest) ([]events.
 
 	var ack *jetstream.PubAck
 	if len(msgs) == 1 {
+		// The jetstream package bounds a context without a deadline.
 		ack, err = s.js.PublishMsg(ctx, msgs[0])
 	} else {
 		ack, err = s.publishBatch(ctx, msgs)
+	}
+	if err != nil || ack.Duplicate {
+		var cancel context.CancelFunc
+		ctx, cancel = s.bound(ctx)
+		defer cancel()
 	}
 	if err != nil {
 		var apiErr *jetstream.APIError
@@ -104,6 +108,8 @@ type batchAck struct {
 // stores all of them or none. A batch the server dropped unstored (too many
 // in flight) is sent again.
 func (s *Store) publishBatch(ctx context.Context, msgs []*nats.Msg) (*jetstream.PubAck, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	select {
 	case s.batchSlots <- struct{}{}:
 	case <-ctx.Done():
