@@ -17,6 +17,7 @@ type fakeCommands struct {
 	mu     sync.Mutex
 	reqs   []command.Request
 	orgs   map[string]string // project ID -> org
+	hist   map[string][]events.Envelope
 	result func(command.Request) (command.Result, error)
 }
 
@@ -46,7 +47,10 @@ func (f *fakeCommands) ProjectAsOf(context.Context, string, time.Time) (aggregat
 	return aggregates.Project{}, events.Head{}, apperr.New(apperr.NotFound, "project not found")
 }
 
-func (f *fakeCommands) History(context.Context, events.Ref) ([]events.Envelope, error) {
+func (f *fakeCommands) History(_ context.Context, ref events.Ref) ([]events.Envelope, error) {
+	if h, ok := f.hist[ref.ID]; ok {
+		return h, nil
+	}
 	return nil, apperr.New(apperr.NotFound, "not found")
 }
 

@@ -249,3 +249,25 @@ func TestRateLimit(t *testing.T) {
 		t.Fatalf("another token is limited too: %d", w.Code)
 	}
 }
+
+func TestBodiesOfTheWrongTypeOrSizeAreRefused(t *testing.T) {
+	u := newUnitServer(t, func(d *Deps) { d.MaxUploadBytes = 2048 })
+	w := u.do(t, aggregates.RoleNationalOffice, http.MethodPost, "/v1/projects/P1/decision", `{}`, "Content-Type", "text/plain")
+	if p := problemBody(t, w); w.Code != 400 || p.Field != "Content-Type" {
+		t.Fatalf("text/plain command: %d %+v", w.Code, p)
+	}
+	w = u.do(t, aggregates.RoleBeneficiary, http.MethodPost, "/v1/projects/P1/mobilities.csv", strings.Repeat("a,b\n", 1000), "Content-Type", "text/csv")
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized CSV: %d %s", w.Code, w.Body)
+	}
+	problemBody(t, w)
+	// A body without Content-Length is cut at the bound while reading.
+	req := httptest.NewRequest(http.MethodPost, "/v1/projects/P1/mobilities.csv", io.MultiReader(strings.NewReader(strings.Repeat("a,b\n", 1000))))
+	req.ContentLength = -1
+	req.Header.Set("Authorization", "Bearer "+u.tokens[aggregates.RoleBeneficiary])
+	rec := httptest.NewRecorder()
+	u.s.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized chunked CSV: %d %s", rec.Code, rec.Body)
+	}
+}
