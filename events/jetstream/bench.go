@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 )
 
 // BenchConfig sizes an append benchmark.
@@ -149,19 +150,21 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	defer env.close()
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	res := BenchResult{Writers: cfg.Writers, Events: cfg.Events}
+	// Aggregates of this run are new even in a directory used before.
+	id := nuid.Next()
 
 	// Warm up both paths so that neither pays for first use.
-	if _, err := rawAppend(ctx, env, "W", cfg.Writers, cfg.Writers*10, at); err != nil {
+	if _, err := rawAppend(ctx, env, id+"W", cfg.Writers, cfg.Writers*10, at); err != nil {
 		return res, err
 	}
-	if _, err := storeAppend(ctx, env, "W", cfg.Writers, cfg.Writers*10, at); err != nil {
+	if _, err := storeAppend(ctx, env, id+"W", cfg.Writers, cfg.Writers*10, at); err != nil {
 		return res, err
 	}
 	// Alternate the two in rounds so that a change of load on the machine
 	// weighs on both alike.
 	for r := range benchRounds {
 		n := split(cfg.Events, benchRounds, r)
-		run := strconv.Itoa(r)
+		run := id + strconv.Itoa(r)
 		d, err := rawAppend(ctx, env, "R"+run, cfg.Writers, n, at)
 		if err != nil {
 			return res, err
@@ -278,6 +281,10 @@ func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
 		return ReadResult{}, err
 	}
 	defer env.close()
+	first, err := env.store.LastSequence(ctx)
+	if err != nil {
+		return ReadResult{}, err
+	}
 	if err := fill(ctx, env, cfg.Events); err != nil {
 		return ReadResult{}, err
 	}
@@ -285,14 +292,15 @@ func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
 	if err != nil {
 		return ReadResult{}, err
 	}
-	res := ReadResult{Events: int(last)}
+	n := last - first
+	res := ReadResult{Events: int(n)}
 
 	start := time.Now()
-	if err := rawRead(ctx, env, last); err != nil {
+	if err := rawRead(ctx, env, first+1, last); err != nil {
 		return res, err
 	}
 	res.RawDuration = time.Since(start)
-	if res.StoreDuration, err = timeEvents(ctx, env.store, last); err != nil {
+	if res.StoreDuration, err = timeEvents(ctx, env.store, first+1, last); err != nil {
 		return res, err
 	}
 
@@ -306,24 +314,24 @@ func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
 		return res, err
 	}
 	defer tcpStore.Close()
-	if res.TCPDuration, err = timeEvents(ctx, tcpStore, last); err != nil {
+	if res.TCPDuration, err = timeEvents(ctx, tcpStore, first+1, last); err != nil {
 		return res, err
 	}
-	res.RawRate = float64(last) / res.RawDuration.Seconds()
-	res.StoreRate = float64(last) / res.StoreDuration.Seconds()
-	res.TCPRate = float64(last) / res.TCPDuration.Seconds()
+	res.RawRate = float64(n) / res.RawDuration.Seconds()
+	res.StoreRate = float64(n) / res.StoreDuration.Seconds()
+	res.TCPRate = float64(n) / res.TCPDuration.Seconds()
 	return res, nil
 }
 
-// timeEvents times reading events 1..last with s.Events.
-func timeEvents(ctx context.Context, s *Store, last uint64) (time.Duration, error) {
+// timeEvents times reading events from..to with s.Events.
+func timeEvents(ctx context.Context, s *Store, from, to uint64) (time.Duration, error) {
 	start := time.Now()
 	var n uint64
-	if err := s.Events(ctx, 1, last, func(events.Envelope) error { n++; return nil }); err != nil {
+	if err := s.Events(ctx, from, to, func(events.Envelope) error { n++; return nil }); err != nil {
 		return 0, err
 	}
-	if n != last {
-		return 0, fmt.Errorf("Store.Events read %d events, want %d", n, last)
+	if n != to-from+1 {
+		return 0, fmt.Errorf("Store.Events read %d events, want %d", n, to-from+1)
 	}
 	return time.Since(start), nil
 }
@@ -333,10 +341,11 @@ func timeEvents(ctx context.Context, s *Store, last uint64) (time.Duration, erro
 func fill(ctx context.Context, env *benchEnv, total int) error {
 	const aggregates = 16
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	run := nuid.Next()
 	heads := make([]events.Head, aggregates)
 	for n := range total {
 		w := n % aggregates
-		envs, err := build(env.store.reg, nil, benchRequest("READ", w, n, heads[w], at))
+		envs, err := build(env.store.reg, nil, benchRequest(run+"READ", w, n, heads[w], at))
 		if err != nil {
 			return err
 		}
@@ -356,8 +365,10 @@ func fill(ctx context.Context, env *benchEnv, total int) error {
 
 // rawRead reads the stream up to last through an ordered consumer,
 // touching each message's data but decoding nothing.
-func rawRead(ctx context.Context, env *benchEnv, last uint64) error {
-	cons, err := env.store.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+func rawRead(ctx context.Context, env *benchEnv, from, last uint64) error {
+	cons, err := env.store.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from,
+	})
 	if err != nil {
 		return err
 	}
@@ -366,14 +377,14 @@ func rawRead(ctx context.Context, env *benchEnv, last uint64) error {
 		return err
 	}
 	defer it.Stop()
-	var bytes int
-	for n := uint64(0); n < last; n++ {
+	for n := from; n <= last; n++ {
 		msg, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
 			return err
 		}
-		bytes += len(msg.Data())
+		if len(msg.Data()) == 0 {
+			return fmt.Errorf("message %d has no payload", n)
+		}
 	}
-	_ = bytes
 	return nil
 }

@@ -10,15 +10,20 @@ import (
 
 func TestBenchAppendAndReadRun(t *testing.T) {
 	ctx := context.Background()
-	res, err := BenchAppend(ctx, BenchConfig{Dir: t.TempDir(), Writers: 4, Events: 400})
+	dir := t.TempDir()
+	res, err := BenchAppend(ctx, BenchConfig{Dir: dir, Writers: 4, Events: 400})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A second run on the same directory writes new aggregates.
+	if _, err := BenchAppend(ctx, BenchConfig{Dir: dir, Writers: 4, Events: 100}); err != nil {
+		t.Fatalf("second run on the same directory: %v", err)
 	}
 	if res.RawRate <= 0 || res.StoreRate <= 0 || res.Ratio <= 0 {
 		t.Fatalf("benchmark result not filled in: %+v", res)
 	}
 	t.Log("\n" + res.String())
-	rr, err := BenchRead(ctx, BenchConfig{Dir: t.TempDir(), Events: 1000})
+	rr, err := BenchRead(ctx, BenchConfig{Dir: dir, Events: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +99,7 @@ func BenchmarkRawOrderedConsumer(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		if err := rawRead(ctx, env, total); err != nil {
+		if err := rawRead(ctx, env, 1, total); err != nil {
 			b.Fatal(err)
 		}
 	}
