@@ -303,8 +303,10 @@ func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide
 	return nil
 }
 
-// apply evolves the entry with envs, skipping events already applied.
+// apply evolves the entry with envs, skipping events already applied. The
+// new events are folded in one EvolveAll, which is linear in the events.
 func (h *Handler) apply(e *entry, envs []events.Envelope) error {
+	evs := make([]aggregates.Event, 0, len(envs))
 	for _, env := range envs {
 		k := headKey(env.Ref.Kind, env.Ref.ID)
 		if env.Sequence <= e.heads[k].Sequence {
@@ -318,11 +320,14 @@ func (h *Handler) apply(e *entry, envs []events.Envelope) error {
 		if !ok {
 			return fmt.Errorf("event type %s at sequence %d is not a domain event", env.Type, env.Sequence)
 		}
-		e.portfolio = aggregates.Evolve(e.portfolio, ev)
+		evs = append(evs, ev)
 		e.heads[k] = events.HeadOf(env)
 		if env.IdempotencyKey != "" {
 			e.keys[env.IdempotencyKey] = env.Ref
 		}
+	}
+	if len(evs) > 0 {
+		e.portfolio = aggregates.EvolveAll(e.portfolio, evs)
 	}
 	return nil
 }

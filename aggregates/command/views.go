@@ -37,7 +37,7 @@ func (h *Handler) ProjectAsOf(ctx context.Context, projectID string, at time.Tim
 	if err != nil {
 		return aggregates.Project{}, events.Head{}, err
 	}
-	p := aggregates.NewPortfolio(envs[0].Ref.Org)
+	var evs []aggregates.Event
 	var head events.Head
 	for _, env := range envs {
 		if env.OccurredAt.After(at) {
@@ -48,10 +48,11 @@ func (h *Handler) ProjectAsOf(ctx context.Context, projectID string, at time.Tim
 			return aggregates.Project{}, events.Head{}, apperr.Wrap(apperr.Internal, err, "internal error")
 		}
 		if ev, ok := payload.(aggregates.Event); ok {
-			p = aggregates.Evolve(p, ev)
+			evs = append(evs, ev)
 		}
 		head = events.HeadOf(env)
 	}
+	p := aggregates.EvolveAll(aggregates.NewPortfolio(envs[0].Ref.Org), evs)
 	pr, ok := p.Projects[projectID]
 	if !ok {
 		return aggregates.Project{}, events.Head{}, apperr.New(apperr.NotFound, "project %s had not been submitted by %s", projectID, at.UTC().Format(time.DateOnly))

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/projections/sqlite"
+)
+
+func init() {
+	subcommands["replay"] = subcommand{summary: "rebuild the read models from the events (blue/green), or as they were at a moment (--until --out)", run: runReplay}
+}
+
+func runReplay(args []string) error {
+	fs := newFlagSet("replay")
+	nf := addNATSFlags(fs)
+	db := fs.String("db", "", "projection database of grants serve (default <data-dir>/grants.db)")
+	out := fs.String("out", "", "build into this new file instead of swapping the served read models (for analysts)")
+	until := fs.String("until", "", "stop at this stream sequence or RFC 3339 time (events recorded after it are left out); needs --out")
+	logFormat := fs.String("log-format", "text", "log format: json or text")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(*logFormat, "info")
+	if err != nil {
+		return err
+	}
+	bound, err := parseUntil(*until)
+	if err != nil {
+		return err
+	}
+	if *until != "" && *out == "" {
+		return usagef("--until needs --out: the served read models always hold everything")
+	}
+	if *out != "" {
+		if _, err := os.Stat(*out); err == nil {
+			return usagef("--out %s exists; choose a new file name", *out)
+		}
+		if err := checkDataDir(filepath.Dir(*out)); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sys, err := openSystem(ctx, nf, false, log)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	prog := newProgress(log)
+	defer prog.finish()
+	start := time.Now()
+
+	switch {
+	case *out != "":
+		n, err := sqlite.Rebuild(ctx, sys.store, *out, bound, prog.update)
+		if err != nil {
+			os.Remove(*out)
+			return err
+		}
+		prog.finish()
+		log.Info("read models built", "file", *out, "events", n, "seconds", round(time.Since(start).Seconds()))
+	case sys.srv == nil:
+		// A grants serve is running: it rebuilds while it keeps serving.
+		if err := remoteReplay(ctx, sys.nc, prog); err != nil {
+			return err
+		}
+		prog.finish()
+		log.Info("the running grants serve swapped in the rebuilt read models", "seconds", round(time.Since(start).Seconds()))
+	default:
+		path := *db
+		if path == "" {
+			path = filepath.Join(*nf.dataDir, "grants.db")
+		}
+		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log})
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		if err := m.Rebuild(ctx, prog.update); err != nil {
+			return err
+		}
+		prog.finish()
+		log.Info("read models rebuilt and swapped in", "db", m.Path(), "seconds", round(time.Since(start).Seconds()))
+	}
+	return nil
+}
+
+// parseUntil reads --until: a stream sequence or an RFC 3339 time.
+func parseUntil(s string) (sqlite.Until, error) {
+	if s == "" {
+		return sqlite.Until{}, nil
+	}
+	if n, err := strconv.ParseUint(s, 10, 64); err == nil && n > 0 {
+		return sqlite.Until{Sequence: n}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			if layout == "2006-01-02" {
+				t = t.Add(24*time.Hour - time.Nanosecond) // the whole day
+			}
+			return sqlite.Until{Time: t}, nil
+		}
+	}
+	return sqlite.Until{}, usagef("--until %q: want a stream sequence (e.g. 1500) or a time (2024-06-30 or 2024-06-30T12:00:00Z)", s)
+}
+
+// remoteReplay asks the running grants serve to rebuild and follows its progress.
+func remoteReplay(ctx context.Context, nc *nats.Conn, prog *progress) error {
+	inbox := nats.NewInbox()
+	ch := make(chan *nats.Msg, 64)
+	sub, err := nc.ChanSubscribe(inbox, ch)
+	if err != nil {
+		return err
+	}
+	defer sub.Unsubscribe()
+	if err := nc.PublishRequest(adminReplaySubject, inbox, []byte("{}")); err != nil {
+		return err
+	}
+	idle := time.NewTimer(30 * time.Second)
+	defer idle.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-idle.C:
+			return fmt.Errorf("the running grants serve did not answer the rebuild request for 30 s")
+		case m := <-ch:
+			idle.Reset(30 * time.Second)
+			var p replayProgress
+			if err := json.Unmarshal(m.Data, &p); err != nil {
+				return fmt.Errorf("bad progress message: %w", err)
+			}
+			prog.update(p.Done, p.Total)
+			if p.Finished {
+				if p.Error != "" {
+					return fmt.Errorf("rebuild failed in grants serve: %s", p.Error)
+				}
+				return nil
+			}
+		}
+	}
+}
+
+// progress shows a rebuild's progress: a bar on a terminal, log lines otherwise.
+type progress struct {
+	bar  *progressbar.ProgressBar
+	log  *slog.Logger
+	last time.Time
+	done bool
+}
+
+func newProgress(log *slog.Logger) *progress {
+	p := &progress{log: log}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		p.bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("replay"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish())
+	}
+	return p
+}
+
+func (p *progress) update(done, total uint64) {
+	if p.bar != nil {
+		if int64(total) != p.bar.GetMax64() && total > 0 {
+			p.bar.ChangeMax64(int64(total))
+		}
+		_ = p.bar.Set64(int64(done))
+		return
+	}
+	if time.Since(p.last) >= 2*time.Second {
+		p.last = time.Now()
+		pct := 0.0
+		if total > 0 {
+			pct = 100 * float64(done) / float64(total)
+		}
+		p.log.Info("replay progress", "done", done, "total", total, "percent", round(pct))
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil && !p.done {
+		p.done = true
+		_ = p.bar.Finish()
+	}
+}
+
+func round(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }

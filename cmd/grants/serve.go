@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/aggregates/rates"
+	"github.com/erasmus-ledger/grants/api"
+	"github.com/erasmus-ledger/grants/api/auth"
+	authjs "github.com/erasmus-ledger/grants/api/auth/jetstream"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/projections/sqlite"
+)
+
+func init() {
+	subcommands["serve"] = subcommand{summary: "start the whole system: event store, projections, HTTP API", run: runServe}
+}
+
+// serveConfig is everything `grants serve` is told.
+type serveConfig struct {
+	nats          natsFlags
+	db            *string
+	http          *string
+	ratesFile     *string
+	ka122Window   *int
+	logFormat     *string
+	logLevel      *string
+	maxBody       *int
+	ratePerSecond *int
+	shutdown      *time.Duration
+}
+
+func serveFlags(fs *flagSet) serveConfig {
+	return serveConfig{
+		nats:          addNATSFlags(fs),
+		db:            fs.String("db", "", "projection database file (default <data-dir>/grants.db)"),
+		http:          fs.String("http", "127.0.0.1:8080", "HTTP API listen address (:0 picks a free port)"),
+		ratesFile:     fs.String("rates-file", "", "rates table JSON overriding the embedded one (call years it names replace the defaults)"),
+		ka122Window:   fs.Int("ka122-window-years", 0, "KA122-MAX-PROJECTS window: 0 = the programme period (seed), 5 = any 5 consecutive call years (Programme Guide)"),
+		logFormat:     fs.String("log-format", "json", "log format: json or text"),
+		logLevel:      fs.String("log-level", "info", "log level: debug, info, warn or error"),
+		maxBody:       fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
+		ratePerSecond: fs.Int("rate-limit", 0, "requests per second allowed per token (0: unlimited)"),
+		shutdown:      fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
+	}
+}
+
+func runServe(args []string) error {
+	fs := newFlagSet("serve")
+	cfg := serveFlags(fs)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(*cfg.logFormat, *cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(*cfg.http); err != nil {
+		return usagef("--http %q: want host:port, e.g. 127.0.0.1:8080 or :0", *cfg.http)
+	}
+	if *cfg.ka122Window < 0 || *cfg.ka122Window > 7 {
+		return usagef("--ka122-window-years %d: want 0 (programme period) to 7", *cfg.ka122Window)
+	}
+	book, err := loadRates(*cfg.ratesFile)
+	if err != nil {
+		return err
+	}
+	dbPath := *cfg.db
+	if dbPath == "" {
+		dbPath = filepath.Join(*cfg.nats.dataDir, "grants.db")
+	}
+	ln, err := net.Listen("tcp", *cfg.http)
+	if err != nil {
+		return usagef("--http %s: %v", *cfg.http, err)
+	}
+	defer ln.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sys, err := openSystem(ctx, cfg.nats, true, log)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	if err := checkDataDir(filepath.Dir(dbPath)); err != nil {
+		return err
+	}
+
+	clock := events.ClockFunc(time.Now)
+	reg := aggregates.Registry()
+	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window}), reg, clock, command.Config{Logger: log})
+
+	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log})
+	if err != nil {
+		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
+	}
+	defer readModels.Close()
+
+	js, err := natsjs.New(sys.nc)
+	if err != nil {
+		return err
+	}
+	tokenStore, err := authjs.Open(ctx, js, *cfg.nats.replicas)
+	if err != nil {
+		return fmt.Errorf("opening the token bucket: %w", err)
+	}
+	ready := func(ctx context.Context) error {
+		if err := sys.store.Ready(ctx); err != nil {
+			return err
+		}
+		if err := readModels.Err(); err != nil {
+			return err
+		}
+		last, err := sys.store.LastSequence(ctx)
+		if err != nil {
+			return err
+		}
+		if cp := readModels.Checkpoint(); cp < last {
+			return fmt.Errorf("projections at sequence %d of %d", cp, last)
+		}
+		return nil
+	}
+	srv, err := api.New(api.Deps{
+		Commands: handler, Reader: readModels, Tokens: auth.NewService(tokenStore, clock),
+		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
+		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
+	})
+	if err != nil {
+		return err
+	}
+	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
+
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	attrs := []any{"http", ln.Addr().String(), "db", readModels.Path()}
+	if sys.srv != nil {
+		attrs = append(attrs, "nats", natsListenInfo(sys))
+	}
+	log.Info("grants serve ready", attrs...)
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("HTTP server: %w", err)
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), *cfg.shutdown)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		log.Warn("HTTP shutdown", "err", err)
+	}
+	return nil
+}
+
+// loadRates returns the embedded rates book, overridden by a file if given.
+func loadRates(path string) (*rates.Book, error) {
+	book, err := rates.Default()
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return book, nil
+	}
+	over, err := rates.LoadFile(path)
+	if err != nil {
+		return nil, usagef("--rates-file: %v", err)
+	}
+	return book.Override(over), nil
+}
+
+// natsListenInfo says where the embedded NATS server can be reached.
+func natsListenInfo(sys *system) string {
+	if addr := sys.srv.Addr(); addr != nil {
+		return "nats://" + addr.String()
+	}
+	return "in-process only"
+}
