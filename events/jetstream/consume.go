@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/nats-io/nats.go/jetstream"
@@ -11,6 +12,10 @@ import (
 
 // pullBatch is how many messages an ordered consumer keeps in flight.
 const pullBatch = 1024
+
+// consumerInactiveThreshold is how long the server keeps a read consumer
+// nobody pulls from.
+const consumerInactiveThreshold = 30 * time.Second
 
 // Events implements events.Store with one ordered consumer for the call.
 func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Envelope) error) error {
@@ -56,6 +61,8 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 	cons, err := s.readStream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   from,
+		// Should the process go away, the server drops the consumer soon.
+		InactiveThreshold: consumerInactiveThreshold,
 	})
 	if err != nil {
 		return fmt.Errorf("reading stream %s from %d: %w", StreamName, from, err)
@@ -64,7 +71,17 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 	if err != nil {
 		return fmt.Errorf("reading stream %s from %d: %w", StreamName, from, err)
 	}
-	defer it.Stop()
+	defer func() {
+		it.Stop()
+		// Remove the consumer now rather than when it goes inactive.
+		if info := cons.CachedInfo(); info != nil {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
+			if err := s.readStream.DeleteConsumer(dctx, info.Name); err != nil {
+				s.log.Warn("removing a read consumer", "consumer", info.Name, "err", err)
+			}
+			cancel()
+		}
+	}()
 	for {
 		msg, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {

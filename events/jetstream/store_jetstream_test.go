@@ -133,15 +133,51 @@ func TestReadsCreateNoConsumer(t *testing.T) {
 			t.Fatalf("conflict = %v", err)
 		}
 	}
-	info, err := f.js.Stream(f.ctx, jetstream.StreamName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := info.CachedInfo().State.Consumers; n != 0 {
+	if n := consumers(t, f); n != 0 {
 		t.Fatalf("reads left %d consumers on the stream", n)
 	}
 	if envs[599].Version != 600 {
 		t.Fatal("versions")
+	}
+}
+
+func consumers(t *testing.T, f *fixture) int {
+	t.Helper()
+	info, err := f.js.Stream(f.ctx, jetstream.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.CachedInfo().State.Consumers
+}
+
+func TestEventsAndSubscribeRemoveTheirConsumer(t *testing.T) {
+	f := newFixture(t)
+	ref := events.Ref{Org: "E1", Kind: "project", ID: "p"}
+	f.append(t, ref, events.Head{}, 5)
+	for range 3 {
+		if err := f.store.Events(f.ctx, 2, 4, func(events.Envelope) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := consumers(t, f); n != 0 {
+		t.Fatalf("Events left %d consumers", n)
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	seen := make(chan struct{}, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- f.store.Subscribe(ctx, 1, func(events.Envelope) error { seen <- struct{}{}; return nil })
+	}()
+	<-seen
+	if n := consumers(t, f); n != 1 {
+		t.Fatalf("a running Subscribe has %d consumers, want 1", n)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Subscribe returned %v, want context.Canceled", err)
+	}
+	if n := consumers(t, f); n != 0 {
+		t.Fatalf("an ended Subscribe left %d consumers", n)
 	}
 }
 
