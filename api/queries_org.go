@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -9,16 +10,46 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// OrganisationStatus is an organisation with its accreditations and the
-// budgets of its projects.
+// OrganisationStatus is an organisation with its accreditations, its
+// projects with their budgets, and the totals over the projects.
 type OrganisationStatus struct {
 	Organisation projections.OrganisationView `json:"organisation"`
-	Projects     []ProjectSummary             `json:"projects"`
+	Totals       Totals                       `json:"totals"`
+	Projects     []ProjectStatus              `json:"projects"`
 }
 
-// ProjectSummary is a project in an organisation's status.
-type ProjectSummary struct {
-	Project projections.ProjectView `json:"project"`
+// Totals sums the money of an organisation's projects.
+type Totals struct {
+	Projects       int   `json:"projects"`
+	RequestedCents int64 `json:"requested_cents"`
+	AwardedCents   int64 `json:"awarded_cents"`
+	ReportedCents  int64 `json:"reported_cents"`
+	RemainingCents int64 `json:"remaining_cents"`
+	PaidCents      int64 `json:"paid_cents"`
+}
+
+// statusOf returns the organisation's status with every project's budget.
+func (s *Server) statusOf(ctx context.Context, ov projections.OrganisationView) (OrganisationStatus, error) {
+	prjs, err := s.d.Reader.ProjectsOf(ctx, ov.OID)
+	if err != nil {
+		return OrganisationStatus{}, err
+	}
+	out := OrganisationStatus{Organisation: ov, Projects: []ProjectStatus{}}
+	for _, p := range prjs {
+		b, err := s.budgetOf(ctx, p)
+		if err != nil {
+			return OrganisationStatus{}, err
+		}
+		out.Projects = append(out.Projects, ProjectStatus{Project: p, Budget: b})
+		t := &out.Totals
+		t.Projects++
+		t.RequestedCents += p.RequestedCents
+		t.AwardedCents += p.AwardedCents
+		t.ReportedCents += p.ReportedCents
+		t.RemainingCents += p.RemainingCents
+		t.PaidCents += p.PaidCents
+	}
+	return out, nil
 }
 
 func (s *Server) listOrganisations(c echo.Context) error {
@@ -49,13 +80,9 @@ func (s *Server) getOrganisation(c echo.Context) error {
 	if err != nil {
 		return sameNotFound(err, aggregates.KindOrganisation, oid)
 	}
-	prjs, err := s.d.Reader.ProjectsOf(ctx, oid)
+	out, err := s.statusOf(ctx, ov)
 	if err != nil {
 		return err
-	}
-	out := OrganisationStatus{Organisation: ov, Projects: []ProjectSummary{}}
-	for _, p := range prjs {
-		out.Projects = append(out.Projects, ProjectSummary{Project: p})
 	}
 	c.Response().Header().Set("ETag", etag(ov.Version))
 	return c.JSON(http.StatusOK, out)

@@ -157,6 +157,13 @@ func schoolScenario(t *testing.T, st *story) {
 		t.Fatalf("breakdown sums to %d, reported %d", sum, ps.Budget.ReportedCents)
 	}
 
+	var os api.OrganisationStatus
+	s.must(t, 200, st.own, "GET", "/v1/organisations/"+school, nil).json(t, &os)
+	if os.Totals.Projects != 1 || os.Totals.AwardedCents != 6_000_000 || os.Totals.ReportedCents != ps.Budget.ReportedCents ||
+		len(os.Projects) != 1 || len(os.Projects[0].Budget.Breakdown) != len(ps.Budget.Breakdown) {
+		t.Fatalf("organisation status %+v", os.Totals)
+	}
+
 	// Cursor pagination over the 30 mobilities.
 	seen := map[string]bool{}
 	cursor := ""

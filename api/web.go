@@ -130,11 +130,6 @@ func (s *Server) webProject(c echo.Context) error {
 	return s.render(c, "project.html", "project", webProjectData{Status: ProjectStatus{Project: pv, Budget: computeBudget(pv, mobs)}, Mobilities: mobs})
 }
 
-type webOrgData struct {
-	Organisation projections.OrganisationView
-	Projects     []ProjectStatus
-}
-
 func (s *Server) webOrganisation(c echo.Context) error {
 	oid := c.Param("oid")
 	if err := visibleOrg(c, oid); err != nil {
@@ -145,19 +140,11 @@ func (s *Server) webOrganisation(c echo.Context) error {
 	if err != nil {
 		return sameNotFound(err, aggregates.KindOrganisation, oid)
 	}
-	prjs, err := s.d.Reader.ProjectsOf(ctx, oid)
+	st, err := s.statusOf(ctx, ov)
 	if err != nil {
 		return err
 	}
-	d := webOrgData{Organisation: ov}
-	for _, p := range prjs {
-		b, err := s.budgetOf(ctx, p)
-		if err != nil {
-			return err
-		}
-		d.Projects = append(d.Projects, ProjectStatus{Project: p, Budget: b})
-	}
-	return s.render(c, "organisation.html", "organisation", d)
+	return s.render(c, "organisation.html", "organisation", st)
 }
 
 type webHistoryData struct {
