@@ -196,6 +196,21 @@ func (h *Handler) Locate(ctx context.Context, kind, id string) (string, error) {
 	return org, nil
 }
 
+// checkUnique refuses to create an aggregate whose ID another organisation
+// already uses: IDs are global (a project is found by its ID alone).
+func (h *Handler) checkUnique(ctx context.Context, ref events.Ref) error {
+	org, err := h.store.Locate(ctx, ref.Kind, ref.ID)
+	switch {
+	case errors.Is(err, events.ErrNotFound):
+		return nil
+	case err != nil:
+		return apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+	case org != ref.Org:
+		return &apperr.Error{Code: apperr.Conflict, Field: "project_id", Message: fmt.Sprintf("the %s ID %s is already taken; choose another", ref.Kind, ref.ID)}
+	}
+	return nil
+}
+
 // decideAndAppend runs the load-decide-append loop under the org's lock.
 func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggregates.Context, ref events.Ref, scoped, fingerprint string, now time.Time) (Result, error) {
 	orgWide := req.Command.OrgWide()
@@ -232,6 +247,11 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			if *req.IfMatch != head.Version {
 				return Result{}, &apperr.Error{Code: apperr.PreconditionFailed, Version: head.Version, Message: fmt.Sprintf("If-Match expects version %d of %s %s, but it is at version %d", *req.IfMatch, ref.Kind, ref.ID, head.Version)}
+			}
+		}
+		if head.Version == 0 && ref.Kind != aggregates.KindOrganisation {
+			if err := h.checkUnique(ctx, ref); err != nil {
+				return Result{}, err
 			}
 		}
 		decided, err := h.domain.Decide(dctx, e.portfolio, req.Command)

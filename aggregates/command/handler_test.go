@@ -144,3 +144,18 @@ func TestProjectAsOfFoldsOnlyEventsInEffectBefore(t *testing.T) {
 		t.Fatalf("before submission: %v, want not-found", err)
 	}
 }
+
+func TestProjectIDsAreUniqueAcrossOrganisations(t *testing.T) {
+	h, _ := memHandler(t, newClock("2024-01-15T10:00:00Z"))
+	ctx := context.Background()
+	mustHandle(t, h, school, register())
+	mustHandle(t, h, school, ka122(projectID(1), 1))
+	other := events.Actor{UserID: "o", Role: aggregates.RoleBeneficiary, Org: "E10000002"}
+	mustHandle(t, h, other, aggregates.RegisterOrganisation{OID: "E10000002", LegalName: "Toinen", Country: "FI", City: "Turku", Kind: aggregates.OrgSchool})
+	app := ka122(projectID(1), 1)
+	app.OID = "E10000002"
+	_, err := h.Handle(ctx, command.Request{Command: app, Actor: other})
+	if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Field != "project_id" {
+		t.Fatalf("a project ID taken by another organisation: %v, want a conflict on project_id", err)
+	}
+}
