@@ -2,11 +2,13 @@ package jetstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -33,6 +35,9 @@ func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Enve
 	if from > to {
 		return nil
 	}
+	if to-from < directRangeMax {
+		return s.eventsDirect(ctx, from, to, fn)
+	}
 	return s.consume(ctx, from, func(e events.Envelope) (bool, error) {
 		if e.Sequence > to {
 			return false, nil
@@ -42,6 +47,45 @@ func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Enve
 		}
 		return e.Sequence < to, nil
 	})
+}
+
+// directRangeMax is the longest range Events reads with direct gets
+// rather than a consumer: for a few events, setting up a consumer costs more
+// than the reading.
+const directRangeMax = 2 * directBatch
+
+// errRangeEnd stops a direct scan past the end of the range.
+var errRangeEnd = errors.New("end of range")
+
+// eventsDirect reads from..to with batched direct gets, then hands the
+// events to fn (so that fn's time does not count against the reads).
+func (s *Store) eventsDirect(ctx context.Context, from, to uint64, fn func(events.Envelope) error) error {
+	rctx, cancel := s.bound(ctx)
+	defer cancel()
+	var envs []events.Envelope
+	err := s.getter.scan(rctx, "", from, func(m *nats.Msg, seq uint64) error {
+		if seq > to {
+			return errRangeEnd
+		}
+		e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
+		if err != nil {
+			return err
+		}
+		envs = append(envs, e)
+		if seq == to {
+			return errRangeEnd
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRangeEnd) {
+		return fmt.Errorf("reading stream %s from %d to %d: %w", StreamName, from, to, err)
+	}
+	for _, e := range envs {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Subscribe implements events.Store with one ordered consumer for the

@@ -259,3 +259,33 @@ func TestEventsAndSubscribeReadThroughStreamConn(t *testing.T) {
 		t.Fatalf("the stream connection received %d messages, want the 4 events at least", n)
 	}
 }
+
+func TestEventsOverLongAndShortRanges(t *testing.T) {
+	f := newFixture(t)
+	a := events.Ref{Org: "E1", Kind: "project", ID: "a"}
+	b := events.Ref{Org: "E2", Kind: "project", ID: "b"}
+	envs := f.append(t, a, events.Head{}, 700)
+	envs = append(envs, f.append(t, b, events.Head{}, 700)...)
+	envs = append(envs, f.append(t, a, events.HeadOf(envs[699]), 300)...)
+	for _, r := range [][2]uint64{{1, 0}, {1, 1700}, {2, 1699}, {650, 750}, {1000, 1000}, {1690, 0}, {1, 513}, {1, 514}} {
+		var got []uint64
+		if err := f.store.Events(f.ctx, r[0], r[1], func(e events.Envelope) error { got = append(got, e.Sequence); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		to := r[1]
+		if to == 0 {
+			to = 1700
+		}
+		if uint64(len(got)) != to-r[0]+1 || got[0] != r[0] || got[len(got)-1] != to {
+			t.Fatalf("Events(%d, %d) read %d events from %d to %d", r[0], r[1], len(got), got[0], got[len(got)-1])
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i] != got[i-1]+1 {
+				t.Fatalf("Events(%d, %d) skipped from %d to %d", r[0], r[1], got[i-1], got[i])
+			}
+		}
+	}
+	if n := consumers(t, f); n != 0 {
+		t.Fatalf("Events left %d consumers", n)
+	}
+}
