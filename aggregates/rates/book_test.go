@@ -33,7 +33,7 @@ func table(t *testing.T, year int) *Table {
 
 func TestEmbeddedYearsLoadAndValidate(t *testing.T) {
 	b := mustDefault(t)
-	want := []int{2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025}
+	want := []int{2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027}
 	if got := b.Years(); !slices.Equal(got, want) {
 		t.Fatalf("years %v, want %v", got, want)
 	}
@@ -53,7 +53,7 @@ func TestBUDRatesData(t *testing.T) {
 	t.Run("BUD-RATES-DATA/2030 has no rates", func(t *testing.T) {
 		_, err := b.Year(2030)
 		e := apperr.As(err)
-		if e.Code != apperr.RuleViolation || e.Rule != "BUD-RATES-DATA" || !strings.Contains(e.Message, "2014 to 2025") {
+		if e.Code != apperr.RuleViolation || e.Rule != "BUD-RATES-DATA" || !strings.Contains(e.Message, "2014 to 2027") {
 			t.Fatalf("got %v", err)
 		}
 	})

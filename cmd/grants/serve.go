@@ -36,6 +36,7 @@ type serveConfig struct {
 	http          *string
 	ratesFile     *string
 	ka122Window   *int
+	deadlines     *string
 	logFormat     *string
 	logLevel      *string
 	maxBody       *int
@@ -49,6 +50,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		db:            fs.String("db", "", "projection database file (default <data-dir>/grants.db)"),
 		http:          fs.String("http", "127.0.0.1:8080", "HTTP API listen address (:0 picks a free port)"),
 		ratesFile:     fs.String("rates-file", "", "rates table JSON overriding the embedded one (call years it names replace the defaults)"),
+		deadlines:     fs.String("deadlines-file", "", "call deadline table (JSON list of {call_year, round, actions, day}); the call years it names replace the built-in rows"),
 		ka122Window:   fs.Int("ka122-window-years", 0, "KA122-MAX-PROJECTS window: 0 = the programme period (seed), 5 = any 5 consecutive call years (Programme Guide)"),
 		logFormat:     fs.String("log-format", "json", "log format: json or text"),
 		logLevel:      fs.String("log-level", "info", "log level: debug, info, warn or error"),
@@ -78,6 +80,10 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	deadlines, err := loadDeadlines(*cfg.deadlines)
+	if err != nil {
+		return err
+	}
 	dbPath := *cfg.db
 	if dbPath == "" {
 		dbPath = filepath.Join(*cfg.nats.dataDir, "grants.db")
@@ -101,7 +107,7 @@ func runServe(args []string) error {
 
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
-	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window}), reg, clock, command.Config{Logger: log})
+	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log})
 
 	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log})
 	if err != nil {
@@ -186,6 +192,34 @@ func loadRates(path string) (*rates.Book, error) {
 		return nil, usagef("--rates-file: %v", err)
 	}
 	return book.Override(over), nil
+}
+
+// loadDeadlines returns the built-in call deadlines with the call years of
+// the file, if given, replaced by the file's rows.
+func loadDeadlines(path string) ([]aggregates.Deadline, error) {
+	table := aggregates.DefaultDeadlines()
+	if path == "" {
+		return table, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--deadlines-file: %v", err)
+	}
+	rows, err := aggregates.ParseDeadlines(data)
+	if err != nil {
+		return nil, usagef("--deadlines-file %s: %v", path, err)
+	}
+	years := map[int]bool{}
+	for _, r := range rows {
+		years[r.CallYear] = true
+	}
+	out := rows
+	for _, d := range table {
+		if !years[d.CallYear] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
 // natsListenInfo says where the embedded NATS server can be reached.
