@@ -6,9 +6,10 @@
 // Appends publish with Nats-Expected-Last-Subject-Sequence (optimistic
 // concurrency per aggregate, or per organisation with
 // Nats-Expected-Last-Subject-Sequence-Subject), several events at once as
-// one atomic batch (ADR-50). Reads of one aggregate or organisation use
-// batched direct gets (ADR-31) and create no consumer; Events and
-// Subscribe read through one ordered consumer per call.
+// one atomic batch (ADR-50). Reads of one aggregate or organisation, Locate
+// and short Events ranges use batched direct gets (ADR-31) and create no
+// consumer; long Events ranges and Subscribe read through one ordered
+// consumer per call, removed when the call returns.
 //
 // Idempotency: each event's Nats-Msg-Id derives from the command's
 // idempotency key (hex SHA-256 prefix + "-" + index), else it is the event
