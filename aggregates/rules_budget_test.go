@@ -63,8 +63,8 @@ func budgetCases() []ruleCase {
 	pay := func(kind string, cents int64) RecordPayment {
 		return RecordPayment{ProjectID: testProject, PaymentID: "PAY-X", Kind: kind, AmountCents: cents}
 	}
-	ka2026 := cat(registered(), []Event{submitted("P26", ActionKA122, 2026, 1, "2026-06-01", "2027-08-31", 6_000_000)},
-		running("P26", 5_000_000, "2026-05-20"))
+	ka2030 := cat(registered(), []Event{submitted("P26", ActionKA122, 2030, 1, "2030-06-01", "2031-08-31", 6_000_000)},
+		running("P26", 5_000_000, "2030-05-20"))
 	return []ruleCase{
 		{name: "BUD-GRANT-CAP/report reaching the grant exactly allowed", given: ka122Awarded(shadow), now: "2023-01-01", cmd: report(jobShadow("M1"))},
 		{name: "BUD-GRANT-CAP/report one cent over the grant refused", given: ka122Awarded(shadow - 1), now: "2023-01-01", rule: "BUD-GRANT-CAP", cmd: report(jobShadow("M1"))},
@@ -133,9 +133,9 @@ func budgetCases() []ruleCase {
 					t.Fatalf("grant of call year %d, want 2022", y)
 				}
 			}},
-		{name: "BUD-RATES-DATA/call year without rates refused", given: ka2026, now: "2026-10-01", rule: "BUD-RATES-DATA",
+		{name: "BUD-RATES-DATA/call year without rates refused", given: ka2030, now: "2030-10-01", rule: "BUD-RATES-DATA",
 			cmd: ReportMobility{ProjectID: "P26", Mobility: with(jobShadow("M1"), func(m *Mobility) {
-				m.StartDate, m.EndDate = MustDate("2026-09-01"), MustDate("2026-09-05")
+				m.StartDate, m.EndDate = MustDate("2030-09-01"), MustDate("2030-09-05")
 			})}},
 	}
 }
