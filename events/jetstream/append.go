@@ -29,6 +29,10 @@ const (
 	errCodeIncompleteBatch jetstream.ErrorCode = 10176
 	// errCodeTooManyInflight: too many batches in flight on the stream.
 	errCodeTooManyInflight jetstream.ErrorCode = 10210
+	// errCodeMessageTooLarge: the message exceeds the stream's maximum.
+	errCodeMessageTooLarge jetstream.ErrorCode = 10054
+	// errCodeHeaderTooLarge: the headers exceed 64 KiB.
+	errCodeHeaderTooLarge jetstream.ErrorCode = 10097
 )
 
 // maxBatchesInFlight bounds this store's concurrent batches below the
@@ -82,7 +86,12 @@ func (s *Store) Append(ctx context.Context, req events.AppendRequest) ([]events.
 				return s.onConflict(ctx, req)
 			case errCodeDuplicateInBatch:
 				return s.originals(ctx, req, 0)
+			case errCodeMessageTooLarge, errCodeHeaderTooLarge:
+				return nil, apperr.Wrap(apperr.Invalid, err, "an event of the append to %s is too large to store", req.Ref)
 			}
+		}
+		if errors.Is(err, nats.ErrMaxPayload) {
+			return nil, apperr.Wrap(apperr.Invalid, err, "an event of the append to %s is too large to store", req.Ref)
 		}
 		return nil, apperr.Wrap(apperr.Unavailable, err, "the event store did not take the append to %s", req.Ref)
 	}
