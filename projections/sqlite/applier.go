@@ -32,12 +32,12 @@ type applier struct {
 
 // stmts are the writer's prepared statements.
 type stmts struct {
-	checkpoint, audit                  *wstmt
+	checkpoint                         *wstmt
+	audit, mobPut, partPut             *rowBuffer
 	orgGet, orgPut                     *wstmt
 	projGet, projPut                   *wstmt
 	accGet, accPut                     *wstmt
-	mobGet, mobPut, mobStatus          *wstmt
-	partPut                            *wstmt
+	mobGet, mobStatus                  *wstmt
 	payPut                             *wstmt
 	repPut, repAssess                  *wstmt
 	statMobGet, statMobPut, statMobDel *wstmt
@@ -70,7 +70,6 @@ func newApplier(w *wconn) (*applier, error) {
 		sql string
 	}{
 		{&a.st.checkpoint, "UPDATE checkpoint SET sequence = ?, recorded_at = ? WHERE id = 1"},
-		{&a.st.audit, "INSERT INTO audit_log (" + auditCols + ") VALUES (" + placeholders(auditCols) + ")"},
 		{&a.st.orgGet, "SELECT " + orgCols + " FROM organisations WHERE oid = ?"},
 		{&a.st.orgPut, "INSERT OR REPLACE INTO organisations (" + orgCols + ") VALUES (" + placeholders(orgCols) + ")"},
 		{&a.st.projGet, "SELECT " + projectCols + " FROM projects WHERE id = ?"},
@@ -80,10 +79,7 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.mobGet, "SELECT participant_id, activity, sending_country, receiving_country, status, reported_on, call_year, action, " +
 			"days, grant_cents, persons, revision, green_travel, fewer_opportunities, ukraine_exception, accompanying " +
 			"FROM mobilities WHERE project_id = ? AND id = ?"},
-		{&a.st.mobPut, "INSERT OR REPLACE INTO mobilities (" + mobCols + ") VALUES (" + placeholders(mobCols) + ")"},
 		{&a.st.mobStatus, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE project_id = ? AND id = ?"},
-		{&a.st.partPut, "INSERT OR REPLACE INTO participants (org, id, first_name, last_name, birth_date, email, gender, nationality, sequence) " +
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&a.st.payPut, "INSERT OR REPLACE INTO payments (id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&a.st.repPut, "INSERT OR REPLACE INTO reports (" + repCols + ") VALUES (" + placeholders(repCols) + ")"},
@@ -105,6 +101,21 @@ func newApplier(w *wconn) (*applier, error) {
 		}
 		*d.dst = s
 	}
+	bufs := []struct {
+		dst               **rowBuffer
+		verb, table, cols string
+	}{
+		{&a.st.audit, "INSERT", "audit_log", auditCols},
+		{&a.st.mobPut, "INSERT OR REPLACE", "mobilities", mobCols},
+		{&a.st.partPut, "INSERT OR REPLACE", "participants", "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"},
+	}
+	for _, b := range bufs {
+		rb, err := newRowBuffer(w, b.verb, b.table, b.cols)
+		if err != nil {
+			return nil, err
+		}
+		*b.dst = rb
+	}
 	return a, nil
 }
 
@@ -116,6 +127,21 @@ func (a *applier) reset() {
 	a.statAcc = map[statAccKey]*statAccRow{}
 	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = nil, nil, nil, nil
 	a.counts = map[string]bool{}
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.partPut} {
+		if b != nil {
+			b.reset()
+		}
+	}
+}
+
+// flushRows writes the rows queued in the row buffers.
+func (a *applier) flushRows() error {
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.partPut} {
+		if err := b.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // begin opens the batch transaction.
@@ -157,7 +183,7 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 			a.touchProject(p)
 		}
 	}
-	return a.st.audit.exec(int64(env.Sequence), env.ID, events.FormatTime(env.RecordedAt), events.FormatTime(env.OccurredAt),
+	return a.st.audit.add(int64(env.Sequence), env.ID, events.FormatTime(env.RecordedAt), events.FormatTime(env.OccurredAt),
 		env.Actor.UserID, env.Actor.Role, env.Actor.Org, env.Ref.Org, env.Ref.Kind, env.Ref.ID, int64(env.Version),
 		env.Type, h.summary(env, v), env.Reason, env.CorrelationID, env.Hash, env.PrevHash)
 }
@@ -179,6 +205,9 @@ func (a *applier) commitOnly() error {
 
 // flush writes the rows changed in this batch.
 func (a *applier) flush() error {
+	if err := a.flushRows(); err != nil {
+		return err
+	}
 	for _, o := range a.dirtyOrg {
 		if err := a.st.orgPut.exec(o.values()...); err != nil {
 			return err

@@ -43,6 +43,8 @@ type DB struct {
 	w     *wconn
 	r     *sql.DB
 	notes *notifier
+	// dropped holds the index definitions a Bulk load dropped.
+	dropped []string
 }
 
 // Open opens (creating if needed) the read-model database at path, applies
@@ -81,9 +83,18 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if ps := os.Getenv("GRANTS_PAGE_SIZE"); ps != "" {
+		w.execScript("PRAGMA page_size=" + ps)
+	}
 	if err := migrate(w); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrating read models %s: %w", path, err)
+	}
+	if opt.Mode == Bulk && os.Getenv("GRANTS_KEEP_INDEXES") == "" {
+		if err := db.dropIndexes(); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if opt.Mode == Live {
 		rdsn := path + "?_busy_timeout=10000&_query_only=1&_cache_size=-16384"

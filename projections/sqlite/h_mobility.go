@@ -7,7 +7,6 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
-	"github.com/erasmus-ledger/grants/projections"
 )
 
 // Mobility statuses in the read models.
@@ -17,14 +16,76 @@ const (
 	mobCancelled = "cancelled"
 )
 
+// mobilityEvent mirrors aggregates.MobilityReported and
+// aggregates.MobilityCorrected with only what the read models keep: dates
+// stay text and the grant lines stay raw JSON, so the hottest events of a
+// replay decode without custom unmarshalers and the lines are stored as
+// they came. TestMobilityMirrorReadsLikeTheDomainTypes guards the mirror.
+type mobilityEvent struct {
+	ProjectID string `json:"project_id"`
+	OID       string `json:"oid"`
+	Action    string `json:"action"`
+	CallYear  int    `json:"call_year"`
+	Mobility  struct {
+		MobilityID    string `json:"mobility_id"`
+		ParticipantID string `json:"participant_id"`
+		Personal      struct {
+			FirstName   string `json:"first_name"`
+			LastName    string `json:"last_name"`
+			BirthDate   string `json:"birth_date"`
+			Email       string `json:"email"`
+			Gender      string `json:"gender"`
+			Nationality string `json:"nationality"`
+		} `json:"personal"`
+		Activity              string          `json:"activity"`
+		StartDate             string          `json:"start_date"`
+		EndDate               string          `json:"end_date"`
+		SendingOrganisation   string          `json:"sending_organisation"`
+		ReceivingOrganisation string          `json:"receiving_organisation"`
+		SendingCountry        string          `json:"sending_country"`
+		ReceivingCountry      string          `json:"receiving_country"`
+		ReceivingCity         string          `json:"receiving_city"`
+		GreenTravel           bool            `json:"green_travel"`
+		TravelDays            int             `json:"travel_days"`
+		FewerOpportunities    bool            `json:"fewer_opportunities"`
+		Accompanying          bool            `json:"accompanying"`
+		GroupID               string          `json:"group_id"`
+		Persons               int             `json:"persons"`
+		Ukraine               json.RawMessage `json:"ukraine"`
+	} `json:"mobility"`
+	Days       int `json:"days"`
+	DistanceKm int `json:"distance_km"`
+	Grant      struct {
+		Lines      json.RawMessage `json:"lines"`
+		TotalCents int64           `json:"total_cents"`
+	} `json:"grant"`
+	ReportedOn         string `json:"reported_on"`
+	CorrectedOn        string `json:"corrected_on"`
+	PreviousTotalCents int64  `json:"previous_total_cents"`
+}
+
+// ukraine reports whether the mobility uses the Ukraine exception.
+func (e *mobilityEvent) ukraine() bool {
+	u := e.Mobility.Ukraine
+	return len(u) > 0 && string(u) != "null"
+}
+
+// lines returns the grant breakdown as stored: a JSON array.
+func (e *mobilityEvent) lines() string {
+	if l := e.Grant.Lines; len(l) > 0 && string(l) != "null" {
+		return string(l)
+	}
+	return "[]"
+}
+
 // registerMobilityHandlers projects the mobility events of a project.
 func registerMobilityHandlers(hs map[string]*handler) {
-	on(hs, applyMobilityReported, func(_ *events.Envelope, e *aggregates.MobilityReported) string {
+	onAs[aggregates.MobilityReported](hs, decodeMobilityEvent, applyMobilityReported, func(_ *events.Envelope, e *mobilityEvent) string {
 		m := &e.Mobility
 		return fmt.Sprintf("Mobility %s of project %s reported: participant %s, %s %s to %s, %s to %s (%d days), grant %s",
 			m.MobilityID, e.ProjectID, m.ParticipantID, m.Activity, m.SendingCountry, m.ReceivingCountry, m.StartDate, m.EndDate, e.Days, eur(e.Grant.TotalCents))
 	})
-	on(hs, applyMobilityCorrected, func(_ *events.Envelope, e *aggregates.MobilityCorrected) string {
+	onAs[aggregates.MobilityCorrected](hs, decodeMobilityEvent, applyMobilityCorrected, func(_ *events.Envelope, e *mobilityEvent) string {
 		m := &e.Mobility
 		return fmt.Sprintf("Mobility %s of project %s corrected: %s %s to %s, %s to %s (%d days), grant %s (was %s)",
 			m.MobilityID, e.ProjectID, m.Activity, m.SendingCountry, m.ReceivingCountry, m.StartDate, m.EndDate, e.Days, eur(e.Grant.TotalCents), eur(e.PreviousTotalCents))
@@ -34,67 +95,47 @@ func registerMobilityHandlers(hs map[string]*handler) {
 	})
 }
 
-// mobilityInput is what reported and corrected mobilities have in common.
-type mobilityInput struct {
-	projectID, org, action string
-	callYear               int
-	m                      *aggregates.Mobility
-	days, distanceKm       int
-	grant                  *aggregates.GrantBreakdown
-}
-
 // facts returns what the statistics need to know about the mobility.
-func (in *mobilityInput) facts() mobilityFacts {
-	m := in.m
+func (e *mobilityEvent) facts() mobilityFacts {
+	m := &e.Mobility
 	return mobilityFacts{
 		participantID: m.ParticipantID, activity: m.Activity, sendingCountry: m.SendingCountry, receivingCountry: m.ReceivingCountry,
-		callYear: int64(in.callYear), action: in.action, days: int64(in.days), grant: in.grant.TotalCents, persons: int64(m.Persons),
-		green: m.GreenTravel, fewer: m.FewerOpportunities, ukraine: m.Ukraine != nil, accompanying: m.Accompanying,
+		callYear: int64(e.CallYear), action: e.Action, days: int64(e.Days), grant: e.Grant.TotalCents, persons: int64(m.Persons),
+		green: m.GreenTravel, fewer: m.FewerOpportunities, ukraine: e.ukraine(), accompanying: m.Accompanying,
 	}
 }
 
-// statKey is the statistics row a mobility of project p counts in.
+// statKey is the statistics row a mobility of a project in field counts in.
 func (f *mobilityFacts) statKey(field string) statMobKey {
 	return statMobKey{callYear: f.callYear, action: f.action, field: field, activity: f.activity,
 		sendingCountry: f.sendingCountry, receivingCountry: f.receivingCountry,
 		green: f.green, fewerOpportunities: f.fewer, ukraine: f.ukraine}
 }
 
-// linesJSON encodes the grant breakdown as the view's lines.
-func linesJSON(g *aggregates.GrantBreakdown) (string, error) {
-	lines := make([]projections.GrantLine, len(g.Lines))
-	for i, l := range g.Lines {
-		lines[i] = projections.GrantLine{Category: l.Category, Rule: l.Rule, AmountCents: l.AmountCents, Explanation: l.Explanation}
-	}
-	b, err := json.Marshal(lines)
-	return string(b), err
-}
-
-// putMobility writes the mobility row and the participant's personal data.
-func (a *applier) putMobility(env *events.Envelope, in *mobilityInput, status, reportedOn, changedOn string, revision int64) error {
-	m := in.m
-	lines, err := linesJSON(in.grant)
-	if err != nil {
-		return err
-	}
-	if err := a.st.mobPut.exec(in.projectID, m.MobilityID, in.org, m.ParticipantID, in.action, int64(in.callYear), m.Activity,
+// putMobility queues the mobility row and the participant's personal data.
+func (a *applier) putMobility(env *events.Envelope, org string, e *mobilityEvent, status, reportedOn, changedOn string, revision int64) error {
+	m := &e.Mobility
+	if err := a.st.mobPut.add(e.ProjectID, m.MobilityID, org, m.ParticipantID, e.Action, int64(e.CallYear), m.Activity,
 		m.SendingCountry, m.ReceivingCountry, m.ReceivingCity, m.SendingOrganisation, m.ReceivingOrganisation,
-		m.StartDate.String(), m.EndDate.String(), int64(in.days), int64(m.TravelDays), int64(in.distanceKm), m.GreenTravel,
-		m.FewerOpportunities, m.Ukraine != nil, m.Accompanying, m.GroupID, int64(m.Persons), status, in.grant.TotalCents, lines,
+		m.StartDate, m.EndDate, int64(e.Days), int64(m.TravelDays), int64(e.DistanceKm), m.GreenTravel,
+		m.FewerOpportunities, e.ukraine(), m.Accompanying, m.GroupID, int64(m.Persons), status, e.Grant.TotalCents, e.lines(),
 		reportedOn, changedOn, revision, int64(env.Sequence)); err != nil {
 		return err
 	}
 	pd := &m.Personal
-	if *pd == (aggregates.Personal{}) {
+	if pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
 		return nil
 	}
-	return a.st.partPut.exec(in.org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate.String(), pd.Email, pd.Gender,
+	return a.st.partPut.add(org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender,
 		pd.Nationality, int64(env.Sequence))
 }
 
 // storedMobility reads the facts of a stored mobility.
 func (a *applier) storedMobility(projectID, id string) (mobilityFacts, error) {
 	var f mobilityFacts
+	if err := a.st.mobPut.flush(); err != nil {
+		return f, err
+	}
 	err := a.st.mobGet.queryRow([]any{&f.participantID, &f.activity, &f.sendingCountry, &f.receivingCountry, &f.status, &f.reportedOn,
 		&f.callYear, &f.action, &f.days, &f.grant, &f.persons, &f.revision, &f.green, &f.fewer, &f.ukraine, &f.accompanying},
 		projectID, id)
@@ -116,27 +157,25 @@ func (a *applier) countMobility(p *projectRow, f *mobilityFacts, sign int64) err
 	return a.addMobilityStats(f.statKey(p.field), sign, f)
 }
 
-func applyMobilityReported(a *applier, env *events.Envelope, e *aggregates.MobilityReported) error {
+func applyMobilityReported(a *applier, env *events.Envelope, e *mobilityEvent) error {
 	p, err := a.mustProject(e.ProjectID)
 	if err != nil {
 		return err
 	}
-	in := mobilityInput{projectID: e.ProjectID, org: p.org, action: e.Action, callYear: e.CallYear, m: &e.Mobility,
-		days: e.Days, distanceKm: e.DistanceKm, grant: &e.Grant}
-	if in.action == "" {
-		in.action = p.action
+	if e.Action == "" {
+		e.Action = p.action
 	}
-	if in.callYear == 0 {
-		in.callYear = int(p.callYear)
+	if e.CallYear == 0 {
+		e.CallYear = int(p.callYear)
 	}
-	f := in.facts()
+	f := e.facts()
 	if err := a.countMobility(p, &f, 1); err != nil {
 		return err
 	}
-	return a.putMobility(env, &in, mobReported, e.ReportedOn.String(), "", 0)
+	return a.putMobility(env, p.org, e, mobReported, e.ReportedOn, "", 0)
 }
 
-func applyMobilityCorrected(a *applier, env *events.Envelope, e *aggregates.MobilityCorrected) error {
+func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) error {
 	p, err := a.mustProject(e.ProjectID)
 	if err != nil {
 		return err
@@ -152,19 +191,17 @@ func applyMobilityCorrected(a *applier, env *events.Envelope, e *aggregates.Mobi
 	} else {
 		p.cancelled--
 	}
-	in := mobilityInput{projectID: e.ProjectID, org: p.org, action: e.Action, callYear: e.CallYear, m: &e.Mobility,
-		days: e.Days, distanceKm: e.DistanceKm, grant: &e.Grant}
-	if in.action == "" {
-		in.action = old.action
+	if e.Action == "" {
+		e.Action = old.action
 	}
-	if in.callYear == 0 {
-		in.callYear = int(old.callYear)
+	if e.CallYear == 0 {
+		e.CallYear = int(old.callYear)
 	}
-	f := in.facts()
+	f := e.facts()
 	if err := a.countMobility(p, &f, 1); err != nil {
 		return err
 	}
-	return a.putMobility(env, &in, mobCorrected, old.reportedOn, e.CorrectedOn.String(), old.revision+1)
+	return a.putMobility(env, p.org, e, mobCorrected, old.reportedOn, e.CorrectedOn, old.revision+1)
 }
 
 func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.MobilityCancelled) error {

@@ -38,6 +38,29 @@ func on[T aggregates.Event](hs map[string]*handler, apply func(*applier, *events
 	}
 }
 
+// onAs registers the handler of event type T whose payload is decoded
+// into M by decode, a lighter mirror of T for the hottest event types (see
+// mobilityEvent); a test checks that M reads every payload of T alike.
+func onAs[T aggregates.Event, M any](hs map[string]*handler, decode func([]byte, *M) error, apply func(*applier, *events.Envelope, *M) error, summary func(*events.Envelope, *M) string) {
+	var zero T
+	name := zero.EventType()
+	if _, dup := hs[name]; dup {
+		panic("projections/sqlite: two handlers for " + name)
+	}
+	hs[name] = &handler{
+		name: name,
+		decode: func(b []byte) (any, error) {
+			v := new(M)
+			if err := decode(b, v); err != nil {
+				return nil, err
+			}
+			return v, nil
+		},
+		apply:   func(a *applier, env *events.Envelope, v any) error { return apply(a, env, v.(*M)) },
+		summary: func(env *events.Envelope, v any) string { return summary(env, v.(*M)) },
+	}
+}
+
 // handlers returns the handler of every event type the read models know.
 func handlers() map[string]*handler {
 	hs := map[string]*handler{}

@@ -157,10 +157,24 @@ func TestManagerSwapsToRebuiltGenerationWhileServing(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(b)) != "grants.db.gen-1" {
 		t.Fatalf("pointer file: %q, %v", b, err)
 	}
-	waitCaughtUp(t, m, s)
-	swapped, err := m.Checksum(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	// A cancelled append may still land after its writer gave up: settle
+	// on a checkpoint that stays put while the checksum is taken.
+	var swapped Sum
+	var settled uint64
+	for {
+		waitCaughtUp(t, m, s)
+		settled = m.Checkpoint()
+		var err error
+		if swapped, err = m.Checksum(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		last, err := s.LastSequence(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Checkpoint() == settled && last == settled {
+			break
+		}
 	}
 	// The old generation is deleted once no query uses it.
 	for {
@@ -171,7 +185,7 @@ func TestManagerSwapsToRebuiltGenerationWhileServing(t *testing.T) {
 	}
 	// A clean build of the same stream equals the swapped, live-followed one.
 	clean := filepath.Join(t.TempDir(), "clean.db")
-	if _, err := Rebuild(testCtx(t), s, clean, Until{Sequence: m.Checkpoint()}, nil); err != nil {
+	if _, err := Rebuild(testCtx(t), s, clean, Until{Sequence: settled}, nil); err != nil {
 		t.Fatal(err)
 	}
 	sameSums(t, sum(t, openDB(t, clean)), swapped)

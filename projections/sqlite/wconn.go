@@ -54,9 +54,15 @@ func (s *wstmt) exec(vals ...driver.Value) error {
 	for i, v := range vals {
 		s.args[i].Value = v
 	}
-	_, err := s.s.ExecContext(bg, s.args)
+	// The driver's query path binds every argument and steps in one cgo
+	// call, where its exec path makes one call per argument: a write runs
+	// as a query that returns no row.
+	rows, err := s.s.QueryContext(bg, s.args)
 	for i := range s.args {
 		s.args[i].Value = nil
+	}
+	if err == nil {
+		err = rows.Close()
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", firstLine(s.sql), err)

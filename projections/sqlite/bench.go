@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/projections"
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// ReplayResult compares, measured in one run, the replay of the read
+// models with the raw rates of its two ends.
+type ReplayResult struct {
+	// Events is the number of events replayed.
+	Events uint64
+	// ReadDuration and ReadRate: Source.Events over the whole stream with
+	// a callback that does nothing (decoded envelopes, no projection).
+	ReadDuration time.Duration
+	ReadRate     float64
+	// SQLiteRows, SQLiteDuration and SQLiteRate: plain rows inserted into
+	// a simple table with one prepared statement in large transactions,
+	// in the same file settings as a rebuild.
+	SQLiteRows     int
+	SQLiteDuration time.Duration
+	SQLiteRate     float64
+	// ReplayDuration and ReplayRate: Rebuild of every read model.
+	ReplayDuration time.Duration
+	ReplayRate     float64
+}
+
+// String renders the result on a few lines.
+func (r ReplayResult) String() string {
+	slower := min(r.ReadRate, r.SQLiteRate)
+	return fmt.Sprintf("replay benchmark, %d events\n"+
+		"  Source.Events, no-op callback:   %10.0f events/s (%s)\n"+
+		"  raw SQLite batched insert:       %10.0f rows/s   (%d rows, %s)\n"+
+		"  replay of every read model:      %10.0f events/s (%s)\n"+
+		"  replay / slower raw rate:        %9.1f%%",
+		r.Events, r.ReadRate, r.ReadDuration.Round(time.Millisecond),
+		r.SQLiteRate, r.SQLiteRows, r.SQLiteDuration.Round(time.Millisecond),
+		r.ReplayRate, r.ReplayDuration.Round(time.Millisecond), 100*r.ReplayRate/slower)
+}
+
+// BenchReplay measures, in the same run, reading the whole stream of src,
+// inserting as many plain rows into SQLite, and rebuilding every read
+// model from src into a new file under dir (an empty scratch directory).
+// Fill src first, e.g. with GenerateHistory.
+func BenchReplay(ctx context.Context, src projections.Source, dir string) (ReplayResult, error) {
+	last, err := src.LastSequence(ctx)
+	if err != nil {
+		return ReplayResult{}, err
+	}
+	if last == 0 {
+		return ReplayResult{}, fmt.Errorf("the stream is empty: fill it first")
+	}
+	res := ReplayResult{Events: last, SQLiteRows: int(last)}
+
+	start := time.Now()
+	var n uint64
+	if err := src.Events(ctx, 1, last, func(events.Envelope) error { n++; return nil }); err != nil {
+		return res, err
+	}
+	res.ReadDuration = time.Since(start)
+	if n != last {
+		return res, fmt.Errorf("read %d events, want %d", n, last)
+	}
+
+	if res.SQLiteDuration, err = benchInsert(filepath.Join(dir, "raw-insert.db"), res.SQLiteRows); err != nil {
+		return res, err
+	}
+
+	out := filepath.Join(dir, "replay.db")
+	start = time.Now()
+	seq, err := Rebuild(ctx, src, out, Until{Sequence: last}, nil)
+	res.ReplayDuration = time.Since(start)
+	if err != nil {
+		return res, err
+	}
+	if seq != last {
+		return res, fmt.Errorf("replayed up to %d, want %d", seq, last)
+	}
+	removeDBFiles(out)
+	res.ReadRate = float64(last) / res.ReadDuration.Seconds()
+	res.SQLiteRate = float64(res.SQLiteRows) / res.SQLiteDuration.Seconds()
+	res.ReplayRate = float64(last) / res.ReplayDuration.Seconds()
+	return res, nil
+}
+
+// benchInsert times inserting rows plain rows (an integer key, a short
+// text and an integer) into a new file with a rebuild's settings and
+// batch size, through the same driver path as the projector.
+func benchInsert(path string, rows int) (time.Duration, error) {
+	removeDBFiles(path)
+	defer removeDBFiles(path)
+	dc, err := (&sqlite3.SQLiteDriver{}).Open(path + "?_journal_mode=OFF&_synchronous=OFF&_locking_mode=EXCLUSIVE&_cache_size=-262144")
+	if err != nil {
+		return 0, err
+	}
+	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
+	defer w.close()
+	if err := w.execScript("CREATE TABLE raw (id INTEGER PRIMARY KEY, name TEXT NOT NULL, amount INTEGER NOT NULL)"); err != nil {
+		return 0, err
+	}
+	ins, err := w.prepare("INSERT INTO raw (id, name, amount) VALUES (?, ?, ?)")
+	if err != nil {
+		return 0, err
+	}
+	names := make([]string, 64)
+	for i := range names {
+		names[i] = fmt.Sprintf("participant-%04d", i)
+	}
+	start := time.Now()
+	for i := 0; i < rows; {
+		if err := w.execScript("BEGIN"); err != nil {
+			return 0, err
+		}
+		for end := min(rows, i+RebuildBatchSize); i < end; i++ {
+			if err := ins.exec(driver.Value(int64(i+1)), names[i%len(names)], int64(i)*7); err != nil {
+				return 0, err
+			}
+		}
+		if err := w.execScript("COMMIT"); err != nil {
+			return 0, err
+		}
+	}
+	d := time.Since(start)
+	if err := w.close(); err != nil {
+		return 0, err
+	}
+	w.stmts = nil
+	return d, syncFile(path)
+}

@@ -1,0 +1,96 @@
+package sqlite
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/nats-io/nats.go"
+)
+
+// benchStore opens a JetStream store whose replays read over a TCP
+// loopback connection (faster than the in-process pipe).
+func benchStore(t testing.TB, dir string) *jetstream.Store {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: dir, Port: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := jetstream.ConnectInProcess(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tcp, err := nats.Connect(jetstream.ClientURL(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jetstream.Open(context.Background(), nc, testRegistry, jetstream.Config{StreamConn: tcp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		tcp.Close()
+		nc.Close()
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	})
+	return s
+}
+
+// TestReplayBenchmarkReport runs BenchReplay on GRANTS_BENCH_EVENTS events
+// (default: a small smoke run) and logs the rates. GRANTS_BENCH_STORE names
+// a JetStream directory to keep the generated history in between runs.
+func TestReplayBenchmarkReport(t *testing.T) {
+	n := 3000
+	if v := os.Getenv("GRANTS_BENCH_EVENTS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := benchStore(t, os.Getenv("GRANTS_BENCH_STORE"))
+	if last, err := s.LastSequence(context.Background()); err != nil {
+		t.Fatal(err)
+	} else if last < uint64(n) {
+		start := time.Now()
+		k, err := GenerateHistory(context.Background(), s, HistoryConfig{Events: n - int(last), Seed: 1, Workers: 8, FirstOrg: 10_000_000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("generated %d events in %s", k, time.Since(start).Round(time.Millisecond))
+	}
+	res, err := BenchReplay(context.Background(), s, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + res.String())
+	if res.ReplayRate <= 0 || res.SQLiteRate <= 0 || res.ReadRate <= 0 {
+		t.Fatalf("rates not measured: %+v", res)
+	}
+}
+
+// BenchmarkReplay measures Rebuild of a 20 000-event history per op.
+func BenchmarkReplay(b *testing.B) {
+	s := benchStore(b, "")
+	if _, err := GenerateHistory(context.Background(), s, HistoryConfig{Events: 20000, Seed: 1, Workers: 4}); err != nil {
+		b.Fatal(err)
+	}
+	last, _ := s.LastSequence(context.Background())
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out := dir + "/replay-" + strconv.Itoa(i) + ".db"
+		if _, err := Rebuild(context.Background(), s, out, Until{}, nil); err != nil {
+			b.Fatal(err)
+		}
+		removeDBFiles(out)
+	}
+	b.ReportMetric(float64(last)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -1,0 +1,350 @@
+package sqlite
+
+import (
+	"errors"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jreader is a minimal JSON reader for the hottest payloads of a replay
+// (see decodeMobilityEvent). It understands exactly JSON's grammar for the
+// shapes it is asked for and reports errFast for anything else; callers
+// then fall back to encoding/json, which gives the proper error or result.
+type jreader struct {
+	b []byte
+	i int
+}
+
+// errFast tells the caller to fall back to encoding/json.
+var errFast = errors.New("not handled by the fast JSON path")
+
+func (r *jreader) ws() {
+	for r.i < len(r.b) {
+		switch r.b[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte (0 at the end).
+func (r *jreader) peek() byte {
+	r.ws()
+	if r.i < len(r.b) {
+		return r.b[r.i]
+	}
+	return 0
+}
+
+// null consumes a null literal if one is next.
+func (r *jreader) null() bool {
+	if r.peek() == 'n' && r.i+4 <= len(r.b) && string(r.b[r.i:r.i+4]) == "null" {
+		r.i += 4
+		return true
+	}
+	return false
+}
+
+// object calls field for every member of the object that comes next
+// (nothing for null); field must consume the member's value.
+func (r *jreader) object(field func(key []byte) error) error {
+	if r.null() {
+		return nil
+	}
+	if r.peek() != '{' {
+		return errFast
+	}
+	r.i++
+	if r.peek() == '}' {
+		r.i++
+		return nil
+	}
+	for {
+		if r.peek() != '"' {
+			return errFast
+		}
+		key, ok := r.rawString()
+		if !ok {
+			return errFast
+		}
+		if r.peek() != ':' {
+			return errFast
+		}
+		r.i++
+		if err := field(key); err != nil {
+			return err
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case '}':
+			r.i++
+			return nil
+		default:
+			return errFast
+		}
+	}
+}
+
+// rawString returns the bytes of a string without escapes (ok false when
+// it has escapes or is not a string).
+func (r *jreader) rawString() ([]byte, bool) {
+	if r.peek() != '"' {
+		return nil, false
+	}
+	start := r.i + 1
+	for j := start; j < len(r.b); j++ {
+		switch c := r.b[j]; {
+		case c == '"':
+			r.i = j + 1
+			return r.b[start:j], true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// str reads a string (or null as "").
+func (r *jreader) str() (string, error) {
+	if r.null() {
+		return "", nil
+	}
+	if raw, ok := r.rawString(); ok {
+		if !utf8.Valid(raw) {
+			return "", errFast
+		}
+		return string(raw), nil
+	}
+	if r.peek() != '"' {
+		return "", errFast
+	}
+	// A string with escapes.
+	out := make([]byte, 0, 32)
+	for j := r.i + 1; j < len(r.b); j++ {
+		c := r.b[j]
+		switch {
+		case c == '"':
+			r.i = j + 1
+			if !utf8.Valid(out) {
+				return "", errFast
+			}
+			return string(out), nil
+		case c < 0x20:
+			return "", errFast
+		case c != '\\':
+			out = append(out, c)
+			continue
+		}
+		j++
+		if j >= len(r.b) {
+			return "", errFast
+		}
+		switch r.b[j] {
+		case '"', '\\', '/':
+			out = append(out, r.b[j])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			ru, n, ok := r.hex4(j + 1)
+			if !ok {
+				return "", errFast
+			}
+			j += n
+			if utf16.IsSurrogate(ru) {
+				if lo, n2, ok := r.hex4(j + 3); ok && r.b[j+1] == '\\' && r.b[j+2] == 'u' {
+					if dec := utf16.DecodeRune(ru, lo); dec != utf8.RuneError {
+						ru = dec
+						j += 2 + n2
+					} else {
+						ru = utf8.RuneError
+					}
+				} else {
+					ru = utf8.RuneError
+				}
+			}
+			out = utf8.AppendRune(out, ru)
+		default:
+			return "", errFast
+		}
+	}
+	return "", errFast
+}
+
+// hex4 reads four hex digits at b[at:]; n is how many bytes were used.
+func (r *jreader) hex4(at int) (rune, int, bool) {
+	if at+4 > len(r.b) {
+		return 0, 0, false
+	}
+	v, err := strconv.ParseUint(string(r.b[at:at+4]), 16, 32)
+	if err != nil {
+		return 0, 0, false
+	}
+	return rune(v), 4, true
+}
+
+// int reads an integer (or null as 0); fractions and exponents fall back.
+func (r *jreader) int() (int64, error) {
+	if r.null() {
+		return 0, nil
+	}
+	r.ws()
+	start := r.i
+	if r.i < len(r.b) && r.b[r.i] == '-' {
+		r.i++
+	}
+	digits := r.i
+	for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
+		r.i++
+	}
+	if r.i == digits || (r.b[digits] == '0' && r.i-digits > 1) {
+		return 0, errFast
+	}
+	if r.i < len(r.b) && (r.b[r.i] == '.' || r.b[r.i] == 'e' || r.b[r.i] == 'E') {
+		return 0, errFast
+	}
+	n, err := strconv.ParseInt(string(r.b[start:r.i]), 10, 64)
+	if err != nil {
+		return 0, errFast
+	}
+	return n, nil
+}
+
+// bool reads true or false (or null as false).
+func (r *jreader) bool() (bool, error) {
+	if r.null() {
+		return false, nil
+	}
+	r.ws()
+	switch {
+	case r.i+4 <= len(r.b) && string(r.b[r.i:r.i+4]) == "true":
+		r.i += 4
+		return true, nil
+	case r.i+5 <= len(r.b) && string(r.b[r.i:r.i+5]) == "false":
+		r.i += 5
+		return false, nil
+	}
+	return false, errFast
+}
+
+// raw returns the bytes of the next value, whatever it is.
+func (r *jreader) raw() ([]byte, error) {
+	r.ws()
+	start := r.i
+	if err := r.skip(0); err != nil {
+		return nil, err
+	}
+	return r.b[start:r.i], nil
+}
+
+// skip consumes one value.
+func (r *jreader) skip(depth int) error {
+	if depth > 64 {
+		return errFast
+	}
+	switch c := r.peek(); {
+	case c == '{':
+		return r.object(func([]byte) error { return r.skip(depth + 1) })
+	case c == '[':
+		return r.array(func() error { return r.skip(depth + 1) })
+	case c == '"':
+		_, err := r.str()
+		return err
+	case c == 't' || c == 'f':
+		_, err := r.bool()
+		return err
+	case c == 'n':
+		if r.null() {
+			return nil
+		}
+		return errFast
+	case c == '-' || (c >= '0' && c <= '9'):
+		return r.number()
+	}
+	return errFast
+}
+
+// number consumes a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (r *jreader) number() error {
+	b := r.b
+	if r.i < len(b) && b[r.i] == '-' {
+		r.i++
+	}
+	digits := func() int {
+		start := r.i
+		for r.i < len(b) && b[r.i] >= '0' && b[r.i] <= '9' {
+			r.i++
+		}
+		return r.i - start
+	}
+	switch {
+	case r.i < len(b) && b[r.i] == '0':
+		r.i++
+	case digits() == 0:
+		return errFast
+	}
+	if r.i < len(b) && b[r.i] == '.' {
+		r.i++
+		if digits() == 0 {
+			return errFast
+		}
+	}
+	if r.i < len(b) && (b[r.i] == 'e' || b[r.i] == 'E') {
+		r.i++
+		if r.i < len(b) && (b[r.i] == '+' || b[r.i] == '-') {
+			r.i++
+		}
+		if digits() == 0 {
+			return errFast
+		}
+	}
+	return nil
+}
+
+// array calls elem for every element of the array that comes next.
+func (r *jreader) array(elem func() error) error {
+	if r.null() {
+		return nil
+	}
+	if r.peek() != '[' {
+		return errFast
+	}
+	r.i++
+	if r.peek() == ']' {
+		r.i++
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case ']':
+			r.i++
+			return nil
+		default:
+			return errFast
+		}
+	}
+}
+
+// end checks that only white space follows.
+func (r *jreader) end() error {
+	if r.peek() != 0 || r.i != len(r.b) {
+		return errFast
+	}
+	return nil
+}
