@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	grantsjs "github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/projections/sqlite"
+)
+
+func init() {
+	subcommands["bench"] = subcommand{summary: "measure the event store and the replay beside raw JetStream and SQLite rates", run: runBench}
+}
+
+func runBench(args []string) error {
+	fs := newFlagSet("bench")
+	dir := fs.String("bench-dir", "", "scratch directory (default: a new temporary directory, removed afterwards)")
+	writers := fs.Int("writers", 16, "concurrent writers, each on its own aggregate")
+	appendEvents := fs.Int("append-events", 200000, "events appended by each side of the append benchmark")
+	readEvents := fs.Int("read-events", 200000, "events of the read benchmark")
+	replayEvents := fs.Int("replay-events", 1000000, "events of the generated history the replay benchmark rebuilds (0 skips it)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if *writers < 1 || *appendEvents < *writers || *readEvents < 1 || *replayEvents < 0 {
+		return usagef("--writers, --append-events and --read-events must be positive, with at least one event per writer")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	scratch := *dir
+	if scratch == "" {
+		d, err := os.MkdirTemp("", "grants-bench-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		scratch = d
+	} else if err := checkDataDir(scratch); err != nil {
+		return err
+	}
+	fmt.Printf("grants bench on %d cores, scratch %s\n\n", coresOf(), scratch)
+
+	ar, err := grantsjs.BenchAppend(ctx, grantsjs.BenchConfig{Dir: filepath.Join(scratch, "append"), Writers: *writers, Events: *appendEvents})
+	if err != nil {
+		return fmt.Errorf("append benchmark: %w", err)
+	}
+	fmt.Printf("%s\n  target: Append >= 60%% of raw publish: %s\n\n", ar, verdict(ar.Ratio >= 0.60))
+
+	rr, err := grantsjs.BenchRead(ctx, grantsjs.BenchConfig{Dir: filepath.Join(scratch, "read"), Events: *readEvents})
+	if err != nil {
+		return fmt.Errorf("read benchmark: %w", err)
+	}
+	fmt.Printf("%s\n\n", rr)
+
+	if *replayEvents == 0 {
+		return nil
+	}
+	return benchReplay(ctx, filepath.Join(scratch, "replay"), *replayEvents)
+}
+
+// benchReplay generates a realistic history and rebuilds the read models
+// from it, printing the replay rate beside the raw ordered-consumer read
+// rate and the raw SQLite insert rate measured in the same run.
+func benchReplay(ctx context.Context, dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	srv, err := grantsjs.StartEmbedded(grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats")})
+	if err != nil {
+		return err
+	}
+	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+	nc, err := grantsjs.ConnectInProcess(srv)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	store, err := grantsjs.Open(ctx, nc, aggregates.Registry(), grantsjs.Config{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	start := time.Now()
+	written, err := sqlite.GenerateHistory(ctx, store, sqlite.HistoryConfig{Events: n, Seed: 2021, Workers: 2, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return fmt.Errorf("generating the history: %w", err)
+	}
+	fmt.Printf("generated a history of %d events in %s\n", written, time.Since(start).Round(time.Millisecond))
+
+	raw, err := rawReadRate(ctx, nc)
+	if err != nil {
+		return err
+	}
+	res, err := sqlite.BenchReplay(ctx, store, dir)
+	if err != nil {
+		return fmt.Errorf("replay benchmark: %w", err)
+	}
+	slower := min(raw, res.SQLiteRate)
+	fmt.Printf("%s\n  raw ordered consumer (no decode):  %10.0f events/s\n", res, raw)
+	fmt.Printf("  replay / slower of (raw read, raw insert): %.1f%%\n", 100*res.ReplayRate/slower)
+	// 1 000 000 events in under 10 s is a rate of at least 100 000 events/s.
+	fmt.Printf("  target: 1 000 000 events in under 10 s (>= 100 000 events/s): %s (%d events in %.1f s)\n",
+		verdict(res.ReplayRate >= 100000), res.Events, res.ReplayDuration.Seconds())
+	fmt.Printf("  target: at least 40%% of the slower raw rate: %s\n", verdict(res.ReplayRate >= 0.4*slower))
+	return nil
+}
+
+// rawReadRate reads the whole GRANTS stream through an ordered consumer
+// without decoding anything.
+func rawReadRate(ctx context.Context, nc *nats.Conn) (float64, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return 0, err
+	}
+	stream, err := js.Stream(ctx, "GRANTS")
+	if err != nil {
+		return 0, err
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	last := info.State.LastSeq
+	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		return 0, err
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(4096))
+	if err != nil {
+		return 0, err
+	}
+	defer it.Stop()
+	start := time.Now()
+	for n := uint64(0); n < last; n++ {
+		if _, err := it.Next(jetstream.NextContext(ctx)); err != nil {
+			return 0, err
+		}
+	}
+	return float64(last) / time.Since(start).Seconds(), nil
+}
+
+func coresOf() int { return runtime.NumCPU() }
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
