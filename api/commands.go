@@ -1,12 +1,9 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -92,15 +89,6 @@ func (s *Server) decodeCommand(c echo.Context, into any, path map[string]string)
 	return decodeStrict(body, into, bound)
 }
 
-// storedAnswer is the HTTP answer kept in an idempotency record.
-type storedAnswer struct {
-	Status   int             `json:"status"`
-	Body     json.RawMessage `json:"body"`
-	Version  uint64          `json:"version"`
-	Sequence uint64          `json:"sequence"`
-	Location string          `json:"location,omitempty"`
-}
-
 // runCommand authorises cmd for the caller and executes it, with the
 // idempotency replay and the consistency headers.
 func (s *Server) runCommand(c echo.Context, cmd aggregates.Command, spec cmdSpec) error {
@@ -148,21 +136,9 @@ func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (
 	}
 	scoped, fp := "", ""
 	if key != "" && s.d.Idempotency != nil {
-		scoped = "http-" + command.ScopeKey(req.Actor, key)
-		fp = fingerprint(c, cmd, reason, at, match)
-		rec, ok, err := s.d.Idempotency.Get(ctx, scoped)
-		if err != nil {
-			return command.Result{}, storedAnswer{}, apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable; retry shortly")
-		}
-		if ok {
-			if rec.Fingerprint != fp {
-				return command.Result{}, storedAnswer{}, &apperr.Error{Code: apperr.RuleViolation, Field: HeaderIdempotencyKey,
-					Message: "this idempotency key was already used for a different request; use a new key for a new command"}
-			}
-			var a storedAnswer
-			if err := json.Unmarshal(rec.Response, &a); err == nil && a.Status != 0 {
-				return command.Result{Ref: rec.Ref, Version: rec.Version, Replayed: true}, a, nil
-			}
+		scoped, fp = idempotencyScope(req.Actor, key), fingerprint(c, cmd, reason, at, match)
+		if rec, a, ok, err := s.recall(ctx, scoped, fp); err != nil || ok {
+			return command.Result{Ref: rec.Ref, Version: rec.Version, Replayed: ok}, a, err
 		}
 	}
 	res, err := s.d.Commands.Handle(ctx, req)
@@ -174,15 +150,7 @@ func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (
 		return command.Result{}, storedAnswer{}, err
 	}
 	if scoped != "" {
-		rec := events.IdempotencyRecord{Fingerprint: fp, Ref: res.Ref, Version: res.Version}
-		for _, e := range res.Events {
-			rec.Sequences = append(rec.Sequences, e.Sequence)
-		}
-		rec.Response, _ = json.Marshal(a)
-		if err := s.d.Idempotency.Put(ctx, scoped, rec); err != nil {
-			s.log.Warn("idempotency record not written; a retry is still recognised by the command handler",
-				"ref", res.Ref.String(), "request_id", requestID(c), "err", err)
-		}
+		s.remember(c, scoped, fp, res, a)
 	}
 	return res, a, nil
 }
@@ -243,35 +211,6 @@ func answerOf(res command.Result, spec cmdSpec) (storedAnswer, error) {
 		a.Location = spec.location(res)
 	}
 	return a, nil
-}
-
-// writeAnswer writes a command's answer with its consistency headers.
-func writeAnswer(c echo.Context, a storedAnswer, replayed bool) error {
-	h := c.Response().Header()
-	h.Set("ETag", etag(a.Version))
-	h.Set(HeaderSequence, strconv.FormatUint(a.Sequence, 10))
-	if a.Location != "" {
-		h.Set("Location", a.Location)
-	}
-	if replayed {
-		h.Set(HeaderReplayed, "true")
-	}
-	return c.JSONBlob(a.Status, a.Body)
-}
-
-// fingerprint identifies the request a key was first used for.
-func fingerprint(c echo.Context, cmd aggregates.Command, reason string, at time.Time, match *uint64) string {
-	b, _ := json.Marshal(cmd)
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", c.Request().Method, c.Path(), cmd.CommandType(), reason)
-	if !at.IsZero() {
-		h.Write([]byte(events.FormatTime(at)))
-	}
-	if match != nil {
-		fmt.Fprintf(h, "\x00%d", *match)
-	}
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // commandRoles are the roles that may issue a command type.
