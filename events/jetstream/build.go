@@ -16,7 +16,8 @@ import (
 const MaxEventsPerAppend = 1000
 
 // build turns the drafts of req into sealed envelopes that follow
-// req.Expected. It is the same construction as the in-memory store's.
+// req.Expected. It is the same construction as the in-memory store's,
+// with the faster seal.
 func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) ([]events.Envelope, error) {
 	if err := req.Ref.Validate(); err != nil {
 		return nil, apperr.Wrap(apperr.Invalid, err, "invalid aggregate reference: %v", err)
@@ -62,7 +63,7 @@ func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) (
 			IdempotencyKey: req.Meta.IdempotencyKey, Reason: req.Meta.Reason,
 			Payload: payload,
 		}
-		e.Seal(prev)
+		seal(&e, prev)
 		prev = e.Hash
 		out[i] = e
 	}
