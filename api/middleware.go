@@ -39,6 +39,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxRequestID, id)
 		c.Response().Header().Set(HeaderRequestID, id)
+		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 		err := func() (err error) {
 			defer func() {
 				if v := recover(); v != nil {

@@ -68,7 +68,11 @@ func (s *Server) render(c echo.Context, name, titleKey string, data any) error {
 	if err := s.pages.t.ExecuteTemplate(&b, name, pd); err != nil {
 		return apperr.Wrap(apperr.Internal, err, "internal error")
 	}
-	c.Response().Header().Set("Content-Language", lang)
+	h := c.Response().Header()
+	h.Set("Content-Language", lang)
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
 	return c.HTML(http.StatusOK, b.String())
 }
 
