@@ -97,6 +97,11 @@ func (s *Server) runCommand(c echo.Context, cmd aggregates.Command, spec cmdSpec
 	if err != nil {
 		ae := apperr.As(err)
 		s.metrics.command(typ, string(ae.Code), ae.Rule)
+		if ae.Code == apperr.RuleViolation || ae.Code == apperr.Forbidden {
+			p := principal(c)
+			s.log.Info("command refused", "type", typ, "code", string(ae.Code), "rule", ae.Rule, "field", ae.Field,
+				"user", p.UserID(), "role", p.Role, "org", p.Org, "request_id", requestID(c))
+		}
 		return err
 	}
 	outcome := "ok"

@@ -29,11 +29,9 @@ func (s *Server) readyz(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
 		defer cancel()
 		if err := s.d.Ready(ctx); err != nil {
-			ae := apperr.As(err)
-			msg := ae.Message
-			if ae.Code == apperr.Internal || msg == "" {
-				msg = "not ready"
-			}
+			// Readiness detail is operational (what is not ready), not a
+			// secret: show it so that an operator sees why.
+			msg := err.Error()
 			s.log.Warn("not ready", "err", err)
 			return apperr.Wrap(apperr.Unavailable, err, "%s", msg)
 		}
