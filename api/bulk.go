@@ -2,7 +2,9 @@ package api
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -185,7 +187,9 @@ func (s *Server) uploadRow(c echo.Context, row BulkRow, projectID string, cols [
 	}
 	req := command.Request{Command: cmd, Actor: actor, CorrelationID: requestID(c), Reason: reason}
 	if key != "" {
-		req.IdempotencyKey = fmt.Sprintf("%s/line-%d", key, row.Line)
+		// Keyed by mobility, not by line: the same file uploaded again,
+		// even reordered or with refused rows fixed, records nothing twice.
+		req.IdempotencyKey = rowKey(key, cmd.MobilityID)
 	}
 	res, err := s.d.Commands.Handle(c.Request().Context(), req)
 	if err != nil {
@@ -261,4 +265,15 @@ func setPath(obj map[string]any, path []string, v any) {
 		obj = next
 	}
 	obj[path[len(path)-1]] = v
+}
+
+// rowKey is the idempotency key of one row of an upload sent with key; a
+// long key is shortened to its hash so that the row key stays within the
+// handler's bound.
+func rowKey(key, mobilityID string) string {
+	if len(key) > 100 {
+		sum := sha256.Sum256([]byte(key))
+		key = hex.EncodeToString(sum[:16])
+	}
+	return key + "/" + mobilityID
 }
