@@ -46,8 +46,9 @@ func buildOpenAPI(routes []Route, version string) map[string]any {
 			"version":     version,
 			"description": "The national agency's system of record for Erasmus+ grants. Errors are application/problem+json (RFC 9457) with the rule ID in \"rule\" and the input field in \"field\". Commands accept Idempotency-Key and If-Match; answers carry ETag (the aggregate version) and Grants-Sequence (the stream sequence) which queries accept as Grants-Min-Sequence for read-your-writes. CSV columns of the mobility upload are documented in docs/api.md.",
 		},
-		"tags":  tagList,
-		"paths": paths,
+		"servers": []any{map[string]any{"url": "/", "description": "this server"}},
+		"tags":    tagList,
+		"paths":   paths,
 		"components": map[string]any{
 			"schemas": defs,
 			"securitySchemes": map[string]any{
@@ -111,6 +112,12 @@ func operation(r Route, defs map[string]any, problemRef map[string]any) map[stri
 		okContent[r.ResponseType] = map[string]any{"schema": map[string]any{"type": "string"}}
 	}
 	ok := map[string]any{"description": http.StatusText(r.success())}
+	if r.Command != "" {
+		ok["headers"] = map[string]any{
+			"ETag":         map[string]any{"description": "the aggregate's version after the command", "schema": map[string]any{"type": "string"}},
+			HeaderSequence: map[string]any{"description": "the stream sequence of the last event written; send it as Grants-Min-Sequence to read your write", "schema": map[string]any{"type": "integer"}},
+		}
+	}
 	if len(okContent) > 0 {
 		ok["content"] = okContent
 	}

@@ -123,7 +123,8 @@ func pageParams() []Param {
 // consistencyParams documents read-your-writes.
 func consistencyParams() []Param {
 	return []Param{
-		{Name: "min_seq", Type: "integer", Description: "wait until the read models include this stream sequence (or header Grants-Min-Sequence)"},
+		{Name: "min_seq", Type: "integer", Description: "wait until the read models include this stream sequence (read-your-writes)"},
+		{Name: HeaderMinSequence, In: "header", Type: "integer", Description: "the same as min_seq"},
 	}
 }
 
