@@ -132,6 +132,9 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 		res.Rows = append(res.Rows, row)
 	}
 	c.Response().Header().Set(HeaderSequence, strconv.FormatUint(res.Sequence, 10))
+	if strings.Contains(c.Request().Header.Get("Accept"), "text/csv") {
+		return writeBulkCSV(c, res)
+	}
 	return c.JSON(http.StatusOK, res)
 }
 
@@ -276,4 +279,20 @@ func rowKey(key, mobilityID string) string {
 		key = hex.EncodeToString(sum[:16])
 	}
 	return key + "/" + mobilityID
+}
+
+// writeBulkCSV answers an upload as CSV, one line per row of the file, for
+// a spreadsheet beside the original.
+func writeBulkCSV(c echo.Context, res BulkResult) error {
+	w := csvWriter(c, "mobilities-result.csv")
+	_ = w.Write([]string{"line", "mobility_id", "status", "rule", "field", "column", "message", "sequence"})
+	for _, r := range res.Rows {
+		seq := ""
+		if r.Sequence > 0 {
+			seq = strconv.FormatUint(r.Sequence, 10)
+		}
+		_ = w.Write([]string{strconv.Itoa(r.Line), r.MobilityID, r.Status, r.Rule, r.Field, r.Column, r.Message, seq})
+	}
+	w.Flush()
+	return w.Error()
 }

@@ -271,3 +271,24 @@ func TestBodiesOfTheWrongTypeOrSizeAreRefused(t *testing.T) {
 		t.Fatalf("oversized chunked CSV: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestUploadAnswersCSVWhenAsked(t *testing.T) {
+	u := newUnitServer(t, nil)
+	body := "mobility_id,participant_id,activity,start_date,end_date,sending_organisation,receiving_organisation,sending_country,receiving_country,receiving_city,distance_km\n" +
+		"M1,p1,SM-JOB-SHDW,2022-09-05,2022-09-09,A,B,FI,DE,Berlin,1100\n" +
+		"M2,p2,SM-JOB-SHDW,2022-09-05,2022-09-09,A,B,FI,DE,Berlin,far\n"
+	w := u.do(t, aggregates.RoleBeneficiary, http.MethodPost, "/v1/projects/P1/mobilities.csv", "", "Content-Type", "text/csv", "Accept", "text/csv")
+	if w.Code != 400 {
+		t.Fatalf("empty upload: %d", w.Code)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/v1/projects/P1/mobilities.csv", strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Accept", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+u.tokens[aggregates.RoleBeneficiary])
+	rec := httptest.NewRecorder()
+	u.s.Handler().ServeHTTP(rec, req)
+	want := "line,mobility_id,status,rule,field,column,message,sequence\n2,M1,accepted,,,,,1\n3,M2,refused,,distance_km,distance_km,\"column distance_km must be a whole number, not \"\"far\"\"\",\n"
+	if rec.Code != 200 || rec.Body.String() != want {
+		t.Fatalf("CSV answer %d:\n%s\nwant\n%s", rec.Code, rec.Body, want)
+	}
+}

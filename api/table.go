@@ -90,7 +90,7 @@ func (s *Server) routeTable() []Route {
 		// Mobilities.
 		commandRoute[a.ReportMobility](s, P, "/v1/projects/:id/mobilities", "reportMobility", "Report a mobility", tagMob, mobCreated),
 		{Method: G, Path: "/v1/projects/:id/mobilities", OperationID: "listProjectMobilities", Summary: "List a project's mobilities", Tag: tagMob, Roles: everyone, Response: projections.MobilityPage{}, Query: mobilityParams(false), Handler: s.listProjectMobilities},
-		{Method: P, Path: "/v1/projects/:id/mobilities.csv", OperationID: "uploadMobilities", Summary: "Report mobilities in bulk from CSV (one row per mobility; see docs/api.md)", Tag: tagMob, Roles: reporters, Command: "ReportMobility", RequestType: "text/csv", Response: BulkResult{}, Idempotent: true, Handler: s.uploadMobilities},
+		{Method: P, Path: "/v1/projects/:id/mobilities.csv", OperationID: "uploadMobilities", Summary: "Report mobilities in bulk from CSV (one row per mobility; see docs/api.md)", Tag: tagMob, Roles: reporters, Command: "ReportMobility", RequestType: "text/csv", Response: BulkResult{}, ResponseType: "text/csv", Idempotent: true, Handler: s.uploadMobilities},
 		commandRoute[a.CorrectMobility](s, http.MethodPut, "/v1/projects/:id/mobilities/:mid", "correctMobility", "Correct a reported mobility", tagMob, cmdSpec{path: pMobility}),
 		commandRoute[a.CancelMobility](s, http.MethodDelete, "/v1/projects/:id/mobilities/:mid", "cancelMobility", "Cancel a reported mobility", tagMob, cmdSpec{path: pMobility}),
 		{Method: G, Path: "/v1/projects/:id/mobilities/:mid", OperationID: "getMobility", Summary: "Read a mobility with its grant breakdown", Tag: tagMob, Roles: everyone, Response: projections.MobilityView{}, Query: consistencyParams(), Handler: s.getMobility},
