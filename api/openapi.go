@@ -105,10 +105,10 @@ func operation(r Route, defs map[string]any, problemRef map[string]any) map[stri
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{r.RequestType: map[string]any{"schema": map[string]any{"type": "string"}}}}
 	}
 	okContent := map[string]any{}
-	switch {
-	case r.Response != nil:
+	if r.Response != nil {
 		okContent["application/json"] = map[string]any{"schema": schemaOf(r.Response, defs)}
-	case r.ResponseType != "":
+	}
+	if r.ResponseType != "" && r.ResponseType != "application/json" {
 		okContent[r.ResponseType] = map[string]any{"schema": map[string]any{"type": "string"}}
 	}
 	ok := map[string]any{"description": http.StatusText(r.success())}
