@@ -108,7 +108,7 @@ func operation(r Route, defs map[string]any, problemRef map[string]any) map[stri
 	if r.Response != nil {
 		okContent["application/json"] = map[string]any{"schema": schemaOf(r.Response, defs)}
 	}
-	if r.ResponseType != "" && r.ResponseType != "application/json" {
+	if _, done := okContent[r.ResponseType]; r.ResponseType != "" && !done {
 		okContent[r.ResponseType] = map[string]any{"schema": map[string]any{"type": "string"}}
 	}
 	ok := map[string]any{"description": http.StatusText(r.success())}
