@@ -109,7 +109,11 @@ func operation(r Route, defs map[string]any, problemRef map[string]any) map[stri
 		okContent["application/json"] = map[string]any{"schema": schemaOf(r.Response, defs)}
 	}
 	if _, done := okContent[r.ResponseType]; r.ResponseType != "" && !done {
-		okContent[r.ResponseType] = map[string]any{"schema": map[string]any{"type": "string"}}
+		typ := "string"
+		if strings.HasSuffix(r.ResponseType, "json") {
+			typ = "object"
+		}
+		okContent[r.ResponseType] = map[string]any{"schema": map[string]any{"type": typ}}
 	}
 	ok := map[string]any{"description": http.StatusText(r.success())}
 	if r.Command != "" {
