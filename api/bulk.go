@@ -141,7 +141,7 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 // headerColumns checks the header line and returns the column of each position.
 func headerColumns(header []string) ([]csvColumn, error) {
 	byName := map[string]csvColumn{}
-	for _, c := range CSVColumns {
+	for _, c := range csvColumns {
 		byName[c.name] = c
 	}
 	seen := map[string]bool{}
@@ -158,7 +158,7 @@ func headerColumns(header []string) ([]csvColumn, error) {
 		seen[h] = true
 		out[i] = c
 	}
-	for _, c := range CSVColumns {
+	for _, c := range csvColumns {
 		if c.req && !seen[c.name] {
 			return nil, apperr.InvalidField(c.name, "the required column %q is missing", c.name)
 		}

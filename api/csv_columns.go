@@ -11,9 +11,9 @@ type csvColumn struct {
 	doc  string
 }
 
-// CSVColumns are the columns of the mobility upload, in the documented
+// csvColumns are the columns of the mobility upload, in the documented
 // order (docs/api.md lists them with the same words).
-var CSVColumns = []csvColumn{
+var csvColumns = []csvColumn{
 	{"mobility_id", p("mobility_id"), "string", true, "the mobility's ID, unique within the project"},
 	{"participant_id", p("participant_id"), "string", true, "the participant's pseudonymous ID"},
 	{"first_name", p("personal", "first_name"), "string", false, "participant's first name (personal data)"},
@@ -60,7 +60,7 @@ func p(path ...string) []string { return path }
 
 // columnOfField maps a JSON field path back to its CSV column.
 func columnOfField(field string) string {
-	for _, c := range CSVColumns {
+	for _, c := range csvColumns {
 		if strings.Join(c.path, ".") == field {
 			return c.name
 		}

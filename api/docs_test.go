@@ -14,7 +14,7 @@ func TestDocsListEveryCSVColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	for _, c := range CSVColumns {
+	for _, c := range csvColumns {
 		req := "no"
 		if c.req {
 			req = "yes"
@@ -26,13 +26,13 @@ func TestDocsListEveryCSVColumn(t *testing.T) {
 	}
 }
 
-// TestPrintCSVColumns prints the table of docs/api.md (go test -run
-// TestPrintCSVColumns -v ./api).
-func TestPrintCSVColumns(t *testing.T) {
+// TestPrintcsvColumns prints the table of docs/api.md (go test -run
+// TestPrintcsvColumns -v ./api).
+func TestPrintcsvColumns(t *testing.T) {
 	if !testing.Verbose() {
 		t.Skip("prints the docs table with -v")
 	}
-	for _, c := range CSVColumns {
+	for _, c := range csvColumns {
 		req := "no"
 		if c.req {
 			req = "yes"
