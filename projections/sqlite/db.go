@@ -83,14 +83,16 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if ps := os.Getenv("GRANTS_PAGE_SIZE"); ps != "" {
-		w.execScript("PRAGMA page_size=" + ps)
+	// Only takes effect on a new, empty file.
+	if err := w.execScript("PRAGMA page_size=16384"); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if err := migrate(w); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrating read models %s: %w", path, err)
 	}
-	if opt.Mode == Bulk && os.Getenv("GRANTS_KEEP_INDEXES") == "" {
+	if opt.Mode == Bulk {
 		if err := db.dropIndexes(); err != nil {
 			db.Close()
 			return nil, err

@@ -193,74 +193,79 @@ func (g *histGen) project(ctx context.Context, oid string, n, p int, field strin
 	requested := int64(20_000_00 + r.IntN(200_000)*100)
 	written := 0
 	var head events.Head
-	var err error
-	step := func(role string, payload any) error {
-		head, err = g.append(ctx, ref, head, role, events.Draft{Payload: payload})
-		if err == nil {
-			written++
+	// The events of one step by one actor go in one atomic append, as a
+	// command producing several events would write them.
+	var pending []events.Draft
+	add := func(payloads ...any) {
+		for _, p := range payloads {
+			pending = append(pending, events.Draft{Payload: p})
 		}
-		return err
 	}
-	if err := step(aggregates.RoleBeneficiary, aggregates.ApplicationSubmitted{ProjectID: id, OID: oid, Action: action, Field: field,
+	commit := func(role string) error {
+		for len(pending) > 0 {
+			n := min(len(pending), 200)
+			var err error
+			head, err = g.append(ctx, ref, head, role, pending[:n]...)
+			if err != nil {
+				return err
+			}
+			written += n
+			pending = pending[n:]
+		}
+		return nil
+	}
+	add(aggregates.ApplicationSubmitted{ProjectID: id, OID: oid, Action: action, Field: field,
 		CallYear: year, Round: 1, Title: "Learning across borders " + id[len(id)-4:], StartDate: start, EndDate: end,
 		RequestedCents: requested, ApplicantCountry: "FI", SubmittedOn: aggregates.NewDate(year, time.February, 20),
-		Partners: []aggregates.Partner{{Name: "Partner school", Country: pick(r, histCountries), Role: aggregates.RoleHost}}}); err != nil {
+		Partners: []aggregates.Partner{{Name: "Partner school", Country: pick(r, histCountries), Role: aggregates.RoleHost}}})
+	if err := commit(aggregates.RoleBeneficiary); err != nil {
 		return written, err
 	}
-	if err := step(aggregates.RoleNationalOffice, aggregates.EligibilityAssessed{ProjectID: id, OID: oid, Outcome: aggregates.OutcomeEligible,
-		AssessedOn: aggregates.NewDate(year, time.March, 15)}); err != nil {
-		return written, err
-	}
+	add(aggregates.EligibilityAssessed{ProjectID: id, OID: oid, Outcome: aggregates.OutcomeEligible,
+		AssessedOn: aggregates.NewDate(year, time.March, 15)})
 	if r.IntN(5) == 0 {
-		return written, step(aggregates.RoleNationalOffice, aggregates.ApplicationDecided{ProjectID: id, OID: oid, Action: action,
+		add(aggregates.ApplicationDecided{ProjectID: id, OID: oid, Action: action,
 			Field: field, CallYear: year, Round: 1, Outcome: aggregates.OutcomeRejected, DecidedOn: aggregates.NewDate(year, time.June, 1)})
+		return written, commit(aggregates.RoleNationalOffice)
 	}
 	awarded := requested * int64(80+r.IntN(21)) / 100
-	if err := step(aggregates.RoleNationalOffice, aggregates.ApplicationDecided{ProjectID: id, OID: oid, Action: action, Field: field,
-		CallYear: year, Round: 1, Outcome: aggregates.OutcomeApproved, AwardedCents: awarded, DecidedOn: aggregates.NewDate(year, time.June, 1)}); err != nil {
-		return written, err
-	}
-	if err := step(aggregates.RoleNationalOffice, aggregates.GrantAgreementSigned{ProjectID: id, OID: oid, AgreementNo: "GA-" + id,
-		AwardedCents: awarded, SignedOn: aggregates.NewDate(year, time.July, 1)}); err != nil {
-		return written, err
-	}
 	pre := awarded * 80 / 100
-	if err := step(aggregates.RoleNationalOffice, aggregates.PaymentRecorded{ProjectID: id, OID: oid, PaymentID: id + "-P1",
-		Kind: aggregates.PaymentPreFinancing, AmountCents: pre, PaidOn: aggregates.NewDate(year, time.July, 20), NetPaidCents: pre}); err != nil {
+	add(aggregates.ApplicationDecided{ProjectID: id, OID: oid, Action: action, Field: field,
+		CallYear: year, Round: 1, Outcome: aggregates.OutcomeApproved, AwardedCents: awarded, DecidedOn: aggregates.NewDate(year, time.June, 1)},
+		aggregates.GrantAgreementSigned{ProjectID: id, OID: oid, AgreementNo: "GA-" + id,
+			AwardedCents: awarded, SignedOn: aggregates.NewDate(year, time.July, 1)},
+		aggregates.PaymentRecorded{ProjectID: id, OID: oid, PaymentID: id + "-P1",
+			Kind: aggregates.PaymentPreFinancing, AmountCents: pre, PaidOn: aggregates.NewDate(year, time.July, 20), NetPaidCents: pre})
+	if err := commit(aggregates.RoleNationalOffice); err != nil {
 		return written, err
 	}
 	if r.IntN(20) == 0 && year <= 2023 {
-		if err := step(aggregates.RoleBeneficiary, aggregates.UkraineExceptionRequested{ProjectID: id, OID: oid, RequestedOn: start.AddDays(30)}); err != nil {
+		add(aggregates.UkraineExceptionRequested{ProjectID: id, OID: oid, RequestedOn: start.AddDays(30)})
+		if err := commit(aggregates.RoleBeneficiary); err != nil {
 			return written, err
 		}
-		if err := step(aggregates.RoleNationalOffice, aggregates.UkraineExceptionDecided{ProjectID: id, OID: oid, Outcome: aggregates.OutcomeApplied, DecidedOn: start.AddDays(40)}); err != nil {
+		add(aggregates.UkraineExceptionDecided{ProjectID: id, OID: oid, Outcome: aggregates.OutcomeApplied, DecidedOn: start.AddDays(40)})
+		if err := commit(aggregates.RoleNationalOffice); err != nil {
 			return written, err
 		}
 	}
-	// Mobilities, in atomic batches; then some corrections and cancellations.
+	// Mobilities; then some corrections and cancellations.
 	count := g.cfg.MobilitiesPerProject/2 + r.IntN(g.cfg.MobilitiesPerProject+1)
 	var reported int64
 	type mob struct {
 		m     aggregates.Mobility
 		grant aggregates.GrantBreakdown
-		days  int
 	}
 	mobs := make([]mob, 0, count)
-	const batch = 50
-	for i := 0; i < count; {
-		drafts := make([]events.Draft, 0, batch)
-		for ; i < count && len(drafts) < batch; i++ {
-			m, grant, days := g.mobility(id, i, field, start, year)
-			mobs = append(mobs, mob{m, grant, days})
-			reported += grant.TotalCents
-			drafts = append(drafts, events.Draft{Payload: aggregates.MobilityReported{ProjectID: id, OID: oid, Action: action, CallYear: year,
-				Mobility: m, Days: days, DistanceKm: m.DistanceKm, Grant: grant, ReportedOn: m.EndDate.AddDays(7)}})
-		}
-		head, err = g.append(ctx, ref, head, aggregates.RoleBeneficiary, drafts...)
-		if err != nil {
-			return written, err
-		}
-		written += len(drafts)
+	for i := 0; i < count; i++ {
+		m, grant, days := g.mobility(id, i, field, start, year)
+		mobs = append(mobs, mob{m, grant})
+		reported += grant.TotalCents
+		add(aggregates.MobilityReported{ProjectID: id, OID: oid, Action: action, CallYear: year,
+			Mobility: m, Days: days, DistanceKm: m.DistanceKm, Grant: grant, ReportedOn: m.EndDate.AddDays(7)})
+	}
+	if err := commit(aggregates.RoleBeneficiary); err != nil {
+		return written, err
 	}
 	for i := range mobs {
 		switch x := r.IntN(100); {
@@ -270,46 +275,40 @@ func (g *histGen) project(ctx context.Context, oid string, n, p int, field strin
 			m.ParticipantID = old.m.ParticipantID
 			m.Personal = old.m.Personal
 			reported += grant.TotalCents - old.grant.TotalCents
-			if err := step(aggregates.RoleBeneficiary, aggregates.MobilityCorrected{ProjectID: id, OID: oid, Action: action, CallYear: year,
+			add(aggregates.MobilityCorrected{ProjectID: id, OID: oid, Action: action, CallYear: year,
 				Mobility: m, Days: days, DistanceKm: m.DistanceKm, Grant: grant, PreviousTotalCents: old.grant.TotalCents,
-				Reason: "dates corrected", CorrectedOn: m.EndDate.AddDays(20)}); err != nil {
-				return written, err
-			}
+				Reason: "dates corrected", CorrectedOn: m.EndDate.AddDays(20)})
 		case x < 7:
 			reported -= mobs[i].grant.TotalCents
-			if err := step(aggregates.RoleBeneficiary, aggregates.MobilityCancelled{ProjectID: id, OID: oid, MobilityID: mobs[i].m.MobilityID,
+			add(aggregates.MobilityCancelled{ProjectID: id, OID: oid, MobilityID: mobs[i].m.MobilityID,
 				ParticipantID: mobs[i].m.ParticipantID, CancelledCents: mobs[i].grant.TotalCents, Reason: "did not take place",
-				CancelledOn: end.AddDays(-10)}); err != nil {
-				return written, err
-			}
+				CancelledOn: end.AddDays(-10)})
 		}
 	}
-	if err := step(aggregates.RoleBeneficiary, aggregates.InterimReportSubmitted{ProjectID: id, OID: oid, ReportID: id + "-R1",
-		Summary: "Halfway", SubmittedOn: start.AddMonths(7), ReportedCents: reported / 2}); err != nil {
+	add(aggregates.InterimReportSubmitted{ProjectID: id, OID: oid, ReportID: id + "-R1",
+		Summary: "Halfway", SubmittedOn: start.AddMonths(7), ReportedCents: reported / 2})
+	if err := commit(aggregates.RoleBeneficiary); err != nil {
 		return written, err
 	}
 	if r.IntN(4) == 0 {
 		return written, nil // still ongoing
 	}
-	if err := step(aggregates.RoleBeneficiary, aggregates.FinalReportSubmitted{ProjectID: id, OID: oid, Summary: "Done",
-		SubmittedOn: end.AddDays(45), ReportedCents: reported, Mobilities: count}); err != nil {
+	add(aggregates.FinalReportSubmitted{ProjectID: id, OID: oid, Summary: "Done",
+		SubmittedOn: end.AddDays(45), ReportedCents: reported, Mobilities: count})
+	if err := commit(aggregates.RoleBeneficiary); err != nil {
 		return written, err
 	}
 	final := min(reported, awarded)
-	if err := step(aggregates.RoleNationalOffice, aggregates.FinalReportAssessed{ProjectID: id, OID: oid, Outcome: aggregates.OutcomeAccepted,
-		FinalCents: final, Score: 60 + r.IntN(41), AssessedOn: end.AddDays(90), BalanceCents: final - pre}); err != nil {
-		return written, err
-	}
 	kind, amount := aggregates.PaymentBalance, final-pre
 	if amount < 0 {
 		kind, amount = aggregates.PaymentRecovery, pre-final
 	}
-	if err := step(aggregates.RoleNationalOffice, aggregates.PaymentRecorded{ProjectID: id, OID: oid, PaymentID: id + "-P2", Kind: kind,
-		AmountCents: amount, PaidOn: end.AddDays(100), NetPaidCents: final}); err != nil {
-		return written, err
-	}
-	return written, step(aggregates.RoleNationalOffice, aggregates.ProjectClosed{ProjectID: id, OID: oid, FinalCents: final,
-		NetPaidCents: final, ClosedOn: end.AddDays(110)})
+	add(aggregates.FinalReportAssessed{ProjectID: id, OID: oid, Outcome: aggregates.OutcomeAccepted,
+		FinalCents: final, Score: 60 + r.IntN(41), AssessedOn: end.AddDays(90), BalanceCents: final - pre},
+		aggregates.PaymentRecorded{ProjectID: id, OID: oid, PaymentID: id + "-P2", Kind: kind,
+			AmountCents: amount, PaidOn: end.AddDays(100), NetPaidCents: final},
+		aggregates.ProjectClosed{ProjectID: id, OID: oid, FinalCents: final, NetPaidCents: final, ClosedOn: end.AddDays(110)})
+	return written, commit(aggregates.RoleNationalOffice)
 }
 
 // mobility returns a plausible mobility i of project id with its grant.
