@@ -3,12 +3,10 @@ package jetstream_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
-	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/storetest"
 	"github.com/nats-io/nats-server/v2/server"
@@ -290,24 +288,5 @@ func TestEventsOverLongAndShortRanges(t *testing.T) {
 	}
 	if n := consumers(t, f); n != 0 {
 		t.Fatalf("Events left %d consumers", n)
-	}
-}
-
-func TestTooLargeEventIsInvalidInput(t *testing.T) {
-	f := newFixture(t)
-	ref := events.Ref{Org: "E1", Kind: "project", ID: "p"}
-	big := strings.Repeat("x", 2<<20)
-	for name, req := range map[string]events.AppendRequest{
-		"payload over the maximum": {Ref: ref, Meta: events.Meta{RecordedAt: storetest.Base}, Events: []events.Draft{{Payload: storetest.Noted{Text: big}}}},
-		"reason over 64 KiB":       {Ref: ref, Meta: events.Meta{RecordedAt: storetest.Base, Reason: big[:70000]}, Events: []events.Draft{{Payload: storetest.Noted{}}}},
-		"batch with a large event": {Ref: ref, Meta: events.Meta{RecordedAt: storetest.Base}, Events: []events.Draft{{Payload: storetest.Noted{}}, {Payload: storetest.Noted{Text: big}}}},
-	} {
-		_, err := f.store.Append(f.ctx, req)
-		if apperr.CodeOf(err) != apperr.Invalid {
-			t.Errorf("%s: %v, want an invalid-input error", name, err)
-		}
-	}
-	if n, _ := f.store.LastSequence(f.ctx); n != 0 {
-		t.Fatalf("a refused append wrote %d events", n)
 	}
 }

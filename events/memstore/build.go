@@ -15,6 +15,14 @@ import (
 // limit on an atomic batch.
 const MaxEventsPerAppend = 1000
 
+// Size limits of one event, as the JetStream store meets them: NATS
+// refuses a message over 1 MiB (headers and payload) and headers over
+// 64 KiB.
+const (
+	maxPayload    = 1<<20 - 8<<10
+	maxHeaderText = 60 << 10
+)
+
 // build turns the drafts of req into sealed envelopes that follow
 // req.Expected. It is the same construction as the JetStream store's.
 func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) ([]events.Envelope, error) {
@@ -35,6 +43,10 @@ func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) (
 		recorded = clock.Now()
 	}
 	recorded = recorded.UTC()
+	m := req.Meta
+	if n := len(m.Reason) + len(m.CorrelationID) + len(m.CausationID) + len(m.IdempotencyKey) + len(m.Actor.UserID) + len(m.Actor.Role) + len(m.Actor.Org); n > maxHeaderText {
+		return nil, apperr.New(apperr.Invalid, "an event of the append to %s is too large to store (%d bytes of metadata)", req.Ref, n)
+	}
 	out := make([]events.Envelope, len(req.Events))
 	prev := req.Expected.Hash
 	for i, d := range req.Events {
@@ -45,6 +57,9 @@ func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) (
 		payload, err := json.Marshal(d.Payload)
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "encoding event %s", name)
+		}
+		if len(payload) > maxPayload {
+			return nil, apperr.New(apperr.Invalid, "an event of the append to %s is too large to store (%d bytes of payload)", req.Ref, len(payload))
 		}
 		id, err := uuid.NewV7()
 		if err != nil {

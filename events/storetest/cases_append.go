@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -300,5 +301,28 @@ func tooManyEvents(t *testing.T, f Factory) {
 	envs := h.mustAppend(refP1, 1000)
 	if envs[999].Version != 1000 || len(h.load(refP1, 0)) != 1000 {
 		t.Fatal("an append of 1000 events did not store them all")
+	}
+}
+
+func tooLargeEvent(t *testing.T, f Factory) {
+	h := open(t, f)
+	big := strings.Repeat("x", 2<<20)
+	for name, req := range map[string]events.AppendRequest{
+		"payload over 1 MiB":       {Ref: refP1, Meta: meta(""), Events: []events.Draft{{Payload: Noted{Text: big}}}},
+		"reason over 64 KiB":       {Ref: refP1, Meta: events.Meta{RecordedAt: Base, Reason: big[:70000]}, Events: notes("r", 1)},
+		"batch with a large event": {Ref: refP1, Meta: meta(""), Events: []events.Draft{{Payload: Noted{}}, {Payload: Noted{Text: big}}}},
+	} {
+		_, err := h.store.Append(h.ctx, req)
+		if apperr.CodeOf(err) != apperr.Invalid {
+			t.Errorf("%s: %v, want an invalid-input error", name, err)
+		}
+	}
+	if n := h.last(); n != 0 {
+		t.Fatalf("a refused append wrote %d events", n)
+	}
+	// Below the limits it is stored.
+	h.mustAppend(refP1, 1)
+	if _, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: h.head(refP1), Meta: meta(""), Events: []events.Draft{{Payload: Noted{Text: big[:900000]}}}}); err != nil {
+		t.Fatalf("a 900 kB payload: %v", err)
 	}
 }

@@ -20,6 +20,7 @@ func Run(t *testing.T, f Factory) {
 		{"MultiEventAppendIsAtomicAndVersioned", multiEventAtomic},
 		{"ConcurrentMultiEventAppendsAllLand", concurrentMultiEvent},
 		{"AppendOfMoreThanMaxEventsRefused", tooManyEvents},
+		{"TooLargeEventRefusedAsInvalid", tooLargeEvent},
 		{"LoadAfterSequence", loadAfterSequence},
 		{"LoadOrgInStreamOrder", loadOrgOrder},
 		{"LocateFindsOrganisation", locate},
