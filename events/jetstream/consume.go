@@ -17,7 +17,7 @@ const pullBatch = 1024
 
 // consumerInactiveThreshold is how long the server keeps a read consumer
 // nobody pulls from.
-const consumerInactiveThreshold = 30 * time.Second
+const consumerInactiveThreshold = 2 * time.Minute
 
 // Events implements events.Store with one ordered consumer for the call.
 func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Envelope) error) error {
