@@ -176,9 +176,17 @@ func subscribeSeesNew(t *testing.T, f Factory) {
 	sameEvents(t, "Subscribe sees new events", []events.Envelope{next(), next()}, fresh)
 	cancel()
 	select {
-	case <-done:
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Subscribe ended with %v, want context.Canceled", err)
+		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Subscribe did not end when its context ended")
+	}
+	// An error of fn ends Subscribe with that error.
+	stop := errors.New("stop")
+	if err := h.store.Subscribe(h.ctx, 1, func(events.Envelope) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("Subscribe returned %v, want fn's error", err)
 	}
 }
 
