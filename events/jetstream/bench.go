@@ -30,8 +30,10 @@ type BenchConfig struct {
 
 // BenchResult compares raw JetStream publishing with Store.Append.
 type BenchResult struct {
+	// Writers is the number of concurrent writers.
 	Writers int
-	Events  int
+	// Events is the number of events each of the two measurements wrote.
+	Events int
 	// RawDuration and RawRate: plain JetStream publishes with the same
 	// headers and expected-last-subject-sequence, one subject per writer.
 	RawDuration time.Duration

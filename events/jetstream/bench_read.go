@@ -13,6 +13,7 @@ import (
 
 // ReadResult is the read rate of the stream.
 type ReadResult struct {
+	// Events is the number of events each measurement read.
 	Events int
 	// RawDuration and RawRate: an ordered consumer on the in-process
 	// connection reading messages without decoding them.
