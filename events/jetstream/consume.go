@@ -69,7 +69,7 @@ func (s *Store) eventsDirect(ctx context.Context, from, to uint64, fn func(event
 		}
 		e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
 		if err != nil {
-			return err
+			return corrupt(err)
 		}
 		envs = append(envs, e)
 		if seq == to {
@@ -78,7 +78,7 @@ func (s *Store) eventsDirect(ctx context.Context, from, to uint64, fn func(event
 		return nil
 	})
 	if err != nil && !errors.Is(err, errRangeEnd) {
-		return fmt.Errorf("reading stream %s from %d to %d: %w", StreamName, from, to, err)
+		return unavailable(err, "reading stream %s from %d to %d", StreamName, from, to)
 	}
 	for _, e := range envs {
 		if err := fn(e); err != nil {
@@ -109,11 +109,11 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 		InactiveThreshold: consumerInactiveThreshold,
 	})
 	if err != nil {
-		return fmt.Errorf("reading stream %s from %d: %w", StreamName, from, err)
+		return unavailable(err, "reading stream %s from %d", StreamName, from)
 	}
 	it, err := cons.Messages(jetstream.PullMaxMessages(pullBatch))
 	if err != nil {
-		return fmt.Errorf("reading stream %s from %d: %w", StreamName, from, err)
+		return unavailable(err, "reading stream %s from %d", StreamName, from)
 	}
 	defer func() {
 		it.Stop()
@@ -132,15 +132,15 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("reading stream %s: %w", StreamName, err)
+			return unavailable(err, "reading stream %s", StreamName)
 		}
 		seq, err := ackSequence(msg.Reply())
 		if err != nil {
-			return err
+			return corrupt(err)
 		}
 		e, err := DecodeMsg(msg.Subject(), msg.Headers(), msg.Data(), seq)
 		if err != nil {
-			return err
+			return corrupt(err)
 		}
 		more, err := fn(e)
 		if err != nil || !more {

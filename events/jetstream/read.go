@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,13 +35,13 @@ func (s *Store) loadFilter(ctx context.Context, filter string, afterSeq uint64) 
 	err := s.getter.scan(ctx, filter, afterSeq+1, func(m *nats.Msg, seq uint64) error {
 		e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
 		if err != nil {
-			return err
+			return corrupt(err)
 		}
 		out = append(out, e)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", filter, err)
+		return nil, unavailable(err, "loading %s", filter)
 	}
 	return out, nil
 }
@@ -55,7 +56,7 @@ func (s *Store) Locate(ctx context.Context, kind, id string) (string, error) {
 	defer cancel()
 	m, found, err := s.getter.one(ctx, directRequest{LastBySubj: events.SubjectPrefix + ".*." + kind + "." + id})
 	if err != nil {
-		return "", fmt.Errorf("locating %s/%s: %w", kind, id, err)
+		return "", unavailable(err, "locating %s/%s", kind, id)
 	}
 	if !found {
 		return "", events.ErrNotFound
@@ -65,6 +66,22 @@ func (s *Store) Locate(ctx context.Context, kind, id string) (string, error) {
 		return "", fmt.Errorf("locating %s/%s: unexpected subject %q", kind, id, m.Header.Get("Nats-Subject"))
 	}
 	return parts[1], nil
+}
+
+// corrupt marks an event that is stored but cannot be decoded.
+func corrupt(err error) error {
+	return apperr.Wrap(apperr.Internal, err, "a stored event cannot be read: %v", err)
+}
+
+// unavailable marks a failure to reach the stream; errors already typed
+// (a corrupt event, a caller's error) pass unchanged.
+func unavailable(err error, format string, args ...any) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	what := fmt.Sprintf(format, args...)
+	return apperr.Wrap(apperr.Unavailable, fmt.Errorf("%s: %w", what, err), "the event store did not answer (%s)", what)
 }
 
 // lastOf returns the last event on subject; found is false if there is none.

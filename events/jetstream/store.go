@@ -200,7 +200,7 @@ func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 	defer cancel()
 	info, err := s.stream.Info(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("reading stream %s: %w", StreamName, err)
+		return 0, unavailable(err, "reading the last sequence of stream %s", StreamName)
 	}
 	return info.State.LastSeq, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/storetest"
 	"github.com/nats-io/nats-server/v2/server"
@@ -192,6 +193,19 @@ func TestReadyReportsAMissingServer(t *testing.T) {
 	defer cancel()
 	if err := f.store.Ready(ctx); err == nil {
 		t.Fatal("Ready without a server reported no error")
+	}
+	ref := events.Ref{Org: "E1", Kind: "project", ID: "p"}
+	if _, err := f.store.Load(ctx, ref, 0); apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("Load without a server = %v, want unavailable", err)
+	}
+	if _, err := f.store.Locate(ctx, "project", "p"); apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("Locate without a server = %v, want unavailable", err)
+	}
+	if _, err := f.store.LastSequence(ctx); apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("LastSequence without a server = %v, want unavailable", err)
+	}
+	if _, err := f.store.Append(ctx, events.AppendRequest{Ref: ref, Meta: events.Meta{RecordedAt: storetest.Base}, Events: []events.Draft{{Payload: storetest.Noted{}}}}); apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("Append without a server = %v, want unavailable", err)
 	}
 }
 
