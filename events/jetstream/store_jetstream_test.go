@@ -189,7 +189,7 @@ func TestReadyReportsAMissingServer(t *testing.T) {
 	}
 	f.srv.Shutdown()
 	f.srv.WaitForShutdown()
-	ctx, cancel := context.WithTimeout(f.ctx, 2*time.Second)
+	ctx, cancel := context.WithTimeout(f.ctx, 500*time.Millisecond)
 	defer cancel()
 	if err := f.store.Ready(ctx); err == nil {
 		t.Fatal("Ready without a server reported no error")
