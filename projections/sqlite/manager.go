@@ -188,12 +188,19 @@ func (m *Manager) run(g *generation) {
 	}()
 }
 
+// errClosed answers queries after Close.
+var errClosed = apperr.New(apperr.Unavailable, "the read models are closed")
+
 // acquire returns the current generation with a reference taken.
-func (m *Manager) acquire() *generation {
+func (m *Manager) acquire() (*generation, error) {
 	for {
 		g := m.cur.Load()
 		if g.acquire() {
-			return g
+			return g, nil
+		}
+		if m.cur.Load() == g {
+			// Retired and not replaced: the manager is closed.
+			return nil, errClosed
 		}
 	}
 }
@@ -217,9 +224,13 @@ func (m *Manager) Checkpoint() uint64 { return m.cur.Load().db.Checkpoint() }
 // on the new generation.
 func (m *Manager) WaitFor(ctx context.Context, seq uint64) error {
 	for {
-		err := m.cur.Load().db.WaitFor(ctx, seq)
+		g := m.cur.Load()
+		err := g.db.WaitFor(ctx, seq)
 		if err != errRetired {
 			return err
+		}
+		if m.cur.Load() == g {
+			return errClosed
 		}
 	}
 }

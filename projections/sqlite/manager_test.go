@@ -254,3 +254,17 @@ func TestWaitForReadsYourWritesUnderConcurrentWrites(t *testing.T) {
 		t.Fatalf("waiting for a sequence already reached: %v", err)
 	}
 }
+
+func TestClosedManagerAnswersUnavailable(t *testing.T) {
+	s := openStore(t, testRegistry)
+	m := openManager(t, filepath.Join(t.TempDir(), "grants.db"), s)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Project(context.Background(), "P"); apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("query after close: %v", err)
+	}
+	if err := m.WaitFor(context.Background(), 1); apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("wait after close: %v", err)
+	}
+}
