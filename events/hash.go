@@ -3,72 +3,43 @@ package events
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 )
-
-// canonical is the fixed-order form of an envelope that the hash covers:
-// everything but the stream sequence (unknown before the append) and the
-// hashes themselves.
-type canonical struct {
-	ID             string          `json:"id"`
-	Org            string          `json:"org"`
-	Kind           string          `json:"kind"`
-	AggregateID    string          `json:"aggregate_id"`
-	Version        uint64          `json:"version"`
-	Type           string          `json:"type"`
-	SchemaVersion  int             `json:"schema_version"`
-	OccurredAt     string          `json:"occurred_at"`
-	RecordedAt     string          `json:"recorded_at"`
-	ActorUser      string          `json:"actor_user"`
-	ActorRole      string          `json:"actor_role"`
-	ActorOrg       string          `json:"actor_org"`
-	CorrelationID  string          `json:"correlation_id"`
-	CausationID    string          `json:"causation_id"`
-	IdempotencyKey string          `json:"idempotency_key"`
-	Reason         string          `json:"reason"`
-	Payload        json.RawMessage `json:"payload"`
-}
 
 // FormatTime is the one textual form of a time in headers and hashes:
 // RFC 3339 with nanoseconds, in UTC.
 func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-// CanonicalBytes returns the bytes the hash chain covers for env.
-func (e Envelope) CanonicalBytes() []byte {
-	payload := e.Payload
-	if len(payload) == 0 {
-		payload = json.RawMessage("null")
-	}
-	b, err := json.Marshal(canonical{
-		ID: e.ID, Org: e.Ref.Org, Kind: e.Ref.Kind, AggregateID: e.Ref.ID,
-		Version: e.Version, Type: e.Type, SchemaVersion: e.SchemaVersion,
-		OccurredAt: FormatTime(e.OccurredAt), RecordedAt: FormatTime(e.RecordedAt),
-		ActorUser: e.Actor.UserID, ActorRole: e.Actor.Role, ActorOrg: e.Actor.Org,
-		CorrelationID: e.CorrelationID, CausationID: e.CausationID,
-		IdempotencyKey: e.IdempotencyKey, Reason: e.Reason, Payload: payload,
-	})
-	if err != nil {
-		// Only an invalid JSON payload can fail here; hash it as raw bytes
-		// so that verification of a corrupted event reports a mismatch.
-		return append([]byte(fmt.Sprintf("invalid:%s:", e.ID)), e.Payload...)
-	}
-	return b
-}
+// CanonicalBytes returns the bytes the hash chain covers for env: a JSON
+// object of every field but the stream sequence (unknown before the
+// append) and the hashes, in a fixed order (id, org, kind, aggregate_id,
+// version, type, schema_version, occurred_at, recorded_at, actor_user,
+// actor_role, actor_org, correlation_id, causation_id, idempotency_key,
+// reason, payload), strings escaped as encoding/json escapes them, times as
+// FormatTime writes them, the payload as stored.
+func (e Envelope) CanonicalBytes() []byte { return appendCanonical(nil, &e) }
 
 // ComputeHash returns SHA-256(prevHash || CanonicalBytes()) in hex, where
 // prevHash is the previous event's hash decoded from hex.
-func (e Envelope) ComputeHash() string {
+func (e *Envelope) ComputeHash() string {
+	bp := canonicalBufs.Get().(*[]byte)
+	b := appendCanonical((*bp)[:0], e)
 	h := sha256.New()
 	if prev, err := hex.DecodeString(e.PrevHash); err == nil {
 		h.Write(prev)
 	} else {
 		h.Write([]byte(e.PrevHash))
 	}
-	h.Write(e.CanonicalBytes())
-	return hex.EncodeToString(h.Sum(nil))
+	h.Write(b)
+	var sum [sha256.Size]byte
+	*bp = b
+	canonicalBufs.Put(bp)
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
+
+var canonicalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // Seal sets PrevHash and Hash of env so that it follows prev in the chain.
 func (e *Envelope) Seal(prev string) {

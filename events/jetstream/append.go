@@ -47,7 +47,7 @@ const errCodeDuplicateInBatch jetstream.ErrorCode = 10201
 // atomic batch. The first message carries the expected last sequence of
 // the aggregate's subject, or of grants.<org>.> with OrgWide.
 func (s *Store) Append(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
-	envs, err := build(s.reg, s.clock, req)
+	envs, err := events.Build(s.reg, s.clock, req)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (s *Store) Append(ctx context.Context, req events.AppendRequest) ([]events.
 	msgs := make([]*nats.Msg, len(envs))
 	for i := range envs {
 		h := envelopeHeader(&envs[i], 5)
-		h[jetstream.MsgIDHeader] = []string{msgID(key, i, envs[i].ID)}
+		h[jetstream.MsgIDHeader] = []string{events.DedupID(key, i, envs[i].ID)}
 		msgs[i] = &nats.Msg{Subject: subject, Header: h, Data: envs[i].Payload}
 	}
 	if req.OrgWide {
@@ -193,7 +193,7 @@ func (s *Store) onConflict(ctx context.Context, req events.AppendRequest) ([]eve
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Unavailable, err, "reading the current version of %s", req.Ref)
 	}
-	return nil, conflict(req, last.Version)
+	return nil, req.Conflict(last.Version)
 }
 
 // originals returns the events first stored by an append that the stream
@@ -226,13 +226,13 @@ func (s *Store) originals(ctx context.Context, req events.AppendRequest, dupSeq 
 // message IDs derive from key.
 func (s *Store) withKey(ctx context.Context, ref events.Ref, after uint64, key string) ([]events.Envelope, error) {
 	var found []events.Envelope
-	first := msgID(key, 0, "")
+	first := events.DedupID(key, 0, "")
 	err := s.getter.scan(ctx, ref.Subject(), after+1, func(m *nats.Msg, seq uint64) error {
 		id := m.Header.Get(jetstream.MsgIDHeader)
 		switch {
 		case id == first:
 			found = found[:0]
-		case len(found) > 0 && id == msgID(key, len(found), ""):
+		case len(found) > 0 && id == events.DedupID(key, len(found), ""):
 		default:
 			return nil
 		}

@@ -189,7 +189,7 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 // event ID, message ID, version and expected last subject sequence.
 func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total int, at time.Time) (time.Duration, error) {
 	return parallel(writers, func(w int) error {
-		envs, err := build(env.store.reg, nil, benchRequest(run+"raw", w, 0, events.Head{}, at))
+		envs, err := events.Build(env.store.reg, nil, benchRequest(run+"raw", w, 0, events.Head{}, at))
 		if err != nil {
 			return err
 		}

@@ -115,7 +115,7 @@ func fill(ctx context.Context, env *benchEnv, total int) error {
 	heads := make([]events.Head, aggregates)
 	for n := range total {
 		w := n % aggregates
-		envs, err := build(env.store.reg, nil, benchRequest(run+"READ", w, n, heads[w], at))
+		envs, err := events.Build(env.store.reg, nil, benchRequest(run+"READ", w, n, heads[w], at))
 		if err != nil {
 			return err
 		}

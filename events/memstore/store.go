@@ -74,13 +74,13 @@ func (s *Store) Idempotency() events.IdempotencyStore { return s.idem }
 
 // Append implements events.Store.
 func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.Envelope, error) {
-	envs, err := build(s.reg, s.clock, req)
+	envs, err := events.Build(s.reg, s.clock, req)
 	if err != nil {
 		return nil, err
 	}
 	subject := req.Ref.Subject()
 	key := req.Meta.IdempotencyKey
-	firstID := msgID(key, 0, envs[0].ID)
+	firstID := events.DedupID(key, 0, envs[0].ID)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,7 +108,7 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 				return found, nil
 			}
 		}
-		return nil, conflict(req, s.versionLocked(subject))
+		return nil, req.Conflict(s.versionLocked(subject))
 	}
 	if !batch {
 		if found, ok, err := s.duplicateLocked(req, firstID, envs[0].RecordedAt); ok {
@@ -121,7 +121,7 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 		envs[i].Sequence = seq
 		seqs[i] = seq
 		s.log = append(s.log, cloneEnv(envs[i]))
-		s.msgIDs = append(s.msgIDs, msgID(key, i, envs[i].ID))
+		s.msgIDs = append(s.msgIDs, events.DedupID(key, i, envs[i].ID))
 		s.bySubject[subject] = append(s.bySubject[subject], seq)
 		s.byOrg[req.Ref.Org] = append(s.byOrg[req.Ref.Org], seq)
 	}
@@ -165,7 +165,7 @@ func (s *Store) originalsLocked(ref events.Ref, seqs []uint64) ([]events.Envelop
 // seq whose deduplication IDs derive from the idempotency key.
 func (s *Store) withKeyLocked(subject string, after uint64, key string) []events.Envelope {
 	var out []events.Envelope
-	first := msgID(key, 0, "")
+	first := events.DedupID(key, 0, "")
 	for _, seq := range s.bySubject[subject] {
 		if seq <= after {
 			continue
@@ -173,7 +173,7 @@ func (s *Store) withKeyLocked(subject string, after uint64, key string) []events
 		switch id := s.msgIDs[seq-1]; {
 		case id == first:
 			out = out[:0]
-		case len(out) > 0 && id == msgID(key, len(out), ""):
+		case len(out) > 0 && id == events.DedupID(key, len(out), ""):
 		default:
 			continue
 		}

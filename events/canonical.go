@@ -1,43 +1,13 @@
-package jetstream
+package events
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"strconv"
-	"sync"
-
-	"github.com/erasmus-ledger/grants/events"
 )
-
-// seal sets PrevHash and Hash of e exactly as e.Seal(prev) does, without
-// the reflection of encoding/json: it writes the canonical form
-// (events.Envelope.CanonicalBytes) by hand. Strings that need any escaping
-// are encoded with encoding/json itself, so the bytes are the same; the
-// payload is json.Marshal output, which the canonical encoding leaves
-// unchanged. TestSealMatchesEnvelopeSeal holds the two together.
-func seal(e *events.Envelope, prev string) {
-	e.PrevHash = prev
-	bp := canonicalBufs.Get().(*[]byte)
-	b := appendCanonical((*bp)[:0], e)
-	h := sha256.New()
-	if p, err := hex.DecodeString(prev); err == nil {
-		h.Write(p)
-	} else {
-		h.Write([]byte(prev))
-	}
-	h.Write(b)
-	var sum [sha256.Size]byte
-	e.Hash = hex.EncodeToString(h.Sum(sum[:0]))
-	*bp = b
-	canonicalBufs.Put(bp)
-}
-
-var canonicalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // appendCanonical appends the canonical JSON form of e (the field order of
 // events' canonical struct).
-func appendCanonical(b []byte, e *events.Envelope) []byte {
+func appendCanonical(b []byte, e *Envelope) []byte {
 	b = append(b, `{"id":`...)
 	b = appendString(b, e.ID)
 	b = append(b, `,"org":`...)
@@ -53,9 +23,9 @@ func appendCanonical(b []byte, e *events.Envelope) []byte {
 	b = append(b, `,"schema_version":`...)
 	b = strconv.AppendInt(b, int64(e.SchemaVersion), 10)
 	b = append(b, `,"occurred_at":`...)
-	b = appendString(b, events.FormatTime(e.OccurredAt))
+	b = appendString(b, FormatTime(e.OccurredAt))
 	b = append(b, `,"recorded_at":`...)
-	b = appendString(b, events.FormatTime(e.RecordedAt))
+	b = appendString(b, FormatTime(e.RecordedAt))
 	b = append(b, `,"actor_user":`...)
 	b = appendString(b, e.Actor.UserID)
 	b = append(b, `,"actor_role":`...)

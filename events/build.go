@@ -1,4 +1,4 @@
-package jetstream
+package events
 
 import (
 	"crypto/sha256"
@@ -6,19 +6,30 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/google/uuid"
 )
 
-// MaxEventsPerAppend is the most events one append may hold: the server's
-// limit on an atomic batch.
+// MaxEventsPerAppend is the most events one append may hold (JetStream's
+// limit on an atomic batch).
 const MaxEventsPerAppend = 1000
 
-// build turns the drafts of req into sealed envelopes that follow
-// req.Expected. It is the same construction as the in-memory store's,
-// with the faster seal.
-func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) ([]events.Envelope, error) {
+// Size limits of one event, as the JetStream store meets them: NATS
+// refuses a message over 1 MiB (headers and payload) and headers over
+// 64 KiB.
+const (
+	// MaxPayloadBytes is the largest JSON payload of one event.
+	MaxPayloadBytes = 1<<20 - 8<<10
+	// MaxMetadataBytes bounds the free-text metadata of one event.
+	MaxMetadataBytes = 60 << 10
+)
+
+// Build turns the drafts of req into sealed envelopes that follow
+// req.Expected: IDs (UUID v7), versions, type names and schema versions
+// from reg, payloads as JSON, times in UTC (RecordedAt from clock when the
+// request has none), metadata copied, hash chain sealed. Every Store
+// implementation builds its envelopes here.
+func Build(reg *Registry, clock Clock, req AppendRequest) ([]Envelope, error) {
 	if err := req.Ref.Validate(); err != nil {
 		return nil, apperr.Wrap(apperr.Invalid, err, "invalid aggregate reference: %v", err)
 	}
@@ -36,7 +47,11 @@ func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) (
 		recorded = clock.Now()
 	}
 	recorded = recorded.UTC()
-	out := make([]events.Envelope, len(req.Events))
+	m := req.Meta
+	if n := len(m.Reason) + len(m.CorrelationID) + len(m.CausationID) + len(m.IdempotencyKey) + len(m.Actor.UserID) + len(m.Actor.Role) + len(m.Actor.Org); n > MaxMetadataBytes {
+		return nil, apperr.New(apperr.Invalid, "an event of the append to %s is too large to store (%d bytes of metadata)", req.Ref, n)
+	}
+	out := make([]Envelope, len(req.Events))
 	prev := req.Expected.Hash
 	for i, d := range req.Events {
 		name, schema, err := reg.NameOf(d.Payload)
@@ -47,6 +62,9 @@ func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) (
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "encoding event %s", name)
 		}
+		if len(payload) > MaxPayloadBytes {
+			return nil, apperr.New(apperr.Invalid, "an event of the append to %s is too large to store (%d bytes of payload)", req.Ref, len(payload))
+		}
 		id, err := uuid.NewV7()
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "generating an event ID")
@@ -55,7 +73,7 @@ func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) (
 		if occurred.IsZero() {
 			occurred = recorded
 		}
-		e := events.Envelope{
+		e := Envelope{
 			ID: id.String(), Ref: req.Ref, Version: req.Expected.Version + uint64(i) + 1,
 			Type: name, SchemaVersion: schema,
 			OccurredAt: occurred.UTC(), RecordedAt: recorded,
@@ -63,17 +81,17 @@ func build(reg *events.Registry, clock events.Clock, req events.AppendRequest) (
 			IdempotencyKey: req.Meta.IdempotencyKey, Reason: req.Meta.Reason,
 			Payload: payload,
 		}
-		seal(&e, prev)
+		e.Seal(prev)
 		prev = e.Hash
 		out[i] = e
 	}
 	return out, nil
 }
 
-// msgID is the deduplication ID of event i of an append: derived from the
-// idempotency key when there is one, so that a retry is recognised, else
-// the event's own ID.
-func msgID(key string, i int, eventID string) string {
+// DedupID is the deduplication ID (Nats-Msg-Id) of event i of an append:
+// derived from the idempotency key when there is one, so that a retry is
+// recognised, else the event's own ID.
+func DedupID(key string, i int, eventID string) string {
 	if key == "" {
 		return eventID
 	}
@@ -81,7 +99,8 @@ func msgID(key string, i int, eventID string) string {
 	return hex.EncodeToString(sum[:])[:32] + "-" + strconv.Itoa(i)
 }
 
-// conflict builds the error for a stale head.
-func conflict(req events.AppendRequest, actual uint64) error {
-	return &events.ConflictError{Ref: req.Ref, Expected: req.Expected.Version, Actual: actual, OrgWide: req.OrgWide}
+// Conflict returns the error for an append whose head is stale; actual is
+// the aggregate's current version.
+func (req AppendRequest) Conflict(actual uint64) error {
+	return &ConflictError{Ref: req.Ref, Expected: req.Expected.Version, Actual: actual, OrgWide: req.OrgWide}
 }
