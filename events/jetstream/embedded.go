@@ -176,8 +176,9 @@ func (a *slogAdapter) remember(msg string) {
 	a.mu.Unlock()
 }
 
-// Noticef implements server.Logger.
-func (a *slogAdapter) Noticef(format string, v ...any) { a.l.Info(fmt.Sprintf(format, v...)) }
+// Noticef implements server.Logger; the server's notices (banner, listening
+// addresses) are debug detail: grants serve logs its own ready line.
+func (a *slogAdapter) Noticef(format string, v ...any) { a.l.Debug(fmt.Sprintf(format, v...)) }
 
 // Warnf implements server.Logger.
 func (a *slogAdapter) Warnf(format string, v ...any) { a.l.Warn(fmt.Sprintf(format, v...)) }
