@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/events"
@@ -28,6 +29,27 @@ type applier struct {
 	dirtyAcc  []*statAccRow
 	counts    map[string]bool
 	inTx      bool
+	times     timeCache
+}
+
+// timeCache remembers the last instants formatted: the events of one
+// command share their recorded and occurred times.
+type timeCache struct {
+	t [2]time.Time
+	s [2]string
+	n int
+}
+
+// format returns events.FormatTime(t), from the cache when it can.
+func (c *timeCache) format(t time.Time) string {
+	for i := range c.t {
+		if c.s[i] != "" && c.t[i].Equal(t) {
+			return c.s[i]
+		}
+	}
+	c.n = (c.n + 1) % len(c.t)
+	c.t[c.n], c.s[c.n] = t, events.FormatTime(t)
+	return c.s[c.n]
 }
 
 // stmts are the writer's prepared statements.
@@ -183,7 +205,7 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 			a.touchProject(p)
 		}
 	}
-	return a.st.audit.add(int64(env.Sequence), env.ID, events.FormatTime(env.RecordedAt), events.FormatTime(env.OccurredAt),
+	return a.st.audit.add(int64(env.Sequence), env.ID, a.times.format(env.RecordedAt), a.times.format(env.OccurredAt),
 		env.Actor.UserID, env.Actor.Role, env.Actor.Org, env.Ref.Org, env.Ref.Kind, env.Ref.ID, int64(env.Version),
 		env.Type, h.summary(env, v), env.Reason, env.CorrelationID, env.Hash, env.PrevHash)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
@@ -80,11 +81,7 @@ func (e *mobilityEvent) lines() string {
 
 // registerMobilityHandlers projects the mobility events of a project.
 func registerMobilityHandlers(hs map[string]*handler) {
-	onAs[aggregates.MobilityReported](hs, decodeMobilityEvent, applyMobilityReported, func(_ *events.Envelope, e *mobilityEvent) string {
-		m := &e.Mobility
-		return fmt.Sprintf("Mobility %s of project %s reported: participant %s, %s %s to %s, %s to %s (%d days), grant %s",
-			m.MobilityID, e.ProjectID, m.ParticipantID, m.Activity, m.SendingCountry, m.ReceivingCountry, m.StartDate, m.EndDate, e.Days, eur(e.Grant.TotalCents))
-	})
+	onAs[aggregates.MobilityReported](hs, decodeMobilityEvent, applyMobilityReported, reportedSummary)
 	onAs[aggregates.MobilityCorrected](hs, decodeMobilityEvent, applyMobilityCorrected, func(_ *events.Envelope, e *mobilityEvent) string {
 		m := &e.Mobility
 		return fmt.Sprintf("Mobility %s of project %s corrected: %s %s to %s, %s to %s (%d days), grant %s (was %s)",
@@ -93,6 +90,36 @@ func registerMobilityHandlers(hs map[string]*handler) {
 	on(hs, applyMobilityCancelled, func(_ *events.Envelope, e *aggregates.MobilityCancelled) string {
 		return fmt.Sprintf("Mobility %s of project %s cancelled on %s: %s no longer counts", e.MobilityID, e.ProjectID, e.CancelledOn, eur(e.CancelledCents))
 	})
+}
+
+// reportedSummary is the audit line of a reported mobility, e.g. "Mobility
+// M0001 of project P reported: participant X, SM-JOB-SHDW FI to DE,
+// 2024-03-01 to 2024-03-10 (10 days), grant 1 234.00 EUR". It is built
+// without fmt: it is written for most events of the ledger.
+func reportedSummary(_ *events.Envelope, e *mobilityEvent) string {
+	m := &e.Mobility
+	b := make([]byte, 0, 192)
+	b = append(b, "Mobility "...)
+	b = append(b, m.MobilityID...)
+	b = append(b, " of project "...)
+	b = append(b, e.ProjectID...)
+	b = append(b, " reported: participant "...)
+	b = append(b, m.ParticipantID...)
+	b = append(b, ", "...)
+	b = append(b, m.Activity...)
+	b = append(b, ' ')
+	b = append(b, m.SendingCountry...)
+	b = append(b, " to "...)
+	b = append(b, m.ReceivingCountry...)
+	b = append(b, ", "...)
+	b = append(b, m.StartDate...)
+	b = append(b, " to "...)
+	b = append(b, m.EndDate...)
+	b = append(b, " ("...)
+	b = strconv.AppendInt(b, int64(e.Days), 10)
+	b = append(b, " days), grant "...)
+	b = appendEUR(b, e.Grant.TotalCents)
+	return string(b)
 }
 
 // facts returns what the statistics need to know about the mobility.
