@@ -91,7 +91,7 @@ func newApplier(w *wconn) (*applier, error) {
 		dst **wstmt
 		sql string
 	}{
-		{&a.st.checkpoint, "UPDATE checkpoint SET sequence = ?, recorded_at = ? WHERE id = 1"},
+		{&a.st.checkpoint, "UPDATE checkpoint SET sequence = ?, recorded_at = ?, hash = ? WHERE id = 1"},
 		{&a.st.orgGet, "SELECT " + orgCols + " FROM organisations WHERE oid = ?"},
 		{&a.st.orgPut, "INSERT OR REPLACE INTO organisations (" + orgCols + ") VALUES (" + placeholders(orgCols) + ")"},
 		{&a.st.projGet, "SELECT " + projectCols + " FROM projects WHERE id = ?"},
@@ -212,7 +212,7 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 
 // writeCheckpoint records last as the batch's checkpoint.
 func (a *applier) writeCheckpoint(last *events.Envelope) error {
-	return a.st.checkpoint.exec(int64(last.Sequence), events.FormatTime(last.RecordedAt))
+	return a.st.checkpoint.exec(int64(last.Sequence), events.FormatTime(last.RecordedAt), last.Hash)
 }
 
 // commitOnly commits the open transaction.

@@ -32,7 +32,7 @@ type ManagerConfig struct {
 	Logger *slog.Logger
 	// RetryDelay is the first delay before a failed live projector is
 	// restarted (doubling up to a minute; default 1s). Unknown event
-	// types are not retried.
+	// types and a stream mismatch are not retried.
 	RetryDelay time.Duration
 }
 
@@ -108,6 +108,8 @@ func (m *Manager) pointerPath() string { return m.cfg.Path + ".current" }
 
 // OpenManager opens the generation the pointer file names (the configured
 // path when there is none) and starts its projector following the stream.
+// Read models built from another stream (their checkpoint's event is not
+// the stream's) are rebuilt into a new generation first.
 func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -129,6 +131,27 @@ func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 	}
 	db, err := Open(ctx, path, Options{})
 	if err != nil {
+		return nil, err
+	}
+	if err := db.VerifyStream(ctx, cfg.Source); errors.Is(err, ErrStreamMismatch) {
+		// Derived data of another stream: build the read models of this
+		// one into a new generation and serve that instead.
+		cfg.Logger.Warn("rebuilding the read models", "reason", err)
+		next := m.nextGenerationPath()
+		db.Close()
+		if _, err := rebuild(ctx, cfg.Source, next, Until{}, nil, cfg.Registry); err != nil {
+			return nil, fmt.Errorf("rebuilding the read models of %s: %w", path, err)
+		}
+		if err := writePointer(m.pointerPath(), filepath.Base(next)); err != nil {
+			removeDBFiles(next)
+			return nil, err
+		}
+		removeDBFiles(path)
+		if db, err = Open(ctx, next, Options{}); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		db.Close()
 		return nil, err
 	}
 	g, err := m.start(db)
@@ -173,8 +196,8 @@ func (m *Manager) run(g *generation) {
 				err = errors.New("the event stream ended")
 			}
 			g.failed.Store(&err)
-			if errors.Is(err, ErrUnknownEvent) {
-				m.cfg.Logger.Error("the read models stopped: an event cannot be projected", "err", err, "checkpoint", g.db.Checkpoint())
+			if errors.Is(err, ErrUnknownEvent) || errors.Is(err, ErrStreamMismatch) {
+				m.cfg.Logger.Error("the read models stopped", "err", err, "checkpoint", g.db.Checkpoint())
 				return
 			}
 			m.cfg.Logger.Warn("the read-model projector failed; retrying", "err", err, "retry_in", delay)

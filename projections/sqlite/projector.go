@@ -75,7 +75,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 // until ctx ends (it then returns nil) or an event cannot be projected (it
 // returns the error; events before it are committed).
 func (p *Projector) Run(ctx context.Context, src projections.Source) error {
-	err := p.pipeline(ctx, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
+	err := p.pipeline(ctx, src, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		return src.Subscribe(ctx, from, fn)
 	})
 	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
@@ -105,7 +105,7 @@ func (u Until) reached(env *events.Envelope) bool {
 // event at the time of the call, bounded by until, and returns the
 // checkpoint reached.
 func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until Until) (uint64, error) {
-	err := p.pipeline(ctx, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
+	err := p.pipeline(ctx, src, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		err := src.Events(ctx, from, until.Sequence, func(env events.Envelope) error {
 			if until.reached(&env) {
 				return errUntil
@@ -128,14 +128,18 @@ type item struct {
 	err error
 }
 
-// pipeline reads with feed in one goroutine (decoding payloads there) and
+// pipeline checks that src is the stream the read models were built from,
+// then reads with feed in one goroutine (decoding payloads there) and
 // writes batches in the calling goroutine.
-func (p *Projector) pipeline(ctx context.Context, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error) error {
+func (p *Projector) pipeline(ctx context.Context, src projections.Source, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error) error {
 	if !p.mu.TryLock() {
 		return errors.New("the projector is already running")
 	}
 	defer p.mu.Unlock()
 	p.a.reset()
+	if err := p.db.VerifyStream(ctx, src); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := p.cfg.BatchSize
