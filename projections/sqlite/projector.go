@@ -37,6 +37,13 @@ type ProjectorConfig struct {
 	// Progress, if set, is called after every commit with the sequence
 	// committed.
 	Progress func(seq uint64)
+
+	// deferCached keeps the cached rows (organisations, projects,
+	// statistics) in memory until CatchUp ends instead of writing them
+	// with every batch. Only a rebuild into a throwaway file may set it:
+	// its intermediate commits are then not "all events up to the
+	// checkpoint", which does not matter for a file deleted on failure.
+	deferCached bool
 }
 
 // Projector applies the event stream to the read models of one DB,
@@ -117,7 +124,23 @@ func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until U
 		}
 		return err
 	})
+	if err == nil && p.cfg.deferCached {
+		err = p.flushCached()
+	}
 	return p.db.Checkpoint(), err
+}
+
+// flushCached writes the cached rows a deferred catch-up kept in memory.
+func (p *Projector) flushCached() error {
+	a := p.a
+	if err := a.begin(); err != nil {
+		return err
+	}
+	if err := a.flush(); err != nil {
+		a.rollback()
+		return err
+	}
+	return a.commitOnly()
 }
 
 // item is one decoded event on its way from the reader to the writer.
@@ -235,7 +258,11 @@ func (p *Projector) applyBatch(batch []item) (err error) {
 		a.rollback()
 		return stop
 	}
-	if err := a.flush(); err != nil {
+	flush := a.flush
+	if p.cfg.deferCached {
+		flush = a.flushRows
+	}
+	if err := flush(); err != nil {
 		return err
 	}
 	if err := a.writeCheckpoint(last); err != nil {
