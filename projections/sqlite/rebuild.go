@@ -114,6 +114,10 @@ func (db *DB) dropIndexes() error {
 // finishBulk creates the indexes dropped for the bulk load and runs the
 // statistics SQLite's planner uses.
 func (db *DB) finishBulk() error {
+	// Let SQLite sort for the indexes on a second thread.
+	if err := db.w.execScript("PRAGMA threads=2"); err != nil {
+		return err
+	}
 	for _, def := range db.dropped {
 		if err := db.w.execScript(def); err != nil {
 			return err
