@@ -2,7 +2,6 @@ package aggregates
 
 import (
 	"errors"
-	"testing"
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates/rates"
@@ -114,17 +113,6 @@ func jobShadow(id string) Mobility {
 }
 
 func report(m Mobility) ReportMobility { return ReportMobility{ProjectID: testProject, Mobility: m} }
-
-// reported returns the MobilityReported event of m as decided on the
-// state of given (it must be accepted).
-func reported(t testing.TB, given []Event, m Mobility, on string) Event {
-	t.Helper()
-	evs, err := testDomain().Decide(officeAt(on), fold(given...), report(m))
-	if err != nil {
-		t.Fatalf("reporting %s: %v", m.MobilityID, err)
-	}
-	return evs[0]
-}
 
 // ruleOf returns the rule ID and code of err.
 func ruleOf(err error) (string, apperr.Code) {

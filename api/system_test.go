@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -234,4 +233,3 @@ func (s *system) must(t testing.TB, want int, token, method, path string, body a
 // after is the read-your-writes header for the answer of a command.
 func after(a answer) []string { return []string{api.HeaderMinSequence, a.seq()} }
 
-func itoa(n int) string { return strconv.Itoa(n) }
