@@ -60,7 +60,7 @@ func TestReplayBenchmarkReport(t *testing.T) {
 		t.Fatal(err)
 	} else if last < uint64(n) {
 		start := time.Now()
-		k, err := GenerateHistory(context.Background(), s, HistoryConfig{Events: n - int(last), Seed: 1, Workers: 8, FirstOrg: 10_000_000})
+		k, err := GenerateHistory(context.Background(), s, HistoryConfig{Events: n - int(last), Seed: 1, FirstOrg: 10_000_000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestReplayBenchmarkReport(t *testing.T) {
 // BenchmarkReplay measures Rebuild of a 20 000-event history per op.
 func BenchmarkReplay(b *testing.B) {
 	s := benchStore(b, "")
-	if _, err := GenerateHistory(context.Background(), s, HistoryConfig{Events: 20000, Seed: 1, Workers: 4}); err != nil {
+	if _, err := GenerateHistory(context.Background(), s, HistoryConfig{Events: 20000, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	last, _ := s.LastSequence(context.Background())

@@ -92,12 +92,6 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrating read models %s: %w", path, err)
 	}
-	if opt.Mode == Bulk {
-		if err := db.dropIndexes(); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
 	if opt.Mode == Live {
 		rdsn := path + "?_busy_timeout=10000&_query_only=1&_cache_size=-16384"
 		db.r, err = sql.Open("sqlite3", rdsn)
@@ -112,6 +106,17 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	if opt.Mode == Bulk {
+		if seq != 0 {
+			db.mode = Live // nothing to sync: the file is left as it was
+			db.Close()
+			return nil, fmt.Errorf("%s already holds read models: bulk mode only builds new files", path)
+		}
+		if err := db.dropIndexes(); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	db.notes = newNotifier(seq)
 	_ = ctx

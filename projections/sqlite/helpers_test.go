@@ -98,7 +98,7 @@ func sameSums(t testing.TB, want, got Sum) {
 // generate writes a small reproducible history into s.
 func generate(t testing.TB, s events.Store, n int) int {
 	t.Helper()
-	k, err := GenerateHistory(testCtx(t), s, HistoryConfig{Events: n, Seed: 7, MobilitiesPerProject: 20})
+	k, err := GenerateHistory(testCtx(t), s, HistoryConfig{Events: n, Seed: 7, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

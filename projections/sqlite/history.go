@@ -23,8 +23,14 @@ type HistoryConfig struct {
 	// a worker is recorded a second after the one before.
 	Start time.Time
 	// Workers append concurrently, each for its own organisations
-	// (default 1).
+	// (default 32: appends are round trips, the server keeps up with many).
+	// With Workers = 1 the stream is reproducible and recorded times rise
+	// with the sequence.
 	Workers int
+	// AppendSize is the most events one append writes (default 1: one
+	// event per command, which this server stores several times faster
+	// than atomic multi-event batches).
+	AppendSize int
 	// FirstOrg numbers the organisations from FirstOrg+1 on, so that
 	// several histories can be written into one stream.
 	FirstOrg int
@@ -36,12 +42,15 @@ type HistoryConfig struct {
 // GenerateHistory writes a realistic history into store: organisations,
 // accreditation applications and decisions, project applications,
 // eligibility, decisions, agreements, payments, mostly mobilities with
-// some corrections and cancellations, reports and closures. Mobilities of
-// a project are appended in atomic batches so that a million events take
-// seconds, not minutes. It returns the number of events written.
+// some corrections and cancellations, reports and closures. Many workers
+// append concurrently so that a million events take seconds, not minutes.
+// It returns the number of events written.
 func GenerateHistory(ctx context.Context, store events.Store, cfg HistoryConfig) (int, error) {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 1
+		cfg.Workers = 32
+	}
+	if cfg.AppendSize <= 0 {
+		cfg.AppendSize = 1
 	}
 	if cfg.MobilitiesPerProject <= 0 {
 		cfg.MobilitiesPerProject = 120
@@ -193,8 +202,8 @@ func (g *histGen) project(ctx context.Context, oid string, n, p int, field strin
 	requested := int64(20_000_00 + r.IntN(200_000)*100)
 	written := 0
 	var head events.Head
-	// The events of one step by one actor go in one atomic append, as a
-	// command producing several events would write them.
+	// The events of one step by one actor are appended in order, up to
+	// AppendSize at a time.
 	var pending []events.Draft
 	add := func(payloads ...any) {
 		for _, p := range payloads {
@@ -203,7 +212,7 @@ func (g *histGen) project(ctx context.Context, oid string, n, p int, field strin
 	}
 	commit := func(role string) error {
 		for len(pending) > 0 {
-			n := min(len(pending), 200)
+			n := min(len(pending), g.cfg.AppendSize)
 			var err error
 			head, err = g.append(ctx, ref, head, role, pending[:n]...)
 			if err != nil {

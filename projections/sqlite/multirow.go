@@ -37,16 +37,16 @@ func newRowBuffer(w *wconn, verb, table, cols string) (*rowBuffer, error) {
 	return &rowBuffer{cols: n, one: one, many: many, buf: make([]driver.Value, 0, n*multiRows)}, nil
 }
 
-// add queues one row.
-func (b *rowBuffer) add(vals ...driver.Value) error {
+// add queues one row. It reports whether the queue was written out.
+func (b *rowBuffer) add(vals ...driver.Value) (bool, error) {
 	b.buf = append(b.buf, vals...)
 	if len(b.buf) < b.cols*multiRows {
-		return nil
+		return false, nil
 	}
 	err := b.many.exec(b.buf...)
 	clear(b.buf)
 	b.buf = b.buf[:0]
-	return err
+	return true, err
 }
 
 // flush writes the queued rows.
