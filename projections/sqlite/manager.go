@@ -109,7 +109,8 @@ func (m *Manager) pointerPath() string { return m.cfg.Path + ".current" }
 // OpenManager opens the generation the pointer file names (the configured
 // path when there is none) and starts its projector following the stream.
 // Read models built from another stream (their checkpoint's event is not
-// the stream's) are rebuilt into a new generation first.
+// the stream's) or with another schema are rebuilt into a new generation
+// first.
 func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -130,15 +131,16 @@ func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 		}
 	}
 	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		if err = db.VerifyStream(ctx, cfg.Source); err != nil {
+			db.Close()
+		}
 	}
-	if err := db.VerifyStream(ctx, cfg.Source); errors.Is(err, ErrStreamMismatch) {
-		// Derived data of another stream: build the read models of this
-		// one into a new generation and serve that instead.
+	if errors.Is(err, ErrStreamMismatch) || errors.Is(err, ErrSchemaChanged) {
+		// Derived data of another stream or another schema: build the
+		// read models of this stream into a new generation and serve that.
 		cfg.Logger.Warn("rebuilding the read models", "reason", err)
 		next := m.nextGenerationPath()
-		db.Close()
 		if _, err := rebuild(ctx, cfg.Source, next, Until{}, nil, cfg.Registry); err != nil {
 			return nil, fmt.Errorf("rebuilding the read models of %s: %w", path, err)
 		}
@@ -147,11 +149,9 @@ func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 			return nil, err
 		}
 		removeDBFiles(path)
-		if db, err = Open(ctx, next, Options{}); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
-		db.Close()
+		db, err = Open(ctx, next, Options{})
+	}
+	if err != nil {
 		return nil, err
 	}
 	g, err := m.start(db)

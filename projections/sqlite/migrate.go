@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -55,6 +56,11 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
+// ErrSchemaChanged is wrapped by the error of Open on a file whose schema
+// is not the one this build creates (an edited or a newer migration): read
+// models are rebuilt, never patched (Manager does so by itself).
+var ErrSchemaChanged = errors.New("the read models' schema differs from this build's")
+
 // SchemaVersion is the schema version this build creates.
 func SchemaVersion() int {
 	ms, err := migrations()
@@ -85,7 +91,7 @@ func migrate(w *wconn) error {
 		return err
 	}
 	if int(have) > len(ms) {
-		return fmt.Errorf("the file has schema version %d, this build knows up to %d: use a newer build or rebuild the read models", have, len(ms))
+		return fmt.Errorf("%w: the file has schema version %d, this build knows up to %d; use a newer build or rebuild the read models", ErrSchemaChanged, have, len(ms))
 	}
 	for _, m := range ms[:have] {
 		var sum string
@@ -95,7 +101,7 @@ func migrate(w *wconn) error {
 			return fmt.Errorf("reading migration %d: %w", m.version, err)
 		}
 		if sum != m.sum {
-			return fmt.Errorf("migration %s differs from the one applied to this file: rebuild the read models (grants replay)", m.name)
+			return fmt.Errorf("%w: migration %s differs from the one applied to this file; rebuild the read models (grants replay)", ErrSchemaChanged, m.name)
 		}
 	}
 	for _, m := range ms[have:] {

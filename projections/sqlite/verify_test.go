@@ -54,3 +54,32 @@ func TestReadModelsOfAnotherStreamAreRefusedAndRebuilt(t *testing.T) {
 	catchUp(t, clean, b, ProjectorConfig{})
 	sameSums(t, sum(t, clean), got)
 }
+
+func TestReadModelsOfAnotherSchemaAreRebuilt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "grants.db")
+	s := openStore(t, testRegistry)
+	generate(t, s, 600)
+	db := openDB(t, path)
+	catchUp(t, db, s, ProjectorConfig{})
+	// The file was made by a build whose first migration differed.
+	if err := db.w.execScript("UPDATE schema_migrations SET sha256 = 'edited' WHERE version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(context.Background(), path, Options{}); !errors.Is(err, ErrSchemaChanged) {
+		t.Fatalf("opening a file of another schema: %v", err)
+	}
+	m := openManager(t, path, s)
+	waitCaughtUp(t, m, s)
+	if filepath.Base(m.Path()) != "grants.db.gen-1" {
+		t.Fatalf("serving %s", m.Path())
+	}
+	got, err := m.Checksum(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := openDB(t, filepath.Join(t.TempDir(), "clean.db"))
+	catchUp(t, clean, s, ProjectorConfig{})
+	sameSums(t, sum(t, clean), got)
+}
