@@ -218,7 +218,11 @@ func refuse(row BulkRow, err error) BulkRow {
 	row.Status = "refused"
 	row.Code = pr.Status
 	row.Rule, row.Field, row.Message = pr.Rule, pr.Field, pr.Detail
-	row.Column = columnOfField(pr.Field)
+	if pr.Status == http.StatusConflict && pr.Field == "" && pr.Version == nil {
+		// A conflict without a version is a mobility ID already used.
+		row.Field = "mobility_id"
+	}
+	row.Column = columnOfField(row.Field)
 	return row
 }
 

@@ -96,6 +96,12 @@ func (s *Server) runCommand(c echo.Context, cmd aggregates.Command, spec cmdSpec
 	res, answer, err := s.execute(c, cmd, spec)
 	if err != nil {
 		ae := apperr.As(err)
+		if ae.Field == "effective_at" && c.Request().Header.Get(HeaderEffectiveAt) != "" {
+			// The caller gave it as the header: name the header.
+			cp := *ae
+			cp.Field = HeaderEffectiveAt
+			ae, err = &cp, &cp
+		}
 		s.metrics.command(typ, string(ae.Code), ae.Rule)
 		if ae.Code == apperr.RuleViolation || ae.Code == apperr.Forbidden {
 			p := principal(c)

@@ -60,6 +60,9 @@ func p(path ...string) []string { return path }
 
 // columnOfField maps a JSON field path back to its CSV column.
 func columnOfField(field string) string {
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		field = field[:i] // ukraine.documents[1] is in the column ukraine_documents
+	}
 	for _, c := range csvColumns {
 		if strings.Join(c.path, ".") == field {
 			return c.name

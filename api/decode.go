@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -43,9 +44,10 @@ func checkJSONType(c echo.Context) error {
 }
 
 // decodeStrict decodes the JSON object body into the struct pointed to by
-// into. Unknown fields are refused; pathFields (JSON field -> value taken
-// from the URL) are set from the path and, if the body gives them too,
-// must agree with it. Errors name the field at fault.
+// into. Unknown and repeated fields are refused at every depth; pathFields
+// (JSON field -> value taken from the URL) are set from the path and, if the
+// body gives them too, must agree with it. Errors name the path of the value
+// at fault, e.g. personal.birth_date or ukraine.documents[1].
 func decodeStrict(body []byte, into any, pathFields map[string]string) error {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -62,31 +64,188 @@ func decodeStrict(body []byte, into any, pathFields map[string]string) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return apperr.New(apperr.Invalid, "the body holds more than one JSON value")
 	}
-	for field, v := range pathFields {
+	members, err := objectMembers(body, "")
+	if err != nil {
+		return err
+	}
+	for _, field := range sortedKeys(pathFields) {
+		v := pathFields[field]
 		want, _ := json.Marshal(v)
 		if got, ok := obj[field]; ok {
 			var s string
 			if json.Unmarshal(got, &s) != nil || s != v {
 				return apperr.InvalidField(field, "the body says %s but the URL says %q; leave it out of the body or make them agree", got, v)
 			}
+			continue
 		}
-		obj[field] = want
+		members = append(members, member{name: field, value: want})
 	}
-	rv := reflect.ValueOf(into).Elem()
-	fields := jsonFields(rv.Type())
-	for name, raw := range obj {
-		idx, ok := fields[name]
-		if !ok {
-			return apperr.InvalidField(name, "unknown field %q; see the OpenAPI document for the fields of this request", name)
+	return decodeMembers(members, reflect.ValueOf(into).Elem(), "")
+}
+
+// member is one name/value pair of a JSON object, in the order given.
+type member struct {
+	name  string
+	value json.RawMessage
+}
+
+// objectMembers splits the JSON object raw into its members, refusing a
+// name given twice (encoding/json would silently keep the last one).
+func objectMembers(raw json.RawMessage, path string) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fieldError(path, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, apperr.InvalidField(path, "expected an object, got JSON %s", jsonKind(tok))
+	}
+	var out []member
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fieldError(path, err)
 		}
-		fv := rv.FieldByIndex(idx)
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.DisallowUnknownFields()
-		if err := d.Decode(fv.Addr().Interface()); err != nil {
-			return fieldError(name, err)
+		name, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, fieldError(joinPath(path, name), err)
+		}
+		if seen[name] {
+			return nil, apperr.InvalidField(joinPath(path, name), "the field %q is given twice; give it once", name)
+		}
+		seen[name] = true
+		out = append(out, member{name: name, value: v})
+	}
+	return out, nil
+}
+
+// decodeMembers decodes the members of an object into struct value v.
+func decodeMembers(members []member, v reflect.Value, path string) error {
+	fields := jsonFields(v.Type())
+	for _, m := range members {
+		idx, ok := fields[m.name]
+		p := joinPath(path, m.name)
+		if !ok {
+			if path == "" {
+				return apperr.InvalidField(p, "unknown field %q; see the OpenAPI document for the fields of this request", m.name)
+			}
+			return apperr.InvalidField(p, "unknown field %q", m.name)
+		}
+		if err := decodeValue(m.value, v.FieldByIndex(idx), p); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+var unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+// decodeValue decodes raw into the addressable value v, descending into
+// objects, arrays and maps so that an error names the exact path.
+func decodeValue(raw json.RawMessage, v reflect.Value, path string) error {
+	t := v.Type()
+	if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) ||
+		string(bytes.TrimSpace(raw)) == "null" {
+		return decodeLeaf(raw, v, path)
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(t.Elem()))
+		}
+		return decodeValue(raw, v.Elem(), path)
+	case reflect.Struct:
+		members, err := objectMembers(raw, path)
+		if err != nil {
+			return err
+		}
+		return decodeMembers(members, v, path)
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return decodeLeaf(raw, v, path)
+		}
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return fieldError(path, err)
+		}
+		s := reflect.MakeSlice(t, len(items), len(items))
+		for i, it := range items {
+			if err := decodeValue(it, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+		return nil
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return decodeLeaf(raw, v, path)
+		}
+		members, err := objectMembers(raw, path)
+		if err != nil {
+			return err
+		}
+		m := reflect.MakeMapWithSize(t, len(members))
+		for _, mb := range members {
+			ev := reflect.New(t.Elem()).Elem()
+			if err := decodeValue(mb.value, ev, joinPath(path, mb.name)); err != nil {
+				return err
+			}
+			m.SetMapIndex(reflect.ValueOf(mb.name).Convert(t.Key()), ev)
+		}
+		v.Set(m)
+		return nil
+	}
+	return decodeLeaf(raw, v, path)
+}
+
+// decodeLeaf decodes a scalar (or a type with its own UnmarshalJSON).
+func decodeLeaf(raw json.RawMessage, v reflect.Value, path string) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v.Addr().Interface()); err != nil {
+		return fieldError(path, err)
+	}
+	return nil
+}
+
+// joinPath appends a member name to a field path.
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// jsonKind names the JSON kind of a decoder token.
+func jsonKind(tok json.Token) string {
+	switch x := tok.(type) {
+	case json.Delim:
+		if x == '[' {
+			return "array"
+		}
+		return "object"
+	case string:
+		return "string"
+	case float64, json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return "value"
+}
+
+// sortedKeys returns the keys of m in order, for deterministic errors.
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // jsonFields maps the JSON names of struct t's fields to their indexes,

@@ -108,7 +108,12 @@ func (s *Server) guard(r Route) echo.MiddlewareFunc {
 				return apperr.New(apperr.TooManyRequests, "too many requests for this token; slow down and retry after a second")
 			}
 			if !p.Is(r.Roles...) {
-				return apperr.New(apperr.Forbidden, "the %s role may not %s; this needs the role %s", p.Role, lowerFirst(r.Summary), strings.Join(r.Roles, " or "))
+				e := apperr.New(apperr.Forbidden, "the %s role may not %s; this needs the role %s", p.Role, lowerFirst(r.Summary), strings.Join(r.Roles, " or "))
+				if r.Command != "" {
+					// Who may issue which command is rule CORE-TASKS.
+					e.Rule = "CORE-TASKS"
+				}
+				return e
 			}
 			c.Set(ctxPrincipal, p)
 			return next(c)
@@ -141,7 +146,7 @@ func (s *Server) register() error {
 			return errors.New("api: duplicate route " + key + " / " + r.OperationID)
 		}
 		seen[key], seen["op:"+r.OperationID] = true, true
-		mw := []echo.MiddlewareFunc{s.guard(r)}
+		mw := []echo.MiddlewareFunc{s.guard(r), checkPathParams(r)}
 		switch {
 		case r.RequestType != "":
 			mw = append(mw, limitBody(s.d.MaxUploadBytes))

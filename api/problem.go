@@ -107,7 +107,9 @@ func problemOf(err error) Problem {
 	case ae.Err != nil && ae.Code != apperr.Unavailable:
 		p.Detail = ae.Err.Error()
 	}
-	if ae.Code == apperr.Conflict || ae.Code == apperr.PreconditionFailed {
+	// A conflict about existence (already reported) knows no version;
+	// "version": 0 would mislead, so only a known version is shown.
+	if ae.Code == apperr.PreconditionFailed || (ae.Code == apperr.Conflict && ae.Version > 0) {
 		v := ae.Version
 		p.Version = &v
 	}
@@ -136,7 +138,9 @@ func echoProblem(he *echo.HTTPError) Problem {
 	case http.StatusMethodNotAllowed:
 		p.Detail = "This resource does not support the method; see /v1/openapi.json."
 	case http.StatusRequestEntityTooLarge:
-		p.Detail = "The request body is larger than the server accepts."
+		if p.Detail == "" {
+			p.Detail = "The request body is larger than the server accepts."
+		}
 	}
 	return p
 }

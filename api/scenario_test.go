@@ -269,7 +269,7 @@ func officeScenario(t *testing.T, st *story) {
 		t.Fatalf("payments %+v", pays)
 	}
 	// Only the national office may record the past.
-	if p := s.must(t, 403, st.own, "POST", "/v1/projects/"+project+"/reports/interim", map[string]any{"report_id": "IR1"}, api.HeaderEffectiveAt, "2023-01-01").problem(t); p.Field != "effective_at" {
+	if p := s.must(t, 403, st.own, "POST", "/v1/projects/"+project+"/reports/interim", map[string]any{"report_id": "IR1"}, api.HeaderEffectiveAt, "2023-01-01").problem(t); p.Field != api.HeaderEffectiveAt {
 		t.Fatalf("beneficiary recording the past: %+v", p)
 	}
 	st.lastSeq = a.seq()

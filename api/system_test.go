@@ -232,4 +232,3 @@ func (s *system) must(t testing.TB, want int, token, method, path string, body a
 
 // after is the read-your-writes header for the answer of a command.
 func after(a answer) []string { return []string{api.HeaderMinSequence, a.seq()} }
-

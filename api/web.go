@@ -4,9 +4,11 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/api/auth"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
@@ -26,6 +28,7 @@ type pages struct {
 func newPages() (*pages, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
 		"euros": Euros,
+		"word":  word,
 		"date":  func(s string) string { return s },
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
@@ -91,7 +94,7 @@ func (s *Server) webRoutes() []Route {
 }
 
 func (s *Server) webLoginForm(c echo.Context) error {
-	return s.render(c, "login.html", "login", c.QueryParam("next"))
+	return s.render(c, "login.html", "login", loginData{Next: c.QueryParam("next"), SignedIn: c.QueryParam("signed_in") == "1"})
 }
 
 // webLogin checks the token and keeps it in an HttpOnly cookie.
@@ -105,15 +108,52 @@ func (s *Server) webLogin(c echo.Context) error {
 		return err
 	}
 	tok := strings.TrimSpace(form["token"])
-	if _, err := s.d.Tokens.Authenticate(c.Request().Context(), tok); err != nil {
+	p, err := s.d.Tokens.Authenticate(c.Request().Context(), tok)
+	if err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/ui/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
 	next := form["next"]
 	if !strings.HasPrefix(next, "/ui/") || strings.HasPrefix(next, "//") {
-		next = "/ui/login"
+		next = landing(p, form["lang"])
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// landing is where a sign-in without a next page goes: a beneficiary to
+// its organisation's page, anyone else to a page saying how to go on.
+func landing(p auth.Principal, lang string) string {
+	q := url.Values{}
+	if lang == "fi" || lang == "en" {
+		q.Set("lang", lang)
+	}
+	if p.Role == aggregates.RoleBeneficiary && p.Org != "" {
+		return withQuery("/ui/organisations/"+url.PathEscape(p.Org), q)
+	}
+	q.Set("signed_in", "1")
+	return withQuery("/ui/login", q)
+}
+
+// withQuery appends the query q (if any) to path.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// word translates a status or category code with the page's labels,
+// falling back to the code itself.
+func word(l map[string]string, prefix, code string) string {
+	if w, ok := l[prefix+code]; ok {
+		return w
+	}
+	return code
+}
+
+type loginData struct {
+	Next     string
+	SignedIn bool
 }
 
 type webProjectData struct {

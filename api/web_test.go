@@ -37,13 +37,13 @@ func webScenario(t *testing.T, st *story) {
 		return b.String()
 	}
 	fi := page("/ui/projects/"+project, "fi-FI,fi;q=0.9")
-	for _, want := range []string{"Hanke", "Myönnetty avustus", "Jäljellä", "Liikkuvuudet (30)", "Matkatuki", "60 000.00 EUR", "PART-M01"} {
+	for _, want := range []string{"Hanke", "Myönnetty avustus", "Jäljellä", "Liikkuvuudet (30)", "Matkatuki", "Yksilötuki", "Organisointituki", "Laskettu hakuvuoden 2022", "60 000.00 EUR", "PART-M01"} {
 		if !strings.Contains(fi, want) {
 			t.Errorf("the Finnish project page lacks %q", want)
 		}
 	}
 	en := page("/ui/projects/"+project+"?lang=en", "fi")
-	for _, want := range []string{"Grant awarded", "Remaining", "Mobilities (30)", "Travel support"} {
+	for _, want := range []string{"Grant awarded", "Remaining", "Mobilities (30)", "Travel support", "Individual support", "Organisational support"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("the English project page lacks %q", want)
 		}

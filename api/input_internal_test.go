@@ -1,0 +1,135 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events/apperr"
+)
+
+// TestInvalidInputNamesTheExactField proves that a bad value deep inside a
+// command is refused with the path of that value (docs/api.md promises
+// e.g. personal.birth_date), that a member given twice is refused instead
+// of silently keeping the last one, and that nothing reaches the handler.
+func TestInvalidInputNamesTheExactField(t *testing.T) {
+	mob := "/v1/projects/P1/mobilities"
+	acc := "/v1/organisations/E10000001/accreditations"
+	for _, tc := range []struct {
+		name, path, body, field, detail string
+	}{
+		{"date inside an object", mob, `{"personal":{"birth_date":"2020-02-30"}}`, "personal.birth_date", "2020-02-30"},
+		{"wrong type inside an array", mob, `{"ukraine":{"documents":["pay-slip",1]}}`, "ukraine.documents[1]", "expected a string"},
+		{"array expected", mob, `{"ukraine":{"documents":"pay-slip"}}`, "ukraine.documents", "expected an array"},
+		{"object expected", mob, `{"personal":"Aino"}`, "personal", "expected an object"},
+		{"unknown field inside an object", mob, `{"personal":{"first":"Aino"}}`, "personal.first", "unknown field"},
+		{"field names are exact, not case-insensitive", mob, `{"personal":{"First_Name":"Aino"}}`, "personal.First_Name", "unknown field"},
+		{"unknown field inside an array element", acc, `{"plan":{"objectives":[{"text":"a"},{"title":"x"}]}}`, "plan.objectives[1].title", "unknown field"},
+		{"wrong type two levels down", acc, `{"plan":{"objectives":[{"text":"a","indicators":"CEFR"}]}}`, "plan.objectives[0].indicators", "expected an array"},
+		{"integer inside an object", mob, `{"origin":{"lat":"north"}}`, "origin.lat", "expected a number"},
+		{"member given twice", mob, `{"mobility_id":"M1","mobility_id":"M2"}`, "mobility_id", "twice"},
+		{"member given twice inside an object", mob, `{"personal":{"first_name":"A","first_name":"B"}}`, "personal.first_name", "twice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := newUnitServer(t, nil)
+			w := u.do(t, aggregates.RoleNationalOffice, http.MethodPost, tc.path, tc.body)
+			p := problemBody(t, w)
+			if w.Code != http.StatusBadRequest || p.Field != tc.field || !strings.Contains(p.Detail, tc.detail) {
+				t.Fatalf("got %d field %q detail %q; want 400 field %q detail with %q", w.Code, p.Field, p.Detail, tc.field, tc.detail)
+			}
+			if n := len(u.cmds.requests()); n != 0 {
+				t.Fatalf("%d commands reached the handler", n)
+			}
+		})
+	}
+}
+
+// TestValidNestedInputStillDecodes guards the strict decoder against
+// refusing what is right: nested objects, arrays, nulls and URL fields.
+func TestValidNestedInputStillDecodes(t *testing.T) {
+	u := newUnitServer(t, nil)
+	w := u.do(t, aggregates.RoleNationalOffice, http.MethodPost, "/v1/organisations/E10000001/accreditations",
+		`{"accreditation_id":"ACC-1","field":"school","kind":"single","strategy_attached":true,"plan":{"from_year":2024,"to_year":2027,"objectives":[{"text":"languages","indicators":["CEFR","B1"]}]}}`)
+	if w.Code >= 300 {
+		t.Fatalf("valid accreditation application: %d %s", w.Code, w.Body)
+	}
+	reqs := u.cmds.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d commands", len(reqs))
+	}
+	c, ok := reqs[0].Command.(*aggregates.ApplyForAccreditation)
+	if !ok {
+		cv, ok2 := reqs[0].Command.(aggregates.ApplyForAccreditation)
+		if !ok2 {
+			t.Fatalf("command %T", reqs[0].Command)
+		}
+		c = &cv
+	}
+	if c.OID != "E10000001" || len(c.Plan.Objectives) != 1 || len(c.Plan.Objectives[0].Indicators) != 2 || c.Plan.Objectives[0].Indicators[1] != "B1" {
+		t.Fatalf("decoded %+v", c)
+	}
+	w = u.do(t, aggregates.RoleNationalOffice, http.MethodPost, "/v1/projects/P1/mobilities",
+		`{"mobility_id":"M1","participant_id":"P-1","personal":null,"ukraine":null,"origin":{"lat":65.0,"lon":25.5},"destination":{"lat":63.8,"lon":20.3},"activity":"SM-TTA","start_date":"2024-05-02","end_date":"2024-05-06","sending_organisation":"a","receiving_organisation":"b","sending_country":"FI","receiving_country":"SE","receiving_city":"Umeå"}`)
+	if w.Code >= 300 {
+		t.Fatalf("valid mobility: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestCommandOfAnotherRoleCitesCoreTasks: a role that may not issue a
+// command is refused with rule CORE-TASKS; a query keeps no rule.
+func TestCommandOfAnotherRoleCitesCoreTasks(t *testing.T) {
+	u := newUnitServer(t, nil)
+	for _, tc := range []struct{ role, method, path, body, rule string }{
+		{aggregates.RoleBeneficiary, http.MethodPost, "/v1/projects/P1/decision", `{"outcome":"approved","awarded_cents":1}`, "CORE-TASKS"},
+		{aggregates.RoleBeneficiary, http.MethodPost, "/v1/projects/P1/payments", `{}`, "CORE-TASKS"},
+		{aggregates.RoleAnalyst, http.MethodPost, "/v1/projects/P1/mobilities", `{}`, "CORE-TASKS"},
+		{aggregates.RoleAnalyst, http.MethodGet, "/v1/projects/P1/history", "", ""},
+	} {
+		w := u.do(t, tc.role, tc.method, tc.path, tc.body)
+		if p := problemBody(t, w); w.Code != http.StatusForbidden || p.Rule != tc.rule {
+			t.Errorf("%s %s %s: %d rule %q, want 403 rule %q", tc.role, tc.method, tc.path, w.Code, p.Rule, tc.rule)
+		}
+	}
+	if n := len(u.cmds.requests()); n != 0 {
+		t.Fatalf("%d commands reached the handler", n)
+	}
+}
+
+// TestTooLargeBodySaysTheLimit: the 413 tells the limit in bytes.
+func TestTooLargeBodySaysTheLimit(t *testing.T) {
+	u := newUnitServer(t, nil)
+	w := u.do(t, aggregates.RoleNationalOffice, http.MethodPost, "/v1/projects/P1/decision", `{"outcome":"`+strings.Repeat("x", 5000)+`"}`)
+	if p := problemBody(t, w); w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(p.Detail, "4096") {
+		t.Fatalf("%d %+v", w.Code, p)
+	}
+}
+
+// TestConflictShowsOnlyAKnownVersion: "already reported" has no version
+// to show; a concurrency conflict and a failed If-Match do.
+func TestConflictShowsOnlyAKnownVersion(t *testing.T) {
+	if p := problemOf(apperr.New(apperr.Conflict, "mobility M1 is already reported")); p.Version != nil {
+		t.Fatalf("version %d shown for a conflict without one", *p.Version)
+	}
+	e := apperr.New(apperr.Conflict, "changed concurrently")
+	e.Version = 7
+	if p := problemOf(e); p.Version == nil || *p.Version != 7 {
+		t.Fatalf("concurrency conflict lost its version: %+v", p)
+	}
+	if p := problemOf(apperr.New(apperr.PreconditionFailed, "If-Match")); p.Version == nil {
+		t.Fatal("412 without version")
+	}
+}
+
+// TestUploadRowNamesTheColumnAtFault: a refused CSV row always points at
+// a rule or a column, also for an ID already used and for a list item.
+func TestUploadRowNamesTheColumnAtFault(t *testing.T) {
+	row := refuse(BulkRow{Line: 3, MobilityID: "M1"}, apperr.New(apperr.Conflict, "mobility M1 is already reported"))
+	if row.Field != "mobility_id" || row.Column != "mobility_id" || row.Code != http.StatusConflict {
+		t.Fatalf("duplicate mobility row %+v", row)
+	}
+	row = refuse(BulkRow{Line: 4}, apperr.InvalidField("ukraine.documents[1]", "not a document kind"))
+	if row.Column != "ukraine_documents" {
+		t.Fatalf("list item row %+v", row)
+	}
+}

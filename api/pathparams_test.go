@@ -1,0 +1,87 @@
+package api_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestImpossibleIDsInTheURLAreNotFound: an ID with a dot, a NATS wildcard
+// or a space can name no resource. Every query answers it as a missing
+// resource (404 problem, never 503 from the event store), a command names
+// the field, percent-encoded IDs are decoded, and nothing is written.
+func TestImpossibleIDsInTheURLAreNotFound(t *testing.T) {
+	s := startSystem(t)
+	s.clock.set("2024-01-10")
+	office := s.token(t, "national-office", "", "virkailija")
+	reg := s.must(t, 201, office, "POST", "/v1/organisations", map[string]any{"oid": school, "legal_name": "Oulun koulu", "country": "FI", "city": "Oulu", "kind": "school"})
+	history := func() string {
+		return string(s.must(t, 200, office, "GET", "/v1/organisations/"+school+"/history", nil, after(reg)...).body)
+	}
+	before := history()
+	for _, id := range []string{"a.b", "*", "%3E", "E10000001.project.*", "a%20b", "a%2Eb"} {
+		name, _ := url.PathUnescape(id)
+		for _, tail := range []string{"", "/history", "/verification"} {
+			a := s.call(t, office, "GET", "/v1/organisations/"+id+tail, nil)
+			p := a.problem(t)
+			if a.status != 404 || p.Detail != "organisation "+name+" not found" {
+				t.Errorf("GET organisation %q%s: %d %q", id, tail, a.status, p.Detail)
+			}
+		}
+		for _, tail := range []string{"", "/history", "/verification", "/mobilities", "/as-of?at=2024-01-01"} {
+			a := s.call(t, office, "GET", "/v1/projects/"+id+tail, nil)
+			if p := a.problem(t); a.status != 404 || p.Detail != "project "+name+" not found" {
+				t.Errorf("GET project %q%s: %d %q", id, tail, a.status, p.Detail)
+			}
+		}
+		a := s.call(t, office, "POST", "/v1/projects/"+id+"/eligibility", map[string]any{"outcome": "eligible"})
+		if p := a.problem(t); a.status != 400 || p.Field != "project_id" || !strings.Contains(p.Detail, name) {
+			t.Errorf("command on project %q: %d %+v", id, a.status, p)
+		}
+	}
+	// An ID sent percent-encoded is the ID.
+	a := s.must(t, 200, office, "GET", "/v1/organisations/E1000000%31", nil)
+	if !strings.Contains(string(a.body), `"oid":"E10000001"`) {
+		t.Fatalf("percent-encoded OID: %s", a.body)
+	}
+	if after := history(); after != before {
+		t.Fatalf("the bad requests changed the history:\n%s\n%s", before, after)
+	}
+}
+
+// TestSignInLandsOnTheCallersPage: without a next page a beneficiary is
+// taken to its organisation (in the language of the form), anyone else to
+// a page saying that the sign-in worked.
+func TestSignInLandsOnTheCallersPage(t *testing.T) {
+	s := startSystem(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct {
+		name, token, lang, want string
+	}{
+		{"beneficiary", s.token(t, "beneficiary", school, "rehtori"), "fi", "/ui/organisations/" + school + "?lang=fi"},
+		{"beneficiary without language", s.token(t, "beneficiary", school, "rehtori"), "", "/ui/organisations/" + school},
+		{"national office", s.token(t, "national-office", "", "virkailija"), "en", "/ui/login?lang=en&signed_in=1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := client.PostForm(s.url+"/ui/login", url.Values{"token": {tc.token}, "lang": {tc.lang}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != tc.want {
+				t.Fatalf("%d %q, want %q", res.StatusCode, res.Header.Get("Location"), tc.want)
+			}
+		})
+	}
+	res, err := http.Get(s.url + "/ui/login?signed_in=1&lang=fi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	_, _ = copyBody(&b, res)
+	res.Body.Close()
+	if !strings.Contains(b.String(), "Olet kirjautunut sisään") {
+		t.Fatalf("the signed-in page does not say so: %s", b.String())
+	}
+}
