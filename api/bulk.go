@@ -81,6 +81,7 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 	}
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	r := csv.NewReader(bytes.NewReader(body))
+	r.Comma = separatorOf(body)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
@@ -94,9 +95,15 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res := BulkResult{Rows: []BulkRow{}}
-	p := principal(c)
-	for n := 0; ; n++ {
+	// Read the whole file first: a file over the row limit is refused
+	// before any of its rows is recorded.
+	type record struct {
+		line   int
+		values []string
+		err    error
+	}
+	var recs []record
+	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -109,12 +116,27 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 		case len(rec) > 0:
 			line, _ = r.FieldPos(0)
 		}
-		if n >= MaxUploadRows {
-			return apperr.New(apperr.Invalid, "the file has more than %d rows; split it", MaxUploadRows)
+		if len(recs) >= MaxUploadRows {
+			return apperr.New(apperr.Invalid, "the file has more than %d rows; nothing was recorded: split it", MaxUploadRows)
 		}
-		row := BulkRow{Line: line}
-		if err != nil {
-			row = refuse(row, apperr.New(apperr.Invalid, "the line is not valid CSV: %v", err))
+		recs = append(recs, record{line: line, values: rec, err: err})
+	}
+	res := BulkResult{Rows: []BulkRow{}}
+	p := principal(c)
+	idCol := -1
+	for i, col := range cols {
+		if col.name == "mobility_id" {
+			idCol = i
+		}
+	}
+	for _, rc := range recs {
+		rec := rc.values
+		row := BulkRow{Line: rc.line}
+		if rc.err == nil && idCol >= 0 && idCol < len(rec) {
+			row.MobilityID = strings.TrimSpace(rec[idCol])
+		}
+		if rc.err != nil {
+			row = refuse(row, apperr.New(apperr.Invalid, "the line is not valid CSV: %v", rc.err))
 		} else if len(rec) != len(cols) {
 			row = refuse(row, apperr.New(apperr.Invalid, "the line has %d values; the header has %d columns", len(rec), len(cols)))
 		} else {
@@ -237,6 +259,9 @@ func csvValue(col csvColumn, v string) (any, error) {
 		return n, nil
 	case "number":
 		f, err := strconv.ParseFloat(v, 64)
+		if err != nil && strings.Count(v, ",") == 1 && !strings.Contains(v, ".") {
+			f, err = strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64) // decimal comma: 65,01
+		}
 		if err != nil {
 			return nil, &apperr.Error{Code: apperr.Invalid, Field: strings.Join(col.path, "."), Message: fmt.Sprintf("column %s must be a number, not %q", col.name, v)}
 		}
@@ -299,4 +324,15 @@ func writeBulkCSV(c echo.Context, res BulkResult) error {
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// separatorOf picks the field separator from the header line: a comma, or
+// a semicolon when the header has semicolons and no comma (the CSV that
+// spreadsheets save with a Finnish locale).
+func separatorOf(body []byte) rune {
+	header, _, _ := bytes.Cut(body, []byte("\n"))
+	if bytes.IndexByte(header, ',') < 0 && bytes.IndexByte(header, ';') >= 0 {
+		return ';'
+	}
+	return ','
 }

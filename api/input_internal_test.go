@@ -1,7 +1,10 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -131,5 +134,65 @@ func TestUploadRowNamesTheColumnAtFault(t *testing.T) {
 	row = refuse(BulkRow{Line: 4}, apperr.InvalidField("ukraine.documents[1]", "not a document kind"))
 	if row.Column != "ukraine_documents" {
 		t.Fatalf("list item row %+v", row)
+	}
+}
+
+// upload posts a CSV file as the beneficiary and returns the JSON answer.
+func (u *unitServer) upload(t *testing.T, body string) (*httptest.ResponseRecorder, BulkResult) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/v1/projects/P1/mobilities.csv", strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+u.tokens[aggregates.RoleBeneficiary])
+	w := httptest.NewRecorder()
+	u.s.Handler().ServeHTTP(w, req)
+	var res BulkResult
+	if w.Code == http.StatusOK {
+		if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, res
+}
+
+// TestUploadReadsSpreadsheetCSV: a file saved by a spreadsheet with a
+// Finnish locale separates with semicolons and writes decimal commas; a
+// row of the wrong length still names its mobility.
+func TestUploadReadsSpreadsheetCSV(t *testing.T) {
+	u := newUnitServer(t, nil)
+	body := "mobility_id;participant_id;activity;start_date;end_date;sending_organisation;receiving_organisation;sending_country;receiving_country;receiving_city;origin_lat;origin_lon;destination_lat;destination_lon\n" +
+		"M1;p1;SM-JOB-SHDW;2022-09-05;2022-09-09;A;B;FI;DE;Berlin;65,01;25,47;52,52;13,40\n" +
+		"M2;p2;SM-JOB-SHDW\n"
+	w, res := u.upload(t, body)
+	if w.Code != 200 || res.Accepted != 1 || res.Refused != 1 || res.Rows[1].MobilityID != "M2" {
+		t.Fatalf("%d %+v", w.Code, res)
+	}
+	reqs := u.cmds.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d commands", len(reqs))
+	}
+	m, ok := reqs[0].Command.(aggregates.ReportMobility)
+	if !ok {
+		t.Fatalf("command %T", reqs[0].Command)
+	}
+	if m.Origin == nil || m.Origin.Lat != 65.01 || m.Destination == nil || m.Destination.Lon != 13.40 {
+		t.Fatalf("coordinates %+v %+v", m.Origin, m.Destination)
+	}
+}
+
+// TestUploadOverTheRowLimitRecordsNothing: the row limit is checked before
+// the first row is recorded, so a refused file leaves no half upload.
+func TestUploadOverTheRowLimitRecordsNothing(t *testing.T) {
+	u := newUnitServer(t, nil)
+	var b strings.Builder
+	b.WriteString("mobility_id,participant_id,activity,start_date,end_date,sending_organisation,receiving_organisation,sending_country,receiving_country,receiving_city,distance_km\n")
+	for i := 0; i <= MaxUploadRows; i++ {
+		fmt.Fprintf(&b, "M%d,p%d,SM-JOB-SHDW,2022-09-05,2022-09-09,A,B,FI,DE,Berlin,1100\n", i, i)
+	}
+	w, _ := u.upload(t, b.String())
+	if p := problemBody(t, w); w.Code != 400 || !strings.Contains(p.Detail, "nothing was recorded") {
+		t.Fatalf("%d %+v", w.Code, p)
+	}
+	if n := len(u.cmds.requests()); n != 0 {
+		t.Fatalf("%d rows were recorded from a refused file", n)
 	}
 }
