@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -194,5 +195,56 @@ func TestUploadOverTheRowLimitRecordsNothing(t *testing.T) {
 	}
 	if n := len(u.cmds.requests()); n != 0 {
 		t.Fatalf("%d rows were recorded from a refused file", n)
+	}
+}
+
+// TestEveryQueryReadsItsOwnWrites: every query of the read models honours
+// Grants-Min-Sequence, as docs/api.md promises for "any query", and says so
+// in the OpenAPI document.
+func TestEveryQueryReadsItsOwnWrites(t *testing.T) {
+	u := newUnitServer(t, func(d *Deps) { d.MaxWait = 20 * time.Millisecond; d.Reader = emptyReader{checkpoint: 10} })
+	fill := strings.NewReplacer(":oid", "E10000001", ":aid", "ACC-1", ":id", "P1", ":mid", "M1", ":pid", "PART-1")
+	n := 0
+	for _, r := range u.s.Routes() {
+		if !readsProjections(r) {
+			continue
+		}
+		n++
+		documented := false
+		for _, p := range r.Query {
+			documented = documented || p.Name == "min_seq"
+		}
+		if !documented {
+			t.Errorf("%s %s does not document min_seq", r.Method, r.Path)
+		}
+		w := u.do(t, aggregates.RoleNationalOffice, r.Method, fill.Replace(r.Path), "", HeaderMinSequence, "11")
+		if p := problemBody(t, w); w.Code != http.StatusServiceUnavailable {
+			t.Errorf("%s %s ahead of the read models: %d %+v", r.Method, r.Path, w.Code, p)
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d queries of the read models found", n)
+	}
+}
+
+// TestUnknownQueryParametersAreRefused: a misspelt filter would silently
+// return everything; it is refused with the parameter as the field.
+func TestUnknownQueryParametersAreRefused(t *testing.T) {
+	u := newUnitServer(t, nil)
+	for _, tc := range []struct{ path, field string }{
+		{"/v1/projects?stauts=ongoing", "stauts"},
+		{"/v1/mobilities?org=E10000001&projectid=P1", "projectid"},
+		{"/v1/statistics/mobilities?groupby=activity", "groupby"},
+		{"/v1/projects/P1?lang=fi", "lang"},
+	} {
+		w := u.do(t, aggregates.RoleNationalOffice, http.MethodGet, tc.path, "")
+		if p := problemBody(t, w); w.Code != 400 || p.Field != tc.field || !strings.Contains(p.Detail, "unknown query parameter") {
+			t.Errorf("%s: %d %+v", tc.path, w.Code, p)
+		}
+	}
+	for _, ok := range []string{"/v1/projects?status=ongoing&limit=5&min_seq=0", "/v1/projects/P1/history?type=MobilityReported"} {
+		if w := u.do(t, aggregates.RoleNationalOffice, http.MethodGet, ok, ""); w.Code == 400 {
+			t.Errorf("%s refused: %s", ok, w.Body)
+		}
 	}
 }

@@ -146,7 +146,7 @@ func (s *Server) register() error {
 			return errors.New("api: duplicate route " + key + " / " + r.OperationID)
 		}
 		seen[key], seen["op:"+r.OperationID] = true, true
-		mw := []echo.MiddlewareFunc{s.guard(r), checkPathParams(r)}
+		mw := []echo.MiddlewareFunc{s.guard(r), s.checkParams(r)}
 		switch {
 		case r.RequestType != "":
 			mw = append(mw, limitBody(s.d.MaxUploadBytes))

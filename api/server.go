@@ -137,7 +137,7 @@ func New(d Deps) (*Server, error) {
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(s.observe)
 	s.e = e
-	s.routes = s.routeTable()
+	s.routes = withConsistency(s.routeTable())
 	if err := s.register(); err != nil {
 		return nil, err
 	}

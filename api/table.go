@@ -61,7 +61,7 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.ApplyForAccreditation](s, P, "/v1/organisations/:oid/accreditations", "applyForAccreditation", "Apply for an Erasmus accreditation", tagOrgs, orgSpec(pOrg)),
 		commandRoute[a.DecideAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/decision", "decideAccreditation", "Decide an accreditation application", tagOrgs, orgSpec(pOrgAccr)),
 		commandRoute[a.WithdrawAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/withdrawal", "withdrawAccreditation", "Withdraw an accreditation", tagOrgs, orgSpec(pOrgAccr)),
-		{Method: G, Path: "/v1/organisations/:oid/history", OperationID: "organisationHistory", Summary: "Read the audit history of an organisation and its projects", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: append(pageParams(), consistencyParams()...), Handler: s.organisationHistory},
+		{Method: G, Path: "/v1/organisations/:oid/history", OperationID: "organisationHistory", Summary: "Read the audit history of an organisation and its projects", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.organisationHistory},
 		{Method: G, Path: "/v1/organisations/:oid/verification", OperationID: "verifyOrganisation", Summary: "Verify the hash chain of an organisation's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyOrganisation},
 
 		// Projects (applications, decisions, agreements, payments, amendments, Ukraine exception, reports).
@@ -84,7 +84,7 @@ func (s *Server) routeTable() []Route {
 		{Method: G, Path: "/v1/projects/:id/reports", OperationID: "listReports", Summary: "List a project's reports", Tag: tagProjects, Roles: reporters, Response: []projections.ReportView{}, Query: consistencyParams(), Handler: s.listReports},
 		commandRoute[a.CloseProject](s, P, "/v1/projects/:id/closure", "closeProject", "Close a project (balance paid or recovered)", tagProjects, prj),
 		commandRoute[a.TerminateProject](s, P, "/v1/projects/:id/termination", "terminateProject", "Terminate a project", tagProjects, prj),
-		{Method: G, Path: "/v1/projects/:id/history", OperationID: "projectHistory", Summary: "Read the audit history of a project", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: append(pageParams(), consistencyParams()...), Handler: s.projectHistory},
+		{Method: G, Path: "/v1/projects/:id/history", OperationID: "projectHistory", Summary: "Read the audit history of a project", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.projectHistory},
 		{Method: G, Path: "/v1/projects/:id/verification", OperationID: "verifyProject", Summary: "Verify the hash chain of a project's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyProject},
 
 		// Mobilities.
@@ -118,6 +118,11 @@ func pageParams() []Param {
 		{Name: "cursor", Description: "next_cursor of the previous page"},
 		{Name: "limit", Type: "integer", Description: "page size, 1 to 1000 (default 50)"},
 	}
+}
+
+// historyParams documents the audit history's pagination and filter.
+func historyParams() []Param {
+	return append(append(pageParams(), Param{Name: "type", Description: "only events of this type, e.g. MobilityReported"}), consistencyParams()...)
 }
 
 // consistencyParams documents read-your-writes.
