@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -137,6 +139,11 @@ func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (
 	if err != nil {
 		return command.Result{}, storedAnswer{}, err
 	}
+	if reason == "" {
+		// A command with its own reason (cancel, correct, withdraw,
+		// terminate) keeps it as the audit history's "why" too.
+		reason = bodyReason(cmd)
+	}
 	at, err := effectiveAt(c)
 	if err != nil {
 		return command.Result{}, storedAnswer{}, err
@@ -230,4 +237,19 @@ func commandRoles(typ string) []string {
 		return []string{aggregates.RoleBeneficiary, aggregates.RoleNationalOffice}
 	}
 	return []string{aggregates.RoleNationalOffice}
+}
+
+// bodyReason returns the "reason" field of a command's body, if it has one.
+func bodyReason(cmd aggregates.Command) string {
+	v := reflect.Indirect(reflect.ValueOf(cmd))
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == "reason" && f.Type.Kind() == reflect.String {
+			return strings.TrimSpace(v.Field(i).String())
+		}
+	}
+	return ""
 }

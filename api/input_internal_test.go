@@ -248,3 +248,31 @@ func TestUnknownQueryParametersAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyReasonIsTheAuditReason: the reason given in the body of a
+// cancellation or correction is the "why" of the audit history when no
+// Grants-Reason header is sent; the header wins when both are given.
+func TestBodyReasonIsTheAuditReason(t *testing.T) {
+	u := newUnitServer(t, nil)
+	for _, tc := range []struct {
+		method, body, header, want string
+	}{
+		{http.MethodDelete, `{"reason":"the participant fell ill"}`, "", "the participant fell ill"},
+		{http.MethodDelete, `{"reason":"in the body"}`, "from%20the%20header", "from the header"},
+		{http.MethodDelete, `{}`, "", ""},
+	} {
+		before := len(u.cmds.requests())
+		hdr := []string{}
+		if tc.header != "" {
+			hdr = append(hdr, HeaderReason, tc.header)
+		}
+		w := u.do(t, aggregates.RoleBeneficiary, tc.method, "/v1/projects/P1/mobilities/M1", tc.body, hdr...)
+		if w.Code >= 300 {
+			t.Fatalf("%s: %d %s", tc.body, w.Code, w.Body)
+		}
+		reqs := u.cmds.requests()
+		if len(reqs) != before+1 || reqs[len(reqs)-1].Reason != tc.want {
+			t.Fatalf("%s with header %q: reason %q, want %q", tc.body, tc.header, reqs[len(reqs)-1].Reason, tc.want)
+		}
+	}
+}
