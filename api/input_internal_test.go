@@ -276,3 +276,22 @@ func TestBodyReasonIsTheAuditReason(t *testing.T) {
 		}
 	}
 }
+
+// TestExportCellsAreNotFormulas: text a beneficiary typed (a city, an
+// organisation) never reaches an analyst's spreadsheet as a formula.
+func TestExportCellsAreNotFormulas(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"=1+2", "'=1+2"},
+		{`=HYPERLINK("http://x","y")`, `'=HYPERLINK("http://x","y")`},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"+358 40", "'+358 40"},
+		{"-5", "-5"},
+		{"-12.5", "-12.5"},
+		{"Helsinki", "Helsinki"},
+		{"", ""},
+	} {
+		if got := safeCell(tc.in); got != tc.want {
+			t.Errorf("safeCell(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -85,12 +85,12 @@ func (s *Server) accreditationStats(c echo.Context) error {
 }
 
 // csvWriter starts a CSV answer named filename.
-func csvWriter(c echo.Context, filename string) *csv.Writer {
+func csvWriter(c echo.Context, filename string) *safeCSV {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	c.Response().WriteHeader(http.StatusOK)
-	return csv.NewWriter(c.Response())
+	return &safeCSV{csv.NewWriter(c.Response())}
 }
 
 func (s *Server) exportMobilityStats(c echo.Context) error {
