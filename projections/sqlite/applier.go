@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,16 +29,9 @@ type applier struct {
 	dirtyAcc  []*statAccRow
 	counts    map[string]bool
 	inTx      bool
-
-	// mobKeys and partKeys map a mobility's (project, ID) and a
-	// participant's (organisation, ID) to their row key (seq): a cache in
-	// a live file, every row in a bulk build (complete).
-	mobKeys, partKeys map[pairKey]int64
-	complete          bool
-	sizeHint          int
 	// pendingMob holds the facts of the mobility rows queued in
 	// st.mobPut, so that reading one back does not force the queue out.
-	pendingMob map[int64]mobilityFacts
+	pendingMob map[pairKey]mobilityFacts
 	times      timeCache
 }
 
@@ -70,7 +62,7 @@ type stmts struct {
 	orgGet, orgPut                     *wstmt
 	projGet, projPut                   *wstmt
 	accGet, accPut                     *wstmt
-	mobGet, mobStatus, mobSeq, partSeq *wstmt
+	mobGet, mobStatus                  *wstmt
 	payPut                             *wstmt
 	repPut, repAssess                  *wstmt
 	statMobGet, statMobPut, statMobDel *wstmt
@@ -83,13 +75,11 @@ func placeholders(cols string) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// newApplier prepares the statements on w. complete tells a build from an
-// empty file whose secondary indexes are dropped: the key maps then hold
-// every row and are never completed from the database.
-func newApplier(w *wconn, complete bool) (*applier, error) {
-	a := &applier{w: w, complete: complete}
+// newApplier prepares the statements on w.
+func newApplier(w *wconn) (*applier, error) {
+	a := &applier{w: w}
 	a.reset()
-	const mobCols = "seq, project_id, id, org, participant_id, action, call_year, activity, sending_country, receiving_country, " +
+	const mobCols = "project_id, id, org, participant_id, action, call_year, activity, sending_country, receiving_country, " +
 		"receiving_city, sending_org, receiving_org, start_date, end_date, days, travel_days, distance_km, green_travel, " +
 		"fewer_opportunities, ukraine_exception, accompanying, group_id, persons, status, grant_cents, lines_json, " +
 		"reported_on, changed_on, revision, sequence"
@@ -113,10 +103,8 @@ func newApplier(w *wconn, complete bool) (*applier, error) {
 		{&a.st.accPut, "INSERT OR REPLACE INTO accreditations (" + accCols + ") VALUES (" + placeholders(accCols) + ")"},
 		{&a.st.mobGet, "SELECT participant_id, activity, sending_country, receiving_country, status, reported_on, call_year, action, " +
 			"days, grant_cents, persons, revision, green_travel, fewer_opportunities, ukraine_exception, accompanying " +
-			"FROM mobilities WHERE seq = ?"},
-		{&a.st.mobSeq, "SELECT seq FROM mobilities WHERE project_id = ? AND id = ?"},
-		{&a.st.partSeq, "SELECT seq FROM participants WHERE org = ? AND id = ?"},
-		{&a.st.mobStatus, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE seq = ?"},
+			"FROM mobilities WHERE project_id = ? AND id = ?"},
+		{&a.st.mobStatus, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE project_id = ? AND id = ?"},
 		{&a.st.payPut, "INSERT OR REPLACE INTO payments (id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&a.st.repPut, "INSERT OR REPLACE INTO reports (" + repCols + ") VALUES (" + placeholders(repCols) + ")"},
@@ -144,7 +132,7 @@ func newApplier(w *wconn, complete bool) (*applier, error) {
 	}{
 		{&a.st.audit, "INSERT", "audit_log", auditCols},
 		{&a.st.mobPut, "INSERT OR REPLACE", "mobilities", mobCols},
-		{&a.st.partPut, "INSERT OR REPLACE", "participants", "seq, org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"},
+		{&a.st.partPut, "INSERT OR REPLACE", "participants", "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"},
 	}
 	for _, b := range bufs {
 		rb, err := newRowBuffer(w, b.verb, b.table, b.cols)
@@ -164,12 +152,7 @@ func (a *applier) reset() {
 	a.statAcc = map[statAccKey]*statAccRow{}
 	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = nil, nil, nil, nil
 	a.counts = map[string]bool{}
-	hint := 0
-	if a.complete {
-		hint = a.sizeHint
-	}
-	a.mobKeys, a.partKeys = make(map[pairKey]int64, hint), make(map[pairKey]int64, hint)
-	a.pendingMob = map[int64]mobilityFacts{}
+	a.pendingMob = map[pairKey]mobilityFacts{}
 	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.partPut} {
 		if b != nil {
 			b.reset()
@@ -188,15 +171,11 @@ func (a *applier) flushRows() error {
 	return nil
 }
 
-// maxKeys bounds the key caches of a live file.
-const maxKeys = 1 << 20
+// pairKey identifies a mobility by project and ID.
+type pairKey struct{ scope, id string }
 
 // begin opens the batch transaction.
 func (a *applier) begin() error {
-	if !a.complete && len(a.mobKeys)+len(a.partKeys) > maxKeys {
-		// Between batches nothing is pending: the caches may start over.
-		a.mobKeys, a.partKeys = map[pairKey]int64{}, map[pairKey]int64{}
-	}
 	if err := a.w.execScript("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
@@ -429,41 +408,6 @@ func (a *applier) addAccreditationStat(k statAccKey, sign int64) error {
 		a.dirtyAcc = append(a.dirtyAcc, s)
 	}
 	return nil
-}
-
-// pairKey identifies a mobility (project, ID) or a participant
-// (organisation, ID).
-type pairKey struct{ scope, id string }
-
-// rowKey looks up the row key of key in cache, completing it with query
-// (on the arguments args) unless the cache is complete.
-func (a *applier) rowKey(cache map[pairKey]int64, key pairKey, query *wstmt, args ...driver.Value) (int64, bool, error) {
-	if seq, ok := cache[key]; ok {
-		return seq, true, nil
-	}
-	if a.complete {
-		return 0, false, nil
-	}
-	var seq int64
-	err := query.queryRow([]any{&seq}, args...)
-	if errors.Is(err, errNoRow) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, err
-	}
-	cache[key] = seq
-	return seq, true, nil
-}
-
-// mobilitySeq returns the row key of mobility id of project.
-func (a *applier) mobilitySeq(project, id string) (int64, bool, error) {
-	return a.rowKey(a.mobKeys, pairKey{project, id}, a.st.mobSeq, project, id)
-}
-
-// participantSeq returns the row key of participant id of org.
-func (a *applier) participantSeq(org, id string) (int64, bool, error) {
-	return a.rowKey(a.partKeys, pairKey{org, id}, a.st.partSeq, org, id)
 }
 
 // countsTowardMax reports whether a mobility of activity counts toward

@@ -139,11 +139,10 @@ func (f *mobilityFacts) statKey(field string) statMobKey {
 		green: f.green, fewerOpportunities: f.fewer, ukraine: f.ukraine}
 }
 
-// putMobility queues the mobility row (key seq) and the participant's
-// personal data.
-func (a *applier) putMobility(env *events.Envelope, seq int64, org string, e *mobilityEvent, status, reportedOn, changedOn string, revision int64) error {
+// putMobility queues the mobility row and the participant's personal data.
+func (a *applier) putMobility(env *events.Envelope, org string, e *mobilityEvent, status, reportedOn, changedOn string, revision int64) error {
 	m := &e.Mobility
-	written, err := a.st.mobPut.add(seq, e.ProjectID, m.MobilityID, org, m.ParticipantID, e.Action, int64(e.CallYear), m.Activity,
+	written, err := a.st.mobPut.add(e.ProjectID, m.MobilityID, org, m.ParticipantID, e.Action, int64(e.CallYear), m.Activity,
 		m.SendingCountry, m.ReceivingCountry, m.ReceivingCity, m.SendingOrganisation, m.ReceivingOrganisation,
 		m.StartDate, m.EndDate, int64(e.Days), int64(m.TravelDays), int64(e.DistanceKm), m.GreenTravel,
 		m.FewerOpportunities, e.ukraine(), m.Accompanying, m.GroupID, int64(m.Persons), status, e.Grant.TotalCents, e.lines(),
@@ -156,51 +155,30 @@ func (a *applier) putMobility(env *events.Envelope, seq int64, org string, e *mo
 	} else {
 		f := e.facts()
 		f.status, f.reportedOn, f.revision = status, reportedOn, revision
-		a.pendingMob[seq] = f
+		a.pendingMob[pairKey{e.ProjectID, m.MobilityID}] = f
 	}
 	pd := &m.Personal
 	if pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
 		return nil
 	}
-	pseq, found, err := a.participantSeq(org, m.ParticipantID)
-	if err != nil {
-		return err
-	}
-	if !found {
-		pseq = int64(env.Sequence)
-		a.partKeys[pairKey{org, m.ParticipantID}] = pseq
-	}
-	_, err = a.st.partPut.add(pseq, org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender,
+	_, err = a.st.partPut.add(org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender,
 		pd.Nationality, int64(env.Sequence))
 	return err
 }
 
-// storedMobility reads the facts of the stored (or queued) mobility with
-// row key seq.
-func (a *applier) storedMobility(seq int64) (mobilityFacts, error) {
-	if f, ok := a.pendingMob[seq]; ok {
+// storedMobility reads the facts of a stored (or queued) mobility.
+func (a *applier) storedMobility(projectID, id string) (mobilityFacts, error) {
+	if f, ok := a.pendingMob[pairKey{projectID, id}]; ok {
 		return f, nil
 	}
 	var f mobilityFacts
 	err := a.st.mobGet.queryRow([]any{&f.participantID, &f.activity, &f.sendingCountry, &f.receivingCountry, &f.status, &f.reportedOn,
-		&f.callYear, &f.action, &f.days, &f.grant, &f.persons, &f.revision, &f.green, &f.fewer, &f.ukraine, &f.accompanying}, seq)
+		&f.callYear, &f.action, &f.days, &f.grant, &f.persons, &f.revision, &f.green, &f.fewer, &f.ukraine, &f.accompanying},
+		projectID, id)
 	if errors.Is(err, errNoRow) {
-		return f, fmt.Errorf("the mobility with row key %d is missing", seq)
+		return f, fmt.Errorf("mobility %s of project %s was never reported", id, projectID)
 	}
 	return f, err
-}
-
-// existingMobility returns the row key and facts of a reported mobility.
-func (a *applier) existingMobility(project, id string) (int64, mobilityFacts, error) {
-	seq, found, err := a.mobilitySeq(project, id)
-	if err != nil {
-		return 0, mobilityFacts{}, err
-	}
-	if !found {
-		return 0, mobilityFacts{}, fmt.Errorf("mobility %s of project %s was never reported", id, project)
-	}
-	f, err := a.storedMobility(seq)
-	return seq, f, err
 }
 
 // countMobility adds (sign +1) or removes (sign -1) a live mobility from
@@ -215,17 +193,6 @@ func (a *applier) countMobility(p *projectRow, f *mobilityFacts, sign int64) err
 	return a.addMobilityStats(f.statKey(p.field), sign, f)
 }
 
-// uncount takes a stored mobility out of its project's counters and the
-// statistics before it is replaced.
-func (a *applier) uncount(p *projectRow, old *mobilityFacts) error {
-	if old.status == mobCancelled {
-		p.cancelled--
-		a.touchProject(p)
-		return nil
-	}
-	return a.countMobility(p, old, -1)
-}
-
 func applyMobilityReported(a *applier, env *events.Envelope, e *mobilityEvent) error {
 	p, err := a.mustProject(e.ProjectID)
 	if err != nil {
@@ -237,28 +204,11 @@ func applyMobilityReported(a *applier, env *events.Envelope, e *mobilityEvent) e
 	if e.CallYear == 0 {
 		e.CallYear = int(p.callYear)
 	}
-	seq, found, err := a.mobilitySeq(e.ProjectID, e.Mobility.MobilityID)
-	if err != nil {
-		return err
-	}
-	if found {
-		// Reported again under the same ID: the new report replaces the old.
-		old, err := a.storedMobility(seq)
-		if err != nil {
-			return err
-		}
-		if err := a.uncount(p, &old); err != nil {
-			return err
-		}
-	} else {
-		seq = int64(env.Sequence)
-		a.mobKeys[pairKey{e.ProjectID, e.Mobility.MobilityID}] = seq
-	}
 	f := e.facts()
 	if err := a.countMobility(p, &f, 1); err != nil {
 		return err
 	}
-	return a.putMobility(env, seq, p.org, e, mobReported, e.ReportedOn, "", 0)
+	return a.putMobility(env, p.org, e, mobReported, e.ReportedOn, "", 0)
 }
 
 func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) error {
@@ -266,12 +216,16 @@ func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) 
 	if err != nil {
 		return err
 	}
-	seq, old, err := a.existingMobility(e.ProjectID, e.Mobility.MobilityID)
+	old, err := a.storedMobility(e.ProjectID, e.Mobility.MobilityID)
 	if err != nil {
 		return err
 	}
-	if err := a.uncount(p, &old); err != nil {
-		return err
+	if old.status != mobCancelled {
+		if err := a.countMobility(p, &old, -1); err != nil {
+			return err
+		}
+	} else {
+		p.cancelled--
 	}
 	if e.Action == "" {
 		e.Action = old.action
@@ -283,7 +237,7 @@ func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) 
 	if err := a.countMobility(p, &f, 1); err != nil {
 		return err
 	}
-	return a.putMobility(env, seq, p.org, e, mobCorrected, old.reportedOn, e.CorrectedOn, old.revision+1)
+	return a.putMobility(env, p.org, e, mobCorrected, old.reportedOn, e.CorrectedOn, old.revision+1)
 }
 
 func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.MobilityCancelled) error {
@@ -291,7 +245,7 @@ func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.Mobi
 	if err != nil {
 		return err
 	}
-	seq, old, err := a.existingMobility(e.ProjectID, e.MobilityID)
+	old, err := a.storedMobility(e.ProjectID, e.MobilityID)
 	if err != nil {
 		return err
 	}
@@ -302,12 +256,12 @@ func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.Mobi
 		return err
 	}
 	p.cancelled++
-	if _, pending := a.pendingMob[seq]; pending {
+	if _, pending := a.pendingMob[pairKey{e.ProjectID, e.MobilityID}]; pending {
 		// The row is still queued: write it before updating it.
 		if err := a.st.mobPut.flush(); err != nil {
 			return err
 		}
 		clear(a.pendingMob)
 	}
-	return a.st.mobStatus.exec(mobCancelled, e.CancelledOn.String(), int64(env.Sequence), seq)
+	return a.st.mobStatus.exec(mobCancelled, e.CancelledOn.String(), int64(env.Sequence), e.ProjectID, e.MobilityID)
 }

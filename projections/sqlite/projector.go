@@ -44,9 +44,6 @@ type ProjectorConfig struct {
 	// its intermediate commits are then not "all events up to the
 	// checkpoint", which does not matter for a file deleted on failure.
 	deferCached bool
-	// sizeHint is about how many events a rebuild applies, to size the
-	// key maps of a complete build once rather than grow them.
-	sizeHint int
 }
 
 // Projector applies the event stream to the read models of one DB,
@@ -74,11 +71,10 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 	if db.w == nil {
 		return nil, errors.New("the read-model database is closed")
 	}
-	a, err := newApplier(db.w, db.mode == Bulk)
+	a, err := newApplier(db.w)
 	if err != nil {
 		return nil, err
 	}
-	a.sizeHint = cfg.sizeHint
 	return &Projector{db: db, cfg: cfg, dec: decoder{reg: cfg.Registry, hs: handlers()}, a: a}, nil
 }
 

@@ -98,9 +98,7 @@ CREATE INDEX projects_org ON projects (org, call_year);
 -- participant appears only by a pseudonymous ID; personal data are in
 -- participants. lines_json is the breakdown: a JSON array of
 -- {category, rule, explanation, amount_cents} (query it with json_each).
--- A mobility is identified by (project_id, id); seq is its stable row key.
 CREATE TABLE mobilities (
-    seq                 INTEGER PRIMARY KEY, -- stream sequence of the event that first reported it
     project_id          TEXT NOT NULL,
     id                  TEXT NOT NULL,    -- mobility ID within the project
     org                 TEXT NOT NULL,    -- beneficiary
@@ -130,16 +128,15 @@ CREATE TABLE mobilities (
     reported_on         TEXT NOT NULL,
     changed_on          TEXT NOT NULL,    -- date of the last correction or the cancellation
     revision            INTEGER NOT NULL, -- corrections so far
-    sequence            INTEGER NOT NULL
+    sequence            INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id)
 );
-CREATE UNIQUE INDEX mobilities_key ON mobilities (project_id, id);
 CREATE INDEX mobilities_org ON mobilities (org, project_id, id);
 
 -- participants: PERSONAL DATA of participants, keyed by organisation and
 -- pseudonymous ID. Kept apart from every other table; never exposed to
 -- analysts (statistics and exports use the pseudonymous ID only).
 CREATE TABLE participants (
-    seq         INTEGER PRIMARY KEY, -- stream sequence of the event that first recorded them
     org         TEXT NOT NULL,
     id          TEXT NOT NULL,
     first_name  TEXT NOT NULL,
@@ -148,9 +145,9 @@ CREATE TABLE participants (
     email       TEXT NOT NULL,
     gender      TEXT NOT NULL,
     nationality TEXT NOT NULL,
-    sequence    INTEGER NOT NULL
-);
-CREATE UNIQUE INDEX participants_key ON participants (org, id);
+    sequence    INTEGER NOT NULL,
+    PRIMARY KEY (org, id)
+) WITHOUT ROWID;
 
 -- payments: payments to and recoveries from beneficiaries. amount_cents is
 -- always positive; kind 'recovery' was paid back.
