@@ -3,12 +3,27 @@
 //
 // The Projector consumes the event stream from the checkpoint stored in the
 // file, applies events in batches, one transaction per batch with the new
-// checkpoint written in the same transaction: after a crash at any point the
-// tables hold exactly the events up to the checkpoint, and the projector
-// resumes from there (exactly once).
+// checkpoint (and the hash of its event) written in the same transaction:
+// after a crash at any point the tables hold exactly the events up to the
+// checkpoint, and the projector resumes from there (exactly once). An event
+// type without a projection stops it with an error wrapping
+// ErrUnknownEvent; a stream that is not the one the file was built from
+// stops it with ErrStreamMismatch.
 //
-// Rebuild builds every read model from sequence 1 into a new file (blue/green)
-// and Manager swaps the live file for a rebuilt one atomically while queries
-// keep being answered. The schema is in migrations/*.sql, documented table by
-// table for analysts who open the file with the sqlite3 shell.
+// Rebuild builds every read model from sequence 1 (or up to an Until bound)
+// into a new file in bulk mode: no journal, no fsync until the end,
+// secondary indexes built once after the load, organisations, projects and
+// statistics kept in memory until the end. Manager serves `grants serve`:
+// it swaps a rebuilt generation (grants.db.gen-<n>, named in the pointer
+// file grants.db.current) in atomically while queries keep being answered,
+// and rebuilds by itself when the file has another schema or stream.
+//
+// The schema is in migrations/*.sql, documented table by table for analysts
+// who open the file with the sqlite3 shell. Personal data of participants
+// are only in the participants table.
+//
+// Hot path: writes go through the driver directly (wconn), several rows per
+// INSERT (rowBuffer), and the payloads of reported and corrected mobilities
+// are read by a small JSON reader (fastjson.go) checked against
+// encoding/json by property tests.
 package sqlite
