@@ -160,7 +160,24 @@ func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 		return nil, err
 	}
 	m.cur.Store(g)
+	m.removeStale(db.Path())
 	return m, nil
+}
+
+// removeStale deletes the generation files other than current: what a
+// rebuild or a swap interrupted by a crash left behind.
+func (m *Manager) removeStale(current string) {
+	stale, _ := filepath.Glob(m.cfg.Path + ".gen-*")
+	stale = append(stale, m.cfg.Path)
+	for _, f := range stale {
+		if strings.HasSuffix(f, "-wal") || strings.HasSuffix(f, "-shm") || strings.HasSuffix(f, "-journal") || f == current {
+			continue
+		}
+		if _, err := os.Stat(f); err == nil {
+			m.cfg.Logger.Info("removing a stale read-model generation", "file", f)
+			removeDBFiles(f)
+		}
+	}
 }
 
 // start makes db a generation and starts its live projector.

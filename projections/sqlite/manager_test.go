@@ -189,13 +189,21 @@ func TestManagerSwapsToRebuiltGenerationWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameSums(t, sum(t, openDB(t, clean)), swapped)
-	// A restart opens the generation the pointer names.
+	// A restart opens the generation the pointer names, and deletes what
+	// an interrupted rebuild left behind.
 	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stale := path + ".gen-7"
+	if err := os.WriteFile(stale, []byte("half a rebuild"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	m2 := openManager(t, path, s)
 	if filepath.Base(m2.Path()) != "grants.db.gen-1" {
 		t.Fatalf("restart opened %s", m2.Path())
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("stale generation left: %v", err)
 	}
 }
 
