@@ -1,11 +1,12 @@
 package events
 
-// Header names under which the envelope travels on a NATS message.
+// Header names under which the envelope travels on a NATS message. The
+// aggregate (org, kind, ID) is not a header: it is the subject,
+// grants.<org>.<kind>.<id>. Optional headers are left out when empty;
+// Grants-Schema-Version is left out for version 1 and Grants-Occurred-At
+// when it equals Grants-Recorded-At (everything but recorded past events).
 const (
 	HeaderEventID        = "Grants-Event-Id"
-	HeaderOrg            = "Grants-Org"
-	HeaderKind           = "Grants-Aggregate-Kind"
-	HeaderAggregateID    = "Grants-Aggregate-Id"
 	HeaderVersion        = "Grants-Version"
 	HeaderType           = "Grants-Type"
 	HeaderSchema         = "Grants-Schema-Version"

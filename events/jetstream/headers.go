@@ -65,15 +65,19 @@ func envelopeHeader(e *events.Envelope, extra int) nats.Header {
 		n := len(vals)
 		h[k] = vals[n-1 : n : n]
 	}
+	// The aggregate (org, kind, ID) is the subject; a header of its own
+	// would only cost every reader a parse.
 	set(events.HeaderEventID, e.ID)
-	set(events.HeaderOrg, e.Ref.Org)
-	set(events.HeaderKind, e.Ref.Kind)
-	set(events.HeaderAggregateID, e.Ref.ID)
 	set(events.HeaderVersion, strconv.FormatUint(e.Version, 10))
 	set(events.HeaderType, encodeValue(e.Type))
-	set(events.HeaderSchema, strconv.Itoa(e.SchemaVersion))
-	set(events.HeaderOccurredAt, events.FormatTime(e.OccurredAt))
-	set(events.HeaderRecordedAt, events.FormatTime(e.RecordedAt))
+	if e.SchemaVersion != 1 {
+		set(events.HeaderSchema, strconv.Itoa(e.SchemaVersion))
+	}
+	recorded := events.FormatTime(e.RecordedAt)
+	set(events.HeaderRecordedAt, recorded)
+	if occurred := events.FormatTime(e.OccurredAt); occurred != recorded {
+		set(events.HeaderOccurredAt, occurred)
+	}
 	set(events.HeaderActorUser, encodeValue(e.Actor.UserID))
 	set(events.HeaderActorRole, encodeValue(e.Actor.Role))
 	set(events.HeaderHash, e.Hash)
@@ -100,14 +104,24 @@ func envelopeHeader(e *events.Envelope, extra int) nats.Header {
 func DecodeMsg(subject string, h nats.Header, data []byte, seq uint64) (events.Envelope, error) {
 	var e events.Envelope
 	d := decoder{h: h}
+	ref, ok := refOf(subject)
+	if !ok {
+		return events.Envelope{}, fmt.Errorf("event at sequence %d: subject %q is not grants.<org>.<kind>.<id>", seq, subject)
+	}
+	e.Ref = ref
 	e.ID = d.raw(events.HeaderEventID, true)
-	e.Ref = events.Ref{Org: d.raw(events.HeaderOrg, true), Kind: d.raw(events.HeaderKind, true), ID: d.raw(events.HeaderAggregateID, true)}
-	e.Version = d.uint(events.HeaderVersion)
+	e.Version = d.uint(events.HeaderVersion, true)
 	e.Sequence = seq
 	e.Type = d.text(events.HeaderType, true)
-	e.SchemaVersion = int(d.uint(events.HeaderSchema))
-	e.OccurredAt = d.time(events.HeaderOccurredAt)
-	e.RecordedAt = d.time(events.HeaderRecordedAt)
+	e.SchemaVersion = 1
+	if v := d.uint(events.HeaderSchema, false); v != 0 {
+		e.SchemaVersion = int(v)
+	}
+	e.RecordedAt = d.time(events.HeaderRecordedAt, true)
+	e.OccurredAt = e.RecordedAt
+	if t := d.time(events.HeaderOccurredAt, false); !t.IsZero() {
+		e.OccurredAt = t
+	}
 	e.Actor = events.Actor{UserID: d.text(events.HeaderActorUser, false), Role: d.text(events.HeaderActorRole, false), Org: d.text(events.HeaderActorOrg, false)}
 	e.CorrelationID = d.text(events.HeaderCorrelationID, false)
 	e.CausationID = d.text(events.HeaderCausationID, false)
@@ -119,10 +133,21 @@ func DecodeMsg(subject string, h nats.Header, data []byte, seq uint64) (events.E
 	if d.err != nil {
 		return events.Envelope{}, fmt.Errorf("event at sequence %d on %s: %w", seq, subject, d.err)
 	}
-	if subject != "" && subject != e.Ref.Subject() {
-		return events.Envelope{}, fmt.Errorf("event at sequence %d: subject %s does not match its headers (%s)", seq, subject, e.Ref.Subject())
-	}
 	return e, nil
+}
+
+// refOf parses an event subject grants.<org>.<kind>.<id>.
+func refOf(subject string) (events.Ref, bool) {
+	rest, ok := strings.CutPrefix(subject, events.SubjectPrefix+".")
+	if !ok {
+		return events.Ref{}, false
+	}
+	org, rest, ok1 := strings.Cut(rest, ".")
+	kind, id, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || org == "" || kind == "" || id == "" || strings.Contains(id, ".") {
+		return events.Ref{}, false
+	}
+	return events.Ref{Org: org, Kind: kind, ID: id}, true
 }
 
 // decoder reads header values and keeps the first error.
@@ -154,8 +179,8 @@ func (d *decoder) text(key string, required bool) string {
 	return s
 }
 
-func (d *decoder) uint(key string) uint64 {
-	v := d.raw(key, true)
+func (d *decoder) uint(key string, required bool) uint64 {
+	v := d.raw(key, required)
 	if v == "" {
 		return 0
 	}
@@ -166,8 +191,8 @@ func (d *decoder) uint(key string) uint64 {
 	return n
 }
 
-func (d *decoder) time(key string) time.Time {
-	v := d.raw(key, true)
+func (d *decoder) time(key string, required bool) time.Time {
+	v := d.raw(key, required)
 	if v == "" {
 		return time.Time{}
 	}

@@ -60,15 +60,41 @@ func TestHeadersCarryFreeTextVerbatim(t *testing.T) {
 	}
 }
 
+func TestHeadersLeaveOutWhatTheyNeedNotSay(t *testing.T) {
+	e := sampleEnvelope()
+	e.SchemaVersion, e.OccurredAt = 1, e.RecordedAt
+	e.Seal(e.PrevHash)
+	h := envelopeHeader(&e, 0)
+	for _, k := range []string{events.HeaderSchema, events.HeaderOccurredAt} {
+		if _, ok := h[k]; ok {
+			t.Errorf("header %s written although it says the default", k)
+		}
+	}
+	got, err := DecodeMsg(e.Ref.Subject(), encodeDecode(t, h), e.Payload, e.Sequence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Ref != e.Ref || got.SchemaVersion != 1 || !got.OccurredAt.Equal(e.RecordedAt) || got.ComputeHash() != e.Hash {
+		t.Fatalf("decoded %+v does not verify", got)
+	}
+	// A recorded past event keeps its effective date apart.
+	e.OccurredAt = e.RecordedAt.AddDate(-2, 0, 0)
+	e.Seal(e.PrevHash)
+	if got, err = DecodeMsg(e.Ref.Subject(), encodeDecode(t, envelopeHeader(&e, 0)), e.Payload, 1); err != nil || !got.OccurredAt.Equal(e.OccurredAt) || got.ComputeHash() != e.Hash {
+		t.Fatalf("recorded past event: %+v, %v", got, err)
+	}
+}
+
 func TestDecodeMsgRefusesBrokenMessages(t *testing.T) {
 	e := sampleEnvelope()
 	for name, mutate := range map[string]func(nats.Header) string{
-		"missing version":  func(h nats.Header) string { h.Del(events.HeaderVersion); return e.Ref.Subject() },
-		"missing hash":     func(h nats.Header) string { h.Del(events.HeaderHash); return e.Ref.Subject() },
-		"bad version":      func(h nats.Header) string { h.Set(events.HeaderVersion, "three"); return e.Ref.Subject() },
-		"bad time":         func(h nats.Header) string { h.Set(events.HeaderRecordedAt, "yesterday"); return e.Ref.Subject() },
-		"bad encoding":     func(h nats.Header) string { h.Set(events.HeaderReason, "b64:***"); return e.Ref.Subject() },
-		"subject mismatch": func(nats.Header) string { return "grants.E2.project.p-1" },
+		"missing version":      func(h nats.Header) string { h.Del(events.HeaderVersion); return e.Ref.Subject() },
+		"missing hash":         func(h nats.Header) string { h.Del(events.HeaderHash); return e.Ref.Subject() },
+		"bad version":          func(h nats.Header) string { h.Set(events.HeaderVersion, "three"); return e.Ref.Subject() },
+		"bad time":             func(h nats.Header) string { h.Set(events.HeaderRecordedAt, "yesterday"); return e.Ref.Subject() },
+		"bad encoding":         func(h nats.Header) string { h.Set(events.HeaderReason, "b64:***"); return e.Ref.Subject() },
+		"not an event subject": func(nats.Header) string { return "other.E2.project" },
+		"subject too deep":     func(nats.Header) string { return "grants.E2.project.p.1" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := envelopeHeader(&e, 0)
