@@ -182,3 +182,35 @@ func lowerFirst(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
+
+// headAsGet serves HEAD as the GET of the same resource (RFC 9110 9.3.2):
+// the router and the handler see a GET, the body is dropped, and the
+// request is a HEAD again when net/http finishes it.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method != http.MethodHead {
+			return next(c)
+		}
+		r.Method = http.MethodGet // Echo routes on this very request
+		defer func() { r.Method = http.MethodHead }()
+		res := c.Response()
+		res.Writer = headWriter{res.Writer}
+		err := next(c)
+		if err != nil {
+			c.Error(err) // answer while the body is still dropped
+		}
+		return nil
+	}
+}
+
+// headWriter drops the body of a HEAD answer.
+type headWriter struct {
+	http.ResponseWriter
+}
+
+// Write discards p.
+func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -85,3 +85,35 @@ func TestSignInLandsOnTheCallersPage(t *testing.T) {
 		t.Fatalf("the signed-in page does not say so: %s", b.String())
 	}
 }
+
+// TestHeadAnswersLikeGetWithoutABody: monitoring and link checkers use
+// HEAD; it answers as GET does, with no body.
+func TestHeadAnswersLikeGetWithoutABody(t *testing.T) {
+	s := startSystem(t)
+	office := s.token(t, "national-office", "", "virkailija")
+	for _, tc := range []struct {
+		path, token string
+		status      int
+	}{
+		{"/healthz", "", 200},
+		{"/v1/openapi.json", "", 200},
+		{"/v1/projects", office, 200},
+		{"/v1/projects", "", 401},
+		{"/v1/projects/2022-1-FI01-KA122-SCH-999999999", office, 404},
+	} {
+		req, _ := http.NewRequest(http.MethodHead, s.url+tc.path, nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		_, _ = copyBody(&b, res)
+		res.Body.Close()
+		if res.StatusCode != tc.status || b.Len() != 0 || res.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d %q with %d bytes, want %d and no body", tc.path, res.StatusCode, res.Header.Get("Content-Type"), b.Len(), tc.status)
+		}
+	}
+}

@@ -135,6 +135,7 @@ func New(d Deps) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.Pre(headAsGet)
 	e.Use(s.observe)
 	s.e = e
 	s.routes = withConsistency(s.routeTable())
