@@ -98,7 +98,7 @@ func computeBudget(pv projections.ProjectView, mobs []projections.MobilityView) 
 		}
 		sort.Strings(rules)
 		x.line.Rules = strings.Join(rules, ", ")
-		x.line.Explanation = fmt.Sprintf("%s over %d mobilities", Euros(x.line.AmountCents), x.line.Mobilities)
+		x.line.Explanation = fmt.Sprintf("%s over %s", Euros(x.line.AmountCents), mobilities(x.line.Mobilities))
 		if len(x.expl) > 0 {
 			x.line.Explanation += "; for example: " + strings.Join(x.expl, "; ")
 		}
@@ -109,10 +109,18 @@ func computeBudget(pv projections.ProjectView, mobs []projections.MobilityView) 
 	case pv.AwardedCents == 0:
 		b.Explanation = fmt.Sprintf("No grant has been awarded yet (status %s); %s was requested.", pv.Status, Euros(pv.RequestedCents))
 	default:
-		b.Explanation = fmt.Sprintf("Awarded %s (amendments included). Reported %s over %d mobilities, computed from the rates of call year %d. Remaining %s. Paid %s so far (payments less recoveries).",
-			Euros(pv.AwardedCents), Euros(pv.ReportedCents), reported, pv.CallYear, Euros(pv.RemainingCents), Euros(pv.PaidCents))
+		b.Explanation = fmt.Sprintf("Awarded %s (amendments included). Reported %s over %s, computed from the rates of call year %d. Remaining %s. Paid %s so far (payments less recoveries).",
+			Euros(pv.AwardedCents), Euros(pv.ReportedCents), mobilities(reported), pv.CallYear, Euros(pv.RemainingCents), Euros(pv.PaidCents))
 	}
 	return b
+}
+
+// mobilities counts mobilities in English: "1 mobility", "3 mobilities".
+func mobilities(n int) string {
+	if n == 1 {
+		return "1 mobility"
+	}
+	return fmt.Sprintf("%d mobilities", n)
 }
 
 // Euros renders cents as "1 234.56 EUR".

@@ -11,6 +11,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/projections"
 )
 
 // TestInvalidInputNamesTheExactField proves that a bad value deep inside a
@@ -293,5 +294,18 @@ func TestExportCellsAreNotFormulas(t *testing.T) {
 		if got := safeCell(tc.in); got != tc.want {
 			t.Errorf("safeCell(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestBudgetExplanationCountsInEnglish: one mobility is "1 mobility".
+func TestBudgetExplanationCountsInEnglish(t *testing.T) {
+	pv := projections.ProjectView{ID: "P1", CallYear: 2025, AwardedCents: 100000, ReportedCents: 30900}
+	mobs := []projections.MobilityView{
+		{ID: "M1", Status: "reported", Lines: []projections.GrantLine{{Category: "travel", Rule: "BUD-TRAVEL-BAND", AmountCents: 30900, Explanation: "travel: 500-1999 km band: 309 EUR"}}},
+		{ID: "M2", Status: "cancelled", Lines: []projections.GrantLine{{Category: "travel", AmountCents: 30900}}},
+	}
+	b := computeBudget(pv, mobs)
+	if len(b.Breakdown) != 1 || !strings.HasPrefix(b.Breakdown[0].Explanation, "309.00 EUR over 1 mobility;") || !strings.Contains(b.Explanation, "over 1 mobility,") {
+		t.Fatalf("%+v", b)
 	}
 }
