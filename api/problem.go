@@ -167,6 +167,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if ae := apperr.As(err); ae != nil && ae.Code == apperr.TooManyRequests {
 		c.Response().Header().Set("Retry-After", "1")
 	}
+	if wantsPage(c) {
+		if err := s.renderProblem(c, p); err == nil {
+			return
+		}
+	}
 	if err := writeProblem(c, p); err != nil {
 		s.log.Warn("writing problem", "err", err)
 	}

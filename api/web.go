@@ -59,8 +59,25 @@ func language(c echo.Context) string {
 	return "en"
 }
 
+// wantsPage tells a browser asking for a web page, which gets an error as
+// a page too rather than as problem+json.
+func wantsPage(c echo.Context) bool {
+	r := c.Request()
+	return strings.HasPrefix(r.URL.Path, "/ui/") && strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// renderProblem shows problem p as a page with the problem's status.
+func (s *Server) renderProblem(c echo.Context, p Problem) error {
+	return s.renderStatus(c, p.Status, "error.html", "error", p)
+}
+
 // render writes a page.
 func (s *Server) render(c echo.Context, name, titleKey string, data any) error {
+	return s.renderStatus(c, http.StatusOK, name, titleKey, data)
+}
+
+// renderStatus writes a page with the given status.
+func (s *Server) renderStatus(c echo.Context, status int, name, titleKey string, data any) error {
 	lang := language(c)
 	l := labels[lang]
 	pd := pageData{L: l, Lang: lang, Path: c.Request().URL.Path, Title: l[titleKey], Data: data}
@@ -76,7 +93,7 @@ func (s *Server) render(c echo.Context, name, titleKey string, data any) error {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
-	return c.HTML(http.StatusOK, b.String())
+	return c.HTML(status, b.String())
 }
 
 // webRoutes are the pages' routes, in the same table as the API's.

@@ -56,15 +56,30 @@ func webScenario(t *testing.T, st *story) {
 	if !strings.Contains(o, "Oulun koulu") || !strings.Contains(o, project) {
 		t.Errorf("the organisation page lacks the school or its project")
 	}
-	// Another organisation's page does not exist for the school.
-	req, _ := http.NewRequest("GET", s.url+"/ui/organisations/"+other, nil)
+	// Another organisation's page does not exist for the school; a
+	// browser is told so on a page in its language, not in JSON.
+	req, _ := http.NewRequest("GET", s.url+"/ui/organisations/"+other+"?lang=fi", nil)
+	req.Header.Set("Accept", "text/html")
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nf strings.Builder
+	_, _ = copyBody(&nf, res)
+	res.Body.Close()
+	if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(nf.String(), "Sivua ei voi näyttää") || !strings.Contains(nf.String(), "organisation "+other+" not found") {
+		t.Fatalf("another organisation's page: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), nf.String())
+	}
+	// A program that asks for no page still gets problem+json.
+	req, _ = http.NewRequest("GET", s.url+"/ui/organisations/"+other, nil)
 	res, err = client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != 404 {
-		t.Fatalf("another organisation's page: %d", res.StatusCode)
+	if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("another organisation's page without Accept: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	// Without the cookie a browser is sent to the sign-in page.
 	req, _ = http.NewRequest("GET", s.url+"/ui/projects/"+project, nil)
