@@ -309,3 +309,24 @@ func TestBudgetExplanationCountsInEnglish(t *testing.T) {
 		t.Fatalf("%+v", b)
 	}
 }
+
+// TestStatusFiltersNameTheirValues: a misspelt status would select
+// nothing and look like an empty ledger; it is refused with the values.
+func TestStatusFiltersNameTheirValues(t *testing.T) {
+	u := newUnitServer(t, nil)
+	for _, tc := range []struct{ path, want string }{
+		{"/v1/projects?status=ongoin", "ongoing"},
+		{"/v1/mobilities?status=canceled", "cancelled"},
+		{"/v1/projects/P1/mobilities?status=foo", "reported"},
+	} {
+		w := u.do(t, aggregates.RoleNationalOffice, http.MethodGet, tc.path, "")
+		if p := problemBody(t, w); w.Code != 400 || p.Field != "status" || !strings.Contains(p.Detail, tc.want) {
+			t.Errorf("%s: %d %+v", tc.path, w.Code, p)
+		}
+	}
+	for _, ok := range []string{"/v1/projects?status=final-report-submitted", "/v1/mobilities?status=corrected"} {
+		if w := u.do(t, aggregates.RoleNationalOffice, http.MethodGet, ok, ""); w.Code != 200 {
+			t.Errorf("%s: %d %s", ok, w.Code, w.Body)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
@@ -44,4 +47,23 @@ func boolParam(c echo.Context, name string) (bool, error) {
 		return false, apperr.InvalidField(name, "%s must be true or false, not %q", name, v)
 	}
 	return b, nil
+}
+
+// projectStatuses are the values of a project's status.
+var projectStatuses = []string{aggregates.StatusSubmitted, aggregates.StatusWithdrawn, aggregates.StatusEligible,
+	aggregates.StatusIneligible, aggregates.StatusApproved, aggregates.StatusReserve, aggregates.StatusRejected,
+	aggregates.StatusOngoing, aggregates.StatusReportLocked, aggregates.StatusReportAssessed, aggregates.StatusClosed,
+	aggregates.StatusTerminated}
+
+// mobilityStatuses are the values of a mobility's status in the read models.
+var mobilityStatuses = []string{"reported", "corrected", "cancelled"}
+
+// oneOfParam returns query parameter name, which when given must be one
+// of allowed: a misspelt filter value would silently select nothing.
+func oneOfParam(c echo.Context, name string, allowed []string) (string, error) {
+	v := c.QueryParam(name)
+	if v == "" || slices.Contains(allowed, v) {
+		return v, nil
+	}
+	return "", apperr.InvalidField(name, "%s %q is not one of %s", name, v, strings.Join(allowed, ", "))
 }

@@ -20,9 +20,13 @@ func mobilityFilter(c echo.Context) (projections.MobilityFilter, error) {
 	if err != nil {
 		return projections.MobilityFilter{}, err
 	}
+	status, err := oneOfParam(c, "status", mobilityStatuses)
+	if err != nil {
+		return projections.MobilityFilter{}, err
+	}
 	return projections.MobilityFilter{
 		Org: c.QueryParam("org"), ProjectID: c.QueryParam("project_id"), ParticipantID: c.QueryParam("participant_id"),
-		Activity: c.QueryParam("activity"), Status: c.QueryParam("status"),
+		Activity: c.QueryParam("activity"), Status: status,
 		ReceivingCountry: strings.ToUpper(c.QueryParam("receiving_country")), IncludeCancelled: inc, Page: pg,
 	}, nil
 }

@@ -37,11 +37,15 @@ func (s *Server) listProjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	status, err := oneOfParam(c, "status", projectStatuses)
+	if err != nil {
+		return err
+	}
 	if err := s.consistent(c); err != nil {
 		return err
 	}
 	out, err := s.d.Reader.Projects(c.Request().Context(), projections.ProjectFilter{
-		Org: org, CallYear: year, Action: c.QueryParam("action"), Field: c.QueryParam("field"), Status: c.QueryParam("status"), Page: pg,
+		Org: org, CallYear: year, Action: c.QueryParam("action"), Field: c.QueryParam("field"), Status: status, Page: pg,
 	})
 	if err != nil {
 		return err
