@@ -74,6 +74,20 @@ func TestSignInLandsOnTheCallersPage(t *testing.T) {
 			}
 		})
 	}
+	// A mistyped token shows the form again, saying why, in the language.
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/ui/login?lang=fi", strings.NewReader(url.Values{"token": {"grants_wrong"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	bad, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bb strings.Builder
+	_, _ = copyBody(&bb, bad)
+	bad.Body.Close()
+	if bad.StatusCode != http.StatusUnauthorized || !strings.Contains(bb.String(), "Tunnistetta ei hyväksytty") || !strings.Contains(bb.String(), `name="token"`) {
+		t.Fatalf("wrong token: %d %s", bad.StatusCode, bb.String())
+	}
 	res, err := http.Get(s.url + "/ui/login?signed_in=1&lang=fi")
 	if err != nil {
 		t.Fatal(err)

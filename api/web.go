@@ -127,7 +127,12 @@ func (s *Server) webLogin(c echo.Context) error {
 	tok := strings.TrimSpace(form["token"])
 	p, err := s.d.Tokens.Authenticate(c.Request().Context(), tok)
 	if err != nil {
-		return err
+		if apperr.CodeOf(err) != apperr.Unauthenticated || !wantsPage(c) {
+			return err
+		}
+		// A person who mistyped the token gets the form again, told why.
+		return s.renderStatus(c, http.StatusUnauthorized, "login.html", "login",
+			loginData{Next: form["next"], Error: apperr.As(err).Message})
 	}
 	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/ui/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
 	next := form["next"]
@@ -171,6 +176,7 @@ func word(l map[string]string, prefix, code string) string {
 type loginData struct {
 	Next     string
 	SignedIn bool
+	Error    string
 }
 
 type webProjectData struct {
