@@ -2,7 +2,9 @@ package aggregates
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -34,6 +36,10 @@ func DateOf(t time.Time) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
+		var pe *time.ParseError
+		if len(s) == len(DateLayout) && errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") {
+			return Date{}, fmt.Errorf("%s is not a calendar date", s)
+		}
 		return Date{}, fmt.Errorf("date %q is not of the form YYYY-MM-DD", s)
 	}
 	return Date{t: t}, nil

@@ -121,8 +121,10 @@ func lifecycle(rule, format string, args ...any) *apperr.Error {
 }
 
 // duplicate returns a conflict for an ID already used.
-func duplicate(format string, args ...any) *apperr.Error {
-	return apperr.New(apperr.Conflict, format, args...)
+func duplicate(field, format string, args ...any) *apperr.Error {
+	e := apperr.New(apperr.Conflict, format, args...)
+	e.Field = field
+	return e
 }
 
 // euros renders cents as "1 234.56 EUR" for messages.

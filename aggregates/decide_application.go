@@ -25,7 +25,7 @@ func (d *Domain) decideSubmit(ctx Context, p Portfolio, c SubmitApplication) (Ev
 		return nil, err
 	}
 	if _, dup := p.Projects[c.ProjectID]; dup {
-		return nil, duplicate("project %s already exists", c.ProjectID)
+		return nil, duplicate("project_id", "project %s already exists", c.ProjectID)
 	}
 	if err := checkPeriod(c.Action, c.CallYear); err != nil {
 		return nil, err

@@ -29,7 +29,7 @@ func (d *Domain) decideReport(ctx Context, p Portfolio, pr Project, c ReportMobi
 		return nil, err
 	}
 	if _, dup := pr.Mobilities[c.MobilityID]; dup {
-		return nil, duplicate("mobility %s is already reported in project %s; correct it instead", c.MobilityID, pr.ID)
+		return nil, duplicate("mobility_id", "mobility %s is already reported in project %s; correct it instead", c.MobilityID, pr.ID)
 	}
 	a, err := d.assess(ctx, p, pr, c.Mobility, MobilityRecord{Cancelled: true})
 	if err != nil {

@@ -29,7 +29,7 @@ func decideApplyAccreditation(ctx Context, p Portfolio, c ApplyForAccreditation)
 		return nil, err
 	}
 	if _, dup := p.Organisation.Accreditations[c.AccreditationID]; dup {
-		return nil, duplicate("accreditation %s already exists for organisation %s", c.AccreditationID, c.OID)
+		return nil, duplicate("accreditation_id", "accreditation %s already exists for organisation %s", c.AccreditationID, c.OID)
 	}
 	for _, a := range p.Organisation.Accreditations {
 		if a.Field == c.Field && (a.Status == AccreditationStatusApplied || a.ValidOn(today(ctx))) {

@@ -58,7 +58,7 @@ func decideSign(ctx Context, pr Project, c SignGrantAgreement) (Event, error) {
 func decidePayment(ctx Context, pr Project, c RecordPayment) (Event, error) {
 	for _, pay := range pr.Payments {
 		if pay.ID == c.PaymentID {
-			return nil, duplicate("payment %s is already recorded for project %s", c.PaymentID, pr.ID)
+			return nil, duplicate("payment_id", "payment %s is already recorded for project %s", c.PaymentID, pr.ID)
 		}
 	}
 	net := pr.NetPaidCents
@@ -110,7 +110,7 @@ func (d *Domain) decideAmend(ctx Context, pr Project, c AmendProject) (Event, er
 	}
 	for _, a := range pr.Amendments {
 		if a == c.AmendmentID {
-			return nil, duplicate("amendment %s is already recorded for project %s", c.AmendmentID, pr.ID)
+			return nil, duplicate("amendment_id", "amendment %s is already recorded for project %s", c.AmendmentID, pr.ID)
 		}
 	}
 	ev := ProjectAmended{ProjectID: pr.ID, OID: pr.OID, AmendmentID: c.AmendmentID,
@@ -212,7 +212,7 @@ func decideInterim(ctx Context, pr Project, c SubmitInterimReport) (Event, error
 	}
 	for _, r := range pr.InterimReports {
 		if r == c.ReportID {
-			return nil, duplicate("interim report %s is already submitted for project %s", c.ReportID, pr.ID)
+			return nil, duplicate("report_id", "interim report %s is already submitted for project %s", c.ReportID, pr.ID)
 		}
 	}
 	return InterimReportSubmitted{ProjectID: pr.ID, OID: pr.OID, ReportID: c.ReportID, Summary: strings.TrimSpace(c.Summary), SubmittedOn: today(ctx), ReportedCents: pr.ReportedCents}, nil
@@ -249,8 +249,12 @@ func decideAssessFinal(ctx Context, pr Project, c AssessFinalReport) (Event, err
 	if c.FinalCents > pr.AwardedCents {
 		return nil, apperr.RuleField("BUD-GRANT-CAP", "final_cents", "the final grant cannot exceed the awarded grant of %s (asked: %s)", euros(pr.AwardedCents), euros(c.FinalCents))
 	}
+	if c.Outcome == OutcomeAccepted && IsMobilityAction(pr.Action) && c.FinalCents == 0 {
+		// Accepting a mobility project's report keeps what was reported.
+		c.FinalCents = pr.ReportedCents
+	}
 	if c.Outcome == OutcomeAccepted && IsMobilityAction(pr.Action) && c.FinalCents != pr.ReportedCents {
-		return nil, apperr.InvalidField("final_cents", "an accepted report of a mobility project keeps the reported %s as the final grant; use outcome reduced for %s", euros(pr.ReportedCents), euros(c.FinalCents))
+		return nil, apperr.InvalidField("final_cents", "an accepted report of a mobility project keeps the reported %s as the final grant: leave final_cents out or give %d; use outcome reduced for %s", euros(pr.ReportedCents), pr.ReportedCents, euros(c.FinalCents))
 	}
 	return FinalReportAssessed{ProjectID: pr.ID, OID: pr.OID, Outcome: c.Outcome, FinalCents: c.FinalCents, Score: c.Score,
 		Note: strings.TrimSpace(c.Note), AssessedOn: today(ctx), BalanceCents: c.FinalCents - pr.NetPaidCents}, nil

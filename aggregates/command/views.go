@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -21,7 +22,7 @@ func (h *Handler) History(ctx context.Context, ref events.Ref) ([]events.Envelop
 	}
 	envs, err := h.store.Load(ctx, ref, 0)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+		return nil, storeErr(err)
 	}
 	if len(envs) == 0 {
 		return nil, apperr.New(apperr.NotFound, "%s %s not found", ref.Kind, ref.ID)
@@ -72,4 +73,14 @@ func (h *Handler) Portfolio(ctx context.Context, org string) (aggregates.Portfol
 		return aggregates.Portfolio{}, err
 	}
 	return e.portfolio, nil
+}
+
+// storeErr keeps the store's own application errors (an invalid reference
+// is not an outage) and makes anything else Unavailable.
+func storeErr(err error) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
 }
