@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -28,6 +29,7 @@ func runBench(args []string) error {
 	writers := fs.Int("writers", 16, "concurrent writers, each on its own aggregate")
 	appendEvents := fs.Int("append-events", 200000, "events appended by each side of the append benchmark")
 	readEvents := fs.Int("read-events", 200000, "events of the read benchmark")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the replay to this file")
 	replayEvents := fs.Int("replay-events", 1000000, "events of the generated history the replay benchmark rebuilds (0 skips it)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -65,17 +67,17 @@ func runBench(args []string) error {
 	if *replayEvents == 0 {
 		return nil
 	}
-	return benchReplay(ctx, filepath.Join(scratch, "replay"), *replayEvents)
+	return benchReplay(ctx, filepath.Join(scratch, "replay"), *replayEvents, *cpuProfile)
 }
 
 // benchReplay generates a realistic history and rebuilds the read models
 // from it, printing the replay rate beside the raw ordered-consumer read
 // rate and the raw SQLite insert rate measured in the same run.
-func benchReplay(ctx context.Context, dir string, n int) error {
+func benchReplay(ctx context.Context, dir string, n int, cpuProfile string) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
-	srv, err := grantsjs.StartEmbedded(grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats")})
+	srv, err := grantsjs.StartEmbedded(grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats"), Host: "127.0.0.1", Port: -1})
 	if err != nil {
 		return err
 	}
@@ -85,21 +87,38 @@ func benchReplay(ctx context.Context, dir string, n int) error {
 		return err
 	}
 	defer nc.Close()
-	store, err := grantsjs.Open(ctx, nc, aggregates.Registry(), grantsjs.Config{})
+	// Stream reads go over TCP loopback, as in grants serve and replay.
+	tcp, err := nats.Connect(grantsjs.ClientURL(srv), nats.Name("grants-bench-stream"))
+	if err != nil {
+		return err
+	}
+	defer tcp.Close()
+	store, err := grantsjs.Open(ctx, nc, aggregates.Registry(), grantsjs.Config{StreamConn: tcp})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	start := time.Now()
-	written, err := sqlite.GenerateHistory(ctx, store, sqlite.HistoryConfig{Events: n, Seed: 2021, Workers: 2, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
+	written, err := sqlite.GenerateHistory(ctx, store, sqlite.HistoryConfig{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		return fmt.Errorf("generating the history: %w", err)
 	}
 	fmt.Printf("generated a history of %d events in %s\n", written, time.Since(start).Round(time.Millisecond))
 
-	raw, err := rawReadRate(ctx, nc)
+	raw, err := rawReadRate(ctx, tcp)
 	if err != nil {
 		return err
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := sqlite.BenchReplay(ctx, store, dir)
 	if err != nil {
