@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -46,7 +47,8 @@ func benchStore(t testing.TB, dir string) *jetstream.Store {
 
 // TestReplayBenchmarkReport runs BenchReplay on GRANTS_BENCH_EVENTS events
 // (default: a small smoke run) and logs the rates. GRANTS_BENCH_STORE names
-// a JetStream directory to keep the generated history in between runs.
+// a JetStream directory to keep the generated history in between runs;
+// GRANTS_BENCH_CPUPROFILE a file to write a CPU profile of the benchmark to.
 func TestReplayBenchmarkReport(t *testing.T) {
 	n := 3000
 	if v := os.Getenv("GRANTS_BENCH_EVENTS"); v != "" {
@@ -65,6 +67,17 @@ func TestReplayBenchmarkReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("generated %d events in %s", k, time.Since(start).Round(time.Millisecond))
+	}
+	if path := os.Getenv("GRANTS_BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := BenchReplay(context.Background(), s, t.TempDir())
 	if err != nil {
