@@ -71,34 +71,6 @@ func TestRebuildEqualsLiveProjection(t *testing.T) {
 	}
 }
 
-// TestRebuildCommittingMidwayEqualsLive rebuilds with a transaction that
-// is committed every few hundred events, and kept open across batches in
-// between, as a rebuild of a long stream does.
-func TestRebuildCommittingMidwayEqualsLive(t *testing.T) {
-	s := openStore(t, testRegistry)
-	dir := t.TempDir()
-	m := openManager(t, filepath.Join(dir, "grants.db"), s)
-	if _, err := GenerateHistory(testCtx(t), s, HistoryConfig{Events: 3000, Seed: 7, MobilitiesPerProject: 20}); err != nil {
-		t.Fatal(err)
-	}
-	waitCaughtUp(t, m, s)
-	live, err := m.Checksum(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, every := range []int{1, 300, 1 << 30} {
-		out := filepath.Join(dir, fmt.Sprintf("rebuilt-%d.db", every))
-		seq, err := rebuildEvery(testCtx(t), s, out, Until{}, nil, nil, every)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if seq != m.Checkpoint() {
-			t.Fatalf("committing every %d events: rebuilt up to %d; live is at %d", every, seq, m.Checkpoint())
-		}
-		sameSums(t, live, sum(t, openDB(t, out)))
-	}
-}
-
 func TestRebuildUntilBuildsThePast(t *testing.T) {
 	s := openStore(t, testRegistry)
 	n := generate(t, s, 1200)

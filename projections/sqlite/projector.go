@@ -44,10 +44,6 @@ type ProjectorConfig struct {
 	// its intermediate commits are then not "all events up to the
 	// checkpoint", which does not matter for a file deleted on failure.
 	deferCached bool
-	// commitEvery, with deferCached, keeps the transaction open across
-	// batches until it holds at least this many events (0: commit every
-	// batch).
-	commitEvery int
 }
 
 // Projector applies the event stream to the read models of one DB,
@@ -59,9 +55,6 @@ type Projector struct {
 	dec decoder
 	mu  sync.Mutex // held while running
 	a   *applier
-	// open counts the events applied in the transaction a deferred
-	// catch-up keeps open across batches.
-	open int
 }
 
 // NewProjector returns a projector writing to db.
@@ -140,10 +133,8 @@ func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until U
 // flushCached writes the cached rows a deferred catch-up kept in memory.
 func (p *Projector) flushCached() error {
 	a := p.a
-	if !a.inTx {
-		if err := a.begin(); err != nil {
-			return err
-		}
+	if err := a.begin(); err != nil {
+		return err
 	}
 	if err := a.flush(); err != nil {
 		a.rollback()
@@ -169,7 +160,6 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, feed f
 	}
 	defer p.mu.Unlock()
 	p.a.reset()
-	p.open = 0
 	if err := p.db.VerifyStream(ctx, src); err != nil {
 		return err
 	}
@@ -234,10 +224,8 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, feed f
 // before it are committed and the error is returned.
 func (p *Projector) applyBatch(batch []item) (err error) {
 	a := p.a
-	if !a.inTx {
-		if err := a.begin(); err != nil {
-			return err
-		}
+	if err := a.begin(); err != nil {
+		return err
 	}
 	defer func() {
 		if err != nil && a.inTx {
@@ -267,9 +255,7 @@ func (p *Projector) applyBatch(batch []item) (err error) {
 		cp, last = it.env.Sequence, &it.env
 	}
 	if last == nil {
-		if p.open == 0 {
-			a.rollback()
-		}
+		a.rollback()
 		return stop
 	}
 	flush := a.flush
@@ -287,22 +273,9 @@ func (p *Projector) applyBatch(batch []item) (err error) {
 			return err
 		}
 	}
-	if p.cfg.deferCached {
-		// A rebuild commits every commitEvery events only (see
-		// rebuildCommitEvents); its progress is reported all the same.
-		p.open += len(batch)
-		if p.open < p.cfg.commitEvery && stop == nil {
-			p.db.notes.advance(last.Sequence)
-			if p.cfg.Progress != nil {
-				p.cfg.Progress(last.Sequence)
-			}
-			return nil
-		}
-	}
 	if err := a.commitOnly(); err != nil {
 		return err
 	}
-	p.open = 0
 	p.db.notes.advance(last.Sequence)
 	if p.cfg.Progress != nil {
 		p.cfg.Progress(last.Sequence)
