@@ -1,6 +1,9 @@
 package sqlite
 
-import "database/sql/driver"
+import (
+	"database/sql/driver"
+	"strconv"
+)
 
 // orgRow is an organisations row held in the projector's cache.
 type orgRow struct {
@@ -62,6 +65,26 @@ type statMobKey struct {
 	action, field, activity            string
 	sendingCountry, receivingCountry   string
 	green, fewerOpportunities, ukraine bool
+}
+
+// appendTo appends an encoding of k to b that differs for different keys:
+// each text is preceded by its length.
+func (k statMobKey) appendTo(b []byte) []byte {
+	b = strconv.AppendInt(b, k.callYear, 10)
+	for _, s := range [...]string{k.action, k.field, k.activity, k.sendingCountry, k.receivingCountry} {
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	for _, f := range [...]bool{k.green, k.fewerOpportunities, k.ukraine} {
+		if f {
+			b = append(b, '1')
+		} else {
+			b = append(b, '0')
+		}
+	}
+	return b
 }
 
 func (k statMobKey) values() []driver.Value {
