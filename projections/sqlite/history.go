@@ -168,7 +168,7 @@ func (g *histGen) organisation(ctx context.Context, n int) (int, error) {
 			outcome = aggregates.OutcomeRejected
 		}
 		accredited = outcome == aggregates.OutcomeGranted
-		head, err = g.append(ctx, ref, head, aggregates.RoleNationalOffice, events.Draft{Payload: aggregates.AccreditationDecided{
+		_, err = g.append(ctx, ref, head, aggregates.RoleNationalOffice, events.Draft{Payload: aggregates.AccreditationDecided{
 			OID: oid, AccreditationID: accID, Field: field, Kind: akind, Outcome: outcome, DecidedOn: applied.AddDays(90)}})
 		if err != nil {
 			return written, err
