@@ -42,14 +42,14 @@ func addNATSFlags(fs *flagSet) natsFlags {
 
 // system is a connection to the event store, embedded or external.
 type system struct {
-	srv   *server.Server
-	nc    *nats.Conn
+	srv *server.Server
+	nc  *nats.Conn
 	// stream is a TCP loopback connection to the embedded server that
 	// reads the stream (faster than the in-process pipe for bulk reads).
 	stream *nats.Conn
-	store *jetstream.Store
-	lock  *os.File
-	log   *slog.Logger
+	store  *jetstream.Store
+	lock   *os.File
+	log    *slog.Logger
 }
 
 // Close releases everything the system holds.
