@@ -12,6 +12,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/jetstream/jstest"
 	"github.com/erasmus-ledger/grants/events/memstore"
 )
 
@@ -55,24 +56,7 @@ func memHandler(t testing.TB, c events.Clock) (*command.Handler, *memstore.Store
 }
 
 // jsStore starts a real embedded nats-server and opens the store on it.
-func jsStore(t testing.TB) *jetstream.Store {
-	t.Helper()
-	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	nc, err := jetstream.ConnectInProcess(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	st, err := jetstream.Open(context.Background(), nc, aggregates.Registry(), jetstream.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func jsStore(t testing.TB) *jetstream.Store { return jstest.Store(t, aggregates.Registry()) }
 
 func date(s string) aggregates.Date { return aggregates.MustDate(s) }
 

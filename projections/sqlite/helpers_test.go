@@ -9,34 +9,13 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/jetstream/jstest"
 )
 
 // openStore starts an embedded NATS server on a temporary directory and
 // opens the JetStream event store on it.
 func openStore(t testing.TB, reg *events.Registry) *jetstream.Store {
-	t.Helper()
-	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := jetstream.ConnectInProcess(srv)
-	if err != nil {
-		srv.Shutdown()
-		t.Fatal(err)
-	}
-	s, err := jetstream.Open(context.Background(), nc, reg, jetstream.Config{})
-	if err != nil {
-		nc.Close()
-		srv.Shutdown()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.Close()
-		nc.Close()
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	})
-	return s
+	return jstest.Store(t, reg)
 }
 
 // testCtx returns a context that ends with the test.

@@ -1,0 +1,47 @@
+// Package jstest gives tests a real embedded nats-server (random port, its
+// own directory) with the JetStream event store opened on it.
+package jstest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/jetstream"
+)
+
+// Open starts an embedded server storing under dir and opens the store on
+// it; close stops both (so that a test can open dir again, as after a
+// restart).
+func Open(t testing.TB, dir string, reg *events.Registry) (store *jetstream.Store, close func()) {
+	t.Helper()
+	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: dir, Port: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := jetstream.ConnectInProcess(srv)
+	if err != nil {
+		srv.Shutdown()
+		t.Fatal(err)
+	}
+	s, err := jetstream.Open(context.Background(), nc, reg, jetstream.Config{})
+	if err != nil {
+		nc.Close()
+		srv.Shutdown()
+		t.Fatal(err)
+	}
+	return s, func() {
+		s.Close()
+		nc.Close()
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	}
+}
+
+// Store is Open on a new temporary directory, stopped when the test ends.
+func Store(t testing.TB, reg *events.Registry) *jetstream.Store {
+	t.Helper()
+	s, stop := Open(t, t.TempDir(), reg)
+	t.Cleanup(stop)
+	return s
+}
