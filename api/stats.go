@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"slices"
@@ -39,49 +40,38 @@ func projectStatsFilter(c echo.Context) (projections.ProjectStatsFilter, error) 
 	return projections.ProjectStatsFilter{CallYear: year, Action: c.QueryParam("action"), Field: c.QueryParam("field")}, err
 }
 
-func (s *Server) mobilityStats(c echo.Context) error {
-	f, err := mobilityStatsFilter(c)
+// statsJSON answers a statistics query: the filter read from the request,
+// the rows from the read models, an empty list rather than null.
+func statsJSON[F, R any](c echo.Context, filter func(echo.Context) (F, error), query func(context.Context, F) ([]R, error)) error {
+	f, err := filter(c)
 	if err != nil {
 		return err
 	}
-	rows, err := s.d.Reader.MobilityStats(c.Request().Context(), f)
+	rows, err := query(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	if rows == nil {
-		rows = []projections.MobilityStatsRow{}
+		rows = []R{}
 	}
 	return c.JSON(http.StatusOK, rows)
+}
+
+func (s *Server) mobilityStats(c echo.Context) error {
+	return statsJSON(c, mobilityStatsFilter, s.d.Reader.MobilityStats)
 }
 
 func (s *Server) projectStats(c echo.Context) error {
-	f, err := projectStatsFilter(c)
-	if err != nil {
-		return err
-	}
-	rows, err := s.d.Reader.ProjectStats(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	if rows == nil {
-		rows = []projections.ProjectStatsRow{}
-	}
-	return c.JSON(http.StatusOK, rows)
+	return statsJSON(c, projectStatsFilter, s.d.Reader.ProjectStats)
+}
+
+func accreditationStatsFilter(c echo.Context) (projections.AccreditationStatsFilter, error) {
+	year, err := intParam(c, "year")
+	return projections.AccreditationStatsFilter{Year: year, Field: c.QueryParam("field")}, err
 }
 
 func (s *Server) accreditationStats(c echo.Context) error {
-	year, err := intParam(c, "year")
-	if err != nil {
-		return err
-	}
-	rows, err := s.d.Reader.AccreditationStats(c.Request().Context(), projections.AccreditationStatsFilter{Year: year, Field: c.QueryParam("field")})
-	if err != nil {
-		return err
-	}
-	if rows == nil {
-		rows = []projections.AccreditationStatsRow{}
-	}
-	return c.JSON(http.StatusOK, rows)
+	return statsJSON(c, accreditationStatsFilter, s.d.Reader.AccreditationStats)
 }
 
 // csvWriter starts a CSV answer named filename.
