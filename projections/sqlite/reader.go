@@ -57,21 +57,39 @@ func (db *DB) Organisation(ctx context.Context, oid string) (projections.Organis
 	if len(page) == 0 {
 		return projections.OrganisationView{}, apperr.New(apperr.NotFound, "organisation %s is not known to the ledger", oid)
 	}
-	o := page[0]
-	rows, err := db.query(ctx, "SELECT "+accViewCols+" FROM accreditations WHERE org = ? ORDER BY year, id", oid)
+	if err := db.attachAccreditations(ctx, page); err != nil {
+		return projections.OrganisationView{}, err
+	}
+	return page[0], nil
+}
+
+// attachAccreditations fills in the accreditations of orgs with one query.
+func (db *DB) attachAccreditations(ctx context.Context, orgs []projections.OrganisationView) error {
+	if len(orgs) == 0 {
+		return nil
+	}
+	index := make(map[string]int, len(orgs))
+	args := make([]any, len(orgs))
+	for i, o := range orgs {
+		index[o.OID] = i
+		args[i] = o.OID
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(orgs)), ",")
+	rows, err := db.query(ctx, "SELECT "+accViewCols+" FROM accreditations WHERE org IN ("+marks+") ORDER BY org, year, id", args...)
 	if err != nil {
-		return o, queryErr(err, "the accreditations")
+		return queryErr(err, "the accreditations")
 	}
 	defer rows.Close()
-	o.Accreditations = []projections.AccreditationView{}
 	for rows.Next() {
 		a, err := scanAccreditation(rows)
 		if err != nil {
-			return o, queryErr(err, "the accreditations")
+			return queryErr(err, "the accreditations")
 		}
-		o.Accreditations = append(o.Accreditations, a)
+		if i, ok := index[a.Org]; ok {
+			orgs[i].Accreditations = append(orgs[i].Accreditations, a)
+		}
 	}
-	return o, queryErr(rows.Err(), "the accreditations")
+	return queryErr(rows.Err(), "the accreditations")
 }
 
 const accViewCols = "id, org, field, kind, year, status, outcome, plan_from_year, plan_to_year, applied_on, decided_on, withdrawn_on, sequence"
@@ -125,6 +143,9 @@ func (db *DB) Organisations(ctx context.Context, f projections.OrganisationFilte
 	if len(items) > limit {
 		page.Items = items[:limit]
 		page.NextCursor = encodeCursor(items[limit-1].OID)
+	}
+	if err := db.attachAccreditations(ctx, page.Items); err != nil {
+		return projections.OrganisationPage{}, err
 	}
 	return page, nil
 }

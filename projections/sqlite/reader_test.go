@@ -137,3 +137,40 @@ func TestReaderReportsWhatIsMissing(t *testing.T) {
 		t.Errorf("projects of an unknown organisation: %v, %v (want an empty list)", ps, err)
 	}
 }
+
+func TestOrganisationListShowsTheSameAccreditationsAsOneOrganisation(t *testing.T) {
+	db := readerDB(t)
+	ctx := context.Background()
+	var withAcc int64
+	db.r.QueryRow("SELECT COUNT(DISTINCT org) FROM accreditations").Scan(&withAcc)
+	if withAcc == 0 {
+		t.Fatal("the generated history has no accreditation: the test proves nothing")
+	}
+	f := projections.OrganisationFilter{Page: projections.Page{Limit: 3}}
+	listed := 0
+	for {
+		page, err := db.Organisations(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Items {
+			one, err := db.Organisation(ctx, o.OID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(o.Accreditations) != len(one.Accreditations) {
+				t.Fatalf("%s: the list shows %d accreditations, the organisation %d", o.OID, len(o.Accreditations), len(one.Accreditations))
+			}
+			if len(o.Accreditations) > 0 {
+				listed++
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+	}
+	if int64(listed) != withAcc {
+		t.Fatalf("%d organisations listed with accreditations, want %d", listed, withAcc)
+	}
+}
