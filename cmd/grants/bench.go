@@ -77,27 +77,13 @@ func benchReplay(ctx context.Context, dir string, n int, cpuProfile string) erro
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
-	srv, err := grantsjs.StartEmbedded(grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats"), Host: "127.0.0.1", Port: -1})
-	if err != nil {
-		return err
-	}
-	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
-	nc, err := grantsjs.ConnectInProcess(srv)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
 	// Stream reads go over TCP loopback, as in grants serve and replay.
-	tcp, err := nats.Connect(grantsjs.ClientURL(srv), nats.Name("grants-bench-stream"))
+	emb, err := grantsjs.OpenEmbedded(ctx, grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats"), Host: "127.0.0.1", Port: -1}, aggregates.Registry(), grantsjs.Config{})
 	if err != nil {
 		return err
 	}
-	defer tcp.Close()
-	store, err := grantsjs.Open(ctx, nc, aggregates.Registry(), grantsjs.Config{StreamConn: tcp})
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	defer emb.Close()
+	store := emb.Store
 	start := time.Now()
 	written, err := sqlite.GenerateHistory(ctx, store, sqlite.HistoryConfig{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
@@ -105,7 +91,7 @@ func benchReplay(ctx context.Context, dir string, n int, cpuProfile string) erro
 	}
 	fmt.Printf("generated a history of %d events in %s\n", written, time.Since(start).Round(time.Millisecond))
 
-	raw, err := rawReadRate(ctx, tcp)
+	raw, err := rawReadRate(ctx, emb.Stream)
 	if err != nil {
 		return err
 	}

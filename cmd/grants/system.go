@@ -42,28 +42,22 @@ func addNATSFlags(fs *flagSet) natsFlags {
 
 // system is a connection to the event store, embedded or external.
 type system struct {
-	srv *server.Server
-	nc  *nats.Conn
-	// stream is a TCP loopback connection to the embedded server that
-	// reads the stream (faster than the in-process pipe for bulk reads).
-	stream *nats.Conn
-	store  *jetstream.Store
-	lock   *os.File
-	log    *slog.Logger
+	// emb is the embedded server with its connections, when one runs here.
+	emb   *jetstream.Embedded
+	srv   *server.Server
+	nc    *nats.Conn
+	store *jetstream.Store
+	lock  *os.File
+	log   *slog.Logger
 }
 
 // Close releases everything the system holds.
 func (s *system) Close() {
-	if s.stream != nil {
-		s.stream.Close()
-	}
-	if s.nc != nil {
+	if s.emb != nil {
+		s.emb.Close()
+	} else if s.nc != nil {
 		s.nc.Drain()
 		s.nc.Close()
-	}
-	if s.srv != nil {
-		s.srv.Shutdown()
-		s.srv.WaitForShutdown()
 	}
 	if s.lock != nil {
 		_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
@@ -166,35 +160,28 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 			// its own fast stream reads.
 			host, port = "127.0.0.1", -1
 		}
-		srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{
+		emb, err := jetstream.OpenEmbedded(ctx, jetstream.EmbeddedConfig{
 			StoreDir: filepath.Join(*nf.dataDir, "nats"), Host: host, Port: port, SyncAlways: *nf.syncAlways, Logger: log,
-		})
+		}, aggregates.Registry(), storeConfig(nf))
 		if err != nil {
 			s.Close()
 			return nil, usageError{err}
 		}
-		s.srv = srv
-		nc, err := jetstream.ConnectInProcess(srv)
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		s.nc = nc
-		if url := jetstream.ClientURL(srv); url != "" {
-			if sc, err := nats.Connect(url, nats.Name("grants-stream")); err == nil {
-				s.stream = sc
-			} else {
-				log.Warn("stream reads fall back to the in-process connection", "err", err)
-			}
-		}
+		s.emb, s.srv, s.nc, s.store = emb, emb.Server, emb.Conn, emb.Store
+		return s, nil
 	}
-	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas, StreamConn: s.stream})
+	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), storeConfig(nf))
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("opening the event store: %w", err)
 	}
 	s.store = store
 	return s, nil
+}
+
+// storeConfig is the event store's configuration from the flags.
+func storeConfig(nf natsFlags) jetstream.Config {
+	return jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas}
 }
 
 // newLogger returns the process logger: JSON lines on stderr, or text.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events/jetstream"
-	"github.com/nats-io/nats.go"
 )
 
 // benchStore opens a JetStream store whose replays read over a TCP
@@ -19,30 +18,12 @@ func benchStore(t testing.TB, dir string) *jetstream.Store {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: dir, Port: -1})
+	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: dir, Port: -1}, testRegistry, jetstream.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := jetstream.ConnectInProcess(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tcp, err := nats.Connect(jetstream.ClientURL(srv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jetstream.Open(context.Background(), nc, testRegistry, jetstream.Config{StreamConn: tcp})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.Close()
-		tcp.Close()
-		nc.Close()
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	})
-	return s
+	t.Cleanup(e.Close)
+	return e.Store
 }
 
 // TestReplayBenchmarkReport runs BenchReplay on GRANTS_BENCH_EVENTS events

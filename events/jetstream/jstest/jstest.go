@@ -15,27 +15,11 @@ import (
 // restart).
 func Open(t testing.TB, dir string, reg *events.Registry) (store *jetstream.Store, close func()) {
 	t.Helper()
-	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: dir, Port: -1})
+	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: dir, Port: -1}, reg, jetstream.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := jetstream.ConnectInProcess(srv)
-	if err != nil {
-		srv.Shutdown()
-		t.Fatal(err)
-	}
-	s, err := jetstream.Open(context.Background(), nc, reg, jetstream.Config{})
-	if err != nil {
-		nc.Close()
-		srv.Shutdown()
-		t.Fatal(err)
-	}
-	return s, func() {
-		s.Close()
-		nc.Close()
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	}
+	return e.Store, e.Close
 }
 
 // Store is Open on a new temporary directory, stopped when the test ends.
