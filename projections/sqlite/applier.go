@@ -34,6 +34,23 @@ type applier struct {
 	// st.mobPut, so that reading one back does not force the queue out.
 	pendingMob map[pairKey]mobilityFacts
 	times      timeCache
+
+	// bulk is set when the database is a rebuild's throwaway file, loaded
+	// without its secondary indexes (mobilities_key among them): the
+	// applier then keeps the key, rowid and facts of every mobility in
+	// mobs, and reads and updates mobility rows by rowid only.
+	bulk      bool
+	mobs      map[pairKey]*mobEntry
+	lastMobID int64
+}
+
+// mobEntry is what a bulk load remembers of one mobility row.
+type mobEntry struct {
+	rowid int64
+	facts mobilityFacts
+	// queued is the write count of the row buffer when the row was last
+	// queued: while it is unchanged, the row is still in the buffer.
+	queued uint64
 }
 
 // timeCache remembers the last instants formatted: the events of one
@@ -64,6 +81,8 @@ type stmts struct {
 	projGet, projPut                   *wstmt
 	accGet, accPut                     *wstmt
 	mobGet, mobStatus                  *wstmt
+	mobPutRowid                        *rowBuffer // bulk: rows by rowid
+	mobStatusRowid                     *wstmt     // bulk: cancellation by rowid
 	payPut                             *wstmt
 	repPut, repAssess                  *wstmt
 	statMobGet, statMobPut, statMobDel *wstmt
@@ -106,6 +125,7 @@ func newApplier(w *wconn) (*applier, error) {
 			"days, grant_cents, persons, revision, green_travel, fewer_opportunities, ukraine_exception, accompanying " +
 			"FROM mobilities WHERE project_id = ? AND id = ?"},
 		{&a.st.mobStatus, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE project_id = ? AND id = ?"},
+		{&a.st.mobStatusRowid, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE rowid = ?"},
 		{&a.st.payPut, "INSERT OR REPLACE INTO payments (id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&a.st.repPut, "INSERT OR REPLACE INTO reports (" + repCols + ") VALUES (" + placeholders(repCols) + ")"},
@@ -133,6 +153,7 @@ func newApplier(w *wconn) (*applier, error) {
 	}{
 		{&a.st.audit, "INSERT", "audit_log", auditCols},
 		{&a.st.mobPut, "INSERT OR REPLACE", "mobilities", mobCols},
+		{&a.st.mobPutRowid, "INSERT OR REPLACE", "mobilities", "rowid, " + mobCols},
 		{&a.st.partPut, "INSERT OR REPLACE", "participants", "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"},
 	}
 	for _, b := range bufs {
@@ -154,7 +175,8 @@ func (a *applier) reset() {
 	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = nil, nil, nil, nil
 	a.counts = map[string]bool{}
 	a.pendingMob = map[pairKey]mobilityFacts{}
-	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.partPut} {
+	a.mobs, a.lastMobID = map[pairKey]*mobEntry{}, 0
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut} {
 		if b != nil {
 			b.reset()
 		}
@@ -163,7 +185,7 @@ func (a *applier) reset() {
 
 // flushRows writes the rows queued in the row buffers.
 func (a *applier) flushRows() error {
-	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.partPut} {
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut} {
 		if err := b.flush(); err != nil {
 			return err
 		}

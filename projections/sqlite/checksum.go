@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -88,12 +89,19 @@ func checksumTable(ctx context.Context, db *sql.DB, table string) (string, error
 	}
 	rows.Close()
 	sort.Slice(pks, func(i, j int) bool { return pks[i].pk < pks[j].pk })
-	order := "rowid"
-	if len(pks) > 0 {
-		names := make([]string, len(pks))
-		for i, c := range pks {
-			names[i] = quoteIdent(c.name)
+	var names []string
+	for _, c := range pks {
+		names = append(names, quoteIdent(c.name))
+	}
+	if len(names) == 0 {
+		// A table keyed by a unique index (mobilities): its rowids depend on
+		// the order rows were written in, its key does not.
+		if names, err = uniqueKeyOf(ctx, db, table); err != nil {
+			return "", err
 		}
+	}
+	order := "rowid"
+	if len(names) > 0 {
 		order = strings.Join(names, ", ")
 	}
 	rows, err = db.QueryContext(ctx, "SELECT * FROM "+quoteIdent(table)+" ORDER BY "+order)
@@ -149,6 +157,33 @@ func checksumTable(ctx context.Context, db *sql.DB, table string) (string, error
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// uniqueKeyOf returns the quoted columns of the first unique index of table
+// (by name), or none.
+func uniqueKeyOf(ctx context.Context, db *sql.DB, table string) ([]string, error) {
+	var index string
+	err := db.QueryRowContext(ctx, `SELECT name FROM pragma_index_list(?) WHERE "unique" = 1 ORDER BY name LIMIT 1`, table).Scan(&index)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, "SELECT name FROM pragma_index_info(?) ORDER BY seqno", index)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, quoteIdent(n))
+	}
+	return names, rows.Err()
 }
 
 // writeBytes writes a tagged, length-prefixed value.

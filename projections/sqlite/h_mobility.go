@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -142,32 +143,58 @@ func (f *mobilityFacts) statKey(field string) statMobKey {
 // putMobility queues the mobility row and the participant's personal data.
 func (a *applier) putMobility(env *events.Envelope, org string, e *mobilityEvent, status, reportedOn, changedOn string, revision int64) error {
 	m := &e.Mobility
-	written, err := a.st.mobPut.add(e.ProjectID, m.MobilityID, org, m.ParticipantID, e.Action, int64(e.CallYear), m.Activity,
+	key := pairKey{e.ProjectID, m.MobilityID}
+	f := e.facts()
+	f.status, f.reportedOn, f.revision = status, reportedOn, revision
+	var rowid int64
+	var ent *mobEntry
+	if a.bulk {
+		if ent = a.mobs[key]; ent == nil {
+			a.lastMobID++
+			ent = &mobEntry{rowid: a.lastMobID}
+			a.mobs[key] = ent
+		}
+		ent.facts, rowid = f, ent.rowid
+	}
+	vals := [...]driver.Value{rowid, e.ProjectID, m.MobilityID, org, m.ParticipantID, e.Action, int64(e.CallYear), m.Activity,
 		m.SendingCountry, m.ReceivingCountry, m.ReceivingCity, m.SendingOrganisation, m.ReceivingOrganisation,
 		m.StartDate, m.EndDate, int64(e.Days), int64(m.TravelDays), int64(e.DistanceKm), m.GreenTravel,
 		m.FewerOpportunities, e.ukraine(), m.Accompanying, m.GroupID, int64(m.Persons), status, e.Grant.TotalCents, e.lines(),
-		reportedOn, changedOn, revision, int64(env.Sequence))
-	if err != nil {
-		return err
-	}
-	if written {
-		clear(a.pendingMob)
+		reportedOn, changedOn, revision, int64(env.Sequence)}
+	if a.bulk {
+		// The rowid is the key: a correction replaces the row in place.
+		ent.queued = a.st.mobPutRowid.writes
+		if _, err := a.st.mobPutRowid.add(vals[:]...); err != nil {
+			return err
+		}
 	} else {
-		f := e.facts()
-		f.status, f.reportedOn, f.revision = status, reportedOn, revision
-		a.pendingMob[pairKey{e.ProjectID, m.MobilityID}] = f
+		written, err := a.st.mobPut.add(vals[1:]...)
+		if err != nil {
+			return err
+		}
+		if written {
+			clear(a.pendingMob)
+		} else {
+			a.pendingMob[key] = f
+		}
 	}
 	pd := &m.Personal
 	if pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
 		return nil
 	}
-	_, err = a.st.partPut.add(org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender,
+	_, err := a.st.partPut.add(org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender,
 		pd.Nationality, int64(env.Sequence))
 	return err
 }
 
 // storedMobility reads the facts of a stored (or queued) mobility.
 func (a *applier) storedMobility(projectID, id string) (mobilityFacts, error) {
+	if a.bulk {
+		if ent := a.mobs[pairKey{projectID, id}]; ent != nil {
+			return ent.facts, nil
+		}
+		return mobilityFacts{}, fmt.Errorf("mobility %s of project %s was never reported", id, projectID)
+	}
 	if f, ok := a.pendingMob[pairKey{projectID, id}]; ok {
 		return f, nil
 	}
@@ -179,6 +206,30 @@ func (a *applier) storedMobility(projectID, id string) (mobilityFacts, error) {
 		return f, fmt.Errorf("mobility %s of project %s was never reported", id, projectID)
 	}
 	return f, err
+}
+
+// cancelMobility marks a stored (or queued) mobility cancelled.
+func (a *applier) cancelMobility(env *events.Envelope, projectID, id, cancelledOn string) error {
+	key := pairKey{projectID, id}
+	if a.bulk {
+		ent := a.mobs[key]
+		ent.facts.status = mobCancelled
+		if ent.queued == a.st.mobPutRowid.writes {
+			// The row is still queued: write it before updating it.
+			if err := a.st.mobPutRowid.flush(); err != nil {
+				return err
+			}
+		}
+		return a.st.mobStatusRowid.exec(mobCancelled, cancelledOn, int64(env.Sequence), ent.rowid)
+	}
+	if _, pending := a.pendingMob[key]; pending {
+		// The row is still queued: write it before updating it.
+		if err := a.st.mobPut.flush(); err != nil {
+			return err
+		}
+		clear(a.pendingMob)
+	}
+	return a.st.mobStatus.exec(mobCancelled, cancelledOn, int64(env.Sequence), projectID, id)
 }
 
 // countMobility adds (sign +1) or removes (sign -1) a live mobility from
@@ -256,12 +307,5 @@ func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.Mobi
 		return err
 	}
 	p.cancelled++
-	if _, pending := a.pendingMob[pairKey{e.ProjectID, e.MobilityID}]; pending {
-		// The row is still queued: write it before updating it.
-		if err := a.st.mobPut.flush(); err != nil {
-			return err
-		}
-		clear(a.pendingMob)
-	}
-	return a.st.mobStatus.exec(mobCancelled, e.CancelledOn.String(), int64(env.Sequence), e.ProjectID, e.MobilityID)
+	return a.cancelMobility(env, e.ProjectID, e.MobilityID, e.CancelledOn.String())
 }

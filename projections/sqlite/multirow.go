@@ -18,6 +18,8 @@ type rowBuffer struct {
 	one  *wstmt
 	many *wstmt
 	buf  []driver.Value
+	// writes counts the statements that wrote queued rows out.
+	writes uint64
 }
 
 // newRowBuffer prepares "INSERT ... INTO table (cols) VALUES" for one row
@@ -44,6 +46,7 @@ func (b *rowBuffer) add(vals ...driver.Value) (bool, error) {
 		return false, nil
 	}
 	err := b.many.exec(b.buf...)
+	b.writes++
 	clear(b.buf)
 	b.buf = b.buf[:0]
 	return true, err
@@ -52,6 +55,9 @@ func (b *rowBuffer) add(vals ...driver.Value) (bool, error) {
 // flush writes the queued rows.
 func (b *rowBuffer) flush() error {
 	var err error
+	if len(b.buf) > 0 {
+		b.writes++
+	}
 	for i := 0; i+b.cols <= len(b.buf) && err == nil; i += b.cols {
 		err = b.one.exec(b.buf[i : i+b.cols]...)
 	}

@@ -75,6 +75,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.bulk = db.mode == Bulk
 	return &Projector{db: db, cfg: cfg, dec: decoder{reg: cfg.Registry, hs: handlers()}, a: a}, nil
 }
 

@@ -299,7 +299,9 @@ func (db *DB) Mobilities(ctx context.Context, f projections.MobilityFilter) (pro
 		return projections.MobilityPage{}, err
 	}
 	var w where
-	w.add(f.Org != "", "org = ?", f.Org)
+	// An organisation's mobilities are those of its projects: found
+	// through projects_org and mobilities_key, in key order.
+	w.add(f.Org != "", "project_id IN (SELECT id FROM projects WHERE org = ?)", f.Org)
 	w.add(f.ProjectID != "", "project_id = ?", f.ProjectID)
 	w.add(f.ParticipantID != "", "participant_id = ?", f.ParticipantID)
 	w.add(f.Activity != "", "activity = ?", f.Activity)
