@@ -31,7 +31,17 @@
 //
 // # Headers
 //
-// Metadata travels in NATS headers (Grants-*), the JSON payload in the body,
-// so that `nats stream view GRANTS` shows readable events. See Envelope for
-// the fields and HeaderXxx constants for the header names.
+// Metadata travels in a NATS header, the JSON payload in the body, so that
+// `nats stream view GRANTS` shows readable events. Wire format 2 (written
+// since the replay work of issue 4) packs the envelope into the one header
+// Grants-Event, sixteen fields separated by "|":
+//
+//	2|<event id>|<version>|<type>|<schema version, empty for 1>|<recorded at>|
+//	<occurred at, empty when equal>|<actor user>|<actor role>|<actor org>|
+//	<correlation id>|<causation id>|<idempotency key>|<reason>|<prev hash>|<hash>
+//
+// (one line). A free-text value that a header would not carry verbatim, or
+// that contains "|", is written as "b64:" + base64url(value). Wire format 1,
+// one Grants-* header per field (the HeaderXxx constants), is still read.
+// See Envelope for the fields.
 package events

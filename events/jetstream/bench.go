@@ -194,18 +194,19 @@ func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total in
 			return err
 		}
 		e := envs[0]
+		first := e
 		h := envelopeHeader(&e, 5)
 		msg := &nats.Msg{Subject: e.Ref.Subject(), Header: h, Data: e.Payload}
 		var last uint64
 		for n := range split(total, writers, w) {
-			id := e.ID[:24] + fmt.Sprintf("%012x", n)
-			h[events.HeaderEventID] = []string{id}
-			h[jetstream.MsgIDHeader] = []string{id}
-			h[events.HeaderVersion] = []string{strconv.Itoa(n + 1)}
-			h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(last, 10)}
+			id := first.ID[:24] + fmt.Sprintf("%012x", n)
+			e.ID, e.Version = id, uint64(n+1)
 			if n == 1 {
-				h[events.HeaderPrevHash] = []string{e.Hash}
+				e.PrevHash = first.Hash
 			}
+			h[events.HeaderEvent] = envelopeHeader(&e, 0)[events.HeaderEvent]
+			h[jetstream.MsgIDHeader] = []string{id}
+			h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(last, 10)}
 			ack, err := env.store.js.PublishMsg(ctx, msg)
 			if err != nil {
 				return err

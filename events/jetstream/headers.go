@@ -53,54 +53,158 @@ func headerSafe(v string) bool {
 	return true
 }
 
-// envelopeHeader returns the headers that carry e (all but its payload).
-// The header map has room for extra NATS control headers the caller adds.
-// All values share one backing array: one allocation instead of one per
-// header.
-func envelopeHeader(e *events.Envelope, extra int) nats.Header {
-	h := make(nats.Header, 18+extra)
-	vals := make([]string, 0, 18)
-	set := func(k, v string) {
-		vals = append(vals, v)
-		n := len(vals)
-		h[k] = vals[n-1 : n : n]
+// packedTag opens the value of events.HeaderEvent: the wire format.
+const packedTag = "2"
+
+// packedSep separates the fields of events.HeaderEvent.
+const packedSep = '|'
+
+// packedFields is the number of fields of events.HeaderEvent, the tag
+// included.
+const packedFields = 16
+
+// packValue returns the form of a free-text value inside HeaderEvent.
+func packValue(v string) string {
+	if headerSafe(v) && strings.IndexByte(v, packedSep) < 0 {
+		return v
 	}
-	// The aggregate (org, kind, ID) is the subject; a header of its own
-	// would only cost every reader a parse.
-	set(events.HeaderEventID, e.ID)
-	set(events.HeaderVersion, strconv.FormatUint(e.Version, 10))
-	set(events.HeaderType, encodeValue(e.Type))
+	return encodedPrefix + base64.RawURLEncoding.EncodeToString([]byte(v))
+}
+
+// envelopeHeader returns the header that carries e (all but its payload),
+// in wire format 2: the one header events.HeaderEvent. The map has room
+// for extra NATS control headers the caller adds.
+func envelopeHeader(e *events.Envelope, extra int) nats.Header {
+	b := make([]byte, 0, 256+len(e.Reason))
+	b = append(b, packedTag...)
+	add := func(v string) {
+		b = append(b, packedSep)
+		b = append(b, v...)
+	}
+	add(e.ID)
+	b = append(b, packedSep)
+	b = strconv.AppendUint(b, e.Version, 10)
+	add(packValue(e.Type))
+	b = append(b, packedSep)
 	if e.SchemaVersion != 1 {
-		set(events.HeaderSchema, strconv.Itoa(e.SchemaVersion))
+		b = strconv.AppendInt(b, int64(e.SchemaVersion), 10)
 	}
 	recorded := events.FormatTime(e.RecordedAt)
-	set(events.HeaderRecordedAt, recorded)
+	add(recorded)
 	if occurred := events.FormatTime(e.OccurredAt); occurred != recorded {
-		set(events.HeaderOccurredAt, occurred)
+		add(occurred)
+	} else {
+		add("")
 	}
-	set(events.HeaderActorUser, encodeValue(e.Actor.UserID))
-	set(events.HeaderActorRole, encodeValue(e.Actor.Role))
-	set(events.HeaderHash, e.Hash)
-	// Optional fields are left out when empty.
-	optional := [...][2]string{
-		{events.HeaderActorOrg, e.Actor.Org},
-		{events.HeaderCorrelationID, e.CorrelationID},
-		{events.HeaderCausationID, e.CausationID},
-		{events.HeaderIdempotencyKey, e.IdempotencyKey},
-		{events.HeaderReason, e.Reason},
-		{events.HeaderPrevHash, e.PrevHash},
+	for _, v := range [...]string{e.Actor.UserID, e.Actor.Role, e.Actor.Org, e.CorrelationID, e.CausationID, e.IdempotencyKey, e.Reason} {
+		add(packValue(v))
 	}
-	for _, kv := range optional {
-		if kv[1] != "" {
-			set(kv[0], encodeValue(kv[1]))
-		}
-	}
+	add(e.PrevHash)
+	add(e.Hash)
+	h := make(nats.Header, 1+extra)
+	h[events.HeaderEvent] = []string{string(b)}
 	return h
 }
 
+// decodePacked fills e from the value of events.HeaderEvent.
+func decodePacked(v string, e *events.Envelope) error {
+	var f [packedFields]string
+	n := 0
+	for n < packedFields-1 {
+		i := strings.IndexByte(v, packedSep)
+		if i < 0 {
+			break
+		}
+		f[n], v = v[:i], v[i+1:]
+		n++
+	}
+	f[n] = v
+	if n != packedFields-1 || strings.IndexByte(v, packedSep) >= 0 {
+		return fmt.Errorf("header %s has %d fields, want %d", events.HeaderEvent, n+1, packedFields)
+	}
+	if f[0] != packedTag {
+		return fmt.Errorf("header %s: unknown wire format %q", events.HeaderEvent, f[0])
+	}
+	d := packedDecoder{}
+	e.ID = d.required("event id", f[1])
+	e.Version = d.uint("version", d.required("version", f[2]))
+	e.Type = d.text(d.required("type", f[3]))
+	e.SchemaVersion = 1
+	if f[4] != "" {
+		e.SchemaVersion = int(d.uint("schema version", f[4]))
+	}
+	e.RecordedAt = d.time("recorded at", d.required("recorded at", f[5]))
+	e.OccurredAt = e.RecordedAt
+	if f[6] != "" {
+		e.OccurredAt = d.time("occurred at", f[6])
+	}
+	e.Actor = events.Actor{UserID: d.text(f[7]), Role: d.text(f[8]), Org: d.text(f[9])}
+	e.CorrelationID = d.text(f[10])
+	e.CausationID = d.text(f[11])
+	e.IdempotencyKey = d.text(f[12])
+	e.Reason = d.text(f[13])
+	e.PrevHash = f[14]
+	e.Hash = d.required("hash", f[15])
+	if d.err != nil {
+		return fmt.Errorf("header %s: %w", events.HeaderEvent, d.err)
+	}
+	return nil
+}
+
+// packedDecoder reads the fields of events.HeaderEvent and keeps the
+// first error.
+type packedDecoder struct{ err error }
+
+func (d *packedDecoder) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+func (d *packedDecoder) required(name, v string) string {
+	if v == "" {
+		d.fail(fmt.Errorf("the %s is missing", name))
+	}
+	return v
+}
+
+func (d *packedDecoder) text(v string) string {
+	if len(v) < len(encodedPrefix) || v[0] != encodedPrefix[0] {
+		return v
+	}
+	s, err := decodeValue(v)
+	if err != nil {
+		d.fail(err)
+	}
+	return s
+}
+
+func (d *packedDecoder) uint(name, v string) uint64 {
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		d.fail(fmt.Errorf("%s: %w", name, err))
+	}
+	return n
+}
+
+func (d *packedDecoder) time(name, v string) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		d.fail(fmt.Errorf("%s: %w", name, err))
+	}
+	return t.UTC()
+}
+
 // DecodeMsg turns a stored message of the GRANTS stream into an envelope:
-// subject, headers and body as delivered, seq its stream sequence. It checks
-// the format only; whether the type is known is the registry's business.
+// subject, headers and body as delivered, seq its stream sequence. It reads
+// both wire formats (see events/doc.go) and checks the format only; whether
+// the type is known is the registry's business.
 func DecodeMsg(subject string, h nats.Header, data []byte, seq uint64) (events.Envelope, error) {
 	var e events.Envelope
 	d := decoder{h: h}
@@ -109,6 +213,15 @@ func DecodeMsg(subject string, h nats.Header, data []byte, seq uint64) (events.E
 		return events.Envelope{}, fmt.Errorf("event at sequence %d: subject %q is not grants.<org>.<kind>.<id>", seq, subject)
 	}
 	e.Ref = ref
+	e.Sequence = seq
+	e.Payload = data
+	if v := h[events.HeaderEvent]; len(v) > 0 {
+		if err := decodePacked(v[0], &e); err != nil {
+			return events.Envelope{}, fmt.Errorf("event at sequence %d on %s: %w", seq, subject, err)
+		}
+		return e, nil
+	}
+	// Wire format 1: one header per field.
 	e.ID = d.raw(events.HeaderEventID, true)
 	e.Version = d.uint(events.HeaderVersion, true)
 	e.Sequence = seq

@@ -7,6 +7,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/nats-io/nats.go"
+	"pgregory.net/rapid"
 )
 
 func sampleEnvelope() events.Envelope {
@@ -26,6 +27,11 @@ func sampleEnvelope() events.Envelope {
 // encodeDecode passes h through the NATS header wire format.
 func encodeDecode(t *testing.T, h nats.Header) nats.Header {
 	t.Helper()
+	return encodeDecodeT(t, h)
+}
+
+// encodeDecodeT is encodeDecode for any test handle.
+func encodeDecodeT(t interface{ Fatal(...any) }, h nats.Header) nats.Header {
 	var b strings.Builder
 	b.WriteString("NATS/1.0\r\n")
 	for k, vs := range h {
@@ -41,9 +47,9 @@ func encodeDecode(t *testing.T, h nats.Header) nats.Header {
 	return out
 }
 
-func TestHeadersCarryFreeTextVerbatim(t *testing.T) {
+func TestWireFormat1HeadersCarryFreeTextVerbatim(t *testing.T) {
 	e := sampleEnvelope()
-	h := encodeDecode(t, envelopeHeader(&e, 0))
+	h := encodeDecode(t, envelopeHeaderV1(&e, 0))
 	got, err := DecodeMsg(e.Ref.Subject(), h, e.Payload, e.Sequence)
 	if err != nil {
 		t.Fatal(err)
@@ -60,11 +66,11 @@ func TestHeadersCarryFreeTextVerbatim(t *testing.T) {
 	}
 }
 
-func TestHeadersLeaveOutWhatTheyNeedNotSay(t *testing.T) {
+func TestWireFormat1HeadersLeaveOutWhatTheyNeedNotSay(t *testing.T) {
 	e := sampleEnvelope()
 	e.SchemaVersion, e.OccurredAt = 1, e.RecordedAt
 	e.Seal(e.PrevHash)
-	h := envelopeHeader(&e, 0)
+	h := envelopeHeaderV1(&e, 0)
 	for _, k := range []string{events.HeaderSchema, events.HeaderOccurredAt} {
 		if _, ok := h[k]; ok {
 			t.Errorf("header %s written although it says the default", k)
@@ -80,12 +86,12 @@ func TestHeadersLeaveOutWhatTheyNeedNotSay(t *testing.T) {
 	// A recorded past event keeps its effective date apart.
 	e.OccurredAt = e.RecordedAt.AddDate(-2, 0, 0)
 	e.Seal(e.PrevHash)
-	if got, err = DecodeMsg(e.Ref.Subject(), encodeDecode(t, envelopeHeader(&e, 0)), e.Payload, 1); err != nil || !got.OccurredAt.Equal(e.OccurredAt) || got.ComputeHash() != e.Hash {
+	if got, err = DecodeMsg(e.Ref.Subject(), encodeDecode(t, envelopeHeaderV1(&e, 0)), e.Payload, 1); err != nil || !got.OccurredAt.Equal(e.OccurredAt) || got.ComputeHash() != e.Hash {
 		t.Fatalf("recorded past event: %+v, %v", got, err)
 	}
 }
 
-func TestDecodeMsgRefusesBrokenMessages(t *testing.T) {
+func TestDecodeMsgRefusesBrokenWireFormat1Messages(t *testing.T) {
 	e := sampleEnvelope()
 	for name, mutate := range map[string]func(nats.Header) string{
 		"missing version":      func(h nats.Header) string { h.Del(events.HeaderVersion); return e.Ref.Subject() },
@@ -97,12 +103,87 @@ func TestDecodeMsgRefusesBrokenMessages(t *testing.T) {
 		"subject too deep":     func(nats.Header) string { return "grants.E2.project.p.1" },
 	} {
 		t.Run(name, func(t *testing.T) {
-			h := envelopeHeader(&e, 0)
+			h := envelopeHeaderV1(&e, 0)
 			subject := mutate(h)
 			if _, err := DecodeMsg(subject, h, e.Payload, 1); err == nil {
 				t.Fatal("decoded")
 			}
 		})
+	}
+}
+
+func TestWireFormat2CarriesTheEnvelopeInOneHeader(t *testing.T) {
+	e := sampleEnvelope()
+	e.Reason = "a|b||c and b64:x, " + e.Reason
+	e.Actor.UserID = "user|with|bars"
+	e.Seal(e.PrevHash)
+	h := envelopeHeader(&e, 0)
+	if len(h) != 1 || len(h[events.HeaderEvent]) != 1 {
+		t.Fatalf("headers %v: want the one header %s", h, events.HeaderEvent)
+	}
+	if v := h[events.HeaderEvent][0]; strings.ContainsAny(v, "\r\n") || !strings.HasPrefix(v, "2|"+e.ID+"|3|test.noted|2|") {
+		t.Fatalf("header value %q", v)
+	}
+	got, err := DecodeMsg(e.Ref.Subject(), encodeDecode(t, h), e.Payload, e.Sequence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Reason != e.Reason || got.Actor != e.Actor || got.CorrelationID != e.CorrelationID ||
+		got.CausationID != e.CausationID || got.IdempotencyKey != e.IdempotencyKey || got.Ref != e.Ref {
+		t.Fatalf("free text changed:\n got %+v\nwant %+v", got, e)
+	}
+	if got.ComputeHash() != e.Hash || got.PrevHash != e.PrevHash || got.Version != 3 || got.SchemaVersion != 2 ||
+		got.Sequence != 17 || !got.OccurredAt.Equal(e.OccurredAt) || !got.RecordedAt.Equal(e.RecordedAt) {
+		t.Fatalf("decoded %+v does not verify", got)
+	}
+	// The defaults (schema 1, occurred = recorded, no optional fields)
+	// leave their fields empty and decode back.
+	e = sampleEnvelope()
+	e.SchemaVersion, e.OccurredAt = 1, e.RecordedAt
+	e.Actor.Org, e.CorrelationID, e.CausationID, e.IdempotencyKey, e.Reason, e.PrevHash = "", "", "", "", "", ""
+	e.Seal("")
+	h = envelopeHeader(&e, 0)
+	if v := h[events.HeaderEvent][0]; !strings.Contains(v, "|test.noted||") || !strings.Contains(v, "Z||b64:") {
+		t.Fatalf("defaults written: %q", v)
+	}
+	if got, err = DecodeMsg(e.Ref.Subject(), encodeDecode(t, h), e.Payload, 1); err != nil ||
+		got.SchemaVersion != 1 || !got.OccurredAt.Equal(e.RecordedAt) || got.ComputeHash() != e.Hash {
+		t.Fatalf("defaults: %+v, %v", got, err)
+	}
+}
+
+func TestDecodeMsgRefusesBrokenWireFormat2Messages(t *testing.T) {
+	e := sampleEnvelope()
+	good := envelopeHeader(&e, 0)[events.HeaderEvent][0]
+	field := func(i int, v string) string {
+		f := strings.Split(good, "|")
+		f[i] = v
+		return strings.Join(f, "|")
+	}
+	for name, value := range map[string]string{
+		"too few fields":      strings.Join(strings.Split(good, "|")[:15], "|"),
+		"too many fields":     good + "|x",
+		"unknown wire format": field(0, "3"),
+		"missing event id":    field(1, ""),
+		"missing version":     field(2, ""),
+		"bad version":         field(2, "three"),
+		"missing type":        field(3, ""),
+		"bad schema":          field(4, "two"),
+		"missing time":        field(5, ""),
+		"bad time":            field(5, "yesterday"),
+		"bad occurred time":   field(6, "last week"),
+		"bad encoding":        field(13, "b64:***"),
+		"missing hash":        field(15, ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := nats.Header{events.HeaderEvent: {value}}
+			if _, err := DecodeMsg(e.Ref.Subject(), h, e.Payload, 1); err == nil {
+				t.Fatalf("decoded %q", value)
+			}
+		})
+	}
+	if _, err := DecodeMsg(e.Ref.Subject(), nats.Header{events.HeaderEvent: {good}}, e.Payload, 1); err != nil {
+		t.Fatalf("the unbroken header: %v", err)
 	}
 }
 
@@ -120,4 +201,26 @@ func TestAckSequence(t *testing.T) {
 			t.Errorf("ackSequence(%q) accepted", bad)
 		}
 	}
+}
+
+// TestWireFormat2RoundTripsAnyEnvelope: whatever the free text, the one
+// header survives the NATS wire format and decodes to the same envelope.
+func TestWireFormat2RoundTripsAnyEnvelope(t *testing.T) {
+	text := rapid.OneOf(rapid.String(), rapid.StringMatching(`[ |a-z\t\r\n]{0,12}`), rapid.SampledFrom([]string{"", "b64:", "|", " x ", "b64:|"}))
+	rapid.Check(t, func(rt *rapid.T) {
+		e := sampleEnvelope()
+		e.Actor = events.Actor{UserID: text.Draw(rt, "user"), Role: text.Draw(rt, "role"), Org: text.Draw(rt, "org")}
+		e.CorrelationID, e.CausationID = text.Draw(rt, "correlation"), text.Draw(rt, "causation")
+		e.IdempotencyKey, e.Reason = text.Draw(rt, "key"), text.Draw(rt, "reason")
+		e.Type = rapid.StringMatching(`[a-z]+\.[a-z|]+`).Draw(rt, "type")
+		e.Seal(e.PrevHash)
+		got, err := DecodeMsg(e.Ref.Subject(), encodeDecodeT(rt, envelopeHeader(&e, 0)), e.Payload, e.Sequence)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if got.Actor != e.Actor || got.CorrelationID != e.CorrelationID || got.CausationID != e.CausationID ||
+			got.IdempotencyKey != e.IdempotencyKey || got.Reason != e.Reason || got.Type != e.Type || got.ComputeHash() != e.Hash {
+			rt.Fatalf("decoded %+v\nwant    %+v", got, e)
+		}
+	})
 }
