@@ -78,18 +78,28 @@ func benchReplay(ctx context.Context, dir string, n int, cpuProfile string) erro
 		return err
 	}
 	// Stream reads go over TCP loopback, as in grants serve and replay.
-	emb, err := grantsjs.OpenEmbedded(ctx, grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats"), Host: "127.0.0.1", Port: -1}, aggregates.Registry(), grantsjs.Config{})
+	ecfg := grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats"), Host: "127.0.0.1", Port: -1}
+	emb, err := grantsjs.OpenEmbedded(ctx, ecfg, aggregates.Registry(), grantsjs.Config{})
 	if err != nil {
 		return err
 	}
-	defer emb.Close()
-	store := emb.Store
 	start := time.Now()
-	written, err := sqlite.GenerateHistory(ctx, store, sqlite.HistoryConfig{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
+	written, err := sqlite.GenerateHistory(ctx, emb.Store, sqlite.HistoryConfig{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
+	emb.Close()
 	if err != nil {
 		return fmt.Errorf("generating the history: %w", err)
 	}
 	fmt.Printf("generated a history of %d events in %s\n", written, time.Since(start).Round(time.Millisecond))
+	// A replay reads a stream written before, not one still being
+	// flushed: write the generated history out and start the server
+	// again on it, as grants replay does.
+	syscall.Sync()
+	runtime.GC()
+	if emb, err = grantsjs.OpenEmbedded(ctx, ecfg, aggregates.Registry(), grantsjs.Config{}); err != nil {
+		return err
+	}
+	defer emb.Close()
+	store := emb.Store
 
 	raw, err := rawReadRate(ctx, emb.Stream)
 	if err != nil {
