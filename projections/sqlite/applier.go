@@ -36,18 +36,16 @@ type applier struct {
 	times      timeCache
 
 	// bulk is set when the database is a rebuild's throwaway file, loaded
-	// without its secondary indexes (mobilities_key among them): the
-	// applier then keeps the key, rowid and facts of every mobility in
-	// mobs, and reads and updates mobility rows by rowid only.
+	// without its secondary indexes (mobilities_key among them): every
+	// cached project then remembers the rowid of each of its mobilities
+	// (projectRow.mobs), and mobility rows are read and updated by rowid.
 	bulk      bool
-	mobs      map[pairKey]*mobEntry
 	lastMobID int64
 }
 
-// mobEntry is what a bulk load remembers of one mobility row.
-type mobEntry struct {
+// mobSlot is what a bulk load remembers of one mobility row.
+type mobSlot struct {
 	rowid int64
-	facts mobilityFacts
 	// queued is the write count of the row buffer when the row was last
 	// queued: while it is unchanged, the row is still in the buffer.
 	queued uint64
@@ -82,12 +80,17 @@ type stmts struct {
 	accGet, accPut                     *wstmt
 	mobGet, mobStatus                  *wstmt
 	mobPutRowid                        *rowBuffer // bulk: rows by rowid
-	mobStatusRowid                     *wstmt     // bulk: cancellation by rowid
+	mobGetRowid, mobStatusRowid        *wstmt     // bulk: by rowid
 	payPut                             *wstmt
 	repPut, repAssess                  *wstmt
 	statMobGet, statMobPut, statMobDel *wstmt
 	statAccGet, statAccPut, statAccDel *wstmt
 }
+
+// mobFactCols are the columns of mobilities that mobilityFacts holds, in
+// the order storedMobility scans them.
+const mobFactCols = "participant_id, activity, sending_country, receiving_country, status, reported_on, call_year, action, " +
+	"days, grant_cents, persons, revision, green_travel, fewer_opportunities, ukraine_exception, accompanying"
 
 // placeholders returns "?, ?, ..." for the columns of cols.
 func placeholders(cols string) string {
@@ -121,11 +124,10 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.projPut, "INSERT OR REPLACE INTO projects (" + projectCols + ") VALUES (" + placeholders(projectCols) + ")"},
 		{&a.st.accGet, "SELECT year, field, kind, status, outcome FROM accreditations WHERE id = ?"},
 		{&a.st.accPut, "INSERT OR REPLACE INTO accreditations (" + accCols + ") VALUES (" + placeholders(accCols) + ")"},
-		{&a.st.mobGet, "SELECT participant_id, activity, sending_country, receiving_country, status, reported_on, call_year, action, " +
-			"days, grant_cents, persons, revision, green_travel, fewer_opportunities, ukraine_exception, accompanying " +
-			"FROM mobilities WHERE project_id = ? AND id = ?"},
+		{&a.st.mobGet, "SELECT " + mobFactCols + " FROM mobilities WHERE project_id = ? AND id = ?"},
 		{&a.st.mobStatus, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE project_id = ? AND id = ?"},
 		{&a.st.mobStatusRowid, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE rowid = ?"},
+		{&a.st.mobGetRowid, "SELECT " + mobFactCols + " FROM mobilities WHERE rowid = ?"},
 		{&a.st.payPut, "INSERT OR REPLACE INTO payments (id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&a.st.repPut, "INSERT OR REPLACE INTO reports (" + repCols + ") VALUES (" + placeholders(repCols) + ")"},
@@ -175,7 +177,7 @@ func (a *applier) reset() {
 	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = nil, nil, nil, nil
 	a.counts = map[string]bool{}
 	a.pendingMob = map[pairKey]mobilityFacts{}
-	a.mobs, a.lastMobID = map[pairKey]*mobEntry{}, 0
+	a.lastMobID = 0
 	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut} {
 		if b != nil {
 			b.reset()

@@ -140,30 +140,31 @@ func (f *mobilityFacts) statKey(field string) statMobKey {
 		green: f.green, fewerOpportunities: f.fewer, ukraine: f.ukraine}
 }
 
-// putMobility queues the mobility row and the participant's personal data.
-func (a *applier) putMobility(env *events.Envelope, org string, e *mobilityEvent, status, reportedOn, changedOn string, revision int64) error {
+// putMobility queues the mobility row of project p and the participant's
+// personal data.
+func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEvent, status, reportedOn, changedOn string, revision int64) error {
 	m := &e.Mobility
-	key := pairKey{e.ProjectID, m.MobilityID}
-	f := e.facts()
-	f.status, f.reportedOn, f.revision = status, reportedOn, revision
 	var rowid int64
-	var ent *mobEntry
 	if a.bulk {
-		if ent = a.mobs[key]; ent == nil {
+		slot, ok := p.mobs[m.MobilityID]
+		if !ok {
 			a.lastMobID++
-			ent = &mobEntry{rowid: a.lastMobID}
-			a.mobs[key] = ent
+			slot.rowid = a.lastMobID
+			if p.mobs == nil {
+				p.mobs = map[string]mobSlot{}
+			}
 		}
-		ent.facts, rowid = f, ent.rowid
+		slot.queued = a.st.mobPutRowid.writes
+		p.mobs[m.MobilityID] = slot
+		rowid = slot.rowid
 	}
-	vals := [...]driver.Value{rowid, e.ProjectID, m.MobilityID, org, m.ParticipantID, e.Action, int64(e.CallYear), m.Activity,
+	vals := [...]driver.Value{rowid, e.ProjectID, m.MobilityID, p.org, m.ParticipantID, e.Action, int64(e.CallYear), m.Activity,
 		m.SendingCountry, m.ReceivingCountry, m.ReceivingCity, m.SendingOrganisation, m.ReceivingOrganisation,
 		m.StartDate, m.EndDate, int64(e.Days), int64(m.TravelDays), int64(e.DistanceKm), m.GreenTravel,
 		m.FewerOpportunities, e.ukraine(), m.Accompanying, m.GroupID, int64(m.Persons), status, e.Grant.TotalCents, e.lines(),
 		reportedOn, changedOn, revision, int64(env.Sequence)}
 	if a.bulk {
 		// The rowid is the key: a correction replaces the row in place.
-		ent.queued = a.st.mobPutRowid.writes
 		if _, err := a.st.mobPutRowid.add(vals[:]...); err != nil {
 			return err
 		}
@@ -175,61 +176,76 @@ func (a *applier) putMobility(env *events.Envelope, org string, e *mobilityEvent
 		if written {
 			clear(a.pendingMob)
 		} else {
-			a.pendingMob[key] = f
+			f := e.facts()
+			f.status, f.reportedOn, f.revision = status, reportedOn, revision
+			a.pendingMob[pairKey{e.ProjectID, m.MobilityID}] = f
 		}
 	}
 	pd := &m.Personal
 	if pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
 		return nil
 	}
-	_, err := a.st.partPut.add(org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender,
+	_, err := a.st.partPut.add(p.org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender,
 		pd.Nationality, int64(env.Sequence))
 	return err
 }
 
-// storedMobility reads the facts of a stored (or queued) mobility.
-func (a *applier) storedMobility(projectID, id string) (mobilityFacts, error) {
-	if a.bulk {
-		if ent := a.mobs[pairKey{projectID, id}]; ent != nil {
-			return ent.facts, nil
+// bulkRowid returns the rowid of mobility id of project p in a bulk load,
+// writing the queued rows first if the mobility's row is among them.
+func (a *applier) bulkRowid(p *projectRow, id string) (int64, error) {
+	slot, ok := p.mobs[id]
+	if !ok {
+		return 0, fmt.Errorf("mobility %s of project %s was never reported", id, p.id)
+	}
+	if slot.queued == a.st.mobPutRowid.writes {
+		if err := a.st.mobPutRowid.flush(); err != nil {
+			return 0, err
 		}
-		return mobilityFacts{}, fmt.Errorf("mobility %s of project %s was never reported", id, projectID)
 	}
-	if f, ok := a.pendingMob[pairKey{projectID, id}]; ok {
-		return f, nil
-	}
+	return slot.rowid, nil
+}
+
+// storedMobility reads the facts of a stored (or queued) mobility of p.
+func (a *applier) storedMobility(p *projectRow, id string) (mobilityFacts, error) {
 	var f mobilityFacts
-	err := a.st.mobGet.queryRow([]any{&f.participantID, &f.activity, &f.sendingCountry, &f.receivingCountry, &f.status, &f.reportedOn,
-		&f.callYear, &f.action, &f.days, &f.grant, &f.persons, &f.revision, &f.green, &f.fewer, &f.ukraine, &f.accompanying},
-		projectID, id)
+	dest := []any{&f.participantID, &f.activity, &f.sendingCountry, &f.receivingCountry, &f.status, &f.reportedOn,
+		&f.callYear, &f.action, &f.days, &f.grant, &f.persons, &f.revision, &f.green, &f.fewer, &f.ukraine, &f.accompanying}
+	var err error
+	if a.bulk {
+		var rowid int64
+		if rowid, err = a.bulkRowid(p, id); err != nil {
+			return f, err
+		}
+		err = a.st.mobGetRowid.queryRow(dest, rowid)
+	} else {
+		if f, ok := a.pendingMob[pairKey{p.id, id}]; ok {
+			return f, nil
+		}
+		err = a.st.mobGet.queryRow(dest, p.id, id)
+	}
 	if errors.Is(err, errNoRow) {
-		return f, fmt.Errorf("mobility %s of project %s was never reported", id, projectID)
+		return f, fmt.Errorf("mobility %s of project %s was never reported", id, p.id)
 	}
 	return f, err
 }
 
-// cancelMobility marks a stored (or queued) mobility cancelled.
-func (a *applier) cancelMobility(env *events.Envelope, projectID, id, cancelledOn string) error {
-	key := pairKey{projectID, id}
+// cancelMobility marks a stored (or queued) mobility of p cancelled.
+func (a *applier) cancelMobility(env *events.Envelope, p *projectRow, id, cancelledOn string) error {
 	if a.bulk {
-		ent := a.mobs[key]
-		ent.facts.status = mobCancelled
-		if ent.queued == a.st.mobPutRowid.writes {
-			// The row is still queued: write it before updating it.
-			if err := a.st.mobPutRowid.flush(); err != nil {
-				return err
-			}
+		rowid, err := a.bulkRowid(p, id)
+		if err != nil {
+			return err
 		}
-		return a.st.mobStatusRowid.exec(mobCancelled, cancelledOn, int64(env.Sequence), ent.rowid)
+		return a.st.mobStatusRowid.exec(mobCancelled, cancelledOn, int64(env.Sequence), rowid)
 	}
-	if _, pending := a.pendingMob[key]; pending {
+	if _, pending := a.pendingMob[pairKey{p.id, id}]; pending {
 		// The row is still queued: write it before updating it.
 		if err := a.st.mobPut.flush(); err != nil {
 			return err
 		}
 		clear(a.pendingMob)
 	}
-	return a.st.mobStatus.exec(mobCancelled, cancelledOn, int64(env.Sequence), projectID, id)
+	return a.st.mobStatus.exec(mobCancelled, cancelledOn, int64(env.Sequence), p.id, id)
 }
 
 // countMobility adds (sign +1) or removes (sign -1) a live mobility from
@@ -259,7 +275,7 @@ func applyMobilityReported(a *applier, env *events.Envelope, e *mobilityEvent) e
 	if err := a.countMobility(p, &f, 1); err != nil {
 		return err
 	}
-	return a.putMobility(env, p.org, e, mobReported, e.ReportedOn, "", 0)
+	return a.putMobility(env, p, e, mobReported, e.ReportedOn, "", 0)
 }
 
 func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) error {
@@ -267,7 +283,7 @@ func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) 
 	if err != nil {
 		return err
 	}
-	old, err := a.storedMobility(e.ProjectID, e.Mobility.MobilityID)
+	old, err := a.storedMobility(p, e.Mobility.MobilityID)
 	if err != nil {
 		return err
 	}
@@ -288,7 +304,7 @@ func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) 
 	if err := a.countMobility(p, &f, 1); err != nil {
 		return err
 	}
-	return a.putMobility(env, p.org, e, mobCorrected, old.reportedOn, e.CorrectedOn, old.revision+1)
+	return a.putMobility(env, p, e, mobCorrected, old.reportedOn, e.CorrectedOn, old.revision+1)
 }
 
 func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.MobilityCancelled) error {
@@ -296,7 +312,7 @@ func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.Mobi
 	if err != nil {
 		return err
 	}
-	old, err := a.storedMobility(e.ProjectID, e.MobilityID)
+	old, err := a.storedMobility(p, e.MobilityID)
 	if err != nil {
 		return err
 	}
@@ -307,5 +323,5 @@ func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.Mobi
 		return err
 	}
 	p.cancelled++
-	return a.cancelMobility(env, e.ProjectID, e.MobilityID, e.CancelledOn.String())
+	return a.cancelMobility(env, p, e.MobilityID, e.CancelledOn.String())
 }

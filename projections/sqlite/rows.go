@@ -38,6 +38,8 @@ type projectRow struct {
 	mobilities, counted, cancelled       int64
 	payments, reports, version, sequence int64
 	dirty                                bool
+	// mobs is a bulk load's rowid of each mobility of the project.
+	mobs map[string]mobSlot
 }
 
 const projectCols = "id, org, title, action, field, call_year, round, consortium, status, partners_json, " +
