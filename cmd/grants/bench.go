@@ -137,7 +137,7 @@ func rawReadRate(ctx context.Context, nc *nats.Conn) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	stream, err := js.Stream(ctx, "GRANTS")
+	stream, err := js.Stream(ctx, grantsjs.StreamName)
 	if err != nil {
 		return 0, err
 	}
@@ -146,20 +146,9 @@ func rawReadRate(ctx context.Context, nc *nats.Conn) (float64, error) {
 		return 0, err
 	}
 	last := info.State.LastSeq
-	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		return 0, err
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(4096))
-	if err != nil {
-		return 0, err
-	}
-	defer it.Stop()
 	start := time.Now()
-	for n := uint64(0); n < last; n++ {
-		if _, err := it.Next(jetstream.NextContext(ctx)); err != nil {
-			return 0, err
-		}
+	if err := grantsjs.RawRead(ctx, stream, 1, last); err != nil {
+		return 0, err
 	}
 	return float64(last) / time.Since(start).Seconds(), nil
 }

@@ -74,8 +74,10 @@ type Store struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
-	// readStream is the stream handle Events and Subscribe consume through.
+	// readStream is the stream handle Events and Subscribe consume
+	// through, on the connection readConn.
 	readStream jetstream.Stream
+	readConn   *nats.Conn
 	reg        *events.Registry
 	clock      events.Clock
 	timeout    time.Duration
@@ -154,8 +156,9 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating bucket %s: %w", IdempotencyBucket, err)
 	}
-	readStream := stream
+	readStream, readConn := stream, nc
 	if cfg.StreamConn != nil && cfg.StreamConn != nc {
+		readConn = cfg.StreamConn
 		rjs, err := jetstream.New(cfg.StreamConn)
 		if err != nil {
 			return nil, fmt.Errorf("jetstream: %w", err)
@@ -169,7 +172,7 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 		return nil, err
 	}
 	return &Store{
-		nc: nc, js: js, stream: stream, readStream: readStream, reg: reg, clock: cfg.Clock,
+		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
 		idem: &Idempotency{kv: kv}, batchSlots: make(chan struct{}, maxBatchesInFlight),
 	}, nil
