@@ -11,9 +11,12 @@
 // stops it with ErrStreamMismatch.
 //
 // Rebuild builds every read model from sequence 1 (or up to an Until bound)
-// into a new file in bulk mode: no journal, no fsync until the end,
-// secondary indexes built once after the load, organisations, projects and
-// statistics kept in memory until the end. Manager serves `grants serve`:
+// into a new file in bulk mode: no journal, no fsync until the end, no
+// mutexes, a small page cache; rows appended in rowid order with every
+// secondary index dropped (mobilities_key too: each cached project remembers
+// its mobilities' rowids instead), then the indexes sorted once on worker
+// threads; organisations, projects and statistics kept in memory until the
+// end. Manager serves `grants serve`:
 // it swaps a rebuilt generation (grants.db.gen-<n>, named in the pointer
 // file grants.db.current) in atomically while queries keep being answered,
 // and rebuilds by itself when the file has another schema or stream.
