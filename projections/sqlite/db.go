@@ -47,6 +47,8 @@ type DB struct {
 	notes *notifier
 	// dropped holds the index definitions a Bulk load dropped.
 	dropped []string
+	// wb starts the writeback of a Bulk file after each commit.
+	wb writeback
 }
 
 // Open opens (creating if needed) the read-model database at path, applies
@@ -80,7 +82,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("opening read models %s: %w", path, err)
 	}
 	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
-	db := &DB{path: path, mode: opt.Mode, w: w}
+	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}}
 	if err := w.execScript("PRAGMA temp_store=MEMORY"); err != nil {
 		db.Close()
 		return nil, err
@@ -144,6 +146,7 @@ func (db *DB) Close() error {
 	if db.notes != nil {
 		db.notes.retire()
 	}
+	db.wb.close()
 	if db.mode == Bulk && first == nil {
 		first = syncFile(db.path)
 	}

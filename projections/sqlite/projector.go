@@ -277,6 +277,9 @@ func (p *Projector) applyBatch(batch []item) (err error) {
 	if err := a.commitOnly(); err != nil {
 		return err
 	}
+	if p.db.mode == Bulk {
+		p.db.wb.start()
+	}
 	p.db.notes.advance(last.Sequence)
 	if p.cfg.Progress != nil {
 		p.cfg.Progress(last.Sequence)
