@@ -83,7 +83,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 // until ctx ends (it then returns nil) or an event cannot be projected (it
 // returns the error; events before it are committed).
 func (p *Projector) Run(ctx context.Context, src projections.Source) error {
-	err := p.pipeline(ctx, src, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
+	err := p.pipeline(ctx, src, false, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		return src.Subscribe(ctx, from, fn)
 	})
 	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
@@ -113,7 +113,7 @@ func (u Until) reached(env *events.Envelope) bool {
 // event at the time of the call, bounded by until, and returns the
 // checkpoint reached.
 func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until Until) (uint64, error) {
-	err := p.pipeline(ctx, src, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
+	err := p.pipeline(ctx, src, true, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		err := src.Events(ctx, from, until.Sequence, func(env events.Envelope) error {
 			if until.reached(&env) {
 				return errUntil
@@ -154,8 +154,11 @@ type item struct {
 
 // pipeline checks that src is the stream the read models were built from,
 // then reads with feed in one goroutine (decoding payloads there) and
-// writes batches in the calling goroutine.
-func (p *Projector) pipeline(ctx context.Context, src projections.Source, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error) error {
+// writes batches in the calling goroutine. With fill (a bounded catch-up,
+// whose feed returns at its end) every batch but the last holds BatchSize
+// events; without (following the stream) a batch holds what has arrived,
+// so that a new event is applied at once.
+func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill bool, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error) error {
 	if !p.mu.TryLock() {
 		return errors.New("the projector is already running")
 	}
@@ -193,6 +196,14 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, feed f
 		batch = append(batch[:0], it)
 	gather:
 		for len(batch) < n {
+			if fill {
+				it, ok := <-ch
+				if !ok {
+					break gather
+				}
+				batch = append(batch, it)
+				continue
+			}
 			select {
 			case it, ok := <-ch:
 				if !ok {
