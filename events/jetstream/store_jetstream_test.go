@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -303,5 +304,52 @@ func TestEventsOverLongAndShortRanges(t *testing.T) {
 	}
 	if n := consumers(t, f); n != 0 {
 		t.Fatalf("Events left %d consumers", n)
+	}
+}
+
+// TestSubscribeNeverCallsBackAfterItReturns cancels a subscription while
+// its callback is busy: Subscribe returns the context's error, and the
+// callback is not called again afterwards, although events are left.
+func TestSubscribeNeverCallsBackAfterItReturns(t *testing.T) {
+	f := newFixture(t)
+	ref := events.Ref{Org: "E1", Kind: "project", ID: "p"}
+	var head events.Head
+	for range 5 {
+		envs := f.append(t, ref, head, 100)
+		head = events.HeadOf(envs[len(envs)-1])
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	var calls, after atomic.Int64
+	var returned atomic.Bool
+	entered := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- f.store.Subscribe(ctx, 1, func(events.Envelope) error {
+			if returned.Load() {
+				after.Add(1)
+			}
+			if calls.Add(1) == 10 {
+				close(entered)
+				<-ctx.Done() // busy when the subscription is cancelled
+			}
+			return nil
+		})
+		returned.Store(true)
+	}()
+	<-entered
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Subscribe returned %v, want context.Canceled", err)
+	}
+	// Give a stray delivery the time to show up.
+	deadline := time.Now().Add(300 * time.Millisecond)
+	for time.Now().Before(deadline) && after.Load() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := after.Load(); n != 0 {
+		t.Fatalf("the callback ran %d times after Subscribe returned", n)
+	}
+	if n := calls.Load(); n >= 500 {
+		t.Fatalf("the callback ran for every event (%d) despite the cancellation", n)
 	}
 }
