@@ -37,13 +37,6 @@ type ProjectorConfig struct {
 	// Progress, if set, is called after every commit with the sequence
 	// committed.
 	Progress func(seq uint64)
-
-	// deferCached keeps the cached rows (organisations, projects,
-	// statistics) in memory until CatchUp ends instead of writing them
-	// with every batch. Only a rebuild into a throwaway file may set it:
-	// its intermediate commits are then not "all events up to the
-	// checkpoint", which does not matter for a file deleted on failure.
-	deferCached bool
 }
 
 // Projector applies the event stream to the read models of one DB,
@@ -75,6 +68,13 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A Bulk database is a rebuild's throwaway file (Open refuses to
+	// bulk-load anything else). Its projector keeps the cached rows
+	// (organisations, projects, statistics) in memory until CatchUp ends
+	// instead of writing them with every batch, so its intermediate
+	// commits are not "all events up to the checkpoint", which does not
+	// matter for a file deleted on failure; it addresses mobilities by
+	// rowid and starts the file's writeback after each commit.
 	a.bulk = db.mode == Bulk
 	return &Projector{db: db, cfg: cfg, dec: decoder{reg: cfg.Registry, hs: handlers()}, a: a}, nil
 }
@@ -125,7 +125,7 @@ func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until U
 		}
 		return err
 	})
-	if err == nil && p.cfg.deferCached {
+	if err == nil && p.a.bulk {
 		err = p.flushCached()
 	}
 	return p.db.Checkpoint(), err
@@ -194,25 +194,14 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			break
 		}
 		batch = append(batch[:0], it)
-	gather:
-		for len(batch) < n {
-			if fill {
-				it, ok := <-ch
-				if !ok {
-					break gather
-				}
-				batch = append(batch, it)
-				continue
+		// Only this goroutine receives: with items in the channel, the
+		// receive does not block.
+		for len(batch) < n && (fill || len(ch) > 0) {
+			it, ok := <-ch
+			if !ok {
+				break
 			}
-			select {
-			case it, ok := <-ch:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, it)
-			default:
-				break gather
-			}
+			batch = append(batch, it)
 		}
 		err = p.applyBatch(batch)
 		clear(batch)
@@ -271,7 +260,7 @@ func (p *Projector) applyBatch(batch []item) (err error) {
 		return stop
 	}
 	flush := a.flush
-	if p.cfg.deferCached {
+	if a.bulk {
 		flush = a.flushRows
 	}
 	if err := flush(); err != nil {
@@ -288,7 +277,7 @@ func (p *Projector) applyBatch(batch []item) (err error) {
 	if err := a.commitOnly(); err != nil {
 		return err
 	}
-	if p.db.mode == Bulk {
+	if a.bulk {
 		p.db.wb.start()
 	}
 	p.db.notes.advance(last.Sequence)

@@ -49,7 +49,7 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 		removeDBFiles(path)
 		return 0, err
 	}
-	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize, deferCached: true}
+	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize}
 	if progress != nil {
 		progress(0, total)
 		cfg.Progress = func(seq uint64) { progress(seq, total) }
