@@ -204,7 +204,7 @@ func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total in
 			if n == 1 {
 				e.PrevHash = first.Hash
 			}
-			h[events.HeaderEvent] = envelopeHeader(&e, 0)[events.HeaderEvent]
+			h[events.HeaderEvent] = []string{packEnvelope(&e)}
 			h[jetstream.MsgIDHeader] = []string{id}
 			h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(last, 10)}
 			ack, err := env.store.js.PublishMsg(ctx, msg)

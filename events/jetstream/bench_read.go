@@ -151,19 +151,17 @@ func RawRead(ctx context.Context, stream jetstream.Stream, from, last uint64) er
 	if err != nil {
 		return err
 	}
-	done := make(chan error, 1)
+	done := make(chan error, 1) // one answer: the callback stops after it
 	n := from
 	cc, err := cons.Consume(func(msg jetstream.Msg) {
-		if n > last {
+		switch {
+		case n > last:
 			return
-		}
-		var err error
-		if len(msg.Data()) == 0 {
-			err = fmt.Errorf("message %d has no payload", n)
+		case len(msg.Data()) == 0:
+			done <- fmt.Errorf("message %d has no payload", n)
 			n = last
-		}
-		if n == last {
-			done <- err
+		case n == last:
+			done <- nil
 		}
 		n++
 	}, jetstream.PullMaxMessages(pullBatch))

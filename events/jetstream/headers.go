@@ -75,6 +75,13 @@ func packValue(v string) string {
 // in wire format 2: the one header events.HeaderEvent. The map has room
 // for extra NATS control headers the caller adds.
 func envelopeHeader(e *events.Envelope, extra int) nats.Header {
+	h := make(nats.Header, 1+extra)
+	h[events.HeaderEvent] = []string{packEnvelope(e)}
+	return h
+}
+
+// packEnvelope returns the value of events.HeaderEvent for e.
+func packEnvelope(e *events.Envelope) string {
 	b := make([]byte, 0, 256+len(e.Reason))
 	b = append(b, packedTag...)
 	add := func(v string) {
@@ -101,9 +108,7 @@ func envelopeHeader(e *events.Envelope, extra int) nats.Header {
 	}
 	add(e.PrevHash)
 	add(e.Hash)
-	h := make(nats.Header, 1+extra)
-	h[events.HeaderEvent] = []string{string(b)}
-	return h
+	return string(b)
 }
 
 // decodePacked fills e from the value of events.HeaderEvent.
