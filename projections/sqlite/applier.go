@@ -238,9 +238,25 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 			a.touchProject(p)
 		}
 	}
-	_, err := a.st.audit.add(int64(env.Sequence), env.ID, a.times.format(env.RecordedAt), a.times.format(env.OccurredAt),
-		env.Actor.UserID, env.Actor.Role, env.Actor.Org, env.Ref.Org, env.Ref.Kind, env.Ref.ID, int64(env.Version),
-		env.Type, h.summary(env, v), env.Reason, env.CorrelationID, env.Hash, env.PrevHash)
+	b := a.st.audit
+	b.int(int64(env.Sequence))
+	b.text(env.ID)
+	b.text(a.times.format(env.RecordedAt))
+	b.text(a.times.format(env.OccurredAt))
+	b.text(env.Actor.UserID)
+	b.text(env.Actor.Role)
+	b.text(env.Actor.Org)
+	b.text(env.Ref.Org)
+	b.text(env.Ref.Kind)
+	b.text(env.Ref.ID)
+	b.int(int64(env.Version))
+	b.text(env.Type)
+	b.text(h.summary(env, v))
+	b.text(env.Reason)
+	b.text(env.CorrelationID)
+	b.text(env.Hash)
+	b.text(env.PrevHash)
+	_, err := b.end()
 	return err
 }
 

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -92,7 +91,7 @@ func BenchReplay(ctx context.Context, src projections.Source, dir string) (Repla
 
 // benchInsert times inserting rows plain rows (an integer key, a short
 // text and an integer) into a new file with a rebuild's settings and
-// batch size, through the same driver path as the projector.
+// batch size, through the projector's batched insert path (rowBuffer).
 func benchInsert(path string, rows int) (time.Duration, error) {
 	removeDBFiles(path)
 	defer removeDBFiles(path)
@@ -105,7 +104,7 @@ func benchInsert(path string, rows int) (time.Duration, error) {
 	if err := w.execScript("CREATE TABLE raw (id INTEGER PRIMARY KEY, name TEXT NOT NULL, amount INTEGER NOT NULL)"); err != nil {
 		return 0, err
 	}
-	ins, err := w.prepare("INSERT INTO raw (id, name, amount) VALUES (?, ?, ?)")
+	ins, err := newRowBuffer(w, "INSERT", "raw", "id, name, amount")
 	if err != nil {
 		return 0, err
 	}
@@ -119,9 +118,15 @@ func benchInsert(path string, rows int) (time.Duration, error) {
 			return 0, err
 		}
 		for end := min(rows, i+RebuildBatchSize); i < end; i++ {
-			if err := ins.exec(driver.Value(int64(i+1)), names[i%len(names)], int64(i)*7); err != nil {
+			ins.int(int64(i + 1))
+			ins.text(names[i%len(names)])
+			ins.int(int64(i) * 7)
+			if _, err := ins.end(); err != nil {
 				return 0, err
 			}
+		}
+		if err := ins.flush(); err != nil {
+			return 0, err
 		}
 		if err := w.execScript("COMMIT"); err != nil {
 			return 0, err

@@ -25,8 +25,9 @@
 // who open the file with the sqlite3 shell. Personal data of participants
 // are only in the participants table.
 //
-// Hot path: writes go through the driver directly (wconn), several rows per
-// INSERT (rowBuffer), and the payloads of reported and corrected mobilities
+// Hot path: writes go through the driver directly (wconn); the audit log,
+// mobility and participant rows are packed into C memory and bound to a
+// multi-row INSERT in one cgo call (rowBuffer, cbind.go), and the payloads of reported and corrected mobilities
 // are read by a small JSON reader (fastjson.go) checked against
 // encoding/json by property tests.
 package sqlite

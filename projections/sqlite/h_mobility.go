@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -158,21 +157,49 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 		p.mobs[m.MobilityID] = slot
 		rowid = slot.rowid
 	}
-	vals := [...]driver.Value{rowid, e.ProjectID, m.MobilityID, p.org, m.ParticipantID, e.Action, int64(e.CallYear), m.Activity,
-		m.SendingCountry, m.ReceivingCountry, m.ReceivingCity, m.SendingOrganisation, m.ReceivingOrganisation,
-		m.StartDate, m.EndDate, int64(e.Days), int64(m.TravelDays), int64(e.DistanceKm), m.GreenTravel,
-		m.FewerOpportunities, e.ukraine(), m.Accompanying, m.GroupID, int64(m.Persons), status, e.Grant.TotalCents, e.lines(),
-		reportedOn, changedOn, revision, int64(env.Sequence)}
+	var b *rowBuffer
 	if a.bulk {
 		// The rowid is the key: a correction replaces the row in place.
-		if _, err := a.st.mobPutRowid.add(vals[:]...); err != nil {
-			return err
-		}
+		b = a.st.mobPutRowid
+		b.int(rowid)
 	} else {
-		written, err := a.st.mobPut.add(vals[1:]...)
-		if err != nil {
-			return err
-		}
+		b = a.st.mobPut
+	}
+	b.text(e.ProjectID)
+	b.text(m.MobilityID)
+	b.text(p.org)
+	b.text(m.ParticipantID)
+	b.text(e.Action)
+	b.int(int64(e.CallYear))
+	b.text(m.Activity)
+	b.text(m.SendingCountry)
+	b.text(m.ReceivingCountry)
+	b.text(m.ReceivingCity)
+	b.text(m.SendingOrganisation)
+	b.text(m.ReceivingOrganisation)
+	b.text(m.StartDate)
+	b.text(m.EndDate)
+	b.int(int64(e.Days))
+	b.int(int64(m.TravelDays))
+	b.int(int64(e.DistanceKm))
+	b.bool(m.GreenTravel)
+	b.bool(m.FewerOpportunities)
+	b.bool(e.ukraine())
+	b.bool(m.Accompanying)
+	b.text(m.GroupID)
+	b.int(int64(m.Persons))
+	b.text(status)
+	b.int(e.Grant.TotalCents)
+	b.text(e.lines())
+	b.text(reportedOn)
+	b.text(changedOn)
+	b.int(revision)
+	b.int(int64(env.Sequence))
+	written, err := b.end()
+	if err != nil {
+		return err
+	}
+	if !a.bulk {
 		if written {
 			clear(a.pendingMob)
 		} else {
@@ -185,8 +212,17 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	if pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
 		return nil
 	}
-	_, err := a.st.partPut.add(p.org, m.ParticipantID, pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender,
-		pd.Nationality, int64(env.Sequence))
+	b = a.st.partPut
+	b.text(p.org)
+	b.text(m.ParticipantID)
+	b.text(pd.FirstName)
+	b.text(pd.LastName)
+	b.text(pd.BirthDate)
+	b.text(pd.Email)
+	b.text(pd.Gender)
+	b.text(pd.Nationality)
+	b.int(int64(env.Sequence))
+	_, err = b.end()
 	return err
 }
 

@@ -1,7 +1,7 @@
 package sqlite
 
 import (
-	"database/sql/driver"
+	"fmt"
 	"strings"
 )
 
@@ -10,14 +10,22 @@ const multiRows = 32
 
 // rowBuffer gathers the rows of one INSERT statement and writes them
 // multiRows at a time with a multi-row VALUES list: SQLite then compiles
-// and steps one statement, and the driver crosses into C once, for many
-// rows. Pending rows are written by flush, which the applier calls before
-// reading the table back and before every commit.
+// and steps one statement, and the program crosses into C once, for many
+// rows. A row is written value by value (int, text, bool) into a packed
+// buffer in C memory (packedRows) and closed with end. Pending rows are
+// written by flush, which the applier calls before reading the table back
+// and before every commit.
 type rowBuffer struct {
 	cols int
 	one  *wstmt
 	many *wstmt
-	buf  []driver.Value
+	vals packedRows
+	// starts[i] is where queued row i begins in vals; starts[rows] is
+	// where the row being written begins.
+	starts [multiRows + 1]int
+	rows   int
+	// n counts the values of the row being written.
+	n int
 	// writes counts the statements that wrote queued rows out.
 	writes uint64
 }
@@ -36,38 +44,57 @@ func newRowBuffer(w *wconn, verb, table, cols string) (*rowBuffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rowBuffer{cols: n, one: one, many: many, buf: make([]driver.Value, 0, n*multiRows)}, nil
+	b := &rowBuffer{cols: n, one: one, many: many}
+	w.buffers = append(w.buffers, b)
+	return b, nil
 }
 
-// add queues one row. It reports whether the queue was written out.
-func (b *rowBuffer) add(vals ...driver.Value) (bool, error) {
-	b.buf = append(b.buf, vals...)
-	if len(b.buf) < b.cols*multiRows {
+// int, text and bool append a value to the row being written.
+func (b *rowBuffer) int(v int64)   { b.vals.int(v); b.n++ }
+func (b *rowBuffer) text(s string) { b.vals.text(s); b.n++ }
+func (b *rowBuffer) bool(v bool)   { b.vals.bool(v); b.n++ }
+
+// end closes the row being written (the caller wrote exactly cols values)
+// and writes the queue out when it is full. It reports whether it did.
+func (b *rowBuffer) end() (bool, error) {
+	if b.n != b.cols {
+		err := fmt.Errorf("%s: a row of %d values, want %d", firstLine(b.one.sql), b.n, b.cols)
+		b.reset()
+		return false, err
+	}
+	b.n = 0
+	b.rows++
+	b.starts[b.rows] = len(b.vals.mem)
+	if b.rows < multiRows {
 		return false, nil
 	}
-	err := b.many.exec(b.buf...)
+	err := execPacked(b.many, &b.vals, 0, len(b.vals.mem), b.cols*multiRows)
 	b.writes++
-	clear(b.buf)
-	b.buf = b.buf[:0]
+	b.reset()
 	return true, err
 }
 
 // flush writes the queued rows.
 func (b *rowBuffer) flush() error {
 	var err error
-	if len(b.buf) > 0 {
+	if b.rows > 0 {
 		b.writes++
 	}
-	for i := 0; i+b.cols <= len(b.buf) && err == nil; i += b.cols {
-		err = b.one.exec(b.buf[i : i+b.cols]...)
+	if b.n != 0 {
+		err = fmt.Errorf("%s: a row was left unfinished", firstLine(b.one.sql))
 	}
-	clear(b.buf)
-	b.buf = b.buf[:0]
+	for i := 0; i < b.rows && err == nil; i++ {
+		err = execPacked(b.one, &b.vals, b.starts[i], b.starts[i+1], b.cols)
+	}
+	b.reset()
 	return err
 }
 
 // reset drops the queued rows (after a rollback).
 func (b *rowBuffer) reset() {
-	clear(b.buf)
-	b.buf = b.buf[:0]
+	b.vals.reset()
+	b.rows, b.n = 0, 0
 }
+
+// free releases the buffer's memory; the wconn does it when it closes.
+func (b *rowBuffer) free() { b.vals.free() }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
@@ -17,6 +18,8 @@ import (
 type wconn struct {
 	c     *sqlite3.SQLiteConn
 	stmts []*wstmt
+	// buffers are the row buffers on the connection's statements.
+	buffers []*rowBuffer
 }
 
 // bg is the context of every writer call: it has no Done channel, so the
@@ -28,6 +31,8 @@ type wstmt struct {
 	sql  string
 	s    *sqlite3.SQLiteStmt
 	args []driver.NamedValue
+	// h is the driver's sqlite3_stmt, for the packed path (see handle).
+	h unsafe.Pointer
 }
 
 // prepare compiles a statement once; it lives until the connection closes.
@@ -179,6 +184,10 @@ func (w *wconn) close() error {
 		s.s.Close()
 	}
 	w.stmts = nil
+	for _, b := range w.buffers {
+		b.free()
+	}
+	w.buffers = nil
 	return w.c.Close()
 }
 
