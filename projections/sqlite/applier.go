@@ -329,13 +329,13 @@ func (a *applier) org(oid string) (*orgRow, error) {
 	o := &orgRow{}
 	err := a.st.orgGet.queryRow(o.dest(), oid)
 	if errors.Is(err, errNoRow) {
-		a.orgs[oid] = nil
+		a.orgs[strings.Clone(oid)] = nil
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	a.orgs[oid] = o
+	a.orgs[strings.Clone(oid)] = o // oid may alias an event's payload
 	return o, nil
 }
 
@@ -360,13 +360,13 @@ func (a *applier) project(id string) (*projectRow, error) {
 	p := &projectRow{}
 	err := a.st.projGet.queryRow(p.dest(), id)
 	if errors.Is(err, errNoRow) {
-		a.projects[id] = nil
+		a.projects[strings.Clone(id)] = nil
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	a.projects[id] = p
+	a.projects[strings.Clone(id)] = p // id may alias an event's payload
 	return p, nil
 }
 
@@ -403,7 +403,7 @@ func (a *applier) statMobility(k statMobKey) (*statMobRow, error) {
 	if s, ok := a.statMob[string(a.keyBuf)]; ok {
 		return s, nil
 	}
-	s := &statMobRow{key: k}
+	s := &statMobRow{key: k.clone()}
 	err := a.st.statMobGet.queryRow([]any{&s.mobilities, &s.participants, &s.accompanying, &s.days, &s.grant}, k.values()...)
 	if err != nil && !errors.Is(err, errNoRow) {
 		return nil, err
@@ -464,7 +464,7 @@ func (a *applier) countsTowardMax(activity string, accompanying bool) bool {
 	if !ok {
 		act, known := catalog.ActivityByCode(activity)
 		c = !known || act.CountsTowardMax
-		a.counts[activity] = c
+		a.counts[strings.Clone(activity)] = c
 	}
 	return c
 }

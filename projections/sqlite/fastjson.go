@@ -1,16 +1,19 @@
 package sqlite
 
 import (
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // jreader is a minimal JSON reader for the hottest payloads of a replay
 // (see decodeMobilityEvent). It understands exactly JSON's grammar for the
 // shapes it is asked for and reports errFast for anything else; callers
 // then fall back to encoding/json, which gives the proper error or result.
+// b must be valid UTF-8 (the caller checks it once, for the whole input).
 type jreader struct {
 	b []byte
 	i int
@@ -20,6 +23,10 @@ type jreader struct {
 var errFast = errors.New("not handled by the fast JSON path")
 
 func (r *jreader) ws() {
+	// Compact JSON, as the store writes it, has no white space at all.
+	if r.i < len(r.b) && r.b[r.i] > ' ' {
+		return
+	}
 	for r.i < len(r.b) {
 		switch r.b[r.i] {
 		case ' ', '\t', '\n', '\r':
@@ -96,28 +103,48 @@ func (r *jreader) rawString() ([]byte, bool) {
 		return nil, false
 	}
 	start := r.i + 1
-	for j := start; j < len(r.b); j++ {
-		switch c := r.b[j]; {
-		case c == '"':
-			r.i = j + 1
-			return r.b[start:j], true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
+	j := start + stringSpan(r.b[start:])
+	if j < len(r.b) && r.b[j] == '"' {
+		r.i = j + 1
+		return r.b[start:j], true
 	}
 	return nil, false
 }
 
-// str reads a string (or null as "").
+// stringSpan returns the length of the longest prefix of b without a
+// quote, a backslash or a control character: eight bytes at a time.
+func stringSpan(b []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		// A byte is flagged when it is below 0x20 or equal to '"' or '\\'
+		// (the classic "has a zero byte" test on x, x^'"' and x^'\\');
+		// bytes of 0x80 and above are never flagged.
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		found := ((x-ones*0x20)&^x | (q-ones)&^q | (bs-ones)&^bs) & highs
+		if found != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return i
+}
+
+// str reads a string (or null as ""). An unescaped string aliases r.b (no
+// copy): r.b must not change while the string is in use, and a string
+// kept beyond the event must be cloned. r.b is valid UTF-8 (see
+// decodeMobilityEvent), so the string is too.
 func (r *jreader) str() (string, error) {
 	if r.null() {
 		return "", nil
 	}
 	if raw, ok := r.rawString(); ok {
-		if !utf8.Valid(raw) {
-			return "", errFast
-		}
-		return string(raw), nil
+		return unsafe.String(unsafe.SliceData(raw), len(raw)), nil
 	}
 	if r.peek() != '"' {
 		return "", errFast
@@ -129,9 +156,6 @@ func (r *jreader) str() (string, error) {
 		switch {
 		case c == '"':
 			r.i = j + 1
-			if !utf8.Valid(out) {
-				return "", errFast
-			}
 			return string(out), nil
 		case c < 0x20:
 			return "", errFast
@@ -259,7 +283,10 @@ func (r *jreader) skip(depth int) error {
 	case c == '[':
 		return r.array(func() error { return r.skip(depth + 1) })
 	case c == '"':
-		_, err := r.str()
+		if _, ok := r.rawString(); ok {
+			return nil
+		}
+		_, err := r.str() // escapes: check them
 		return err
 	case c == 't' || c == 'f':
 		_, err := r.bool()

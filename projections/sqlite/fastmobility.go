@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 )
 
 // Keys of the objects the fast path reads; an unknown key that matches one
@@ -32,11 +33,14 @@ func (r *jreader) other(k []byte, known []string) error {
 // otherwise (which then also reports malformed input). A fast read of a
 // value encoding/json would refuse is not possible: the fast path only
 // accepts well-formed JSON whose numbers are integers, its strings valid
-// UTF-8.
+// UTF-8. The event's unescaped strings alias b: b must not change while
+// they are in use, and a cache that keeps one clones it.
 func decodeMobilityEvent(b []byte, e *mobilityEvent) error {
 	r := jreader{b: b}
-	if err := r.mobilityEvent(e); err == nil && r.end() == nil {
-		return nil
+	if utf8.Valid(b) {
+		if err := r.mobilityEvent(e); err == nil && r.end() == nil {
+			return nil
+		}
 	}
 	*e = mobilityEvent{}
 	return json.Unmarshal(b, e)

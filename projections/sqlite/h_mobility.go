@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
@@ -72,11 +73,11 @@ func (e *mobilityEvent) ukraine() bool {
 }
 
 // lines returns the grant breakdown as stored: a JSON array.
-func (e *mobilityEvent) lines() string {
+func (e *mobilityEvent) lines() []byte {
 	if l := e.Grant.Lines; len(l) > 0 && string(l) != "null" {
-		return string(l)
+		return l
 	}
-	return "[]"
+	return []byte("[]")
 }
 
 // registerMobilityHandlers projects the mobility events of a project.
@@ -145,16 +146,18 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	m := &e.Mobility
 	var rowid int64
 	if a.bulk {
-		slot, ok := p.mobs[m.MobilityID]
+		key := m.MobilityID
+		slot, ok := p.mobs[key]
 		if !ok {
 			a.lastMobID++
 			slot.rowid = a.lastMobID
 			if p.mobs == nil {
 				p.mobs = map[string]mobSlot{}
 			}
+			key = strings.Clone(key) // the map outlives the payload it aliases
 		}
 		slot.queued = a.st.mobPutRowid.writes
-		p.mobs[m.MobilityID] = slot
+		p.mobs[key] = slot
 		rowid = slot.rowid
 	}
 	var b *rowBuffer
@@ -190,7 +193,7 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	b.int(int64(m.Persons))
 	b.text(status)
 	b.int(e.Grant.TotalCents)
-	b.text(e.lines())
+	b.textBytes(e.lines())
 	b.text(reportedOn)
 	b.text(changedOn)
 	b.int(revision)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // multiRows is the number of rows one multi-row INSERT writes.
@@ -53,6 +54,12 @@ func newRowBuffer(w *wconn, verb, table, cols string) (*rowBuffer, error) {
 func (b *rowBuffer) int(v int64)   { b.vals.int(v); b.n++ }
 func (b *rowBuffer) text(s string) { b.vals.text(s); b.n++ }
 func (b *rowBuffer) bool(v bool)   { b.vals.bool(v); b.n++ }
+
+// textBytes appends UTF-8 text held in a byte slice.
+func (b *rowBuffer) textBytes(s []byte) {
+	b.vals.text(unsafe.String(unsafe.SliceData(s), len(s)))
+	b.n++
+}
 
 // end closes the row being written (the caller wrote exactly cols values)
 // and writes the queue out when it is full. It reports whether it did.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql/driver"
 	"strconv"
+	"strings"
 )
 
 // orgRow is an organisations row held in the projector's cache.
@@ -87,6 +88,15 @@ func (k statMobKey) appendTo(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// clone returns k with its own copies of the texts, which may alias an
+// event's payload.
+func (k statMobKey) clone() statMobKey {
+	for _, s := range []*string{&k.action, &k.field, &k.activity, &k.sendingCountry, &k.receivingCountry} {
+		*s = strings.Clone(*s)
+	}
+	return k
 }
 
 func (k statMobKey) values() []driver.Value {
