@@ -260,9 +260,10 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 	return err
 }
 
-// writeCheckpoint records last as the batch's checkpoint.
-func (a *applier) writeCheckpoint(last *events.Envelope) error {
-	return a.st.checkpoint.exec(int64(last.Sequence), events.FormatTime(last.RecordedAt), last.Hash)
+// writeCheckpoint records the batch's last event (its sequence, time and
+// hash) as the checkpoint.
+func (a *applier) writeCheckpoint(seq uint64, recorded time.Time, hash string) error {
+	return a.st.checkpoint.exec(int64(seq), events.FormatTime(recorded), hash)
 }
 
 // commitOnly commits the open transaction.

@@ -152,12 +152,23 @@ type item struct {
 	err error
 }
 
+// chunkSize is how many decoded events a bounded catch-up's reader hands
+// to the writer at a time, and chunksInFlight how many chunks may wait
+// between them: one channel operation per chunk instead of per event, and
+// a few thousand decoded events in memory (with their payloads) rather
+// than two batches' worth, which kept the collector's heap goal high.
+const (
+	chunkSize      = 256
+	chunksInFlight = 16
+)
+
 // pipeline checks that src is the stream the read models were built from,
 // then reads with feed in one goroutine (decoding payloads there) and
 // writes batches in the calling goroutine. With fill (a bounded catch-up,
-// whose feed returns at its end) every batch but the last holds BatchSize
-// events; without (following the stream) a batch holds what has arrived,
-// so that a new event is applied at once.
+// whose feed returns at its end) the reader hands over chunks of
+// chunkSize events and every batch but the last holds BatchSize events;
+// without (following the stream) it hands over every event at once and a
+// batch holds what has arrived, so that a new event is applied at once.
 func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill bool, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error) error {
 	if !p.mu.TryLock() {
 		return errors.New("the projector is already running")
@@ -170,41 +181,92 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := p.cfg.BatchSize
-	ch := make(chan item, n)
+	size, inFlight := 1, n
+	if fill {
+		size, inFlight = chunkSize, chunksInFlight
+	}
+	ch := make(chan []item, inFlight)
+	// free returns the writer's used chunks to the reader.
+	free := make(chan []item, inFlight+2)
 	var feedErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer close(ch)
-		feedErr = feed(ctx, p.db.Checkpoint()+1, func(env events.Envelope) error {
-			h, v, err := p.dec.decode(&env)
+		var chunk []item
+		send := func() error {
 			select {
-			case ch <- item{env: env, h: h, v: v, err: err}:
+			case ch <- chunk:
+				chunk = nil
+				return nil
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+		}
+		feedErr = feed(ctx, p.db.Checkpoint()+1, func(env events.Envelope) error {
+			if chunk == nil {
+				select {
+				case chunk = <-free:
+				default:
+					chunk = make([]item, 0, size)
+				}
+			}
+			h, v, err := p.dec.decode(&env)
+			chunk = append(chunk, item{env: env, h: h, v: v, err: err})
+			if len(chunk) == size || err != nil {
+				if serr := send(); serr != nil {
+					return serr
+				}
+			}
 			return err
 		})
+		if len(chunk) > 0 {
+			send()
+		}
 	}()
-	batch := make([]item, 0, n)
-	var err error
+	var (
+		b   batch
+		err error
+	)
 	for err == nil {
-		it, ok := <-ch
+		chunk, ok := <-ch
 		if !ok {
 			break
 		}
-		batch = append(batch[:0], it)
-		// Only this goroutine receives: with items in the channel, the
-		// receive does not block.
-		for len(batch) < n && (fill || len(ch) > 0) {
-			it, ok := <-ch
-			if !ok {
+		var stop error
+		for i := range chunk {
+			it := &chunk[i]
+			if it.err != nil {
+				stop = it.err
 				break
 			}
-			batch = append(batch, it)
+			if err = p.apply(&b, it); err != nil {
+				break
+			}
 		}
-		err = p.applyBatch(batch)
-		clear(batch)
+		clear(chunk)
+		select {
+		case free <- chunk[:0]:
+		default:
+		}
+		switch {
+		case err != nil:
+		case stop != nil:
+			// The events before the one that cannot be decoded are kept.
+			if err = p.commit(&b); err == nil {
+				err = stop
+			}
+		case b.n >= n || (!fill && len(ch) == 0):
+			// Only this goroutine receives: an empty channel means that
+			// nothing more has arrived.
+			err = p.commit(&b)
+		}
+	}
+	if err == nil {
+		err = p.commit(&b) // the end of a bounded catch-up
+	}
+	if err != nil && p.a.inTx {
+		p.a.rollback()
 	}
 	cancel()
 	for range ch {
@@ -220,44 +282,53 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	return feedErr
 }
 
-// applyBatch applies the events of batch in one transaction with the
-// checkpoint. An item carrying a decoding error ends the batch: the events
-// before it are committed and the error is returned.
-func (p *Projector) applyBatch(batch []item) (err error) {
+// batch is the writer's open transaction: how many events it has applied
+// and the last of them, whose sequence the commit records as checkpoint.
+type batch struct {
+	n        int
+	seq      uint64
+	recorded time.Time
+	hash     string
+}
+
+// apply applies one event in the open batch, beginning the batch's
+// transaction if needed. An event at or below the checkpoint was
+// delivered again by the source and is skipped.
+func (p *Projector) apply(b *batch, it *item) error {
 	a := p.a
-	if err := a.begin(); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil && a.inTx {
-			a.rollback()
-		}
-	}()
-	cp := p.db.Checkpoint()
-	var last *events.Envelope
-	var stop error
-	for i := range batch {
-		it := &batch[i]
-		if it.err != nil {
-			stop = it.err
-			break
-		}
-		if it.env.Sequence <= cp {
-			continue // already applied: delivered again by the source
-		}
-		if err := a.apply(&it.env, it.h, it.v); err != nil {
+	if !a.inTx {
+		if err := a.begin(); err != nil {
 			return err
 		}
-		if h := p.cfg.Hooks.AfterApply; h != nil {
-			if err := h(it.env.Sequence); err != nil {
-				return err
-			}
-		}
-		cp, last = it.env.Sequence, &it.env
+		b.seq = p.db.Checkpoint()
 	}
-	if last == nil {
+	if it.env.Sequence <= b.seq {
+		return nil
+	}
+	if err := a.apply(&it.env, it.h, it.v); err != nil {
+		return err
+	}
+	if h := p.cfg.Hooks.AfterApply; h != nil {
+		if err := h(it.env.Sequence); err != nil {
+			return err
+		}
+	}
+	b.n++
+	b.seq, b.recorded, b.hash = it.env.Sequence, it.env.RecordedAt, it.env.Hash
+	return nil
+}
+
+// commit writes the open batch's rows and checkpoint and commits its
+// transaction (it only ends the transaction when the batch applied no
+// event).
+func (p *Projector) commit(b *batch) error {
+	a := p.a
+	if !a.inTx {
+		return nil
+	}
+	if b.n == 0 {
 		a.rollback()
-		return stop
+		return nil
 	}
 	flush := a.flush
 	if a.bulk {
@@ -266,11 +337,11 @@ func (p *Projector) applyBatch(batch []item) (err error) {
 	if err := flush(); err != nil {
 		return err
 	}
-	if err := a.writeCheckpoint(last); err != nil {
+	if err := a.writeCheckpoint(b.seq, b.recorded, b.hash); err != nil {
 		return err
 	}
 	if h := p.cfg.Hooks.BeforeCommit; h != nil {
-		if err := h(last.Sequence); err != nil {
+		if err := h(b.seq); err != nil {
 			return err
 		}
 	}
@@ -280,9 +351,10 @@ func (p *Projector) applyBatch(batch []item) (err error) {
 	if a.bulk {
 		p.db.wb.start()
 	}
-	p.db.notes.advance(last.Sequence)
+	p.db.notes.advance(b.seq)
 	if p.cfg.Progress != nil {
-		p.cfg.Progress(last.Sequence)
+		p.cfg.Progress(b.seq)
 	}
-	return stop
+	*b = batch{}
+	return nil
 }
