@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"encoding/binary"
 	"errors"
 	"strconv"
 	"unicode/utf16"
@@ -73,7 +72,7 @@ func (r *jreader) object(field func(key []byte) error) error {
 		if r.peek() != '"' {
 			return errFast
 		}
-		key, ok := r.rawString()
+		key, ok := r.rawStringHere()
 		if !ok {
 			return errFast
 		}
@@ -102,6 +101,11 @@ func (r *jreader) rawString() ([]byte, bool) {
 	if r.peek() != '"' {
 		return nil, false
 	}
+	return r.rawStringHere()
+}
+
+// rawStringHere is rawString when r.b[r.i] is known to be a quote.
+func (r *jreader) rawStringHere() ([]byte, bool) {
 	start := r.i + 1
 	j := start + stringSpan(r.b[start:])
 	if j < len(r.b) && r.b[j] == '"' {
@@ -112,42 +116,42 @@ func (r *jreader) rawString() ([]byte, bool) {
 }
 
 // stringSpan returns the length of the longest prefix of b without a
-// quote, a backslash or a control character: eight bytes at a time.
+// quote, a backslash or a control character.
 func stringSpan(b []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		// A byte is flagged when it is below 0x20 or equal to '"' or '\\'
-		// (the classic "has a zero byte" test on x, x^'"' and x^'\\');
-		// bytes of 0x80 and above are never flagged.
-		q, bs := x^(ones*'"'), x^(ones*'\\')
-		found := ((x-ones*0x20)&^x | (q-ones)&^q | (bs-ones)&^bs) & highs
-		if found != 0 {
-			break
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c < 0x20 || c == '"' || c == '\\' {
+	for i, c := range b {
+		if stringStop[c] {
 			return i
 		}
 	}
-	return i
+	return len(b)
 }
+
+// stringStop marks the bytes that end an unescaped run inside a string.
+var stringStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // str reads a string (or null as ""). An unescaped string aliases r.b (no
 // copy): r.b must not change while the string is in use, and a string
 // kept beyond the event must be cloned. r.b is valid UTF-8 (see
 // decodeMobilityEvent), so the string is too.
 func (r *jreader) str() (string, error) {
-	if r.null() {
-		return "", nil
-	}
-	if raw, ok := r.rawString(); ok {
-		return unsafe.String(unsafe.SliceData(raw), len(raw)), nil
-	}
-	if r.peek() != '"' {
+	switch r.peek() {
+	case '"':
+	case 'n':
+		if r.null() {
+			return "", nil
+		}
 		return "", errFast
+	default:
+		return "", errFast
+	}
+	if raw, ok := r.rawStringHere(); ok {
+		return unsafe.String(unsafe.SliceData(raw), len(raw)), nil
 	}
 	// A string with escapes.
 	out := make([]byte, 0, 32)
