@@ -14,15 +14,16 @@ int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
 int sqlite3_bind_null(sqlite3_stmt*, int);
 int sqlite3_step(sqlite3_stmt*);
 int sqlite3_reset(sqlite3_stmt*);
-int sqlite3_clear_bindings(sqlite3_stmt*);
 sqlite3 *sqlite3_db_handle(sqlite3_stmt*);
 const char *sqlite3_errmsg(sqlite3*);
 
 // grants_exec_packed binds n parameters of s from the packed values at p
-// (see packedRows) and steps s once. Texts are bound SQLITE_STATIC: they
-// stay in the caller's C buffer, untouched until the statement is reset
-// and its bindings cleared before returning. It returns SQLITE_OK, or the
-// error code; 1000 means the buffer does not hold n well-formed values.
+// (see packedRows) and steps s once. Texts are bound SQLITE_STATIC: SQLite
+// reads them in the caller's C buffer while it steps. The statement keeps
+// pointing at them after the reset, but it is only ever stepped again
+// through this function, which binds every parameter anew first. It
+// returns SQLITE_OK, or the error code; 1000 means the buffer does not
+// hold n well-formed values.
 static int grants_exec_packed(sqlite3_stmt *s, const unsigned char *p, const unsigned char *end, int n) {
 	int rc = 0;
 	for (int i = 1; i <= n && rc == 0; i++) {
@@ -62,7 +63,6 @@ static int grants_exec_packed(sqlite3_stmt *s, const unsigned char *p, const uns
 	if (rc == 0) {
 		rc = rrc;
 	}
-	sqlite3_clear_bindings(s);
 	return rc;
 }
 
