@@ -25,9 +25,11 @@
 // who open the file with the sqlite3 shell. Personal data of participants
 // are only in the participants table.
 //
-// Hot path: writes go through the driver directly (wconn); the audit log,
+// Hot path: the reader decodes events and hands them to the writer in
+// chunks; writes go through the driver directly (wconn); the audit log,
 // mobility and participant rows are packed into C memory and bound to a
-// multi-row INSERT in one cgo call (rowBuffer, cbind.go), and the payloads of reported and corrected mobilities
-// are read by a small JSON reader (fastjson.go) checked against
+// multi-row INSERT in one cgo call (rowBuffer, cbind.go); and the payloads
+// of reported and corrected mobilities are read by a small JSON reader
+// (fastjson.go) whose strings alias the payload, checked against
 // encoding/json by property tests.
 package sqlite
