@@ -34,6 +34,7 @@ type applier struct {
 	// st.mobPut, so that reading one back does not force the queue out.
 	pendingMob map[pairKey]mobilityFacts
 	times      timeCache
+	sumBuf     []byte // the audit summary being written
 
 	// bulk is set when the database is a rebuild's throwaway file, loaded
 	// without its secondary indexes (mobilities_key among them): every
@@ -251,7 +252,8 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 	b.text(env.Ref.ID)
 	b.int(int64(env.Version))
 	b.text(env.Type)
-	b.text(h.summary(env, v))
+	a.sumBuf = h.summary(a.sumBuf[:0], env, v)
+	b.textBytes(a.sumBuf)
 	b.text(env.Reason)
 	b.text(env.CorrelationID)
 	b.text(env.Hash)

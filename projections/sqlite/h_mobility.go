@@ -83,6 +83,11 @@ func (e *mobilityEvent) lines() []byte {
 // registerMobilityHandlers projects the mobility events of a project.
 func registerMobilityHandlers(hs map[string]*handler) {
 	onAs[aggregates.MobilityReported](hs, decodeMobilityEvent, applyMobilityReported, reportedSummary)
+	// Most events of a ledger are reported mobilities: their summary is
+	// appended to the applier's buffer without a string in between.
+	hs[aggregates.MobilityReported{}.EventType()].summary = func(dst []byte, _ *events.Envelope, v any) []byte {
+		return appendReportedSummary(dst, v.(*mobilityEvent))
+	}
 	onAs[aggregates.MobilityCorrected](hs, decodeMobilityEvent, applyMobilityCorrected, func(_ *events.Envelope, e *mobilityEvent) string {
 		m := &e.Mobility
 		return fmt.Sprintf("Mobility %s of project %s corrected: %s %s to %s, %s to %s (%d days), grant %s (was %s)",
@@ -98,8 +103,12 @@ func registerMobilityHandlers(hs map[string]*handler) {
 // 2024-03-01 to 2024-03-10 (10 days), grant 1 234.00 EUR". It is built
 // without fmt: it is written for most events of the ledger.
 func reportedSummary(_ *events.Envelope, e *mobilityEvent) string {
+	return string(appendReportedSummary(make([]byte, 0, 192), e))
+}
+
+// appendReportedSummary appends reportedSummary's line to b.
+func appendReportedSummary(b []byte, e *mobilityEvent) []byte {
 	m := &e.Mobility
-	b := make([]byte, 0, 192)
 	b = append(b, "Mobility "...)
 	b = append(b, m.MobilityID...)
 	b = append(b, " of project "...)
@@ -119,8 +128,7 @@ func reportedSummary(_ *events.Envelope, e *mobilityEvent) string {
 	b = append(b, " ("...)
 	b = strconv.AppendInt(b, int64(e.Days), 10)
 	b = append(b, " days), grant "...)
-	b = appendEUR(b, e.Grant.TotalCents)
-	return string(b)
+	return appendEUR(b, e.Grant.TotalCents)
 }
 
 // facts returns what the statistics need to know about the mobility.

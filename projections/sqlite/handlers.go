@@ -11,10 +11,11 @@ import (
 // handler projects one event type: it decodes the payload (in the reading
 // goroutine) and applies it (in the writing goroutine).
 type handler struct {
-	name    string
-	decode  func(payload []byte) (any, error)
-	apply   func(a *applier, env *events.Envelope, v any) error
-	summary func(env *events.Envelope, v any) string
+	name   string
+	decode func(payload []byte) (any, error)
+	apply  func(a *applier, env *events.Envelope, v any) error
+	// summary appends the event's one-line audit summary to dst.
+	summary func(dst []byte, env *events.Envelope, v any) []byte
 }
 
 // on registers the handler of event type T.
@@ -34,7 +35,7 @@ func on[T aggregates.Event](hs map[string]*handler, apply func(*applier, *events
 			return v, nil
 		},
 		apply:   func(a *applier, env *events.Envelope, v any) error { return apply(a, env, v.(*T)) },
-		summary: func(env *events.Envelope, v any) string { return summary(env, v.(*T)) },
+		summary: func(dst []byte, env *events.Envelope, v any) []byte { return append(dst, summary(env, v.(*T))...) },
 	}
 }
 
@@ -57,7 +58,7 @@ func onAs[T aggregates.Event, M any](hs map[string]*handler, decode func([]byte,
 			return v, nil
 		},
 		apply:   func(a *applier, env *events.Envelope, v any) error { return apply(a, env, v.(*M)) },
-		summary: func(env *events.Envelope, v any) string { return summary(env, v.(*M)) },
+		summary: func(dst []byte, env *events.Envelope, v any) []byte { return append(dst, summary(env, v.(*M))...) },
 	}
 }
 
