@@ -21,6 +21,7 @@ type applier struct {
 
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow
+	lastProj  *projectRow            // the project last returned by project
 	statMob   map[string]*statMobRow // by statMobKey.appendTo
 	keyBuf    []byte
 	statAcc   map[statAccKey]*statAccRow
@@ -172,7 +173,7 @@ func newApplier(w *wconn) (*applier, error) {
 // reset drops every cached row (after a failed batch).
 func (a *applier) reset() {
 	a.orgs = map[string]*orgRow{}
-	a.projects = map[string]*projectRow{}
+	a.projects, a.lastProj = map[string]*projectRow{}, nil
 	a.statMob = map[string]*statMobRow{}
 	a.statAcc = map[statAccKey]*statAccRow{}
 	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = nil, nil, nil, nil
@@ -357,7 +358,14 @@ func (a *applier) touchOrg(o *orgRow) {
 
 // project returns the cached project row, loading it; nil if there is none.
 func (a *applier) project(id string) (*projectRow, error) {
+	// An event's handler and then apply ask for the same project.
+	if a.lastProj != nil && a.lastProj.id == id {
+		return a.lastProj, nil
+	}
 	if p, ok := a.projects[id]; ok {
+		if p != nil {
+			a.lastProj = p
+		}
 		return p, nil
 	}
 	p := &projectRow{}
@@ -376,6 +384,7 @@ func (a *applier) project(id string) (*projectRow, error) {
 // putProject caches a new project row.
 func (a *applier) putProject(p *projectRow) {
 	a.projects[p.id] = p
+	a.lastProj = p
 	a.touchProject(p)
 }
 
