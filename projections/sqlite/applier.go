@@ -45,14 +45,6 @@ type applier struct {
 	lastMobID int64
 }
 
-// mobSlot is what a bulk load remembers of one mobility row.
-type mobSlot struct {
-	rowid int64
-	// queued is the write count of the row buffer when the row was last
-	// queued: while it is unchanged, the row is still in the buffer.
-	queued uint64
-}
-
 // timeCache remembers the last instants formatted: the events of one
 // command share their recorded and occurred times.
 type timeCache struct {
@@ -83,6 +75,7 @@ type stmts struct {
 	mobGet, mobStatus                  *wstmt
 	mobPutRowid                        *rowBuffer // bulk: rows by rowid
 	mobGetRowid, mobStatusRowid        *wstmt     // bulk: by rowid
+	mobIDRowid                         *wstmt     // bulk: a row's mobility ID
 	payPut                             *wstmt
 	repPut, repAssess                  *wstmt
 	statMobGet, statMobPut, statMobDel *wstmt
@@ -129,7 +122,8 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.mobGet, "SELECT " + mobFactCols + " FROM mobilities WHERE project_id = ? AND id = ?"},
 		{&a.st.mobStatus, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE project_id = ? AND id = ?"},
 		{&a.st.mobStatusRowid, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE rowid = ?"},
-		{&a.st.mobGetRowid, "SELECT " + mobFactCols + " FROM mobilities WHERE rowid = ?"},
+		{&a.st.mobGetRowid, "SELECT " + mobFactCols + ", id FROM mobilities WHERE rowid = ?"},
+		{&a.st.mobIDRowid, "SELECT id FROM mobilities WHERE rowid = ?"},
 		{&a.st.payPut, "INSERT OR REPLACE INTO payments (id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&a.st.repPut, "INSERT OR REPLACE INTO reports (" + repCols + ") VALUES (" + placeholders(repCols) + ")"},

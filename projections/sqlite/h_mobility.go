@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
@@ -154,18 +153,11 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	m := &e.Mobility
 	var rowid int64
 	if a.bulk {
-		key := m.MobilityID
-		slot, ok := p.mobs[key]
-		if !ok {
-			a.lastMobID++
-			slot.rowid = a.lastMobID
-			if p.mobs == nil {
-				p.mobs = map[string]mobSlot{}
-			}
-			key = strings.Clone(key) // the map outlives the payload it aliases
+		// A correction has read and checked the row (storedMobility).
+		slot, err := a.claim(p, m.MobilityID, status != mobReported)
+		if err != nil {
+			return err
 		}
-		slot.queued = a.st.mobPutRowid.writes
-		p.mobs[key] = slot
 		rowid = slot.rowid
 	}
 	var b *rowBuffer
@@ -238,16 +230,15 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 }
 
 // bulkRowid returns the rowid of mobility id of project p in a bulk load,
-// writing the queued rows first if the mobility's row is among them.
+// writing the queued rows first if the mobility's row is among them. The
+// row may be another mobility's (see mobSlots): storedMobility checks.
 func (a *applier) bulkRowid(p *projectRow, id string) (int64, error) {
-	slot, ok := p.mobs[id]
+	slot, ok := p.mobs.find(id)
 	if !ok {
 		return 0, fmt.Errorf("mobility %s of project %s was never reported", id, p.id)
 	}
-	if slot.queued == a.st.mobPutRowid.writes {
-		if err := a.st.mobPutRowid.flush(); err != nil {
-			return 0, err
-		}
+	if err := a.flushQueuedMobility(slot); err != nil {
+		return 0, err
 	}
 	return slot.rowid, nil
 }
@@ -263,7 +254,11 @@ func (a *applier) storedMobility(p *projectRow, id string) (mobilityFacts, error
 		if rowid, err = a.bulkRowid(p, id); err != nil {
 			return f, err
 		}
-		err = a.st.mobGetRowid.queryRow(dest, rowid)
+		var stored string
+		err = a.st.mobGetRowid.queryRow(append(dest, &stored), rowid)
+		if err == nil && stored != id {
+			err = errNoRow // the slot of another mobility with the same hash
+		}
 	} else {
 		if f, ok := a.pendingMob[pairKey{p.id, id}]; ok {
 			return f, nil

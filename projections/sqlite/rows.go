@@ -40,7 +40,7 @@ type projectRow struct {
 	payments, reports, version, sequence int64
 	dirty                                bool
 	// mobs is a bulk load's rowid of each mobility of the project.
-	mobs map[string]mobSlot
+	mobs mobSlots
 }
 
 const projectCols = "id, org, title, action, field, call_year, round, consortium, status, partners_json, " +
