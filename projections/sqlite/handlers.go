@@ -3,6 +3,7 @@ package sqlite
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
@@ -16,6 +17,8 @@ type handler struct {
 	apply  func(a *applier, env *events.Envelope, v any) error
 	// summary appends the event's one-line audit summary to dst.
 	summary func(dst []byte, env *events.Envelope, v any) []byte
+	// release, if set, takes back a decoded value once it is applied.
+	release func(v any)
 }
 
 // on registers the handler of event type T.
@@ -48,15 +51,22 @@ func onAs[T aggregates.Event, M any](hs map[string]*handler, decode func([]byte,
 	if _, dup := hs[name]; dup {
 		panic("projections/sqlite: two handlers for " + name)
 	}
+	// The decoded values of these hot types are recycled: the writer
+	// releases each one once applied (no handler keeps it).
+	pool := sync.Pool{New: func() any { return new(M) }}
 	hs[name] = &handler{
 		name: name,
 		decode: func(b []byte) (any, error) {
-			v := new(M)
+			v := pool.Get().(*M)
+			var zero M
+			*v = zero
 			if err := decode(b, v); err != nil {
+				pool.Put(v)
 				return nil, err
 			}
 			return v, nil
 		},
+		release: func(v any) { pool.Put(v) },
 		apply:   func(a *applier, env *events.Envelope, v any) error { return apply(a, env, v.(*M)) },
 		summary: func(dst []byte, env *events.Envelope, v any) []byte { return append(dst, summary(env, v.(*M))...) },
 	}

@@ -243,6 +243,9 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			if err = p.apply(&b, it); err != nil {
 				break
 			}
+			if it.h.release != nil {
+				it.h.release(it.v)
+			}
 		}
 		clear(chunk)
 		select {
