@@ -43,6 +43,12 @@ type applier struct {
 	// (projectRow.mobs), and mobility rows are read and updated by rowid.
 	bulk      bool
 	lastMobID int64
+	// parts finds a bulk load's participant rows by organisation and
+	// participant ID (see claimParticipant); lastPartID is the last rowid
+	// given, partKey the key being looked up.
+	parts      mobSlots
+	lastPartID int64
+	partKey    []byte
 }
 
 // timeCache remembers the last instants formatted: the events of one
@@ -76,6 +82,8 @@ type stmts struct {
 	mobPutRowid                        *rowBuffer // bulk: rows by rowid
 	mobGetRowid, mobStatusRowid        *wstmt     // bulk: by rowid
 	mobIDRowid                         *wstmt     // bulk: a row's mobility ID
+	partKeyRowid                       *wstmt     // bulk: a row's participant key
+	partPutRowid                       *rowBuffer // bulk: participants by rowid
 	payPut                             *wstmt
 	repPut, repAssess                  *wstmt
 	statMobGet, statMobPut, statMobDel *wstmt
@@ -103,6 +111,7 @@ func newApplier(w *wconn) (*applier, error) {
 		"reported_on, changed_on, revision, sequence"
 	const auditCols = "sequence, event_id, recorded_at, occurred_at, actor_user, actor_role, actor_org, org, aggregate_kind, " +
 		"aggregate_id, version, type, summary, reason, correlation_id, hash, prev_hash"
+	const partCols = "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"
 	const accCols = "id, org, field, kind, year, status, outcome, plan_from_year, plan_to_year, applied_on, decided_on, withdrawn_on, sequence"
 	const repCols = "project_id, id, org, kind, status, summary, submitted_on, late, mobilities, reported_cents, outcome, " +
 		"assessed_on, final_cents, balance_cents, score, note, sequence"
@@ -124,6 +133,7 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.mobStatusRowid, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE rowid = ?"},
 		{&a.st.mobGetRowid, "SELECT " + mobFactCols + ", id FROM mobilities WHERE rowid = ?"},
 		{&a.st.mobIDRowid, "SELECT id FROM mobilities WHERE rowid = ?"},
+		{&a.st.partKeyRowid, "SELECT org, id FROM participants WHERE rowid = ?"},
 		{&a.st.payPut, "INSERT OR REPLACE INTO payments (id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&a.st.repPut, "INSERT OR REPLACE INTO reports (" + repCols + ") VALUES (" + placeholders(repCols) + ")"},
@@ -152,7 +162,8 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.audit, "INSERT", "audit_log", auditCols},
 		{&a.st.mobPut, "INSERT OR REPLACE", "mobilities", mobCols},
 		{&a.st.mobPutRowid, "INSERT OR REPLACE", "mobilities", "rowid, " + mobCols},
-		{&a.st.partPut, "INSERT OR REPLACE", "participants", "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"},
+		{&a.st.partPut, "INSERT OR REPLACE", "participants", partCols},
+		{&a.st.partPutRowid, "INSERT OR REPLACE", "participants", "rowid, " + partCols},
 	}
 	for _, b := range bufs {
 		rb, err := newRowBuffer(w, b.verb, b.table, b.cols)
@@ -174,7 +185,8 @@ func (a *applier) reset() {
 	a.counts = map[string]bool{}
 	a.pendingMob = map[pairKey]mobilityFacts{}
 	a.lastMobID = 0
-	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut} {
+	a.parts, a.lastPartID = mobSlots{}, 0
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid} {
 		if b != nil {
 			b.reset()
 		}
@@ -183,7 +195,7 @@ func (a *applier) reset() {
 
 // flushRows writes the rows queued in the row buffers.
 func (a *applier) flushRows() error {
-	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut} {
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid} {
 		if err := b.flush(); err != nil {
 			return err
 		}

@@ -13,8 +13,9 @@
 // Rebuild builds every read model from sequence 1 (or up to an Until bound)
 // into a new file in bulk mode: no journal, no fsync until the end, no
 // mutexes, a small page cache; rows appended in rowid order with every
-// secondary index dropped (mobilities_key too: each cached project remembers
-// its mobilities' rowids instead), then the indexes sorted once on worker
+// secondary index dropped (mobilities_key and participants_key too: the
+// projector remembers those rows' rowids instead, in maps keyed by a hash
+// of the key, see mobslots.go), then the indexes sorted once on worker
 // threads; organisations, projects and statistics kept in memory until the
 // end. Manager serves `grants serve`:
 // it swaps a rebuilt generation (grants.db.gen-<n>, named in the pointer

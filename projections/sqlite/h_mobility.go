@@ -215,7 +215,18 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	if pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
 		return nil
 	}
-	b = a.st.partPut
+	if a.bulk {
+		// The rowid is the key: a participant reported again (a second
+		// mobility, a correction) replaces the row in place.
+		rowid, err := a.claimParticipant(p.org, m.ParticipantID)
+		if err != nil {
+			return err
+		}
+		b = a.st.partPutRowid
+		b.int(rowid)
+	} else {
+		b = a.st.partPut
+	}
 	b.text(p.org)
 	b.text(m.ParticipantID)
 	b.text(pd.FirstName)

@@ -342,8 +342,13 @@ func (g *histGen) mobility(id string, i int, field string, start aggregates.Date
 	dist := 500 + r.IntN(2500)
 	green := r.IntN(5) == 0
 	fewer := r.IntN(6) == 0
+	// About one mobility in eight is a participant's second or later one.
+	participant := i
+	if i > 0 && r.IntN(8) == 0 {
+		participant = r.IntN(i)
+	}
 	m := aggregates.Mobility{
-		MobilityID: fmt.Sprintf("M%04d", i), ParticipantID: fmt.Sprintf("P-%s-%04d", id[len(id)-7:], i),
+		MobilityID: fmt.Sprintf("M%04d", i), ParticipantID: fmt.Sprintf("P-%s-%04d", id[len(id)-7:], participant),
 		Personal: aggregates.Personal{FirstName: pick(r, histFirst), LastName: pick(r, histLast),
 			BirthDate: aggregates.NewDate(1970+r.IntN(40), time.Month(1+r.IntN(12)), 1+r.IntN(28)), Nationality: "FI"},
 		Activity: act, StartDate: from, EndDate: from.AddDays(days - 1), SendingOrganisation: "Sender", ReceivingOrganisation: "Host",

@@ -94,3 +94,54 @@ func sumOf(t *testing.T, db *sql.DB) Sum {
 	}
 	return s
 }
+
+// TestMigration0004KeepsTheParticipantsOfAnOlderFile opens a file of schema
+// version 3 (participants in a WITHOUT ROWID table keyed by organisation
+// and ID) and checks that the upgrade keeps every row, that the key is
+// still unique, and that a participant is still found by its key.
+func TestMigration0004KeepsTheParticipantsOfAnOlderFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:3] {
+		if _, err := old.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		if _, err := old.Exec("INSERT INTO schema_migrations VALUES (?, ?, ?)", m.version, m.name, m.sum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, p := range [][2]string{{"E2", "P1"}, {"E1", "P2"}, {"E1", "P1"}} {
+		if _, err := old.Exec("INSERT INTO participants VALUES (?, ?, 'Aino', 'Mäkelä', '1990-01-01', '', '', 'FI', ?)", p[0], p[1], 10+i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := sumOf(t, old)
+	old.Close()
+
+	db := openDB(t, path)
+	after, err := db.Checksum(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Tables["participants"] != before.Tables["participants"] {
+		t.Fatal("the migration changed the rows of participants")
+	}
+	dup := "INSERT INTO participants SELECT * FROM participants WHERE org = 'E1' AND id = 'P1'"
+	if err := db.w.execScript(dup); err == nil || !strings.Contains(err.Error(), "UNIQUE") {
+		t.Fatalf("a second row for E1/P1 was accepted: %v", err)
+	}
+	pv, err := db.Participant(context.Background(), "E1", "P1")
+	if err != nil || pv.LastName != "Mäkelä" {
+		t.Fatalf("participant E1/P1 after the migration: %+v, %v", pv, err)
+	}
+}

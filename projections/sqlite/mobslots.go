@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"strings"
+	"unsafe"
 )
 
 // mobSlot is what a bulk load remembers of one mobility row.
@@ -112,4 +114,46 @@ func (a *applier) flushQueuedMobility(slot mobSlot) error {
 		return a.st.mobPutRowid.flush()
 	}
 	return nil
+}
+
+// claimParticipant returns the rowid of participant id of org in a bulk
+// load, giving the next one to a participant not seen before. The slots
+// are mobSlots keyed by the organisation and the ID; a hash slot that may
+// be another participant's is checked by reading the row's key back.
+func (a *applier) claimParticipant(org, id string) (int64, error) {
+	a.partKey = append(append(binary.AppendUvarint(a.partKey[:0], uint64(len(org))), org...), id...)
+	key := unsafe.String(unsafe.SliceData(a.partKey), len(a.partKey)) // not kept: put clones
+	slot, ok := a.parts.find(key)
+	other := false
+	if ok {
+		if _, mine := a.parts.byID[key]; !mine {
+			same, err := a.participantAt(slot, org, id)
+			if err != nil {
+				return 0, err
+			}
+			ok, other = same, !same
+		}
+	}
+	if !ok {
+		a.lastPartID++
+		slot.rowid = a.lastPartID
+	}
+	slot.queued = a.st.partPutRowid.writes
+	a.parts.put(key, slot, other)
+	return slot.rowid, nil
+}
+
+// participantAt reports whether the row of slot is participant id of org,
+// writing the queued rows first if the row is among them.
+func (a *applier) participantAt(slot mobSlot, org, id string) (bool, error) {
+	if slot.queued == a.st.partPutRowid.writes {
+		if err := a.st.partPutRowid.flush(); err != nil {
+			return false, err
+		}
+	}
+	var storedOrg, storedID string
+	if err := a.st.partKeyRowid.queryRow([]any{&storedOrg, &storedID}, slot.rowid); err != nil {
+		return false, fmt.Errorf("participant row %d: %w", slot.rowid, err)
+	}
+	return storedOrg == org && storedID == id, nil
 }
