@@ -43,12 +43,11 @@ type applier struct {
 	// (projectRow.mobs), and mobility rows are read and updated by rowid.
 	bulk      bool
 	lastMobID int64
-	// parts finds a bulk load's participant rows by organisation and
+	// parts finds a bulk load's participant rows: by organisation, then by
 	// participant ID (see claimParticipant); lastPartID is the last rowid
-	// given, partKey the key being looked up.
-	parts      mobSlots
+	// given.
+	parts      map[string]*mobSlots
 	lastPartID int64
-	partKey    []byte
 }
 
 // timeCache remembers the last instants formatted: the events of one
@@ -185,7 +184,7 @@ func (a *applier) reset() {
 	a.counts = map[string]bool{}
 	a.pendingMob = map[pairKey]mobilityFacts{}
 	a.lastMobID = 0
-	a.parts, a.lastPartID = mobSlots{}, 0
+	a.parts, a.lastPartID = map[string]*mobSlots{}, 0
 	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid} {
 		if b != nil {
 			b.reset()

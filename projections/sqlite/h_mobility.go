@@ -218,7 +218,7 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	if a.bulk {
 		// The rowid is the key: a participant reported again (a second
 		// mobility, a correction) replaces the row in place.
-		rowid, err := a.claimParticipant(p.org, m.ParticipantID)
+		rowid, err := a.claimParticipant(p, m.ParticipantID)
 		if err != nil {
 			return err
 		}

@@ -1,11 +1,9 @@
 package sqlite
 
 import (
-	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"strings"
-	"unsafe"
 )
 
 // mobSlot is what a bulk load remembers of one mobility row.
@@ -116,18 +114,27 @@ func (a *applier) flushQueuedMobility(slot mobSlot) error {
 	return nil
 }
 
-// claimParticipant returns the rowid of participant id of org in a bulk
-// load, giving the next one to a participant not seen before. The slots
-// are mobSlots keyed by the organisation and the ID; a hash slot that may
-// be another participant's is checked by reading the row's key back.
-func (a *applier) claimParticipant(org, id string) (int64, error) {
-	a.partKey = append(append(binary.AppendUvarint(a.partKey[:0], uint64(len(org))), org...), id...)
-	key := unsafe.String(unsafe.SliceData(a.partKey), len(a.partKey)) // not kept: put clones
-	slot, ok := a.parts.find(key)
+// claimParticipant returns the rowid of participant id of project p's
+// organisation in a bulk load, giving the next one to a participant not
+// seen before. Each organisation has its own mobSlots, keyed by the
+// participant ID (a project's mobilities come in runs, so its
+// organisation's slots stay in the processor's cache between them); a
+// hash slot that may be another participant's is checked by reading the
+// row's key back.
+func (a *applier) claimParticipant(p *projectRow, id string) (int64, error) {
+	slots := p.parts
+	if slots == nil {
+		if slots = a.parts[p.org]; slots == nil {
+			slots = &mobSlots{}
+			a.parts[strings.Clone(p.org)] = slots
+		}
+		p.parts = slots
+	}
+	slot, ok := slots.find(id)
 	other := false
 	if ok {
-		if _, mine := a.parts.byID[key]; !mine {
-			same, err := a.participantAt(slot, org, id)
+		if _, mine := slots.byID[id]; !mine {
+			same, err := a.participantAt(slot, p.org, id)
 			if err != nil {
 				return 0, err
 			}
@@ -139,7 +146,7 @@ func (a *applier) claimParticipant(org, id string) (int64, error) {
 		slot.rowid = a.lastPartID
 	}
 	slot.queued = a.st.partPutRowid.writes
-	a.parts.put(key, slot, other)
+	slots.put(id, slot, other)
 	return slot.rowid, nil
 }
 

@@ -39,8 +39,10 @@ type projectRow struct {
 	mobilities, counted, cancelled       int64
 	payments, reports, version, sequence int64
 	dirty                                bool
-	// mobs is a bulk load's rowid of each mobility of the project.
-	mobs mobSlots
+	// mobs is a bulk load's rowid of each mobility of the project, parts
+	// the participant slots of its organisation (see claimParticipant).
+	mobs  mobSlots
+	parts *mobSlots
 }
 
 const projectCols = "id, org, title, action, field, call_year, round, consortium, status, partners_json, " +
