@@ -11,7 +11,6 @@ typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
 int sqlite3_bind_int64(sqlite3_stmt*, int, long long);
 int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
-int sqlite3_bind_null(sqlite3_stmt*, int);
 int sqlite3_step(sqlite3_stmt*);
 int sqlite3_reset(sqlite3_stmt*);
 sqlite3 *sqlite3_db_handle(sqlite3_stmt*);
@@ -47,8 +46,6 @@ static int grants_exec_packed(sqlite3_stmt *s, const unsigned char *p, const uns
 			}
 			rc = sqlite3_bind_text(s, i, (const char *)p, len, (void (*)(void *))0);
 			p += len;
-		} else if (tag == 'n') {
-			rc = sqlite3_bind_null(s, i);
 		} else {
 			rc = 1000;
 		}
@@ -77,14 +74,12 @@ import (
 	"fmt"
 	"reflect"
 	"unsafe"
-
-	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // packedRows is a buffer of statement parameters in C memory, written by
 // Go without allocating and bound by one cgo call per statement execution
-// (execPacked). A value is a tag byte then its bytes: 'i' and an int64,
-// 't', an int32 length and the UTF-8 text, or 'n' for NULL. Binding
+// (execPacked). A value is a tag byte then its bytes: 'i' and an int64, or
+// 't', an int32 length and the UTF-8 text. Binding
 // through the driver instead boxes every value into an interface, copies
 // every text into SQLite, and checks every argument for Go pointers: that
 // cost a replay about a fifth of its writer's time.
@@ -133,12 +128,6 @@ func (p *packedRows) text(s string) {
 	n := uint32(len(s))
 	p.mem = append(p.mem, 't', byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
 	p.mem = append(p.mem, s...)
-}
-
-// null appends NULL.
-func (p *packedRows) null() {
-	p.grow(1)
-	p.mem = append(p.mem, 'n')
 }
 
 // reset empties the buffer, keeping its memory.
@@ -198,6 +187,3 @@ func (s *wstmt) handle() (*C.sqlite3_stmt, error) {
 // errDriverLayout reports a go-sqlite3 whose statement type this package
 // does not know.
 var errDriverLayout = errors.New("this version of github.com/mattn/go-sqlite3 keeps its statement handle differently: the packed insert path cannot bind")
-
-// Compile-time check that the driver's statement type is the one handle reads.
-var _ = (*sqlite3.SQLiteStmt)(nil)

@@ -45,8 +45,8 @@ type DB struct {
 	w     *wconn
 	r     *sql.DB
 	notes *notifier
-	// dropped holds the indexes a Bulk load dropped.
-	dropped []droppedIndex
+	// dropped holds the index definitions a Bulk load dropped.
+	dropped []string
 	// wb starts the writeback of a Bulk file after each commit.
 	wb writeback
 }

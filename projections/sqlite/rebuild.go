@@ -127,17 +127,14 @@ func (db *DB) dropIndexes() error {
 		defs = append(defs, sql)
 	}
 	rows.Close()
-	for i, n := range names {
+	for _, n := range names {
 		if err := db.w.execScript("DROP INDEX " + quoteIdent(n)); err != nil {
 			return err
 		}
-		db.dropped = append(db.dropped, droppedIndex{name: n, sql: defs[i]})
 	}
+	db.dropped = defs
 	return nil
 }
-
-// droppedIndex is an index a Bulk load dropped, to be built again.
-type droppedIndex struct{ name, sql string }
 
 // finishBulk creates the indexes dropped for the bulk load and runs the
 // statistics SQLite's planner uses.
@@ -151,8 +148,8 @@ func (db *DB) finishBulk() error {
 	if err := db.w.execScript("PRAGMA temp_store=FILE; PRAGMA threads=4; PRAGMA cache_size=-2048"); err != nil {
 		return err
 	}
-	for _, ix := range db.dropped {
-		if err := db.w.execScript(ix.sql); err != nil {
+	for _, def := range db.dropped {
+		if err := db.w.execScript(def); err != nil {
 			return err
 		}
 	}
