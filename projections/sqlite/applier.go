@@ -46,7 +46,7 @@ type applier struct {
 	// parts finds a bulk load's participant rows: by organisation, then by
 	// participant ID (see claimParticipant); lastPartID is the last rowid
 	// given.
-	parts      map[string]*mobSlots
+	parts      map[string]*rowSlots
 	lastPartID int64
 }
 
@@ -184,7 +184,7 @@ func (a *applier) reset() {
 	a.counts = map[string]bool{}
 	a.pendingMob = map[pairKey]mobilityFacts{}
 	a.lastMobID = 0
-	a.parts, a.lastPartID = map[string]*mobSlots{}, 0
+	a.parts, a.lastPartID = map[string]*rowSlots{}, 0
 	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid} {
 		if b != nil {
 			b.reset()

@@ -15,7 +15,7 @@
 // mutexes, a small page cache; rows appended in rowid order with every
 // secondary index dropped (mobilities_key and participants_key too: the
 // projector remembers those rows' rowids instead, in maps keyed by a hash
-// of the key, see mobslots.go), then the indexes sorted once on worker
+// of the key, see rowslots.go), then the indexes sorted once on worker
 // threads; organisations, projects and statistics kept in memory until the
 // end. Manager serves `grants serve`:
 // it swaps a rebuilt generation (grants.db.gen-<n>, named in the pointer

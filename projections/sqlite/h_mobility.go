@@ -151,20 +151,16 @@ func (f *mobilityFacts) statKey(field string) statMobKey {
 // personal data.
 func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEvent, status, reportedOn, changedOn string, revision int64) error {
 	m := &e.Mobility
-	var rowid int64
+	var b *rowBuffer
 	if a.bulk {
+		// The rowid is the key: a correction replaces the row in place.
 		// A correction has read and checked the row (storedMobility).
 		slot, err := a.claim(p, m.MobilityID, status != mobReported)
 		if err != nil {
 			return err
 		}
-		rowid = slot.rowid
-	}
-	var b *rowBuffer
-	if a.bulk {
-		// The rowid is the key: a correction replaces the row in place.
 		b = a.st.mobPutRowid
-		b.int(rowid)
+		b.int(slot.rowid)
 	} else {
 		b = a.st.mobPut
 	}
@@ -242,13 +238,13 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 
 // bulkRowid returns the rowid of mobility id of project p in a bulk load,
 // writing the queued rows first if the mobility's row is among them. The
-// row may be another mobility's (see mobSlots): storedMobility checks.
+// row may be another mobility's (see rowSlots): storedMobility checks.
 func (a *applier) bulkRowid(p *projectRow, id string) (int64, error) {
 	slot, ok := p.mobs.find(id)
 	if !ok {
 		return 0, fmt.Errorf("mobility %s of project %s was never reported", id, p.id)
 	}
-	if err := a.flushQueuedMobility(slot); err != nil {
+	if err := a.st.mobPutRowid.flushIfQueued(slot); err != nil {
 		return 0, err
 	}
 	return slot.rowid, nil

@@ -97,6 +97,14 @@ func (b *rowBuffer) flush() error {
 	return err
 }
 
+// flushIfQueued writes the queued rows if slot's row is among them.
+func (b *rowBuffer) flushIfQueued(slot rowSlot) error {
+	if slot.queued == b.writes {
+		return b.flush()
+	}
+	return nil
+}
+
 // reset drops the queued rows (after a rollback).
 func (b *rowBuffer) reset() {
 	b.vals.reset()

@@ -41,8 +41,8 @@ type projectRow struct {
 	dirty                                bool
 	// mobs is a bulk load's rowid of each mobility of the project, parts
 	// the participant slots of its organisation (see claimParticipant).
-	mobs  mobSlots
-	parts *mobSlots
+	mobs  rowSlots
+	parts *rowSlots
 }
 
 const projectCols = "id, org, title, action, field, call_year, round, consortium, status, partners_json, " +

@@ -7,12 +7,12 @@ import (
 )
 
 // TestRebuildWithCollidingMobilityHashes: a rebuild keys mobility rows by
-// a hash of the mobility ID (mobSlots). With a hash that makes most IDs of
+// a hash of the mobility ID (rowSlots). With a hash that makes most IDs of
 // a project collide, reports, corrections and cancellations must still
 // reach the right rows: the rebuilt file equals the live one.
 func TestRebuildWithCollidingMobilityHashes(t *testing.T) {
-	defer func(h func(string) uint64) { mobHash = h }(mobHash)
-	mobHash = func(id string) uint64 { return uint64(len(id) + int(id[len(id)-1])%3) }
+	defer func(h func(string) uint64) { slotHash = h }(slotHash)
+	slotHash = func(id string) uint64 { return uint64(len(id) + int(id[len(id)-1])%3) }
 
 	s := openStore(t, testRegistry)
 	dir := t.TempDir()
