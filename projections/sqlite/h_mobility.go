@@ -81,15 +81,10 @@ func (e *mobilityEvent) lines() []byte {
 
 // registerMobilityHandlers projects the mobility events of a project.
 func registerMobilityHandlers(hs map[string]*handler) {
-	onAs[aggregates.MobilityReported](hs, decodeMobilityEvent, applyMobilityReported, reportedSummary)
-	// Most events of a ledger are reported mobilities: their summary is
-	// appended to the applier's buffer without a string in between.
-	hs[aggregates.MobilityReported{}.EventType()].summary = func(dst []byte, _ *events.Envelope, v any) []byte {
-		return appendReportedSummary(dst, v.(*mobilityEvent))
-	}
-	onAs[aggregates.MobilityCorrected](hs, decodeMobilityEvent, applyMobilityCorrected, func(_ *events.Envelope, e *mobilityEvent) string {
+	onAs[aggregates.MobilityReported](hs, decodeMobilityEvent, applyMobilityReported, appendReportedSummary)
+	onAs[aggregates.MobilityCorrected](hs, decodeMobilityEvent, applyMobilityCorrected, func(b []byte, e *mobilityEvent) []byte {
 		m := &e.Mobility
-		return fmt.Sprintf("Mobility %s of project %s corrected: %s %s to %s, %s to %s (%d days), grant %s (was %s)",
+		return fmt.Appendf(b, "Mobility %s of project %s corrected: %s %s to %s, %s to %s (%d days), grant %s (was %s)",
 			m.MobilityID, e.ProjectID, m.Activity, m.SendingCountry, m.ReceivingCountry, m.StartDate, m.EndDate, e.Days, eur(e.Grant.TotalCents), eur(e.PreviousTotalCents))
 	})
 	on(hs, applyMobilityCancelled, func(_ *events.Envelope, e *aggregates.MobilityCancelled) string {
@@ -97,15 +92,11 @@ func registerMobilityHandlers(hs map[string]*handler) {
 	})
 }
 
-// reportedSummary is the audit line of a reported mobility, e.g. "Mobility
-// M0001 of project P reported: participant X, SM-JOB-SHDW FI to DE,
-// 2024-03-01 to 2024-03-10 (10 days), grant 1 234.00 EUR". It is built
-// without fmt: it is written for most events of the ledger.
-func reportedSummary(_ *events.Envelope, e *mobilityEvent) string {
-	return string(appendReportedSummary(make([]byte, 0, 192), e))
-}
-
-// appendReportedSummary appends reportedSummary's line to b.
+// appendReportedSummary appends the audit line of a reported mobility to
+// b, e.g. "Mobility M0001 of project P reported: participant X,
+// SM-JOB-SHDW FI to DE, 2024-03-01 to 2024-03-10 (10 days), grant 1 234.00
+// EUR". It is built without fmt: it is written for most events of the
+// ledger.
 func appendReportedSummary(b []byte, e *mobilityEvent) []byte {
 	m := &e.Mobility
 	b = append(b, "Mobility "...)

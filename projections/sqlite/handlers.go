@@ -45,7 +45,9 @@ func on[T aggregates.Event](hs map[string]*handler, apply func(*applier, *events
 // onAs registers the handler of event type T whose payload is decoded
 // into M by decode, a lighter mirror of T for the hottest event types (see
 // mobilityEvent); a test checks that M reads every payload of T alike.
-func onAs[T aggregates.Event, M any](hs map[string]*handler, decode func([]byte, *M) error, apply func(*applier, *events.Envelope, *M) error, summary func(*events.Envelope, *M) string) {
+// Their summaries are appended to the writer's buffer, with no string in
+// between.
+func onAs[T aggregates.Event, M any](hs map[string]*handler, decode func([]byte, *M) error, apply func(*applier, *events.Envelope, *M) error, summary func([]byte, *M) []byte) {
 	var zero T
 	name := zero.EventType()
 	if _, dup := hs[name]; dup {
@@ -68,7 +70,7 @@ func onAs[T aggregates.Event, M any](hs map[string]*handler, decode func([]byte,
 		},
 		release: func(v any) { pool.Put(v) },
 		apply:   func(a *applier, env *events.Envelope, v any) error { return apply(a, env, v.(*M)) },
-		summary: func(dst []byte, env *events.Envelope, v any) []byte { return append(dst, summary(env, v.(*M))...) },
+		summary: func(dst []byte, _ *events.Envelope, v any) []byte { return summary(dst, v.(*M)) },
 	}
 }
 

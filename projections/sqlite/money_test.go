@@ -21,7 +21,7 @@ func TestReportedSummaryReadsLikeTheOtherSummaries(t *testing.T) {
 		"M1", "X", "SM-JOB-SHDW", "FI", "DE", "2024-03-01", "2024-03-10"
 	want := fmt.Sprintf("Mobility %s of project %s reported: participant %s, %s %s to %s, %s to %s (%d days), grant %s",
 		m.MobilityID, e.ProjectID, m.ParticipantID, m.Activity, m.SendingCountry, m.ReceivingCountry, m.StartDate, m.EndDate, e.Days, eur(e.Grant.TotalCents))
-	if got := reportedSummary(nil, &e); got != want {
+	if got := string(appendReportedSummary(nil, &e)); got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
