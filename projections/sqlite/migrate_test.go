@@ -17,25 +17,7 @@ import (
 // projects.
 func TestMigration0003KeepsTheMobilitiesOfAnOlderFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v2.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:2] {
-		if _, err := old.Exec(m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-		if _, err := old.Exec("INSERT INTO schema_migrations VALUES (?, ?, ?)", m.version, m.name, m.sum); err != nil {
-			t.Fatal(err)
-		}
-	}
+	old := fileAtVersion(t, path, 2)
 	var cols []string
 	for range 30 {
 		cols = append(cols, "?")
@@ -85,6 +67,32 @@ func TestMigration0003KeepsTheMobilitiesOfAnOlderFile(t *testing.T) {
 	}
 }
 
+// fileAtVersion creates a read-model file at path as a build of schema
+// version n wrote it: the first n migrations, recorded as applied.
+func fileAtVersion(t *testing.T, path string, n int) *sql.DB {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:n] {
+		if _, err := db.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		if _, err := db.Exec("INSERT INTO schema_migrations VALUES (?, ?, ?)", m.version, m.name, m.sum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
 // sumOf is Checksum of a plain database handle.
 func sumOf(t *testing.T, db *sql.DB) Sum {
 	t.Helper()
@@ -101,25 +109,7 @@ func sumOf(t *testing.T, db *sql.DB) Sum {
 // still unique, and that a participant is still found by its key.
 func TestMigration0004KeepsTheParticipantsOfAnOlderFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v3.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:3] {
-		if _, err := old.Exec(m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-		if _, err := old.Exec("INSERT INTO schema_migrations VALUES (?, ?, ?)", m.version, m.name, m.sum); err != nil {
-			t.Fatal(err)
-		}
-	}
+	old := fileAtVersion(t, path, 3)
 	for i, p := range [][2]string{{"E2", "P1"}, {"E1", "P2"}, {"E1", "P1"}} {
 		if _, err := old.Exec("INSERT INTO participants VALUES (?, ?, 'Aino', 'Mäkelä', '1990-01-01', '', '', 'FI', ?)", p[0], p[1], 10+i); err != nil {
 			t.Fatal(err)
