@@ -22,7 +22,9 @@ type applier struct {
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow
 	lastProj  *projectRow            // the project last returned by project
-	statMob   map[string]*statMobRow // by statMobKey.appendTo
+	statMob   map[uint64]*statMobRow // by statKeyIDs.pack
+	statIDs   statKeyIDs
+	statMobT  map[string]*statMobRow // keys that do not pack, by statMobKey.appendTo
 	keyBuf    []byte
 	statAcc   map[statAccKey]*statAccRow
 	dirtyOrg  []*orgRow
@@ -178,7 +180,7 @@ func newApplier(w *wconn) (*applier, error) {
 func (a *applier) reset() {
 	a.orgs = map[string]*orgRow{}
 	a.projects, a.lastProj = map[string]*projectRow{}, nil
-	a.statMob = map[string]*statMobRow{}
+	a.statMob, a.statIDs, a.statMobT = map[uint64]*statMobRow{}, newStatKeyIDs(), map[string]*statMobRow{}
 	a.statAcc = map[statAccKey]*statAccRow{}
 	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = nil, nil, nil, nil
 	a.counts = map[string]bool{}
@@ -414,18 +416,38 @@ func (a *applier) mustProject(id string) (*projectRow, error) {
 
 // statMobility returns the statistics row of key, loading it.
 func (a *applier) statMobility(k statMobKey) (*statMobRow, error) {
-	// The map is keyed by the key's bytes: one hash and one comparison
-	// instead of six of each for the struct, and no allocation on a hit.
+	if pk, ok := a.statIDs.pack(&k); ok {
+		if s, ok := a.statMob[pk]; ok {
+			return s, nil
+		}
+		s, err := a.loadStatMobility(k)
+		if err == nil {
+			a.statMob[pk] = s
+		}
+		return s, err
+	}
+	// The fallback map is keyed by the key's bytes: one hash and one
+	// comparison instead of six of each for the struct, and no allocation
+	// on a hit.
 	a.keyBuf = k.appendTo(a.keyBuf[:0])
-	if s, ok := a.statMob[string(a.keyBuf)]; ok {
+	if s, ok := a.statMobT[string(a.keyBuf)]; ok {
 		return s, nil
 	}
+	s, err := a.loadStatMobility(k)
+	if err == nil {
+		a.statMobT[string(a.keyBuf)] = s
+	}
+	return s, err
+}
+
+// loadStatMobility reads the statistics row of k from the database (a
+// zero row if there is none yet).
+func (a *applier) loadStatMobility(k statMobKey) (*statMobRow, error) {
 	s := &statMobRow{key: k.clone()}
 	err := a.st.statMobGet.queryRow([]any{&s.mobilities, &s.participants, &s.accompanying, &s.days, &s.grant}, k.values()...)
 	if err != nil && !errors.Is(err, errNoRow) {
 		return nil, err
 	}
-	a.statMob[string(a.keyBuf)] = s
 	return s, nil
 }
 
