@@ -3,7 +3,9 @@ package sqlite
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
@@ -28,10 +30,17 @@ func on[T aggregates.Event](hs map[string]*handler, apply func(*applier, *events
 	if _, dup := hs[name]; dup {
 		panic("projections/sqlite: two handlers for " + name)
 	}
+	fast := newFlatDecoder(reflect.TypeFor[T]())
 	hs[name] = &handler{
 		name: name,
 		decode: func(b []byte) (any, error) {
 			v := new(T)
+			if fast != nil {
+				if fast.decode(b, unsafe.Pointer(v)) == nil {
+					return v, nil
+				}
+				*v = zero
+			}
 			if err := json.Unmarshal(b, v); err != nil {
 				return nil, err
 			}
