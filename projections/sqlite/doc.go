@@ -32,5 +32,8 @@
 // multi-row INSERT in one cgo call (rowBuffer, cbind.go); and the payloads
 // of reported and corrected mobilities are read by a small JSON reader
 // (fastjson.go) whose strings alias the payload, checked against
-// encoding/json by property tests.
+// encoding/json by property tests. The flat payloads of the other frequent
+// types (payments, cancellations, decisions, reports) are filled field by
+// field from a table built once per type (flatjson.go); statistics rows are
+// found by a 64-bit packing of their dimensions (statkeys.go).
 package sqlite
