@@ -82,6 +82,9 @@ func (r *jreader) mobilityEvent(e *mobilityEvent) error {
 					e.Grant.Lines = json.RawMessage(raw)
 				case "total_cents":
 					e.Grant.TotalCents, err = r.int()
+				case "call_year":
+					// The year of the rates applied: the read models do not keep it.
+					err = r.skip(0)
 				default:
 					err = r.other(k, grantKeys)
 				}
@@ -136,6 +139,9 @@ func (r *jreader) mobility(e *mobilityEvent) error {
 		case "persons":
 			n, err = r.int()
 			m.Persons = int(n)
+		case "distance_km":
+			// The reported distance: the read models keep the event's distance_km, the one the travel band used.
+			err = r.skip(0)
 		case "ukraine":
 			var raw []byte
 			raw, err = r.raw()
