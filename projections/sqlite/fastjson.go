@@ -135,19 +135,14 @@ var stringStop = func() (t [256]bool) {
 	return t
 }()
 
-// str reads a string (or null as ""). An unescaped string aliases r.b (no
+// str reads a string. null is left to encoding/json, which keeps the
+// field's earlier value (a key given twice), as are str, int and bool's
+// callers. An unescaped string aliases r.b (no
 // copy): r.b must not change while the string is in use, and a string
 // kept beyond the event must be cloned. r.b is valid UTF-8 (see
 // decodeMobilityEvent), so the string is too.
 func (r *jreader) str() (string, error) {
-	switch r.peek() {
-	case '"':
-	case 'n':
-		if r.null() {
-			return "", nil
-		}
-		return "", errFast
-	default:
+	if r.peek() != '"' {
 		return "", errFast
 	}
 	if raw, ok := r.rawStringHere(); ok {
@@ -222,11 +217,8 @@ func (r *jreader) hex4(at int) (rune, int, bool) {
 	return rune(v), 4, true
 }
 
-// int reads an integer (or null as 0); fractions and exponents fall back.
+// int reads an integer; fractions, exponents and null fall back.
 func (r *jreader) int() (int64, error) {
-	if r.null() {
-		return 0, nil
-	}
 	r.ws()
 	start := r.i
 	if r.i < len(r.b) && r.b[r.i] == '-' {
@@ -249,11 +241,8 @@ func (r *jreader) int() (int64, error) {
 	return n, nil
 }
 
-// bool reads true or false (or null as false).
+// bool reads true or false; null falls back.
 func (r *jreader) bool() (bool, error) {
-	if r.null() {
-		return false, nil
-	}
 	r.ws()
 	switch {
 	case r.i+4 <= len(r.b) && string(r.b[r.i:r.i+4]) == "true":
@@ -378,4 +367,46 @@ func (r *jreader) end() error {
 		return errFast
 	}
 	return nil
+}
+
+// strTo reads a string into *p. null leaves *p as it was, as encoding/json
+// leaves a field (which matters when a key is given twice).
+func (r *jreader) strTo(p *string) error {
+	if r.null() {
+		return nil
+	}
+	s, err := r.str()
+	if err == nil {
+		*p = s
+	}
+	return err
+}
+
+// intTo reads an integer into *p (null leaves it, see strTo); a value out
+// of *p's range falls back.
+func intTo[T ~int | ~int64](r *jreader, p *T) error {
+	if r.null() {
+		return nil
+	}
+	n, err := r.int()
+	if err != nil {
+		return err
+	}
+	if int64(T(n)) != n {
+		return errFast
+	}
+	*p = T(n)
+	return nil
+}
+
+// boolTo reads true or false into *p (null leaves it, see strTo).
+func (r *jreader) boolTo(p *bool) error {
+	if r.null() {
+		return nil
+	}
+	v, err := r.bool()
+	if err == nil {
+		*p = v
+	}
+	return err
 }

@@ -71,6 +71,18 @@ func TestFastMobilityDecodeOnArbitraryInput(t *testing.T) {
 		`{"project_id":"P","mobility":{"mobility_id":"M1","personal":{"first_name":"Äi\u00e4\"x"},"green_travel":true},"grant":{"lines":[{"a":1}],"total_cents":5}}`,
 		`{"Project_ID":"P"}`, `{"days":1e3}`, `{"days":01}`, `{"mobility":{"persons":null}}`, `null`, `{"grant":{"lines":null}}`,
 		`{"mobility":{"mobility_id":"\ud83d\ude00\ud800"}}`, `{"days":-0}`, `{"oid":"a"} x`, `{"oid":"a",}`, `{"mobility":{"ukraine":{"documents":[1,[2,{}]]}}}`,
+		// A null after a value leaves the value, as encoding/json does.
+		`{"oid":"a","oid":null,"days":3,"days":null,"mobility":{"green_travel":true,"green_travel":null}}`,
+		`{"grant":{"lines":[1],"lines":null,"LINES":null},"mobility":{"Ukraine":null}}`, `{"grant":{"lines":null}}`,
+		`{"mobility":{"ukraine":{},"ukraine":null}}`, `{"mobility":null,"grant":null,"mobility":{"personal":null}}`,
+	}
+	for _, seed := range seeds {
+		var got, want mobilityEvent
+		gerr := decodeMobilityEvent([]byte(seed), &got)
+		werr := json.Unmarshal([]byte(seed), &want)
+		if (gerr == nil) != (werr == nil) || werr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s:\nfast %+v (%v)\njson %+v (%v)", seed, got, gerr, want, werr)
+		}
 	}
 	rapid.Check(t, func(t *rapid.T) {
 		var b []byte

@@ -49,29 +49,25 @@ func decodeMobilityEvent(b []byte, e *mobilityEvent) error {
 func (r *jreader) mobilityEvent(e *mobilityEvent) error {
 	return r.object(func(k []byte) error {
 		var err error
-		var n int64
 		switch string(k) {
 		case "project_id":
-			e.ProjectID, err = r.str()
+			err = r.strTo(&e.ProjectID)
 		case "oid":
-			e.OID, err = r.str()
+			err = r.strTo(&e.OID)
 		case "action":
-			e.Action, err = r.str()
+			err = r.strTo(&e.Action)
 		case "call_year":
-			n, err = r.int()
-			e.CallYear = int(n)
+			err = intTo(r, &e.CallYear)
 		case "days":
-			n, err = r.int()
-			e.Days = int(n)
+			err = intTo(r, &e.Days)
 		case "distance_km":
-			n, err = r.int()
-			e.DistanceKm = int(n)
+			err = intTo(r, &e.DistanceKm)
 		case "reported_on":
-			e.ReportedOn, err = r.str()
+			err = r.strTo(&e.ReportedOn)
 		case "corrected_on":
-			e.CorrectedOn, err = r.str()
+			err = r.strTo(&e.CorrectedOn)
 		case "previous_total_cents":
-			e.PreviousTotalCents, err = r.int()
+			err = intTo(r, &e.PreviousTotalCents)
 		case "grant":
 			err = r.object(func(k []byte) error {
 				var err error
@@ -81,7 +77,7 @@ func (r *jreader) mobilityEvent(e *mobilityEvent) error {
 					raw, err = r.raw()
 					e.Grant.Lines = json.RawMessage(raw)
 				case "total_cents":
-					e.Grant.TotalCents, err = r.int()
+					err = intTo(r, &e.Grant.TotalCents)
 				case "call_year":
 					// The year of the rates applied: the read models do not keep it.
 					err = r.skip(0)
@@ -103,42 +99,39 @@ func (r *jreader) mobility(e *mobilityEvent) error {
 	m := &e.Mobility
 	return r.object(func(k []byte) error {
 		var err error
-		var n int64
 		switch string(k) {
 		case "mobility_id":
-			m.MobilityID, err = r.str()
+			err = r.strTo(&m.MobilityID)
 		case "participant_id":
-			m.ParticipantID, err = r.str()
+			err = r.strTo(&m.ParticipantID)
 		case "activity":
-			m.Activity, err = r.str()
+			err = r.strTo(&m.Activity)
 		case "start_date":
-			m.StartDate, err = r.str()
+			err = r.strTo(&m.StartDate)
 		case "end_date":
-			m.EndDate, err = r.str()
+			err = r.strTo(&m.EndDate)
 		case "sending_organisation":
-			m.SendingOrganisation, err = r.str()
+			err = r.strTo(&m.SendingOrganisation)
 		case "receiving_organisation":
-			m.ReceivingOrganisation, err = r.str()
+			err = r.strTo(&m.ReceivingOrganisation)
 		case "sending_country":
-			m.SendingCountry, err = r.str()
+			err = r.strTo(&m.SendingCountry)
 		case "receiving_country":
-			m.ReceivingCountry, err = r.str()
+			err = r.strTo(&m.ReceivingCountry)
 		case "receiving_city":
-			m.ReceivingCity, err = r.str()
+			err = r.strTo(&m.ReceivingCity)
 		case "group_id":
-			m.GroupID, err = r.str()
+			err = r.strTo(&m.GroupID)
 		case "green_travel":
-			m.GreenTravel, err = r.bool()
+			err = r.boolTo(&m.GreenTravel)
 		case "fewer_opportunities":
-			m.FewerOpportunities, err = r.bool()
+			err = r.boolTo(&m.FewerOpportunities)
 		case "accompanying":
-			m.Accompanying, err = r.bool()
+			err = r.boolTo(&m.Accompanying)
 		case "travel_days":
-			n, err = r.int()
-			m.TravelDays = int(n)
+			err = intTo(r, &m.TravelDays)
 		case "persons":
-			n, err = r.int()
-			m.Persons = int(n)
+			err = intTo(r, &m.Persons)
 		case "distance_km":
 			// The reported distance: the read models keep the event's distance_km, the one the travel band used.
 			err = r.skip(0)
@@ -152,17 +145,17 @@ func (r *jreader) mobility(e *mobilityEvent) error {
 				var err error
 				switch string(k) {
 				case "first_name":
-					p.FirstName, err = r.str()
+					err = r.strTo(&p.FirstName)
 				case "last_name":
-					p.LastName, err = r.str()
+					err = r.strTo(&p.LastName)
 				case "birth_date":
-					p.BirthDate, err = r.str()
+					err = r.strTo(&p.BirthDate)
 				case "email":
-					p.Email, err = r.str()
+					err = r.strTo(&p.Email)
 				case "gender":
-					p.Gender, err = r.str()
+					err = r.strTo(&p.Gender)
 				case "nationality":
-					p.Nationality, err = r.str()
+					err = r.strTo(&p.Nationality)
 				default:
 					err = r.other(k, personalKeys)
 				}
