@@ -133,7 +133,8 @@ func (r *jreader) mobility(e *mobilityEvent) error {
 		case "persons":
 			err = intTo(r, &m.Persons)
 		case "distance_km":
-			// The reported distance: the read models keep the event's distance_km, the one the travel band used.
+			// The reported distance: the read models keep the event's
+			// distance_km, the one the travel band used.
 			err = r.skip(0)
 		case "ukraine":
 			var raw []byte
