@@ -146,12 +146,12 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	if a.bulk {
 		// The rowid is the key: a correction replaces the row in place.
 		// A correction has read and checked the row (storedMobility).
-		slot, err := a.claim(p, m.MobilityID, status != mobReported)
+		rowid, err := a.claim(p, m.MobilityID, status != mobReported)
 		if err != nil {
 			return err
 		}
 		b = a.st.mobPutRowid
-		b.int(slot.rowid)
+		b.int(rowid)
 	} else {
 		b = a.st.mobPut
 	}
@@ -231,14 +231,14 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 // writing the queued rows first if the mobility's row is among them. The
 // row may be another mobility's (see rowSlots): storedMobility checks.
 func (a *applier) bulkRowid(p *projectRow, id string) (int64, error) {
-	slot, ok := p.mobs.find(id)
+	rowid, ok := p.mobs.find(id)
 	if !ok {
 		return 0, fmt.Errorf("mobility %s of project %s was never reported", id, p.id)
 	}
-	if err := a.st.mobPutRowid.flushIfQueued(slot); err != nil {
+	if err := a.st.mobPutRowid.flushIfHolds(rowid); err != nil {
 		return 0, err
 	}
-	return slot.rowid, nil
+	return rowid, nil
 }
 
 // storedMobility reads the facts of a stored (or queued) mobility of p.

@@ -27,8 +27,9 @@ type rowBuffer struct {
 	rows   int
 	// n counts the values of the row being written.
 	n int
-	// writes counts the statements that wrote queued rows out.
-	writes uint64
+	// keys[i] is the first value of queued row i if it is an integer: the
+	// rowid, in the buffers whose rows start with it (see holds).
+	keys [multiRows]int64
 }
 
 // newRowBuffer prepares "INSERT ... INTO table (cols) VALUES" for one row
@@ -51,7 +52,13 @@ func newRowBuffer(w *wconn, verb, table, cols string) (*rowBuffer, error) {
 }
 
 // int, text and bool append a value to the row being written.
-func (b *rowBuffer) int(v int64)   { b.vals.int(v); b.n++ }
+func (b *rowBuffer) int(v int64) {
+	if b.n == 0 {
+		b.keys[b.rows] = v
+	}
+	b.vals.int(v)
+	b.n++
+}
 func (b *rowBuffer) text(s string) { b.vals.text(s); b.n++ }
 func (b *rowBuffer) bool(v bool)   { b.vals.bool(v); b.n++ }
 
@@ -76,7 +83,6 @@ func (b *rowBuffer) end() (bool, error) {
 		return false, nil
 	}
 	err := execPacked(b.many, &b.vals, 0, len(b.vals.mem), b.cols*multiRows)
-	b.writes++
 	b.reset()
 	return true, err
 }
@@ -84,9 +90,6 @@ func (b *rowBuffer) end() (bool, error) {
 // flush writes the queued rows.
 func (b *rowBuffer) flush() error {
 	var err error
-	if b.rows > 0 {
-		b.writes++
-	}
 	if b.n != 0 {
 		err = fmt.Errorf("%s: a row was left unfinished", firstLine(b.one.sql))
 	}
@@ -97,9 +100,21 @@ func (b *rowBuffer) flush() error {
 	return err
 }
 
-// flushIfQueued writes the queued rows if slot's row is among them.
-func (b *rowBuffer) flushIfQueued(slot rowSlot) error {
-	if slot.queued == b.writes {
+// holds tells whether a queued row starts with rowid, in a buffer whose
+// rows start with their rowid.
+func (b *rowBuffer) holds(rowid int64) bool {
+	for _, k := range b.keys[:b.rows] {
+		if k == rowid {
+			return true
+		}
+	}
+	return false
+}
+
+// flushIfHolds writes the queued rows if the row of rowid is among them,
+// so that it can be read back.
+func (b *rowBuffer) flushIfHolds(rowid int64) error {
+	if b.holds(rowid) {
 		return b.flush()
 	}
 	return nil

@@ -6,14 +6,6 @@ import (
 	"strings"
 )
 
-// rowSlot is what a bulk load remembers of one row it wrote by rowid.
-type rowSlot struct {
-	rowid int64
-	// queued is the write count of the row buffer when the row was last
-	// queued: while it is unchanged, the row is still in the buffer.
-	queued uint64
-}
-
 // rowSlots finds the rows a bulk load wrote for one table by their key
 // while the table's key index is dropped: a project's mobilities by
 // mobility ID, an organisation's participants by participant ID. Slots
@@ -24,8 +16,8 @@ type rowSlot struct {
 // up: claim reads the row's key back before it reuses one, and a caller
 // that reads a row found by find checks its key (storedMobility).
 type rowSlots struct {
-	byHash map[uint64]rowSlot
-	byKey  map[string]rowSlot
+	byHash map[uint64]int64 // rowid by the key's hash
+	byKey  map[string]int64 // rowid by the key, for keys whose hash another holds
 }
 
 // slotHash hashes a key (a variable so that a test can make keys collide).
@@ -33,67 +25,67 @@ var slotHash = func(seed maphash.Seed) func(string) uint64 {
 	return func(key string) uint64 { return maphash.String(seed, key) }
 }(maphash.MakeSeed())
 
-// find returns the slot of key, or of another key with key's hash (see
+// find returns the rowid of key, or of another key with key's hash (see
 // rowSlots).
-func (s *rowSlots) find(key string) (rowSlot, bool) {
-	if slot, ok := s.byKey[key]; ok {
-		return slot, true
+func (s *rowSlots) find(key string) (int64, bool) {
+	if rowid, ok := s.byKey[key]; ok {
+		return rowid, true
 	}
-	slot, ok := s.byHash[slotHash(key)]
-	return slot, ok
+	rowid, ok := s.byHash[slotHash(key)]
+	return rowid, ok
 }
 
-// put records slot as key's: in byKey if key has a slot there or another
-// key holds key's hash slot (other), else in byHash.
-func (s *rowSlots) put(key string, slot rowSlot, other bool) {
-	if _, ok := s.byKey[key]; ok || other {
+// put records rowid as a new key's: in byKey if another key holds key's
+// hash slot (other), else in byHash.
+func (s *rowSlots) put(key string, rowid int64, other bool) {
+	if other {
 		if s.byKey == nil {
-			s.byKey = map[string]rowSlot{}
+			s.byKey = map[string]int64{}
 		}
-		s.byKey[strings.Clone(key)] = slot // the map outlives the payload key aliases
+		s.byKey[strings.Clone(key)] = rowid // the map outlives the payload key aliases
 		return
 	}
 	if s.byHash == nil {
-		s.byHash = map[uint64]rowSlot{}
+		s.byHash = map[uint64]int64{}
 	}
-	s.byHash[slotHash(key)] = slot
+	s.byHash[slotHash(key)] = rowid
 }
 
-// claim returns key's slot for a row about to be queued in buf, giving
-// the rowid after *last to a key not seen before. A hash slot that may be
+// claim returns key's rowid for a row about to be queued, giving the
+// rowid after *last to a key not seen before. A hash slot that may be
 // another key's is checked with isAt, which reads the row's key back,
 // unless the caller has just read and checked the row itself (checked).
-func (s *rowSlots) claim(key string, buf *rowBuffer, last *int64, checked bool, isAt func(rowSlot) (bool, error)) (rowSlot, error) {
-	slot, ok := s.find(key)
+// A key seen before keeps its rowid: nothing is written to the maps.
+func (s *rowSlots) claim(key string, last *int64, checked bool, isAt func(rowid int64) (bool, error)) (int64, error) {
+	rowid, ok := s.find(key)
 	other := false
 	if _, mine := s.byKey[key]; ok && !mine && !checked {
-		same, err := isAt(slot)
+		same, err := isAt(rowid)
 		if err != nil {
-			return slot, err
+			return rowid, err
 		}
 		ok, other = same, !same
 	}
-	if !ok {
-		*last++
-		slot = rowSlot{rowid: *last}
+	if ok {
+		return rowid, nil
 	}
-	slot.queued = buf.writes
-	s.put(key, slot, other)
-	return slot, nil
+	*last++
+	s.put(key, *last, other)
+	return *last, nil
 }
 
 // claim returns the slot of mobility id of project p for a row about to
 // be queued (a report or a correction). checked tells that the caller has
 // just read the mobility's row and checked its ID (a correction does, in
 // storedMobility).
-func (a *applier) claim(p *projectRow, id string, checked bool) (rowSlot, error) {
-	return p.mobs.claim(id, a.st.mobPutRowid, &a.lastMobID, checked, func(slot rowSlot) (bool, error) {
-		if err := a.st.mobPutRowid.flushIfQueued(slot); err != nil {
+func (a *applier) claim(p *projectRow, id string, checked bool) (int64, error) {
+	return p.mobs.claim(id, &a.lastMobID, checked, func(rowid int64) (bool, error) {
+		if err := a.st.mobPutRowid.flushIfHolds(rowid); err != nil {
 			return false, err
 		}
 		var stored string
-		if err := a.st.mobIDRowid.queryRow([]any{&stored}, slot.rowid); err != nil {
-			return false, fmt.Errorf("mobility row %d of project %s: %w", slot.rowid, p.id, err)
+		if err := a.st.mobIDRowid.queryRow([]any{&stored}, rowid); err != nil {
+			return false, fmt.Errorf("mobility row %d of project %s: %w", rowid, p.id, err)
 		}
 		return stored == id, nil
 	})
@@ -112,15 +104,14 @@ func (a *applier) claimParticipant(p *projectRow, id string) (int64, error) {
 		}
 		p.parts = slots
 	}
-	slot, err := slots.claim(id, a.st.partPutRowid, &a.lastPartID, false, func(slot rowSlot) (bool, error) {
-		if err := a.st.partPutRowid.flushIfQueued(slot); err != nil {
+	return slots.claim(id, &a.lastPartID, false, func(rowid int64) (bool, error) {
+		if err := a.st.partPutRowid.flushIfHolds(rowid); err != nil {
 			return false, err
 		}
 		var org, stored string
-		if err := a.st.partKeyRowid.queryRow([]any{&org, &stored}, slot.rowid); err != nil {
-			return false, fmt.Errorf("participant row %d: %w", slot.rowid, err)
+		if err := a.st.partKeyRowid.queryRow([]any{&org, &stored}, rowid); err != nil {
+			return false, fmt.Errorf("participant row %d: %w", rowid, err)
 		}
 		return org == p.org && stored == id, nil
 	})
-	return slot.rowid, err
 }
