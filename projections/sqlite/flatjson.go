@@ -135,29 +135,20 @@ func (d *flatDecoder) decode(b []byte, p unsafe.Pointer) error {
 		if f.kind == flatDate {
 			return r.date((*aggregates.Date)(at))
 		}
-		if r.null() {
-			// encoding/json leaves a text, number or flag as it was.
-			return nil
-		}
+		// Like encoding/json, null leaves a text, number or flag as it was.
 		var err error
 		switch f.kind {
 		case flatString:
-			if r.peek() != '"' {
-				return errFast
+			p := (*string)(at)
+			if err = r.strTo(p); err == nil {
+				*p = strings.Clone(*p)
 			}
-			var s string
-			s, err = r.str()
-			*(*string)(at) = strings.Clone(s)
 		case flatInt:
-			var n int64
-			if n, err = r.int(); err == nil && int64(int(n)) != n {
-				return errFast
-			}
-			*(*int)(at) = int(n)
+			err = intTo(&r, (*int)(at))
 		case flatInt64:
-			*(*int64)(at), err = r.int()
+			err = intTo(&r, (*int64)(at))
 		case flatBool:
-			*(*bool)(at), err = r.bool()
+			err = r.boolTo((*bool)(at))
 		}
 		return err
 	})
