@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"path/filepath"
 	"testing"
 )
 
@@ -70,19 +69,6 @@ func TestStatKeyPacking(t *testing.T) {
 // still equal the live projection's.
 func TestRebuildWithUnpackedStatKeys(t *testing.T) {
 	defer func(n int) { statTextLimit = n }(statTextLimit)
-	s := openStore(t, testRegistry)
-	dir := t.TempDir()
-	db := openDB(t, filepath.Join(dir, "live.db"))
-	if _, err := GenerateHistory(testCtx(t), s, HistoryConfig{Events: 3000, Seed: 11, MobilitiesPerProject: 40}); err != nil {
-		t.Fatal(err)
-	}
-	catchUp(t, db, s, ProjectorConfig{})
-	live := sum(t, db)
 	// Enough numbers for some keys, not for all: both maps are used.
-	statTextLimit = 8
-	out := filepath.Join(dir, "rebuilt.db")
-	if _, err := Rebuild(testCtx(t), s, out, Until{}, nil); err != nil {
-		t.Fatal(err)
-	}
-	sameSums(t, live, sum(t, openDB(t, out)))
+	rebuildEqualsLive(t, 11, func() { statTextLimit = 8 })
 }
