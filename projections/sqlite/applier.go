@@ -38,6 +38,10 @@ type applier struct {
 	pendingMob map[pairKey]mobilityFacts
 	times      timeCache
 	sumBuf     []byte // the audit summary being written
+	// postings are the tails of the audit posting lists (postings.go)
+	// and dirtyPost those changed since they were last written.
+	postings  map[postingKey]*postingTail
+	dirtyPost []*postingTail
 
 	// bulk is set when the database is a rebuild's throwaway file, loaded
 	// without its secondary indexes (mobilities_key among them): every
@@ -89,6 +93,7 @@ type stmts struct {
 	repPut, repAssess                  *wstmt
 	statMobGet, statMobPut, statMobDel *wstmt
 	statAccGet, statAccPut, statAccDel *wstmt
+	postGet, postPut                   *wstmt
 }
 
 // mobFactCols are the columns of mobilities that mobilityFacts holds, in
@@ -148,6 +153,10 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.statAccGet, "SELECT applications FROM stat_accreditations WHERE year = ? AND field = ? AND kind = ? AND outcome = ?"},
 		{&a.st.statAccPut, "INSERT OR REPLACE INTO stat_accreditations (year, field, kind, outcome, applications) VALUES (?, ?, ?, ?, ?)"},
 		{&a.st.statAccDel, "DELETE FROM stat_accreditations WHERE year = ? AND field = ? AND kind = ? AND outcome = ?"},
+		{&a.st.postGet, "SELECT chunk, first_sequence, last_sequence, events, sequences FROM audit_postings " +
+			"WHERE kind = ? AND key = ? ORDER BY chunk DESC LIMIT 1"},
+		{&a.st.postPut, "INSERT OR REPLACE INTO audit_postings (kind, key, chunk, first_sequence, last_sequence, events, sequences) " +
+			"VALUES (?, ?, ?, ?, ?, ?, ?)"},
 	}
 	for _, d := range defs {
 		s, err := w.prepare(d.sql)
@@ -187,6 +196,7 @@ func (a *applier) reset() {
 	a.pendingMob = map[pairKey]mobilityFacts{}
 	a.lastMobID = 0
 	a.parts, a.lastPartID = map[string]*rowSlots{}, 0
+	a.postings, a.dirtyPost = map[postingKey]*postingTail{}, nil
 	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid} {
 		if b != nil {
 			b.reset()
@@ -266,8 +276,10 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 	b.text(env.CorrelationID)
 	b.text(env.Hash)
 	b.text(env.PrevHash)
-	_, err := b.end()
-	return err
+	if _, err := b.end(); err != nil {
+		return err
+	}
+	return a.post(env.Ref.Org, env.Ref.ID, int64(env.Sequence))
 }
 
 // writeCheckpoint records the batch's last event (its sequence, time and
@@ -329,7 +341,7 @@ func (a *applier) flush() error {
 		s.dirty = false
 	}
 	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = a.dirtyOrg[:0], a.dirtyProj[:0], a.dirtyMob[:0], a.dirtyAcc[:0]
-	return nil
+	return a.flushPostings()
 }
 
 // org returns the cached organisation row, loading it; nil if there is none.
