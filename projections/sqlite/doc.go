@@ -16,8 +16,10 @@
 // secondary index dropped (mobilities_key and participants_key too: the
 // projector remembers those rows' rowids instead, in maps keyed by a hash
 // of the key, see rowslots.go), then the indexes sorted once on worker
-// threads; organisations, projects and statistics kept in memory until the
-// end. Manager serves `grants serve`:
+// threads; organisations, projects, statistics and the last chunks of the
+// audit posting lists kept in memory until the end. The audit log has no
+// secondary index: the events of each organisation and aggregate are found
+// through their posting lists (audit_postings, postings.go). Manager serves `grants serve`:
 // it swaps a rebuilt generation (grants.db.gen-<n>, named in the pointer
 // file grants.db.current) in atomically while queries keep being answered,
 // and rebuilds by itself when the file has another schema or stream.
