@@ -38,10 +38,11 @@ type applier struct {
 	pendingMob map[pairKey]mobilityFacts
 	times      timeCache
 	sumBuf     []byte // the audit summary being written
-	// postings are the tails of the audit posting lists (postings.go)
-	// and dirtyPost those changed since they were last written.
-	postings  map[postingKey]*postingTail
-	dirtyPost []*postingTail
+	// postOrg and postAgg are the tails of the audit posting lists
+	// (postings.go) and dirtyPost those changed since they were last
+	// written.
+	postOrg, postAgg postingTails
+	dirtyPost        []*postingTail
 
 	// bulk is set when the database is a rebuild's throwaway file, loaded
 	// without its secondary indexes (mobilities_key among them): every
@@ -196,7 +197,9 @@ func (a *applier) reset() {
 	a.pendingMob = map[pairKey]mobilityFacts{}
 	a.lastMobID = 0
 	a.parts, a.lastPartID = map[string]*rowSlots{}, 0
-	a.postings, a.dirtyPost = map[postingKey]*postingTail{}, nil
+	a.postOrg = postingTails{m: map[string]*postingTail{}}
+	a.postAgg = postingTails{m: map[string]*postingTail{}}
+	a.dirtyPost = nil
 	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid} {
 		if b != nil {
 			b.reset()

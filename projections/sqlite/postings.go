@@ -64,19 +64,30 @@ func (t *postingTail) add(seq int64) {
 // post appends seq to the posting lists of the event's organisation and
 // aggregate.
 func (a *applier) post(org, aggregateID string, seq int64) error {
-	if err := a.postTo(postingOrg, org, seq); err != nil {
+	if err := a.postTo(&a.postOrg, postingOrg, org, seq); err != nil {
 		return err
 	}
-	return a.postTo(postingAggregate, aggregateID, seq)
+	return a.postTo(&a.postAgg, postingAggregate, aggregateID, seq)
+}
+
+// postingTails are the cached tails of the posting lists of one kind, and
+// the last one used (the events of a command share their aggregate).
+type postingTails struct {
+	m    map[string]*postingTail
+	last *postingTail
 }
 
 // postTo appends seq to one posting list. A full chunk is written at once
 // and the list goes on in a new chunk; the other changed tails are written
 // by flushPostings.
-func (a *applier) postTo(kind, key string, seq int64) error {
-	t, err := a.postingTail(postingKey{kind, key})
-	if err != nil {
-		return err
+func (a *applier) postTo(ts *postingTails, kind, key string, seq int64) error {
+	t := ts.last
+	if t == nil || t.k.key != key {
+		var err error
+		if t, err = a.postingTail(ts, kind, key); err != nil {
+			return err
+		}
+		ts.last = t
 	}
 	if t.n > 0 && seq <= t.last {
 		return fmt.Errorf("audit postings of %s %s: sequence %d after %d", kind, key, seq, t.last)
@@ -96,11 +107,11 @@ func (a *applier) postTo(kind, key string, seq int64) error {
 
 // postingTail returns the cached tail of a posting list, loading it. A
 // bulk load starts from an empty file, so its lists start empty.
-func (a *applier) postingTail(k postingKey) (*postingTail, error) {
-	if t, ok := a.postings[k]; ok {
+func (a *applier) postingTail(ts *postingTails, kind, key string) (*postingTail, error) {
+	if t, ok := ts.m[key]; ok {
 		return t, nil
 	}
-	k.key = strings.Clone(k.key) // may alias an event's payload
+	k := postingKey{kind, strings.Clone(key)} // key may alias an event's payload
 	t := &postingTail{k: k}
 	if !a.bulk {
 		var seqs string
@@ -120,7 +131,7 @@ func (a *applier) postingTail(k postingKey) (*postingTail, error) {
 			}
 		}
 	}
-	a.postings[k] = t
+	ts.m[k.key] = t
 	return t, nil
 }
 
