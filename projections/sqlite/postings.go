@@ -147,6 +147,12 @@ func (a *applier) writePosting(t *postingTail) error {
 	return nil
 }
 
+// maxCachedTails bounds the tails a live projector keeps between batches:
+// past it, flushPostings forgets them all (they are read again when next
+// needed), so that a long-running process does not keep the last chunk of
+// every list it ever touched. A rebuild keeps them all until its end.
+var maxCachedTails = 1 << 16
+
 // flushPostings writes the changed tails.
 func (a *applier) flushPostings() error {
 	for _, t := range a.dirtyPost {
@@ -155,5 +161,13 @@ func (a *applier) flushPostings() error {
 		}
 	}
 	a.dirtyPost = a.dirtyPost[:0]
+	if !a.bulk {
+		for _, ts := range []*postingTails{&a.postOrg, &a.postAgg} {
+			if len(ts.m) > maxCachedTails {
+				clear(ts.m)
+				ts.last = nil
+			}
+		}
+	}
 	return nil
 }

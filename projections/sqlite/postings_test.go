@@ -82,11 +82,14 @@ func samePostings(t *testing.T, what string, want, got []string) {
 
 // TestAuditPostingsListEveryEventOfEachOrganisationAndAggregate projects a
 // history live in several runs (each projector loads the lists' last
-// chunks from the file) and as a rebuild (which keeps them in memory), with
-// chunks of 4 sequences: both files hold the posting lists SQL derives from
-// their audit log.
+// chunks from the file, and forgets them past 5 lists) and as a rebuild
+// (which keeps them in memory), with chunks of 4 sequences: both files hold
+// the posting lists SQL derives from their audit log.
 func TestAuditPostingsListEveryEventOfEachOrganisationAndAggregate(t *testing.T) {
 	smallPostingChunks(t, 4)
+	oldMax := maxCachedTails
+	maxCachedTails = 5
+	t.Cleanup(func() { maxCachedTails = oldMax })
 	s := openStore(t, testRegistry)
 	n := generate(t, s, 1500)
 	live := openDB(t, filepath.Join(t.TempDir(), "live.db"))
@@ -97,6 +100,9 @@ func TestAuditPostingsListEveryEventOfEachOrganisationAndAggregate(t *testing.T)
 		}
 		if _, err := p.CatchUp(testCtx(t), s, Until{Sequence: until}); err != nil {
 			t.Fatal(err)
+		}
+		if n := max(len(p.a.postOrg.m), len(p.a.postAgg.m)); n > maxCachedTails {
+			t.Fatalf("the projector keeps %d tails of one kind after its batches, more than %d", n, maxCachedTails)
 		}
 	}
 	if live.Checkpoint() != uint64(n) {
