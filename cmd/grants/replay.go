@@ -157,22 +157,34 @@ func remoteReplay(ctx context.Context, nc *nats.Conn, prog *progress) error {
 
 // progress shows a rebuild's progress: a bar on a terminal, log lines otherwise.
 type progress struct {
-	bar  *progressbar.ProgressBar
-	log  *slog.Logger
-	last time.Time
-	done bool
+	bar   *progressbar.ProgressBar
+	log   *slog.Logger
+	start time.Time
+	last  time.Time
+	done  bool
 }
 
 func newProgress(log *slog.Logger) *progress {
-	p := &progress{log: log}
+	p := &progress{log: log, start: time.Now()}
 	if term.IsTerminal(int(os.Stderr.Fd())) {
+		// The rate is ours (events since the start over the time since
+		// the start), in the description: the bar's own rate reads
+		// "0 events/hr" until the first batch.
 		p.bar = progressbar.NewOptions64(-1,
 			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("replay"),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish())
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish())
 	}
 	return p
+}
+
+// rate describes the events per second since the start.
+func (p *progress) rate(done uint64) string {
+	s := time.Since(p.start).Seconds()
+	if done == 0 || s <= 0 {
+		return "replay"
+	}
+	return fmt.Sprintf("replay, %.0f events/s", float64(done)/s)
 }
 
 func (p *progress) update(done, total uint64) {
@@ -181,6 +193,7 @@ func (p *progress) update(done, total uint64) {
 			p.bar.ChangeMax64(int64(total))
 		}
 		_ = p.bar.Set64(int64(done))
+		p.bar.Describe(p.rate(done)) // redraws the bar
 		return
 	}
 	if time.Since(p.last) >= 2*time.Second {
