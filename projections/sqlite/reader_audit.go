@@ -3,12 +3,13 @@ package sqlite
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/erasmus-ledger/grants/projections"
 )
 
-// auditViewCols are the columns of an audit entry, in the order scanAudit
-// reads them.
+// auditViewCols are the columns of an audit entry, in the order auditRows
+// scans them.
 const auditViewCols = "sequence, event_id, recorded_at, occurred_at, actor_user, actor_role, actor_org, org, " +
 	"aggregate_kind, aggregate_id, version, type, summary, reason, correlation_id, hash, prev_hash"
 
@@ -74,7 +75,7 @@ func direction(descending bool) string {
 func (db *DB) auditByPostings(ctx context.Context, k postingKey, w where, f projections.AuditFilter, after uint64, want int) ([]projections.AuditEntry, error) {
 	rowsSQL := "WHERE sequence IN (SELECT value FROM json_each(?))"
 	if len(w.conds) > 0 {
-		rowsSQL += " AND " + w.sql()[len("WHERE "):]
+		rowsSQL += " AND " + strings.Join(w.conds, " AND ")
 	}
 	rowsSQL += " ORDER BY sequence " + direction(f.Descending) + " LIMIT ?"
 	var items []projections.AuditEntry
