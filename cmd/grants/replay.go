@@ -62,7 +62,7 @@ func runReplay(args []string) error {
 	defer sys.Close()
 	prog := newProgress(log)
 	defer prog.finish()
-	start := time.Now()
+	start := prog.start
 
 	switch {
 	case *out != "":
@@ -159,7 +159,7 @@ func remoteReplay(ctx context.Context, nc *nats.Conn, prog *progress) error {
 type progress struct {
 	bar   *progressbar.ProgressBar
 	log   *slog.Logger
-	start time.Time
+	start time.Time // when the replay started: its rate and duration count from here
 	last  time.Time
 	done  bool
 }

@@ -116,8 +116,6 @@ func newApplier(w *wconn) (*applier, error) {
 		"receiving_city, sending_org, receiving_org, start_date, end_date, days, travel_days, distance_km, green_travel, " +
 		"fewer_opportunities, ukraine_exception, accompanying, group_id, persons, status, grant_cents, lines_json, " +
 		"reported_on, changed_on, revision, sequence"
-	const auditCols = "sequence, event_id, recorded_at, occurred_at, actor_user, actor_role, actor_org, org, aggregate_kind, " +
-		"aggregate_id, version, type, summary, reason, correlation_id, hash, prev_hash"
 	const partCols = "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"
 	const accCols = "id, org, field, kind, year, status, outcome, plan_from_year, plan_to_year, applied_on, decided_on, withdrawn_on, sequence"
 	const repCols = "project_id, id, org, kind, status, summary, submitted_on, late, mobilities, reported_cents, outcome, " +

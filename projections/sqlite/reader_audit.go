@@ -8,9 +8,9 @@ import (
 	"github.com/erasmus-ledger/grants/projections"
 )
 
-// auditViewCols are the columns of an audit entry, in the order auditRows
-// scans them.
-const auditViewCols = "sequence, event_id, recorded_at, occurred_at, actor_user, actor_role, actor_org, org, " +
+// auditCols are the columns of audit_log, in the order the applier writes
+// them and auditRows scans them.
+const auditCols = "sequence, event_id, recorded_at, occurred_at, actor_user, actor_role, actor_org, org, " +
 	"aggregate_kind, aggregate_id, version, type, summary, reason, correlation_id, hash, prev_hash"
 
 // postingChunksPerQuery is how many chunks of a posting list Audit reads
@@ -27,10 +27,18 @@ func (db *DB) Audit(ctx context.Context, f projections.AuditFilter) (projections
 	if err != nil {
 		return projections.AuditPage{}, err
 	}
+	// The posting list of the aggregate (or else of the organisation)
+	// holds the candidates; the other filters apply to their rows.
+	var k postingKey
+	switch {
+	case f.AggregateID != "":
+		k = postingKey{postingAggregate, f.AggregateID}
+	case f.Org != "":
+		k = postingKey{postingOrg, f.Org}
+	}
 	var w where
-	w.add(f.Org != "", "org = ?", f.Org)
+	w.add(f.Org != "" && k.kind != postingOrg, "org = ?", f.Org)
 	w.add(f.AggregateKind != "", "aggregate_kind = ?", f.AggregateKind)
-	w.add(f.AggregateID != "", "aggregate_id = ?", f.AggregateID)
 	w.add(f.Type != "", "type = ?", f.Type)
 	if f.Descending {
 		w.add(f.Cursor != "", "sequence < ?", after)
@@ -39,12 +47,9 @@ func (db *DB) Audit(ctx context.Context, f projections.AuditFilter) (projections
 	}
 	limit := f.EffectiveLimit()
 	var items []projections.AuditEntry
-	switch {
-	case f.AggregateID != "":
-		items, err = db.auditByPostings(ctx, postingKey{postingAggregate, f.AggregateID}, w, f, after, limit+1)
-	case f.Org != "":
-		items, err = db.auditByPostings(ctx, postingKey{postingOrg, f.Org}, w, f, after, limit+1)
-	default:
+	if k.kind != "" {
+		items, err = db.auditByPostings(ctx, k, w, f, after, limit+1)
+	} else {
 		items, err = db.auditRows(ctx, w.sql()+" ORDER BY sequence "+direction(f.Descending)+" LIMIT "+strconv.Itoa(limit+1), w.args, nil)
 	}
 	if err != nil {
@@ -70,8 +75,8 @@ func direction(descending bool) string {
 }
 
 // auditByPostings returns up to want entries of the posting list k that
-// pass w (which holds every filter of f, the cursor's included), in f's
-// order.
+// pass w (the filters of f that k does not imply, the cursor's included),
+// in f's order.
 func (db *DB) auditByPostings(ctx context.Context, k postingKey, w where, f projections.AuditFilter, after uint64, want int) ([]projections.AuditEntry, error) {
 	rowsSQL := "WHERE sequence IN (SELECT value FROM json_each(?))"
 	if len(w.conds) > 0 {
@@ -98,6 +103,9 @@ func (db *DB) auditByPostings(ctx context.Context, k postingKey, w where, f proj
 			if len(items) >= want {
 				break
 			}
+		}
+		if len(chunks) < postingChunksPerQuery {
+			break // that was the list's last chunk
 		}
 	}
 	return items, nil
@@ -144,10 +152,10 @@ func (db *DB) postingChunks(ctx context.Context, k postingKey, f projections.Aud
 	return out, rows.Err()
 }
 
-// auditRows appends to items the audit entries of "SELECT auditViewCols FROM
+// auditRows appends to items the audit entries of "SELECT auditCols FROM
 // audit_log " + tail.
 func (db *DB) auditRows(ctx context.Context, tail string, args []any, items []projections.AuditEntry) ([]projections.AuditEntry, error) {
-	rows, err := db.query(ctx, "SELECT "+auditViewCols+" FROM audit_log "+tail, args...)
+	rows, err := db.query(ctx, "SELECT "+auditCols+" FROM audit_log "+tail, args...)
 	if err != nil {
 		return nil, err
 	}
