@@ -7,7 +7,7 @@ import (
 )
 
 // labels are the words of the web pages in English and Finnish (see
-// GLOSSARY.md of the domain).
+// docs/GLOSSARY.md).
 var labels = map[string]map[string]string{
 	"en": {
 		"app": "Erasmus+ grant ledger", "login": "Sign in", "token": "API token", "signin": "Sign in",
