@@ -213,6 +213,16 @@ func TestWebFormsNeedTheirAntiForgeryToken(t *testing.T) {
 		form := fresh.do(t, "GET", "/ui/login", nil)
 		refused(t, fresh.do(t, "POST", "/ui/login", url.Values{"token": {own}, "csrf": {csrfOf(t, form)}}, "Origin", "null"), "Origin")
 	})
+	t.Run("a sign-in form open in two tabs", func(t *testing.T) {
+		fresh := newBrowser(s)
+		first := csrfOf(t, fresh.do(t, "GET", "/ui/login", nil))
+		if second := csrfOf(t, fresh.do(t, "GET", "/ui/login", nil)); second != first {
+			t.Fatalf("the second form's token %q replaced the first's %q", second, first)
+		}
+		if a := fresh.do(t, "POST", "/ui/login", url.Values{"token": {own}, "csrf": {first}}); a.status != http.StatusSeeOther {
+			t.Fatalf("sign-in from the first tab: %d %s", a.status, a.body)
+		}
+	})
 	t.Run("same-origin sign-out is accepted", func(t *testing.T) {
 		u, _ := url.Parse(s.url)
 		a := br.do(t, "POST", "/ui/logout", url.Values{"csrf": {csrf}}, "Origin", u.Scheme+"://"+u.Host, "Sec-Fetch-Site", "same-origin")

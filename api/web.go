@@ -10,6 +10,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/api/auth"
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
@@ -119,8 +120,11 @@ const loginCSRFLifetime = time.Hour
 // webLoginForm shows the sign-in form with a fresh anti-forgery token,
 // also set in a cookie (double submit).
 func (s *Server) webLoginForm(c echo.Context) error {
-	csrf, err := auth.NewRandom(24)
-	if err != nil {
+	// A form open in another tab keeps working: the token is reused.
+	var csrf string
+	if ck, err := c.Cookie(loginCSRFCookie); err == nil && len(ck.Value) == 32 && events.ValidToken(ck.Value) {
+		csrf = ck.Value
+	} else if csrf, err = auth.NewRandom(24); err != nil {
 		return apperr.Wrap(apperr.Internal, err, "internal error")
 	}
 	s.setCookie(c, loginCSRFCookie, csrf, loginPath, loginCSRFLifetime, http.SameSiteStrictMode)

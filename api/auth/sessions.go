@@ -191,26 +191,6 @@ func (s *Sessions) Revoke(ctx context.Context, handle string) (Session, error) {
 	return Session{}, apperr.New(apperr.NotFound, "no session has ID %q", handle)
 }
 
-// RevokeToken ends every session signed in with the token tokenID and
-// returns how many there were. (A session of a revoked token is refused
-// anyway; this forgets them at once.)
-func (s *Sessions) RevokeToken(ctx context.Context, tokenID string) (int, error) {
-	all, err := s.store.List(ctx)
-	if err != nil {
-		return 0, apperr.Wrap(apperr.Unavailable, err, "listing the sessions")
-	}
-	n := 0
-	for _, ses := range all {
-		if ses.TokenID == tokenID {
-			if err := s.store.Delete(ctx, ses.Hash); err != nil {
-				return n, apperr.Wrap(apperr.Unavailable, err, "revoking the session")
-			}
-			n++
-		}
-	}
-	return n, nil
-}
-
 // Sessions returns Sessions for the tokens of s, kept in store.
 func (s *Service) Sessions(store SessionStore, cfg SessionConfig) *Sessions {
 	return NewSessions(store, s.store, s.clock, cfg)
