@@ -116,17 +116,18 @@ func TestStatisticsSurviveOverflowingHistory(t *testing.T) {
 	meta := events.Meta{Actor: events.Actor{UserID: "old-release", Role: aggregates.RoleNationalOffice}, RecordedAt: rec}
 	huge := int64(math.MaxInt64 - 10)
 	var last uint64
+	heads := map[events.Ref]events.Head{}
 	appendAll := func(ref events.Ref, evs ...any) {
 		t.Helper()
 		drafts := make([]events.Draft, len(evs))
 		for i, e := range evs {
 			drafts[i] = events.Draft{Payload: e, OccurredAt: rec}
 		}
-		envs, err := s.store.Append(ctx, events.AppendRequest{Ref: ref, Meta: meta, Events: drafts})
+		envs, err := s.store.Append(ctx, events.AppendRequest{Ref: ref, Expected: heads[ref], Meta: meta, Events: drafts})
 		if err != nil {
 			t.Fatal(err)
 		}
-		last = envs[len(envs)-1].Sequence
+		last, heads[ref] = envs[len(envs)-1].Sequence, events.HeadOf(envs[len(envs)-1])
 	}
 	for i, oid := range []string{school, other} {
 		appendAll(events.Ref{Org: oid, Kind: aggregates.KindOrganisation, ID: oid},
@@ -142,6 +143,17 @@ func TestStatisticsSurviveOverflowingHistory(t *testing.T) {
 			aggregates.PaymentRecorded{ProjectID: pid, OID: oid, PaymentID: "PF1", Kind: aggregates.PaymentPreFinancing, AmountCents: huge,
 				PaidOn: aggregates.MustDate("2022-06-20"), NetPaidCents: huge})
 	}
+	// The negative grant: real_travel_cost_cents 1.2e17 wrapped round.
+	pid := "2022-1-FI01-KA122-SCH-000000001"
+	negative := aggregates.GrantBreakdown{CallYear: 2022, TotalCents: -1_844_674_407_370_955_161,
+		Lines: []aggregates.GrantLine{{Category: "exceptional_costs", Rule: "BUD-EXC-TRAVEL", Explanation: "old overflow", AmountCents: -1_844_674_407_370_955_161}}}
+	appendAll(events.Ref{Org: school, Kind: aggregates.KindProject, ID: pid},
+		aggregates.MobilityReported{ProjectID: pid, OID: school, Action: aggregates.ActionKA122, CallYear: 2022,
+			Mobility: aggregates.Mobility{MobilityID: "M1", ParticipantID: "PART-1", Activity: "SM-JOB-SHDW",
+				StartDate: aggregates.MustDate("2022-09-05"), EndDate: aggregates.MustDate("2022-09-09"), SendingOrganisation: "Oulun koulu",
+				ReceivingOrganisation: "Schule", SendingCountry: "FI", ReceivingCountry: "DE", ReceivingCity: "Berlin", DistanceKm: 1100,
+				RealTravelCostCents: 120000000000000000},
+			Days: 5, DistanceKm: 1100, Grant: negative, ReportedOn: aggregates.MustDate("2022-09-12")})
 	wait := []string{api.HeaderMinSequence, strconv.FormatUint(last, 10)}
 	var rows []projections.ProjectStatsRow
 	s.must(t, 200, analyst, "GET", "/v1/statistics/projects", nil, wait...).json(t, &rows)
@@ -152,4 +164,18 @@ func TestStatisticsSurviveOverflowingHistory(t *testing.T) {
 	s.must(t, 200, analyst, "GET", "/v1/exports/statistics/projects.csv", nil, wait...)
 	s.must(t, 200, analyst, "GET", "/v1/statistics/mobilities", nil, wait...)
 	s.must(t, 200, office, "GET", "/v1/organisations/"+school, nil, wait...)
+	s.must(t, 200, office, "GET", "/v1/projects/"+pid, nil, wait...)
+	s.must(t, 200, office, "GET", "/v1/projects", nil, wait...)
+	s.must(t, 200, office, "GET", "/v1/projects/"+pid+"/mobilities", nil, wait...)
+	s.must(t, 200, analyst, "GET", "/v1/exports/mobilities.csv", nil, wait...)
+	// The domain, too, copes: the negative grant counts as 0, so it opens
+	// no room under BUD-GRANT-CAP, and a new command is decided normally.
+	s.clock.set("2022-10-01")
+	own := s.token(t, "beneficiary", school, "rehtori")
+	p := s.call(t, own, "POST", "/v1/projects/"+pid+"/mobilities", map[string]any{"mobility_id": "M2", "participant_id": "PART-2", "activity": "SM-JOB-SHDW",
+		"start_date": "2022-09-05", "end_date": "2022-09-09", "sending_organisation": "Oulun koulu", "receiving_organisation": "Schule Berlin",
+		"sending_country": "FI", "receiving_country": "DE", "receiving_city": "Berlin", "distance_km": 1100})
+	if p.status != 201 {
+		t.Fatalf("a sane mobility on the damaged project: %d %s", p.status, p.body)
+	}
 }
