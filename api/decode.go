@@ -110,6 +110,9 @@ func objectMembers(raw json.RawMessage, path string) ([]member, error) {
 			return nil, fieldError(path, err)
 		}
 		name, _ := tok.(string)
+		if err := aggregates.CheckText(joinPath(path, "(name)"), name, false); err != nil {
+			return nil, err // a name that is not clean text would be echoed in messages
+		}
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
 			return nil, fieldError(joinPath(path, name), err)
