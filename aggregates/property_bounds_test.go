@@ -119,3 +119,12 @@ func checkBounds(t *rapid.T, p Portfolio) {
 		}
 	}
 }
+
+// allCommands lists one value of every command type of the domain.
+func allCommands() []Command {
+	return []Command{RegisterOrganisation{}, ApplyForAccreditation{}, DecideAccreditation{}, WithdrawAccreditation{},
+		SubmitApplication{}, WithdrawApplication{}, AssessEligibility{}, DecideApplication{}, SignGrantAgreement{},
+		RecordPayment{}, AmendProject{}, RequestUkraineException{}, DecideUkraineException{}, ReportMobility{},
+		CorrectMobility{}, CancelMobility{}, SubmitInterimReport{}, SubmitFinalReport{}, AssessFinalReport{},
+		CloseProject{}, TerminateProject{}}
+}

@@ -3,6 +3,7 @@ package aggregates
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
@@ -351,6 +352,18 @@ func TestPropertyInvariants(t *testing.T) {
 	t.Logf("commands decided over all runs: %v", totals)
 	if !deep() {
 		t.Fatalf("the generator never reached mobility reports or decisions: %v", totals)
+	}
+	// Every command was tried (accepted or refused), hostile amounts included.
+	tried := map[string]bool{}
+	for k := range totals {
+		name := strings.TrimPrefix(k, "refused ")
+		name, _, _ = strings.Cut(name, " ")
+		tried[name] = true
+	}
+	for _, c := range allCommands() {
+		if !tried[c.CommandType()] {
+			t.Errorf("the generator never tried %s", c.CommandType())
+		}
 	}
 }
 
