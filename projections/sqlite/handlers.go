@@ -1,8 +1,8 @@
 package sqlite
 
 import (
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sync"
