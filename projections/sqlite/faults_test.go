@@ -307,3 +307,44 @@ func TestUndecodableEventStopsTheProjectorForGood(t *testing.T) {
 		t.Fatal("persistent classifies errors wrongly")
 	}
 }
+
+// TestProjectionResumesAfterAFullDiskFrees fills the read models' disk:
+// the projector fails and Err or the lag says so; once the disk frees it
+// catches up by itself.
+func TestProjectionResumesAfterAFullDiskFrees(t *testing.T) {
+	disk := jstest.SmallDisk(t, 4)
+	s := openStore(t, testRegistry)
+	generate(t, s, 50)
+	m, err := OpenManager(context.Background(), ManagerConfig{Path: filepath.Join(disk, "grants.db"), Source: s, RetryDelay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	waitCaughtUp(t, m, s)
+	filler := filepath.Join(disk, "filler")
+	jstest.FillDisk(t, filler)
+	long := strings.Repeat("Koulu ", 4000)
+	var last uint64
+	for i := 0; i < 40; i++ {
+		last = appendOrg(t, s, fmt.Sprintf("E7%07d", i), fmt.Sprintf("%s %d", long, i))
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for m.Err() == nil && time.Now().Before(deadline) {
+		runtimeGosched()
+	}
+	if m.Err() == nil || m.Checkpoint() >= last {
+		t.Fatalf("the projector neither failed nor lagged on a full disk: err %v, checkpoint %d of %d", m.Err(), m.Checkpoint(), last)
+	}
+	t.Logf("on a full disk: %v", m.Err())
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.WaitFor(ctx, last); err != nil {
+		t.Fatalf("no catch-up after the disk freed: %v (projector: %v)", err, m.Err())
+	}
+	if m.Err() != nil {
+		t.Fatalf("caught up but still failing: %v", m.Err())
+	}
+}
