@@ -225,3 +225,95 @@ func TestDeletedStreamRefusesStartAndKeepsTheReadModels(t *testing.T) {
 	_ = cmd.Process.Signal(os.Interrupt)
 	<-done
 }
+
+// readyStatus returns the status of GET base/readyz (0 when unreachable).
+func readyStatus(base string) int {
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestServeWritesResumeAfterAFullDiskFrees runs grants serve on a small
+// tmpfs: once the disk is full a command fails and /readyz says not
+// ready; once it frees, /readyz turns ready and commands succeed again,
+// without a restart.
+func TestServeWritesResumeAfterAFullDiskFrees(t *testing.T) {
+	dir := jstest.SmallDisk(t, 24)
+	secret, errOut, code := grants(t, "token", "create", "--role", "national-office", "--name", "disk", "--data-dir", dir, "--nats-listen", "off")
+	if code != 0 {
+		t.Fatalf("token create: exit %d: %s", code, errOut)
+	}
+	token := strings.TrimSpace(secret)
+	logs, cmd, done := serveLogged(t, dir)
+	line := waitLog(t, logs, done, 60*time.Second, `"msg":"grants serve ready"`)
+	base := "http://" + strings.SplitN(line[strings.Index(line, `"http":"`)+8:], `"`, 2)[0]
+	register := func(n int) int {
+		org := map[string]any{"oid": fmt.Sprintf("E2%07d", n), "legal_name": fmt.Sprintf("Koulu %d", n), "country": "FI", "city": "Oulu", "kind": "school"}
+		st, _, _ := call(t, "POST", base+"/v1/organisations", token, org, map[string]string{"Idempotency-Key": fmt.Sprintf("disk-%d", n)})
+		return st
+	}
+	if st := register(1); st != http.StatusCreated {
+		t.Fatalf("register before the disk fills: %d", st)
+	}
+	filler := filepath.Join(dir, "filler")
+	jstest.FillDisk(t, filler)
+	// Commands in rounds of eight at once (each waits for its writes to
+	// time out once the disk is full) until one fails.
+	created := []int{1}
+	n, failed := 2, 0
+	for round := 0; round < 10 && failed == 0; round++ {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for range 8 {
+			k := n
+			n++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st := register(k)
+				mu.Lock()
+				defer mu.Unlock()
+				if st == http.StatusCreated {
+					created = append(created, k)
+				} else {
+					failed = st
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if failed == 0 {
+		t.Fatal("commands kept succeeding on a full disk")
+	}
+	t.Logf("a command answered %d on the full disk after %d were created", failed, len(created))
+	poll := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 60 s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	poll("/readyz not ready on a full disk", func() bool { return readyStatus(base) == http.StatusServiceUnavailable })
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	poll("/readyz ready after the disk freed", func() bool { return readyStatus(base) == http.StatusOK })
+	if st := register(n); st != http.StatusCreated {
+		t.Fatalf("a new command after the disk freed: %d", st)
+	}
+	// Every command acknowledged, before or during the outage, is there.
+	for _, k := range created {
+		poll(fmt.Sprintf("organisation %d readable", k), func() bool {
+			st, _, _ := call(t, "GET", fmt.Sprintf("%s/v1/organisations/E2%07d", base, k), token, nil, nil)
+			return st == http.StatusOK
+		})
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	<-done
+}
