@@ -86,7 +86,7 @@ func (m *Manager) streamLost(ctx context.Context, path string, cp uint64) (over 
 	}
 	lost := fmt.Errorf("%w: %s includes events up to sequence %d but the stream ends at %d: the stream was deleted or truncated, "+
 		"and these read models may be the last copy of its data. Restore the stream from a backup (remove the empty stream, then nats stream restore) and start again; "+
-		"or start over from what the stream holds with --accept-stream-loss, which keeps %s aside",
+		"or start over from what the stream holds with grants serve --accept-stream-loss, which keeps %s aside",
 		ErrStreamLost, path, cp, last, path)
 	if !m.cfg.AcceptStreamLoss {
 		return false, lost
