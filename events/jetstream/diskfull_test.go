@@ -91,3 +91,37 @@ func TestWritesResumeAfterAFullDiskFrees(t *testing.T) {
 		t.Fatalf("the stream holds %d events; %d appends were acknowledged", n, k)
 	}
 }
+
+// TestWritesResumeAfterJetStreamDisabledItself disables JetStream as the
+// server does when it runs out of resources ("JetStream out of resources,
+// will be DISABLED"): Ready reports it, and the store enables it again by
+// itself; the events written before are all there.
+func TestWritesResumeAfterJetStreamDisabledItself(t *testing.T) {
+	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1},
+		storetest.Registry(), jetstream.Config{RequestTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	seqs := writeNotes(t, e.Store, 3)
+	if err := e.Server.ShutdownJetStream(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.Ready(context.Background()); err == nil {
+		t.Fatal("Ready with JetStream disabled")
+	}
+	poll(t, 30*time.Second, "Ready again", func() bool { return e.Store.Ready(context.Background()) == nil })
+	if _, err := e.Store.Append(context.Background(), events.AppendRequest{
+		Ref:  events.Ref{Org: "E1", Kind: "project", ID: "after"},
+		Meta: events.Meta{RecordedAt: storetest.Base}, Events: []events.Draft{{Payload: storetest.Noted{Text: "after"}}},
+	}); err != nil {
+		t.Fatalf("append after JetStream came back: %v", err)
+	}
+	var n int
+	if err := e.Store.Events(context.Background(), 1, 0, func(events.Envelope) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(seqs)+1 {
+		t.Fatalf("%d events after the restart, want %d", n, len(seqs)+1)
+	}
+}

@@ -69,9 +69,10 @@ type generation struct {
 	stop   context.CancelFunc
 	done   chan struct{}
 	failed atomic.Pointer[error]
-	// progressed tells that the projector started or committed since its
-	// last restart.
+	// progressed tells that the projector recovered since its last
+	// restart; runs counts the projector's runs that have ended.
 	progressed atomic.Bool
+	runs       atomic.Uint64
 
 	mu      sync.Mutex
 	refs    int
@@ -178,7 +179,7 @@ func (m *Manager) removeStale(current string) {
 func (m *Manager) start(db *DB) (*generation, error) {
 	g := &generation{db: db, name: filepath.Base(db.Path()), drained: make(chan struct{})}
 	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger,
-		Started: func() { m.recovered(g) }, Progress: func(uint64) { m.recovered(g) }})
+		Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +188,22 @@ func (m *Manager) start(db *DB) (*generation, error) {
 	return g, nil
 }
 
-// recovered clears the error of g's projector once it has started again
-// (it has read the stream and checked the file) or committed a batch.
+// recoverAfterDelay clears the error of g's projector if the run that has
+// just started (it has read the stream and checked the file) is still
+// running after RetryDelay: a projector with nothing to apply is as
+// healthy as it can be, and one whose writes fail again at once does not
+// flap between failed and recovered.
+func (m *Manager) recoverAfterDelay(g *generation) {
+	run := g.runs.Load()
+	time.AfterFunc(m.cfg.RetryDelay, func() {
+		if g.runs.Load() == run {
+			m.recovered(g)
+		}
+	})
+}
+
+// recovered clears the error of g's projector once it has committed a
+// batch, or run for a while (recoverAfterDelay).
 func (m *Manager) recovered(g *generation) {
 	g.progressed.Store(true)
 	if e := g.failed.Swap(nil); e != nil {
@@ -223,6 +238,7 @@ func (m *Manager) run(g *generation) {
 		for {
 			g.progressed.Store(false)
 			err := g.p.Run(ctx, m.cfg.Source)
+			g.runs.Add(1)
 			if ctx.Err() != nil {
 				return
 			}
