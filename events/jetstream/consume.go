@@ -117,10 +117,10 @@ func (s *Store) consume(ctx context.Context, from uint64, idle idleFunc, fn func
 	})
 }
 
-// idleFunc is asked, whenever a read has received nothing for idleCheck,
+// idleFunc is asked, whenever a read has received nothing for a while,
 // whether to stop (with err, nil for a normal end); seen is the last
-// sequence received, 0 for none.
-type idleFunc func(seen uint64) (stop bool, err error)
+// sequence received (0 for none) and idle how long nothing has come.
+type idleFunc func(seen uint64, idle time.Duration) (stop bool, err error)
 
 // idleCheck is how long a bounded read waits for the next message before
 // it asks the stream whether one is still to come.
@@ -131,23 +131,16 @@ const idleCheck = 250 * time.Millisecond
 // state still counts it, so a read that waits for the range's last
 // sequence would wait for ever. When nothing arrives, it asks the stream
 // for the next record after the last one received: none in the range
-// ends the read (the rest of the range is missing); one that does not
-// arrive within the store's request timeout is an error.
+// ends the read (the rest of the range is missing); one that is not
+// delivered within the store's request timeout is an error.
 func (s *Store) rangeEnd(ctx context.Context, from, to uint64) idleFunc {
-	var since time.Time
-	var at uint64
-	return func(seen uint64) (bool, error) {
+	return func(seen uint64, idle time.Duration) (bool, error) {
 		next := max(seen+1, from)
-		if since.IsZero() || seen != at {
-			since, at = time.Now(), seen
-		}
-		pctx, cancel := s.bound(ctx)
-		seq, found, err := s.NextSequence(pctx, next)
-		cancel()
+		seq, found, err := s.NextSequence(ctx, next)
 		if err == nil && (!found || seq > to) {
 			return true, nil
 		}
-		if time.Since(since) < s.timeout {
+		if idle < s.timeout {
 			return false, nil
 		}
 		if err == nil {
@@ -177,6 +170,7 @@ func (s *Store) consumeRaw(ctx context.Context, from uint64, headersOnly bool, i
 		once    sync.Once
 		result  error
 		seen    atomic.Uint64 // the last sequence received
+		busy    atomic.Bool   // fn is running
 	)
 	finish := func(err error) {
 		once.Do(func() {
@@ -197,7 +191,10 @@ func (s *Store) consumeRaw(ctx context.Context, from uint64, headersOnly bool, i
 			return
 		}
 		seen.Store(seq)
-		if more, err := fn(msg, seq); err != nil || !more {
+		busy.Store(true)
+		more, err := fn(msg, seq)
+		busy.Store(false)
+		if err != nil || !more {
 			stopped = true
 			finish(err)
 		}
@@ -222,6 +219,7 @@ func (s *Store) consumeRaw(ctx context.Context, from uint64, headersOnly bool, i
 		tick = t.C
 	}
 	last := seen.Load()
+	var idleSince time.Time // when the read last made progress
 wait:
 	for {
 		select {
@@ -233,13 +231,14 @@ wait:
 		case <-cc.Closed():
 			finish(unavailable(errors.New("the consumer stopped"), "reading stream %s", StreamName))
 			break wait
-		case <-tick:
-			now := seen.Load()
-			if now != last {
-				last = now
+		case now := <-tick:
+			// A callback still running (the caller is slow, not the
+			// stream) counts as progress.
+			if cur := seen.Load(); cur != last || busy.Load() || idleSince.IsZero() {
+				last, idleSince = cur, now
 				continue
 			}
-			if stop, err := idle(now); stop {
+			if stop, err := idle(last, now.Sub(idleSince)); stop {
 				finish(err)
 				break wait
 			}

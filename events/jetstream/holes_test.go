@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/jetstream/jstest"
 	"github.com/erasmus-ledger/grants/events/storetest"
 )
@@ -77,5 +78,30 @@ func TestDroppedRecordsNeverHangAReadAndAreNamed(t *testing.T) {
 				t.Errorf("NextSequence after the dropped last record: found %v, %v", found, err)
 			}
 		})
+	}
+}
+
+// TestSlowReaderIsNotTakenForAStuckStream proves that the bound on a read
+// counts the stream's silence, not the caller's: a callback slower than
+// the request timeout does not fail the read.
+func TestSlowReaderIsNotTakenForAStuckStream(t *testing.T) {
+	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1},
+		storetest.Registry(), jetstream.Config{RequestTimeout: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	writeNotes(t, e.Store, 600)
+	n := 0
+	release := time.After(1500 * time.Millisecond) // the caller's own slowness, not a wait for a condition
+	err = e.Store.Events(context.Background(), 1, 0, func(events.Envelope) error {
+		n++
+		if n == 300 {
+			<-release
+		}
+		return nil
+	})
+	if err != nil || n != 600 {
+		t.Fatalf("read %d of 600 events: %v", n, err)
 	}
 }
