@@ -348,3 +348,47 @@ func TestProjectionResumesAfterAFullDiskFrees(t *testing.T) {
 		t.Fatalf("caught up but still failing: %v", m.Err())
 	}
 }
+
+// shortSource is a stream that ends at limit once limit is set: a stream
+// truncated under a running server.
+type shortSource struct {
+	events.Store
+	limit atomic.Uint64
+}
+
+func (s *shortSource) LastSequence(ctx context.Context) (uint64, error) {
+	last, err := s.Store.LastSequence(ctx)
+	if l := s.limit.Load(); l != 0 && l < last {
+		last = l
+	}
+	return last, err
+}
+
+func (s *shortSource) Events(ctx context.Context, from, to uint64, fn func(events.Envelope) error) error {
+	if l := s.limit.Load(); l != 0 && (to == 0 || to > l) {
+		to = l
+	}
+	return s.Store.Events(ctx, from, to, fn)
+}
+
+func TestRebuildOverATruncatedStreamRefusesInsteadOfWaiting(t *testing.T) {
+	s := openStore(t, testRegistry)
+	generate(t, s, 300)
+	src := &shortSource{Store: s}
+	m, err := OpenManager(context.Background(), ManagerConfig{Path: filepath.Join(t.TempDir(), "grants.db"), Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	waitCaughtUp(t, m, s)
+	served, cp := m.Path(), m.Checkpoint()
+	src.limit.Store(cp - 10)
+	bounded(t, 15*time.Second, func(ctx context.Context) {
+		if err := m.Rebuild(ctx, nil); !errors.Is(err, ErrStreamLost) {
+			t.Fatalf("Rebuild over a truncated stream: %v", err)
+		}
+	})
+	if m.Path() != served || m.Checkpoint() != cp {
+		t.Fatalf("serving %s at %d after the refused rebuild, want %s at %d", m.Path(), m.Checkpoint(), served, cp)
+	}
+}

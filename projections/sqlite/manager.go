@@ -325,6 +325,19 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false); err != nil {
 		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
 	}
+	// The new generation could never catch up with read models that
+	// include events the stream no longer has: refuse rather than wait.
+	// (The checkpoint is read first: events appended meanwhile only move
+	// the stream's end further.)
+	oldCP := old.db.Checkpoint()
+	if last, err := m.cfg.Source.LastSequence(ctx); err != nil || last < oldCP {
+		removeDBFiles(path)
+		if err == nil {
+			err = fmt.Errorf("%w: the served read models include events up to sequence %d but the stream ends at %d; nothing was swapped",
+				ErrStreamLost, oldCP, last)
+		}
+		return err
+	}
 	db, err := Open(ctx, path, Options{})
 	if err != nil {
 		removeDBFiles(path)
