@@ -23,6 +23,8 @@ type Embedded struct {
 	Stream *nats.Conn
 	// Store is the event store.
 	Store *Store
+
+	rec *recoverer
 }
 
 // OpenEmbedded starts a server with ecfg and opens the store on it with
@@ -44,6 +46,8 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 		}
 	}
 	cfg.StreamConn = e.Stream
+	e.rec = startRecoverer(srv, absDir(ecfg.StoreDir), ecfg.Logger)
+	cfg.Health = e.rec.Err
 	if e.Store, err = Open(ctx, e.Conn, reg, cfg); err != nil {
 		e.Close()
 		return nil, err
@@ -53,6 +57,9 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 
 // Close closes the store and the connections and stops the server.
 func (e *Embedded) Close() {
+	if e.rec != nil {
+		e.rec.Close()
+	}
 	if e.Store != nil {
 		e.Store.Close()
 	}

@@ -67,6 +67,9 @@ type Config struct {
 	// connection reads markedly faster than an in-process one, whose pipe
 	// is unbuffered: use it for replays.
 	StreamConn *nats.Conn
+	// Health, if set, tells why the server cannot take writes now (nil
+	// when it can); Ready reports it. OpenEmbedded sets it.
+	Health func() error
 }
 
 // Store is the events.Store on JetStream. It is safe for concurrent use.
@@ -88,6 +91,8 @@ type Store struct {
 	batchSlots chan struct{}
 	// onBatchRetry, if set, is told of every batch sent again (for tests).
 	onBatchRetry func(error)
+	// health is Config.Health.
+	health func() error
 }
 
 var _ events.Store = (*Store)(nil)
@@ -174,7 +179,7 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	return &Store{
 		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
-		idem: &Idempotency{kv: kv}, batchSlots: make(chan struct{}, maxBatchesInFlight),
+		idem: &Idempotency{kv: kv}, batchSlots: make(chan struct{}, maxBatchesInFlight), health: cfg.Health,
 	}, nil
 }
 
@@ -184,10 +189,16 @@ func (s *Store) Close() error { return s.getter.close() }
 // Idempotency returns the idempotency records kept in GRANTS_IDEMPOTENCY.
 func (s *Store) Idempotency() events.IdempotencyStore { return s.idem }
 
-// Ready reports whether the stream is reachable and present.
+// Ready reports whether the stream is reachable and present and, with
+// Config.Health, whether the server takes writes.
 func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	if s.health != nil {
+		if err := s.health(); err != nil {
+			return err
+		}
+	}
 	if _, err := s.js.Stream(ctx, StreamName); err != nil {
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
 			return fmt.Errorf("stream %s is missing", StreamName)

@@ -37,6 +37,9 @@ type ProjectorConfig struct {
 	// Progress, if set, is called after every commit with the sequence
 	// committed.
 	Progress func(seq uint64)
+	// Started, if set, is called when Run or CatchUp has checked the file
+	// against the stream and starts reading it.
+	Started func()
 }
 
 // Projector applies the event stream to the read models of one DB,
@@ -48,6 +51,26 @@ type Projector struct {
 	dec decoder
 	mu  sync.Mutex // held while running
 	a   *applier
+
+	holesMu sync.Mutex
+	holes   []events.Hole
+}
+
+// Holes returns the runs of sequences this projector found missing from
+// the stream (records NATS dropped), each also logged as an error.
+func (p *Projector) Holes() []events.Hole {
+	p.holesMu.Lock()
+	defer p.holesMu.Unlock()
+	return append([]events.Hole(nil), p.holes...)
+}
+
+// noteHole records and logs a run of missing sequences.
+func (p *Projector) noteHole(h events.Hole) {
+	p.holesMu.Lock()
+	p.holes = append(p.holes, h)
+	p.holesMu.Unlock()
+	p.cfg.Logger.Error("events missing from the stream: NATS dropped these records (a damaged block file?); the read models lack them",
+		"sequences", h.String(), "count", h.Count())
 }
 
 // NewProjector returns a projector writing to db.
@@ -85,7 +108,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 func (p *Projector) Run(ctx context.Context, src projections.Source) error {
 	err := p.pipeline(ctx, src, false, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		return src.Subscribe(ctx, from, fn)
-	})
+	}, nil)
 	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return nil
 	}
@@ -113,9 +136,11 @@ func (u Until) reached(env *events.Envelope) bool {
 // event at the time of the call, bounded by until, and returns the
 // checkpoint reached.
 func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until Until) (uint64, error) {
+	stoppedAtTime := false
 	err := p.pipeline(ctx, src, true, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		err := src.Events(ctx, from, until.Sequence, func(env events.Envelope) error {
 			if until.reached(&env) {
+				stoppedAtTime = true
 				return errUntil
 			}
 			return fn(env)
@@ -124,6 +149,13 @@ func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until U
 			return nil
 		}
 		return err
+	}, func() uint64 {
+		// A bound by sequence is reached unless the records up to it are
+		// missing: that is a hole at the end.
+		if stoppedAtTime {
+			return 0
+		}
+		return until.Sequence
 	})
 	if err == nil && p.a.bulk {
 		err = p.flushCached()
@@ -163,13 +195,16 @@ const (
 )
 
 // pipeline checks that src is the stream the read models were built from,
+// notes every run of sequences missing between the events it reads (and,
+// if end is set and returns a sequence, between the last one read and
+// it),
 // then reads with feed in one goroutine (decoding payloads there) and
 // writes batches in the calling goroutine. With fill (a bounded catch-up,
 // whose feed returns at its end) the reader hands over chunks of
 // chunkSize events and every batch but the last holds BatchSize events;
 // without (following the stream) it hands over every event at once and a
 // batch holds what has arrived, so that a new event is applied at once.
-func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill bool, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error) error {
+func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill bool, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error, end func() uint64) error {
 	if !p.mu.TryLock() {
 		return errors.New("the projector is already running")
 	}
@@ -177,6 +212,9 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	p.a.reset()
 	if err := p.db.VerifyStream(ctx, src); err != nil {
 		return err
+	}
+	if p.cfg.Started != nil {
+		p.cfg.Started()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -203,7 +241,12 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 				return ctx.Err()
 			}
 		}
-		feedErr = feed(ctx, p.db.Checkpoint()+1, func(env events.Envelope) error {
+		from := p.db.Checkpoint() + 1
+		gaps := events.NewGapFinder(from)
+		feedErr = feed(ctx, from, func(env events.Envelope) error {
+			if h, found := gaps.See(env.Sequence); found {
+				p.noteHole(h)
+			}
 			if chunk == nil {
 				select {
 				case chunk = <-free:
@@ -222,6 +265,11 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		})
 		if len(chunk) > 0 {
 			send()
+		}
+		if feedErr == nil && end != nil {
+			if h, found := gaps.End(end()); found {
+				p.noteHole(h)
+			}
 		}
 	}()
 	var (
