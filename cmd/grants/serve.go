@@ -152,6 +152,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopAdmin()
+	stopTokenAdmin, err := serveTokenAdmin(sys.nc, auth.NewService(tokenStore, clock), log)
+	if err != nil {
+		return err
+	}
+	defer stopTokenAdmin()
 
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)

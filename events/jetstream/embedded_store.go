@@ -2,8 +2,8 @@ package jetstream
 
 import (
 	"context"
+	"fmt"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/erasmus-ledger/grants/events"
@@ -15,7 +15,7 @@ import (
 // replay and projection).
 type Embedded struct {
 	// Server is the embedded nats-server.
-	Server *server.Server
+	Server *Server
 	// Conn is the in-process connection.
 	Conn *nats.Conn
 	// Stream is the TCP loopback connection of stream reads (nil when the
@@ -23,10 +23,14 @@ type Embedded struct {
 	Stream *nats.Conn
 	// Store is the event store.
 	Store *Store
+	// syncer makes the store's appends durable (DurabilityFsync).
+	syncer *blockSyncer
 }
 
 // OpenEmbedded starts a server with ecfg and opens the store on it with
-// cfg (whose StreamConn it sets). Close stops everything.
+// cfg (whose StreamConn it sets, and with DurabilityFsync its Syncer: the
+// stream's block files, made durable once before the first append).
+// Close stops everything.
 func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry, cfg Config) (*Embedded, error) {
 	srv, err := StartEmbedded(ecfg)
 	if err != nil {
@@ -38,7 +42,7 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 		return nil, err
 	}
 	if url := ClientURL(srv); url != "" {
-		if e.Stream, err = nats.Connect(url, nats.Name("grants-stream")); err != nil {
+		if e.Stream, err = ConnectTCP(srv, "grants-stream"); err != nil {
 			e.Close()
 			return nil, err
 		}
@@ -47,6 +51,20 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 	if e.Store, err = Open(ctx, e.Conn, reg, cfg); err != nil {
 		e.Close()
 		return nil, err
+	}
+	if ecfg.Durability == DurabilityFsync && cfg.Syncer == nil {
+		// Before the first append: the stream's blocks, and the
+		// directories and configurations Open may have just created.
+		e.syncer = newBlockSyncer(streamBlockDir(srv, StreamName))
+		if err := e.syncer.Sync(); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("making the stream durable: %w", err)
+		}
+		if err := syncTree(srv.JetStreamConfig().StoreDir); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("making the store directory durable: %w", err)
+		}
+		e.Store.commit = newGroupCommitter(e.syncer)
 	}
 	return e, nil
 }
@@ -60,6 +78,9 @@ func (e *Embedded) Close() {
 		if c != nil {
 			c.Close()
 		}
+	}
+	if e.syncer != nil {
+		e.syncer.close()
 	}
 	e.Server.Shutdown()
 	e.Server.WaitForShutdown()

@@ -67,6 +67,15 @@ type Config struct {
 	// connection reads markedly faster than an in-process one, whose pipe
 	// is unbuffered: use it for replays.
 	StreamConn *nats.Conn
+	// Syncer, if set, makes appends durable: Append returns only after a
+	// Syncer.Sync that began after the server acknowledged the append
+	// (concurrent appends share one). OpenEmbedded sets it by default.
+	Syncer Syncer
+	// Attach makes Open look the stream up instead of creating or
+	// updating it and the idempotency bucket, for an identity that may
+	// only read the stream (the service identity of a running grants
+	// serve); the idempotency records are then unreachable.
+	Attach bool
 }
 
 // Store is the events.Store on JetStream. It is safe for concurrent use.
@@ -88,6 +97,8 @@ type Store struct {
 	batchSlots chan struct{}
 	// onBatchRetry, if set, is told of every batch sent again (for tests).
 	onBatchRetry func(error)
+	// commit, if set, is the group committer appends wait for.
+	commit *groupCommitter
 }
 
 var _ events.Store = (*Store)(nil)
@@ -142,6 +153,9 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
+	if cfg.Attach {
+		return attach(ctx, nc, js, reg, cfg)
+	}
 	stream, err := js.CreateOrUpdateStream(ctx, StreamConfig(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating stream %s: %w", StreamName, err)
@@ -167,15 +181,33 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 			return nil, fmt.Errorf("opening stream %s on the read connection: %w", StreamName, err)
 		}
 	}
+	return newStore(nc, js, stream, readStream, readConn, reg, cfg, &Idempotency{kv: kv})
+}
+
+// attach opens the store on the existing stream, creating nothing; the
+// idempotency records are not reachable through it.
+func attach(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, reg *events.Registry, cfg Config) (*Store, error) {
+	stream, err := js.Stream(ctx, StreamName)
+	if err != nil {
+		return nil, fmt.Errorf("opening stream %s: %w", StreamName, err)
+	}
+	return newStore(nc, js, stream, stream, nc, reg, cfg, &Idempotency{})
+}
+
+func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstream.Stream, readConn *nats.Conn, reg *events.Registry, cfg Config, idem *Idempotency) (*Store, error) {
 	getter, err := newDirectGetter(nc, StreamName)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{
+	s := &Store{
 		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
-		idem: &Idempotency{kv: kv}, batchSlots: make(chan struct{}, maxBatchesInFlight),
-	}, nil
+		idem: idem, batchSlots: make(chan struct{}, maxBatchesInFlight),
+	}
+	if cfg.Syncer != nil {
+		s.commit = newGroupCommitter(cfg.Syncer)
+	}
+	return s, nil
 }
 
 // Close releases the store's subscriptions; the connection stays open.
