@@ -58,7 +58,7 @@ type adminFailure struct {
 // instances answer as one queue group.
 func serveTokenAdmin(nc *nats.Conn, svc *auth.Service, log *slog.Logger) (func(), error) {
 	sub, err := nc.QueueSubscribe(adminTokenSubject, "grants-serve", func(m *nats.Msg) {
-		if m.Reply == "" {
+		if !adminRequest(m) {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

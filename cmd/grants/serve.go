@@ -163,7 +163,9 @@ func runServe(args []string) error {
 	go func() { errc <- httpSrv.Serve(ln) }()
 	attrs := []any{"http", ln.Addr().String(), "db", readModels.Path()}
 	if sys.srv != nil {
-		attrs = append(attrs, "nats", natsListenInfo(sys))
+		attrs = append(attrs, "nats", natsListenInfo(sys), "durability", sys.durability.String(),
+			"nats_service_identity", filepath.Join(*cfg.nats.dataDir, serviceSeedFile),
+			"nats_reader_identity", filepath.Join(*cfg.nats.dataDir, readerSeedFile))
 	}
 	log.Info("grants serve ready", attrs...)
 

@@ -130,6 +130,8 @@ type system struct {
 	store *jetstream.Store
 	lock  *os.File
 	log   *slog.Logger
+	// durability is the embedded server's.
+	durability jetstream.Durability
 }
 
 // Close releases everything the system holds.
@@ -263,7 +265,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 			s.Close()
 			return nil, usageError{err}
 		}
-		s.emb, s.srv, s.nc, s.store = emb, emb.Server, emb.Conn, emb.Store
+		s.emb, s.srv, s.nc, s.store, s.durability = emb, emb.Server, emb.Conn, emb.Store, durability
 		return s, nil
 	}
 	cfg := storeConfig(nf)
