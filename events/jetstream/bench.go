@@ -56,6 +56,8 @@ type BenchResult struct {
 	DurableDuration time.Duration
 	DurableRate     float64
 	Syncs           int64
+	// SyncTime is the time the fsync rounds took, together.
+	SyncTime time.Duration
 	// Ratio is StoreRate / RawRate.
 	Ratio float64
 	// DurableRatio is DurableRate / RawSyncRate: the durable append beside
@@ -65,20 +67,21 @@ type BenchResult struct {
 
 // String renders the result on a few lines.
 func (r BenchResult) String() string {
-	perSync := 0.0
+	perSync, syncTime := 0.0, time.Duration(0)
 	if r.Syncs > 0 {
 		perSync = float64(r.Events) / float64(r.Syncs)
+		syncTime = r.SyncTime / time.Duration(r.Syncs)
 	}
 	return fmt.Sprintf("append benchmark, %d events per line, %d writers\n"+
 		"  raw JetStream publish, server default (fsync every 2 min): %10.0f events/s (%s)\n"+
 		"  raw JetStream publish, sync_interval always:               %10.0f events/s (%s)\n"+
 		"  Store.Append --durability=os-flush (not power-cut safe):    %10.0f events/s (%s), %.1f%% of raw default\n"+
-		"  Store.Append --durability=fsync (default, group commit):    %10.0f events/s (%s), %.1f%% of raw default, %.1fx raw sync_interval always; %.1f events per fsync",
+		"  Store.Append --durability=fsync (default, group commit):    %10.0f events/s (%s), %.1f%% of raw default, %.1fx raw sync_interval always; %.1f events per fsync round of %s",
 		r.Events, r.Writers,
 		r.RawRate, r.RawDuration.Round(time.Millisecond),
 		r.RawSyncRate, r.RawSyncDuration.Round(time.Millisecond),
 		r.StoreRate, r.StoreDuration.Round(time.Millisecond), 100*r.Ratio,
-		r.DurableRate, r.DurableDuration.Round(time.Millisecond), 100*r.DurableRate/r.RawRate, r.DurableRatio, perSync)
+		r.DurableRate, r.DurableDuration.Round(time.Millisecond), 100*r.DurableRate/r.RawRate, r.DurableRatio, perSync, syncTime.Round(time.Microsecond))
 }
 
 // BenchPayload is the event payload of the benchmarks.
@@ -157,16 +160,20 @@ func (b *benchEnv) durableStore(ctx context.Context) (*Store, *countingSyncer, f
 	return s, cs, func() { s.Close(); bs.close() }, nil
 }
 
-// countingSyncer counts the Syncs it passes on.
+// countingSyncer counts the Syncs it passes on and their time.
 type countingSyncer struct {
 	Syncer
-	n atomic.Int64
+	n    atomic.Int64
+	nano atomic.Int64
 }
 
 // Sync implements Syncer.
 func (c *countingSyncer) Sync() error {
 	c.n.Add(1)
-	return c.Syncer.Sync()
+	start := time.Now()
+	err := c.Syncer.Sync()
+	c.nano.Add(int64(time.Since(start)))
+	return err
 }
 
 // benchRequest is the append request of writer w's n-th event.
@@ -248,6 +255,7 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 		}
 	}
 	syncs.n.Store(0)
+	syncs.nano.Store(0)
 	// Alternate them in rounds so that a change of load on the machine
 	// weighs on all alike.
 	for r := range benchRounds {
@@ -260,7 +268,7 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 			*sd.d += d
 		}
 	}
-	res.Syncs = syncs.n.Load()
+	res.Syncs, res.SyncTime = syncs.n.Load(), time.Duration(syncs.nano.Load())
 	rate := func(d time.Duration) float64 { return float64(cfg.Events) / d.Seconds() }
 	res.RawRate, res.RawSyncRate = rate(res.RawDuration), rate(res.RawSyncDuration)
 	res.StoreRate, res.DurableRate = rate(res.StoreDuration), rate(res.DurableDuration)
