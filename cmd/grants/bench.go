@@ -81,7 +81,9 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 		return err
 	}
 	// Stream reads go over TCP loopback, as in grants serve and replay.
-	ecfg := grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats"), Host: "127.0.0.1", Port: -1}
+	// The generated history is scratch data, flushed once below: it is
+	// written without waiting for fsync.
+	ecfg := grantsjs.EmbeddedConfig{StoreDir: filepath.Join(dir, "nats"), Host: "127.0.0.1", Port: -1, Durability: grantsjs.DurabilityOSFlush}
 	// A one-second duplicate window: with the default two minutes the
 	// server would restart holding the message ID of every generated
 	// event in its deduplication map (a ledger's real history is written
