@@ -140,7 +140,7 @@ func runServe(args []string) error {
 		return nil
 	}
 	srv, err := api.New(api.Deps{
-		Commands: handler, Reader: readModels, Tokens: auth.NewService(tokenStore, clock),
+		Commands: handler, Reader: readModels, Tokens: auth.NewService(tokenStoreOf(sys, tokenStore), clock),
 		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
 	})
@@ -152,7 +152,7 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopAdmin()
-	stopTokenAdmin, err := serveTokenAdmin(sys.nc, auth.NewService(tokenStore, clock), log)
+	stopTokenAdmin, err := serveTokenAdmin(sys.nc, auth.NewService(tokenStoreOf(sys, tokenStore), clock), log)
 	if err != nil {
 		return err
 	}

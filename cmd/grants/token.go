@@ -58,7 +58,7 @@ var openTokens = func(ctx context.Context, nf natsFlags, log *slog.Logger) (toke
 		if err != nil {
 			return nil, err
 		}
-		return auth.NewService(store, events.ClockFunc(time.Now)), nil
+		return auth.NewService(tokenStoreOf(sys, store), events.ClockFunc(time.Now)), nil
 	}
 	if sys.emb == nil {
 		return &servedTokens{remote: remoteTokens{nc: sys.nc}, direct: direct}, sys.Close, nil

@@ -25,6 +25,8 @@ type Embedded struct {
 	Store *Store
 	// syncer makes the store's appends durable (DurabilityFsync).
 	syncer *blockSyncer
+	// durability is the server's.
+	durability Durability
 }
 
 // OpenEmbedded starts a server with ecfg and opens the store on it with
@@ -36,7 +38,7 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 	if err != nil {
 		return nil, err
 	}
-	e := &Embedded{Server: srv}
+	e := &Embedded{Server: srv, durability: ecfg.Durability}
 	if e.Conn, err = ConnectInProcess(srv); err != nil {
 		e.Close()
 		return nil, err
@@ -67,6 +69,22 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 		e.Store.commit = newGroupCommitter(e.syncer)
 	}
 	return e, nil
+}
+
+// SyncStream makes durable, with DurabilityFsync, what the server has
+// stored of another stream (a key-value bucket B is the stream KV_B), for
+// the rare writes outside the event store that must survive a power cut
+// once acknowledged (tokens). It does nothing in the other modes.
+func (e *Embedded) SyncStream(stream string) error {
+	if e.durability != DurabilityFsync {
+		return nil
+	}
+	b := newBlockSyncer(streamBlockDir(e.Server, stream))
+	defer b.close()
+	if err := b.Sync(); err != nil {
+		return fmt.Errorf("making stream %s durable: %w", stream, err)
+	}
+	return nil
 }
 
 // Close closes the store and the connections and stops the server.
