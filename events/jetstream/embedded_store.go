@@ -3,6 +3,7 @@ package jetstream
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/nats-io/nats.go"
 
@@ -62,7 +63,14 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 			e.Close()
 			return nil, fmt.Errorf("making the stream durable: %w", err)
 		}
-		if err := syncTree(srv.JetStreamConfig().StoreDir); err != nil {
+		jsDir := srv.JetStreamConfig().StoreDir
+		err := syncTree(jsDir)
+		for _, d := range []string{filepath.Dir(jsDir), filepath.Dir(filepath.Dir(jsDir))} {
+			if err == nil {
+				err = syncDir(d) // the entries of the directories first created
+			}
+		}
+		if err != nil {
 			e.Close()
 			return nil, fmt.Errorf("making the store directory durable: %w", err)
 		}

@@ -22,6 +22,14 @@
 // Free-text header values that would not survive a NATS header verbatim
 // (line breaks, surrounding blanks) are written as "b64:" followed by their
 // unpadded base64url form; DecodeMsg reverses it.
+//
+// The embedded server (StartEmbedded) accepts only nkey users: its own
+// in-process identity, generated at each start, and the identities it is
+// given (ServicePermissions, ReaderPermissions), which can neither publish
+// events nor delete, purge or change the stream nor touch a key-value
+// bucket. On it, appends are durable by default (DurabilityFsync): Append
+// returns only after a group commit, one fsync of the stream's block files
+// shared by the concurrent appends, that began after the server's ack.
 package jetstream
 
 import (
