@@ -213,6 +213,9 @@ func TestBadInputExitsWithStatus2AndWritesNothing(t *testing.T) {
 		{"bad http address", []string{"serve", "--http", "nowhere", "--data-dir", fresh}, "", "--http"},
 		{"unreachable nats-url", []string{"serve", "--nats-url", "nats://127.0.0.1:1", "--data-dir", fresh, "--http", "127.0.0.1:0"}, "", "not reachable"},
 		{"data dir not writable", []string{"serve", "--data-dir", filepath.Join(file, "sub"), "--http", "127.0.0.1:0", "--nats-listen", "off"}, "", "data directory"},
+		{"unknown durability", []string{"serve", "--durability", "maybe", "--data-dir", fresh, "--http", "127.0.0.1:0"}, "", "durability"},
+		{"missing nats credentials", []string{"replay", "--nats-creds", filepath.Join(fresh, "none.creds"), "--data-dir", fresh}, "", "--nats-creds"},
+		{"two kinds of nats credentials", []string{"replay", "--nats-creds", file, "--nats-nkey", file, "--data-dir", fresh}, "", "not both"},
 		{"unknown command", []string{"frobnicate"}, "", "unknown command"},
 	}
 	for _, c := range cases {
