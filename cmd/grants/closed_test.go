@@ -67,3 +67,27 @@ func TestTokenCommandsAskTheRunningServe(t *testing.T) {
 	}
 	s.stop(t)
 }
+
+// TestAdminRequestsComeFromClients: an admin subject answers requests with
+// a client's reply inbox, never a message without a reply or one a
+// JetStream consumer delivered (a reader could point a push consumer at
+// grants-admin.replay).
+func TestAdminRequestsComeFromClients(t *testing.T) {
+	cases := []struct {
+		rule  string
+		reply string
+		want  bool
+	}{
+		{"a request of the grants CLI", "_GRANTS_SVC.abc.1", true},
+		{"a request of the nats CLI", "_INBOX.abc", true},
+		{"no reply: not a request", "", false},
+		{"a consumer's delivery: not a request", "$JS.ACK.GRANTS.push.1.2.3.4.5", false},
+	}
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			if got := adminRequest(&nats.Msg{Subject: adminReplaySubject, Reply: c.reply}); got != c.want {
+				t.Fatalf("adminRequest(reply %q) = %v", c.reply, got)
+			}
+		})
+	}
+}
