@@ -33,6 +33,8 @@ type blockSyncer struct {
 	open map[string]*os.File
 	// names are the block files seen by the last sync, joined.
 	names string
+	// closed refuses syncs after close.
+	closed bool
 }
 
 // fileState tells whether a file changed.
@@ -58,6 +60,9 @@ func streamBlockDir(srv *Server, stream string) string {
 func (b *blockSyncer) Sync() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed {
+		return errors.New("the event store is closed")
+	}
 	entries, err := os.ReadDir(b.dir)
 	if err != nil {
 		return fmt.Errorf("listing %s: %w", b.dir, err)
@@ -82,6 +87,17 @@ func (b *blockSyncer) Sync() error {
 		if !newest[name] {
 			f.Close()
 			delete(b.open, name)
+		}
+	}
+	if len(b.synced) > len(blocks) {
+		present := map[string]bool{}
+		for _, n := range blocks {
+			present[n] = true
+		}
+		for n := range b.synced {
+			if !present[n] {
+				delete(b.synced, n) // removed by the server
+			}
 		}
 	}
 	if names := strings.Join(blocks, "/"); names != b.names {
@@ -140,6 +156,7 @@ func (b *blockSyncer) syncBlock(name string, keep bool) error {
 func (b *blockSyncer) close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.closed = true
 	for name, f := range b.open {
 		f.Close()
 		delete(b.open, name)
