@@ -271,9 +271,10 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	cfg := storeConfig(nf)
 	cfg.Attach = attach
 	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), cfg)
-	if err != nil && !attach {
+	if err != nil && !attach && !serve {
 		// An identity that may only read the stream (the service identity
-		// of a running grants serve) opens it as it is.
+		// of a running grants serve) opens it as it is; grants serve
+		// itself needs every right.
 		cfg.Attach = true
 		if attached, aerr := jetstream.Open(ctx, s.nc, aggregates.Registry(), cfg); aerr == nil {
 			store, err = attached, nil
