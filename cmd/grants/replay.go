@@ -134,7 +134,7 @@ func parseUntil(s string) (sqlite.Until, error) {
 
 // remoteReplay asks the running grants serve to rebuild and follows its progress.
 func remoteReplay(ctx context.Context, nc *nats.Conn, prog *progress) error {
-	inbox := nats.NewInbox()
+	inbox := nc.NewInbox()
 	ch := make(chan *nats.Msg, 64)
 	sub, err := nc.ChanSubscribe(inbox, ch)
 	if err != nil {

@@ -143,7 +143,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return fmt.Errorf("opening the session bucket: %w", err)
 	}
-	tokens := auth.NewService(tokenStore, clock)
+	tokens := auth.NewService(tokenStoreOf(sys, tokenStore), clock)
 	ready := func(ctx context.Context) error {
 		if err := sys.store.Ready(ctx); err != nil {
 			return err
@@ -178,13 +178,20 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopAdmin()
+	stopTokenAdmin, err := serveTokenAdmin(sys.nc, tokens, log)
+	if err != nil {
+		return err
+	}
+	defer stopTokenAdmin()
 
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	attrs := []any{"http", ln.Addr().String(), "db", readModels.Path()}
 	if sys.srv != nil {
-		attrs = append(attrs, "nats", natsListenInfo(sys))
+		attrs = append(attrs, "nats", natsListenInfo(sys), "durability", sys.durability.String(),
+			"nats_service_identity", filepath.Join(*cfg.nats.dataDir, serviceSeedFile),
+			"nats_reader_identity", filepath.Join(*cfg.nats.dataDir, readerSeedFile))
 	}
 	log.Info("grants serve ready", attrs...)
 	go reportHoles(ctx, sys.store, log)

@@ -22,6 +22,14 @@
 // Free-text header values that would not survive a NATS header verbatim
 // (line breaks, surrounding blanks) are written as "b64:" followed by their
 // unpadded base64url form; DecodeMsg reverses it.
+//
+// The embedded server (StartEmbedded) accepts only nkey users: its own
+// in-process identity, generated at each start, and the identities it is
+// given (ServicePermissions, ReaderPermissions), which can neither publish
+// events nor delete, purge or change the stream nor touch a key-value
+// bucket. On it, appends are durable by default (DurabilityFsync): Append
+// returns only after a group commit, one fsync of the stream's block files
+// shared by the concurrent appends, that began after the server's ack.
 package jetstream
 
 import (
@@ -70,6 +78,15 @@ type Config struct {
 	// Health, if set, tells why the server cannot take writes now (nil
 	// when it can); Ready reports it. OpenEmbedded sets it.
 	Health func() error
+	// Syncer, if set, makes appends durable: Append returns only after a
+	// Syncer.Sync that began after the server acknowledged the append
+	// (concurrent appends share one). OpenEmbedded sets it by default.
+	Syncer Syncer
+	// Attach makes Open look the stream up instead of creating or
+	// updating it and the idempotency bucket, for an identity that may
+	// only read the stream (the service identity of a running grants
+	// serve); the idempotency records are then unreachable.
+	Attach bool
 }
 
 // Store is the events.Store on JetStream. It is safe for concurrent use.
@@ -93,6 +110,8 @@ type Store struct {
 	onBatchRetry func(error)
 	// health is Config.Health.
 	health func() error
+	// commit, if set, is the group committer appends wait for.
+	commit *groupCommitter
 }
 
 var _ events.Store = (*Store)(nil)
@@ -147,6 +166,9 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
+	if cfg.Attach {
+		return attach(ctx, nc, js, reg, cfg)
+	}
 	stream, err := js.CreateOrUpdateStream(ctx, StreamConfig(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating stream %s: %w", StreamName, err)
@@ -172,15 +194,33 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 			return nil, fmt.Errorf("opening stream %s on the read connection: %w", StreamName, err)
 		}
 	}
+	return newStore(nc, js, stream, readStream, readConn, reg, cfg, &Idempotency{kv: kv})
+}
+
+// attach opens the store on the existing stream, creating nothing; the
+// idempotency records are not reachable through it.
+func attach(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, reg *events.Registry, cfg Config) (*Store, error) {
+	stream, err := js.Stream(ctx, StreamName)
+	if err != nil {
+		return nil, fmt.Errorf("opening stream %s: %w", StreamName, err)
+	}
+	return newStore(nc, js, stream, stream, nc, reg, cfg, &Idempotency{})
+}
+
+func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstream.Stream, readConn *nats.Conn, reg *events.Registry, cfg Config, idem *Idempotency) (*Store, error) {
 	getter, err := newDirectGetter(nc, StreamName)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{
+	s := &Store{
 		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
-		idem: &Idempotency{kv: kv}, batchSlots: make(chan struct{}, maxBatchesInFlight), health: cfg.Health,
-	}, nil
+		idem: idem, batchSlots: make(chan struct{}, maxBatchesInFlight), health: cfg.Health,
+	}
+	if cfg.Syncer != nil {
+		s.commit = newGroupCommitter(cfg.Syncer)
+	}
+	return s, nil
 }
 
 // Close releases the store's subscriptions; the connection stays open.
