@@ -116,9 +116,6 @@ var durations = map[string]durationLimit{
 	ActionKA202: {rule: "KA202-SP", min: 12, max: 36},
 }
 
-// monthsEnd is the last day of a period of n months from start.
-func monthsEnd(start Date, n int) Date { return start.AddMonths(n).AddDays(-1) }
-
 // checkDuration enforces the action's duration rule on start..end; an
 // amendment may use the longer limit some actions allow.
 func checkDuration(action string, start, end Date, amended bool) error {
@@ -130,17 +127,17 @@ func checkDuration(action string, start, end Date, amended bool) error {
 	if amended && lim.allowAmendMax {
 		max = lim.amendedMax
 	}
-	if lim.min > 0 && end.Before(monthsEnd(start, lim.min)) {
+	if lim.min > 0 && end.Before(MonthsEnd(start, lim.min)) {
 		return apperr.RuleField(lim.rule, "end_date", "%s lasts %s months; %s to %s is shorter (it would have to end on %s or later)",
-			action, monthsRange(lim.min, max), start, end, monthsEnd(start, lim.min))
+			action, monthsRange(lim.min, max), start, end, MonthsEnd(start, lim.min))
 	}
-	if end.After(monthsEnd(start, max)) {
+	if end.After(MonthsEnd(start, max)) {
 		what := fmt.Sprintf("%s lasts %s months", action, monthsRange(lim.min, max))
 		if lim.allowAmendMax && !amended {
 			what = fmt.Sprintf("a %s grant covers %d months (up to %d by amendment)", action, lim.max, lim.amendedMax)
 		}
 		return apperr.RuleField(lim.rule, "end_date", "%s; %s to %s is longer (it must end on %s at the latest)",
-			what, start, end, monthsEnd(start, max))
+			what, start, end, MonthsEnd(start, max))
 	}
 	return nil
 }

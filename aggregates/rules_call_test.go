@@ -113,7 +113,7 @@ func actionCases() []ruleCase {
 		[]Event{submitted("K23", ActionKA122, 2023, 1, "2023-09-01", "2024-08-31", 1_000_000)}, approved("K23", 1_000_000, "2023-08-01"))
 	candidate := func(year int) []Event {
 		start := NewDate(year, 6, 1)
-		return []Event{submitted("NEXT", ActionKA122, year, 1, start.String(), monthsEnd(start, 12).String(), 1_000_000), eligible("NEXT")}
+		return []Event{submitted("NEXT", ActionKA122, year, 1, start.String(), MonthsEnd(start, 12).String(), 1_000_000), eligible("NEXT")}
 	}
 	approve := DecideApplication{ProjectID: "NEXT", Outcome: OutcomeApproved, AwardedCents: 1_000_000}
 	return []ruleCase{

@@ -198,7 +198,7 @@ func (g *histGen) project(ctx context.Context, oid string, n, p int, field strin
 	id := fmt.Sprintf("%d-1-FI01-%s-%s-%06d%d", year, action, fieldCode, n, p)
 	ref := events.Ref{Org: oid, Kind: aggregates.KindProject, ID: id}
 	start := aggregates.NewDate(year, time.September, 1)
-	end := start.AddMonths(15).AddDays(-1)
+	end := aggregates.MonthsEnd(start, 15)
 	requested := int64(20_000_00 + r.IntN(200_000)*100)
 	written := 0
 	var head events.Head
