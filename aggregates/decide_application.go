@@ -77,13 +77,13 @@ func checkPeriod(action string, callYear int) error {
 // checkDeadline enforces CALL-DEADLINE at the effective time.
 func (d *Domain) checkDeadline(ctx Context, c SubmitApplication) error {
 	table := d.deadlines()
-	dl, ok := findDeadline(table, c.Action, c.CallYear, c.Round)
+	dl, ok := findDeadline(table, c.Action, c.Field, c.CallYear, c.Round)
 	if !ok {
-		rounds := roundsOf(table, c.Action, c.CallYear)
+		rounds := roundsOf(table, c.Action, c.Field, c.CallYear)
 		if len(rounds) == 0 {
-			return apperr.RuleField("CALL-DEADLINE", "call_year", "call %d has no round for %s in the deadline table", c.CallYear, c.Action)
+			return apperr.RuleField("CALL-DEADLINE", "call_year", "call %d has no round for %s in the field %s in the deadline table", c.CallYear, c.Action, c.Field)
 		}
-		return apperr.RuleField("CALL-DEADLINE", "round", "call %d has no round %d for %s; its rounds are %s", c.CallYear, c.Round, c.Action, intsList(rounds))
+		return apperr.RuleField("CALL-DEADLINE", "round", "call %d has no round %d for %s in the field %s; its rounds are %s", c.CallYear, c.Round, c.Action, c.Field, intsList(rounds))
 	}
 	if ctx.Now.After(dl.At()) {
 		return apperr.Rule("CALL-DEADLINE", "the deadline of %s call %d round %d was %s 12:00 Brussels time; this application was received at %s, after it",
