@@ -314,6 +314,7 @@ func grantOf(t *rates.Table, pr Project, m Mobility, distance int) (GrantBreakdo
 		Accompanying: m.Accompanying, CourseFeeDays: m.CourseFeeDays, RealTravelCostCents: m.RealTravelCostCents,
 		InclusionCents: m.InclusionCents, Persons: max(m.Persons, 1),
 	}
+	in.PriorCourseFeeDays, in.PriorUkraineLinguisticCents = participantClaims(pr, m)
 	if m.Ukraine != nil {
 		in.Ukraine = true
 		in.UkraineLinguisticCents = m.Ukraine.LinguisticCents

@@ -40,6 +40,14 @@ type MobilityInput struct {
 	// Persons is the number of persons of a preparatory visit; 0 means 1.
 	// Any other mobility is one participant.
 	Persons int
+	// PriorCourseFeeDays is the course-fee days the same participant's
+	// other mobilities in the project already claim: the limit of
+	// ACT-COURSE is per participant in one project.
+	PriorCourseFeeDays int
+	// PriorUkraineLinguisticCents is the linguistic support against
+	// receipts already paid to the same participant's other mobilities in
+	// the project: the ceiling of UA-LINGUISTIC is per person.
+	PriorUkraineLinguisticCents int64
 }
 
 // The budget categories (000) of a Line.
@@ -123,7 +131,7 @@ func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
 	t.organisational(&b, c)
 	t.inclusion(&b, c)
 	t.courseFees(&b, c)
-	t.linguistic(&b, c)
+	t.ukraineLinguistic(&b, c)
 	if err := b.checkTotal(); err != nil {
 		return Breakdown{}, err
 	}

@@ -7,20 +7,25 @@ import (
 )
 
 // courseFeeLimit returns the most course-fee days of the mobility's
-// activity in this year, or an error for a claim over it.
+// activity in this year, or an error for a claim over it. The limit is
+// per participant in one project: the days the participant's other
+// mobilities claim count too (ACT-COURSE).
 func (t *Table) courseFeeLimit(c calc) (int, error) {
 	limit := c.act.CourseFeeMaxDays
 	if t.CourseFees.MaxDays > 0 && t.CourseFees.MaxDays < limit {
 		limit = t.CourseFees.MaxDays
 	}
-	n := c.in.CourseFeeDays
+	n, prior := c.in.CourseFeeDays, c.in.PriorCourseFeeDays
 	switch {
 	case n == 0:
 		return limit, nil
 	case limit == 0:
 		return 0, apperr.RuleField("ACT-COURSE", "course_fee_days", "course fees are paid only for courses and training (SM-COUR-TRAIN); %s gets none", c.act.Code)
 	case n > limit:
-		return 0, apperr.RuleField("ACT-COURSE", "course_fee_days", "course fees are paid for at most %d days; this mobility claims %d", limit, n)
+		return 0, apperr.RuleField("ACT-COURSE", "course_fee_days", "course fees are paid for at most %d days per participant; this mobility claims %d", limit, n)
+	case prior > 0 && n > limit-prior:
+		return 0, apperr.RuleField("ACT-COURSE", "course_fee_days", "course fees are paid for at most %d days per participant in one project, all of the participant's mobilities together; the participant's other mobilities already claim %d, so %d remain, and this mobility claims %d",
+			limit, prior, max(limit-prior, 0), n)
 	case n > c.days:
 		return 0, apperr.InvalidField("course_fee_days", "the mobility lasts %d days, so it cannot claim %d course-fee days", c.days, n)
 	}
@@ -37,14 +42,21 @@ func (t *Table) courseFees(b *Breakdown, c calc) {
 	b.add(CategoryCourseFees, "ACT-COURSE", times(n, per), fmt.Sprintf("course fees: %s x %s (at most %d days)", plural(n, "day"), eur(per), limit))
 }
 
-func (t *Table) linguistic(b *Breakdown, c calc) {
+// ukraineLinguistic pays linguistic support against receipts up to the
+// ceiling per person, less what the participant's other mobilities in the
+// project were already paid (UA-LINGUISTIC).
+func (t *Table) ukraineLinguistic(b *Breakdown, c calc) {
 	spent := c.in.UkraineLinguisticCents
 	if !c.in.Ukraine || spent == 0 {
 		return
 	}
-	limit := t.Ukraine.LinguisticMaxCents
-	paid := min(spent, limit)
+	limit, prior := t.Ukraine.LinguisticMaxCents, max(c.in.PriorUkraineLinguisticCents, 0)
+	left := max(limit-prior, 0)
+	paid := min(spent, left)
 	expl := fmt.Sprintf("linguistic support under the Ukraine exception: receipts of %s, at most %s per person", eur(spent), eur(limit))
+	if prior > 0 {
+		expl += fmt.Sprintf(" across the participant's mobilities, of which %s already paid", eur(prior))
+	}
 	if paid < spent {
 		expl += fmt.Sprintf(", so %s is paid", eur(paid))
 	}

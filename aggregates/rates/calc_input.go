@@ -94,6 +94,8 @@ func checkAmounts(in MobilityInput) error {
 		{"real_travel_cost_cents", in.RealTravelCostCents},
 		{"ukraine_linguistic_cents", in.UkraineLinguisticCents},
 		{"inclusion_cents", in.InclusionCents},
+		{"prior_course_fee_days", int64(in.PriorCourseFeeDays)},
+		{"prior_ukraine_linguistic_cents", in.PriorUkraineLinguisticCents},
 	} {
 		if f.v < 0 {
 			return apperr.InvalidField(f.name, "must be 0 or more, not %d", f.v)
