@@ -315,6 +315,7 @@ func grantOf(t *rates.Table, pr Project, m Mobility, distance int) (GrantBreakdo
 		InclusionCents: m.InclusionCents, Persons: max(m.Persons, 1),
 	}
 	in.PriorCourseFeeDays, in.PriorUkraineLinguisticCents = participantClaims(pr, m)
+	in.PriorParticipants = participantsBefore(pr, m)
 	if m.Ukraine != nil {
 		in.Ukraine = true
 		in.UkraineLinguisticCents = m.Ukraine.LinguisticCents

@@ -199,6 +199,10 @@ func (v *evolver) withProject(id string, f func(*Project)) {
 // previous and new record.
 func (v *evolver) putMobility(pr *Project, r MobilityRecord) {
 	old, had := pr.Mobilities[r.Mobility.MobilityID]
+	r.Seq = len(pr.Mobilities) + 1
+	if had {
+		r.Seq = old.Seq
+	}
 	if had && !old.Cancelled {
 		pr.ReportedCents = money.SatSub(pr.ReportedCents, countedCents(old.Grant.TotalCents))
 		if old.countsTowardKA122Max() {

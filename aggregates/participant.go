@@ -27,3 +27,22 @@ func participantClaims(pr Project, m Mobility) (courseFeeDays int, linguisticCen
 	}
 	return courseFeeDays, linguisticCents
 }
+
+// participantsBefore counts the participants of project pr that come
+// before mobility m for organisational support (BUD-ORG-SUPPORT): the
+// mobilities reported before it (all of them for a new report), not
+// cancelled, accompanying persons and preparatory visits excluded. Each
+// mobility is one participant, as in KA122-MAX-MOB and the Beneficiary
+// Module. A correction keeps the mobility's place, so correcting an early
+// mobility of a large project does not move it to the lower rate.
+func participantsBefore(pr Project, m Mobility) int {
+	own, had := pr.Mobilities[m.MobilityID]
+	n := 0
+	for id, r := range pr.Mobilities {
+		if id == m.MobilityID || !r.paysOrgSupport() || (had && r.Seq > own.Seq) {
+			continue
+		}
+		n++
+	}
+	return n
+}

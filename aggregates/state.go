@@ -1,6 +1,9 @@
 package aggregates
 
-import "github.com/erasmus-ledger/grants/aggregates/money"
+import (
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/aggregates/money"
+)
 
 // Accreditation is one Erasmus accreditation of an organisation.
 type Accreditation struct {
@@ -69,6 +72,16 @@ type MobilityRecord struct {
 	Grant      GrantBreakdown `json:"grant"`
 	Cancelled  bool           `json:"cancelled,omitempty"`
 	ReportedOn Date           `json:"reported_on"`
+	// Seq is the mobility's place in the order the project's mobilities
+	// were first reported (1 upwards); a correction or cancellation keeps it.
+	Seq int `json:"seq"`
+}
+
+// paysOrgSupport reports whether the mobility counts as a participant for
+// organisational support (BUD-ORG-SUPPORT): not cancelled, not an
+// accompanying person, not a preparatory visit.
+func (r MobilityRecord) paysOrgSupport() bool {
+	return !r.Cancelled && !r.Mobility.Accompanying && r.Mobility.Activity != catalog.CodePrepVisit
 }
 
 // countsTowardKA122Max reports whether the mobility counts toward

@@ -48,6 +48,11 @@ type MobilityInput struct {
 	// receipts already paid to the same participant's other mobilities in
 	// the project: the ceiling of UA-LINGUISTIC is per person.
 	PriorUkraineLinguisticCents int64
+	// PriorParticipants is the number of participants the project counted
+	// for organisational support before this one (its own participants
+	// reported earlier, accompanying persons and preparatory visits
+	// excluded): from the 101st on, the lower rate applies (BUD-ORG-SUPPORT).
+	PriorParticipants int
 }
 
 // The budget categories (000) of a Line.
@@ -107,8 +112,9 @@ func (b *Breakdown) checkTotal() error {
 // Calculate computes the grant of one mobility with this year's rates.
 // It validates the input first and returns an *apperr.Error naming the
 // field at fault (Invalid) or the rule broken (RuleViolation). Organisational
-// support is charged at the full per-participant rate; the lower rate
-// beyond FullRateParticipants is a project total (OrganisationalSupportTotal).
+// support is charged at the full per-participant rate up to the project's
+// FullRateParticipants-th participant and at the lower rate beyond
+// (in.PriorParticipants tells which participant of the project this is).
 func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
 	c, err := t.prepare(in)
 	if err != nil {

@@ -96,6 +96,7 @@ func checkAmounts(in MobilityInput) error {
 		{"inclusion_cents", in.InclusionCents},
 		{"prior_course_fee_days", int64(in.PriorCourseFeeDays)},
 		{"prior_ukraine_linguistic_cents", in.PriorUkraineLinguisticCents},
+		{"prior_participants", int64(in.PriorParticipants)},
 	} {
 		if f.v < 0 {
 			return apperr.InvalidField(f.name, "must be 0 or more, not %d", f.v)

@@ -126,6 +126,12 @@ var calcCases = []struct {
 	// Organisational and inclusion support
 	{name: "BUD-RATES-DATA/organisational support per participant", year: 2021, in: mob("LM-LONG-VET", 90, "ES", 3000),
 		want: map[string]int64{CategoryOrganisational: 35000}},
+	{name: "BUD-ORG-SUPPORT/100th participant at the full rate", year: 2021, in: with(mob("LM-LONG-VET", 90, "ES", 3000), func(m *MobilityInput) { m.PriorParticipants = 99 }),
+		want: map[string]int64{CategoryOrganisational: 35000}, expl: []string{"participant 100 of the project"}},
+	{name: "BUD-ORG-SUPPORT/101st participant at the lower rate", year: 2021, in: with(mob("LM-LONG-VET", 90, "ES", 3000), func(m *MobilityInput) { m.PriorParticipants = 100 }),
+		want: map[string]int64{CategoryOrganisational: 20000}, expl: []string{"participant 101 of the project", "beyond the 100th participant"}},
+	{name: "BUD-ORG-SUPPORT/negative count of participants refused", year: 2021, in: with(mob("LM-LONG-VET", 90, "ES", 3000), func(m *MobilityInput) { m.PriorParticipants = -1 }),
+		field: "prior_participants"},
 	{name: "BUD-RATES-DATA/inclusion support for fewer opportunities", year: 2021, in: with(mob("LM-SHORT-VET", 20, "ES", 3000), func(m *MobilityInput) { m.FewerOpportunities, m.InclusionCents = true, 25000 }),
 		want: map[string]int64{CategoryInclusion: 10000 + 25000}},
 	{name: "BUD-RATES-DATA/inclusion costs without fewer opportunities refused", year: 2021, in: with(mob("LM-SHORT-VET", 20, "ES", 3000), func(m *MobilityInput) { m.InclusionCents = 25000 }),

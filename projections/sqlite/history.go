@@ -357,7 +357,7 @@ func (g *histGen) mobility(id string, i int, field string, start aggregates.Date
 	}
 	daily := int64(90+r.IntN(60)) * 100
 	lines := []aggregates.GrantLine{
-		{Category: "organisational-support", Rule: "BUD-RATES-DATA", Explanation: "unit cost per participant", AmountCents: 350_00},
+		{Category: "organisational-support", Rule: "BUD-ORG-SUPPORT", Explanation: "unit cost per participant", AmountCents: 350_00},
 		{Category: "travel", Rule: "BUD-TRAVEL-BAND", Explanation: fmt.Sprintf("%d km band", dist), AmountCents: 275_00},
 		{Category: "individual-support", Rule: "BUD-INDIVIDUAL", Explanation: fmt.Sprintf("%d days at %d.00 EUR", days, daily/100), AmountCents: int64(days) * daily},
 	}
