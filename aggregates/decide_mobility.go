@@ -312,7 +312,7 @@ func grantOf(t *rates.Table, pr Project, m Mobility, distance int) (GrantBreakdo
 		Activity: m.Activity, Start: m.StartDate.Time(), End: m.EndDate.Time(), DestinationCountry: m.ReceivingCountry,
 		DistanceKm: distance, Green: m.GreenTravel, TravelDays: m.TravelDays, FewerOpportunities: m.FewerOpportunities,
 		Accompanying: m.Accompanying, CourseFeeDays: m.CourseFeeDays, RealTravelCostCents: m.RealTravelCostCents,
-		InclusionCents: m.InclusionCents, Persons: max(m.Persons, 1),
+		InclusionCents: m.InclusionCents, Persons: max(m.Persons, 1), LinguisticSupport: m.LinguisticSupport,
 	}
 	in.PriorCourseFeeDays, in.PriorUkraineLinguisticCents = participantClaims(pr, m)
 	in.PriorParticipants = participantsBefore(pr, m)

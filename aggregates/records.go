@@ -118,6 +118,9 @@ type Mobility struct {
 	Persons int `json:"persons,omitempty"`
 	// CourseFeeDays are the days of course fees claimed.
 	CourseFeeDays int `json:"course_fee_days,omitempty"`
+	// LinguisticSupport claims general linguistic support: the Online
+	// Language Support does not offer the language (BUD-LINGUISTIC).
+	LinguisticSupport bool `json:"linguistic_support,omitempty"`
 	// RealTravelCostCents is the real travel cost, for exceptional costs.
 	RealTravelCostCents int64 `json:"real_travel_cost_cents,omitempty"`
 	// Ukraine is set when the mobility uses the Ukraine exception.

@@ -43,6 +43,7 @@ var csvColumns = []csvColumn{
 	{"group_id", p("group_id"), "string", false, "groups the mobilities of one group activity"},
 	{"persons", p("persons"), "int", false, "persons of a preparatory visit (at most 3)"},
 	{"course_fee_days", p("course_fee_days"), "int", false, "days of course fees (ACT-COURSE)"},
+	{"linguistic_support", p("linguistic_support"), "bool", false, "true when the Online Language Support does not offer the language (BUD-LINGUISTIC)"},
 	{"real_travel_cost_cents", p("real_travel_cost_cents"), "int", false, "real travel cost for exceptional costs (BUD-EXC-TRAVEL)"},
 	{"ukraine_category", p("ukraine", "category"), "string", false, "Ukraine exception: pupil, staff or invited-expert"},
 	{"ukraine_right_to_study", p("ukraine", "right_to_study"), "bool", false, "Ukraine exception: the pupil has a right to study"},

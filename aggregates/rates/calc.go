@@ -31,6 +31,9 @@ type MobilityInput struct {
 	CourseFeeDays int
 	// RealTravelCostCents is the real travel cost, for exceptional costs (BUD-EXC-TRAVEL).
 	RealTravelCostCents int64
+	// LinguisticSupport claims general linguistic support: the Online
+	// Language Support does not offer the language (BUD-LINGUISTIC).
+	LinguisticSupport bool
 	// Ukraine marks a mobility under the Ukraine exception.
 	Ukraine bool
 	// UkraineLinguisticCents is the receipted linguistic cost (UA-LINGUISTIC).
@@ -138,6 +141,7 @@ func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
 	t.inclusion(&b, c)
 	t.courseFees(&b, c)
 	t.ukraineLinguistic(&b, c)
+	t.linguistic(&b, c)
 	if err := b.checkTotal(); err != nil {
 		return Breakdown{}, err
 	}

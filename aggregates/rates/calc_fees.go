@@ -62,3 +62,35 @@ func (t *Table) ukraineLinguistic(b *Breakdown, c calc) {
 	}
 	b.add(CategoryLinguistic, "UA-LINGUISTIC", paid, expl)
 }
+
+// checkLinguistic checks a claim of general linguistic support against
+// this year's rates (BUD-LINGUISTIC).
+func (t *Table) checkLinguistic(c calc) error {
+	in, ls := c.in, t.LinguisticSupport
+	switch {
+	case !in.LinguisticSupport:
+		return nil
+	case in.Accompanying:
+		return apperr.InvalidField("linguistic_support", "accompanying persons get no linguistic support")
+	case in.Ukraine:
+		return apperr.RuleField("BUD-LINGUISTIC", "linguistic_support", "under the Ukraine exception linguistic support is paid against receipts (UA-LINGUISTIC), not as the general unit cost")
+	case ls.PerParticipantCents == 0:
+		return apperr.RuleField("BUD-LINGUISTIC", "linguistic_support", "the rates of call year %d fund no general linguistic support", t.CallYear)
+	case c.days < ls.MinDays:
+		return apperr.RuleField("BUD-LINGUISTIC", "linguistic_support", "general linguistic support is paid for mobilities of at least %d days; this one lasts %d", ls.MinDays, c.days)
+	}
+	return nil
+}
+
+// linguistic pays general linguistic support, a unit cost per participant
+// of a long enough mobility when the Online Language Support does not
+// offer the language (BUD-LINGUISTIC).
+func (t *Table) linguistic(b *Breakdown, c calc) {
+	if !c.in.LinguisticSupport {
+		return
+	}
+	ls := t.LinguisticSupport
+	b.add(CategoryLinguistic, "BUD-LINGUISTIC", ls.PerParticipantCents, fmt.Sprintf(
+		"linguistic support: %s per participant of a mobility of at least %d days (this one lasts %d) whose language the Online Language Support does not offer",
+		eur(ls.PerParticipantCents), ls.MinDays, c.days))
+}
