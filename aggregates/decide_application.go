@@ -30,6 +30,10 @@ func (d *Domain) decideSubmit(ctx Context, p Portfolio, c SubmitApplication) (Ev
 	if err := checkPeriod(c.Action, c.CallYear); err != nil {
 		return nil, err
 	}
+	if IsMobilityAction(c.Action) && !contains(mobilityFields(), c.Field) {
+		return nil, apperr.RuleField("ACTION-FIELD", "field", "a %s project belongs to one field: %s; %q is not one of them",
+			c.Action, strings.Join(mobilityFields(), ", "), c.Field)
+	}
 	if err := d.checkDeadline(ctx, c); err != nil {
 		return nil, err
 	}

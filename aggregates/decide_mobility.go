@@ -100,6 +100,10 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 		return assessed{}, apperr.RuleField("MOB-ACTION", "activity", "%s projects report %s; activity %s does not belong to a %s project",
 			pr.Action, map[bool]string{true: "short-term joint staff training events (" + catalog.CodeKA202StaffEvent + ")", false: "KA1 mobility activities"}[pr.Action == ActionKA202], act.Code, pr.Action)
 	}
+	if IsMobilityAction(pr.Action) && !act.FitsField(pr.Field) {
+		return assessed{}, apperr.RuleField("ACTION-FIELD", "activity", "a %s project in %s holds staff activities and the learner activities of its field (%s); %s (%s) belongs to %s projects",
+			pr.Action, fieldName(pr.Field), learnerActivities(pr.Field), act.Code, act.Name, fieldName(act.Field()))
+	}
 	day := today(ctx)
 	if m.EndDate.After(day) {
 		return assessed{}, apperr.RuleField("MOB-COMPLETED", "end_date", "a mobility is reported once it has ended; this one ends on %s, after %s", m.EndDate, day)
@@ -223,8 +227,8 @@ func checkActivityExtras(t *rates.Table, act catalog.Activity, m Mobility, days 
 			return apperr.RuleField(act.Rule, "course_fee_days", "course fees are paid for at most %d days and not beyond the %d days of the course; %d days were claimed", act.CourseFeeMaxDays, days, m.CourseFeeDays)
 		}
 	}
-	if act.Rule == "ACT-PUPIL-GROUP" && m.GroupID == "" {
-		return apperr.RuleField("ACT-PUPIL-GROUP", "group_id", "group mobility of pupils is at least 2 pupils with an accompanying person, tied together by a group_id; this mobility has none")
+	if act.Group && act.Code != catalog.CodeKA202StaffEvent && m.GroupID == "" {
+		return apperr.RuleField(act.Rule, "group_id", "%s is at least 2 learners with an accompanying person, tied together by a group_id; this mobility has none", strings.ToLower(act.Name))
 	}
 	return nil
 }
@@ -331,20 +335,26 @@ func grantOf(t *rates.Table, pr Project, m Mobility, distance int) (GrantBreakdo
 	return out, nil
 }
 
-// checkPupilGroups enforces ACT-PUPIL-GROUP on the whole project at the
-// final report: every pupil group has at least 2 pupils and is accompanied.
+// checkPupilGroups enforces ACT-PUPIL-GROUP and ACT-ADULT-GROUP on the
+// whole project at the final report: every group of pupils or adult
+// learners has at least 2 learners and is accompanied.
 func checkPupilGroups(pr Project) error {
-	type group struct{ pupils, accompanying int }
+	type group struct {
+		act                  catalog.Activity
+		pupils, accompanying int
+	}
 	groups := map[string]*group{}
 	for _, id := range sortedMobilityIDs(pr) {
 		r := pr.Mobilities[id]
-		if r.Cancelled || r.Mobility.Activity != catalog.CodePupilGroup {
+		act, _ := catalog.ActivityByCode(r.Mobility.Activity)
+		if r.Cancelled || !act.Group || act.Code == catalog.CodeKA202StaffEvent {
 			continue
 		}
-		g := groups[r.Mobility.GroupID]
+		key := act.Code + "/" + r.Mobility.GroupID
+		g := groups[key]
 		if g == nil {
-			g = &group{}
-			groups[r.Mobility.GroupID] = g
+			g = &group{act: act}
+			groups[key] = g
 		}
 		if r.Mobility.Accompanying {
 			g.accompanying++
@@ -360,7 +370,8 @@ func checkPupilGroups(pr Project) error {
 	for _, id := range ids {
 		g := groups[id]
 		if g.pupils < 2 || g.accompanying < 1 {
-			return apperr.Rule("ACT-PUPIL-GROUP", "group mobility of pupils is at least 2 pupils with an accompanying person; group %s has %d pupils and %d accompanying persons", id, g.pupils, g.accompanying)
+			_, name, _ := strings.Cut(id, "/")
+			return apperr.Rule(g.act.Rule, "%s is at least 2 learners with an accompanying person; group %s has %d learners and %d accompanying persons", strings.ToLower(g.act.Name), name, g.pupils, g.accompanying)
 		}
 	}
 	return nil
