@@ -1,8 +1,10 @@
 package aggregates
 
 import (
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events"
+	"strings"
 )
 
 func projectRef(org, id string) events.Ref {
@@ -273,6 +275,11 @@ type DecideUkraineException struct {
 	// Outcome is applied or refused.
 	Outcome string `json:"outcome"`
 	Note    string `json:"note,omitempty"`
+	// ExtraActivities are KA1 activity codes the office accepts for the
+	// project's mobilities under the exception beyond the examples of seed
+	// 004 (UA-STAFF-ACTS, UA-PUPIL-ACTS: "other KA1 activities ... the
+	// national office judges each case"); only with outcome applied.
+	ExtraActivities []string `json:"extra_activities,omitempty"`
 }
 
 // CommandType implements Command.
@@ -290,6 +297,18 @@ func (c DecideUkraineException) Validate() error {
 	k.id("project_id", c.ProjectID)
 	k.oneOf("outcome", c.Outcome, []string{OutcomeApplied, OutcomeRefused})
 	k.text("note", c.Note, false)
+	if len(c.ExtraActivities) > 0 && c.Outcome != OutcomeApplied {
+		k.fail("extra_activities", "activities are accepted only when the exception is applied")
+	}
+	for i, a := range c.ExtraActivities {
+		act, ok := catalog.ActivityByCode(a)
+		switch {
+		case !ok:
+			k.fail(idx("extra_activities", i), "%q is not a Beneficiary Module activity code; known codes: %s", a, strings.Join(catalog.Codes(), ", "))
+		case act.Code == catalog.CodeKA202StaffEvent:
+			k.fail(idx("extra_activities", i), "%s is a 2014-2020 KA202 activity, not a KA1 activity", act.Code)
+		}
+	}
 	return k.result()
 }
 

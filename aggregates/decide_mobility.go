@@ -260,13 +260,24 @@ func checkUkraine(pr Project, m Mobility, days int) error {
 	if !pr.UkraineApplied {
 		return apperr.RuleField("UA-SCOPE", "ukraine", "the national office has not applied the Ukraine exception to project %s; its mobilities may use it once it is applied", pr.ID)
 	}
-	if err := catalog.ValidateUkraineActivity(m.Activity, u.Category, u.RightToStudy, u.PreparatoryOffered, days); err != nil {
+	check := func() error {
+		return catalog.ValidateUkraineActivity(m.Activity, u.Category, u.RightToStudy, u.PreparatoryOffered, days)
+	}
+	if contains(pr.UkraineActivities, m.Activity) {
+		// Accepted by the office beyond the examples: the general rules
+		// of the activity apply (its duration is checked already).
+		check = func() error {
+			return catalog.ValidateUkraineCategory(m.Activity, u.Category, u.RightToStudy, u.PreparatoryOffered)
+		}
+	}
+	if err := check(); err != nil {
 		ae := apperr.As(err)
 		if ae.Code == apperr.Invalid {
 			return ae.WithField("ukraine")
 		}
 		return ae
 	}
+	other := strings.TrimSpace(u.OtherDocument) != ""
 	switch u.Category {
 	case UkrainePupil:
 		b := m.Personal.BirthDate
@@ -277,22 +288,22 @@ func checkUkraine(pr Project, m Mobility, days int) error {
 			return apperr.RuleField("UA-ELIG-PUPIL", "personal.birth_date", "a pupil under the Ukraine exception is of compulsory-school age, under %d on the start date; born %s, the pupil turned %d on %s, on or before the start %s",
 				uaPupilMaxAge, b, uaPupilMaxAge, b.AddMonths(12*uaPupilMaxAge), m.StartDate)
 		}
-		if !anyOf(u.Documents, PupilEvidence()) {
-			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "a pupil's eligibility is checked from documents; record at least one of %s", strings.Join(PupilEvidence(), ", "))
+		if !other && !anyOf(u.Documents, PupilEvidence()) {
+			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "a pupil's eligibility is checked from documents; record at least one of %s, or describe a different document in ukraine.other_document", strings.Join(PupilEvidence(), ", "))
 		}
 	case UkraineStaff:
 		if !u.WorkedInUkraine && !u.SuitableEducation {
 			return apperr.RuleField("UA-ELIG-STAFF", "ukraine", "staff under the Ukraine exception worked in a general-education organisation in Ukraine during the Russian invasion, or has suitable education; neither is recorded")
 		}
-		if !anyOf(u.Documents, StaffEvidence()) {
-			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "a staff member's eligibility is checked from documents; record at least one of %s", strings.Join(StaffEvidence(), ", "))
+		if !other && !anyOf(u.Documents, StaffEvidence()) {
+			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "a staff member's eligibility is checked from documents; record at least one of %s, or describe a different document in ukraine.other_document", strings.Join(StaffEvidence(), ", "))
 		}
 	case UkraineInvitedExpert:
 		if !u.ExpertiseMatchesHost {
 			return apperr.RuleField("UA-ELIG-STAFF", "ukraine.expertise_matches_host", "an invited expert under the Ukraine exception has expertise matching the host's needs; it is not recorded")
 		}
-		if !anyOf(u.Documents, StaffEvidence()) {
-			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "an invited expert's eligibility is checked from documents; record at least one of %s", strings.Join(StaffEvidence(), ", "))
+		if !other && !anyOf(u.Documents, StaffEvidence()) {
+			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "an invited expert's eligibility is checked from documents; record at least one of %s, or describe a different document in ukraine.other_document", strings.Join(StaffEvidence(), ", "))
 		}
 	}
 	if !u.ReceivingSignature && !u.LearningAgreement {

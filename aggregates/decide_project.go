@@ -3,6 +3,7 @@ package aggregates
 import (
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -198,7 +199,14 @@ func decideUkraine(ctx Context, pr Project, c DecideUkraineException) (Event, er
 			return nil, err
 		}
 	}
-	return UkraineExceptionDecided{ProjectID: pr.ID, OID: pr.OID, Outcome: c.Outcome, Note: strings.TrimSpace(c.Note), DecidedOn: today(ctx)}, nil
+	var extra []string
+	for _, a := range c.ExtraActivities {
+		if act, ok := catalog.ActivityByCode(a); ok && !contains(extra, act.Code) {
+			extra = append(extra, act.Code)
+		}
+	}
+	return UkraineExceptionDecided{ProjectID: pr.ID, OID: pr.OID, Outcome: c.Outcome, Note: strings.TrimSpace(c.Note),
+		ExtraActivities: extra, DecidedOn: today(ctx)}, nil
 }
 
 func decideInterim(ctx Context, pr Project, c SubmitInterimReport) (Event, error) {

@@ -128,7 +128,10 @@ type UkraineExceptionDecided struct {
 	OID       string `json:"oid"`
 	Outcome   string `json:"outcome"`
 	Note      string `json:"note,omitempty"`
-	DecidedOn Date   `json:"decided_on"`
+	// ExtraActivities are the activity codes the office accepted beyond
+	// the examples of seed 004 (absent in events recorded before them).
+	ExtraActivities []string `json:"extra_activities,omitempty"`
+	DecidedOn       Date     `json:"decided_on"`
 }
 
 // EventType implements Event.

@@ -123,6 +123,7 @@ func (v *evolver) apply(e Event) {
 		v.withProject(e.ProjectID, func(pr *Project) {
 			pr.UkraineRequested = false
 			pr.UkraineApplied = e.Outcome == OutcomeApplied
+			pr.UkraineActivities = append([]string(nil), e.ExtraActivities...)
 		})
 	case MobilityReported:
 		v.withProject(e.ProjectID, func(pr *Project) {

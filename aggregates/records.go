@@ -63,8 +63,11 @@ type UkraineParticipant struct {
 	// host's needs (UA-ELIG-STAFF).
 	ExpertiseMatchesHost bool `json:"expertise_matches_host,omitempty"`
 	// Documents are the evidence checked (UA-EVIDENCE), see PupilEvidence
-	// and StaffEvidence.
+	// and StaffEvidence: the examples of seed 004.
 	Documents []string `json:"documents"`
+	// OtherDocument describes a different document accepted as evidence
+	// (UA-EVIDENCE: "a different document is accepted when it is described").
+	OtherDocument string `json:"other_document,omitempty"`
 	// ReceivingSignature: the receiving organisation signed the proof of
 	// the mobility (UA-PROOF).
 	ReceivingSignature bool `json:"receiving_signature,omitempty"`

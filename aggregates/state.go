@@ -123,6 +123,9 @@ type Project struct {
 	// UkraineRequested and UkraineApplied follow the Ukraine exception.
 	UkraineRequested bool `json:"ukraine_requested,omitempty"`
 	UkraineApplied   bool `json:"ukraine_applied,omitempty"`
+	// UkraineActivities are the activities the national office accepted
+	// for the exception beyond the examples of seed 004.
+	UkraineActivities []string `json:"ukraine_activities,omitempty"`
 	// Mobilities by mobility ID (cancelled ones are kept, flagged).
 	Mobilities map[string]MobilityRecord `json:"mobilities"`
 	// ReportedCents is the sum of the grants of non-cancelled mobilities.

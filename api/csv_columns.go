@@ -52,6 +52,7 @@ var csvColumns = []csvColumn{
 	{"ukraine_suitable_education", p("ukraine", "suitable_education"), "bool", false, "Ukraine exception: staff has suitable education"},
 	{"ukraine_expertise_matches_host", p("ukraine", "expertise_matches_host"), "bool", false, "Ukraine exception: expert's expertise matches the host"},
 	{"ukraine_documents", p("ukraine", "documents"), "list", false, "Ukraine exception: evidence documents, separated by ';'"},
+	{"ukraine_other_document", p("ukraine", "other_document"), "string", false, "Ukraine exception: a different evidence document, described (UA-EVIDENCE)"},
 	{"ukraine_receiving_signature", p("ukraine", "receiving_signature"), "bool", false, "Ukraine exception: receiving organisation's signature"},
 	{"ukraine_learning_agreement", p("ukraine", "learning_agreement"), "bool", false, "Ukraine exception: learning agreement signed"},
 	{"ukraine_linguistic_cents", p("ukraine", "linguistic_cents"), "int", false, "Ukraine exception: linguistic support, in cents"},

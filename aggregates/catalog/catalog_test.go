@@ -112,7 +112,7 @@ var ukraineCases = []struct {
 	{"UA-STAFF-ACTS/teaching 366 days refused", CodeTeaching, UkraineStaff, false, false, 366, "UA-STAFF-ACTS"},
 	{"UA-STAFF-ACTS/hosting teacher 9 days refused", CodeHostingTeacher, UkraineStaff, false, false, 9, "UA-STAFF-ACTS"},
 	{"UA-STAFF-ACTS/hosting teacher 10 days allowed", CodeHostingTeacher, UkraineStaff, false, false, 10, ""},
-	{"UA-STAFF-ACTS/staff course not in the exception", CodeCourse, UkraineStaff, false, false, 5, "UA-STAFF-ACTS"},
+	{"UA-STAFF-ACTS/staff course is not one of the examples", CodeCourse, UkraineStaff, false, false, 5, "UA-STAFF-ACTS"},
 	{"UA-STAFF-ACTS/staff may not do pupil mobility", CodePupilShort, UkraineStaff, false, false, 15, "UA-STAFF-ACTS"},
 	{"UA-PUPIL-ACTS/no right to study long-term 30 days allowed", CodePupilLong, UkrainePupil, false, false, 30, ""},
 	{"UA-PUPIL-ACTS/no right to study long-term 29 days refused", CodePupilLong, UkrainePupil, false, false, 29, "UA-PUPIL-ACTS"},
@@ -144,7 +144,7 @@ func TestValidateUkraineActivityInvalid(t *testing.T) {
 		t.Fatalf("unknown activity: got %#v", e)
 	}
 	msg := ValidateUkraineActivity(CodePupilGroup, UkrainePupil, false, false, 10).Error()
-	if !strings.Contains(msg, "LM-SHORT-PUPIL") || !strings.Contains(msg, "LM-GRP-PUPIL is not allowed") {
+	if !strings.Contains(msg, "LM-SHORT-PUPIL") || !strings.Contains(msg, "LM-GRP-PUPIL is not one of the examples") {
 		t.Fatalf("message does not say what is allowed: %s", msg)
 	}
 }
@@ -337,5 +337,30 @@ func TestActivityFields(t *testing.T) {
 				t.Fatalf("%s in %s: fits = %v, want %v", c.code, c.field, a.FitsField(c.field), c.fits)
 			}
 		})
+	}
+}
+
+// TestValidateUkraineCategory proves UA-STAFF-ACTS and UA-PUPIL-ACTS for an
+// activity the national office accepted beyond the examples: it must suit
+// the participant's category, whatever its days.
+func TestValidateUkraineCategory(t *testing.T) {
+	for _, c := range []struct {
+		name, code, category string
+		rightToStudy, prep   bool
+		rule                 string
+	}{
+		{"UA-STAFF-ACTS/accepted course for staff allowed", CodeCourse, UkraineStaff, false, false, ""},
+		{"UA-STAFF-ACTS/accepted pupil activity for staff refused", CodePupilShort, UkraineStaff, false, false, "UA-STAFF-ACTS"},
+		{"UA-STAFF-ACTS/accepted teaching for an invited expert allowed", CodeTeaching, UkraineInvitedExpert, false, false, ""},
+		{"UA-PUPIL-ACTS/accepted group mobility without a right to study allowed", CodePupilGroup, UkrainePupil, false, false, ""},
+		{"UA-PUPIL-ACTS/accepted staff activity for a pupil refused", CodeJobShadowing, UkrainePupil, false, false, "UA-PUPIL-ACTS"},
+		{"UA-PUPIL-ACTS/accepted activity for a pupil offered preparatory education refused", CodePupilGroup, UkrainePupil, true, true, "UA-PUPIL-ACTS"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantRule(t, ValidateUkraineCategory(c.code, c.category, c.rightToStudy, c.prep), c.rule)
+		})
+	}
+	if e := apperr.As(ValidateUkraineCategory(CodeCourse, "tourist", false, false)); e.Code != apperr.Invalid || e.Field != "category" {
+		t.Fatalf("unknown category: got %#v", e)
 	}
 }
