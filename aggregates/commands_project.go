@@ -31,6 +31,9 @@ type SubmitApplication struct {
 	StartDate      Date      `json:"start_date"`
 	EndDate        Date      `json:"end_date"`
 	RequestedCents int64     `json:"requested_cents"`
+	// WorkPackages divide the lump sum of a KA210 or KA220 application
+	// (KA2-WORK-PACKAGES); other applications have none.
+	WorkPackages []WorkPackage `json:"work_packages,omitempty"`
 }
 
 // CommandType implements Command.
@@ -67,6 +70,17 @@ func (c SubmitApplication) Validate() error {
 	}
 	k.period("start_date", "end_date", c.StartDate, c.EndDate)
 	k.cents("requested_cents", c.RequestedCents, money.MaxProjectCents, true)
+	seen := map[string]bool{}
+	for i, w := range c.WorkPackages {
+		f := idx("work_packages", i)
+		k.id(f+".id", w.ID)
+		if seen[w.ID] {
+			k.fail(f+".id", "work package %s is given twice", w.ID)
+		}
+		seen[w.ID] = true
+		k.text(f+".title", w.Title, true)
+		k.cents(f+".share_cents", w.ShareCents, money.MaxProjectCents, true)
+	}
 	return k.result()
 }
 
@@ -371,6 +385,9 @@ type AssessFinalReport struct {
 	// Score is the quality score 0-100 (optional).
 	Score int    `json:"score,omitempty"`
 	Note  string `json:"note,omitempty"`
+	// WorkPackages judge each work package of a KA210 or KA220 project
+	// completed or not (KA2-WORK-PACKAGES); none for other projects.
+	WorkPackages []WorkPackageAssessment `json:"work_packages,omitempty"`
 }
 
 // CommandType implements Command.
@@ -392,6 +409,15 @@ func (c AssessFinalReport) Validate() error {
 		k.fail("score", "score %d is not within 0 to 100", c.Score)
 	}
 	k.text("note", c.Note, false)
+	seen := map[string]bool{}
+	for i, w := range c.WorkPackages {
+		f := idx("work_packages", i) + ".id"
+		k.id(f, w.ID)
+		if seen[w.ID] {
+			k.fail(f, "work package %s is judged twice", w.ID)
+		}
+		seen[w.ID] = true
+	}
 	return k.result()
 }
 

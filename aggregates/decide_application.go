@@ -55,10 +55,14 @@ func (d *Domain) decideSubmit(ctx Context, p Portfolio, c SubmitApplication) (Ev
 	if err := d.checkLumpSum(c.Action, c.CallYear, c.RequestedCents, "requested_cents"); err != nil {
 		return nil, err
 	}
+	wps, err := d.checkWorkPackages(c)
+	if err != nil {
+		return nil, err
+	}
 	return ApplicationSubmitted{
 		ProjectID: c.ProjectID, OID: c.OID, Action: c.Action, Field: c.Field, CallYear: c.CallYear, Round: c.Round,
 		Consortium: c.Consortium, Title: strings.TrimSpace(c.Title), Partners: partners,
-		StartDate: c.StartDate, EndDate: c.EndDate, RequestedCents: c.RequestedCents,
+		StartDate: c.StartDate, EndDate: c.EndDate, RequestedCents: c.RequestedCents, WorkPackages: wps,
 		ApplicantCountry: p.Organisation.Country, SubmittedOn: today(ctx),
 	}, nil
 }

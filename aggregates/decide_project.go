@@ -258,6 +258,9 @@ func decideAssessFinal(ctx Context, pr Project, c AssessFinalReport) (Event, err
 	if c.FinalCents > pr.AwardedCents {
 		return nil, apperr.RuleField("BUD-GRANT-CAP", "final_cents", "the final grant cannot exceed the awarded grant of %s (asked: %s)", euros(pr.AwardedCents), euros(c.FinalCents))
 	}
+	if err := checkWorkPackageAssessment(pr, c); err != nil {
+		return nil, err
+	}
 	if c.Outcome == OutcomeAccepted && IsMobilityAction(pr.Action) && c.FinalCents == 0 {
 		// Accepting a mobility project's report keeps what was reported.
 		c.FinalCents = pr.ReportedCents
@@ -266,7 +269,7 @@ func decideAssessFinal(ctx Context, pr Project, c AssessFinalReport) (Event, err
 		return nil, apperr.InvalidField("final_cents", "an accepted report of a mobility project keeps the reported %s as the final grant: leave final_cents out or give %d; use outcome reduced for %s", euros(pr.ReportedCents), pr.ReportedCents, euros(c.FinalCents))
 	}
 	return FinalReportAssessed{ProjectID: pr.ID, OID: pr.OID, Outcome: c.Outcome, FinalCents: c.FinalCents, Score: c.Score,
-		Note: strings.TrimSpace(c.Note), AssessedOn: today(ctx), BalanceCents: money.SatSub(c.FinalCents, pr.NetPaidCents)}, nil
+		Note: strings.TrimSpace(c.Note), WorkPackages: c.WorkPackages, AssessedOn: today(ctx), BalanceCents: money.SatSub(c.FinalCents, pr.NetPaidCents)}, nil
 }
 
 func decideClose(ctx Context, pr Project) (Event, error) {

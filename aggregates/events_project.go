@@ -15,6 +15,9 @@ type ApplicationSubmitted struct {
 	StartDate      Date      `json:"start_date"`
 	EndDate        Date      `json:"end_date"`
 	RequestedCents int64     `json:"requested_cents"`
+	// WorkPackages divide a KA210 or KA220 lump sum (KA2-WORK-PACKAGES);
+	// absent in events recorded before them.
+	WorkPackages []WorkPackage `json:"work_packages,omitempty"`
 	// ApplicantCountry is the applicant's country at submission.
 	ApplicantCountry string `json:"applicant_country"`
 	SubmittedOn      Date   `json:"submitted_on"`
@@ -175,7 +178,10 @@ type FinalReportAssessed struct {
 	FinalCents int64  `json:"final_cents"`
 	Score      int    `json:"score,omitempty"`
 	Note       string `json:"note,omitempty"`
-	AssessedOn Date   `json:"assessed_on"`
+	// WorkPackages are the office's judgments of a KA210 or KA220
+	// project's work packages (KA2-WORK-PACKAGES).
+	WorkPackages []WorkPackageAssessment `json:"work_packages,omitempty"`
+	AssessedOn   Date                    `json:"assessed_on"`
 	// BalanceCents is what is left to pay (positive) or to recover
 	// (negative) given the net paid so far.
 	BalanceCents int64 `json:"balance_cents"`

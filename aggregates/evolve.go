@@ -76,7 +76,7 @@ func (v *evolver) apply(e Event) {
 				Round: e.Round, Consortium: e.Consortium, Title: e.Title, Partners: e.Partners,
 				ApplicantCountry: e.ApplicantCountry, StartDate: e.StartDate, EndDate: e.EndDate,
 				RequestedCents: e.RequestedCents, Status: StatusSubmitted, SubmittedOn: e.SubmittedOn,
-				Mobilities: map[string]MobilityRecord{}}
+				WorkPackages: e.WorkPackages, Mobilities: map[string]MobilityRecord{}}
 		})
 	case ApplicationWithdrawn:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.Status = StatusWithdrawn })
@@ -156,6 +156,7 @@ func (v *evolver) apply(e Event) {
 	case FinalReportAssessed:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			pr.Status, pr.FinalCents, pr.AssessedOn = StatusReportAssessed, e.FinalCents, e.AssessedOn
+			pr.WorkPackagesAssessed = e.WorkPackages
 		})
 	case ProjectClosed:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.Status = StatusClosed })

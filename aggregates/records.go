@@ -145,3 +145,23 @@ type GrantBreakdown struct {
 	Lines      []GrantLine `json:"lines"`
 	TotalCents int64       `json:"total_cents"`
 }
+
+// WorkPackage is one work package of a KA210 or KA220 project, with its
+// share of the lump sum (KA2-WORK-PACKAGES).
+type WorkPackage struct {
+	// ID identifies the work package within the project, e.g. "WP1".
+	ID string `json:"id"`
+	// Title names the work package.
+	Title string `json:"title"`
+	// ShareCents is the part of the requested lump sum it is given.
+	ShareCents int64 `json:"share_cents"`
+}
+
+// WorkPackageAssessment is the national office's judgment of one work
+// package at the final assessment (KA2-WORK-PACKAGES).
+type WorkPackageAssessment struct {
+	// ID names a work package of the project.
+	ID string `json:"id"`
+	// Completed: the work package was carried out as planned.
+	Completed bool `json:"completed"`
+}

@@ -105,8 +105,12 @@ type Project struct {
 	StartDate        Date      `json:"start_date"`
 	EndDate          Date      `json:"end_date"`
 	RequestedCents   int64     `json:"requested_cents"`
-	Status           string    `json:"status"`
-	SubmittedOn      Date      `json:"submitted_on"`
+	// WorkPackages divide a KA210 or KA220 lump sum (KA2-WORK-PACKAGES).
+	WorkPackages []WorkPackage `json:"work_packages,omitempty"`
+	// WorkPackagesAssessed are the office's judgments at the final assessment.
+	WorkPackagesAssessed []WorkPackageAssessment `json:"work_packages_assessed,omitempty"`
+	Status               string                  `json:"status"`
+	SubmittedOn          Date                    `json:"submitted_on"`
 	// Approved is set once the application was approved (it stays set
 	// after termination: the project was granted).
 	Approved     bool  `json:"approved,omitempty"`
