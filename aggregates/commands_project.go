@@ -142,6 +142,12 @@ type DecideApplication struct {
 	Outcome string `json:"outcome"`
 	// AwardedCents is the awarded grant (approved only).
 	AwardedCents int64 `json:"awarded_cents,omitempty"`
+	// InclusionSupportCents and ExceptionalCostsCents are what the office
+	// grants for participants' real inclusion costs and for exceptional
+	// costs (BUD-INCLUSION-REQ): mobilities claim them up to these amounts
+	// (approved only; 0 grants none).
+	InclusionSupportCents int64 `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents int64 `json:"exceptional_costs_cents,omitempty"`
 }
 
 // CommandType implements Command.
@@ -162,6 +168,15 @@ func (c DecideApplication) Validate() error {
 		k.cents("awarded_cents", c.AwardedCents, money.MaxProjectCents, true)
 	} else if c.AwardedCents != 0 {
 		k.fail("awarded_cents", "a grant is awarded only with the outcome approved")
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"inclusion_support_cents", c.InclusionSupportCents}, {"exceptional_costs_cents", c.ExceptionalCostsCents}} {
+		k.cents(f.name, f.v, money.MaxProjectCents, false)
+		if f.v != 0 && c.Outcome != OutcomeApproved {
+			k.fail(f.name, "support is granted only with the outcome approved")
+		}
 	}
 	return k.result()
 }
@@ -225,8 +240,13 @@ type AmendProject struct {
 	StartDate   Date   `json:"start_date,omitzero"`
 	EndDate     Date   `json:"end_date,omitzero"`
 	// AwardedCents, when set, is the new awarded grant.
-	AwardedCents  *int64 `json:"awarded_cents,omitempty"`
-	Justification string `json:"justification"`
+	AwardedCents *int64 `json:"awarded_cents,omitempty"`
+	// InclusionSupportCents and ExceptionalCostsCents, when set, are the
+	// office's new decision on inclusion support and exceptional costs
+	// requested while the project runs (BUD-INCLUSION-REQ).
+	InclusionSupportCents *int64 `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents *int64 `json:"exceptional_costs_cents,omitempty"`
+	Justification         string `json:"justification"`
 }
 
 // CommandType implements Command.
@@ -243,8 +263,14 @@ func (c AmendProject) Validate() error {
 	var k check
 	k.id("project_id", c.ProjectID)
 	k.id("amendment_id", c.AmendmentID)
-	if c.StartDate.IsZero() && c.EndDate.IsZero() && c.AwardedCents == nil {
-		k.fail("", "an amendment changes start_date, end_date or awarded_cents")
+	if c.StartDate.IsZero() && c.EndDate.IsZero() && c.AwardedCents == nil && c.InclusionSupportCents == nil && c.ExceptionalCostsCents == nil {
+		k.fail("", "an amendment changes start_date, end_date, awarded_cents, inclusion_support_cents or exceptional_costs_cents")
+	}
+	if c.InclusionSupportCents != nil {
+		k.cents("inclusion_support_cents", *c.InclusionSupportCents, money.MaxProjectCents, false)
+	}
+	if c.ExceptionalCostsCents != nil {
+		k.cents("exceptional_costs_cents", *c.ExceptionalCostsCents, money.MaxProjectCents, false)
 	}
 	k.optionalDate("start_date", c.StartDate)
 	k.optionalDate("end_date", c.EndDate)

@@ -315,6 +315,7 @@ func (d *Domain) decideApplication(ctx Context, p Portfolio, pr Project, c Decid
 		}
 	}
 	ev.AwardedCents = c.AwardedCents
+	ev.SupportDecided, ev.InclusionSupportCents, ev.ExceptionalCostsCents = true, c.InclusionSupportCents, c.ExceptionalCostsCents
 	return ev, nil
 }
 

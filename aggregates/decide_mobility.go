@@ -149,6 +149,9 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 	if err != nil {
 		return assessed{}, err
 	}
+	if err := checkSupportClaims(pr, m, grant); err != nil {
+		return assessed{}, err
+	}
 	// Saturating sums: a total that history made absurd stays absurd (and
 	// leaves no room under the cap) instead of wrapping round.
 	before := pr.ReportedCents

@@ -157,6 +157,10 @@ func (d *Domain) decideAmend(ctx Context, pr Project, c AmendProject) (Event, er
 		}
 		ev.AwardedCents = g
 	}
+	if err := checkSupportAmendment(pr, c); err != nil {
+		return nil, err
+	}
+	ev.InclusionSupportCents, ev.ExceptionalCostsCents = c.InclusionSupportCents, c.ExceptionalCostsCents
 	return ev, nil
 }
 

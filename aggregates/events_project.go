@@ -59,7 +59,13 @@ type ApplicationDecided struct {
 	Round        int    `json:"round"`
 	Outcome      string `json:"outcome"`
 	AwardedCents int64  `json:"awarded_cents"`
-	DecidedOn    Date   `json:"decided_on"`
+	// SupportDecided marks an approval that decided inclusion support and
+	// exceptional costs (BUD-INCLUSION-REQ); approvals recorded before the
+	// rule lack it, and their projects' claims are not limited.
+	SupportDecided        bool  `json:"support_decided,omitempty"`
+	InclusionSupportCents int64 `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents int64 `json:"exceptional_costs_cents,omitempty"`
+	DecidedOn             Date  `json:"decided_on"`
 }
 
 // EventType implements Event.
@@ -105,8 +111,12 @@ type ProjectAmended struct {
 	StartDate     Date   `json:"start_date"`
 	EndDate       Date   `json:"end_date"`
 	AwardedCents  int64  `json:"awarded_cents"`
-	Justification string `json:"justification,omitempty"`
-	AmendedOn     Date   `json:"amended_on"`
+	// InclusionSupportCents and ExceptionalCostsCents, when set, are the
+	// office's new decision on them (BUD-INCLUSION-REQ).
+	InclusionSupportCents *int64 `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents *int64 `json:"exceptional_costs_cents,omitempty"`
+	Justification         string `json:"justification,omitempty"`
+	AmendedOn             Date   `json:"amended_on"`
 }
 
 // EventType implements Event.

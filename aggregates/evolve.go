@@ -92,6 +92,7 @@ func (v *evolver) apply(e Event) {
 			switch e.Outcome {
 			case OutcomeApproved:
 				pr.Status, pr.Approved, pr.ApprovedOn, pr.AwardedCents = StatusApproved, true, e.DecidedOn, e.AwardedCents
+				pr.SupportDecided, pr.InclusionSupportCents, pr.ExceptionalCostsCents = e.SupportDecided, e.InclusionSupportCents, e.ExceptionalCostsCents
 			case OutcomeReserve:
 				pr.Status = StatusReserve
 			default:
@@ -115,6 +116,12 @@ func (v *evolver) apply(e Event) {
 	case ProjectAmended:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			pr.StartDate, pr.EndDate, pr.AwardedCents = e.StartDate, e.EndDate, e.AwardedCents
+			if e.InclusionSupportCents != nil {
+				pr.SupportDecided, pr.InclusionSupportCents = true, *e.InclusionSupportCents
+			}
+			if e.ExceptionalCostsCents != nil {
+				pr.SupportDecided, pr.ExceptionalCostsCents = true, *e.ExceptionalCostsCents
+			}
 			pr.Amendments = append(pr.Amendments[:len(pr.Amendments):len(pr.Amendments)], e.AmendmentID)
 		})
 	case UkraineExceptionRequested:

@@ -116,6 +116,12 @@ type Project struct {
 	Approved     bool  `json:"approved,omitempty"`
 	ApprovedOn   Date  `json:"approved_on,omitzero"`
 	AwardedCents int64 `json:"awarded_cents"`
+	// SupportDecided: the office decided the project's inclusion support
+	// and exceptional costs, which its mobilities claim up to
+	// InclusionSupportCents and ExceptionalCostsCents (BUD-INCLUSION-REQ).
+	SupportDecided        bool  `json:"support_decided,omitempty"`
+	InclusionSupportCents int64 `json:"inclusion_support_cents"`
+	ExceptionalCostsCents int64 `json:"exceptional_costs_cents"`
 	// AgreementSigned: the grant agreement was signed.
 	AgreementSigned bool `json:"agreement_signed,omitempty"`
 	SignedOn        Date `json:"signed_on,omitzero"`
