@@ -4,7 +4,7 @@ import "testing"
 
 // issue14Cases gathers the rule cases of the rules added on 2026-12-06.
 func issue14Cases() []ruleCase {
-	return cat2(monthsCases(), deadlineCases(), participantCases(), orgSupportCases(), linguisticCases(), fieldCases(), ukraineListCases(), workPackageCases(), inclusionCases())
+	return cat2(monthsCases(), deadlineCases(), participantCases(), orgSupportCases(), linguisticCases(), fieldCases(), ukraineListCases(), workPackageCases(), inclusionCases(), paymentCases())
 }
 
 // TestMonthsEnd proves DUR-MONTHS on the calendar's edges: the day before
