@@ -122,6 +122,10 @@ var calcCases = []struct {
 		rule: "ACT-COURSE", field: "course_fee_days"},
 	{name: "ACT-COURSE/more fee days than course days refused", year: 2021, in: with(mob("SM-COUR-TRAIN", 3, "IT", 2100), func(m *MobilityInput) { m.CourseFeeDays = 5 }),
 		field: "course_fee_days"},
+	{name: "ACT-COURSE/4 days after 6 of the same participant paid", year: 2021, in: with(mob("SM-COUR-TRAIN", 12, "IT", 2100), func(m *MobilityInput) { m.CourseFeeDays, m.PriorCourseFeeDays = 4, 6 }),
+		want: map[string]int64{CategoryCourseFees: 4 * 8000}},
+	{name: "ACT-COURSE/5 days after 6 of the same participant refused", year: 2021, in: with(mob("SM-COUR-TRAIN", 12, "IT", 2100), func(m *MobilityInput) { m.CourseFeeDays, m.PriorCourseFeeDays = 5, 6 }),
+		rule: "ACT-COURSE", field: "course_fee_days"},
 	{name: "ACT-COURSE/31-day course refused", year: 2021, in: mob("SM-COUR-TRAIN", 31, "IT", 2100), rule: "ACT-COURSE"},
 	// Organisational and inclusion support
 	{name: "BUD-RATES-DATA/organisational support per participant", year: 2021, in: mob("LM-LONG-VET", 90, "ES", 3000),
@@ -158,6 +162,15 @@ var calcCases = []struct {
 		want: map[string]int64{CategoryLinguistic: 12050}},
 	{name: "UA-LINGUISTIC/receipts over 300 EUR capped", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) { m.Ukraine, m.UkraineLinguisticCents = true, 35000 }),
 		want: map[string]int64{CategoryLinguistic: 30000}, expl: []string{"at most 300 EUR per person, so 300 EUR is paid"}},
+	{name: "UA-LINGUISTIC/200 EUR after 200 EUR paid to the same person: 100 EUR", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) {
+		m.Ukraine, m.UkraineLinguisticCents, m.PriorUkraineLinguisticCents = true, 20000, 20000
+	}), want: map[string]int64{CategoryLinguistic: 10000}, expl: []string{"200 EUR already paid", "so 100 EUR is paid"}},
+	{name: "UA-LINGUISTIC/150 EUR after 150 EUR paid: 300 EUR in full", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) {
+		m.Ukraine, m.UkraineLinguisticCents, m.PriorUkraineLinguisticCents = true, 15000, 15000
+	}), want: map[string]int64{CategoryLinguistic: 15000}},
+	{name: "UA-LINGUISTIC/151 EUR after 150 EUR paid: 150 EUR", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) {
+		m.Ukraine, m.UkraineLinguisticCents, m.PriorUkraineLinguisticCents = true, 15100, 15000
+	}), want: map[string]int64{CategoryLinguistic: 15000}},
 	{name: "UA-LINGUISTIC/receipts outside the exception refused", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) { m.UkraineLinguisticCents = 100 }),
 		field: "ukraine_linguistic_cents"},
 	{name: "UA-INCLUSION/eligible without the fewer-opportunities flag", year: 2022, in: with(mob("LM-LONG-PUPILS", 60, "FI", 1000), func(m *MobilityInput) { m.Ukraine, m.InclusionCents = true, 40000 }),
