@@ -1,8 +1,11 @@
 package aggregates
 
 // RuleIDs returns every rule ID the domain cites: those of RULES.md
-// sections 1 to 6 and the lifecycle and mobility rules of LifecycleRules.
-// Each has at least one test case named after it.
+// sections 1 to 5 (with the rules added on 2026-12-06: DUR-MONTHS,
+// ACTION-FIELD, ACT-ADULT-*, BUD-ORG-SUPPORT, BUD-LINGUISTIC,
+// BUD-INCLUSION-REQ, BUD-PAYMENTS, KA2-WORK-PACKAGES) and the lifecycle and
+// mobility rules of LifecycleRules. Each has at least one test case named
+// after it.
 func RuleIDs() []string {
 	ids := []string{
 		// 1. Programme, countries, calls.
