@@ -1,6 +1,6 @@
 package aggregates
 
-// RuleIDs returns every rule ID the domain cites: those of RULES.md
+// RuleIDs returns every rule ID the domain cites: those of docs/rules.md
 // sections 1 to 5 (with the rules added on 2026-12-06: DUR-MONTHS,
 // ACTION-FIELD, ACT-ADULT-*, BUD-ORG-SUPPORT, BUD-LINGUISTIC,
 // BUD-INCLUSION-REQ, BUD-PAYMENTS, KA2-WORK-PACKAGES) and the lifecycle and
@@ -34,13 +34,13 @@ func RuleIDs() []string {
 	return ids
 }
 
-// RuleDoc is a rule this package defines beyond RULES.md, with its text.
+// RuleDoc is a rule this package defines beyond docs/rules.md, with its text.
 type RuleDoc struct {
 	ID   string `json:"id"`
 	Rule string `json:"rule"`
 }
 
-// LifecycleRules documents the rule IDs this package adds to RULES.md: the
+// LifecycleRules documents the rule IDs this package adds to docs/rules.md: the
 // lifecycle order of section 6, the accreditation plan of section 7 and the
 // placement of mobilities of section 3, which the rulebook states without
 // an ID.

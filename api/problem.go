@@ -32,7 +32,7 @@ type Problem struct {
 	Detail string `json:"detail,omitempty"`
 	// Instance is the request path.
 	Instance string `json:"instance,omitempty"`
-	// Rule is the RULES.md rule ID of a rule violation.
+	// Rule is the docs/rules.md rule ID of a rule violation.
 	Rule string `json:"rule,omitempty"`
 	// Field is the path of the input field at fault.
 	Field string `json:"field,omitempty"`
