@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/erasmus-ledger/grants/aggregates/rulebook"
@@ -108,5 +109,21 @@ func TestProblemTypePointsAtItsRule(t *testing.T) {
 				t.Fatalf("the type leads to %+v, want rule %s", rule, c.rule)
 			}
 		})
+	}
+}
+
+// TestErrorPageLinksItsRule checks that a browser told of a broken rule
+// gets a link to the rule in its language, with the rule's title.
+func TestErrorPageLinksItsRule(t *testing.T) {
+	s := startSystem(t)
+	br := newBrowser(s)
+	office := s.token(t, "national-office", "", "virkailija")
+	if in := br.signIn(t, office, nil); in.status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d %s", in.status, in.body)
+	}
+	a := br.do(t, http.MethodGet, "/ui/projects/bad%01id?lang=fi", nil, "Accept", "text/html")
+	page := string(a.body)
+	if a.status != http.StatusBadRequest || !strings.Contains(page, `<a href="/v1/rules/INPUT-TEXT?lang=fi">INPUT-TEXT</a> (Puhdas teksti)`) {
+		t.Fatalf("status %d, want 400 with a link to INPUT-TEXT in Finnish: %s", a.status, page)
 	}
 }
