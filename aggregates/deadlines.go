@@ -42,7 +42,7 @@ func mustLocation(name string) *time.Location {
 	return loc
 }
 
-// DefaultDeadlines returns the call deadline table of docs/RULES.md section
+// DefaultDeadlines returns the call deadline table of docs/rules.md section
 // 8 (CALL-DEADLINE). The 2021 dates are from the seed (000); the others
 // from the Programme Guides, the call forms and EDUFI's call pages, held
 // here as data so the national office can override them through
