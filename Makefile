@@ -19,10 +19,11 @@ test: vet
 vet:
 	$(GO) vet $(PKG)
 
-## lint: gofmt and staticcheck (a pinned version, fetched through the module proxy)
+## lint: gofmt, staticcheck (a pinned version, fetched through the module proxy) and a tidy go.mod
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKG)
+	$(GO) mod tidy -diff
 
 ## rules: render docs/rules.md from the rule catalogue (aggregates/rulebook)
 rules:
