@@ -4,6 +4,7 @@
 //	grants replay    rebuild the read models from the event stream
 //	grants token     create, list and revoke API tokens
 //	grants bench     measure the event store and replay against raw rates
+//	grants version   print the build
 package main
 
 import (
