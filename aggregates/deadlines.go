@@ -19,6 +19,10 @@ type Deadline struct {
 	// empty, the round is open in every field.
 	Fields []string `json:"fields,omitempty"`
 	Day    Date     `json:"day"`
+	// StartFrom and StartTo, when set, bound the start date of the
+	// round's projects (CALL-START).
+	StartFrom Date `json:"start_from,omitzero"`
+	StartTo   Date `json:"start_to,omitzero"`
 }
 
 // covers reports whether the deadline is the one of action in field.
