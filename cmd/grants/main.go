@@ -4,6 +4,8 @@
 //	grants replay    rebuild the read models from the event stream
 //	grants token     create, list and revoke API tokens
 //	grants bench     measure the event store and replay against raw rates
+//	grants calls     list, publish and correct call rounds (through a running serve)
+//	grants rates     list, publish and correct rates tables, recompute grants
 package main
 
 import (
