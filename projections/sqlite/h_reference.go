@@ -11,7 +11,7 @@ import (
 // refStmts are the statements of the reference data's tables (migration
 // 0006), prepared when the first reference event is applied.
 type refStmts struct {
-	roundPut, ratesPut, ratesCount *wstmt
+	roundPut, ratesPut *wstmt
 }
 
 func (a *applier) refs() (*refStmts, error) {
