@@ -38,6 +38,9 @@ type CallRound struct {
 	// (inclusive); zero, that side is not bounded.
 	StartFrom Date `json:"start_from,omitzero"`
 	StartTo   Date `json:"start_to,omitzero"`
+
+	// corrected is set on a round a correction replaced (not in events).
+	corrected bool
 }
 
 // key identifies a round: call year, round and action.
@@ -49,8 +52,12 @@ func roundKey(year, round int, action string) string {
 
 // deadline is the round as a row of the deadline table.
 func (r CallRound) deadline() Deadline {
+	origin := OriginPublished
+	if r.corrected {
+		origin = OriginCorrected
+	}
 	return Deadline{CallYear: r.CallYear, Round: r.Round, Actions: []string{r.Action}, Fields: r.Fields,
-		Day: r.Deadline, StartFrom: r.StartFrom, StartTo: r.StartTo}
+		Day: r.Deadline, StartFrom: r.StartFrom, StartTo: r.StartTo, Origin: origin}
 }
 
 // PublishedRates is a rates table the national office published.
@@ -139,6 +146,9 @@ func mergeRounds(base []Deadline, rounds map[string]CallRound) []Deadline {
 			}
 			row := dl
 			row.Actions = []string{a}
+			if row.Origin == "" {
+				row.Origin = OriginBuiltIn
+			}
 			out = append(out, row)
 		}
 	}
@@ -186,7 +196,9 @@ func (r Reference) evolve(e Event) Reference {
 	case CallRoundPublished:
 		return r.withRound(e.CallRound)
 	case CallRoundCorrected:
-		return r.withRound(e.CallRound)
+		c := e.CallRound
+		c.corrected = true
+		return r.withRound(c)
 	case RatesTablePublished:
 		if t, err := rates.ParseTable(e.Table); err == nil {
 			return r.withRates(t, e.PublishedOn, false)

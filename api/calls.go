@@ -35,6 +35,9 @@ type CallRoundView struct {
 	StartTo   aggregates.Date `json:"start_to,omitzero"`
 	// Open is true until the round closes (at the server's now).
 	Open bool `json:"open"`
+	// Origin is built-in (RULES.md section 8 or --deadlines-file),
+	// published or corrected (by the national office's events).
+	Origin string `json:"origin"`
 }
 
 // CallsList is the answer of GET /v1/calls.
@@ -84,7 +87,7 @@ func (s *Server) listCalls(c echo.Context) error {
 			continue
 		}
 		v := CallRoundView{CallYear: dl.CallYear, Round: dl.Round, Action: a, Fields: dl.Fields, Deadline: dl.Day, ClosesAt: dl.At().UTC(),
-			StartFrom: dl.StartFrom, StartTo: dl.StartTo, Open: !now.After(dl.At())}
+			StartFrom: dl.StartFrom, StartTo: dl.StartTo, Open: !now.After(dl.At()), Origin: dl.Origin}
 		if v.Fields == nil {
 			v.Fields = []string{}
 		}

@@ -25,7 +25,7 @@ func TestCallsAndRatesAreTheOfficesData(t *testing.T) {
 
 	var calls api.CallsList
 	s.must(t, 200, own, "GET", "/v1/calls", nil).json(t, &calls)
-	if calls.Open != 0 || len(calls.Rounds) == 0 {
+	if calls.Open != 0 || len(calls.Rounds) == 0 || calls.Rounds[0].Origin != aggregates.OriginBuiltIn {
 		t.Fatalf("on 2026-12-06: %d open of %d rounds, want none open", calls.Open, len(calls.Rounds))
 	}
 
@@ -39,7 +39,7 @@ func TestCallsAndRatesAreTheOfficesData(t *testing.T) {
 	s.must(t, 409, office, "POST", "/v1/calls", round)
 	s.must(t, 200, analyst, "GET", "/v1/calls?open=true", nil).json(t, &calls)
 	if calls.Open != 1 || len(calls.Rounds) != 1 || calls.Rounds[0].CallYear != 2027 || !calls.Rounds[0].Open ||
-		calls.Rounds[0].StartFrom != aggregates.MustDate("2027-06-01") || calls.Rounds[0].ClosesAt.Format("2006-01-02T15:04Z07:00") != "2027-02-18T11:00Z" {
+		calls.Rounds[0].StartFrom != aggregates.MustDate("2027-06-01") || calls.Rounds[0].Origin != aggregates.OriginPublished || calls.Rounds[0].ClosesAt.Format("2006-01-02T15:04Z07:00") != "2027-02-18T11:00Z" {
 		t.Fatalf("open rounds after publishing: %+v", calls)
 	}
 
@@ -60,7 +60,7 @@ func TestCallsAndRatesAreTheOfficesData(t *testing.T) {
 	}
 	s.must(t, 200, office, "POST", "/v1/calls/corrections", fix)
 	s.must(t, 200, own, "GET", "/v1/calls?call_year=2027", nil).json(t, &calls)
-	if calls.Open != 0 || len(calls.Rounds) != 1 || calls.Rounds[0].Deadline != aggregates.MustDate("2026-12-05") {
+	if calls.Open != 0 || len(calls.Rounds) != 1 || calls.Rounds[0].Deadline != aggregates.MustDate("2026-12-05") || calls.Rounds[0].Origin != aggregates.OriginCorrected {
 		t.Fatalf("after the correction: %+v", calls)
 	}
 	if p := s.must(t, 422, own, "POST", "/v1/projects", app("P-LATE", "2027-06-01", "2028-05-31")).problem(t); p.Rule != "CALL-DEADLINE" {

@@ -228,7 +228,7 @@ func printCalls(out io.Writer, l api.CallsList, asJSON bool) error {
 		return enc.Encode(l)
 	}
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "CALL\tROUND\tACTION\tFIELDS\tDEADLINE\tSTART WINDOW\tSTATE")
+	fmt.Fprintln(w, "CALL\tROUND\tACTION\tFIELDS\tDEADLINE\tSTART WINDOW\tSTATE\tORIGIN")
 	for _, r := range l.Rounds {
 		fields := "all"
 		if len(r.Fields) > 0 {
@@ -242,7 +242,7 @@ func printCalls(out io.Writer, l api.CallsList, asJSON bool) error {
 		if r.Open {
 			state = "open"
 		}
-		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s 12:00 Brussels\t%s\t%s\n", r.CallYear, r.Round, r.Action, fields, r.Deadline, window, state)
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s 12:00 Brussels\t%s\t%s\t%s\n", r.CallYear, r.Round, r.Action, fields, r.Deadline, window, state, r.Origin)
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -53,7 +53,7 @@ func TestCallsAndRatesFromTheCLI(t *testing.T) {
 	if len(l.Rounds) != 1 || l.Rounds[0].Deadline != "2031-02-25" || strings.Join(l.Rounds[0].Fields, ",") != "vet" || !l.Rounds[0].Open {
 		t.Fatalf("calls list: %+v", l)
 	}
-	if out := run(0, "calls", "list", "--call-year", "2031"); !strings.Contains(out, "2031-02-25 12:00 Brussels") || !strings.Contains(out, "open") {
+	if out := run(0, "calls", "list", "--call-year", "2031"); !strings.Contains(out, "2031-02-25 12:00 Brussels") || !strings.Contains(out, "open") || !strings.Contains(out, "corrected") {
 		t.Fatalf("calls list table: %s", out)
 	}
 
