@@ -30,20 +30,27 @@ type refView struct {
 func (h *Handler) ReferenceDomain(ctx context.Context) (*aggregates.Domain, error) {
 	v := &h.refs
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	if v.dom == nil {
 		v.p = aggregates.NewPortfolio(aggregates.OfficeOrg)
 		v.dom = h.domain
 	}
-	envs, err := h.store.LoadOrg(ctx, aggregates.OfficeOrg, v.seq)
+	from := v.seq
+	v.mu.Unlock()
+	// The scan runs outside the lock, so that commands of many
+	// organisations read in parallel; each one applies what it read
+	// beyond what the view already holds.
+	envs, err := h.store.LoadOrg(ctx, aggregates.OfficeOrg, from)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
 	}
-	if len(envs) == 0 {
-		return v.dom, nil
-	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	evs := make([]aggregates.Event, 0, len(envs))
+	last := v.seq
 	for _, env := range envs {
+		if env.Sequence <= last {
+			continue
+		}
 		payload, err := h.reg.Decode(env)
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, fmt.Errorf("decoding %s: %w", env.Ref, err), "internal error")
@@ -51,9 +58,13 @@ func (h *Handler) ReferenceDomain(ctx context.Context) (*aggregates.Domain, erro
 		if ev, ok := payload.(aggregates.Event); ok {
 			evs = append(evs, ev)
 		}
+		last = env.Sequence
+	}
+	if last == v.seq {
+		return v.dom, nil
 	}
 	v.p = aggregates.EvolveAll(v.p, evs)
-	v.seq = envs[len(envs)-1].Sequence
+	v.seq = last
 	v.dom = h.domain.WithReference(v.p.Reference)
 	return v.dom, nil
 }

@@ -2,6 +2,9 @@ package command_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -81,5 +84,61 @@ func BenchmarkReferenceCatchUp(b *testing.B) {
 		if _, err := h.ReferenceDomain(ctx); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestReferenceViewIsNeverBehindAWriteBeforeTheCall: readers in parallel
+// with the office publishing rounds; every read sees at least the rounds
+// whose publication had returned when the read began (run with -race).
+func TestReferenceViewIsNeverBehindAWriteBeforeTheCall(t *testing.T) {
+	st := jsStore(t)
+	reg := aggregates.Registry()
+	clk := newClock("2026-12-06T09:00:00Z")
+	office1 := command.New(st, nil, domain(t), reg, clk, command.Config{})
+	reader := command.New(st, nil, domain(t), reg, clk, command.Config{})
+	ctx := context.Background()
+	var published atomic.Int64
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				want := published.Load()
+				d, err := reader.ReferenceDomain(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				var n int64
+				for _, dl := range d.Deadlines() {
+					if dl.CallYear == 2030 {
+						n++
+					}
+				}
+				if n < want {
+					errs <- fmt.Errorf("a read begun after %d publications saw %d", want, n)
+					return
+				}
+			}
+		}()
+	}
+	for r := 1; r <= 9; r++ {
+		mustHandle(t, office1, office, aggregates.PublishCallRound{
+			CallRound: aggregates.CallRound{CallYear: 2030, Round: r, Action: aggregates.ActionKA122, Deadline: date("2030-02-18")}})
+		published.Add(1)
+	}
+	close(done)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }
