@@ -11,7 +11,7 @@ import "github.com/erasmus-ledger/grants/aggregates/rulebook"
 func RuleIDs() []string {
 	ids := []string{
 		// 1. Programme, countries, calls.
-		"PRG-PERIOD", "CTRY-PROGRAMME", "CTRY-UK", "CALL-DEADLINE", "CALL-ONE-PER-ROUND",
+		"PRG-PERIOD", "CTRY-PROGRAMME", "CTRY-UK", "CALL-DEADLINE", "CALL-START", "CALL-ONE-PER-ROUND",
 		// 2. Actions.
 		"KA121-ACCREDITED", "KA121-DURATION", "KA121-GLOBAL",
 		"KA122-NOT-ACCREDITED", "KA122-DURATION", "KA122-MAX-MOB", "KA122-MAX-PROJECTS", "KA122-NO-PARTNER-COUNTRY",

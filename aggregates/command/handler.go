@@ -76,6 +76,7 @@ type Handler struct {
 	cache   *lru
 	locks   stripes
 	located sync.Map // kind/id -> org
+	refs    refView  // the national office's reference data
 }
 
 // New returns a Handler. idem may be nil (no records beyond the store's
@@ -243,7 +244,11 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				return Result{}, err
 			}
 		}
-		decided, err := h.domain.Decide(dctx, e.portfolio, req.Command)
+		dom, err := h.domainFor(ctx, req.Command, ref.Org)
+		if err != nil {
+			return Result{}, err
+		}
+		decided, err := dom.Decide(dctx, e.portfolio, req.Command)
 		if err != nil {
 			return Result{}, asApp(err)
 		}

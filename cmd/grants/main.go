@@ -5,6 +5,8 @@
 //	grants token     create, list and revoke API tokens
 //	grants bench     measure the event store and replay against raw rates
 //	grants version   print the build
+//	grants calls     list, publish and correct call rounds (through a running serve)
+//	grants rates     list, publish and correct rates tables, recompute grants
 package main
 
 import (
