@@ -159,7 +159,7 @@ func runServe(args []string) error {
 			// The events after the checkpoint may be records NATS dropped
 			// (reported at start): only a stored one is waited for.
 			if next, found, err := sys.store.NextSequence(ctx, cp+1); err != nil || (found && next <= last) {
-				return fmt.Errorf("projections at sequence %d of %d", cp, last)
+				return api.CatchingUp{Checkpoint: cp, Last: last}
 			}
 		}
 		return nil
