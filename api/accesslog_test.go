@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -173,8 +174,8 @@ func TestAccessLogOneInfoLinePerRequestWithoutPersonalData(t *testing.T) {
 					t.Errorf("%s = %q, want %q (line %s)", k, got[k], v, text(r))
 				}
 			}
-			if _, err := time.ParseDuration(got["duration"]); err != nil {
-				t.Errorf("duration %q: %v", got["duration"], err)
+			if _, err := strconv.ParseFloat(got["duration_ms"], 64); err != nil {
+				t.Errorf("duration_ms %q: %v", got["duration_ms"], err)
 			}
 			line := text(r)
 			for _, secret := range []string{"Maria", "E10000001", "E30000003", "Espoo", "name=", "grants_", "Bearer"} {

@@ -68,14 +68,15 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// accessLog writes the one info line of a request. It names the route
+// accessLog writes the one info line of a request, its duration in
+// milliseconds (readable in JSON and text alike). It names the route
 // pattern (/v1/projects/:id), never the path with its IDs, and nothing of
 // the query, the headers or the bodies: those may hold personal data or
 // secrets (names, tokens, session IDs). An unknown route is "unmatched".
 func (s *Server) accessLog(method, route string, status int, d time.Duration, id string, bytes int64) {
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request",
 		slog.String("method", method), slog.String("route", route), slog.Int("status", status),
-		slog.Duration("duration", d), slog.String("request_id", id), slog.Int64("bytes", bytes))
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("request_id", id), slog.Int64("bytes", bytes))
 }
 
 // requestID returns the request's ID.
