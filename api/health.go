@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -23,6 +25,23 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, Health{Status: "up", Checkpoint: s.d.Reader.Checkpoint()})
 }
 
+// CatchingUp is the readiness error of read models that are still
+// catching up with the stream (after a start, a replay or a burst of
+// writes): an expected state, not a failure. Deps.Ready returns it (or
+// wraps it) so that /readyz answers 503 without logging an error; any
+// other readiness error is a failure and is logged as one.
+type CatchingUp struct {
+	// Checkpoint is the stream sequence the read models include.
+	Checkpoint uint64
+	// Last is the stream's last sequence.
+	Last uint64
+}
+
+// Error says how far the read models are.
+func (c CatchingUp) Error() string {
+	return fmt.Sprintf("projections at sequence %d of %d", c.Checkpoint, c.Last)
+}
+
 // readyz runs the readiness check of Deps.Ready, bounded in time.
 func (s *Server) readyz(c echo.Context) error {
 	if s.d.Ready != nil {
@@ -31,9 +50,17 @@ func (s *Server) readyz(c echo.Context) error {
 		if err := s.d.Ready(ctx); err != nil {
 			// Readiness detail is operational (what is not ready), not a
 			// secret: show it so that an operator sees why.
-			msg := err.Error()
-			s.log.Warn("not ready", "err", err)
-			return apperr.Wrap(apperr.Unavailable, err, "%s", msg)
+			notReady := apperr.Wrap(apperr.Unavailable, err, "%s", err.Error())
+			var cu CatchingUp
+			if !errors.As(err, &cu) {
+				return notReady // a failure: the error handler logs it
+			}
+			// Catching up: the access log line says 503; the detail is
+			// for debugging only.
+			s.log.Debug("not ready: read models catching up", "checkpoint", cu.Checkpoint, "last", cu.Last, "request_id", requestID(c))
+			p := problemOf(notReady)
+			p.Instance, p.RequestID = c.Request().URL.Path, requestID(c)
+			return writeProblem(c, p)
 		}
 	}
 	return c.JSON(http.StatusOK, Health{Status: "ready", Checkpoint: s.d.Reader.Checkpoint()})

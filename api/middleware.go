@@ -1,12 +1,15 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/erasmus-ledger/grants/api/auth"
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -29,7 +32,8 @@ const (
 )
 
 // observe assigns a request ID, times the request, records the metrics
-// and logs it. It wraps everything, the error handler included.
+// and writes the access log line. It wraps everything, the error handler
+// included.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := s.d.Clock.Now()
@@ -59,10 +63,20 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		d := s.d.Clock.Now().Sub(start)
 		s.metrics.observe(route, c.Request().Method, status, d)
-		s.log.Debug("request", "method", c.Request().Method, "route", route, "path", c.Request().URL.Path,
-			"status", status, "duration", d, "request_id", id)
+		s.accessLog(c.Request().Method, route, status, d, id, c.Response().Size)
 		return nil
 	}
+}
+
+// accessLog writes the one info line of a request, its duration in
+// milliseconds (readable in JSON and text alike). It names the route
+// pattern (/v1/projects/:id), never the path with its IDs, and nothing of
+// the query, the headers or the bodies: those may hold personal data or
+// secrets (names, tokens, session IDs). An unknown route is "unmatched".
+func (s *Server) accessLog(method, route string, status int, d time.Duration, id string, bytes int64) {
+	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request",
+		slog.String("method", method), slog.String("route", route), slog.Int("status", status),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("request_id", id), slog.Int64("bytes", bytes))
 }
 
 // requestID returns the request's ID.

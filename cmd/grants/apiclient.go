@@ -40,7 +40,7 @@ func newAPIClient(base, token, tokenFile string) (*apiClient, error) {
 		token = strings.TrimSpace(string(b))
 	}
 	if token == "" {
-		return nil, usagef("give a token: GRANTS_TOKEN, --token or --token-file (see grants token create)")
+		return nil, usagef("give a token: GRANTS_API_TOKEN, --token or --token-file (see grants token create)")
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -26,7 +26,7 @@ const callsUsage = `usage:
   grants calls correct (the same flags) --reason "why"
 
 Call rounds are the national office's data, recorded as events by a running
-grants serve: give its --url and a national-office token (GRANTS_TOKEN, or
+grants serve: give its --url and a national-office token (GRANTS_API_TOKEN, or
 --token-file) to publish or correct; any token lists.`
 
 const ratesUsage = `usage:

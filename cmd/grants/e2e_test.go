@@ -193,8 +193,8 @@ func TestServeEndToEnd(t *testing.T) {
 	s.stop(t)
 }
 
-// TestBadInputExitsWithStatus2AndWritesNothing covers malformed flags, an
-// unreachable --nats-url and a data directory that cannot be written.
+// TestBadInputExitsWithStatus2AndWritesNothing covers malformed flags,
+// values and arguments: usage errors, found before anything is touched.
 func TestBadInputExitsWithStatus2AndWritesNothing(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "a-file")
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
@@ -211,12 +211,12 @@ func TestBadInputExitsWithStatus2AndWritesNothing(t *testing.T) {
 		{"malformed duration", []string{"serve", "--duplicate-window", "soon", "--data-dir", fresh}, "", "duplicate-window"},
 		{"malformed environment", []string{"serve", "--data-dir", fresh}, "GRANTS_REPLICAS=three", "GRANTS_REPLICAS"},
 		{"bad http address", []string{"serve", "--http", "nowhere", "--data-dir", fresh}, "", "--http"},
-		{"unreachable nats-url", []string{"serve", "--nats-url", "nats://127.0.0.1:1", "--data-dir", fresh, "--http", "127.0.0.1:0"}, "", "not reachable"},
-		{"data dir not writable", []string{"serve", "--data-dir", filepath.Join(file, "sub"), "--http", "127.0.0.1:0", "--nats-listen", "off"}, "", "data directory"},
 		{"unknown durability", []string{"serve", "--durability", "maybe", "--data-dir", fresh, "--http", "127.0.0.1:0"}, "", "durability"},
-		{"missing nats credentials", []string{"replay", "--nats-creds", filepath.Join(fresh, "none.creds"), "--data-dir", fresh}, "", "--nats-creds"},
 		{"two kinds of nats credentials", []string{"replay", "--nats-creds", file, "--nats-nkey", file, "--data-dir", fresh}, "", "not both"},
 		{"unknown command", []string{"frobnicate"}, "", "unknown command"},
+		{"replay option without --out", []string{"replay", "--until", "2024-06-30", "--data-dir", fresh}, "", "--until needs --out"},
+		{"unknown token action", []string{"token", "burn"}, "", "unknown action"},
+		{"token create without role", []string{"token", "create", "--data-dir", fresh}, "", "--role is required"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -52,7 +52,7 @@ func runReplay(args []string) error {
 	}
 	if *out != "" {
 		if _, err := os.Stat(*out); err == nil {
-			return usagef("--out %s exists; choose a new file name", *out)
+			return fmt.Errorf("--out %s exists; choose a new file name", *out)
 		}
 		if err := checkDataDir(filepath.Dir(*out)); err != nil {
 			return err

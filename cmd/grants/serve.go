@@ -106,7 +106,7 @@ func runServe(args []string) error {
 	}
 	ln, err := net.Listen("tcp", *cfg.http)
 	if err != nil {
-		return usagef("--http %s: %v", *cfg.http, err)
+		return listenError("--http", *cfg.http, err)
 	}
 	defer ln.Close()
 
@@ -159,7 +159,7 @@ func runServe(args []string) error {
 			// The events after the checkpoint may be records NATS dropped
 			// (reported at start): only a stored one is waited for.
 			if next, found, err := sys.store.NextSequence(ctx, cp+1); err != nil || (found && next <= last) {
-				return fmt.Errorf("projections at sequence %d of %d", cp, last)
+				return api.CatchingUp{Checkpoint: cp, Last: last}
 			}
 		}
 		return nil
@@ -219,11 +219,11 @@ func readMetricsToken(path string) (string, error) {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", usagef("--metrics-token-file: %v", err)
+		return "", fmt.Errorf("--metrics-token-file: %w", err)
 	}
 	tok := strings.TrimSpace(string(b))
 	if len(tok) < 24 || strings.ContainsAny(tok, " \t\r\n") {
-		return "", usagef("--metrics-token-file %s: want one secret of at least 24 characters without spaces", path)
+		return "", fmt.Errorf("--metrics-token-file %s: want one secret of at least 24 characters without spaces", path)
 	}
 	return tok, nil
 }
@@ -239,7 +239,7 @@ func loadRates(path string) (*rates.Book, error) {
 	}
 	over, err := rates.LoadFile(path)
 	if err != nil {
-		return nil, usagef("--rates-file: %v", err)
+		return nil, fmt.Errorf("--rates-file: %w", err)
 	}
 	return book.Override(over), nil
 }
@@ -253,11 +253,11 @@ func loadDeadlines(path string) ([]aggregates.Deadline, error) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usagef("--deadlines-file: %v", err)
+		return nil, fmt.Errorf("--deadlines-file: %w", err)
 	}
 	rows, err := aggregates.ParseDeadlines(data)
 	if err != nil {
-		return nil, usagef("--deadlines-file %s: %v", path, err)
+		return nil, fmt.Errorf("--deadlines-file %s: %w", path, err)
 	}
 	years := map[int]bool{}
 	for _, r := range rows {

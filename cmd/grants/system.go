@@ -68,7 +68,7 @@ func dataDirIdentities(dir string) ([]jetstream.Identity, error) {
 	}{{serviceSeedFile, "service", jetstream.ServicePermissions}, {readerSeedFile, "reader", jetstream.ReaderPermissions}} {
 		kp, err := jetstream.LoadOrCreateSeed(filepath.Join(dir, id.file))
 		if err != nil {
-			return nil, usageError{err}
+			return nil, err
 		}
 		pub, err := kp.PublicKey()
 		if err != nil {
@@ -100,13 +100,13 @@ func (nf natsFlags) clientAuth() (opts []nats.Option, ok bool, err error) {
 		return nil, false, usagef("give --nats-creds or --nats-nkey, not both")
 	case *nf.natsCreds != "":
 		if _, err := os.Stat(*nf.natsCreds); err != nil {
-			return nil, false, usagef("--nats-creds: %v", err)
+			return nil, false, fmt.Errorf("--nats-creds: %w", err)
 		}
 		return []nats.Option{nats.UserCredentials(*nf.natsCreds)}, true, nil
 	case *nf.natsNkey != "":
 		o, err := nats.NkeyOptionFromSeed(*nf.natsNkey)
 		if err != nil {
-			return nil, false, usagef("--nats-nkey: %v", err)
+			return nil, false, fmt.Errorf("--nats-nkey: %w", err)
 		}
 		return []nats.Option{o, nats.CustomInboxPrefix(jetstream.ServiceInboxPrefix)}, true, nil
 	}
@@ -116,7 +116,7 @@ func (nf natsFlags) clientAuth() (opts []nats.Option, ok bool, err error) {
 	}
 	o, err := nats.NkeyOptionFromSeed(seed)
 	if err != nil {
-		return nil, false, usagef("%s: %v", seed, err)
+		return nil, false, fmt.Errorf("%s: %w", seed, err)
 	}
 	return []nats.Option{o, nats.CustomInboxPrefix(jetstream.ServiceInboxPrefix)}, true, nil
 }
@@ -151,11 +151,11 @@ func (s *system) Close() {
 // checkDataDir creates dir if needed and proves it is writable.
 func checkDataDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return usagef("data directory %s cannot be created: %v (choose another with --data-dir)", dir, errors.Unwrap(err))
+		return fmt.Errorf("data directory %s cannot be created: %v (choose another with --data-dir)", dir, errors.Unwrap(err))
 	}
 	f, err := os.CreateTemp(dir, ".write-check-*")
 	if err != nil {
-		return usagef("data directory %s is not writable: %v (fix its permissions or choose another with --data-dir)", dir, errors.Unwrap(err))
+		return fmt.Errorf("data directory %s is not writable: %v (fix its permissions or choose another with --data-dir)", dir, errors.Unwrap(err))
 	}
 	name := f.Name()
 	f.Close()
@@ -167,11 +167,11 @@ func checkDataDir(dir string) error {
 func lockDataDir(dir string) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(dir, "grants.lock"), os.O_CREATE|os.O_RDWR, 0o640)
 	if err != nil {
-		return nil, usagef("data directory %s: %v", dir, err)
+		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
-		return nil, usagef("data directory %s is in use by another grants process (a running grants serve?); stop it or point --nats-url at its NATS listener", dir)
+		return nil, inUsef("data directory %s is in use by another grants process (a running grants serve?); stop it or point --nats-url at its NATS listener", dir)
 	}
 	return f, nil
 }
@@ -193,6 +193,21 @@ func listenAddr(s string) (string, int, error) {
 		p = -1 // a random free port
 	}
 	return host, p, nil
+}
+
+// probeListen tells whether the embedded NATS server will be able to
+// listen on host:port (the server itself only logs a failure to listen),
+// so that a port in use ends the command with exit status 3.
+func probeListen(host string, port int) error {
+	if port <= 0 {
+		return nil
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return listenError("--nats-listen", addr, err)
+	}
+	return ln.Close()
 }
 
 // openSystem connects to the event store. serve embeds a server (unless
@@ -231,7 +246,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	case url != "":
 		nc, err := nats.Connect(url, append([]nats.Option{nats.Timeout(5 * time.Second), nats.Name("grants"), nats.MaxReconnects(-1)}, auth...)...)
 		if err != nil {
-			return nil, usagef("--nats-url %s is not reachable: %v", url, err)
+			return nil, fmt.Errorf("--nats-url %s is not reachable: %w", url, err)
 		}
 		s.nc = nc
 	default:
@@ -252,6 +267,9 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 			// A one-off command listens only on a random loopback port, for
 			// its own fast stream reads.
 			host, port = "127.0.0.1", -1
+		} else if err := probeListen(host, port); err != nil {
+			s.Close()
+			return nil, err
 		}
 		ids, err := dataDirIdentities(*nf.dataDir)
 		if err != nil {
@@ -263,7 +281,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		}, aggregates.Registry(), storeConfig(nf))
 		if err != nil {
 			s.Close()
-			return nil, usageError{err}
+			return nil, err
 		}
 		s.emb, s.srv, s.nc, s.store, s.durability = emb, emb.Server, emb.Conn, emb.Store, durability
 		return s, nil

@@ -236,10 +236,11 @@ func tokenRevoke(ctx context.Context, svc tokenService, id string, out io.Writer
 	return nil
 }
 
-// userError makes invalid input and unknown tokens usage errors (exit 2).
+// userError makes invalid input (a role or organisation the flags name
+// wrongly) a usage error (exit 2); an unknown token is a runtime failure
+// (exit 1), as the command line itself was well formed.
 func userError(err error) error {
-	switch apperr.CodeOf(err) {
-	case apperr.Invalid, apperr.NotFound:
+	if apperr.CodeOf(err) == apperr.Invalid {
 		return usageError{err}
 	}
 	return err
