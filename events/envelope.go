@@ -72,6 +72,12 @@ type Envelope struct {
 	PrevHash string `json:"prev_hash,omitempty"`
 	// Hash is SHA-256(PrevHash || CanonicalBytes()), hex-encoded.
 	Hash string `json:"hash"`
+	// KeyID names the service key that signed the event (empty for events
+	// written before events were signed).
+	KeyID string `json:"key_id,omitempty"`
+	// Signature is the Ed25519 signature of SigningInput(Hash) by KeyID,
+	// base64url without padding.
+	Signature string `json:"signature,omitempty"`
 }
 
 // Head is where an aggregate stands: its last version, the stream sequence of

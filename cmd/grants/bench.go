@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
 	grantsjs "github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
@@ -87,6 +90,12 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 	// over years, not in the last two minutes), and the collector would
 	// mark that map all through the replay.
 	scfg := grantsjs.Config{DuplicateWindow: time.Second}
+	// The history is signed as the service signs it, with a throwaway key.
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	scfg.Signer = events.NewEd25519Signer(priv)
 	emb, err := grantsjs.OpenEmbedded(ctx, ecfg, aggregates.Registry(), scfg)
 	if err != nil {
 		return err

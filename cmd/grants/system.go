@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -16,7 +17,9 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/keys"
 )
 
 // natsFlags are the flags every subcommand that reaches the event store has.
@@ -27,6 +30,7 @@ type natsFlags struct {
 	replicas        *int
 	duplicateWindow *time.Duration
 	syncAlways      *bool
+	signingDir      *string
 }
 
 func addNATSFlags(fs *flagSet) natsFlags {
@@ -37,6 +41,7 @@ func addNATSFlags(fs *flagSet) natsFlags {
 		replicas:        fs.Int("replicas", 1, "replica count of the GRANTS stream (external cluster)"),
 		duplicateWindow: fs.Duration("duplicate-window", 2*time.Minute, "JetStream duplicate window for idempotent publishes"),
 		syncAlways:      fs.Bool("sync-always", false, "embedded server: fsync every write (survives a power cut, slower)"),
+		signingDir:      fs.String("signing-dir", "", "directory of the service's event signing keys (default <data-dir>/signing; the same keys for every service of an external cluster)"),
 	}
 }
 
@@ -49,6 +54,8 @@ type system struct {
 	store *jetstream.Store
 	lock  *os.File
 	log   *slog.Logger
+	// ring holds the public keys events are verified with.
+	ring *events.KeyRing
 }
 
 // Close releases everything the system holds.
@@ -123,6 +130,11 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		return nil, usagef("--duplicate-window %s: must be at least 1s", *nf.duplicateWindow)
 	}
 	s := &system{log: log}
+	scfg, ring, err := storeConfig(nf, serve, log)
+	if err != nil {
+		return nil, err
+	}
+	s.ring = ring
 	url := *nf.natsURL
 	if !serve && url == "" {
 		// Reach a running `grants serve` through its listener.
@@ -162,7 +174,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		}
 		emb, err := jetstream.OpenEmbedded(ctx, jetstream.EmbeddedConfig{
 			StoreDir: filepath.Join(*nf.dataDir, "nats"), Host: host, Port: port, SyncAlways: *nf.syncAlways, Logger: log,
-		}, aggregates.Registry(), storeConfig(nf))
+		}, aggregates.Registry(), scfg)
 		if err != nil {
 			s.Close()
 			return nil, usageError{err}
@@ -170,7 +182,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		s.emb, s.srv, s.nc, s.store = emb, emb.Server, emb.Conn, emb.Store
 		return s, nil
 	}
-	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), storeConfig(nf))
+	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), scfg)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("opening the event store: %w", err)
@@ -179,9 +191,47 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	return s, nil
 }
 
-// storeConfig is the event store's configuration from the flags.
-func storeConfig(nf natsFlags) jetstream.Config {
-	return jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas}
+// storeConfig is the event store's configuration from the flags, with
+// the signing key and the key ring of the signing directory. serve
+// creates the first key; another subcommand without readable keys signs
+// nothing and trusts no key (verification then flags every event).
+func storeConfig(nf natsFlags, serve bool, log *slog.Logger) (jetstream.Config, *events.KeyRing, error) {
+	cfg := jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas}
+	dir := signingDir(nf)
+	var (
+		set *keys.Set
+		err error
+	)
+	if serve {
+		var created bool
+		if set, created, err = keys.Open(dir, time.Now()); err == nil && created {
+			log.Info("created the event signing key", "dir", dir, "key", set.Active)
+		}
+	} else {
+		set, err = keys.Load(dir)
+	}
+	switch {
+	case err == nil:
+	case !serve && errors.Is(err, fs.ErrNotExist):
+		log.Warn("no event signing keys here: nothing is signed and no signature is trusted", "dir", dir)
+		return cfg, events.NewKeyRing(nil, nil), nil
+	default:
+		return cfg, nil, usagef("signing keys in %s: %v (point --signing-dir at the service's keys)", dir, err)
+	}
+	signer, err := set.Signer()
+	if err != nil {
+		return cfg, nil, usageError{err}
+	}
+	cfg.Signer = signer
+	return cfg, set.Ring(dir), nil
+}
+
+// signingDir is --signing-dir, or <data-dir>/signing.
+func signingDir(nf natsFlags) string {
+	if *nf.signingDir != "" {
+		return *nf.signingDir
+	}
+	return filepath.Join(*nf.dataDir, "signing")
 }
 
 // newLogger returns the process logger: JSON lines on stderr, or text.

@@ -132,7 +132,9 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 	handle := func(msg jetstream.Msg) {
 		mu.Lock()
 		defer mu.Unlock()
-		if stopped {
+		if stopped || ctx.Err() != nil {
+			// Once ctx ends, nothing more is handed to fn, even before
+			// consume's own goroutine takes the lock.
 			return
 		}
 		seq, err := ackSequence(msg.Reply())

@@ -208,7 +208,7 @@ func (d *packedDecoder) time(name, v string) time.Time {
 
 // DecodeMsg turns a stored message of the GRANTS stream into an envelope:
 // subject, headers and body as delivered, seq its stream sequence. It reads
-// both wire formats (see events/doc.go) and checks the format only; whether
+// the three wire formats (see events/doc.go) and checks the format only; whether
 // the type is known is the registry's business.
 func DecodeMsg(subject string, h nats.Header, data []byte, seq uint64) (events.Envelope, error) {
 	var e events.Envelope
@@ -220,6 +220,12 @@ func DecodeMsg(subject string, h nats.Header, data []byte, seq uint64) (events.E
 	e.Ref = ref
 	e.Sequence = seq
 	e.Payload = data
+	if isCloudEvent(data) {
+		if err := decodeCloudEvent(data, &e); err != nil {
+			return events.Envelope{}, fmt.Errorf("event at sequence %d on %s: %w", seq, subject, err)
+		}
+		return e, nil
+	}
 	if v := h[events.HeaderEvent]; len(v) > 0 {
 		if err := decodePacked(v[0], &e); err != nil {
 			return events.Envelope{}, fmt.Errorf("event at sequence %d on %s: %w", seq, subject, err)

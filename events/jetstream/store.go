@@ -58,6 +58,9 @@ type Config struct {
 	// Clock fills in Meta.RecordedAt when an append leaves it zero; without
 	// a clock such an append is refused.
 	Clock events.Clock
+	// Signer signs every appended event (see events.Build); nil appends
+	// unsigned events, which verification flags.
+	Signer events.Signer
 	// RequestTimeout bounds reads whose context has no deadline (default 10s).
 	RequestTimeout time.Duration
 	// Logger receives warnings; nil discards them.
@@ -80,6 +83,7 @@ type Store struct {
 	readConn   *nats.Conn
 	reg        *events.Registry
 	clock      events.Clock
+	signer     events.Signer
 	timeout    time.Duration
 	log        *slog.Logger
 	getter     *directGetter
@@ -172,7 +176,7 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 		return nil, err
 	}
 	return &Store{
-		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock,
+		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock, signer: cfg.Signer,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
 		idem: &Idempotency{kv: kv}, batchSlots: make(chan struct{}, maxBatchesInFlight),
 	}, nil
