@@ -70,6 +70,13 @@ type Deps struct {
 	// LastSequence is the stream's last sequence, for the projection lag
 	// metric; nil leaves the metric out.
 	LastSequence func(ctx context.Context) (uint64, error)
+	// Verify verifies the whole event stream (GET /v1/audit/verification);
+	// nil answers 503.
+	Verify func(ctx context.Context) (events.StreamReport, error)
+	// KeyRing holds the public keys events are signed with; the
+	// verification of one organisation or project checks signatures with
+	// it (nil: hash chains only).
+	KeyRing *events.KeyRing
 	// Clock tells the time (request latency, as-of defaults).
 	Clock events.Clock
 	// Logger receives request and error logs; nil means slog.Default().

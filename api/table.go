@@ -6,6 +6,7 @@ import (
 	a "github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/command"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -85,6 +86,7 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.CloseProject](s, P, "/v1/projects/:id/closure", "closeProject", "Close a project (balance paid or recovered)", tagProjects, prj),
 		commandRoute[a.TerminateProject](s, P, "/v1/projects/:id/termination", "terminateProject", "Terminate a project", tagProjects, prj),
 		{Method: G, Path: "/v1/projects/:id/history", OperationID: "projectHistory", Summary: "Read the audit history of a project", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.projectHistory},
+		{Method: G, Path: "/v1/audit/verification", OperationID: "verifyLedger", Summary: "Verify the whole event stream: every chain, every signature, every checkpoint, no missing sequence", Tag: tagAudit, Roles: []string{a.RoleNationalOffice}, Response: events.StreamReport{}, Handler: s.verifyLedger},
 		{Method: G, Path: "/v1/projects/:id/verification", OperationID: "verifyProject", Summary: "Verify the hash chain of a project's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyProject},
 
 		// Mobilities.

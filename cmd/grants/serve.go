@@ -42,6 +42,7 @@ type serveConfig struct {
 	maxBody       *int
 	ratePerSecond *int
 	shutdown      *time.Duration
+	checkpoints   *time.Duration
 }
 
 func serveFlags(fs *flagSet) serveConfig {
@@ -57,6 +58,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		maxBody:       fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
 		ratePerSecond: fs.Int("rate-limit", 0, "requests per second allowed per token (0: unlimited)"),
 		shutdown:      fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
+		checkpoints:   fs.Duration("checkpoint-interval", time.Hour, "how often the service verifies the new events and writes a signed checkpoint of every chain's head (0: only at start)"),
 	}
 }
 
@@ -142,11 +144,13 @@ func runServe(args []string) error {
 	srv, err := api.New(api.Deps{
 		Commands: handler, Reader: readModels, Tokens: auth.NewService(tokenStore, clock),
 		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
+		Verify: verifyLedger(sys), KeyRing: sys.ring,
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
 	})
 	if err != nil {
 		return err
 	}
+	go guardLedger(ctx, sys, *cfg.checkpoints, log)
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err

@@ -54,8 +54,10 @@ type system struct {
 	store *jetstream.Store
 	lock  *os.File
 	log   *slog.Logger
-	// ring holds the public keys events are verified with.
-	ring *events.KeyRing
+	// ring holds the public keys events are verified with; signer is the
+	// active key (nil when this process has none).
+	ring   *events.KeyRing
+	signer events.Signer
 }
 
 // Close releases everything the system holds.
@@ -130,11 +132,14 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		return nil, usagef("--duplicate-window %s: must be at least 1s", *nf.duplicateWindow)
 	}
 	s := &system{log: log}
-	scfg, ring, err := storeConfig(nf, serve, log)
-	if err != nil {
-		return nil, err
+	// The signing keys are read once the store is reachable (and the data
+	// directory proved writable), so that a bad flag creates nothing.
+	var scfg jetstream.Config
+	loadKeys := func() error {
+		cfg, ring, err := storeConfig(nf, serve, log)
+		scfg, s.ring, s.signer = cfg, ring, cfg.Signer
+		return err
 	}
-	s.ring = ring
 	url := *nf.natsURL
 	if !serve && url == "" {
 		// Reach a running `grants serve` through its listener.
@@ -172,6 +177,10 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 			// its own fast stream reads.
 			host, port = "127.0.0.1", -1
 		}
+		if err := loadKeys(); err != nil {
+			s.Close()
+			return nil, err
+		}
 		emb, err := jetstream.OpenEmbedded(ctx, jetstream.EmbeddedConfig{
 			StoreDir: filepath.Join(*nf.dataDir, "nats"), Host: host, Port: port, SyncAlways: *nf.syncAlways, Logger: log,
 		}, aggregates.Registry(), scfg)
@@ -181,6 +190,10 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		}
 		s.emb, s.srv, s.nc, s.store = emb, emb.Server, emb.Conn, emb.Store
 		return s, nil
+	}
+	if err := loadKeys(); err != nil {
+		s.Close()
+		return nil, err
 	}
 	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), scfg)
 	if err != nil {

@@ -43,8 +43,10 @@ func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Enve
 		if e.Sequence > to {
 			return false, nil
 		}
-		if err := fn(e); err != nil {
-			return false, err
+		if !isCheckpoint(&e) {
+			if err := fn(e); err != nil {
+				return false, err
+			}
 		}
 		return e.Sequence < to, nil
 	})
@@ -68,11 +70,13 @@ func (s *Store) eventsDirect(ctx context.Context, from, to uint64, fn func(event
 		if seq > to {
 			return errRangeEnd
 		}
-		e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
-		if err != nil {
-			return corrupt(err)
+		if subject := m.Header.Get("Nats-Subject"); subject != events.CheckpointSubject {
+			e, err := DecodeMsg(subject, m.Header, m.Data, seq)
+			if err != nil {
+				return corrupt(err)
+			}
+			envs = append(envs, e)
 		}
-		envs = append(envs, e)
 		if seq == to {
 			return errRangeEnd
 		}
@@ -96,6 +100,9 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(events.Envel
 		from = 1
 	}
 	return s.consume(ctx, from, func(e events.Envelope) (bool, error) {
+		if isCheckpoint(&e) {
+			return true, nil
+		}
 		return true, fn(e)
 	})
 }
@@ -139,7 +146,12 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 		}
 		seq, err := ackSequence(msg.Reply())
 		var e events.Envelope
-		if err == nil {
+		switch {
+		case err != nil:
+		case msg.Subject() == events.CheckpointSubject:
+			// Not an event: fn sees its sequence only (isCheckpoint).
+			e.Sequence = seq
+		default:
 			e, err = DecodeMsg(msg.Subject(), msg.Headers(), msg.Data(), seq)
 		}
 		if err != nil {
@@ -187,6 +199,10 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 	}
 	return result
 }
+
+// isCheckpoint tells whether consume handed over a checkpoint message
+// (a sequence without an event) rather than an event.
+func isCheckpoint(e *events.Envelope) bool { return e.Ref.Org == "" }
 
 // ackSequence reads the stream sequence from a consumer message's reply
 // subject without the full metadata parse. The subject is

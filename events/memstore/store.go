@@ -50,6 +50,8 @@ type Store struct {
 	owner     map[string]string   // kind + "." + id -> org of its last event
 	dedup     map[string]dedupEntry
 	changed   chan struct{} // closed and replaced after every append
+	// checkpoints are the signed checkpoints written, oldest first.
+	checkpoints []events.StoredCheckpoint
 }
 
 type dedupEntry struct {

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events"
+)
+
+// guardLedger verifies the stream when grants serve starts (signatures
+// after the newest checkpoint, chains up to it, missing sequences), logs
+// every unresolved problem with its sequence, and writes a signed
+// checkpoint then and every interval while the stream moves. The first
+// checkpoint after an upgrade covers the events written before events
+// were signed. It returns when ctx ends.
+func guardLedger(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger) {
+	if sys.signer == nil {
+		log.Error("no signing key: no checkpoint is written")
+		return
+	}
+	var written uint64
+	check := func(first bool) {
+		last, err := sys.store.LastSequence(ctx)
+		if err != nil || (!first && last == written) {
+			return
+		}
+		start := time.Now()
+		cp, rep, err := writeCheckpoint(ctx, sys, time.Now())
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Error("writing a checkpoint", "err", err)
+			}
+			return
+		}
+		for _, p := range rep.Problems {
+			if !p.Resolved {
+				log.Error("the ledger holds an event that failed its checks", "sequence", p.Sequence, "aggregate", p.Ref.String(), "type", p.Type, "kind", p.Kind, "reason", p.Reason)
+			}
+		}
+		if written, err = sys.store.LastSequence(ctx); err != nil {
+			written = 0
+		}
+		log.Info("ledger verified and checkpoint written", "sequence", cp.Sequence, "chains", cp.Chains, "valid", rep.Valid,
+			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
+	}
+	check(true)
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			check(false)
+		}
+	}
+}
+
+// verifyLedger is the whole-stream verification of GET
+// /v1/audit/verification: every signature, chain and sequence.
+func verifyLedger(sys *system) func(ctx context.Context) (events.StreamReport, error) {
+	return func(ctx context.Context) (events.StreamReport, error) {
+		rep, _, err := events.VerifyStore(ctx, sys.store, sys.ring, events.VerifyOptions{})
+		return rep, err
+	}
+}
