@@ -36,6 +36,11 @@ func (s *Server) readyz(c echo.Context) error {
 			return apperr.Wrap(apperr.Unavailable, err, "%s", msg)
 		}
 	}
+	// Quarantined events keep the service serving, but say so.
+	if n := s.openQuarantined(c.Request().Context()); n != 0 {
+		return c.JSON(http.StatusOK, Health{Status: "degraded", Checkpoint: s.d.Reader.Checkpoint(),
+			Detail: "the projector quarantined events that failed their checks; see GET /v1/audit/quarantine"})
+	}
 	return c.JSON(http.StatusOK, Health{Status: "ready", Checkpoint: s.d.Reader.Checkpoint()})
 }
 

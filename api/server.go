@@ -73,6 +73,10 @@ type Deps struct {
 	// Verify verifies the whole event stream (GET /v1/audit/verification);
 	// nil answers 503.
 	Verify func(ctx context.Context) (events.StreamReport, error)
+	// Quarantine lists the events the projector refused (GET
+	// /v1/audit/quarantine, the grants_quarantined_events metric, and a
+	// "degraded" /readyz while any is open); nil: none.
+	Quarantine func(ctx context.Context) ([]projections.QuarantinedEvent, error)
 	// KeyRing holds the public keys events are signed with; the
 	// verification of one organisation or project checks signatures with
 	// it (nil: hash chains only).
@@ -131,6 +135,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{d: d, log: d.Logger}
 	s.metrics = newMetrics(lagFunc(d.LastSequence, d.Reader.Checkpoint))
+	s.registerQuarantineMetric()
 	if d.RatePerSecond > 0 {
 		s.limiter = newLimiter(d.RatePerSecond, d.Burst)
 	}

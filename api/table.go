@@ -87,6 +87,8 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.TerminateProject](s, P, "/v1/projects/:id/termination", "terminateProject", "Terminate a project", tagProjects, prj),
 		{Method: G, Path: "/v1/projects/:id/history", OperationID: "projectHistory", Summary: "Read the audit history of a project", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.projectHistory},
 		{Method: G, Path: "/v1/audit/verification", OperationID: "verifyLedger", Summary: "Verify the whole event stream: every chain, every signature, every checkpoint, no missing sequence", Tag: tagAudit, Roles: []string{a.RoleNationalOffice}, Response: events.StreamReport{}, Handler: s.verifyLedger},
+		commandRoute[command.ResolveDamage](s, P, "/v1/audit/damage-resolutions", "resolveDamage", "Resolve a damaged aggregate: acknowledge a quarantined or lost sequence so that the aggregate accepts writes again", tagAudit, cmdSpec{}),
+		{Method: G, Path: "/v1/audit/quarantine", OperationID: "listQuarantine", Summary: "The events the projector refused (failed signature, hash or chain): sequence, subject, reason, resolution", Tag: tagAudit, Roles: []string{a.RoleNationalOffice}, Response: []projections.QuarantinedEvent{}, Handler: s.quarantine},
 		{Method: G, Path: "/v1/projects/:id/verification", OperationID: "verifyProject", Summary: "Verify the hash chain of a project's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyProject},
 
 		// Mobilities.

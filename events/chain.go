@@ -18,6 +18,9 @@ const (
 	// event (a wrong version or previous hash: an event before it is lost
 	// or was refused).
 	ProblemChain = "chain"
+	// ProblemUnreadable: the stored record is not an event of any known
+	// wire format (see Envelope.Damage).
+	ProblemUnreadable = "unreadable"
 	// ProblemMissing: a stream sequence holds no record (NATS lost it).
 	ProblemMissing = "missing"
 	// ProblemCheckpoint: the history does not match a signed checkpoint.
@@ -84,6 +87,9 @@ func (c *ChainState) Check(e *Envelope, ring *KeyRing, trust Trust, legacy bool)
 		p := Problem{Sequence: e.Sequence, Ref: e.Ref, Type: e.Type, Version: e.Version, Kind: kind, Reason: reason}
 		c.Open = append(c.Open, p)
 		return &p
+	}
+	if e.Damage != "" {
+		return fail(ProblemUnreadable, "the stored record cannot be read: "+e.Damage)
 	}
 	if e.ComputeHash() != e.Hash {
 		return fail(ProblemHash, "its content does not match its hash")

@@ -230,6 +230,10 @@ type VerifyOptions struct {
 	// Against, if set, is an exported checkpoint (already checked with
 	// Verify) that the history must still match.
 	Against *Checkpoint
+	// Legacy accepts unsigned events (written before events were signed)
+	// with no checkpoint covering them: for the first checkpoint, written
+	// when a ledger is upgraded.
+	Legacy bool
 	// Fast checks the signatures of the events after the newest signed
 	// checkpoint only; those before are authenticated by recomputing
 	// their chains up to its signed heads.
@@ -255,6 +259,9 @@ func VerifyStore(ctx context.Context, store Store, ring *KeyRing, opts VerifyOpt
 	}
 	v := NewStreamVerifier(ring, cps)
 	v.against, v.fast = opts.Against, opts.Fast
+	if opts.Legacy {
+		v.covered = ^uint64(0)
+	}
 	if err := store.Events(ctx, 0, 0, func(e Envelope) error { v.Add(&e); return nil }); err != nil {
 		return StreamReport{}, nil, err
 	}

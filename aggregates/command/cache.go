@@ -22,10 +22,24 @@ type entry struct {
 	// aggregate they touched, so a retry after a crash between append and
 	// record still finds its first answer.
 	keys map[string]events.Ref
+	// chains follow each aggregate's chain (with a key ring): the last
+	// valid event and the open problems, keyed like heads.
+	chains map[string]*events.ChainState
 }
 
 func newEntry(org string) *entry {
-	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]events.Ref{}}
+	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]events.Ref{},
+		chains: map[string]*events.ChainState{}}
+}
+
+// chain returns the chain state of aggregate k.
+func (e *entry) chain(k string) *events.ChainState {
+	c := e.chains[k]
+	if c == nil {
+		c = &events.ChainState{}
+		e.chains[k] = c
+	}
+	return c
 }
 
 func headKey(kind, id string) string { return kind + "/" + id }

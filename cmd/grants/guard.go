@@ -8,6 +8,22 @@ import (
 	"github.com/erasmus-ledger/grants/events"
 )
 
+// startGuard runs guardLedger in the background; on a stream without any
+// checkpoint (the first start after the upgrade to signed events, whose
+// unsigned events only a checkpoint vouches for) it writes the first one
+// before grants serve takes commands.
+func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger) {
+	cps, err := sys.store.Checkpoints(ctx)
+	if err == nil && len(cps) == 0 && sys.signer != nil {
+		if _, rep, err := writeCheckpoint(ctx, sys, time.Now(), true); err != nil {
+			log.Error("writing the first checkpoint", "err", err)
+		} else {
+			log.Info("wrote the first checkpoint: it covers the events written before events were signed", "events", rep.Events)
+		}
+	}
+	go guardLedger(ctx, sys, interval, log)
+}
+
 // guardLedger verifies the stream when grants serve starts (signatures
 // after the newest checkpoint, chains up to it, missing sequences), logs
 // every unresolved problem with its sequence, and writes a signed
@@ -26,7 +42,7 @@ func guardLedger(ctx context.Context, sys *system, interval time.Duration, log *
 			return
 		}
 		start := time.Now()
-		cp, rep, err := writeCheckpoint(ctx, sys, time.Now())
+		cp, rep, err := writeCheckpoint(ctx, sys, time.Now(), false)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("writing a checkpoint", "err", err)

@@ -66,7 +66,7 @@ func runReplay(args []string) error {
 
 	switch {
 	case *out != "":
-		n, err := sqlite.Rebuild(ctx, sys.store, *out, bound, prog.update)
+		n, err := sqlite.RebuildVerified(ctx, sys.store, *out, bound, prog.update, sys.ring)
 		if err != nil {
 			os.Remove(*out)
 			return err
@@ -85,7 +85,7 @@ func runReplay(args []string) error {
 		if path == "" {
 			path = filepath.Join(*nf.dataDir, "grants.db")
 		}
-		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log})
+		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log, KeyRing: sys.ring})
 		if err != nil {
 			return err
 		}

@@ -109,9 +109,9 @@ func runServe(args []string) error {
 
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
-	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log})
+	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log, KeyRing: sys.ring})
 
-	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log})
+	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, KeyRing: sys.ring})
 	if err != nil {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}
@@ -144,13 +144,13 @@ func runServe(args []string) error {
 	srv, err := api.New(api.Deps{
 		Commands: handler, Reader: readModels, Tokens: auth.NewService(tokenStore, clock),
 		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
-		Verify: verifyLedger(sys), KeyRing: sys.ring,
+		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
 	})
 	if err != nil {
 		return err
 	}
-	go guardLedger(ctx, sys, *cfg.checkpoints, log)
+	startGuard(ctx, sys, *cfg.checkpoints, log)
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err

@@ -160,7 +160,7 @@ func runCheckpoint(args []string) error {
 	if sys.signer == nil {
 		return usagef("no signing key in %s: a checkpoint is signed by the service's key (--signing-dir)", signingDir(nf))
 	}
-	cp, rep, err := writeCheckpoint(ctx, sys, time.Now())
+	cp, rep, err := writeCheckpoint(ctx, sys, time.Now(), false)
 	if err != nil {
 		return err
 	}
@@ -183,8 +183,10 @@ func runCheckpoint(args []string) error {
 
 // writeCheckpoint verifies the stream (fast) and writes a checkpoint of
 // its heads into it.
-func writeCheckpoint(ctx context.Context, sys *system, now time.Time) (events.Checkpoint, events.StreamReport, error) {
-	rep, v, err := events.VerifyStore(ctx, sys.store, sys.ring, events.VerifyOptions{Fast: true})
+// With legacy, unsigned events count (the first checkpoint of a ledger
+// written before events were signed).
+func writeCheckpoint(ctx context.Context, sys *system, now time.Time, legacy bool) (events.Checkpoint, events.StreamReport, error) {
+	rep, v, err := events.VerifyStore(ctx, sys.store, sys.ring, events.VerifyOptions{Fast: true, Legacy: legacy})
 	if err != nil {
 		return events.Checkpoint{}, rep, err
 	}

@@ -71,11 +71,7 @@ func (s *Store) eventsDirect(ctx context.Context, from, to uint64, fn func(event
 			return errRangeEnd
 		}
 		if subject := m.Header.Get("Nats-Subject"); subject != events.CheckpointSubject {
-			e, err := DecodeMsg(subject, m.Header, m.Data, seq)
-			if err != nil {
-				return corrupt(err)
-			}
-			envs = append(envs, e)
+			envs = append(envs, decodeStored(subject, m.Header, m.Data, seq))
 		}
 		if seq == to {
 			return errRangeEnd
@@ -152,7 +148,7 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 			// Not an event: fn sees its sequence only (isCheckpoint).
 			e.Sequence = seq
 		default:
-			e, err = DecodeMsg(msg.Subject(), msg.Headers(), msg.Data(), seq)
+			e = decodeStored(msg.Subject(), msg.Headers(), msg.Data(), seq)
 		}
 		if err != nil {
 			stopped = true

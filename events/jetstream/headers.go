@@ -326,3 +326,24 @@ func (d *decoder) time(key string, required bool) time.Time {
 	}
 	return t.UTC()
 }
+
+// decodeStored is DecodeMsg for the read paths: a record that cannot be
+// decoded comes back as an envelope with Damage set (its sequence, and its
+// aggregate when the subject names one), for the reader to report or
+// quarantine rather than stop on.
+func decodeStored(subject string, h nats.Header, data []byte, seq uint64) events.Envelope {
+	e, err := DecodeMsg(subject, h, data, seq)
+	if err == nil {
+		return e
+	}
+	ref, ok := refOf(subject)
+	if !ok {
+		ref = events.Ref{Org: "unknown", Kind: "unknown", ID: "unknown"}
+	}
+	return events.Envelope{Ref: ref, Sequence: seq, Damage: err.Error()}
+}
+
+// LegacyHeader returns the header of wire format 2 that carries e (all but
+// its payload, which is the body): how events were stored before wire
+// format 3, for tests that prove such events still read and verify.
+func LegacyHeader(e *events.Envelope) nats.Header { return envelopeHeader(e, 0) }

@@ -89,6 +89,7 @@ func handlers() map[string]*handler {
 	registerOrganisationHandlers(hs)
 	registerProjectHandlers(hs)
 	registerMobilityHandlers(hs)
+	hs[events.DamageResolvedType] = resolutionHandler()
 	return hs
 }
 

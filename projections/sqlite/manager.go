@@ -30,6 +30,10 @@ type ManagerConfig struct {
 	Registry *events.Registry
 	// Logger receives the projectors' errors; nil discards them.
 	Logger *slog.Logger
+	// KeyRing, if set, makes the projectors apply only the events that
+	// pass their checks and quarantine the others (see
+	// ProjectorConfig.KeyRing).
+	KeyRing *events.KeyRing
 	// RetryDelay is the first delay before a failed live projector is
 	// restarted (doubling up to a minute; default 1s). Unknown event
 	// types and a stream mismatch are not retried.
@@ -141,7 +145,7 @@ func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 		// read models of this stream into a new generation and serve that.
 		cfg.Logger.Warn("rebuilding the read models", "reason", err)
 		next := m.nextGenerationPath()
-		if _, err := rebuild(ctx, cfg.Source, next, Until{}, nil, cfg.Registry); err != nil {
+		if _, err := rebuild(ctx, cfg.Source, next, Until{}, nil, cfg.Registry, cfg.KeyRing); err != nil {
 			return nil, fmt.Errorf("rebuilding the read models of %s: %w", path, err)
 		}
 		if err := writePointer(m.pointerPath(), filepath.Base(next)); err != nil {
@@ -182,7 +186,7 @@ func (m *Manager) removeStale(current string) {
 
 // start makes db a generation and starts its live projector.
 func (m *Manager) start(db *DB) (*generation, error) {
-	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger})
+	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing})
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +290,7 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 	defer m.rebuildMu.Unlock()
 	old := m.cur.Load()
 	path := m.nextGenerationPath()
-	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry); err != nil {
+	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, m.cfg.KeyRing); err != nil {
 		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
 	}
 	db, err := Open(ctx, path, Options{})

@@ -26,11 +26,19 @@ const RebuildBatchSize = 16384
 // Rebuild refuses to overwrite an existing file; on failure it removes
 // what it wrote. It returns the checkpoint of the new file.
 func Rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil)
+	return rebuild(ctx, src, path, until, progress, nil, nil)
 }
 
-// rebuild is Rebuild with an explicit registry (nil: the domain's).
-func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry) (uint64, error) {
+// RebuildVerified is Rebuild applying only the events that pass their
+// checks with ring (see ProjectorConfig.KeyRing); the others are
+// quarantined.
+func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing) (uint64, error) {
+	return rebuild(ctx, src, path, until, progress, nil, ring)
+}
+
+// rebuild is Rebuild with an explicit registry (nil: the domain's) and key
+// ring (nil: no checks).
+func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, ring *events.KeyRing) (uint64, error) {
 	if _, err := os.Stat(path); err == nil {
 		return 0, fmt.Errorf("%s already exists: a rebuild writes a new file; remove it or choose another path", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -49,7 +57,7 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 		removeDBFiles(path)
 		return 0, err
 	}
-	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize}
+	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize, KeyRing: ring}
 	if progress != nil {
 		progress(0, total)
 		cfg.Progress = func(seq uint64) { progress(seq, total) }
