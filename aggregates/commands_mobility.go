@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events"
 )
 
@@ -98,6 +99,7 @@ func (m Mobility) validate(k *check) {
 	}
 	prep := ok && act.Code == catalog.CodePrepVisit
 	k.period("start_date", "end_date", m.StartDate, m.EndDate)
+	k.optionalDate("personal.birth_date", m.Personal.BirthDate)
 	if !m.Personal.BirthDate.IsZero() && !m.StartDate.IsZero() && !m.Personal.BirthDate.Before(m.StartDate) {
 		k.fail("personal.birth_date", "the birth date %s is not before the mobility's start %s", m.Personal.BirthDate, m.StartDate)
 	}
@@ -121,14 +123,14 @@ func (m Mobility) validate(k *check) {
 	if m.TravelDays < 0 || m.TravelDays > 10 {
 		k.fail("travel_days", "%d travel days is not within 0 to 10", m.TravelDays)
 	}
-	k.nonNegative("inclusion_cents", m.InclusionCents)
+	k.cents("inclusion_cents", m.InclusionCents, money.MaxMobilityCents, false)
 	if m.Persons < 0 {
 		k.fail("persons", "must not be negative, got %d", m.Persons)
 	}
 	if m.CourseFeeDays < 0 {
 		k.fail("course_fee_days", "must not be negative, got %d", m.CourseFeeDays)
 	}
-	k.nonNegative("real_travel_cost_cents", m.RealTravelCostCents)
+	k.cents("real_travel_cost_cents", m.RealTravelCostCents, money.MaxMobilityCents, false)
 	k.optionalID("group_id", m.GroupID)
 	if u := m.Ukraine; u != nil {
 		k.oneOf("ukraine.category", u.Category, []string{UkrainePupil, UkraineStaff, UkraineInvitedExpert})
@@ -136,7 +138,7 @@ func (m Mobility) validate(k *check) {
 		for i, d := range u.Documents {
 			k.oneOf(idx("ukraine.documents", i), d, all)
 		}
-		k.nonNegative("ukraine.linguistic_cents", u.LinguisticCents)
+		k.cents("ukraine.linguistic_cents", u.LinguisticCents, money.MaxMobilityCents, false)
 	}
 }
 

@@ -69,7 +69,7 @@ func (c ApplyForAccreditation) Validate() error {
 	if c.Plan.FromYear < 2000 || c.Plan.FromYear > 2100 {
 		k.fail("plan.from_year", "year %d is not plausible", c.Plan.FromYear)
 	}
-	if c.Plan.ToYear < c.Plan.FromYear {
+	if c.Plan.ToYear < c.Plan.FromYear || c.Plan.ToYear > 2100 {
 		k.fail("plan.to_year", "the plan ends (%d) before it starts (%d)", c.Plan.ToYear, c.Plan.FromYear)
 	}
 	for i, o := range c.Plan.Objectives {

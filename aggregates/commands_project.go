@@ -1,6 +1,9 @@
 package aggregates
 
-import "github.com/erasmus-ledger/grants/events"
+import (
+	"github.com/erasmus-ledger/grants/aggregates/money"
+	"github.com/erasmus-ledger/grants/events"
+)
 
 func projectRef(org, id string) events.Ref {
 	return events.Ref{Org: org, Kind: KindProject, ID: id}
@@ -61,7 +64,7 @@ func (c SubmitApplication) Validate() error {
 		k.oneOf(f+".role", p.Role, PartnerRoles())
 	}
 	k.period("start_date", "end_date", c.StartDate, c.EndDate)
-	k.positive("requested_cents", c.RequestedCents)
+	k.cents("requested_cents", c.RequestedCents, money.MaxProjectCents, true)
 	return k.result()
 }
 
@@ -140,7 +143,7 @@ func (c DecideApplication) Validate() error {
 	k.id("project_id", c.ProjectID)
 	k.oneOf("outcome", c.Outcome, []string{OutcomeApproved, OutcomeReserve, OutcomeRejected})
 	if c.Outcome == OutcomeApproved {
-		k.positive("awarded_cents", c.AwardedCents)
+		k.cents("awarded_cents", c.AwardedCents, money.MaxProjectCents, true)
 	} else if c.AwardedCents != 0 {
 		k.fail("awarded_cents", "a grant is awarded only with the outcome approved")
 	}
@@ -194,7 +197,7 @@ func (c RecordPayment) Validate() error {
 	k.id("project_id", c.ProjectID)
 	k.id("payment_id", c.PaymentID)
 	k.oneOf("kind", c.Kind, []string{PaymentPreFinancing, PaymentBalance, PaymentRecovery})
-	k.positive("amount_cents", c.AmountCents)
+	k.cents("amount_cents", c.AmountCents, money.MaxProjectCents, true)
 	return k.result()
 }
 
@@ -227,11 +230,13 @@ func (c AmendProject) Validate() error {
 	if c.StartDate.IsZero() && c.EndDate.IsZero() && c.AwardedCents == nil {
 		k.fail("", "an amendment changes start_date, end_date or awarded_cents")
 	}
+	k.optionalDate("start_date", c.StartDate)
+	k.optionalDate("end_date", c.EndDate)
 	if !c.StartDate.IsZero() && !c.EndDate.IsZero() && c.EndDate.Before(c.StartDate) {
 		k.fail("end_date", "%s is before the start date %s", c.EndDate, c.StartDate)
 	}
 	if c.AwardedCents != nil {
-		k.positive("awarded_cents", *c.AwardedCents)
+		k.cents("awarded_cents", *c.AwardedCents, money.MaxProjectCents, true)
 	}
 	k.text("justification", c.Justification, true)
 	return k.result()
@@ -363,7 +368,7 @@ func (c AssessFinalReport) Validate() error {
 	var k check
 	k.id("project_id", c.ProjectID)
 	k.oneOf("outcome", c.Outcome, []string{OutcomeAccepted, OutcomeReduced})
-	k.nonNegative("final_cents", c.FinalCents)
+	k.cents("final_cents", c.FinalCents, money.MaxProjectCents, false)
 	if c.Score < 0 || c.Score > 100 {
 		k.fail("score", "score %d is not within 0 to 100", c.Score)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/events/apperr"
 )
@@ -144,13 +145,15 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 	if err != nil {
 		return assessed{}, err
 	}
+	// Saturating sums: a total that history made absurd stays absurd (and
+	// leaves no room under the cap) instead of wrapping round.
 	before := pr.ReportedCents
 	if !old.Cancelled {
-		before -= old.Grant.TotalCents
+		before = money.SatSub(before, countedCents(old.Grant.TotalCents))
 	}
-	if before+grant.TotalCents > pr.AwardedCents {
+	if money.SatAdd(before, grant.TotalCents) > pr.AwardedCents {
 		return assessed{}, apperr.Rule("BUD-GRANT-CAP", "the reported amounts never exceed the awarded grant of %s; %s is already reported and this mobility's grant is %s, so %s remain",
-			euros(pr.AwardedCents), euros(before), euros(grant.TotalCents), euros(max(pr.AwardedCents-before, 0)))
+			euros(pr.AwardedCents), euros(before), euros(grant.TotalCents), euros(max(money.SatSub(pr.AwardedCents, before), 0)))
 	}
 	return assessed{m: m, days: days, distance: distance, grant: grant}, nil
 }

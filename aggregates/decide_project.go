@@ -3,6 +3,7 @@ package aggregates
 import (
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/events/apperr"
 )
@@ -70,10 +71,10 @@ func decidePayment(ctx Context, pr Project, c RecordPayment) (Event, error) {
 		if !pr.AgreementSigned || pr.Status == StatusReportAssessed {
 			return nil, lifecycle("LIFE-ORDER", "project %s is %s; pre-financing is paid after the grant agreement is signed and before the final assessment", pr.ID, pr.Status)
 		}
-		if net+c.AmountCents > pr.AwardedCents {
-			return nil, apperr.RuleField("BUD-GRANT-CAP", "amount_cents", "payments never exceed the awarded grant of %s; %s is already paid, so at most %s more", euros(pr.AwardedCents), euros(net), euros(pr.AwardedCents-net))
+		if money.SatAdd(net, c.AmountCents) > pr.AwardedCents {
+			return nil, apperr.RuleField("BUD-GRANT-CAP", "amount_cents", "payments never exceed the awarded grant of %s; %s is already paid, so at most %s more", euros(pr.AwardedCents), euros(net), euros(max(money.SatSub(pr.AwardedCents, net), 0)))
 		}
-		net += c.AmountCents
+		net = money.SatAdd(net, c.AmountCents)
 	case PaymentBalance:
 		if err := requireOpen(pr, "the balance payment", false); err != nil {
 			return nil, err
@@ -81,10 +82,10 @@ func decidePayment(ctx Context, pr Project, c RecordPayment) (Event, error) {
 		if pr.Status != StatusReportAssessed {
 			return nil, lifecycle("LIFE-ORDER", "project %s is %s; the balance is paid after the final report is assessed", pr.ID, pr.Status)
 		}
-		if net+c.AmountCents > pr.FinalCents {
-			return nil, apperr.RuleField("BUD-GRANT-CAP", "amount_cents", "payments never exceed the final grant of %s; %s is already paid, so the balance is at most %s", euros(pr.FinalCents), euros(net), euros(max(pr.FinalCents-net, 0)))
+		if money.SatAdd(net, c.AmountCents) > pr.FinalCents {
+			return nil, apperr.RuleField("BUD-GRANT-CAP", "amount_cents", "payments never exceed the final grant of %s; %s is already paid, so the balance is at most %s", euros(pr.FinalCents), euros(net), euros(max(money.SatSub(pr.FinalCents, net), 0)))
 		}
-		net += c.AmountCents
+		net = money.SatAdd(net, c.AmountCents)
 	case PaymentRecovery:
 		if pr.Status != StatusReportAssessed && pr.Status != StatusTerminated {
 			return nil, lifecycle("LIFE-ORDER", "project %s is %s; a recovery follows the final assessment or a termination", pr.ID, pr.Status)
@@ -93,10 +94,10 @@ func decidePayment(ctx Context, pr Project, c RecordPayment) (Event, error) {
 		if pr.Status == StatusReportAssessed {
 			floor = pr.FinalCents
 		}
-		if net-c.AmountCents < floor {
-			return nil, apperr.InvalidField("amount_cents", "a recovery of %s would bring the net paid (%s) below the grant due of %s; at most %s can be recovered", euros(c.AmountCents), euros(net), euros(floor), euros(max(net-floor, 0)))
+		if money.SatSub(net, c.AmountCents) < floor {
+			return nil, apperr.InvalidField("amount_cents", "a recovery of %s would bring the net paid (%s) below the grant due of %s; at most %s can be recovered", euros(c.AmountCents), euros(net), euros(floor), euros(max(money.SatSub(net, floor), 0)))
 		}
-		net -= c.AmountCents
+		net = money.SatSub(net, c.AmountCents)
 	}
 	return PaymentRecorded{ProjectID: pr.ID, OID: pr.OID, PaymentID: c.PaymentID, Kind: c.Kind, AmountCents: c.AmountCents, PaidOn: today(ctx), NetPaidCents: net}, nil
 }
@@ -257,7 +258,7 @@ func decideAssessFinal(ctx Context, pr Project, c AssessFinalReport) (Event, err
 		return nil, apperr.InvalidField("final_cents", "an accepted report of a mobility project keeps the reported %s as the final grant: leave final_cents out or give %d; use outcome reduced for %s", euros(pr.ReportedCents), pr.ReportedCents, euros(c.FinalCents))
 	}
 	return FinalReportAssessed{ProjectID: pr.ID, OID: pr.OID, Outcome: c.Outcome, FinalCents: c.FinalCents, Score: c.Score,
-		Note: strings.TrimSpace(c.Note), AssessedOn: today(ctx), BalanceCents: c.FinalCents - pr.NetPaidCents}, nil
+		Note: strings.TrimSpace(c.Note), AssessedOn: today(ctx), BalanceCents: money.SatSub(c.FinalCents, pr.NetPaidCents)}, nil
 }
 
 func decideClose(ctx Context, pr Project) (Event, error) {
@@ -268,9 +269,9 @@ func decideClose(ctx Context, pr Project) (Event, error) {
 		return nil, lifecycle("LIFE-ORDER", "project %s is %s; a project is closed after its final report is assessed", pr.ID, pr.Status)
 	}
 	if pr.NetPaidCents != pr.FinalCents {
-		what := "a balance of " + euros(pr.FinalCents-pr.NetPaidCents) + " is still to be paid"
+		what := "a balance of " + euros(money.SatSub(pr.FinalCents, pr.NetPaidCents)) + " is still to be paid"
 		if pr.NetPaidCents > pr.FinalCents {
-			what = euros(pr.NetPaidCents-pr.FinalCents) + " is still to be recovered"
+			what = euros(money.SatSub(pr.NetPaidCents, pr.FinalCents)) + " is still to be recovered"
 		}
 		return nil, lifecycle("LIFE-SETTLED", "project %s cannot close: the final grant is %s and %s is paid, so %s", pr.ID, euros(pr.FinalCents), euros(pr.NetPaidCents), what)
 	}

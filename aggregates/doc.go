@@ -1,7 +1,7 @@
 // Package aggregates is the pure grant domain: the Organisation and Project
-// aggregates, their commands and events, and every rule of
-// ../shared/domain/RULES.md, cited by rule ID. It imports no NATS, SQL or
-// HTTP package and never reads the system clock: the effective time of a
+// aggregates, their commands and events, and every rule of the rulebook
+// docs/RULES.md, cited by rule ID. It imports no NATS, SQL or HTTP
+// package and never reads the system clock: the effective time of a
 // command comes in its Context.
 //
 // A command is decided from state into events (Domain.Decide) and state is
@@ -46,7 +46,8 @@
 // # Rules
 //
 // RuleIDs lists every rule ID cited; LifecycleRules documents the IDs this
-// package adds to the rulebook (ORG-*, ACC-PLAN, LIFE-*, MOB-*). Rates and
+// package adds to the rulebook (ORG-*, ACC-PLAN, LIFE-*, MOB-*; section 9
+// of docs/RULES.md). Rates and
 // lump sums come from the rates book of the project's call year; the call
 // deadlines are a table (DefaultDeadlines, overridable by Policy.Deadlines
 // and ParseDeadlines); calendar days are taken in the office's time zone

@@ -3,6 +3,8 @@ package aggregates
 import (
 	"maps"
 	"reflect"
+
+	"github.com/erasmus-ledger/grants/aggregates/money"
 )
 
 // Evolve returns the state after event e. It is pure: p is not modified
@@ -105,9 +107,9 @@ func (v *evolver) apply(e Event) {
 			pr.Payments = append(pr.Payments[:len(pr.Payments):len(pr.Payments)],
 				Payment{ID: e.PaymentID, Kind: e.Kind, AmountCents: e.AmountCents, PaidOn: e.PaidOn})
 			if e.Kind == PaymentRecovery {
-				pr.NetPaidCents -= e.AmountCents
+				pr.NetPaidCents = money.SatSub(pr.NetPaidCents, e.AmountCents)
 			} else {
-				pr.NetPaidCents += e.AmountCents
+				pr.NetPaidCents = money.SatAdd(pr.NetPaidCents, e.AmountCents)
 			}
 		})
 	case ProjectAmended:
@@ -198,13 +200,13 @@ func (v *evolver) withProject(id string, f func(*Project)) {
 func (v *evolver) putMobility(pr *Project, r MobilityRecord) {
 	old, had := pr.Mobilities[r.Mobility.MobilityID]
 	if had && !old.Cancelled {
-		pr.ReportedCents -= old.Grant.TotalCents
+		pr.ReportedCents = money.SatSub(pr.ReportedCents, countedCents(old.Grant.TotalCents))
 		if old.countsTowardKA122Max() {
 			pr.CountedMobilities--
 		}
 	}
 	if !r.Cancelled {
-		pr.ReportedCents += r.Grant.TotalCents
+		pr.ReportedCents = money.SatAdd(pr.ReportedCents, countedCents(r.Grant.TotalCents))
 		if r.countsTowardKA122Max() {
 			pr.CountedMobilities++
 		}
@@ -220,3 +222,9 @@ func (v *evolver) putMobility(pr *Project, r MobilityRecord) {
 	}
 	pr.Mobilities[r.Mobility.MobilityID] = r
 }
+
+// countedCents is what a mobility's grant adds to the project's reported
+// total: a negative grant, which only the integer overflow of an old
+// release could record, counts as 0 so that it never leaves room under
+// BUD-GRANT-CAP.
+func countedCents(grant int64) int64 { return max(grant, 0) }

@@ -3,6 +3,7 @@ package aggregates
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
@@ -27,7 +28,7 @@ var propActivities = []string{catalog.CodeJobShadowing, catalog.CodeTeaching, ca
 func (m *model) randomCommand(t *rapid.T) (Command, string) {
 	pid := fmt.Sprintf("P%d", rapid.IntRange(0, 5).Draw(t, "project"))
 	pr := m.state.Projects[pid]
-	kind := rapid.IntRange(0, 14).Draw(t, "kind")
+	kind := rapid.IntRange(0, 19).Draw(t, "kind")
 	if rapid.IntRange(0, 3).Draw(t, "follow lifecycle") > 0 {
 		kind = nextKind(t, pr)
 	}
@@ -95,6 +96,24 @@ func (m *model) randomCommand(t *rapid.T) (Command, string) {
 	case 14:
 		return DecideUkraineException{ProjectID: pid, Outcome: rapid.SampledFrom([]string{OutcomeApplied, OutcomeApplied, OutcomeRefused}).Draw(t, "ua outcome")},
 			after(pr.ApprovedOn, 40)
+	case 15:
+		return RegisterOrganisation{OID: testOrg, LegalName: "Koulu", Country: "FI", City: "Oulu", Kind: OrgSchool}, "2021-01-01"
+	case 16:
+		aid := fmt.Sprintf("ACC%d", rapid.IntRange(0, 2).Draw(t, "accreditation"))
+		switch rapid.IntRange(0, 2).Draw(t, "accreditation command") {
+		case 0:
+			return ApplyForAccreditation{OID: testOrg, AccreditationID: aid, Field: FieldSchool, Kind: AccreditationSingle,
+				Plan: ErasmusPlan{FromYear: 2022, ToYear: 2027, Objectives: []Objective{{Text: "objective", Indicators: []string{"indicator"}}}}}, "2021-10-01"
+		case 1:
+			return DecideAccreditation{OID: testOrg, AccreditationID: aid, Outcome: OutcomeGranted}, "2022-01-01"
+		}
+		return WithdrawAccreditation{OID: testOrg, AccreditationID: aid, Reason: "no longer needed"}, "2022-02-01"
+	case 17:
+		return WithdrawApplication{ProjectID: pid, Reason: "changed plans"}, after(pr.SubmittedOn, 1)
+	case 18:
+		return SubmitInterimReport{ProjectID: pid, ReportID: fmt.Sprintf("R%d", len(m.decided)), Summary: "half way"}, afterEnd()
+	case 19:
+		return TerminateProject{ProjectID: pid, Reason: "beneficiary stopped"}, afterEnd()
 	default:
 		switch rapid.IntRange(0, 2).Draw(t, "closing") {
 		case 0:
@@ -175,6 +194,7 @@ func (m *model) randomMobility(t *rapid.T, pr Project) Mobility {
 
 func (m *model) step(t *rapid.T) {
 	cmd, now := m.randomCommand(t)
+	cmd = adversarial(t, cmd)
 	ctx := Context{Now: at(now), Actor: office}
 	evs, err := m.d.Decide(ctx, m.state, cmd)
 	if err != nil {
@@ -191,6 +211,7 @@ func (m *model) step(t *rapid.T) {
 		m.state = Evolve(m.state, e)
 		m.decided = append(m.decided, e)
 	}
+	checkAcceptedAmounts(t, cmd)
 	checkInvariants(t, m.d.Policy, m.state)
 }
 
@@ -211,6 +232,7 @@ func checkEventTarget(t *rapid.T, ref events.Ref, e Event) {
 }
 
 func checkInvariants(t *rapid.T, pol Policy, p Portfolio) {
+	checkBounds(t, p)
 	approvedByYear := map[int]int{}
 	perRound := map[[2]int]int{}
 	for _, pr := range p.Projects {
@@ -330,6 +352,18 @@ func TestPropertyInvariants(t *testing.T) {
 	t.Logf("commands decided over all runs: %v", totals)
 	if !deep() {
 		t.Fatalf("the generator never reached mobility reports or decisions: %v", totals)
+	}
+	// Every command was tried (accepted or refused), hostile amounts included.
+	tried := map[string]bool{}
+	for k := range totals {
+		name := strings.TrimPrefix(k, "refused ")
+		name, _, _ = strings.Cut(name, " ")
+		tried[name] = true
+	}
+	for _, c := range allCommands() {
+		if !tried[c.CommandType()] {
+			t.Errorf("the generator never tried %s", c.CommandType())
+		}
 	}
 }
 

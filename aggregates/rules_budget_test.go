@@ -68,6 +68,12 @@ func budgetCases() []ruleCase {
 	return []ruleCase{
 		{name: "BUD-GRANT-CAP/report reaching the grant exactly allowed", given: ka122Awarded(shadow), now: "2023-01-01", cmd: report(jobShadow("M1"))},
 		{name: "BUD-GRANT-CAP/report one cent over the grant refused", given: ka122Awarded(shadow - 1), now: "2023-01-01", rule: "BUD-GRANT-CAP", cmd: report(jobShadow("M1"))},
+		// The issue-12 reproduction left a negative grant in history (int64
+		// overflow); it counts as 0, so it opens no room under the cap.
+		{name: "BUD-GRANT-CAP/negative grant from the old overflow leaves no room", given: ka122Awarded(shadow-1, mobEvent("M0", -1_844_674_407_370_955_161, nil)),
+			now: "2023-01-01", rule: "BUD-GRANT-CAP", cmd: report(jobShadow("M1"))},
+		{name: "BUD-GRANT-CAP/negative grant from the old overflow takes no room either", given: ka122Awarded(shadow, mobEvent("M0", -1_844_674_407_370_955_161, nil)),
+			now: "2023-01-01", cmd: report(jobShadow("M1"))},
 		{name: "BUD-GRANT-CAP/correction over the grant refused", given: ka122Awarded(shadow, mobEvent("M1", shadow, nil)), now: "2023-01-01", rule: "BUD-GRANT-CAP",
 			cmd: CorrectMobility{ProjectID: testProject, Mobility: with(jobShadow("M1"), func(m *Mobility) { m.EndDate = MustDate("2022-09-10") })}},
 		{name: "BUD-GRANT-CAP/correction within the grant allowed", given: ka122Awarded(shadow, mobEvent("M1", shadow, nil)), now: "2023-01-01",

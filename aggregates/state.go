@@ -1,5 +1,7 @@
 package aggregates
 
+import "github.com/erasmus-ledger/grants/aggregates/money"
+
 // Accreditation is one Erasmus accreditation of an organisation.
 type Accreditation struct {
 	ID               string      `json:"id"`
@@ -149,4 +151,4 @@ func NewPortfolio(oid string) Portfolio {
 
 // RemainingCents is what is left of the awarded grant after the reported
 // mobilities (BUD-GRANT-CAP): what further reports may still claim.
-func (p Project) RemainingCents() int64 { return p.AwardedCents - p.ReportedCents }
+func (p Project) RemainingCents() int64 { return money.SatSub(p.AwardedCents, p.ReportedCents) }

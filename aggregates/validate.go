@@ -16,9 +16,6 @@ var oidPattern = regexp.MustCompile(`^E[0-9]{8}$`)
 // ValidOID reports whether s is an organisation ID (E and 8 digits).
 func ValidOID(s string) bool { return oidPattern.MatchString(s) }
 
-// maxText is the longest free text accepted in a command field.
-const maxText = 2000
-
 // check collects the first field error of a command.
 type check struct{ err *apperr.Error }
 
@@ -46,13 +43,35 @@ func (c *check) optionalID(field, v string) {
 	}
 }
 
-func (c *check) text(field, v string, required bool) {
-	switch {
-	case required && strings.TrimSpace(v) == "":
-		c.fail(field, "is required")
-	case len(v) > maxText:
-		c.fail(field, "is longer than %d characters", maxText)
+// failErr records err (an *apperr.Error naming its field) if it is the first.
+func (c *check) failErr(err error) {
+	if c.err == nil && err != nil {
+		c.err = apperr.As(err)
 	}
+}
+
+// text checks a free-text field: required when asked, and clean
+// (INPUT-TEXT, INPUT-TEXT-LENGTH); line breaks only in multi-line fields.
+func (c *check) text(field, v string, required bool) {
+	if required && strings.TrimSpace(v) == "" {
+		c.fail(field, "is required")
+		return
+	}
+	c.failErr(CheckText(field, v, MultiLine(field)))
+}
+
+// cents checks an amount against its bound (INPUT-AMOUNT-RANGE); positive
+// also refuses 0.
+func (c *check) cents(field string, v, limit int64, positive bool) {
+	if positive {
+		c.positive(field, v)
+	}
+	c.failErr(CheckAmount(field, v, limit))
+}
+
+// optionalDate checks a date that may be absent (INPUT-DATE-RANGE).
+func (c *check) optionalDate(field string, d Date) {
+	c.failErr(CheckDate(field, d))
 }
 
 func (c *check) oneOf(field, v string, allowed []string) {
@@ -71,6 +90,7 @@ func (c *check) date(field string, d Date) {
 	if d.IsZero() {
 		c.fail(field, "is required (YYYY-MM-DD)")
 	}
+	c.optionalDate(field, d)
 }
 
 func (c *check) period(startField, endField string, start, end Date) {
@@ -78,12 +98,6 @@ func (c *check) period(startField, endField string, start, end Date) {
 	c.date(endField, end)
 	if !start.IsZero() && !end.IsZero() && end.Before(start) {
 		c.fail(endField, "%s is before the start date %s", end, start)
-	}
-}
-
-func (c *check) nonNegative(field string, v int64) {
-	if v < 0 {
-		c.fail(field, "must not be negative, got %d", v)
 	}
 }
 

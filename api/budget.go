@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -79,7 +80,7 @@ func computeBudget(pv projections.ProjectView, mobs []projections.MobilityView) 
 				x = &acc{line: BudgetLine{Category: l.Category}, rules: map[string]bool{}, seen: map[string]bool{}}
 				by[l.Category] = x
 			}
-			x.line.AmountCents += l.AmountCents
+			x.line.AmountCents = money.SatAdd(x.line.AmountCents, l.AmountCents)
 			x.line.Mobilities++
 			if l.Rule != "" {
 				x.rules[l.Rule] = true

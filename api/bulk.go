@@ -79,7 +79,10 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	body, err = csvUTF8(c.Request().Header.Get(echo.HeaderContentType), body)
+	if err != nil {
+		return err
+	}
 	r := csv.NewReader(bytes.NewReader(body))
 	r.Comma = separatorOf(body)
 	r.FieldsPerRecord = -1

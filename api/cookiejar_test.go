@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -17,7 +18,14 @@ type cookieJar struct {
 func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.cookies = append(j.cookies, cs...)
+	for _, c := range cs {
+		// A cookie replaces the one of the same name and path; a negative
+		// Max-Age deletes it.
+		j.cookies = slices.DeleteFunc(j.cookies, func(o *http.Cookie) bool { return o.Name == c.Name && o.Path == c.Path })
+		if c.MaxAge >= 0 {
+			j.cookies = append(j.cookies, c)
+		}
+	}
 }
 
 func (j *cookieJar) Cookies(u *url.URL) []*http.Cookie {

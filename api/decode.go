@@ -11,7 +11,9 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/labstack/echo/v4"
 )
@@ -108,6 +110,9 @@ func objectMembers(raw json.RawMessage, path string) ([]member, error) {
 			return nil, fieldError(path, err)
 		}
 		name, _ := tok.(string)
+		if err := aggregates.CheckText(joinPath(path, "(name)"), name, false); err != nil {
+			return nil, err // a name that is not clean text would be echoed in messages
+		}
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
 			return nil, fieldError(joinPath(path, name), err)
@@ -200,14 +205,36 @@ func decodeValue(raw json.RawMessage, v reflect.Value, path string) error {
 	return decodeLeaf(raw, v, path)
 }
 
-// decodeLeaf decodes a scalar (or a type with its own UnmarshalJSON).
+// decodeLeaf decodes a scalar (or a type with its own UnmarshalJSON) and
+// checks it as clean input: every string of every body (and so of every
+// CSV cell, which becomes one) is clean text (INPUT-TEXT,
+// INPUT-TEXT-LENGTH) and every date lies in 1900-2100 (INPUT-DATE-RANGE),
+// whatever command it belongs to.
 func decodeLeaf(raw json.RawMessage, v reflect.Value, path string) error {
+	if err := checkRawText(raw, path); err != nil {
+		return err
+	}
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v.Addr().Interface()); err != nil {
 		return fieldError(path, err)
 	}
+	switch x := v.Addr().Interface().(type) {
+	case *string:
+		return aggregates.CheckText(path, *x, aggregates.MultiLine(path))
+	case *aggregates.Date:
+		return aggregates.CheckDate(path, *x)
+	}
 	return nil
+}
+
+// checkRawText refuses a JSON value whose bytes are not UTF-8: encoding/json
+// would silently turn them into U+FFFD.
+func checkRawText(raw json.RawMessage, path string) error {
+	if utf8.Valid(raw) {
+		return nil
+	}
+	return aggregates.CheckText(path, string(raw), true)
 }
 
 // joinPath appends a member name to a field path.

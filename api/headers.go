@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/labstack/echo/v4"
 )
@@ -60,8 +61,10 @@ func reasonOf(c echo.Context) (string, error) {
 	} else {
 		r = c.QueryParam("reason")
 	}
-	if len(r) > 2000 {
-		return "", apperr.InvalidField(HeaderReason, "the reason has %d bytes; at most 2000 are kept", len(r))
+	// Clean text like any field of a body (INPUT-TEXT, INPUT-TEXT-LENGTH):
+	// the reason is kept in the audit history and shown to the office.
+	if err := aggregates.CheckText(HeaderReason, r, true); err != nil {
+		return "", err
 	}
 	return strings.TrimSpace(r), nil
 }
@@ -78,13 +81,14 @@ func effectiveAt(c echo.Context) (time.Time, error) {
 	return parseInstant(HeaderEffectiveAt, v)
 }
 
-// parseInstant parses RFC 3339 or a date (UTC midnight).
+// parseInstant parses RFC 3339 or a date (UTC midnight) between 1900 and
+// 2100 (INPUT-DATE-RANGE).
 func parseInstant(field, v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
+		return t.UTC(), aggregates.CheckDate(field, aggregates.DateOf(t))
 	}
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t, nil
+		return t, aggregates.CheckDate(field, aggregates.DateOf(t))
 	}
 	return time.Time{}, apperr.InvalidField(field, "%q is neither an RFC 3339 time (2024-05-31T12:00:00Z) nor a date (2024-05-31)", v)
 }

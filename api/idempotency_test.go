@@ -32,6 +32,16 @@ func (m *memIdem) Put(_ context.Context, key string, rec events.IdempotencyRecor
 	return nil
 }
 
+func (m *memIdem) Create(_ context.Context, key string, rec events.IdempotencyRecord) (events.IdempotencyRecord, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.recs[key]; ok {
+		return old, false, nil
+	}
+	m.recs[key] = rec
+	return events.IdempotencyRecord{}, true, nil
+}
+
 func TestIdempotentRetryReturnsTheFirstAnswer(t *testing.T) {
 	idem := &memIdem{recs: map[string]events.IdempotencyRecord{}}
 	u := newUnitServer(t, func(d *Deps) { d.Idempotency = idem })

@@ -290,6 +290,26 @@ func TestExportCellsAreNotFormulas(t *testing.T) {
 		{"-12.5", "-12.5"},
 		{"Helsinki", "Helsinki"},
 		{"", ""},
+		// After any separator a spreadsheet may split on (semicolon, the
+		// Finnish default; comma; tab) or a line break, a trigger is
+		// neutralised too, since it would start a cell of its own.
+		{`a;=cmd|' /C calc'!A0`, `a;'=cmd|' /C calc'!A0`},
+		{"Oulu,+358 40", "Oulu,'+358 40"},
+		{"x;-2+3", "x;'-2+3"},
+		{"x; @SUM(A1)", "x; '@SUM(A1)"},
+		{"line\n=1+2", "line\n'=1+2"},
+		{"line\r\n=1+2", "line\r\n'=1+2"},
+		{"a\t=1", "a\t'=1"},
+		{"\t=1", "'\t'=1"},
+		{";;=1", ";;'=1"},
+		{"=a;=b,=c", "'=a;'=b,'=c"},
+		{"\uff1dcmd", "'\uff1dcmd"},
+		{"Koulu; Oy", "Koulu; Oy"},
+		{"a-b;c=d", "a-b;c=d"},
+		{"12,5", "12,5"},
+		{"-1e3", "-1e3"},
+		{"+Inf", "'+Inf"},
+		{"-5;=1", "'-5;'=1"},
 	} {
 		if got := safeCell(tc.in); got != tc.want {
 			t.Errorf("safeCell(%q) = %q, want %q", tc.in, got, tc.want)

@@ -7,7 +7,7 @@ import (
 )
 
 // labels are the words of the web pages in English and Finnish (see
-// GLOSSARY.md of the domain).
+// docs/GLOSSARY.md).
 var labels = map[string]map[string]string{
 	"en": {
 		"app": "Erasmus+ grant ledger", "login": "Sign in", "token": "API token", "signin": "Sign in",
@@ -26,6 +26,8 @@ var labels = map[string]map[string]string{
 		"travel": "Travel support", "inclusion_support": "Inclusion support", "preparatory_visits": "Preparatory visits",
 		"course_fees": "Course fees", "linguistic_support": "Linguistic support", "exceptional_costs": "Exceptional costs",
 		"budget-note":  "Computed from the unit costs of call year %d. The grant awarded includes amendments; paid is the payments less recoveries. Cancelled mobilities count for nothing.",
+		"signout":      "Sign out",
+		"signed-out":   "You are signed out.",
 		"signed-in":    "You are signed in. Open a project at /ui/projects/<project ID> or an organisation at /ui/organisations/<OID>.",
 		"not-counted":  "not counted",
 		"login-failed": "The token was not accepted:",
@@ -54,6 +56,8 @@ var labels = map[string]map[string]string{
 		"travel": "Matkatuki", "inclusion_support": "Osallisuustuki", "preparatory_visits": "Valmistelevat vierailut",
 		"course_fees": "Kurssimaksut", "linguistic_support": "Kielituki", "exceptional_costs": "Poikkeukselliset kulut",
 		"budget-note":  "Laskettu hakuvuoden %d yksikkökustannuksista. Myönnetty avustus sisältää sopimusmuutokset; maksettu on maksut vähennettynä takaisinperinnöillä. Perutut liikkuvuudet eivät kerrytä avustusta.",
+		"signout":      "Kirjaudu ulos",
+		"signed-out":   "Olet kirjautunut ulos.",
 		"signed-in":    "Olet kirjautunut sisään. Avaa hanke osoitteessa /ui/projects/<hanketunnus> tai organisaatio osoitteessa /ui/organisations/<OID>.",
 		"not-counted":  "ei lasketa",
 		"login-failed": "Tunnistetta ei hyväksytty:",

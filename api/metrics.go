@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"strconv"
 	"time"
 
@@ -93,4 +94,10 @@ func lagFunc(last func(context.Context) (uint64, error), checkpoint func() uint6
 		}
 		return float64(seq - cp), true
 	}
+}
+
+// metricsToken tells the dedicated metrics bearer secret, if one is set.
+func (s *Server) metricsToken(secret string) bool {
+	want := s.d.MetricsToken
+	return want != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1
 }

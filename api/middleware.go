@@ -87,22 +87,30 @@ func (s *Server) guard(r Route) echo.MiddlewareFunc {
 				return next(c)
 			}
 			h := c.Request().Header.Get(echo.HeaderAuthorization)
-			if h == "" && r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/ui/") {
-				if ck, err := c.Cookie(tokenCookie); err == nil && ck.Value != "" {
-					h = "Bearer " + ck.Value
+			var p auth.Principal
+			if h == "" && strings.HasPrefix(r.Path, "/ui/") {
+				// A web page: the session cookie, never a token.
+				var err error
+				if p, err = s.sessionPrincipal(c); err != nil {
+					return err
 				}
-			}
-			scheme, secret, ok := strings.Cut(h, " ")
-			if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
-				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="grants"`)
-				return apperr.New(apperr.Unauthenticated, "send a bearer token: Authorization: Bearer <token> (made with `grants token create`)")
-			}
-			p, err := s.d.Tokens.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
-			if err != nil {
-				if apperr.CodeOf(err) == apperr.Unauthenticated {
-					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="grants", error="invalid_token"`)
+			} else {
+				scheme, secret, ok := strings.Cut(h, " ")
+				if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="grants"`)
+					return apperr.New(apperr.Unauthenticated, "send a bearer token: Authorization: Bearer <token> (made with `grants token create`)")
 				}
-				return err
+				secret = strings.TrimSpace(secret)
+				if r.OperationID == "metrics" && s.metricsToken(secret) {
+					return next(c)
+				}
+				var err error
+				if p, err = s.d.Tokens.Authenticate(c.Request().Context(), secret); err != nil {
+					if apperr.CodeOf(err) == apperr.Unauthenticated {
+						c.Response().Header().Set("WWW-Authenticate", `Bearer realm="grants", error="invalid_token"`)
+					}
+					return err
+				}
 			}
 			if s.limiter != nil && !s.limiter.allow(p.TokenID) {
 				return apperr.New(apperr.TooManyRequests, "too many requests for this token; slow down and retry after a second")
@@ -152,6 +160,9 @@ func (s *Server) register() error {
 			mw = append(mw, limitBody(s.d.MaxUploadBytes))
 		case r.Method != http.MethodGet && r.Method != http.MethodHead:
 			mw = append(mw, limitBody(s.d.MaxBodyBytes))
+		}
+		if isWebForm(r) {
+			mw = append(mw, s.webForm(r))
 		}
 		s.e.Add(r.Method, r.Path, r.Handler, mw...)
 	}

@@ -97,7 +97,7 @@ func TestMetricsExposeRequestsCommandsAndLag(t *testing.T) {
 	u.do(t, aggregates.RoleNationalOffice, http.MethodPost, "/v1/projects/P1/decision", `{"outcome":"approved","awarded_cents":100}`)
 	u.do(t, aggregates.RoleNationalOffice, http.MethodPost, "/v1/projects/P1/decision", `{"outcome":"maybe"}`)
 	u.do(t, aggregates.RoleAnalyst, http.MethodGet, "/v1/projects", "")
-	w := u.do(t, "", http.MethodGet, "/metrics", "")
+	w := u.do(t, aggregates.RoleNationalOffice, http.MethodGet, "/metrics", "")
 	body := w.Body.String()
 	for _, want := range []string{
 		`grants_http_requests_total{method="GET",route="/v1/projects",status="200"} 1`,

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/labstack/echo/v4"
@@ -47,6 +48,9 @@ func (s *Server) checkParams(r Route) echo.MiddlewareFunc {
 				}
 			}
 			c.SetParamValues(decoded...)
+			if err := cleanParams(c, names, decoded); err != nil {
+				return err
+			}
 			if r.Method != http.MethodGet {
 				return next(c)
 			}
@@ -73,6 +77,30 @@ func (s *Server) checkParams(r Route) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// cleanParams refuses a path or query parameter that is not clean text
+// (INPUT-TEXT, INPUT-TEXT-LENGTH), as any field of a body would be: it
+// would reach filters, audit reasons and error messages.
+func cleanParams(c echo.Context, names, values []string) error {
+	for i, name := range names {
+		if i < len(values) {
+			if err := aggregates.CheckText(name, values[i], false); err != nil {
+				return err
+			}
+		}
+	}
+	for name, vs := range c.QueryParams() {
+		if err := aggregates.CheckText(name, name, false); err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if err := aggregates.CheckText(name, v, aggregates.MultiLine(name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // unknownQueryParam refuses a query parameter the route does not take.

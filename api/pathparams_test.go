@@ -55,7 +55,6 @@ func TestImpossibleIDsInTheURLAreNotFound(t *testing.T) {
 // a page saying that the sign-in worked.
 func TestSignInLandsOnTheCallersPage(t *testing.T) {
 	s := startSystem(t)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tc := range []struct {
 		name, token, lang, want string
 	}{
@@ -64,21 +63,19 @@ func TestSignInLandsOnTheCallersPage(t *testing.T) {
 		{"national office", s.token(t, "national-office", "", "virkailija"), "en", "/ui/login?lang=en&signed_in=1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := client.PostForm(s.url+"/ui/login", url.Values{"token": {tc.token}, "lang": {tc.lang}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != tc.want {
-				t.Fatalf("%d %q, want %q", res.StatusCode, res.Header.Get("Location"), tc.want)
+			res := newBrowser(s).signIn(t, tc.token, url.Values{"lang": {tc.lang}})
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != tc.want {
+				t.Fatalf("%d %q, want %q", res.status, res.header.Get("Location"), tc.want)
 			}
 		})
 	}
 	// A mistyped token shows the form again, saying why, in the language.
-	req, _ := http.NewRequest(http.MethodPost, s.url+"/ui/login?lang=fi", strings.NewReader(url.Values{"token": {"grants_wrong"}}.Encode()))
+	br := newBrowser(s)
+	csrf := csrfOf(t, br.do(t, "GET", "/ui/login", nil))
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/ui/login?lang=fi", strings.NewReader(url.Values{"token": {"grants_wrong"}, "csrf": {csrf}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "text/html")
-	bad, err := client.Do(req)
+	bad, err := br.c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
 )
@@ -43,11 +44,11 @@ func (s *Server) statusOf(ctx context.Context, ov projections.OrganisationView) 
 		out.Projects = append(out.Projects, ProjectStatus{Project: p, Budget: b})
 		t := &out.Totals
 		t.Projects++
-		t.RequestedCents += p.RequestedCents
-		t.AwardedCents += p.AwardedCents
-		t.ReportedCents += p.ReportedCents
-		t.RemainingCents += p.RemainingCents
-		t.PaidCents += p.PaidCents
+		t.RequestedCents = money.SatAdd(t.RequestedCents, p.RequestedCents)
+		t.AwardedCents = money.SatAdd(t.AwardedCents, p.AwardedCents)
+		t.ReportedCents = money.SatAdd(t.ReportedCents, p.ReportedCents)
+		t.RemainingCents = money.SatAdd(t.RemainingCents, p.RemainingCents)
+		t.PaidCents = money.SatAdd(t.PaidCents, p.PaidCents)
 	}
 	return out, nil
 }

@@ -325,7 +325,9 @@ func analystScenario(t *testing.T, st *story) {
 	if a := s.must(t, 200, "", http.MethodGet, "/readyz", nil); !strings.Contains(string(a.body), "ready") {
 		t.Fatalf("readyz %s", a.body)
 	}
-	m := string(s.must(t, 200, "", http.MethodGet, "/metrics", nil).body)
+	s.must(t, 401, "", http.MethodGet, "/metrics", nil)
+	s.must(t, 403, st.analy, http.MethodGet, "/metrics", nil)
+	m := string(s.must(t, 200, st.office, http.MethodGet, "/metrics", nil).body)
 	for _, want := range []string{"grants_projection_lag_events 0", `grants_commands_total{outcome="rule-violation",rule="KA122-MAX-MOB",type="ReportMobility"} 1`,
 		`grants_bulk_rows_total{outcome="accepted",rule=""} 60`} {
 		if !strings.Contains(m, want) {

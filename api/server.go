@@ -58,6 +58,13 @@ type Deps struct {
 	Reader projections.Reader
 	// Tokens authenticates bearer tokens.
 	Tokens Authenticator
+	// Sessions keeps the web pages' sessions; nil keeps them in this
+	// process's memory when Tokens is an *auth.Service (one instance),
+	// else the web sign-in is unavailable.
+	Sessions SessionManager
+	// MetricsToken, when set, is a bearer secret that may read /metrics
+	// (and nothing else); a national-office token may read it too.
+	MetricsToken string
 	// Idempotency keeps the HTTP answers of commands sent with an
 	// Idempotency-Key; nil disables the API-level replay (the command
 	// handler still deduplicates).
@@ -132,6 +139,11 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Version == "" {
 		d.Version = "dev"
+	}
+	if d.Sessions == nil {
+		if svc, ok := d.Tokens.(*auth.Service); ok {
+			d.Sessions = svc.Sessions(auth.NewMemorySessionStore(), auth.SessionConfig{})
+		}
 	}
 	s := &Server{d: d, log: d.Logger}
 	s.metrics = newMetrics(lagFunc(d.LastSequence, d.Reader.Checkpoint))

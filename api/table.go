@@ -52,7 +52,7 @@ func (s *Server) routeTable() []Route {
 		// Operations.
 		{Method: G, Path: "/healthz", OperationID: "health", Summary: "Tell that the process is up", Tag: tagOps, Response: Health{}, Handler: s.healthz},
 		{Method: G, Path: "/readyz", OperationID: "ready", Summary: "Tell that JetStream is reachable, the stream present and the projections caught up", Tag: tagOps, Response: Health{}, Handler: s.readyz},
-		{Method: G, Path: "/metrics", OperationID: "metrics", Summary: "Prometheus metrics", Tag: tagOps, ResponseType: "text/plain", Handler: s.metrics.handler()},
+		{Method: G, Path: "/metrics", OperationID: "metrics", Summary: "Prometheus metrics (a national-office token or the metrics token)", Tag: tagOps, Roles: []string{a.RoleNationalOffice}, ResponseType: "text/plain", Handler: s.metrics.handler()},
 		{Method: G, Path: "/v1/openapi.json", OperationID: "openapi", Summary: "This OpenAPI 3.1 document", Tag: tagOps, ResponseType: "application/json", Handler: s.openAPI},
 
 		// Organisations and accreditations.
@@ -113,6 +113,7 @@ func (s *Server) routeTable() []Route {
 		{Method: G, Path: "/v1/rates", OperationID: "listRates", Summary: "The call years of the rates tables", Tag: tagRef, Roles: everyone, Response: RatesIndex{}, Handler: s.listRates},
 		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, Response: rates.Table{}, Handler: s.getRates},
 	}
+	rs = append(rs, s.sessionRoutes()...)
 	return append(rs, s.webRoutes()...)
 }
 

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/api/auth"
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
@@ -16,9 +18,6 @@ import (
 
 //go:embed templates/*.html
 var templateFS embed.FS
-
-// tokenCookie carries the bearer token of a browser session (GET pages only).
-const tokenCookie = "grants_token"
 
 // pages are the server-rendered web pages.
 type pages struct {
@@ -45,6 +44,8 @@ type pageData struct {
 	Who   string
 	Title string
 	Data  any
+	// CSRF is the session's anti-forgery token, for the sign-out form.
+	CSRF string
 }
 
 // language picks Finnish or English from ?lang= or Accept-Language.
@@ -84,6 +85,9 @@ func (s *Server) renderStatus(c echo.Context, status int, name, titleKey string,
 	if p := principal(c); p.TokenID != "" {
 		pd.Who = p.UserID() + " (" + p.Role + ")"
 	}
+	if ses, ok := session(c); ok {
+		pd.CSRF = ses.CSRF
+	}
 	var b strings.Builder
 	if err := s.pages.t.ExecuteTemplate(&b, name, pd); err != nil {
 		return apperr.Wrap(apperr.Internal, err, "internal error")
@@ -102,7 +106,7 @@ func (s *Server) webRoutes() []Route {
 	lang := []Param{{Name: "lang", Description: "en or fi (default from Accept-Language)"}}
 	return []Route{
 		{Method: http.MethodGet, Path: "/ui/login", OperationID: "webLogin", Summary: "Sign in to the web pages with a token", Tag: tagWeb, ResponseType: html, Query: lang, Handler: s.webLoginForm},
-		{Method: http.MethodPost, Path: "/ui/login", OperationID: "webLoginSubmit", Summary: "Keep the token in a cookie for the web pages", Tag: tagWeb, RequestType: "application/x-www-form-urlencoded", ResponseType: html, Status: http.StatusSeeOther, Handler: s.webLogin},
+		{Method: http.MethodPost, Path: "/ui/login", OperationID: "webLoginSubmit", Summary: "Check the token and open a web session (the cookie holds only the session ID)", Tag: tagWeb, RequestType: "application/x-www-form-urlencoded", ResponseType: html, Status: http.StatusSeeOther, Handler: s.webLogin},
 		{Method: http.MethodGet, Path: "/ui/organisations/:oid", OperationID: "webOrganisation", Summary: "Web page: an organisation's status with its projects and budgets", Tag: tagWeb, Roles: everyone, ResponseType: html, Query: lang, Handler: s.webOrganisation},
 		{Method: http.MethodGet, Path: "/ui/organisations/:oid/history", OperationID: "webOrganisationHistory", Summary: "Web page: the audit history of an organisation", Tag: tagWeb, Roles: reporters, ResponseType: html, Query: lang, Handler: s.webOrganisationHistory},
 		{Method: http.MethodGet, Path: "/ui/projects/:id", OperationID: "webProject", Summary: "Web page: a project's status with its budget and mobilities", Tag: tagWeb, Roles: everyone, ResponseType: html, Query: lang, Handler: s.webProject},
@@ -110,31 +114,47 @@ func (s *Server) webRoutes() []Route {
 	}
 }
 
+// loginCSRFLifetime bounds how long a sign-in form may be sent.
+const loginCSRFLifetime = time.Hour
+
+// webLoginForm shows the sign-in form with a fresh anti-forgery token,
+// also set in a cookie (double submit).
 func (s *Server) webLoginForm(c echo.Context) error {
-	return s.render(c, "login.html", "login", loginData{Next: c.QueryParam("next"), SignedIn: c.QueryParam("signed_in") == "1"})
+	// A form open in another tab keeps working: the token is reused.
+	var csrf string
+	if ck, err := c.Cookie(loginCSRFCookie); err == nil && len(ck.Value) == 32 && events.ValidToken(ck.Value) {
+		csrf = ck.Value
+	} else if csrf, err = auth.NewRandom(24); err != nil {
+		return apperr.Wrap(apperr.Internal, err, "internal error")
+	}
+	s.setCookie(c, loginCSRFCookie, csrf, loginPath, loginCSRFLifetime, http.SameSiteStrictMode)
+	return s.render(c, "login.html", "login", loginData{Next: c.QueryParam("next"), SignedIn: c.QueryParam("signed_in") == "1",
+		SignedOut: c.QueryParam("signed_out") == "1", CSRF: csrf})
 }
 
-// webLogin checks the token and keeps it in an HttpOnly cookie.
+// webLogin checks the token and opens a server-side session: the
+// HttpOnly cookie holds only the session's random ID, never the token.
 func (s *Server) webLogin(c echo.Context) error {
-	body, err := readBody(c)
-	if err != nil {
-		return err
+	if s.d.Sessions == nil {
+		return apperr.New(apperr.Unavailable, "the web sign-in is not configured on this server")
 	}
-	form, err := parseForm(string(body))
-	if err != nil {
-		return err
-	}
+	form := formOf(c)
 	tok := strings.TrimSpace(form["token"])
-	p, err := s.d.Tokens.Authenticate(c.Request().Context(), tok)
+	if old, err := c.Cookie(sessionCookie); err == nil && old.Value != "" {
+		_ = s.d.Sessions.End(c.Request().Context(), old.Value) // a new sign-in replaces the session
+	}
+	id, _, p, err := s.d.Sessions.Start(c.Request().Context(), tok)
 	if err != nil {
 		if apperr.CodeOf(err) != apperr.Unauthenticated || !wantsPage(c) {
 			return err
 		}
 		// A person who mistyped the token gets the form again, told why.
 		return s.renderStatus(c, http.StatusUnauthorized, "login.html", "login",
-			loginData{Next: form["next"], Error: apperr.As(err).Message})
+			loginData{Next: form["next"], Error: apperr.As(err).Message, CSRF: form["csrf"]})
 	}
-	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: tok, Path: "/ui/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+	s.setCookie(c, sessionCookie, id, "/", s.d.Sessions.Config().Max, http.SameSiteLaxMode)
+	s.clearCookie(c, loginCSRFCookie, loginPath)
+	s.log.Info("web session started", "user", p.UserID(), "role", p.Role, "request_id", requestID(c))
 	next := form["next"]
 	if !strings.HasPrefix(next, "/ui/") || strings.HasPrefix(next, "//") {
 		next = landing(p, form["lang"])
@@ -174,9 +194,11 @@ func word(l map[string]string, prefix, code string) string {
 }
 
 type loginData struct {
-	Next     string
-	SignedIn bool
-	Error    string
+	Next      string
+	SignedIn  bool
+	SignedOut bool
+	Error     string
+	CSRF      string
 }
 
 type webProjectData struct {

@@ -10,15 +10,10 @@ import (
 // webScenario signs in with a token and reads the pages in both languages.
 func webScenario(t *testing.T, st *story) {
 	s := st.s
-	jar := &cookieJar{}
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.PostForm(s.url+"/ui/login", url.Values{"token": {st.own}, "next": {"/ui/projects/" + project}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/ui/projects/"+project {
-		t.Fatalf("login: %d %s", res.StatusCode, res.Header.Get("Location"))
+	br := newBrowser(s)
+	client := br.c
+	if in := br.signIn(t, st.own, url.Values{"next": {"/ui/projects/" + project}}); in.status != http.StatusSeeOther || in.header.Get("Location") != "/ui/projects/"+project {
+		t.Fatalf("login: %d %s", in.status, in.header.Get("Location"))
 	}
 	page := func(path, lang string) string {
 		t.Helper()
@@ -60,7 +55,7 @@ func webScenario(t *testing.T, st *story) {
 	// browser is told so on a page in its language, not in JSON.
 	req, _ := http.NewRequest("GET", s.url+"/ui/organisations/"+other+"?lang=fi", nil)
 	req.Header.Set("Accept", "text/html")
-	res, err = client.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,4 +27,8 @@ type IdempotencyStore interface {
 	Get(ctx context.Context, key string) (rec IdempotencyRecord, ok bool, err error)
 	// Put stores rec under key, replacing any earlier record.
 	Put(ctx context.Context, key string, rec IdempotencyRecord) error
+	// Create stores rec under key only if no record is there yet, in one
+	// atomic step: of several racing callers exactly one gets created
+	// true. The others get the record that is there.
+	Create(ctx context.Context, key string, rec IdempotencyRecord) (existing IdempotencyRecord, created bool, err error)
 }

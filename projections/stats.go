@@ -25,6 +25,10 @@ type MobilityStatsRow struct {
 	Days int64 `json:"days"`
 	// GrantCents is the total of the mobilities' grants.
 	GrantCents int64 `json:"grant_cents"`
+	// Saturated marks a row with a sum beyond ±2^53 cents (only events
+	// recorded before amounts were bounded can make one): such a sum is
+	// given as the bound, not exactly.
+	Saturated bool `json:"saturated,omitempty"`
 }
 
 // The dimensions a MobilityStatsFilter may group by.
@@ -100,6 +104,10 @@ type ProjectStatsRow struct {
 	AwardedCents   int64  `json:"awarded_cents"`
 	ReportedCents  int64  `json:"reported_cents"`
 	PaidCents      int64  `json:"paid_cents"`
+	// Saturated marks a row with a sum beyond ±2^53 cents (only events
+	// recorded before amounts were bounded can make one): such a sum is
+	// given as the bound, not exactly.
+	Saturated bool `json:"saturated,omitempty"`
 }
 
 // ProjectStatsFilter selects project statistics; zero values select everything.

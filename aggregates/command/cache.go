@@ -21,14 +21,22 @@ type entry struct {
 	// keys maps scoped idempotency keys seen in applied events to the
 	// aggregate they touched, so a retry after a crash between append and
 	// record still finds its first answer.
-	keys map[string]events.Ref
+	keys map[string]keyUse
 	// chains follow each aggregate's chain (with a key ring): the last
 	// valid event and the open problems, keyed like heads.
 	chains map[string]*events.ChainState
 }
 
+// keyUse is what the entry knows of an idempotency key already written.
+type keyUse struct {
+	ref events.Ref
+	// fingerprint is the request's, when this handler wrote it; empty for
+	// a key learned from the stream (the record store knows it).
+	fingerprint string
+}
+
 func newEntry(org string) *entry {
-	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]events.Ref{},
+	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]keyUse{},
 		chains: map[string]*events.ChainState{}}
 }
 

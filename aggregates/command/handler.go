@@ -147,22 +147,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Result, error) {
 
 	unlock := h.locks.lock(ref.Org)
 	defer unlock()
-	res, err := h.decideAndAppend(ctx, req, dctx, ref, scoped, fingerprint, now)
-	if err != nil {
-		return Result{}, err
-	}
-	if scoped != "" && h.idem != nil && !res.Replayed {
-		rec := events.IdempotencyRecord{Fingerprint: fingerprint, Ref: res.Ref, Version: res.Version}
-		for _, e := range res.Events {
-			rec.Sequences = append(rec.Sequences, e.Sequence)
-		}
-		if err := h.idem.Put(ctx, scoped, rec); err != nil {
-			// The events are stored; a retry is still recognised by the
-			// idempotency key the events carry.
-			h.log.Warn("idempotency record not written", "ref", res.Ref.String(), "err", err)
-		}
-	}
-	return res, nil
+	return h.decideAndAppend(ctx, req, dctx, ref, scoped, fingerprint, now)
 }
 
 // target resolves the aggregate the command changes, with its organisation.
@@ -230,6 +215,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 	// single-aggregate decision trusts a cached head and learns of other
 	// writers through a conflict, which makes it catch up and decide again.
 	needLoad := orgWide || !known
+	claimed := false
 	for attempt := 0; ; attempt++ {
 		fresh := needLoad
 		if needLoad {
@@ -238,12 +224,15 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			needLoad = false
 		}
-		if scoped != "" {
-			if r, ok := e.keys[scoped]; ok {
-				res, err := h.replayFromStore(ctx, r, scoped)
-				if err == nil {
-					return res, nil
-				}
+		if use, ok := e.keys[scoped]; ok && scoped != "" {
+			// The key was written already (by a racing request, or before
+			// a restart): only the same request gets its answer.
+			if err := h.sameRequest(ctx, use, scoped, fingerprint); err != nil {
+				return Result{}, err
+			}
+			res, err := h.replayFromStore(ctx, use.ref, scoped)
+			if err == nil {
+				return res, nil
 			}
 		}
 		head := e.heads[headKey(ref.Kind, ref.ID)]
@@ -273,6 +262,12 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		}
 		if len(drafts) == 0 {
 			return Result{Ref: ref, Version: head.Version, Sequence: head.Sequence}, nil
+		}
+		if scoped != "" && !claimed {
+			if err := h.claim(ctx, scoped, fingerprint, ref); err != nil {
+				return Result{}, err
+			}
+			claimed = true
 		}
 		areq := events.AppendRequest{
 			Ref: ref, Expected: head, OrgWide: orgWide, OrgSequence: e.maxSeq(), Events: drafts,
@@ -304,6 +299,10 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			e.orgSeq = stored[len(stored)-1].Sequence
 		}
 		h.located.Store(headKey(ref.Kind, ref.ID), ref.Org)
+		if scoped != "" {
+			// Claimed above: the events under this key are this request's.
+			e.keys[scoped] = keyUse{ref: ref, fingerprint: fingerprint}
+		}
 		last := stored[len(stored)-1]
 		return Result{Ref: ref, Version: last.Version, Sequence: last.Sequence, Events: stored, Replayed: last.Sequence <= head.Sequence}, nil
 	}
@@ -368,7 +367,9 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 		evs = append(evs, ev)
 		e.heads[k] = events.HeadOf(env)
 		if env.IdempotencyKey != "" {
-			e.keys[env.IdempotencyKey] = env.Ref
+			if _, ok := e.keys[env.IdempotencyKey]; !ok {
+				e.keys[env.IdempotencyKey] = keyUse{ref: env.Ref}
+			}
 		}
 	}
 	if len(evs) > 0 {
@@ -377,7 +378,9 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 	return nil
 }
 
-// recorded returns the first answer of an already applied command.
+// recorded returns the first answer of an already applied command. The
+// record may be a claim whose write has not happened (yet, or ever): then
+// there is no answer to give and the command is decided.
 func (h *Handler) recorded(ctx context.Context, scoped, fingerprint string) (Result, bool, error) {
 	if h.idem == nil {
 		return Result{}, false, nil
@@ -390,26 +393,82 @@ func (h *Handler) recorded(ctx context.Context, scoped, fingerprint string) (Res
 		return Result{}, false, nil
 	}
 	if rec.Fingerprint != fingerprint {
-		return Result{}, false, &apperr.Error{Code: apperr.RuleViolation, Field: "Idempotency-Key", Message: "this idempotency key was already used for a different command; use a new key for a new command"}
+		return Result{}, false, errKeyReused()
 	}
-	res := Result{Ref: rec.Ref, Version: rec.Version, Replayed: true}
-	if n := len(rec.Sequences); n > 0 {
-		res.Sequence = rec.Sequences[n-1]
-		envs, err := h.store.Load(ctx, rec.Ref, rec.Sequences[0]-1)
+	if len(rec.Sequences) == 0 {
+		res, err := h.replayFromStore(ctx, rec.Ref, scoped)
+		if errors.Is(err, events.ErrNotFound) {
+			return Result{}, false, nil
+		}
 		if err != nil {
 			return Result{}, false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
 		}
-		want := map[uint64]bool{}
-		for _, s := range rec.Sequences {
-			want[s] = true
-		}
-		for _, e := range envs {
-			if want[e.Sequence] {
-				res.Events = append(res.Events, e)
-			}
+		return res, true, nil
+	}
+	// A record of the earlier format, written after the events.
+	res := Result{Ref: rec.Ref, Version: rec.Version, Replayed: true}
+	res.Sequence = rec.Sequences[len(rec.Sequences)-1]
+	envs, err := h.store.Load(ctx, rec.Ref, rec.Sequences[0]-1)
+	if err != nil {
+		return Result{}, false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+	}
+	want := map[uint64]bool{}
+	for _, s := range rec.Sequences {
+		want[s] = true
+	}
+	for _, e := range envs {
+		if want[e.Sequence] {
+			res.Events = append(res.Events, e)
 		}
 	}
 	return res, true, nil
+}
+
+// claim binds the key to this request before its events are appended, so
+// that of racing requests with one key only those with the same
+// fingerprint can ever be answered with the write. The claim is the
+// key's record: nothing more is written after the append.
+func (h *Handler) claim(ctx context.Context, scoped, fingerprint string, ref events.Ref) error {
+	if h.idem == nil {
+		return nil
+	}
+	old, created, err := h.idem.Create(ctx, scoped, events.IdempotencyRecord{Fingerprint: fingerprint, Ref: ref})
+	if err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable; nothing was recorded")
+	}
+	if !created && old.Fingerprint != fingerprint {
+		return errKeyReused()
+	}
+	return nil
+}
+
+// sameRequest checks that a key found in the events was written for this
+// request: by the fingerprint this handler kept, else by the key's record.
+// A key whose request cannot be known is refused rather than answered.
+func (h *Handler) sameRequest(ctx context.Context, use keyUse, scoped, fingerprint string) error {
+	fp := use.fingerprint
+	if fp == "" && h.idem != nil {
+		rec, ok, err := h.idem.Get(ctx, scoped)
+		if err != nil {
+			return apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable")
+		}
+		if ok {
+			fp = rec.Fingerprint
+		}
+	}
+	if fp == "" {
+		return &apperr.Error{Code: apperr.Conflict, Field: "Idempotency-Key",
+			Message: "this idempotency key was already used and its first request is not known; use a new key for a new command"}
+	}
+	if fp != fingerprint {
+		return errKeyReused()
+	}
+	return nil
+}
+
+// errKeyReused is the answer to a key first used for another request.
+func errKeyReused() error {
+	return &apperr.Error{Code: apperr.RuleViolation, Field: "Idempotency-Key", Message: "this idempotency key was already used for a different command; use a new key for a new command"}
 }
 
 // replayFromStore rebuilds the first answer from the events that carry the
@@ -449,6 +508,14 @@ func Fingerprint(req Request) (string, error) {
 	s := sha256.New()
 	fmt.Fprintf(s, "%s\x00%s\x00%s\x00", req.Command.CommandType(), req.Command.Target().String(), events.FormatTime(req.EffectiveAt))
 	s.Write(body)
+	// The reason and the precondition are part of the request too; added
+	// only when given, so that earlier fingerprints stay the same.
+	if req.Reason != "" {
+		fmt.Fprintf(s, "\x00reason\x00%s", req.Reason)
+	}
+	if req.IfMatch != nil {
+		fmt.Fprintf(s, "\x00if-match\x00%d", *req.IfMatch)
+	}
 	return hex.EncodeToString(s.Sum(nil)), nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/aggregates/money"
 )
 
 // MobilityInput describes one mobility (one participant, or one
@@ -75,7 +76,24 @@ type Breakdown struct {
 
 func (b *Breakdown) add(category, rule string, cents int64, explanation string) {
 	b.Lines = append(b.Lines, Line{Category: category, Rule: rule, Explanation: explanation, AmountCents: cents})
-	b.TotalCents += cents
+	b.TotalCents = money.SatAdd(b.TotalCents, cents)
+}
+
+// checkTotal refuses a breakdown whose lines or total are out of bounds:
+// with bounded inputs and rates it cannot happen, but a grant is never
+// negative or absurd, whatever the data (INPUT-AMOUNT-RANGE).
+func (b *Breakdown) checkTotal() error {
+	var sum int64
+	for _, l := range b.Lines {
+		var ok bool
+		if sum, ok = money.Add(sum, l.AmountCents); !ok || l.AmountCents < 0 || l.AmountCents > money.MaxMobilityCents {
+			return overflow("")
+		}
+	}
+	if sum != b.TotalCents || sum > money.MaxMobilityCents {
+		return overflow("")
+	}
+	return nil
 }
 
 // Calculate computes the grant of one mobility with this year's rates.
@@ -91,6 +109,9 @@ func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
 	var b Breakdown
 	if c.act.Code == catalog.CodePrepVisit {
 		t.prepVisit(&b, c)
+		if err := b.checkTotal(); err != nil {
+			return Breakdown{}, err
+		}
 		return b, nil
 	}
 	if err := t.travel(&b, c); err != nil {
@@ -103,5 +124,8 @@ func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
 	t.inclusion(&b, c)
 	t.courseFees(&b, c)
 	t.linguistic(&b, c)
+	if err := b.checkTotal(); err != nil {
+		return Breakdown{}, err
+	}
 	return b, nil
 }

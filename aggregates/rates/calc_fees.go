@@ -34,7 +34,7 @@ func (t *Table) courseFees(b *Breakdown, c calc) {
 	}
 	limit, _ := t.courseFeeLimit(c)
 	per := t.CourseFees.PerDayCents
-	b.add(CategoryCourseFees, "ACT-COURSE", int64(n)*per, fmt.Sprintf("course fees: %s x %s (at most %d days)", plural(n, "day"), eur(per), limit))
+	b.add(CategoryCourseFees, "ACT-COURSE", times(n, per), fmt.Sprintf("course fees: %s x %s (at most %d days)", plural(n, "day"), eur(per), limit))
 }
 
 func (t *Table) linguistic(b *Breakdown, c calc) {

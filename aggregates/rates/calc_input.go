@@ -42,6 +42,9 @@ func (t *Table) prepare(in MobilityInput) (calc, error) {
 	if err := checkAmounts(in); err != nil {
 		return c, err
 	}
+	if err := t.checkLimits(in); err != nil {
+		return c, err
+	}
 	if in.Persons < 0 {
 		return c, apperr.InvalidField("persons", "must be 0 or more, not %d", in.Persons)
 	}

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events/apperr"
 )
 
 func (t *Table) prepVisit(b *Breakdown, c calc) {
 	pv := t.PreparatoryVisit
-	b.add(CategoryPrepVisit, "BUD-PREP-VISIT", int64(c.persons)*pv.PerPersonCents,
+	b.add(CategoryPrepVisit, "BUD-PREP-VISIT", times(c.persons, pv.PerPersonCents),
 		fmt.Sprintf("preparatory visit: %s x %s (at most %d persons a visit)", plural(c.persons, "person"), eur(pv.PerPersonCents), pv.MaxPersons))
 }
 
@@ -48,7 +49,7 @@ func (t *Table) travel(b *Breakdown, c calc) error {
 	}
 	ex := t.ExceptionalTravel
 	real := in.RealTravelCostCents
-	if real > 0 && amount*100 < real*int64(ex.CoverageBelowPercent) {
+	if real > 0 && money.SatMul(amount, 100) < money.SatMul(real, int64(ex.CoverageBelowPercent)) {
 		paid := percentOf(real, ex.PaidPercent)
 		b.add(CategoryTravel, "BUD-EXC-TRAVEL", 0, expl+", replaced by exceptional costs")
 		b.add(CategoryExceptional, "BUD-EXC-TRAVEL", paid, fmt.Sprintf(
@@ -97,7 +98,7 @@ func (t *Table) individual(b *Breakdown, c calc) error {
 	funded := c.days + in.TravelDays
 	full := min(funded, is.ReducedFromDay-1)
 	rest := funded - full
-	amount := int64(full)*r.DailyCents + int64(rest)*reduced
+	amount := money.SatAdd(times(full, r.DailyCents), times(rest, reduced))
 	parts := []string{fmt.Sprintf("%s x %s", plural(full, "day"), eur(r.DailyCents))}
 	if rest > 0 {
 		parts = append(parts, fmt.Sprintf("%s x %s (%s)", plural(rest, "day"), eur(reduced), how))

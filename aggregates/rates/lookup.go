@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/aggregates/money"
 )
 
 // LumpSums returns the lump sums (cents, ascending) action may be awarded
@@ -69,7 +70,7 @@ func (t *Table) OrganisationalSupportTotal(n int) int64 {
 		return 0
 	}
 	if o.FullRateParticipants == 0 || n <= o.FullRateParticipants {
-		return int64(n) * o.PerParticipantCents
+		return times(n, o.PerParticipantCents)
 	}
-	return int64(o.FullRateParticipants)*o.PerParticipantCents + int64(n-o.FullRateParticipants)*o.BeyondCents
+	return money.SatAdd(times(o.FullRateParticipants, o.PerParticipantCents), times(n-o.FullRateParticipants, o.BeyondCents))
 }

@@ -33,6 +33,9 @@ type Table struct {
 	PreparatoryVisit PreparatoryVisit `json:"preparatory_visit"`
 	// ExceptionalTravel holds the expensive-travel percentages (BUD-EXC-TRAVEL).
 	ExceptionalTravel ExceptionalTravel `json:"exceptional_travel"`
+	// Limits bound the amounts one mobility may claim (INPUT-AMOUNT-RANGE);
+	// DefaultLimits when the data names none.
+	Limits Limits `json:"limits"`
 	// Ukraine holds the Ukraine exception's amounts; nil in call years the
 	// exception does not cover (UA-SCOPE).
 	Ukraine *Ukraine `json:"ukraine"`

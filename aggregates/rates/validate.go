@@ -10,9 +10,10 @@ import (
 
 // validate checks a decoded table; the error's Field is relative to the table.
 func validate(t *Table) error {
+	withDefaultLimits(t)
 	for _, check := range []func(*Table) error{
 		validateHeader, validateTravel, validateGroups, validateIndividual,
-		validateUnitCosts, validateUkraine, validateLumpSums,
+		validateUnitCosts, validateUkraine, validateLumpSums, validateLimits,
 	} {
 		if err := check(t); err != nil {
 			return err

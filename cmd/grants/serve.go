@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -43,6 +44,9 @@ type serveConfig struct {
 	ratePerSecond *int
 	shutdown      *time.Duration
 	checkpoints   *time.Duration
+	sessionIdle   *time.Duration
+	sessionMax    *time.Duration
+	metricsToken  *string
 }
 
 func serveFlags(fs *flagSet) serveConfig {
@@ -59,6 +63,9 @@ func serveFlags(fs *flagSet) serveConfig {
 		ratePerSecond: fs.Int("rate-limit", 0, "requests per second allowed per token (0: unlimited)"),
 		shutdown:      fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
 		checkpoints:   fs.Duration("checkpoint-interval", time.Hour, "how often the service verifies the new events and writes a signed checkpoint of every chain's head (0: only at start)"),
+		sessionIdle:   fs.Duration("session-idle", auth.DefaultSessionIdle, "a web session unused this long ends"),
+		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
+		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
 	}
 }
 
@@ -74,6 +81,13 @@ func runServe(args []string) error {
 	}
 	if _, _, err := net.SplitHostPort(*cfg.http); err != nil {
 		return usagef("--http %q: want host:port, e.g. 127.0.0.1:8080 or :0", *cfg.http)
+	}
+	if *cfg.sessionIdle <= 0 || *cfg.sessionMax < *cfg.sessionIdle {
+		return usagef("--session-idle %v, --session-max %v: want 0 < idle <= max", *cfg.sessionIdle, *cfg.sessionMax)
+	}
+	metricsToken, err := readMetricsToken(*cfg.metricsToken)
+	if err != nil {
+		return err
 	}
 	if *cfg.ka122Window < 0 || *cfg.ka122Window > 7 {
 		return usagef("--ka122-window-years %d: want 0 (programme period) to 7", *cfg.ka122Window)
@@ -125,6 +139,11 @@ func runServe(args []string) error {
 	if err != nil {
 		return fmt.Errorf("opening the token bucket: %w", err)
 	}
+	sessionStore, err := authjs.OpenSessions(ctx, js, *cfg.nats.replicas, *cfg.sessionMax)
+	if err != nil {
+		return fmt.Errorf("opening the session bucket: %w", err)
+	}
+	tokens := auth.NewService(tokenStore, clock)
 	ready := func(ctx context.Context) error {
 		if err := sys.store.Ready(ctx); err != nil {
 			return err
@@ -142,7 +161,8 @@ func runServe(args []string) error {
 		return nil
 	}
 	srv, err := api.New(api.Deps{
-		Commands: handler, Reader: readModels, Tokens: auth.NewService(tokenStore, clock),
+		Commands: handler, Reader: readModels, Tokens: tokens, MetricsToken: metricsToken,
+		Sessions:    tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
 		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
 		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
@@ -180,6 +200,22 @@ func runServe(args []string) error {
 		log.Warn("HTTP shutdown", "err", err)
 	}
 	return nil
+}
+
+// readMetricsToken reads the metrics bearer secret from path ("" = none).
+func readMetricsToken(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", usagef("--metrics-token-file: %v", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if len(tok) < 24 || strings.ContainsAny(tok, " \t\r\n") {
+		return "", usagef("--metrics-token-file %s: want one secret of at least 24 characters without spaces", path)
+	}
+	return tok, nil
 }
 
 // loadRates returns the embedded rates book, overridden by a file if given.

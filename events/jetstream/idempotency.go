@@ -53,3 +53,29 @@ func (i *Idempotency) Put(ctx context.Context, key string, rec events.Idempotenc
 	}
 	return nil
 }
+
+// Create implements events.IdempotencyStore with the bucket's atomic
+// create; only a caller that finds the key taken reads it back.
+func (i *Idempotency) Create(ctx context.Context, key string, rec events.IdempotencyRecord) (events.IdempotencyRecord, bool, error) {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return events.IdempotencyRecord{}, false, fmt.Errorf("encoding idempotency record: %w", err)
+	}
+	_, err = i.kv.Create(ctx, bucketKey(key), b)
+	if err == nil {
+		return events.IdempotencyRecord{}, true, nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return events.IdempotencyRecord{}, false, fmt.Errorf("creating idempotency record: %w", err)
+	}
+	old, ok, err := i.Get(ctx, key)
+	if err != nil {
+		return events.IdempotencyRecord{}, false, err
+	}
+	if !ok {
+		// Deleted between the two calls: there is nothing to compare
+		// with; the caller may try again.
+		return events.IdempotencyRecord{}, false, fmt.Errorf("creating idempotency record: the record vanished while it was read")
+	}
+	return old, false, nil
+}

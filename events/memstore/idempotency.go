@@ -36,6 +36,17 @@ func (m *Idempotency) Put(_ context.Context, key string, rec events.IdempotencyR
 	return nil
 }
 
+// Create implements events.IdempotencyStore.
+func (m *Idempotency) Create(_ context.Context, key string, rec events.IdempotencyRecord) (events.IdempotencyRecord, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.recs[key]; ok {
+		return cloneRecord(old), false, nil
+	}
+	m.recs[key] = cloneRecord(rec)
+	return events.IdempotencyRecord{}, true, nil
+}
+
 func cloneRecord(r events.IdempotencyRecord) events.IdempotencyRecord {
 	r.Sequences = append([]uint64(nil), r.Sequences...)
 	r.Response = append([]byte(nil), r.Response...)

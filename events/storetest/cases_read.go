@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -266,5 +268,44 @@ func idempotencyRecords(t *testing.T, f Factory) {
 	}
 	if _, found, _ := idem.Get(h.ctx, key+"x"); found {
 		t.Fatal("a different key found the record")
+	}
+	// Create binds a fresh key to exactly one of several racing callers;
+	// the others are shown the winner's record.
+	fresh := key + "/create"
+	var wg sync.WaitGroup
+	won := make([]bool, 8)
+	seen := make([]events.IdempotencyRecord, 8)
+	errs := make([]error, 8)
+	for i := range won {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			seen[i], won[i], errs[i] = idem.Create(h.ctx, fresh, events.IdempotencyRecord{Fingerprint: fmt.Sprintf("fp-%d", i), Ref: refP1})
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i := range won {
+		if errs[i] != nil {
+			t.Fatalf("Create %d: %v", i, errs[i])
+		}
+		if won[i] {
+			if winner >= 0 {
+				t.Fatalf("Create succeeded for %d and %d", winner, i)
+			}
+			winner = i
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no Create succeeded")
+	}
+	want := fmt.Sprintf("fp-%d", winner)
+	for i := range won {
+		if !won[i] && seen[i].Fingerprint != want {
+			t.Fatalf("Create %d saw %q, want the winner's %q", i, seen[i].Fingerprint, want)
+		}
+	}
+	if got, _, _ := idem.Get(h.ctx, fresh); got.Fingerprint != want {
+		t.Fatalf("record after the race = %q, want %q", got.Fingerprint, want)
 	}
 }

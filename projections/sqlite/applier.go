@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events"
 )
 
@@ -478,7 +479,7 @@ func (a *applier) addMobilityStats(k statMobKey, sign int64, f *mobilityFacts) e
 		s.participants += sign * max(1, f.persons)
 	}
 	s.days += sign * f.days
-	s.grant += sign * f.grant
+	s.grant = money.SatAdd(s.grant, money.SatMul(sign, f.grant))
 	if !s.dirty {
 		s.dirty = true
 		a.dirtyMob = append(a.dirtyMob, s)

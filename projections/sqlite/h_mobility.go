@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events"
 )
 
@@ -292,7 +293,7 @@ func (a *applier) cancelMobility(env *events.Envelope, p *projectRow, id, cancel
 // its project's counters and the statistics.
 func (a *applier) countMobility(p *projectRow, f *mobilityFacts, sign int64) error {
 	p.mobilities += sign
-	p.reported += sign * f.grant
+	p.reported = money.SatAdd(p.reported, money.SatMul(sign, f.grant))
 	if a.countsTowardMax(f.activity, f.accompanying) {
 		p.counted += sign
 	}

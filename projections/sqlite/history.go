@@ -357,12 +357,12 @@ func (g *histGen) mobility(id string, i int, field string, start aggregates.Date
 	}
 	daily := int64(90+r.IntN(60)) * 100
 	lines := []aggregates.GrantLine{
-		{Category: "organisational-support", Rule: "BUD-ORG", Explanation: "unit cost per participant", AmountCents: 350_00},
+		{Category: "organisational-support", Rule: "BUD-RATES-DATA", Explanation: "unit cost per participant", AmountCents: 350_00},
 		{Category: "travel", Rule: "BUD-TRAVEL-BAND", Explanation: fmt.Sprintf("%d km band", dist), AmountCents: 275_00},
 		{Category: "individual-support", Rule: "BUD-INDIVIDUAL", Explanation: fmt.Sprintf("%d days at %d.00 EUR", days, daily/100), AmountCents: int64(days) * daily},
 	}
 	if fewer {
-		lines = append(lines, aggregates.GrantLine{Category: "inclusion-support", Rule: "BUD-INCLUSION", Explanation: "flat rate", AmountCents: 100_00})
+		lines = append(lines, aggregates.GrantLine{Category: "inclusion-support", Rule: "BUD-RATES-DATA", Explanation: "flat rate", AmountCents: 100_00})
 	}
 	var total int64
 	for _, l := range lines {

@@ -170,9 +170,13 @@ func (w *where) sql() string {
 	return "WHERE " + strings.Join(w.conds, " AND ")
 }
 
+// projectViewCols are the columns of a ProjectView. remaining_cents is
+// read through CAST: SQLite turns an integer subtraction that overflows
+// (amounts recorded before they were bounded) into a REAL, which does not
+// scan into an int64; CAST saturates it at the int64 limits instead.
 const projectViewCols = "p.id, p.org, p.title, p.action, p.field, p.call_year, p.round, p.consortium, p.status, p.partners_json, " +
 	"p.start_date, p.end_date, p.submitted_on, p.decided_on, p.signed_on, p.agreement_no, p.closed_on, p.requested_cents, " +
-	"p.awarded_cents, p.reported_cents, p.remaining_cents, p.paid_cents, p.final_cents, p.ukraine_exception, p.mobilities, " +
+	"p.awarded_cents, p.reported_cents, CAST(p.remaining_cents AS INTEGER), p.paid_cents, p.final_cents, p.ukraine_exception, p.mobilities, " +
 	"p.counted_mobilities, p.cancelled, p.payments, p.reports, p.version, p.sequence, " +
 	"(SELECT COUNT(DISTINCT m.participant_id) FROM mobilities m WHERE m.project_id = p.id AND m.status != 'cancelled')"
 

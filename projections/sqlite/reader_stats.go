@@ -4,9 +4,26 @@ import (
 	"context"
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
 )
+
+// fromTotals stores the float sums of SQLite's TOTAL() in dest and reports
+// whether any was saturated. SUM() of integers fails the whole query with
+// "integer overflow" once a sum passes int64, which amounts stored before
+// they were bounded can make (statistics then answered 500 for everyone);
+// TOTAL() never fails, is exact up to 2^53 and beyond that is saturated at
+// ±2^53 and flagged on the row.
+func fromTotals(sums []float64, dest ...*int64) bool {
+	saturated := false
+	for i, f := range sums {
+		v, sat := money.FromTotal(f)
+		*dest[i] = v
+		saturated = saturated || sat
+	}
+	return saturated
+}
 
 // MobilityStats implements projections.Reader: it sums stat_mobilities
 // over the dimensions not grouped by.
@@ -38,7 +55,7 @@ func (db *DB) MobilityStats(ctx context.Context, f projections.MobilityStatsFilt
 	w.add(f.SendingCountry != "", "sending_country = ?", f.SendingCountry)
 	w.add(f.ReceivingCountry != "", "receiving_country = ?", f.ReceivingCountry)
 	list := strings.Join(dims, ", ")
-	rows, err := db.query(ctx, "SELECT "+list+", SUM(mobilities), SUM(participants), SUM(accompanying), SUM(days), SUM(grant_cents) "+
+	rows, err := db.query(ctx, "SELECT "+list+", TOTAL(mobilities), TOTAL(participants), TOTAL(accompanying), TOTAL(days), TOTAL(grant_cents) "+
 		"FROM stat_mobilities "+w.sql()+" GROUP BY "+list+" ORDER BY "+list, w.args...)
 	if err != nil {
 		return nil, queryErr(err, "the mobility statistics")
@@ -73,10 +90,12 @@ func (db *DB) MobilityStats(ctx context.Context, f projections.MobilityStatsFilt
 				dest = append(dest, r.UkraineException)
 			}
 		}
-		dest = append(dest, &r.Mobilities, &r.Participants, &r.Accompanying, &r.Days, &r.GrantCents)
+		var sums [5]float64
+		dest = append(dest, &sums[0], &sums[1], &sums[2], &sums[3], &sums[4])
 		if err := rows.Scan(dest...); err != nil {
 			return nil, queryErr(err, "the mobility statistics")
 		}
+		r.Saturated = fromTotals(sums[:], &r.Mobilities, &r.Participants, &r.Accompanying, &r.Days, &r.GrantCents)
 		out = append(out, r)
 	}
 	return out, queryErr(rows.Err(), "the mobility statistics")
@@ -111,8 +130,8 @@ func (db *DB) ProjectStats(ctx context.Context, f projections.ProjectStatsFilter
 	w.add(f.CallYear != 0, "call_year = ?", f.CallYear)
 	w.add(f.Action != "", "action = ?", f.Action)
 	w.add(f.Field != "", "field = ?", f.Field)
-	rows, err := db.query(ctx, "SELECT call_year, action, field, status, COUNT(*), SUM(requested_cents), SUM(awarded_cents), "+
-		"SUM(reported_cents), SUM(paid_cents) FROM projects "+w.sql()+" GROUP BY call_year, action, field, status "+
+	rows, err := db.query(ctx, "SELECT call_year, action, field, status, COUNT(*), TOTAL(requested_cents), TOTAL(awarded_cents), "+
+		"TOTAL(reported_cents), TOTAL(paid_cents) FROM projects "+w.sql()+" GROUP BY call_year, action, field, status "+
 		"ORDER BY call_year, action, field, status", w.args...)
 	if err != nil {
 		return nil, queryErr(err, "the project statistics")
@@ -121,10 +140,11 @@ func (db *DB) ProjectStats(ctx context.Context, f projections.ProjectStatsFilter
 	out := []projections.ProjectStatsRow{}
 	for rows.Next() {
 		var r projections.ProjectStatsRow
-		if err := rows.Scan(&r.CallYear, &r.Action, &r.Field, &r.Status, &r.Projects, &r.RequestedCents, &r.AwardedCents,
-			&r.ReportedCents, &r.PaidCents); err != nil {
+		var sums [4]float64
+		if err := rows.Scan(&r.CallYear, &r.Action, &r.Field, &r.Status, &r.Projects, &sums[0], &sums[1], &sums[2], &sums[3]); err != nil {
 			return nil, queryErr(err, "the project statistics")
 		}
+		r.Saturated = fromTotals(sums[:], &r.RequestedCents, &r.AwardedCents, &r.ReportedCents, &r.PaidCents)
 		out = append(out, r)
 	}
 	return out, queryErr(rows.Err(), "the project statistics")
