@@ -91,7 +91,7 @@ func (c *ChainState) Check(e *Envelope, ring *KeyRing, trust Trust, legacy bool)
 	if e.Damage != "" {
 		return fail(ProblemUnreadable, "the stored record cannot be read: "+e.Damage)
 	}
-	if e.ComputeHash() != e.Hash {
+	if !e.HashMatches() {
 		return fail(ProblemHash, "its content does not match its hash")
 	}
 	if trust == TrustSignature && !(legacy && e.Signature == "" && e.KeyID == "") {

@@ -52,20 +52,42 @@ type StreamVerifier struct {
 	// hashes and chains are recomputed and compared with it, their
 	// signatures not checked.
 	fast bool
+	// lastSeen is the last sequence read; gaps are the sequences between
+	// two read ones that hold neither an event nor a checkpoint.
+	lastSeen uint64
+	gaps     []uint64
+	cpAt     map[uint64]bool
+}
+
+// maxGaps bounds the missing sequences reported one by one.
+const maxGaps = 10000
+
+// skipTo records the sequences between the last one read and seq that
+// hold neither an event nor a checkpoint: records the stream lost
+// without saying so (a damaged block file).
+func (v *StreamVerifier) skipTo(seq uint64) {
+	for s := v.lastSeen + 1; s < seq && len(v.gaps) < maxGaps; s++ {
+		if !v.cpAt[s] {
+			v.gaps = append(v.gaps, s)
+		}
+	}
+	v.lastSeen = max(v.lastSeen, seq)
 }
 
 // NewStreamVerifier returns a verifier trusting ring, with the stream's
 // checkpoints (oldest first).
 func NewStreamVerifier(ring *KeyRing, cps []StoredCheckpoint) *StreamVerifier {
-	v := &StreamVerifier{ring: ring, cps: cps, chains: map[string]*ChainState{}, refs: map[string]Ref{}, resolved: map[uint64]bool{}}
+	v := &StreamVerifier{ring: ring, cps: cps, chains: map[string]*ChainState{}, refs: map[string]Ref{}, resolved: map[uint64]bool{}, cpAt: map[uint64]bool{}}
 	for _, c := range cps {
 		v.covered = max(v.covered, c.Sequence)
+		v.cpAt[c.At] = true
 	}
 	return v
 }
 
 // Add checks the next event of the stream.
 func (v *StreamVerifier) Add(e *Envelope) {
+	v.skipTo(e.Sequence)
 	v.checkpointsBefore(e.Sequence)
 	if v.against != nil && !v.againstDone && e.Sequence > v.against.Sequence {
 		v.againstDone = true
@@ -186,8 +208,14 @@ func (v *StreamVerifier) CompareWith(cp *Checkpoint) []Problem {
 }
 
 // Finish compares the remaining checkpoints, reports the missing
-// sequences and returns the report.
-func (v *StreamVerifier) Finish(missing []uint64) StreamReport {
+// sequences (those the stream reports, and those between the ones read up
+// to last, the stream's last sequence, that held nothing) and returns the
+// report.
+func (v *StreamVerifier) Finish(missing []uint64, last uint64) StreamReport {
+	v.skipTo(last + 1)
+	missing = append(slices.Clone(missing), v.gaps...)
+	slices.Sort(missing)
+	missing = slices.Compact(missing)
 	v.checkpointsBefore(^uint64(0))
 	if v.against != nil && !v.againstDone {
 		v.againstDone = true
@@ -244,10 +272,15 @@ type VerifyOptions struct {
 // checkpoints and missing sequences when it keeps them. It returns the
 // verifier too, whose heads make the next checkpoint.
 func VerifyStore(ctx context.Context, store Store, ring *KeyRing, opts VerifyOptions) (StreamReport, *StreamVerifier, error) {
+	// The last sequence first: a checkpoint written after it is neither
+	// read nor taken for a gap.
+	last, err := store.LastSequence(ctx)
+	if err != nil {
+		return StreamReport{}, nil, err
+	}
 	var (
 		cps     []StoredCheckpoint
 		missing []uint64
-		err     error
 	)
 	if cp, ok := store.(Checkpointer); ok {
 		if cps, err = cp.Checkpoints(ctx); err != nil {
@@ -262,10 +295,10 @@ func VerifyStore(ctx context.Context, store Store, ring *KeyRing, opts VerifyOpt
 	if opts.Legacy {
 		v.covered = ^uint64(0)
 	}
-	if err := store.Events(ctx, 0, 0, func(e Envelope) error { v.Add(&e); return nil }); err != nil {
+	if err := store.Events(ctx, 0, last, func(e Envelope) error { v.Add(&e); return nil }); err != nil {
 		return StreamReport{}, nil, err
 	}
-	return v.Finish(missing), v, nil
+	return v.Finish(missing, last), v, nil
 }
 
 // Refused returns the sequences whose events did not count (quarantined,

@@ -157,16 +157,36 @@ func (h *Handler) resolution(ctx context.Context, e *entry, ref events.Ref, rc r
 			}
 		}
 	}
-	if cp, ok := h.store.(events.Checkpointer); ok {
-		missing, err := cp.Missing(ctx)
-		if err != nil {
-			return d, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
-		}
-		if slices.Contains(missing, r.Sequence) {
-			return d, nil
-		}
+	lost, err := h.lost(ctx, r.Sequence)
+	if err != nil {
+		return d, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+	}
+	if lost {
+		return d, nil
 	}
 	return d, apperr.RuleField(RuleDamaged, "sequence", "sequence %d is neither an open problem of %s %s nor a sequence the stream lost: nothing to resolve", r.Sequence, ref.Kind, ref.ID)
+}
+
+// lost tells whether the stream holds no record at seq, below its last
+// sequence: neither an event nor a checkpoint (a record the server lost).
+func (h *Handler) lost(ctx context.Context, seq uint64) (bool, error) {
+	last, err := h.store.LastSequence(ctx)
+	if err != nil || seq > last {
+		return false, err
+	}
+	found := false
+	if err := h.store.Events(ctx, seq, seq, func(events.Envelope) error { found = true; return nil }); err != nil || found {
+		return false, err
+	}
+	cpr, ok := h.store.(events.Checkpointer)
+	if !ok {
+		return true, nil
+	}
+	cps, err := cpr.Checkpoints(ctx)
+	if err != nil {
+		return false, err
+	}
+	return !slices.ContainsFunc(cps, func(c events.StoredCheckpoint) bool { return c.At == seq }), nil
 }
 
 // trustedCheckpoint caches the newest checkpoint signed by a known key.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -251,4 +253,45 @@ func TestLegacyEventsKeyRotationAndATruncatedTail(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "truncated") {
 		t.Fatalf("verify of a truncated history against the exported checkpoint: exit %d, want 1 and \"truncated\":\n%s%s", code, out, errOut)
 	}
+}
+
+// TestFlippedByteIsReportedWithItsSequence flips one byte of a stored
+// record in the stream's block file: grants verify names the sequence
+// (NATS drops the record: a missing sequence) and exits 1.
+func TestFlippedByteIsReportedWithItsSequence(t *testing.T) {
+	dir := t.TempDir()
+	secret, errOut, code := grants(t, "token", "create", "--role", "national-office", "--name", "office", "--data-dir", dir, "--nats-listen", "off")
+	if code != 0 {
+		t.Fatalf("token create: exit %d: %s", code, errOut)
+	}
+	token := strings.TrimSpace(secret)
+	s := startServe(t, dir)
+	register(t, s, token, "E10000001")
+	seq := register(t, s, token, "E20000002")
+	register(t, s, token, "E30000003")
+	s.stop(t)
+
+	blocks, _ := filepath.Glob(filepath.Join(dir, "nats", "jetstream", "*", "streams", jetstream.StreamName, "msgs", "*.blk"))
+	flipped := false
+	for _, b := range blocks {
+		data, err := os.ReadFile(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := bytes.Index(data, []byte("Koulu E20000002")); i >= 0 {
+			data[i+2] ^= 0x20
+			if err := os.WriteFile(b, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			flipped = true
+		}
+	}
+	if !flipped {
+		t.Fatalf("the record was not found in the block files %v", blocks)
+	}
+	out, errOut, code := grants(t, "verify", "--data-dir", dir, "--nats-listen", "off")
+	if code != 1 || !strings.Contains(out, "sequence "+seq) {
+		t.Fatalf("grants verify after a flipped byte: exit %d, want 1 naming sequence %s:\n%s%s", code, seq, out, errOut)
+	}
+	t.Logf("%s", out)
 }

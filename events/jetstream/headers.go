@@ -208,8 +208,10 @@ func (d *packedDecoder) time(name, v string) time.Time {
 
 // DecodeMsg turns a stored message of the GRANTS stream into an envelope:
 // subject, headers and body as delivered, seq its stream sequence. It reads
-// the three wire formats (see events/doc.go) and checks the format only; whether
-// the type is known is the registry's business.
+// the three wire formats (see events/doc.go) and checks the format only;
+// whether the type is known is the registry's business. The envelope's
+// payload and, in wire format 3, its strings alias data, which must not
+// change afterwards.
 func DecodeMsg(subject string, h nats.Header, data []byte, seq uint64) (events.Envelope, error) {
 	var e events.Envelope
 	d := decoder{h: h}

@@ -147,9 +147,9 @@ func (p *Projector) writeGuardHeads() error {
 		return nil
 	}
 	heads := make(map[string]events.Head, len(p.g.chains))
-	for s, c := range p.g.chains {
+	for ref, c := range p.g.chains {
 		if c.Head.Version > 0 {
-			heads[s] = c.Head
+			heads[ref.Subject()] = c.Head
 		}
 	}
 	return p.a.writeHeads(heads)

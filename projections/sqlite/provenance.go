@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/projections"
@@ -25,7 +26,7 @@ type guard struct {
 	ring   *events.KeyRing
 	cp     *events.Checkpoint
 	legacy uint64
-	chains map[string]*events.ChainState
+	chains map[events.Ref]*events.ChainState
 	log    *slog.Logger
 	// compared: the heads were compared with cp.
 	compared bool
@@ -36,13 +37,17 @@ type guard struct {
 // newGuard returns the guard of a projector at checkpoint from, with the
 // heads the read models hold.
 func newGuard(ctx context.Context, db *DB, src projections.Source, ring *events.KeyRing, log *slog.Logger) (*guard, error) {
-	g := &guard{ring: ring, chains: map[string]*events.ChainState{}, log: log}
+	g := &guard{ring: ring, chains: map[events.Ref]*events.ChainState{}, log: log}
 	heads, err := db.chainHeads()
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range heads {
-		g.chains[h.Subject] = &events.ChainState{Head: events.Head{Version: h.Version, Sequence: h.Sequence, Hash: h.Hash}}
+		ref, ok := refOfSubject(h.Subject)
+		if !ok {
+			return nil, fmt.Errorf("chain_heads: %q is not an aggregate's subject", h.Subject)
+		}
+		g.chains[ref] = &events.ChainState{Head: events.Head{Version: h.Version, Sequence: h.Sequence, Hash: h.Hash}}
 	}
 	cpr, ok := src.(events.Checkpointer)
 	if !ok {
@@ -78,11 +83,10 @@ func (g *guard) check(env *events.Envelope) *events.Problem {
 	if !g.compared && env.Sequence > g.cp.Sequence {
 		g.compare()
 	}
-	subject := env.Ref.Subject()
-	c := g.chains[subject]
+	c := g.chains[env.Ref]
 	if c == nil {
 		c = &events.ChainState{}
-		g.chains[subject] = c
+		g.chains[env.Ref] = c
 	}
 	if env.Damage != "" {
 		return &events.Problem{Sequence: env.Sequence, Ref: env.Ref, Type: env.Type, Version: env.Version, Kind: events.ProblemUnreadable, Reason: env.Damage}
@@ -108,9 +112,9 @@ func (g *guard) finish(last uint64) {
 func (g *guard) compare() {
 	g.compared = true
 	heads := make([]events.ChainHead, 0, len(g.chains))
-	for s, c := range g.chains {
+	for ref, c := range g.chains {
 		if c.Head.Version > 0 {
-			heads = append(heads, events.ChainHead{Subject: s, Version: c.Head.Version, Sequence: c.Head.Sequence, Hash: c.Head.Hash})
+			heads = append(heads, events.ChainHead{Subject: ref.Subject(), Version: c.Head.Version, Sequence: c.Head.Sequence, Hash: c.Head.Hash})
 		}
 	}
 	if events.HeadsDigest(heads) != g.cp.Digest {
@@ -118,6 +122,15 @@ func (g *guard) compare() {
 			Reason: fmt.Sprintf("the events up to sequence %d do not match the signed checkpoint of that sequence; run grants verify to find the event at fault", g.cp.Sequence)}
 		g.log.Error("the history does not match its signed checkpoint", "sequence", g.cp.Sequence)
 	}
+}
+
+// refOfSubject parses grants.<org>.<kind>.<id>.
+func refOfSubject(s string) (events.Ref, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 || parts[0] != events.SubjectPrefix {
+		return events.Ref{}, false
+	}
+	return events.Ref{Org: parts[1], Kind: parts[2], ID: parts[3]}, true
 }
 
 // chainHeads reads the heads the read models hold.
