@@ -143,6 +143,9 @@ type Checkpointer interface {
 	// Checkpoints returns every stored checkpoint, oldest first, each with
 	// the stream sequence it is stored at.
 	Checkpoints(ctx context.Context) ([]StoredCheckpoint, error)
+	// LatestCheckpoint returns the newest stored checkpoint; false when
+	// there is none. It is cheap where Checkpoints reads them all.
+	LatestCheckpoint(ctx context.Context) (StoredCheckpoint, bool, error)
 	// Missing returns the sequences between the stream's first and last
 	// that hold no record (the stream denies deletes: every one is lost).
 	Missing(ctx context.Context) ([]uint64, error)
@@ -153,4 +156,27 @@ type StoredCheckpoint struct {
 	Checkpoint
 	// At is the checkpoint message's stream sequence.
 	At uint64 `json:"at"`
+}
+
+// TrustedCheckpoint returns the newest checkpoint of cpr signed by a key
+// of ring, or nil. Only when the newest is not (a forgery, or a key no
+// longer trusted) does it read them all.
+func TrustedCheckpoint(ctx context.Context, cpr Checkpointer, ring *KeyRing) (*Checkpoint, error) {
+	last, ok, err := cpr.LatestCheckpoint(ctx)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if last.Verify(ring) == nil {
+		return &last.Checkpoint, nil
+	}
+	cps, err := cpr.Checkpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(cps) - 1; i >= 0; i-- {
+		if cps[i].Verify(ring) == nil {
+			return &cps[i].Checkpoint, nil
+		}
+	}
+	return nil, nil
 }

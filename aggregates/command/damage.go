@@ -212,22 +212,14 @@ func (t *trustedCheckpoint) get(ctx context.Context, store events.Store, ring *e
 	if !ok {
 		return nil
 	}
-	cps, err := cpr.Checkpoints(ctx)
+	cp, err := events.TrustedCheckpoint(ctx, cpr, ring)
 	if err != nil {
 		log.Warn("reading the checkpoints; checking every signature", "err", err)
 		return t.cp
 	}
-	if len(cps) > 0 {
+	if cp != nil {
 		// With none yet (a ledger being upgraded), look again next time.
-		t.fetched = now
-	}
-	for i := len(cps) - 1; i >= 0; i-- {
-		c := cps[i].Checkpoint
-		if err := c.Verify(ring); err == nil {
-			t.cp = &c
-			return t.cp
-		}
-		log.Error("a checkpoint in the stream is not signed by a known key; ignored", "at", cps[i].At)
+		t.cp, t.fetched = cp, now
 	}
 	return t.cp
 }

@@ -13,8 +13,8 @@ import (
 // unsigned events only a checkpoint vouches for) it writes the first one
 // before grants serve takes commands.
 func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger) {
-	cps, err := sys.store.Checkpoints(ctx)
-	if err == nil && len(cps) == 0 && sys.signer != nil {
+	_, any, err := sys.store.LatestCheckpoint(ctx)
+	if err == nil && !any && sys.signer != nil {
 		if _, rep, err := writeCheckpoint(ctx, sys, time.Now(), true); err != nil {
 			log.Error("writing the first checkpoint", "err", err)
 		} else {

@@ -71,3 +71,27 @@ func (s *Store) Missing(ctx context.Context) ([]uint64, error) {
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }
+
+// LatestCheckpoint implements events.Checkpointer with one direct get of
+// the last message on events.CheckpointSubject.
+func (s *Store) LatestCheckpoint(ctx context.Context) (events.StoredCheckpoint, bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	m, found, err := s.getter.one(ctx, directRequest{LastBySubj: events.CheckpointSubject})
+	if err != nil {
+		return events.StoredCheckpoint{}, false, unavailable(err, "reading the newest checkpoint")
+	}
+	if !found {
+		return events.StoredCheckpoint{}, false, nil
+	}
+	seq, err := parseSeq(m)
+	if err != nil {
+		return events.StoredCheckpoint{}, false, err
+	}
+	var c events.StoredCheckpoint
+	if err := json.Unmarshal(m.Data, &c.Checkpoint); err != nil {
+		return c, false, fmt.Errorf("the checkpoint at sequence %d cannot be read: %w", seq, err)
+	}
+	c.At = seq
+	return c, true, nil
+}

@@ -28,6 +28,16 @@ func (s *Store) Checkpoints(context.Context) ([]events.StoredCheckpoint, error) 
 	return slices.Clone(s.checkpoints), nil
 }
 
+// LatestCheckpoint implements events.Checkpointer.
+func (s *Store) LatestCheckpoint(context.Context) (events.StoredCheckpoint, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.checkpoints) == 0 {
+		return events.StoredCheckpoint{}, false, nil
+	}
+	return s.checkpoints[len(s.checkpoints)-1], true, nil
+}
+
 // Missing implements events.Checkpointer: nothing is ever lost in memory.
 func (s *Store) Missing(context.Context) ([]uint64, error) { return nil, nil }
 

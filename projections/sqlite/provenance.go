@@ -53,24 +53,23 @@ func newGuard(ctx context.Context, db *DB, src projections.Source, ring *events.
 	if !ok {
 		return g, nil
 	}
-	cps, err := cpr.Checkpoints(ctx)
+	last, any, err := cpr.LatestCheckpoint(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the checkpoints: %w", err)
 	}
-	for i := len(cps) - 1; i >= 0; i-- {
-		c := cps[i].Checkpoint
-		if err := c.Verify(ring); err != nil {
-			log.Error("a checkpoint in the stream is not signed by a known key; ignored", "at", cps[i].At, "err", err)
-			continue
+	if any {
+		if g.cp, err = events.TrustedCheckpoint(ctx, cpr, ring); err != nil {
+			return nil, fmt.Errorf("reading the checkpoints: %w", err)
 		}
-		g.cp = &c
-		g.legacy = c.Sequence
-		break
-	}
-	if g.cp == nil && len(cps) == 0 {
-		if g.legacy, err = src.LastSequence(ctx); err != nil {
-			return nil, err
+		if g.cp == nil {
+			log.Error("no checkpoint in the stream is signed by a known key; checking every signature", "newest_at", last.At)
+		} else {
+			g.legacy = g.cp.Sequence
 		}
+	} else if g.legacy, err = src.LastSequence(ctx); err != nil {
+		// No checkpoint at all: a ledger written before events were
+		// signed, whose events so far count as legacy.
+		return nil, err
 	}
 	g.compared = g.cp == nil || db.Checkpoint() >= g.cp.Sequence
 	return g, nil
