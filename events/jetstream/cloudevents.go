@@ -31,9 +31,6 @@ import (
 // ceSpecVersion is the CloudEvents specversion written.
 const ceSpecVersion = "1.0"
 
-// ceContentType is the datacontenttype of every event.
-const ceContentType = "application/json"
-
 // ceSourcePrefix opens the source attribute: "/grants/<org>".
 const ceSourcePrefix = "/" + events.SubjectPrefix + "/"
 
