@@ -99,8 +99,6 @@ func BenchmarkHashMatches(b *testing.B) {
 	}
 }
 
-var _ = events.Envelope{}
-
 // plainEnvelope is an event as most are: ASCII metadata, no line breaks.
 func plainEnvelope() events.Envelope {
 	e := sampleEnvelope()
