@@ -71,7 +71,21 @@
 // forgery written without the key is caught by KeyRing.Verify. Events
 // written before signing (wire formats 1 and 2) carry no signature: they
 // are "legacy" and are trusted only as far as a signed checkpoint covers
-// them (see events/doc.go's checkpoints, and the README).
+// them.
+//
+// # Checkpoints and verification
+//
+// The service writes signed checkpoints (Checkpoint) on the subject
+// grants.checkpoint of the stream itself: the digest of the heads (last
+// valid event) of every chain as of a stream sequence, and the sequences
+// it refused. Readers of events skip them. A replay authenticates the
+// events up to the newest checkpoint by recomputing their chains up to its
+// heads and checks the signature of each later event; ChainState is the
+// one check of an aggregate's events that verification (StreamVerifier,
+// VerifyStore), the projector and the command handler share. An event that
+// fails it never counts: its aggregate is damaged until the national
+// office records a DamageResolvedType event naming its sequence (see the
+// README).
 //
 // # Older wire formats, still read
 //
