@@ -201,7 +201,10 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-// LastSequence implements events.Store.
+// LastSequence implements events.Store: the sequence of the stream's last
+// event. A signed checkpoint written after it (events.CheckpointSubject)
+// is not an event: readiness, the projection lag and a catch-up compare
+// with the events.
 func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
@@ -209,7 +212,30 @@ func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, unavailable(err, "reading the last sequence of stream %s", StreamName)
 	}
-	return info.State.LastSeq, nil
+	last := info.State.LastSeq
+	if last == 0 {
+		return 0, nil
+	}
+	cp, found, err := s.getter.one(ctx, directRequest{LastBySubj: events.CheckpointSubject})
+	if err != nil {
+		return 0, unavailable(err, "reading the last sequence of stream %s", StreamName)
+	}
+	if !found {
+		return last, nil
+	}
+	if at, err := parseSeq(cp); err != nil || at != last {
+		return last, err
+	}
+	// The stream ends on a checkpoint: the last event is the last message
+	// on an event subject.
+	m, found, err := s.getter.one(ctx, directRequest{LastBySubj: events.SubjectPrefix + ".*.*.*"})
+	if err != nil {
+		return 0, unavailable(err, "reading the last sequence of stream %s", StreamName)
+	}
+	if !found {
+		return 0, nil
+	}
+	return parseSeq(m)
 }
 
 // bound gives ctx the store's request timeout if it has no deadline.
