@@ -138,6 +138,7 @@ func (m Mobility) validate(k *check) {
 		for i, d := range u.Documents {
 			k.oneOf(idx("ukraine.documents", i), d, all)
 		}
+		k.text("ukraine.other_document", u.OtherDocument, false)
 		k.cents("ukraine.linguistic_cents", u.LinguisticCents, money.MaxMobilityCents, false)
 	}
 }

@@ -1,8 +1,10 @@
 package aggregates
 
 import (
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events"
+	"strings"
 )
 
 func projectRef(org, id string) events.Ref {
@@ -29,6 +31,9 @@ type SubmitApplication struct {
 	StartDate      Date      `json:"start_date"`
 	EndDate        Date      `json:"end_date"`
 	RequestedCents int64     `json:"requested_cents"`
+	// WorkPackages divide the lump sum of a KA210 or KA220 application
+	// (KA2-WORK-PACKAGES); other applications have none.
+	WorkPackages []WorkPackage `json:"work_packages,omitempty"`
 }
 
 // CommandType implements Command.
@@ -65,6 +70,17 @@ func (c SubmitApplication) Validate() error {
 	}
 	k.period("start_date", "end_date", c.StartDate, c.EndDate)
 	k.cents("requested_cents", c.RequestedCents, money.MaxProjectCents, true)
+	seen := map[string]bool{}
+	for i, w := range c.WorkPackages {
+		f := idx("work_packages", i)
+		k.id(f+".id", w.ID)
+		if seen[w.ID] {
+			k.fail(f+".id", "work package %s is given twice", w.ID)
+		}
+		seen[w.ID] = true
+		k.text(f+".title", w.Title, true)
+		k.cents(f+".share_cents", w.ShareCents, money.MaxProjectCents, true)
+	}
 	return k.result()
 }
 
@@ -126,6 +142,12 @@ type DecideApplication struct {
 	Outcome string `json:"outcome"`
 	// AwardedCents is the awarded grant (approved only).
 	AwardedCents int64 `json:"awarded_cents,omitempty"`
+	// InclusionSupportCents and ExceptionalCostsCents are what the office
+	// grants for participants' real inclusion costs and for exceptional
+	// costs (BUD-INCLUSION-REQ): mobilities claim them up to these amounts
+	// (approved only; 0 grants none).
+	InclusionSupportCents int64 `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents int64 `json:"exceptional_costs_cents,omitempty"`
 }
 
 // CommandType implements Command.
@@ -146,6 +168,15 @@ func (c DecideApplication) Validate() error {
 		k.cents("awarded_cents", c.AwardedCents, money.MaxProjectCents, true)
 	} else if c.AwardedCents != 0 {
 		k.fail("awarded_cents", "a grant is awarded only with the outcome approved")
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"inclusion_support_cents", c.InclusionSupportCents}, {"exceptional_costs_cents", c.ExceptionalCostsCents}} {
+		k.cents(f.name, f.v, money.MaxProjectCents, false)
+		if f.v != 0 && c.Outcome != OutcomeApproved {
+			k.fail(f.name, "support is granted only with the outcome approved")
+		}
 	}
 	return k.result()
 }
@@ -209,8 +240,13 @@ type AmendProject struct {
 	StartDate   Date   `json:"start_date,omitzero"`
 	EndDate     Date   `json:"end_date,omitzero"`
 	// AwardedCents, when set, is the new awarded grant.
-	AwardedCents  *int64 `json:"awarded_cents,omitempty"`
-	Justification string `json:"justification"`
+	AwardedCents *int64 `json:"awarded_cents,omitempty"`
+	// InclusionSupportCents and ExceptionalCostsCents, when set, are the
+	// office's new decision on inclusion support and exceptional costs
+	// requested while the project runs (BUD-INCLUSION-REQ).
+	InclusionSupportCents *int64 `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents *int64 `json:"exceptional_costs_cents,omitempty"`
+	Justification         string `json:"justification"`
 }
 
 // CommandType implements Command.
@@ -227,8 +263,14 @@ func (c AmendProject) Validate() error {
 	var k check
 	k.id("project_id", c.ProjectID)
 	k.id("amendment_id", c.AmendmentID)
-	if c.StartDate.IsZero() && c.EndDate.IsZero() && c.AwardedCents == nil {
-		k.fail("", "an amendment changes start_date, end_date or awarded_cents")
+	if c.StartDate.IsZero() && c.EndDate.IsZero() && c.AwardedCents == nil && c.InclusionSupportCents == nil && c.ExceptionalCostsCents == nil {
+		k.fail("", "an amendment changes start_date, end_date, awarded_cents, inclusion_support_cents or exceptional_costs_cents")
+	}
+	if c.InclusionSupportCents != nil {
+		k.cents("inclusion_support_cents", *c.InclusionSupportCents, money.MaxProjectCents, false)
+	}
+	if c.ExceptionalCostsCents != nil {
+		k.cents("exceptional_costs_cents", *c.ExceptionalCostsCents, money.MaxProjectCents, false)
 	}
 	k.optionalDate("start_date", c.StartDate)
 	k.optionalDate("end_date", c.EndDate)
@@ -273,6 +315,11 @@ type DecideUkraineException struct {
 	// Outcome is applied or refused.
 	Outcome string `json:"outcome"`
 	Note    string `json:"note,omitempty"`
+	// ExtraActivities are KA1 activity codes the office accepts for the
+	// project's mobilities under the exception beyond the examples of seed
+	// 004 (UA-STAFF-ACTS, UA-PUPIL-ACTS: "other KA1 activities ... the
+	// national office judges each case"); only with outcome applied.
+	ExtraActivities []string `json:"extra_activities,omitempty"`
 }
 
 // CommandType implements Command.
@@ -290,6 +337,18 @@ func (c DecideUkraineException) Validate() error {
 	k.id("project_id", c.ProjectID)
 	k.oneOf("outcome", c.Outcome, []string{OutcomeApplied, OutcomeRefused})
 	k.text("note", c.Note, false)
+	if len(c.ExtraActivities) > 0 && c.Outcome != OutcomeApplied {
+		k.fail("extra_activities", "activities are accepted only when the exception is applied")
+	}
+	for i, a := range c.ExtraActivities {
+		act, ok := catalog.ActivityByCode(a)
+		switch {
+		case !ok:
+			k.fail(idx("extra_activities", i), "%q is not a Beneficiary Module activity code; known codes: %s", a, strings.Join(catalog.Codes(), ", "))
+		case act.Code == catalog.CodeKA202StaffEvent:
+			k.fail(idx("extra_activities", i), "%s is a 2014-2020 KA202 activity, not a KA1 activity", act.Code)
+		}
+	}
 	return k.result()
 }
 
@@ -352,6 +411,9 @@ type AssessFinalReport struct {
 	// Score is the quality score 0-100 (optional).
 	Score int    `json:"score,omitempty"`
 	Note  string `json:"note,omitempty"`
+	// WorkPackages judge each work package of a KA210 or KA220 project
+	// completed or not (KA2-WORK-PACKAGES); none for other projects.
+	WorkPackages []WorkPackageAssessment `json:"work_packages,omitempty"`
 }
 
 // CommandType implements Command.
@@ -373,6 +435,15 @@ func (c AssessFinalReport) Validate() error {
 		k.fail("score", "score %d is not within 0 to 100", c.Score)
 	}
 	k.text("note", c.Note, false)
+	seen := map[string]bool{}
+	for i, w := range c.WorkPackages {
+		f := idx("work_packages", i) + ".id"
+		k.id(f, w.ID)
+		if seen[w.ID] {
+			k.fail(f, "work package %s is judged twice", w.ID)
+		}
+		seen[w.ID] = true
+	}
 	return k.result()
 }
 

@@ -75,8 +75,37 @@ func (d Date) Equal(e Date) bool { return d.t.Equal(e.t) }
 // AddDays returns d moved by n days.
 func (d Date) AddDays(n int) Date { return Date{t: d.t.AddDate(0, 0, n)} }
 
-// AddMonths returns d moved by n calendar months (time.AddDate rules).
-func (d Date) AddMonths(n int) Date { return Date{t: d.t.AddDate(0, n, 0)} }
+// AddMonths returns the same day number n calendar months from d; where
+// that month has no such day, its last day (31 August + 6 months is the
+// last day of February). It never spills over into the following month,
+// unlike time.AddDate (DUR-MONTHS).
+func (d Date) AddMonths(n int) Date {
+	if d.IsZero() {
+		return d
+	}
+	first := time.Date(d.t.Year(), d.t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
+	return NewDate(first.Year(), first.Month(), min(d.t.Day(), daysIn(first.Year(), first.Month())))
+}
+
+// MonthsEnd returns the last day of a duration of n months from start
+// (DUR-MONTHS): the day before the same day number n months later or,
+// where that month has no such day, its last day. A 6-month project from
+// 31 August ends on the last day of February; from 1 September, on 28 or
+// 29 February too; from 15 March, on 14 September. Every duration in
+// months of the ledger (KA121-DURATION, KA122-DURATION, KA210-DURATION,
+// KA220-DURATION, KA202-SP, amendments) is computed with it.
+func MonthsEnd(start Date, n int) Date {
+	same := start.AddMonths(n)
+	if same.t.Day() < start.t.Day() {
+		return same // the month has no such day: its last day
+	}
+	return same.AddDays(-1)
+}
+
+// daysIn returns the number of days of month m of year y.
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
 
 // String renders the date as "2006-01-02" (empty for the zero date).
 func (d Date) String() string {

@@ -14,7 +14,16 @@ type Deadline struct {
 	CallYear int      `json:"call_year"`
 	Round    int      `json:"round"`
 	Actions  []string `json:"actions"`
-	Day      Date     `json:"day"`
+	// Fields, when set, limits the round to projects of these fields (in
+	// 2026 Finland held no second KA122 round in school education);
+	// empty, the round is open in every field.
+	Fields []string `json:"fields,omitempty"`
+	Day    Date     `json:"day"`
+}
+
+// covers reports whether the deadline is the one of action in field.
+func (d Deadline) covers(action, field string) bool {
+	return contains(d.Actions, action) && (len(d.Fields) == 0 || contains(d.Fields, field))
 }
 
 // At returns the deadline instant: 12:00 Europe/Brussels on Day.
@@ -33,12 +42,20 @@ func mustLocation(name string) *time.Location {
 	return loc
 }
 
-// DefaultDeadlines returns the call deadline table. The 2021 dates are from
-// the seed (000); the others are the Programme Guide's dates, held here as
-// data so the national office can override them through Policy.Deadlines.
+// DefaultDeadlines returns the call deadline table of docs/RULES.md section
+// 8 (CALL-DEADLINE). The 2021 dates are from the seed (000); the others
+// from the Programme Guides, the call forms and EDUFI's call pages, held
+// here as data so the national office can override them through
+// Policy.Deadlines. Two second rounds are marked unconfirmed in section 8
+// (KA210 2021 and KA122 2022): the dates are the Programme Guide's, to be
+// confirmed by the national office.
 func DefaultDeadlines() []Deadline {
 	d := func(y, r int, day string, actions ...string) Deadline {
 		return Deadline{CallYear: y, Round: r, Actions: actions, Day: MustDate(day)}
+	}
+	in := func(dl Deadline, fields ...string) Deadline {
+		dl.Fields = fields
+		return dl
 	}
 	return []Deadline{
 		// 2014-2020 strategic partnerships (KA202), one round a year.
@@ -53,12 +70,14 @@ func DefaultDeadlines() []Deadline {
 		d(2021, 1, "2021-05-11", ActionKA121, ActionKA122),
 		d(2021, 1, "2021-05-20", ActionKA210, ActionKA220),
 		d(2021, 2, "2021-10-05", ActionKA122),
-		d(2021, 2, "2021-11-03", ActionKA210),
+		d(2021, 2, "2021-11-03", ActionKA210), // unconfirmed (section 8): Programme Guide 2021
 		d(2022, 1, "2022-02-23", ActionKA121, ActionKA122),
 		d(2022, 1, "2022-03-23", ActionKA210, ActionKA220),
-		d(2022, 2, "2022-10-04", ActionKA122, ActionKA210),
-		d(2023, 1, "2023-02-22", ActionKA121, ActionKA122),
-		d(2023, 1, "2023-03-22", ActionKA210, ActionKA220),
+		d(2022, 2, "2022-10-04", ActionKA122, ActionKA210), // KA122 unconfirmed (section 8)
+		// 2023: the KA122 call form says 23 February; the KA2 round was
+		// extended from 22 to 24 March.
+		d(2023, 1, "2023-02-23", ActionKA121, ActionKA122),
+		d(2023, 1, "2023-03-24", ActionKA210, ActionKA220),
 		d(2023, 2, "2023-10-04", ActionKA122, ActionKA210),
 		d(2024, 1, "2024-02-20", ActionKA121, ActionKA122),
 		d(2024, 1, "2024-03-05", ActionKA210, ActionKA220),
@@ -66,27 +85,30 @@ func DefaultDeadlines() []Deadline {
 		d(2025, 1, "2025-02-19", ActionKA121, ActionKA122),
 		d(2025, 1, "2025-03-05", ActionKA210, ActionKA220),
 		d(2025, 2, "2025-10-01", ActionKA122, ActionKA210),
-		d(2026, 1, "2026-02-24", ActionKA121, ActionKA122),
+		// 2026: EDUFI's call pages; Finland opened no second round for
+		// KA122 in school education nor for KA210 in adult education.
+		d(2026, 1, "2026-02-19", ActionKA121, ActionKA122),
 		d(2026, 1, "2026-03-05", ActionKA210, ActionKA220),
-		d(2026, 2, "2026-10-01", ActionKA122, ActionKA210),
+		in(d(2026, 2, "2026-10-01", ActionKA122), FieldVET, FieldAdult),
+		in(d(2026, 2, "2026-10-01", ActionKA210), FieldVET, FieldSchool, FieldYouth),
 	}
 }
 
-// findDeadline returns the deadline of action in callYear and round.
-func findDeadline(table []Deadline, action string, callYear, round int) (Deadline, bool) {
+// findDeadline returns the deadline of action in field, callYear and round.
+func findDeadline(table []Deadline, action, field string, callYear, round int) (Deadline, bool) {
 	for _, d := range table {
-		if d.CallYear == callYear && d.Round == round && contains(d.Actions, action) {
+		if d.CallYear == callYear && d.Round == round && d.covers(action, field) {
 			return d, true
 		}
 	}
 	return Deadline{}, false
 }
 
-// roundsOf lists the rounds of action in callYear, for messages.
-func roundsOf(table []Deadline, action string, callYear int) []int {
+// roundsOf lists the rounds of action in field and callYear, for messages.
+func roundsOf(table []Deadline, action, field string, callYear int) []int {
 	var out []int
 	for _, d := range table {
-		if d.CallYear == callYear && contains(d.Actions, action) {
+		if d.CallYear == callYear && d.covers(action, field) {
 			out = append(out, d.Round)
 		}
 	}

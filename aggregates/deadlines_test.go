@@ -25,6 +25,9 @@ func TestDefaultDeadlinesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := ParseDeadlines([]byte(`[{"call_year":2027,"round":2,"actions":["KA122"],"fields":["vet"],"day":"2027-10-01"},{"call_year":2027,"round":2,"actions":["KA122"],"fields":["adult"],"day":"2027-10-02"}]`)); err != nil {
+		t.Errorf("CALL-DEADLINE: one round on different days in different fields refused: %v", err)
+	}
 	if len(got) != len(DefaultDeadlines()) {
 		t.Fatalf("%d deadlines back, want %d", len(got), len(DefaultDeadlines()))
 	}
@@ -33,6 +36,8 @@ func TestDefaultDeadlinesParse(t *testing.T) {
 		{`[{"call_year":2027,"round":0,"actions":["KA122"],"day":"2027-02-18"}]`, "[0].round"},
 		{`[{"call_year":2027,"round":1,"actions":["KA122"]}]`, "[0].day"},
 		{`[{"call_year":2027,"round":1,"actions":["KA122"],"day":"2027-02-18"},{"call_year":2027,"round":1,"actions":["KA122"],"day":"2027-03-18"}]`, "[1].actions[0]"},
+		{`[{"call_year":2027,"round":2,"actions":["KA122"],"fields":["vet"],"day":"2027-10-01"},{"call_year":2027,"round":2,"actions":["KA122"],"day":"2027-10-02"}]`, "[1].actions[0]"},
+		{`[{"call_year":2027,"round":2,"actions":["KA122"],"fields":["music"],"day":"2027-10-01"}]`, "[0].fields[0]"},
 	} {
 		_, err := ParseDeadlines([]byte(bad.body))
 		if e := apperr.As(err); err == nil || e.Field != bad.field {

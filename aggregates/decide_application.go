@@ -30,6 +30,10 @@ func (d *Domain) decideSubmit(ctx Context, p Portfolio, c SubmitApplication) (Ev
 	if err := checkPeriod(c.Action, c.CallYear); err != nil {
 		return nil, err
 	}
+	if IsMobilityAction(c.Action) && !contains(mobilityFields(), c.Field) {
+		return nil, apperr.RuleField("ACTION-FIELD", "field", "a %s project belongs to one field: %s; %q is not one of them",
+			c.Action, strings.Join(mobilityFields(), ", "), c.Field)
+	}
 	if err := d.checkDeadline(ctx, c); err != nil {
 		return nil, err
 	}
@@ -51,10 +55,14 @@ func (d *Domain) decideSubmit(ctx Context, p Portfolio, c SubmitApplication) (Ev
 	if err := d.checkLumpSum(c.Action, c.CallYear, c.RequestedCents, "requested_cents"); err != nil {
 		return nil, err
 	}
+	wps, err := d.checkWorkPackages(c)
+	if err != nil {
+		return nil, err
+	}
 	return ApplicationSubmitted{
 		ProjectID: c.ProjectID, OID: c.OID, Action: c.Action, Field: c.Field, CallYear: c.CallYear, Round: c.Round,
 		Consortium: c.Consortium, Title: strings.TrimSpace(c.Title), Partners: partners,
-		StartDate: c.StartDate, EndDate: c.EndDate, RequestedCents: c.RequestedCents,
+		StartDate: c.StartDate, EndDate: c.EndDate, RequestedCents: c.RequestedCents, WorkPackages: wps,
 		ApplicantCountry: p.Organisation.Country, SubmittedOn: today(ctx),
 	}, nil
 }
@@ -77,13 +85,13 @@ func checkPeriod(action string, callYear int) error {
 // checkDeadline enforces CALL-DEADLINE at the effective time.
 func (d *Domain) checkDeadline(ctx Context, c SubmitApplication) error {
 	table := d.deadlines()
-	dl, ok := findDeadline(table, c.Action, c.CallYear, c.Round)
+	dl, ok := findDeadline(table, c.Action, c.Field, c.CallYear, c.Round)
 	if !ok {
-		rounds := roundsOf(table, c.Action, c.CallYear)
+		rounds := roundsOf(table, c.Action, c.Field, c.CallYear)
 		if len(rounds) == 0 {
-			return apperr.RuleField("CALL-DEADLINE", "call_year", "call %d has no round for %s in the deadline table", c.CallYear, c.Action)
+			return apperr.RuleField("CALL-DEADLINE", "call_year", "call %d has no round for %s in the field %s in the deadline table", c.CallYear, c.Action, c.Field)
 		}
-		return apperr.RuleField("CALL-DEADLINE", "round", "call %d has no round %d for %s; its rounds are %s", c.CallYear, c.Round, c.Action, intsList(rounds))
+		return apperr.RuleField("CALL-DEADLINE", "round", "call %d has no round %d for %s in the field %s; its rounds are %s", c.CallYear, c.Round, c.Action, c.Field, intsList(rounds))
 	}
 	if ctx.Now.After(dl.At()) {
 		return apperr.Rule("CALL-DEADLINE", "the deadline of %s call %d round %d was %s 12:00 Brussels time; this application was received at %s, after it",
@@ -116,9 +124,6 @@ var durations = map[string]durationLimit{
 	ActionKA202: {rule: "KA202-SP", min: 12, max: 36},
 }
 
-// monthsEnd is the last day of a period of n months from start.
-func monthsEnd(start Date, n int) Date { return start.AddMonths(n).AddDays(-1) }
-
 // checkDuration enforces the action's duration rule on start..end; an
 // amendment may use the longer limit some actions allow.
 func checkDuration(action string, start, end Date, amended bool) error {
@@ -130,17 +135,17 @@ func checkDuration(action string, start, end Date, amended bool) error {
 	if amended && lim.allowAmendMax {
 		max = lim.amendedMax
 	}
-	if lim.min > 0 && end.Before(monthsEnd(start, lim.min)) {
+	if lim.min > 0 && end.Before(MonthsEnd(start, lim.min)) {
 		return apperr.RuleField(lim.rule, "end_date", "%s lasts %s months; %s to %s is shorter (it would have to end on %s or later)",
-			action, monthsRange(lim.min, max), start, end, monthsEnd(start, lim.min))
+			action, monthsRange(lim.min, max), start, end, MonthsEnd(start, lim.min))
 	}
-	if end.After(monthsEnd(start, max)) {
+	if end.After(MonthsEnd(start, max)) {
 		what := fmt.Sprintf("%s lasts %s months", action, monthsRange(lim.min, max))
 		if lim.allowAmendMax && !amended {
 			what = fmt.Sprintf("a %s grant covers %d months (up to %d by amendment)", action, lim.max, lim.amendedMax)
 		}
 		return apperr.RuleField(lim.rule, "end_date", "%s; %s to %s is longer (it must end on %s at the latest)",
-			what, start, end, monthsEnd(start, max))
+			what, start, end, MonthsEnd(start, max))
 	}
 	return nil
 }
@@ -310,6 +315,7 @@ func (d *Domain) decideApplication(ctx Context, p Portfolio, pr Project, c Decid
 		}
 	}
 	ev.AwardedCents = c.AwardedCents
+	ev.SupportDecided, ev.InclusionSupportCents, ev.ExceptionalCostsCents = true, c.InclusionSupportCents, c.ExceptionalCostsCents
 	return ev, nil
 }
 

@@ -100,6 +100,10 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 		return assessed{}, apperr.RuleField("MOB-ACTION", "activity", "%s projects report %s; activity %s does not belong to a %s project",
 			pr.Action, map[bool]string{true: "short-term joint staff training events (" + catalog.CodeKA202StaffEvent + ")", false: "KA1 mobility activities"}[pr.Action == ActionKA202], act.Code, pr.Action)
 	}
+	if IsMobilityAction(pr.Action) && !act.FitsField(pr.Field) {
+		return assessed{}, apperr.RuleField("ACTION-FIELD", "activity", "a %s project in %s holds staff activities and the learner activities of its field (%s); %s (%s) belongs to %s projects",
+			pr.Action, fieldName(pr.Field), learnerActivities(pr.Field), act.Code, act.Name, fieldName(act.Field()))
+	}
 	day := today(ctx)
 	if m.EndDate.After(day) {
 		return assessed{}, apperr.RuleField("MOB-COMPLETED", "end_date", "a mobility is reported once it has ended; this one ends on %s, after %s", m.EndDate, day)
@@ -143,6 +147,9 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 	}
 	grant, err := grantOf(t, pr, m, distance)
 	if err != nil {
+		return assessed{}, err
+	}
+	if err := checkSupportClaims(pr, m, grant); err != nil {
 		return assessed{}, err
 	}
 	// Saturating sums: a total that history made absurd stays absurd (and
@@ -223,8 +230,8 @@ func checkActivityExtras(t *rates.Table, act catalog.Activity, m Mobility, days 
 			return apperr.RuleField(act.Rule, "course_fee_days", "course fees are paid for at most %d days and not beyond the %d days of the course; %d days were claimed", act.CourseFeeMaxDays, days, m.CourseFeeDays)
 		}
 	}
-	if act.Rule == "ACT-PUPIL-GROUP" && m.GroupID == "" {
-		return apperr.RuleField("ACT-PUPIL-GROUP", "group_id", "group mobility of pupils is at least 2 pupils with an accompanying person, tied together by a group_id; this mobility has none")
+	if act.Group && act.Code != catalog.CodeKA202StaffEvent && m.GroupID == "" {
+		return apperr.RuleField(act.Rule, "group_id", "%s is at least 2 learners with an accompanying person, tied together by a group_id; this mobility has none", strings.ToLower(act.Name))
 	}
 	return nil
 }
@@ -256,13 +263,24 @@ func checkUkraine(pr Project, m Mobility, days int) error {
 	if !pr.UkraineApplied {
 		return apperr.RuleField("UA-SCOPE", "ukraine", "the national office has not applied the Ukraine exception to project %s; its mobilities may use it once it is applied", pr.ID)
 	}
-	if err := catalog.ValidateUkraineActivity(m.Activity, u.Category, u.RightToStudy, u.PreparatoryOffered, days); err != nil {
+	check := func() error {
+		return catalog.ValidateUkraineActivity(m.Activity, u.Category, u.RightToStudy, u.PreparatoryOffered, days)
+	}
+	if contains(pr.UkraineActivities, m.Activity) {
+		// Accepted by the office beyond the examples: the general rules
+		// of the activity apply (its duration is checked already).
+		check = func() error {
+			return catalog.ValidateUkraineCategory(m.Activity, u.Category, u.RightToStudy, u.PreparatoryOffered)
+		}
+	}
+	if err := check(); err != nil {
 		ae := apperr.As(err)
 		if ae.Code == apperr.Invalid {
 			return ae.WithField("ukraine")
 		}
 		return ae
 	}
+	other := strings.TrimSpace(u.OtherDocument) != ""
 	switch u.Category {
 	case UkrainePupil:
 		b := m.Personal.BirthDate
@@ -273,22 +291,22 @@ func checkUkraine(pr Project, m Mobility, days int) error {
 			return apperr.RuleField("UA-ELIG-PUPIL", "personal.birth_date", "a pupil under the Ukraine exception is of compulsory-school age, under %d on the start date; born %s, the pupil turned %d on %s, on or before the start %s",
 				uaPupilMaxAge, b, uaPupilMaxAge, b.AddMonths(12*uaPupilMaxAge), m.StartDate)
 		}
-		if !anyOf(u.Documents, PupilEvidence()) {
-			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "a pupil's eligibility is checked from documents; record at least one of %s", strings.Join(PupilEvidence(), ", "))
+		if !other && !anyOf(u.Documents, PupilEvidence()) {
+			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "a pupil's eligibility is checked from documents; record at least one of %s, or describe a different document in ukraine.other_document", strings.Join(PupilEvidence(), ", "))
 		}
 	case UkraineStaff:
 		if !u.WorkedInUkraine && !u.SuitableEducation {
 			return apperr.RuleField("UA-ELIG-STAFF", "ukraine", "staff under the Ukraine exception worked in a general-education organisation in Ukraine during the Russian invasion, or has suitable education; neither is recorded")
 		}
-		if !anyOf(u.Documents, StaffEvidence()) {
-			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "a staff member's eligibility is checked from documents; record at least one of %s", strings.Join(StaffEvidence(), ", "))
+		if !other && !anyOf(u.Documents, StaffEvidence()) {
+			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "a staff member's eligibility is checked from documents; record at least one of %s, or describe a different document in ukraine.other_document", strings.Join(StaffEvidence(), ", "))
 		}
 	case UkraineInvitedExpert:
 		if !u.ExpertiseMatchesHost {
 			return apperr.RuleField("UA-ELIG-STAFF", "ukraine.expertise_matches_host", "an invited expert under the Ukraine exception has expertise matching the host's needs; it is not recorded")
 		}
-		if !anyOf(u.Documents, StaffEvidence()) {
-			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "an invited expert's eligibility is checked from documents; record at least one of %s", strings.Join(StaffEvidence(), ", "))
+		if !other && !anyOf(u.Documents, StaffEvidence()) {
+			return apperr.RuleField("UA-EVIDENCE", "ukraine.documents", "an invited expert's eligibility is checked from documents; record at least one of %s, or describe a different document in ukraine.other_document", strings.Join(StaffEvidence(), ", "))
 		}
 	}
 	if !u.ReceivingSignature && !u.LearningAgreement {
@@ -312,8 +330,10 @@ func grantOf(t *rates.Table, pr Project, m Mobility, distance int) (GrantBreakdo
 		Activity: m.Activity, Start: m.StartDate.Time(), End: m.EndDate.Time(), DestinationCountry: m.ReceivingCountry,
 		DistanceKm: distance, Green: m.GreenTravel, TravelDays: m.TravelDays, FewerOpportunities: m.FewerOpportunities,
 		Accompanying: m.Accompanying, CourseFeeDays: m.CourseFeeDays, RealTravelCostCents: m.RealTravelCostCents,
-		InclusionCents: m.InclusionCents, Persons: max(m.Persons, 1),
+		InclusionCents: m.InclusionCents, Persons: max(m.Persons, 1), LinguisticSupport: m.LinguisticSupport,
 	}
+	in.PriorCourseFeeDays, in.PriorUkraineLinguisticCents = participantClaims(pr, m)
+	in.PriorParticipants = participantsBefore(pr, m)
 	if m.Ukraine != nil {
 		in.Ukraine = true
 		in.UkraineLinguisticCents = m.Ukraine.LinguisticCents
@@ -329,20 +349,26 @@ func grantOf(t *rates.Table, pr Project, m Mobility, distance int) (GrantBreakdo
 	return out, nil
 }
 
-// checkPupilGroups enforces ACT-PUPIL-GROUP on the whole project at the
-// final report: every pupil group has at least 2 pupils and is accompanied.
+// checkPupilGroups enforces ACT-PUPIL-GROUP and ACT-ADULT-GROUP on the
+// whole project at the final report: every group of pupils or adult
+// learners has at least 2 learners and is accompanied.
 func checkPupilGroups(pr Project) error {
-	type group struct{ pupils, accompanying int }
+	type group struct {
+		act                  catalog.Activity
+		pupils, accompanying int
+	}
 	groups := map[string]*group{}
 	for _, id := range sortedMobilityIDs(pr) {
 		r := pr.Mobilities[id]
-		if r.Cancelled || r.Mobility.Activity != catalog.CodePupilGroup {
+		act, _ := catalog.ActivityByCode(r.Mobility.Activity)
+		if r.Cancelled || !act.Group || act.Code == catalog.CodeKA202StaffEvent {
 			continue
 		}
-		g := groups[r.Mobility.GroupID]
+		key := act.Code + "/" + r.Mobility.GroupID
+		g := groups[key]
 		if g == nil {
-			g = &group{}
-			groups[r.Mobility.GroupID] = g
+			g = &group{act: act}
+			groups[key] = g
 		}
 		if r.Mobility.Accompanying {
 			g.accompanying++
@@ -358,7 +384,8 @@ func checkPupilGroups(pr Project) error {
 	for _, id := range ids {
 		g := groups[id]
 		if g.pupils < 2 || g.accompanying < 1 {
-			return apperr.Rule("ACT-PUPIL-GROUP", "group mobility of pupils is at least 2 pupils with an accompanying person; group %s has %d pupils and %d accompanying persons", id, g.pupils, g.accompanying)
+			_, name, _ := strings.Cut(id, "/")
+			return apperr.Rule(g.act.Rule, "%s is at least 2 learners with an accompanying person; group %s has %d learners and %d accompanying persons", strings.ToLower(g.act.Name), name, g.pupils, g.accompanying)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package aggregates
 import (
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -156,6 +157,10 @@ func (d *Domain) decideAmend(ctx Context, pr Project, c AmendProject) (Event, er
 		}
 		ev.AwardedCents = g
 	}
+	if err := checkSupportAmendment(pr, c); err != nil {
+		return nil, err
+	}
+	ev.InclusionSupportCents, ev.ExceptionalCostsCents = c.InclusionSupportCents, c.ExceptionalCostsCents
 	return ev, nil
 }
 
@@ -198,7 +203,14 @@ func decideUkraine(ctx Context, pr Project, c DecideUkraineException) (Event, er
 			return nil, err
 		}
 	}
-	return UkraineExceptionDecided{ProjectID: pr.ID, OID: pr.OID, Outcome: c.Outcome, Note: strings.TrimSpace(c.Note), DecidedOn: today(ctx)}, nil
+	var extra []string
+	for _, a := range c.ExtraActivities {
+		if act, ok := catalog.ActivityByCode(a); ok && !contains(extra, act.Code) {
+			extra = append(extra, act.Code)
+		}
+	}
+	return UkraineExceptionDecided{ProjectID: pr.ID, OID: pr.OID, Outcome: c.Outcome, Note: strings.TrimSpace(c.Note),
+		ExtraActivities: extra, DecidedOn: today(ctx)}, nil
 }
 
 func decideInterim(ctx Context, pr Project, c SubmitInterimReport) (Event, error) {
@@ -250,6 +262,9 @@ func decideAssessFinal(ctx Context, pr Project, c AssessFinalReport) (Event, err
 	if c.FinalCents > pr.AwardedCents {
 		return nil, apperr.RuleField("BUD-GRANT-CAP", "final_cents", "the final grant cannot exceed the awarded grant of %s (asked: %s)", euros(pr.AwardedCents), euros(c.FinalCents))
 	}
+	if err := checkWorkPackageAssessment(pr, c); err != nil {
+		return nil, err
+	}
 	if c.Outcome == OutcomeAccepted && IsMobilityAction(pr.Action) && c.FinalCents == 0 {
 		// Accepting a mobility project's report keeps what was reported.
 		c.FinalCents = pr.ReportedCents
@@ -258,7 +273,7 @@ func decideAssessFinal(ctx Context, pr Project, c AssessFinalReport) (Event, err
 		return nil, apperr.InvalidField("final_cents", "an accepted report of a mobility project keeps the reported %s as the final grant: leave final_cents out or give %d; use outcome reduced for %s", euros(pr.ReportedCents), pr.ReportedCents, euros(c.FinalCents))
 	}
 	return FinalReportAssessed{ProjectID: pr.ID, OID: pr.OID, Outcome: c.Outcome, FinalCents: c.FinalCents, Score: c.Score,
-		Note: strings.TrimSpace(c.Note), AssessedOn: today(ctx), BalanceCents: money.SatSub(c.FinalCents, pr.NetPaidCents)}, nil
+		Note: strings.TrimSpace(c.Note), WorkPackages: c.WorkPackages, AssessedOn: today(ctx), BalanceCents: money.SatSub(c.FinalCents, pr.NetPaidCents)}, nil
 }
 
 func decideClose(ctx Context, pr Project) (Event, error) {

@@ -15,6 +15,9 @@ type ApplicationSubmitted struct {
 	StartDate      Date      `json:"start_date"`
 	EndDate        Date      `json:"end_date"`
 	RequestedCents int64     `json:"requested_cents"`
+	// WorkPackages divide a KA210 or KA220 lump sum (KA2-WORK-PACKAGES);
+	// absent in events recorded before them.
+	WorkPackages []WorkPackage `json:"work_packages,omitempty"`
 	// ApplicantCountry is the applicant's country at submission.
 	ApplicantCountry string `json:"applicant_country"`
 	SubmittedOn      Date   `json:"submitted_on"`
@@ -56,7 +59,13 @@ type ApplicationDecided struct {
 	Round        int    `json:"round"`
 	Outcome      string `json:"outcome"`
 	AwardedCents int64  `json:"awarded_cents"`
-	DecidedOn    Date   `json:"decided_on"`
+	// SupportDecided marks an approval that decided inclusion support and
+	// exceptional costs (BUD-INCLUSION-REQ); approvals recorded before the
+	// rule lack it, and their projects' claims are not limited.
+	SupportDecided        bool  `json:"support_decided,omitempty"`
+	InclusionSupportCents int64 `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents int64 `json:"exceptional_costs_cents,omitempty"`
+	DecidedOn             Date  `json:"decided_on"`
 }
 
 // EventType implements Event.
@@ -102,8 +111,12 @@ type ProjectAmended struct {
 	StartDate     Date   `json:"start_date"`
 	EndDate       Date   `json:"end_date"`
 	AwardedCents  int64  `json:"awarded_cents"`
-	Justification string `json:"justification,omitempty"`
-	AmendedOn     Date   `json:"amended_on"`
+	// InclusionSupportCents and ExceptionalCostsCents, when set, are the
+	// office's new decision on them (BUD-INCLUSION-REQ).
+	InclusionSupportCents *int64 `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents *int64 `json:"exceptional_costs_cents,omitempty"`
+	Justification         string `json:"justification,omitempty"`
+	AmendedOn             Date   `json:"amended_on"`
 }
 
 // EventType implements Event.
@@ -128,7 +141,10 @@ type UkraineExceptionDecided struct {
 	OID       string `json:"oid"`
 	Outcome   string `json:"outcome"`
 	Note      string `json:"note,omitempty"`
-	DecidedOn Date   `json:"decided_on"`
+	// ExtraActivities are the activity codes the office accepted beyond
+	// the examples of seed 004 (absent in events recorded before them).
+	ExtraActivities []string `json:"extra_activities,omitempty"`
+	DecidedOn       Date     `json:"decided_on"`
 }
 
 // EventType implements Event.
@@ -172,7 +188,10 @@ type FinalReportAssessed struct {
 	FinalCents int64  `json:"final_cents"`
 	Score      int    `json:"score,omitempty"`
 	Note       string `json:"note,omitempty"`
-	AssessedOn Date   `json:"assessed_on"`
+	// WorkPackages are the office's judgments of a KA210 or KA220
+	// project's work packages (KA2-WORK-PACKAGES).
+	WorkPackages []WorkPackageAssessment `json:"work_packages,omitempty"`
+	AssessedOn   Date                    `json:"assessed_on"`
 	// BalanceCents is what is left to pay (positive) or to recover
 	// (negative) given the net paid so far.
 	BalanceCents int64 `json:"balance_cents"`

@@ -76,7 +76,7 @@ func (v *evolver) apply(e Event) {
 				Round: e.Round, Consortium: e.Consortium, Title: e.Title, Partners: e.Partners,
 				ApplicantCountry: e.ApplicantCountry, StartDate: e.StartDate, EndDate: e.EndDate,
 				RequestedCents: e.RequestedCents, Status: StatusSubmitted, SubmittedOn: e.SubmittedOn,
-				Mobilities: map[string]MobilityRecord{}}
+				WorkPackages: e.WorkPackages, Mobilities: map[string]MobilityRecord{}}
 		})
 	case ApplicationWithdrawn:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.Status = StatusWithdrawn })
@@ -92,6 +92,7 @@ func (v *evolver) apply(e Event) {
 			switch e.Outcome {
 			case OutcomeApproved:
 				pr.Status, pr.Approved, pr.ApprovedOn, pr.AwardedCents = StatusApproved, true, e.DecidedOn, e.AwardedCents
+				pr.SupportDecided, pr.InclusionSupportCents, pr.ExceptionalCostsCents = e.SupportDecided, e.InclusionSupportCents, e.ExceptionalCostsCents
 			case OutcomeReserve:
 				pr.Status = StatusReserve
 			default:
@@ -115,6 +116,12 @@ func (v *evolver) apply(e Event) {
 	case ProjectAmended:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			pr.StartDate, pr.EndDate, pr.AwardedCents = e.StartDate, e.EndDate, e.AwardedCents
+			if e.InclusionSupportCents != nil {
+				pr.SupportDecided, pr.InclusionSupportCents = true, *e.InclusionSupportCents
+			}
+			if e.ExceptionalCostsCents != nil {
+				pr.SupportDecided, pr.ExceptionalCostsCents = true, *e.ExceptionalCostsCents
+			}
 			pr.Amendments = append(pr.Amendments[:len(pr.Amendments):len(pr.Amendments)], e.AmendmentID)
 		})
 	case UkraineExceptionRequested:
@@ -123,6 +130,7 @@ func (v *evolver) apply(e Event) {
 		v.withProject(e.ProjectID, func(pr *Project) {
 			pr.UkraineRequested = false
 			pr.UkraineApplied = e.Outcome == OutcomeApplied
+			pr.UkraineActivities = append([]string(nil), e.ExtraActivities...)
 		})
 	case MobilityReported:
 		v.withProject(e.ProjectID, func(pr *Project) {
@@ -155,6 +163,7 @@ func (v *evolver) apply(e Event) {
 	case FinalReportAssessed:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			pr.Status, pr.FinalCents, pr.AssessedOn = StatusReportAssessed, e.FinalCents, e.AssessedOn
+			pr.WorkPackagesAssessed = e.WorkPackages
 		})
 	case ProjectClosed:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.Status = StatusClosed })
@@ -199,6 +208,10 @@ func (v *evolver) withProject(id string, f func(*Project)) {
 // previous and new record.
 func (v *evolver) putMobility(pr *Project, r MobilityRecord) {
 	old, had := pr.Mobilities[r.Mobility.MobilityID]
+	r.Seq = len(pr.Mobilities) + 1
+	if had {
+		r.Seq = old.Seq
+	}
 	if had && !old.Cancelled {
 		pr.ReportedCents = money.SatSub(pr.ReportedCents, countedCents(old.Grant.TotalCents))
 		if old.countsTowardKA122Max() {

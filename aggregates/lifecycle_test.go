@@ -129,7 +129,7 @@ func TestGivenWhenThen(t *testing.T) {
 			given: cat(registered(), []Event{submitted("P1", ActionKA122, 2022, 1, "2022-06-01", "2023-08-31", 6_000_000), eligible("P1")}),
 			when:  DecideApplication{ProjectID: "P1", Outcome: OutcomeApproved, AwardedCents: amount},
 			then: []Event{ApplicationDecided{ProjectID: "P1", OID: testOrg, Action: ActionKA122, Field: FieldSchool, CallYear: 2022, Round: 1,
-				Outcome: OutcomeApproved, AwardedCents: amount, DecidedOn: MustDate("2022-05-20")}}},
+				Outcome: OutcomeApproved, AwardedCents: amount, SupportDecided: true, DecidedOn: MustDate("2022-05-20")}}},
 		{name: "assessment computes the balance", now: "2023-10-01", actor: office,
 			given: ka122(PaymentRecorded{ProjectID: testProject, OID: testOrg, PaymentID: "PF", Kind: PaymentPreFinancing, AmountCents: 4_000_000, NetPaidCents: 4_000_000},
 				FinalReportSubmitted{ProjectID: testProject, OID: testOrg, SubmittedOn: MustDate("2023-09-10")}),

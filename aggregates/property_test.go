@@ -52,10 +52,10 @@ func (m *model) randomCommand(t *rapid.T) (Command, string) {
 	case 0, 1:
 		year := rapid.IntRange(2021, 2025).Draw(t, "call")
 		round := rapid.IntRange(1, 2).Draw(t, "round")
-		dl, _ := findDeadline(DefaultDeadlines(), ActionKA122, year, round)
+		dl, _ := findDeadline(DefaultDeadlines(), ActionKA122, FieldSchool, year, round)
 		start := dl.Day.AddMonths(4)
 		return SubmitApplication{ProjectID: pid, OID: testOrg, Action: ActionKA122, Field: FieldSchool, CallYear: year, Round: round,
-			StartDate: start, EndDate: monthsEnd(start, rapid.IntRange(6, 18).Draw(t, "months")),
+			StartDate: start, EndDate: MonthsEnd(start, rapid.IntRange(6, 18).Draw(t, "months")),
 			RequestedCents: rapid.Int64Range(1_000_000, 6_000_000).Draw(t, "requested")}, dl.Day.AddDays(-3).String()
 	case 2:
 		return AssessEligibility{ProjectID: pid, Outcome: rapid.SampledFrom([]string{OutcomeEligible, OutcomeEligible, OutcomeIneligible}).Draw(t, "eligibility")},

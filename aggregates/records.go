@@ -63,8 +63,11 @@ type UkraineParticipant struct {
 	// host's needs (UA-ELIG-STAFF).
 	ExpertiseMatchesHost bool `json:"expertise_matches_host,omitempty"`
 	// Documents are the evidence checked (UA-EVIDENCE), see PupilEvidence
-	// and StaffEvidence.
+	// and StaffEvidence: the examples of seed 004.
 	Documents []string `json:"documents"`
+	// OtherDocument describes a different document accepted as evidence
+	// (UA-EVIDENCE: "a different document is accepted when it is described").
+	OtherDocument string `json:"other_document,omitempty"`
 	// ReceivingSignature: the receiving organisation signed the proof of
 	// the mobility (UA-PROOF).
 	ReceivingSignature bool `json:"receiving_signature,omitempty"`
@@ -118,6 +121,9 @@ type Mobility struct {
 	Persons int `json:"persons,omitempty"`
 	// CourseFeeDays are the days of course fees claimed.
 	CourseFeeDays int `json:"course_fee_days,omitempty"`
+	// LinguisticSupport claims general linguistic support: the Online
+	// Language Support does not offer the language (BUD-LINGUISTIC).
+	LinguisticSupport bool `json:"linguistic_support,omitempty"`
 	// RealTravelCostCents is the real travel cost, for exceptional costs.
 	RealTravelCostCents int64 `json:"real_travel_cost_cents,omitempty"`
 	// Ukraine is set when the mobility uses the Ukraine exception.
@@ -138,4 +144,24 @@ type GrantBreakdown struct {
 	CallYear   int         `json:"call_year"`
 	Lines      []GrantLine `json:"lines"`
 	TotalCents int64       `json:"total_cents"`
+}
+
+// WorkPackage is one work package of a KA210 or KA220 project, with its
+// share of the lump sum (KA2-WORK-PACKAGES).
+type WorkPackage struct {
+	// ID identifies the work package within the project, e.g. "WP1".
+	ID string `json:"id"`
+	// Title names the work package.
+	Title string `json:"title"`
+	// ShareCents is the part of the requested lump sum it is given.
+	ShareCents int64 `json:"share_cents"`
+}
+
+// WorkPackageAssessment is the national office's judgment of one work
+// package at the final assessment (KA2-WORK-PACKAGES).
+type WorkPackageAssessment struct {
+	// ID names a work package of the project.
+	ID string `json:"id"`
+	// Completed: the work package was carried out as planned.
+	Completed bool `json:"completed"`
 }

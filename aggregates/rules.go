@@ -1,8 +1,11 @@
 package aggregates
 
 // RuleIDs returns every rule ID the domain cites: those of RULES.md
-// sections 1 to 6 and the lifecycle and mobility rules of LifecycleRules.
-// Each has at least one test case named after it.
+// sections 1 to 5 (with the rules added on 2026-12-06: DUR-MONTHS,
+// ACTION-FIELD, ACT-ADULT-*, BUD-ORG-SUPPORT, BUD-LINGUISTIC,
+// BUD-INCLUSION-REQ, BUD-PAYMENTS, KA2-WORK-PACKAGES) and the lifecycle and
+// mobility rules of LifecycleRules. Each has at least one test case named
+// after it.
 func RuleIDs() []string {
 	ids := []string{
 		// 1. Programme, countries, calls.
@@ -12,12 +15,15 @@ func RuleIDs() []string {
 		"KA122-NOT-ACCREDITED", "KA122-DURATION", "KA122-MAX-MOB", "KA122-MAX-PROJECTS", "KA122-NO-PARTNER-COUNTRY",
 		"KA210-DURATION", "KA210-PARTNERS", "KA210-LUMP",
 		"KA220-DURATION", "KA220-PARTNERS", "KA220-LUMP",
-		"KA202-SP", "CORE-TASKS",
+		"KA202-SP", "CORE-TASKS", "DUR-MONTHS", "ACTION-FIELD",
 		// 3. Mobility activities.
 		"ACT-JOB-SHADOW", "ACT-TEACHING", "ACT-COURSE", "ACT-SKILLS-COMP", "ACT-VET-SHORT", "ACT-ERASMUSPRO",
 		"ACT-INVITED-EXPERT", "ACT-HOSTING-TEACHER", "ACT-PREP-VISIT", "ACT-PUPIL-GROUP", "ACT-PUPIL-SHORT", "ACT-PUPIL-LONG",
+		"ACT-ADULT-GROUP", "ACT-ADULT-SHORT",
 		// 4. Budget.
 		"BUD-GRANT-CAP", "BUD-TRAVEL-BAND", "BUD-TRAVEL-DAYS", "BUD-INDIVIDUAL", "BUD-EXC-TRAVEL", "BUD-PREP-VISIT", "BUD-RATES-DATA",
+		"BUD-ORG-SUPPORT", "BUD-LINGUISTIC", "KA2-WORK-PACKAGES", "BUD-INCLUSION-REQ",
+		"BUD-PAYMENTS",
 		// 5. Ukraine exception.
 		"UA-SCOPE", "UA-GRANT-FIXED", "UA-VENUE", "UA-STAFF-ACTS", "UA-PUPIL-ACTS", "UA-ELIG-PUPIL", "UA-ELIG-STAFF",
 		"UA-EVIDENCE", "UA-ORG-SUPPORT", "UA-LINGUISTIC", "UA-INDIVIDUAL", "UA-INCLUSION", "UA-PROOF",

@@ -36,7 +36,7 @@ func activityCases() []ruleCase {
 			continue
 		}
 		probe := func(days int, ok bool) {
-			c := ruleCase{given: ka122(), now: "2023-08-31", cmd: report(mobilityOf(a.Code, days))}
+			c := ruleCase{given: ka122In(a.Field()), now: "2023-08-31", cmd: report(mobilityOf(a.Code, days))}
 			if ok {
 				c.name = fmt.Sprintf("%s/%d days allowed", a.Rule, days)
 			} else {
@@ -100,6 +100,19 @@ func activityCases() []ruleCase {
 		ruleCase{name: "KA122-MAX-MOB/correcting the 30th mobility allowed", given: ka122(mobs(30)...), now: "2023-01-01",
 			cmd: CorrectMobility{ProjectID: testProject, Mobility: with(jobShadow("M30"), func(m *Mobility) { m.TravelDays = 1 })}},
 	)
+}
+
+// ka122In is ka122 with the project in field (school education when
+// field is "", for staff activities).
+func ka122In(field string) []Event {
+	evs := ka122()
+	for i, e := range evs {
+		if s, ok := e.(ApplicationSubmitted); ok && field != "" {
+			s.Field = field
+			evs[i] = s
+		}
+	}
+	return evs
 }
 
 // mobs returns n reported job-shadowing mobilities M01.. of 1 000 EUR.

@@ -20,7 +20,7 @@ func submitKA121() SubmitApplication {
 func submitKA210(start, end string) SubmitApplication {
 	return SubmitApplication{ProjectID: "KA210-2022", OID: testOrg, Action: ActionKA210, Field: FieldAdult, CallYear: 2022, Round: 1,
 		Partners:  []Partner{{Name: "Volkshochschule", Country: "DE", Role: RoleFullPartner}},
-		StartDate: MustDate(start), EndDate: MustDate(end), RequestedCents: 3_000_000}
+		StartDate: MustDate(start), EndDate: MustDate(end), RequestedCents: 3_000_000, WorkPackages: workPackages(3_000_000)}
 }
 
 func submitKA220(start, end string) SubmitApplication {
@@ -29,7 +29,13 @@ func submitKA220(start, end string) SubmitApplication {
 			{Name: "Berufsschule", Country: "DE", Role: RoleFullPartner},
 			{Name: "Lycée professionnel", Country: "FR", Role: RoleFullPartner},
 		},
-		StartDate: MustDate(start), EndDate: MustDate(end), RequestedCents: 25_000_000}
+		StartDate: MustDate(start), EndDate: MustDate(end), RequestedCents: 25_000_000, WorkPackages: workPackages(25_000_000)}
+}
+
+// workPackages divides a lump sum into a management work package (a fifth)
+// and a work package for the rest (KA2-WORK-PACKAGES).
+func workPackages(lump int64) []WorkPackage {
+	return []WorkPackage{{ID: "WP1", Title: "Project management", ShareCents: lump / 5}, {ID: "WP2", Title: "Activities", ShareCents: lump - lump/5}}
 }
 
 func submitKA202(start, end string) SubmitApplication {
@@ -113,7 +119,7 @@ func actionCases() []ruleCase {
 		[]Event{submitted("K23", ActionKA122, 2023, 1, "2023-09-01", "2024-08-31", 1_000_000)}, approved("K23", 1_000_000, "2023-08-01"))
 	candidate := func(year int) []Event {
 		start := NewDate(year, 6, 1)
-		return []Event{submitted("NEXT", ActionKA122, year, 1, start.String(), monthsEnd(start, 12).String(), 1_000_000), eligible("NEXT")}
+		return []Event{submitted("NEXT", ActionKA122, year, 1, start.String(), MonthsEnd(start, 12).String(), 1_000_000), eligible("NEXT")}
 	}
 	approve := DecideApplication{ProjectID: "NEXT", Outcome: OutcomeApproved, AwardedCents: 1_000_000}
 	return []ruleCase{
@@ -206,7 +212,9 @@ func actionCases() []ruleCase {
 		{name: "KA220-LUMP/200 000 EUR in call 2022 refused", given: reg, now: "2022-03-01", rule: "KA220-LUMP",
 			cmd: with(submitKA220("2022-11-01", "2024-10-31"), func(s *SubmitApplication) { s.RequestedCents = 20_000_000 })},
 		{name: "KA220-LUMP/any amount in call 2021 allowed", given: reg, now: "2021-05-01",
-			cmd: with(submitKA220("2021-11-01", "2023-10-31"), func(s *SubmitApplication) { s.CallYear, s.RequestedCents = 2021, 20_012_345 })},
+			cmd: with(submitKA220("2021-11-01", "2023-10-31"), func(s *SubmitApplication) {
+				s.CallYear, s.RequestedCents, s.WorkPackages = 2021, 20_012_345, nil
+			})},
 
 		{name: "KA202-SP/12 months allowed", given: reg, now: "2019-03-01", cmd: submitKA202("2019-09-01", "2020-08-31")},
 		{name: "KA202-SP/12 months less a day refused", given: reg, now: "2019-03-01", rule: "KA202-SP", cmd: submitKA202("2019-09-01", "2020-08-30")},

@@ -28,7 +28,7 @@ type ruleCase struct {
 
 // allRuleCases gathers every table of rule cases.
 func allRuleCases() []ruleCase {
-	return cat2(callCases(), actionCases(), activityCases(), budgetCases(), ukraineCases(), lifecycleCases(), roleCases())
+	return cat2(callCases(), actionCases(), activityCases(), budgetCases(), ukraineCases(), lifecycleCases(), roleCases(), issue14Cases())
 }
 
 func cat2(parts ...[]ruleCase) []ruleCase {

@@ -72,7 +72,7 @@ func ukraineCases() []ruleCase {
 			cmd: uaMod(uaPupil(), func(m *Mobility, u *UkraineParticipant) { m.SendingCountry, m.DistanceKm = "FI", 20 })},
 		{name: "UA-STAFF-ACTS/job shadowing of 60 days allowed", given: ua, now: "2023-01-01",
 			cmd: uaMod(uaStaff(), func(m *Mobility, u *UkraineParticipant) { m.EndDate = m.StartDate.AddDays(59) })},
-		{name: "UA-STAFF-ACTS/course refused", given: ua, now: "2023-01-01", rule: "UA-STAFF-ACTS",
+		{name: "UA-STAFF-ACTS/course the office has not accepted refused", given: ua, now: "2023-01-01", rule: "UA-STAFF-ACTS",
 			cmd: uaMod(uaStaff(), func(m *Mobility, u *UkraineParticipant) { m.Activity = catalog.CodeCourse })},
 		{name: "UA-STAFF-ACTS/hosting a teacher for 10 days allowed", given: ua, now: "2023-01-01",
 			cmd: uaMod(uaStaff(), func(m *Mobility, u *UkraineParticipant) { m.Activity = catalog.CodeHostingTeacher })},

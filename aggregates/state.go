@@ -1,6 +1,9 @@
 package aggregates
 
-import "github.com/erasmus-ledger/grants/aggregates/money"
+import (
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/aggregates/money"
+)
 
 // Accreditation is one Erasmus accreditation of an organisation.
 type Accreditation struct {
@@ -69,6 +72,16 @@ type MobilityRecord struct {
 	Grant      GrantBreakdown `json:"grant"`
 	Cancelled  bool           `json:"cancelled,omitempty"`
 	ReportedOn Date           `json:"reported_on"`
+	// Seq is the mobility's place in the order the project's mobilities
+	// were first reported (1 upwards); a correction or cancellation keeps it.
+	Seq int `json:"seq"`
+}
+
+// paysOrgSupport reports whether the mobility counts as a participant for
+// organisational support (BUD-ORG-SUPPORT): not cancelled, not an
+// accompanying person, not a preparatory visit.
+func (r MobilityRecord) paysOrgSupport() bool {
+	return !r.Cancelled && !r.Mobility.Accompanying && r.Mobility.Activity != catalog.CodePrepVisit
 }
 
 // countsTowardKA122Max reports whether the mobility counts toward
@@ -92,13 +105,23 @@ type Project struct {
 	StartDate        Date      `json:"start_date"`
 	EndDate          Date      `json:"end_date"`
 	RequestedCents   int64     `json:"requested_cents"`
-	Status           string    `json:"status"`
-	SubmittedOn      Date      `json:"submitted_on"`
+	// WorkPackages divide a KA210 or KA220 lump sum (KA2-WORK-PACKAGES).
+	WorkPackages []WorkPackage `json:"work_packages,omitempty"`
+	// WorkPackagesAssessed are the office's judgments at the final assessment.
+	WorkPackagesAssessed []WorkPackageAssessment `json:"work_packages_assessed,omitempty"`
+	Status               string                  `json:"status"`
+	SubmittedOn          Date                    `json:"submitted_on"`
 	// Approved is set once the application was approved (it stays set
 	// after termination: the project was granted).
 	Approved     bool  `json:"approved,omitempty"`
 	ApprovedOn   Date  `json:"approved_on,omitzero"`
 	AwardedCents int64 `json:"awarded_cents"`
+	// SupportDecided: the office decided the project's inclusion support
+	// and exceptional costs, which its mobilities claim up to
+	// InclusionSupportCents and ExceptionalCostsCents (BUD-INCLUSION-REQ).
+	SupportDecided        bool  `json:"support_decided,omitempty"`
+	InclusionSupportCents int64 `json:"inclusion_support_cents"`
+	ExceptionalCostsCents int64 `json:"exceptional_costs_cents"`
 	// AgreementSigned: the grant agreement was signed.
 	AgreementSigned bool `json:"agreement_signed,omitempty"`
 	SignedOn        Date `json:"signed_on,omitzero"`
@@ -110,6 +133,9 @@ type Project struct {
 	// UkraineRequested and UkraineApplied follow the Ukraine exception.
 	UkraineRequested bool `json:"ukraine_requested,omitempty"`
 	UkraineApplied   bool `json:"ukraine_applied,omitempty"`
+	// UkraineActivities are the activities the national office accepted
+	// for the exception beyond the examples of seed 004.
+	UkraineActivities []string `json:"ukraine_activities,omitempty"`
 	// Mobilities by mobility ID (cancelled ones are kept, flagged).
 	Mobilities map[string]MobilityRecord `json:"mobilities"`
 	// ReportedCents is the sum of the grants of non-cancelled mobilities.

@@ -1,5 +1,7 @@
 package aggregates
 
+import "github.com/erasmus-ledger/grants/aggregates/catalog"
+
 // Organisation kinds (RegisterOrganisation.Kind).
 const (
 	OrgVETProvider     = "vet-provider"
@@ -20,9 +22,9 @@ func OrganisationKinds() []string {
 
 // Fields of education and training.
 const (
-	FieldVET             = "vet"
-	FieldSchool          = "school"
-	FieldAdult           = "adult"
+	FieldVET             = catalog.FieldVET
+	FieldSchool          = catalog.FieldSchool
+	FieldAdult           = catalog.FieldAdult
 	FieldHigherEducation = "higher-education"
 	FieldYouth           = "youth"
 )

@@ -17,7 +17,8 @@ import (
 )
 
 // ongoingProject registers the school, and has its KA122 project applied
-// for, approved with 60 000 EUR and signed; it returns the tokens.
+// for, approved with 60 000 EUR (20 000 EUR of them for exceptional costs,
+// BUD-INCLUSION-REQ) and signed; it returns the tokens.
 func ongoingProject(t *testing.T, s *system) (own, office string) {
 	t.Helper()
 	own, office = s.token(t, "beneficiary", school, "rehtori"), s.token(t, "national-office", "", "virkailija")
@@ -29,7 +30,7 @@ func ongoingProject(t *testing.T, s *system) (own, office string) {
 	s.clock.set("2022-04-01")
 	s.must(t, 200, office, "POST", "/v1/projects/"+project+"/eligibility", map[string]any{"outcome": "eligible"})
 	s.clock.set("2022-05-20")
-	s.must(t, 200, office, "POST", "/v1/projects/"+project+"/decision", map[string]any{"outcome": "approved", "awarded_cents": 6_000_000})
+	s.must(t, 200, office, "POST", "/v1/projects/"+project+"/decision", map[string]any{"outcome": "approved", "awarded_cents": 6_000_000, "exceptional_costs_cents": 2_000_000})
 	s.clock.set("2022-06-10")
 	s.must(t, 200, own, "POST", "/v1/projects/"+project+"/agreement", map[string]any{"agreement_no": "GA-2022-1"})
 	s.clock.set("2022-09-12")

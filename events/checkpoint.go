@@ -149,6 +149,10 @@ type Checkpointer interface {
 	// Missing returns the sequences between the stream's first and last
 	// that hold no record (the stream denies deletes: every one is lost).
 	Missing(ctx context.Context) ([]uint64, error)
+	// CheckpointAt tells whether the stream holds a checkpoint, not an
+	// event, at seq: a reader of events that finds seq skipped asks before
+	// it calls it missing.
+	CheckpointAt(ctx context.Context, seq uint64) (bool, error)
 }
 
 // StoredCheckpoint is a checkpoint with its own stream sequence.
@@ -179,4 +183,33 @@ func TrustedCheckpoint(ctx context.Context, cpr Checkpointer, ring *KeyRing) (*C
 		}
 	}
 	return nil, nil
+}
+
+// maxCheckedGap bounds the gaps WithoutCheckpoints looks into sequence by
+// sequence: checkpoints are single messages far apart.
+const maxCheckedGap = 64
+
+// WithoutCheckpoints returns the runs of h that hold no checkpoint of
+// src (when src keeps checkpoints in its sequence): what a reader of
+// events that skipped h is really missing.
+func WithoutCheckpoints(ctx context.Context, src any, h Hole) ([]Hole, error) {
+	cpr, ok := src.(Checkpointer)
+	if !ok || h.Count() > maxCheckedGap {
+		return []Hole{h}, nil
+	}
+	var out []Hole
+	for seq := h.From; seq <= h.To; seq++ {
+		cp, err := cpr.CheckpointAt(ctx, seq)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case cp:
+		case len(out) > 0 && out[len(out)-1].To == seq-1:
+			out[len(out)-1].To = seq
+		default:
+			out = append(out, Hole{From: seq, To: seq})
+		}
+	}
+	return out, nil
 }

@@ -13,11 +13,13 @@ type Activity struct {
 	// are 0 when the rules set no duration (preparatory visits).
 	MinDays int `json:"min_days"`
 	MaxDays int `json:"max_days"` // 0: no duration rule
-	// Staff, Learner and Pupil tell who takes part: staff (including
-	// invited experts and hosted teachers), VET learners or pupils.
+	// Staff, Learner, Pupil and Adult tell who takes part: staff
+	// (including invited experts and hosted teachers), VET learners,
+	// pupils or adult learners.
 	Staff   bool `json:"staff"`
 	Learner bool `json:"learner"` // VET learners
 	Pupil   bool `json:"pupil"`   // school pupils
+	Adult   bool `json:"adult"`   // adult learners
 	// Group is set for group mobility (several participants travel together).
 	Group bool `json:"group"`
 	// CourseFeeMaxDays is the most course-fee days a mobility may claim;
@@ -31,6 +33,37 @@ type Activity struct {
 
 // Bounded reports whether the rules set a duration for the activity.
 func (a Activity) Bounded() bool { return a.MaxDays > 0 }
+
+// The fields of education and training of KA121 and KA122 projects
+// (ACTION-FIELD); the same strings as the project's field.
+const (
+	FieldVET    = "vet"
+	FieldSchool = "school"
+	FieldAdult  = "adult"
+)
+
+// Field returns the only field whose projects may hold the activity
+// (ACTION-FIELD): VET learner activities belong to VET, pupil activities
+// to school education, adult-learner activities to adult education. It is
+// "" for staff activities, which every field allows.
+func (a Activity) Field() string {
+	switch {
+	case a.Learner:
+		return FieldVET
+	case a.Pupil:
+		return FieldSchool
+	case a.Adult:
+		return FieldAdult
+	}
+	return ""
+}
+
+// FitsField reports whether a KA121 or KA122 project of field may hold
+// the activity (ACTION-FIELD).
+func (a Activity) FitsField(field string) bool {
+	f := a.Field()
+	return f == "" || f == field
+}
 
 // entry is an Activity with the short label used in messages.
 type entry struct {
@@ -53,6 +86,8 @@ var activities = []entry{
 	{Activity{Code: CodePupilGroup, Rule: "ACT-PUPIL-GROUP", Name: "Group mobility of pupils", MinDays: 2, MaxDays: 30, Pupil: true, Group: true, CountsTowardMax: true}, "Group mobility of pupils"},
 	{Activity{Code: CodePupilShort, Rule: "ACT-PUPIL-SHORT", Name: "Short-term individual pupil mobility", MinDays: 10, MaxDays: 29, Pupil: true, CountsTowardMax: true}, "Short-term individual pupil mobility"},
 	{Activity{Code: CodePupilLong, Rule: "ACT-PUPIL-LONG", Name: "Long-term individual pupil mobility", MinDays: 30, MaxDays: 365, Pupil: true, CountsTowardMax: true}, "Long-term individual pupil mobility"},
+	{Activity{Code: CodeAdultGroup, Rule: "ACT-ADULT-GROUP", Name: "Group mobility of adult learners", MinDays: 2, MaxDays: 30, Adult: true, Group: true, CountsTowardMax: true}, "Group mobility of adult learners"},
+	{Activity{Code: CodeAdultShort, Rule: "ACT-ADULT-SHORT", Name: "Short-term learning mobility of adult learners", MinDays: 10, MaxDays: 30, Adult: true, CountsTowardMax: true}, "Short-term learning mobility of adult learners"},
 	{Activity{Code: CodeKA202StaffEvent, Rule: "KA202-SP", Name: "Short-term joint staff training event (KA202 strategic partnership, 2014-2020)", MinDays: 3, MaxDays: 60, Staff: true, Group: true, CountsTowardMax: true}, "A KA202 short-term joint staff training event"},
 }
 
@@ -70,6 +105,12 @@ const (
 	CodePupilGroup        = "LM-GRP-PUPIL"
 	CodePupilShort        = "LM-SHORT-PUPIL"
 	CodePupilLong         = "LM-LONG-PUPILS"
+	// CodeAdultGroup and CodeAdultShort are the adult-learner activities
+	// (ACT-ADULT-GROUP, ACT-ADULT-SHORT); the rulebook marks them
+	// unconfirmed, and the codes follow the Beneficiary Module's pattern
+	// for pupils until the national office confirms them.
+	CodeAdultGroup = "LM-GRP-ADU"
+	CodeAdultShort = "LM-SHORT-ADU"
 	// CodeKA202StaffEvent is the Mobility Tool+ code (C3) of a short-term
 	// joint staff training event in a 2014-2020 KA202 strategic partnership.
 	CodeKA202StaffEvent = "C3"

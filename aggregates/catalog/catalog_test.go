@@ -57,6 +57,14 @@ var durationCases = []struct {
 	{"ACT-PUPIL-LONG/30 days allowed", CodePupilLong, 30, ""},
 	{"ACT-PUPIL-LONG/365 days allowed", CodePupilLong, 365, ""},
 	{"ACT-PUPIL-LONG/366 days refused", CodePupilLong, 366, "ACT-PUPIL-LONG"},
+	{"ACT-ADULT-GROUP/1 day refused", CodeAdultGroup, 1, "ACT-ADULT-GROUP"},
+	{"ACT-ADULT-GROUP/2 days allowed", CodeAdultGroup, 2, ""},
+	{"ACT-ADULT-GROUP/30 days allowed", CodeAdultGroup, 30, ""},
+	{"ACT-ADULT-GROUP/31 days refused", CodeAdultGroup, 31, "ACT-ADULT-GROUP"},
+	{"ACT-ADULT-SHORT/9 days refused", CodeAdultShort, 9, "ACT-ADULT-SHORT"},
+	{"ACT-ADULT-SHORT/10 days allowed", CodeAdultShort, 10, ""},
+	{"ACT-ADULT-SHORT/30 days allowed", CodeAdultShort, 30, ""},
+	{"ACT-ADULT-SHORT/31 days refused", CodeAdultShort, 31, "ACT-ADULT-SHORT"},
 	{"KA202-SP/staff training event 2 days refused", CodeKA202StaffEvent, 2, "KA202-SP"},
 	{"KA202-SP/staff training event 3 days allowed", CodeKA202StaffEvent, 3, ""},
 	{"KA202-SP/staff training event 60 days allowed", CodeKA202StaffEvent, 60, ""},
@@ -104,7 +112,7 @@ var ukraineCases = []struct {
 	{"UA-STAFF-ACTS/teaching 366 days refused", CodeTeaching, UkraineStaff, false, false, 366, "UA-STAFF-ACTS"},
 	{"UA-STAFF-ACTS/hosting teacher 9 days refused", CodeHostingTeacher, UkraineStaff, false, false, 9, "UA-STAFF-ACTS"},
 	{"UA-STAFF-ACTS/hosting teacher 10 days allowed", CodeHostingTeacher, UkraineStaff, false, false, 10, ""},
-	{"UA-STAFF-ACTS/staff course not in the exception", CodeCourse, UkraineStaff, false, false, 5, "UA-STAFF-ACTS"},
+	{"UA-STAFF-ACTS/staff course is not one of the examples", CodeCourse, UkraineStaff, false, false, 5, "UA-STAFF-ACTS"},
 	{"UA-STAFF-ACTS/staff may not do pupil mobility", CodePupilShort, UkraineStaff, false, false, 15, "UA-STAFF-ACTS"},
 	{"UA-PUPIL-ACTS/no right to study long-term 30 days allowed", CodePupilLong, UkrainePupil, false, false, 30, ""},
 	{"UA-PUPIL-ACTS/no right to study long-term 29 days refused", CodePupilLong, UkrainePupil, false, false, 29, "UA-PUPIL-ACTS"},
@@ -136,7 +144,7 @@ func TestValidateUkraineActivityInvalid(t *testing.T) {
 		t.Fatalf("unknown activity: got %#v", e)
 	}
 	msg := ValidateUkraineActivity(CodePupilGroup, UkrainePupil, false, false, 10).Error()
-	if !strings.Contains(msg, "LM-SHORT-PUPIL") || !strings.Contains(msg, "LM-GRP-PUPIL is not allowed") {
+	if !strings.Contains(msg, "LM-SHORT-PUPIL") || !strings.Contains(msg, "LM-GRP-PUPIL is not one of the examples") {
 		t.Fatalf("message does not say what is allowed: %s", msg)
 	}
 }
@@ -249,13 +257,13 @@ func TestActivities(t *testing.T) {
 	}
 	for _, a := range acts {
 		n := 0
-		for _, b := range []bool{a.Staff, a.Learner, a.Pupil} {
+		for _, b := range []bool{a.Staff, a.Learner, a.Pupil, a.Adult} {
 			if b {
 				n++
 			}
 		}
 		if n != 1 {
-			t.Errorf("%s must be exactly one of staff, learner, pupil", a.Code)
+			t.Errorf("%s must be exactly one of staff, learner, pupil, adult", a.Code)
 		}
 	}
 }
@@ -304,5 +312,55 @@ func wantRule(t *testing.T, err error, rule string) {
 	}
 	if !strings.Contains(e.Message, "; ") {
 		t.Fatalf("message should say what is allowed and what is wrong: %q", e.Message)
+	}
+}
+
+// TestActivityFields proves ACTION-FIELD on the catalogue: staff activities
+// fit every field, learner activities only their own.
+func TestActivityFields(t *testing.T) {
+	for _, c := range []struct {
+		name, code, field string
+		fits              bool
+	}{
+		{"ACTION-FIELD/staff job shadowing fits school education", CodeJobShadowing, FieldSchool, true},
+		{"ACTION-FIELD/staff course fits adult education", CodeCourse, FieldAdult, true},
+		{"ACTION-FIELD/VET learner mobility fits VET", CodeVETShort, FieldVET, true},
+		{"ACTION-FIELD/VET learner mobility does not fit school education", CodeVETShort, FieldSchool, false},
+		{"ACTION-FIELD/pupil mobility does not fit adult education", CodePupilShort, FieldAdult, false},
+		{"ACTION-FIELD/pupil mobility fits school education", CodePupilGroup, FieldSchool, true},
+		{"ACTION-FIELD/adult group mobility fits adult education", CodeAdultGroup, FieldAdult, true},
+		{"ACTION-FIELD/adult short mobility does not fit VET", CodeAdultShort, FieldVET, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, ok := ActivityByCode(c.code)
+			if !ok || a.FitsField(c.field) != c.fits {
+				t.Fatalf("%s in %s: fits = %v, want %v", c.code, c.field, a.FitsField(c.field), c.fits)
+			}
+		})
+	}
+}
+
+// TestValidateUkraineCategory proves UA-STAFF-ACTS and UA-PUPIL-ACTS for an
+// activity the national office accepted beyond the examples: it must suit
+// the participant's category, whatever its days.
+func TestValidateUkraineCategory(t *testing.T) {
+	for _, c := range []struct {
+		name, code, category string
+		rightToStudy, prep   bool
+		rule                 string
+	}{
+		{"UA-STAFF-ACTS/accepted course for staff allowed", CodeCourse, UkraineStaff, false, false, ""},
+		{"UA-STAFF-ACTS/accepted pupil activity for staff refused", CodePupilShort, UkraineStaff, false, false, "UA-STAFF-ACTS"},
+		{"UA-STAFF-ACTS/accepted teaching for an invited expert allowed", CodeTeaching, UkraineInvitedExpert, false, false, ""},
+		{"UA-PUPIL-ACTS/accepted group mobility without a right to study allowed", CodePupilGroup, UkrainePupil, false, false, ""},
+		{"UA-PUPIL-ACTS/accepted staff activity for a pupil refused", CodeJobShadowing, UkrainePupil, false, false, "UA-PUPIL-ACTS"},
+		{"UA-PUPIL-ACTS/accepted activity for a pupil offered preparatory education refused", CodePupilGroup, UkrainePupil, true, true, "UA-PUPIL-ACTS"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantRule(t, ValidateUkraineCategory(c.code, c.category, c.rightToStudy, c.prep), c.rule)
+		})
+	}
+	if e := apperr.As(ValidateUkraineCategory(CodeCourse, "tourist", false, false)); e.Code != apperr.Invalid || e.Field != "category" {
+		t.Fatalf("unknown category: got %#v", e)
 	}
 }

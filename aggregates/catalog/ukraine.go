@@ -21,7 +21,10 @@ type ukraineRange struct {
 	min, max int
 }
 
-// Allowed activities of the Ukraine exception as seed 004 lists them.
+// The activities of the Ukraine exception that seed 004 lists "by way of
+// example" (esimerkiksi): they are accepted as they are; another KA1
+// activity needs the national office's acceptance for the project, case by
+// case (ValidateUkraineCategory then checks the participant may do it).
 var (
 	uaStaff = []ukraineRange{
 		{CodeJobShadowing, "job shadowing", 2, 60},
@@ -89,7 +92,38 @@ func ValidateUkraineActivity(code, category string, rightToStudy, preparatoryOff
 		}
 		return nil
 	}
-	return apperr.Rule(rule, "under the Ukraine exception %s may do %s; %s is not allowed", who, describe(allowed), code)
+	return apperr.Rule(rule, "under the Ukraine exception %s may do, by way of example, %s; %s is not one of the examples, and another KA1 activity needs the national office's acceptance for the project (extra_activities of its decision)", who, describe(allowed), code)
+}
+
+// ValidateUkraineCategory checks a mobility under the Ukraine exception of
+// an activity that is not one of the examples of seed 004 but that the
+// national office accepted for the project, case by case: the general rules
+// of the activity apply (its duration is checked by ValidateDuration), and
+// the activity must suit the participant's category: a staff activity for
+// staff and invited experts (UA-STAFF-ACTS), a learner activity for a
+// pupil, who must not be offered preparatory education (UA-PUPIL-ACTS).
+func ValidateUkraineCategory(code, category string, rightToStudy, preparatoryOffered bool) error {
+	e, ok := lookup(code)
+	if !ok {
+		return unknownActivity(code)
+	}
+	switch strings.ToLower(strings.TrimSpace(category)) {
+	case UkraineStaff, UkraineInvitedExpert:
+		if !e.Staff {
+			return apperr.Rule("UA-STAFF-ACTS", "under the Ukraine exception staff and invited experts do staff activities; %s (%s) is a learner activity", e.Code, e.Name)
+		}
+	case UkrainePupil:
+		if rightToStudy && preparatoryOffered {
+			return apperr.Rule("UA-PUPIL-ACTS", "the Ukraine exception covers pupils without a right to study, or with a right to study but no preparatory education offered; this pupil is offered preparatory education")
+		}
+		if e.Staff {
+			return apperr.Rule("UA-PUPIL-ACTS", "under the Ukraine exception a pupil does learner activities; %s (%s) is a staff activity", e.Code, e.Name)
+		}
+	default:
+		return apperr.InvalidField("category", "unknown participant category %q; allowed: %s, %s, %s",
+			category, UkraineStaff, UkraineInvitedExpert, UkrainePupil)
+	}
+	return nil
 }
 
 func describe(rs []ukraineRange) string {

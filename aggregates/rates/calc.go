@@ -31,6 +31,9 @@ type MobilityInput struct {
 	CourseFeeDays int
 	// RealTravelCostCents is the real travel cost, for exceptional costs (BUD-EXC-TRAVEL).
 	RealTravelCostCents int64
+	// LinguisticSupport claims general linguistic support: the Online
+	// Language Support does not offer the language (BUD-LINGUISTIC).
+	LinguisticSupport bool
 	// Ukraine marks a mobility under the Ukraine exception.
 	Ukraine bool
 	// UkraineLinguisticCents is the receipted linguistic cost (UA-LINGUISTIC).
@@ -40,6 +43,19 @@ type MobilityInput struct {
 	// Persons is the number of persons of a preparatory visit; 0 means 1.
 	// Any other mobility is one participant.
 	Persons int
+	// PriorCourseFeeDays is the course-fee days the same participant's
+	// other mobilities in the project already claim: the limit of
+	// ACT-COURSE is per participant in one project.
+	PriorCourseFeeDays int
+	// PriorUkraineLinguisticCents is the linguistic support against
+	// receipts already paid to the same participant's other mobilities in
+	// the project: the ceiling of UA-LINGUISTIC is per person.
+	PriorUkraineLinguisticCents int64
+	// PriorParticipants is the number of participants the project counted
+	// for organisational support before this one (its own participants
+	// reported earlier, accompanying persons and preparatory visits
+	// excluded): from the 101st on, the lower rate applies (BUD-ORG-SUPPORT).
+	PriorParticipants int
 }
 
 // The budget categories (000) of a Line.
@@ -99,8 +115,9 @@ func (b *Breakdown) checkTotal() error {
 // Calculate computes the grant of one mobility with this year's rates.
 // It validates the input first and returns an *apperr.Error naming the
 // field at fault (Invalid) or the rule broken (RuleViolation). Organisational
-// support is charged at the full per-participant rate; the lower rate
-// beyond FullRateParticipants is a project total (OrganisationalSupportTotal).
+// support is charged at the full per-participant rate up to the project's
+// FullRateParticipants-th participant and at the lower rate beyond
+// (in.PriorParticipants tells which participant of the project this is).
 func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
 	c, err := t.prepare(in)
 	if err != nil {
@@ -123,6 +140,7 @@ func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
 	t.organisational(&b, c)
 	t.inclusion(&b, c)
 	t.courseFees(&b, c)
+	t.ukraineLinguistic(&b, c)
 	t.linguistic(&b, c)
 	if err := b.checkTotal(); err != nil {
 		return Breakdown{}, err

@@ -7,20 +7,25 @@ import (
 )
 
 // courseFeeLimit returns the most course-fee days of the mobility's
-// activity in this year, or an error for a claim over it.
+// activity in this year, or an error for a claim over it. The limit is
+// per participant in one project: the days the participant's other
+// mobilities claim count too (ACT-COURSE).
 func (t *Table) courseFeeLimit(c calc) (int, error) {
 	limit := c.act.CourseFeeMaxDays
 	if t.CourseFees.MaxDays > 0 && t.CourseFees.MaxDays < limit {
 		limit = t.CourseFees.MaxDays
 	}
-	n := c.in.CourseFeeDays
+	n, prior := c.in.CourseFeeDays, c.in.PriorCourseFeeDays
 	switch {
 	case n == 0:
 		return limit, nil
 	case limit == 0:
 		return 0, apperr.RuleField("ACT-COURSE", "course_fee_days", "course fees are paid only for courses and training (SM-COUR-TRAIN); %s gets none", c.act.Code)
 	case n > limit:
-		return 0, apperr.RuleField("ACT-COURSE", "course_fee_days", "course fees are paid for at most %d days; this mobility claims %d", limit, n)
+		return 0, apperr.RuleField("ACT-COURSE", "course_fee_days", "course fees are paid for at most %d days per participant; this mobility claims %d", limit, n)
+	case prior > 0 && n > limit-prior:
+		return 0, apperr.RuleField("ACT-COURSE", "course_fee_days", "course fees are paid for at most %d days per participant in one project, all of the participant's mobilities together; the participant's other mobilities already claim %d, so %d remain, and this mobility claims %d",
+			limit, prior, max(limit-prior, 0), n)
 	case n > c.days:
 		return 0, apperr.InvalidField("course_fee_days", "the mobility lasts %d days, so it cannot claim %d course-fee days", c.days, n)
 	}
@@ -37,16 +42,55 @@ func (t *Table) courseFees(b *Breakdown, c calc) {
 	b.add(CategoryCourseFees, "ACT-COURSE", times(n, per), fmt.Sprintf("course fees: %s x %s (at most %d days)", plural(n, "day"), eur(per), limit))
 }
 
-func (t *Table) linguistic(b *Breakdown, c calc) {
+// ukraineLinguistic pays linguistic support against receipts up to the
+// ceiling per person, less what the participant's other mobilities in the
+// project were already paid (UA-LINGUISTIC).
+func (t *Table) ukraineLinguistic(b *Breakdown, c calc) {
 	spent := c.in.UkraineLinguisticCents
 	if !c.in.Ukraine || spent == 0 {
 		return
 	}
-	limit := t.Ukraine.LinguisticMaxCents
-	paid := min(spent, limit)
+	limit, prior := t.Ukraine.LinguisticMaxCents, max(c.in.PriorUkraineLinguisticCents, 0)
+	left := max(limit-prior, 0)
+	paid := min(spent, left)
 	expl := fmt.Sprintf("linguistic support under the Ukraine exception: receipts of %s, at most %s per person", eur(spent), eur(limit))
+	if prior > 0 {
+		expl += fmt.Sprintf(" across the participant's mobilities, of which %s already paid", eur(prior))
+	}
 	if paid < spent {
 		expl += fmt.Sprintf(", so %s is paid", eur(paid))
 	}
 	b.add(CategoryLinguistic, "UA-LINGUISTIC", paid, expl)
+}
+
+// checkLinguistic checks a claim of general linguistic support against
+// this year's rates (BUD-LINGUISTIC).
+func (t *Table) checkLinguistic(c calc) error {
+	in, ls := c.in, t.LinguisticSupport
+	switch {
+	case !in.LinguisticSupport:
+		return nil
+	case in.Accompanying:
+		return apperr.InvalidField("linguistic_support", "accompanying persons get no linguistic support")
+	case in.Ukraine:
+		return apperr.RuleField("BUD-LINGUISTIC", "linguistic_support", "under the Ukraine exception linguistic support is paid against receipts (UA-LINGUISTIC), not as the general unit cost")
+	case ls.PerParticipantCents == 0:
+		return apperr.RuleField("BUD-LINGUISTIC", "linguistic_support", "the rates of call year %d fund no general linguistic support", t.CallYear)
+	case c.days < ls.MinDays:
+		return apperr.RuleField("BUD-LINGUISTIC", "linguistic_support", "general linguistic support is paid for mobilities of at least %d days; this one lasts %d", ls.MinDays, c.days)
+	}
+	return nil
+}
+
+// linguistic pays general linguistic support, a unit cost per participant
+// of a long enough mobility when the Online Language Support does not
+// offer the language (BUD-LINGUISTIC).
+func (t *Table) linguistic(b *Breakdown, c calc) {
+	if !c.in.LinguisticSupport {
+		return
+	}
+	ls := t.LinguisticSupport
+	b.add(CategoryLinguistic, "BUD-LINGUISTIC", ls.PerParticipantCents, fmt.Sprintf(
+		"linguistic support: %s per participant of a mobility of at least %d days (this one lasts %d) whose language the Online Language Support does not offer",
+		eur(ls.PerParticipantCents), ls.MinDays, c.days))
 }

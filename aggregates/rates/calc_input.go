@@ -79,6 +79,9 @@ func (t *Table) prepare(in MobilityInput) (calc, error) {
 	if _, err := t.courseFeeLimit(c); err != nil {
 		return c, err
 	}
+	if err := t.checkLinguistic(c); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -94,6 +97,9 @@ func checkAmounts(in MobilityInput) error {
 		{"real_travel_cost_cents", in.RealTravelCostCents},
 		{"ukraine_linguistic_cents", in.UkraineLinguisticCents},
 		{"inclusion_cents", in.InclusionCents},
+		{"prior_course_fee_days", int64(in.PriorCourseFeeDays)},
+		{"prior_ukraine_linguistic_cents", in.PriorUkraineLinguisticCents},
+		{"prior_participants", int64(in.PriorParticipants)},
 	} {
 		if f.v < 0 {
 			return apperr.InvalidField(f.name, "must be 0 or more, not %d", f.v)
@@ -126,6 +132,7 @@ func (t *Table) preparePrepVisit(c calc) error {
 		{"ukraine_linguistic_cents", in.UkraineLinguisticCents > 0},
 		{"inclusion_cents", in.InclusionCents > 0},
 		{"accompanying", in.Accompanying},
+		{"linguistic_support", in.LinguisticSupport},
 	} {
 		if f.set {
 			return apperr.InvalidField(f.name, "a preparatory visit is paid as one unit cost per person that covers travel and stay; leave %s empty", f.name)

@@ -121,11 +121,19 @@ func (t *Table) organisational(b *Breakdown, c calc) {
 		b.add(CategoryOrganisational, "UA-ORG-SUPPORT", u, fmt.Sprintf("organisational support under the Ukraine exception: %s per participant", eur(u)))
 	case t.OrganisationalSupport.PerParticipantCents > 0:
 		o := t.OrganisationalSupport
+		nth := max(c.in.PriorParticipants, 0) + 1
+		if o.FullRateParticipants > 0 && nth > o.FullRateParticipants {
+			b.add(CategoryOrganisational, "BUD-ORG-SUPPORT", o.BeyondCents, fmt.Sprintf(
+				"organisational support: %s for participant %d of the project, the lower rate beyond the %s participant (%s up to it)",
+				eur(o.BeyondCents), nth, ordinal(o.FullRateParticipants), eur(o.PerParticipantCents)))
+			return
+		}
 		expl := fmt.Sprintf("organisational support: %s per participant", eur(o.PerParticipantCents))
 		if o.FullRateParticipants > 0 {
-			expl += fmt.Sprintf(" (%s beyond the project's %dth participant)", eur(o.BeyondCents), o.FullRateParticipants)
+			expl = fmt.Sprintf("organisational support: %s for participant %d of the project (%s beyond the %s participant)",
+				eur(o.PerParticipantCents), nth, eur(o.BeyondCents), ordinal(o.FullRateParticipants))
 		}
-		b.add(CategoryOrganisational, "BUD-RATES-DATA", o.PerParticipantCents, expl)
+		b.add(CategoryOrganisational, "BUD-ORG-SUPPORT", o.PerParticipantCents, expl)
 	}
 }
 
@@ -147,4 +155,19 @@ func (t *Table) inclusion(b *Breakdown, c calc) {
 		paid := percentOf(in.InclusionCents, is.RealCostPercent)
 		b.add(CategoryInclusion, rule, paid, fmt.Sprintf("inclusion support for the participant: %d %% of real costs of %s", is.RealCostPercent, eur(in.InclusionCents)))
 	}
+}
+
+// ordinal writes n as "100th", "101st", "102nd", "103rd".
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
 }

@@ -122,10 +122,29 @@ var calcCases = []struct {
 		rule: "ACT-COURSE", field: "course_fee_days"},
 	{name: "ACT-COURSE/more fee days than course days refused", year: 2021, in: with(mob("SM-COUR-TRAIN", 3, "IT", 2100), func(m *MobilityInput) { m.CourseFeeDays = 5 }),
 		field: "course_fee_days"},
+	{name: "ACT-COURSE/4 days after 6 of the same participant paid", year: 2021, in: with(mob("SM-COUR-TRAIN", 12, "IT", 2100), func(m *MobilityInput) { m.CourseFeeDays, m.PriorCourseFeeDays = 4, 6 }),
+		want: map[string]int64{CategoryCourseFees: 4 * 8000}},
+	{name: "ACT-COURSE/5 days after 6 of the same participant refused", year: 2021, in: with(mob("SM-COUR-TRAIN", 12, "IT", 2100), func(m *MobilityInput) { m.CourseFeeDays, m.PriorCourseFeeDays = 5, 6 }),
+		rule: "ACT-COURSE", field: "course_fee_days"},
 	{name: "ACT-COURSE/31-day course refused", year: 2021, in: mob("SM-COUR-TRAIN", 31, "IT", 2100), rule: "ACT-COURSE"},
 	// Organisational and inclusion support
 	{name: "BUD-RATES-DATA/organisational support per participant", year: 2021, in: mob("LM-LONG-VET", 90, "ES", 3000),
 		want: map[string]int64{CategoryOrganisational: 35000}},
+	{name: "BUD-ORG-SUPPORT/100th participant at the full rate", year: 2021, in: with(mob("LM-LONG-VET", 90, "ES", 3000), func(m *MobilityInput) { m.PriorParticipants = 99 }),
+		want: map[string]int64{CategoryOrganisational: 35000}, expl: []string{"participant 100 of the project"}},
+	{name: "BUD-ORG-SUPPORT/101st participant at the lower rate", year: 2021, in: with(mob("LM-LONG-VET", 90, "ES", 3000), func(m *MobilityInput) { m.PriorParticipants = 100 }),
+		want: map[string]int64{CategoryOrganisational: 20000}, expl: []string{"participant 101 of the project", "beyond the 100th participant"}},
+	{name: "BUD-LINGUISTIC/31-day mobility paid the unit cost", year: 2021, in: with(mob("LM-LONG-PUPILS", 31, "ES", 3000), func(m *MobilityInput) { m.LinguisticSupport = true }),
+		want: map[string]int64{CategoryLinguistic: 15000}, expl: []string{"Online Language Support"}},
+	{name: "BUD-LINGUISTIC/30-day mobility refused", year: 2021, in: with(mob("LM-LONG-PUPILS", 30, "ES", 3000), func(m *MobilityInput) { m.LinguisticSupport = true }),
+		rule: "BUD-LINGUISTIC", field: "linguistic_support"},
+	{name: "BUD-LINGUISTIC/not claimed, not paid", year: 2021, in: mob("LM-LONG-PUPILS", 31, "ES", 3000), absent: []string{CategoryLinguistic}},
+	{name: "BUD-LINGUISTIC/under the Ukraine exception refused", year: 2022, in: with(mob("LM-LONG-PUPILS", 31, "FI", 3000), func(m *MobilityInput) { m.LinguisticSupport, m.Ukraine = true, true }),
+		rule: "BUD-LINGUISTIC", field: "linguistic_support"},
+	{name: "BUD-LINGUISTIC/accompanying person refused", year: 2021, in: with(mob("LM-GRP-PUPIL", 30, "ES", 3000), func(m *MobilityInput) { m.LinguisticSupport, m.Accompanying = true, true }),
+		field: "linguistic_support"},
+	{name: "BUD-ORG-SUPPORT/negative count of participants refused", year: 2021, in: with(mob("LM-LONG-VET", 90, "ES", 3000), func(m *MobilityInput) { m.PriorParticipants = -1 }),
+		field: "prior_participants"},
 	{name: "BUD-RATES-DATA/inclusion support for fewer opportunities", year: 2021, in: with(mob("LM-SHORT-VET", 20, "ES", 3000), func(m *MobilityInput) { m.FewerOpportunities, m.InclusionCents = true, 25000 }),
 		want: map[string]int64{CategoryInclusion: 10000 + 25000}},
 	{name: "BUD-RATES-DATA/inclusion costs without fewer opportunities refused", year: 2021, in: with(mob("LM-SHORT-VET", 20, "ES", 3000), func(m *MobilityInput) { m.InclusionCents = 25000 }),
@@ -143,6 +162,15 @@ var calcCases = []struct {
 		want: map[string]int64{CategoryLinguistic: 12050}},
 	{name: "UA-LINGUISTIC/receipts over 300 EUR capped", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) { m.Ukraine, m.UkraineLinguisticCents = true, 35000 }),
 		want: map[string]int64{CategoryLinguistic: 30000}, expl: []string{"at most 300 EUR per person, so 300 EUR is paid"}},
+	{name: "UA-LINGUISTIC/200 EUR after 200 EUR paid to the same person: 100 EUR", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) {
+		m.Ukraine, m.UkraineLinguisticCents, m.PriorUkraineLinguisticCents = true, 20000, 20000
+	}), want: map[string]int64{CategoryLinguistic: 10000}, expl: []string{"200 EUR already paid", "so 100 EUR is paid"}},
+	{name: "UA-LINGUISTIC/150 EUR after 150 EUR paid: 300 EUR in full", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) {
+		m.Ukraine, m.UkraineLinguisticCents, m.PriorUkraineLinguisticCents = true, 15000, 15000
+	}), want: map[string]int64{CategoryLinguistic: 15000}},
+	{name: "UA-LINGUISTIC/151 EUR after 150 EUR paid: 150 EUR", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) {
+		m.Ukraine, m.UkraineLinguisticCents, m.PriorUkraineLinguisticCents = true, 15100, 15000
+	}), want: map[string]int64{CategoryLinguistic: 15000}},
 	{name: "UA-LINGUISTIC/receipts outside the exception refused", year: 2022, in: with(mob("SM-TTA", 30, "FI", 1000), func(m *MobilityInput) { m.UkraineLinguisticCents = 100 }),
 		field: "ukraine_linguistic_cents"},
 	{name: "UA-INCLUSION/eligible without the fewer-opportunities flag", year: 2022, in: with(mob("LM-LONG-PUPILS", 60, "FI", 1000), func(m *MobilityInput) { m.Ukraine, m.InclusionCents = true, 40000 }),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +30,7 @@ type replayProgress struct {
 func serveAdmin(ctx context.Context, sys *system, rm *sqlite.Manager, log *slog.Logger) (func(), error) {
 	var wg sync.WaitGroup
 	sub, err := sys.nc.Subscribe(adminReplaySubject, func(m *nats.Msg) {
-		if m.Reply == "" {
+		if !adminRequest(m) {
 			return
 		}
 		wg.Add(1)
@@ -42,6 +43,14 @@ func serveAdmin(ctx context.Context, sys *system, rm *sqlite.Manager, log *slog.
 		return nil, err
 	}
 	return func() { _ = sub.Unsubscribe(); wg.Wait() }, nil
+}
+
+// adminRequest tells a request from a grants command (or the nats CLI)
+// from anything else on an admin subject: a message without a reply
+// subject, or one a JetStream consumer delivered (its reply subject is
+// the server's $JS.ACK...), is no request.
+func adminRequest(m *nats.Msg) bool {
+	return m.Reply != "" && !strings.HasPrefix(m.Reply, "$")
 }
 
 func runAdminReplay(ctx context.Context, nc *nats.Conn, reply string, rm *sqlite.Manager, log *slog.Logger) {

@@ -48,13 +48,23 @@ func grants(t *testing.T, args ...string) (string, string, int) {
 type served struct {
 	cmd  *exec.Cmd
 	base string
+	// nats is the embedded server's URL ("in-process only" when it does
+	// not listen).
+	nats string
 	done chan error
 }
 
 // startServe starts `grants serve` on a free port and waits for its ready line.
 func startServe(t *testing.T, dataDir string) *served {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--nats-listen", "off", "--log-format", "json")
+	return startServeListening(t, dataDir, "off")
+}
+
+// startServeListening is startServe with the embedded NATS server
+// listening on natsListen.
+func startServeListening(t *testing.T, dataDir, natsListen string) *served {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "serve", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--nats-listen", natsListen, "--log-format", "json")
 	cmd.Env = append(os.Environ(), "GRANTS_TEST_RUN_MAIN=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -64,16 +74,17 @@ func startServe(t *testing.T, dataDir string) *served {
 		t.Fatal(err)
 	}
 	s := &served{cmd: cmd, done: make(chan error, 1)}
-	addr := make(chan string, 1)
+	addr := make(chan [2]string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			var line struct {
 				Msg  string `json:"msg"`
 				HTTP string `json:"http"`
+				NATS string `json:"nats"`
 			}
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "grants serve ready" {
-				addr <- line.HTTP
+				addr <- [2]string{line.HTTP, line.NATS}
 			}
 		}
 		_, _ = io.Copy(io.Discard, stderr)
@@ -81,7 +92,7 @@ func startServe(t *testing.T, dataDir string) *served {
 	go func() { s.done <- cmd.Wait() }()
 	select {
 	case a := <-addr:
-		s.base = "http://" + a
+		s.base, s.nats = "http://"+a[0], a[1]
 	case err := <-s.done:
 		t.Fatalf("grants serve exited before it was ready: %v", err)
 	case <-time.After(60 * time.Second):
@@ -202,6 +213,9 @@ func TestBadInputExitsWithStatus2AndWritesNothing(t *testing.T) {
 		{"bad http address", []string{"serve", "--http", "nowhere", "--data-dir", fresh}, "", "--http"},
 		{"unreachable nats-url", []string{"serve", "--nats-url", "nats://127.0.0.1:1", "--data-dir", fresh, "--http", "127.0.0.1:0"}, "", "not reachable"},
 		{"data dir not writable", []string{"serve", "--data-dir", filepath.Join(file, "sub"), "--http", "127.0.0.1:0", "--nats-listen", "off"}, "", "data directory"},
+		{"unknown durability", []string{"serve", "--durability", "maybe", "--data-dir", fresh, "--http", "127.0.0.1:0"}, "", "durability"},
+		{"missing nats credentials", []string{"replay", "--nats-creds", filepath.Join(fresh, "none.creds"), "--data-dir", fresh}, "", "--nats-creds"},
+		{"two kinds of nats credentials", []string{"replay", "--nats-creds", file, "--nats-nkey", file, "--data-dir", fresh}, "", "not both"},
 		{"unknown command", []string{"frobnicate"}, "", "unknown command"},
 	}
 	for _, c := range cases {

@@ -14,14 +14,27 @@ import (
 // before grants serve takes commands.
 func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
+	first := true
 	if err == nil && !any && sys.signer != nil {
-		if _, rep, err := writeCheckpoint(ctx, sys, time.Now(), true); err != nil {
+		cp, rep, err := writeCheckpoint(ctx, sys, time.Now(), true)
+		if err != nil {
 			log.Error("writing the first checkpoint", "err", err)
 		} else {
-			log.Info("wrote the first checkpoint: it covers the events written before events were signed", "events", rep.Events)
+			first = false
+			logProblems(rep, log)
+			log.Info("wrote the first checkpoint: it covers the events written before events were signed", "events", rep.Events, "sequence", cp.Sequence)
 		}
 	}
-	go guardLedger(ctx, sys, interval, log)
+	go guardLedger(ctx, sys, interval, first, log)
+}
+
+// logProblems logs every unresolved problem of a verification.
+func logProblems(rep events.StreamReport, log *slog.Logger) {
+	for _, p := range rep.Problems {
+		if !p.Resolved {
+			log.Error("the ledger holds an event that failed its checks", "sequence", p.Sequence, "aggregate", p.Ref.String(), "type", p.Type, "kind", p.Kind, "reason", p.Reason)
+		}
+	}
 }
 
 // guardLedger verifies the stream when grants serve starts (signatures
@@ -30,7 +43,8 @@ func startGuard(ctx context.Context, sys *system, interval time.Duration, log *s
 // checkpoint then and every interval while the stream moves. The first
 // checkpoint after an upgrade covers the events written before events
 // were signed. It returns when ctx ends.
-func guardLedger(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger) {
+// With first false the checkpoint of the start was written already.
+func guardLedger(ctx context.Context, sys *system, interval time.Duration, first bool, log *slog.Logger) {
 	if sys.signer == nil {
 		log.Error("no signing key: no checkpoint is written")
 		return
@@ -49,18 +63,18 @@ func guardLedger(ctx context.Context, sys *system, interval time.Duration, log *
 			}
 			return
 		}
-		for _, p := range rep.Problems {
-			if !p.Resolved {
-				log.Error("the ledger holds an event that failed its checks", "sequence", p.Sequence, "aggregate", p.Ref.String(), "type", p.Type, "kind", p.Kind, "reason", p.Reason)
-			}
-		}
+		logProblems(rep, log)
 		if written, err = sys.store.LastSequence(ctx); err != nil {
 			written = 0
 		}
 		log.Info("ledger verified and checkpoint written", "sequence", cp.Sequence, "chains", cp.Chains, "valid", rep.Valid,
 			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
 	}
-	check(true)
+	if first {
+		check(true)
+	} else if w, err := sys.store.LastSequence(ctx); err == nil {
+		written = w
+	}
 	if interval <= 0 {
 		return
 	}

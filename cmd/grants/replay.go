@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -30,6 +31,7 @@ func runReplay(args []string) error {
 	db := fs.String("db", "", "projection database of grants serve (default <data-dir>/grants.db)")
 	out := fs.String("out", "", "build into this new file instead of swapping the served read models (for analysts)")
 	until := fs.String("until", "", "stop at this stream sequence or RFC 3339 time (events recorded after it are left out); needs --out")
+	allowHoles := fs.Bool("allow-holes", false, "with --out: keep the file built even if events are missing from the stream (records NATS dropped); the replay still reports them and exits with status 1")
 	logFormat := fs.String("log-format", "text", "log format: json or text")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -41,6 +43,9 @@ func runReplay(args []string) error {
 	bound, err := parseUntil(*until)
 	if err != nil {
 		return err
+	}
+	if *allowHoles && *out == "" {
+		return usagef("--allow-holes needs --out: the served read models are never replaced by an incomplete rebuild")
 	}
 	if *until != "" && *out == "" {
 		return usagef("--until needs --out: the served read models always hold everything")
@@ -66,7 +71,12 @@ func runReplay(args []string) error {
 
 	switch {
 	case *out != "":
-		n, err := sqlite.RebuildVerified(ctx, sys.store, *out, bound, prog.update, sys.ring)
+		n, err := sqlite.RebuildVerified(ctx, sys.store, *out, bound, prog.update, sys.ring, *allowHoles)
+		if errors.Is(err, sqlite.ErrIncomplete) && *allowHoles {
+			prog.finish()
+			log.Error("read models built INCOMPLETE: events are missing from the stream", "file", *out, "events", n, "err", err)
+			return err
+		}
 		if err != nil {
 			os.Remove(*out)
 			return err
@@ -120,7 +130,7 @@ func parseUntil(s string) (sqlite.Until, error) {
 
 // remoteReplay asks the running grants serve to rebuild and follows its progress.
 func remoteReplay(ctx context.Context, nc *nats.Conn, prog *progress) error {
-	inbox := nats.NewInbox()
+	inbox := nc.NewInbox()
 	ch := make(chan *nats.Msg, 64)
 	sub, err := nc.ChanSubscribe(inbox, ch)
 	if err != nil {

@@ -30,6 +30,9 @@ type natsFlags struct {
 	replicas        *int
 	duplicateWindow *time.Duration
 	syncAlways      *bool
+	durability      *string
+	natsCreds       *string
+	natsNkey        *string
 	signingDir      *string
 }
 
@@ -40,16 +43,94 @@ func addNATSFlags(fs *flagSet) natsFlags {
 		natsListen:      fs.String("nats-listen", "127.0.0.1:4222", "host:port where the embedded NATS server listens for the nats CLI and other grants commands; \"off\" for in-process only"),
 		replicas:        fs.Int("replicas", 1, "replica count of the GRANTS stream (external cluster)"),
 		duplicateWindow: fs.Duration("duplicate-window", 2*time.Minute, "JetStream duplicate window for idempotent publishes"),
-		syncAlways:      fs.Bool("sync-always", false, "embedded server: fsync every write (survives a power cut, slower)"),
-		signingDir:      fs.String("signing-dir", "", "directory of the service's event signing keys (default <data-dir>/signing; the same keys for every service of an external cluster)"),
+		syncAlways:      fs.Bool("sync-always", false, "deprecated: the same as --durability=sync-always"),
+		durability: fs.String("durability", "fsync", "embedded server: when a write is acknowledged. fsync (default): only once it is on disk, "+
+			"one fsync shared by the concurrent writes (group commit); os-flush: once the operating system has it, the server fsyncs every 2 minutes, "+
+			"so a power failure or kernel crash LOSES THE ACKNOWLEDGED WRITES OF UP TO THE LAST 2 MINUTES; sync-always: the server fsyncs each write (durable, slowest). "+
+			"An external --nats-url cluster is made durable by its replicas (--replicas 3)"),
+		natsCreds:  fs.String("nats-creds", "", "NATS user credentials file (.creds) for --nats-url or a running grants serve (default: the service identity in the data directory)"),
+		natsNkey:   fs.String("nats-nkey", "", "NATS user nkey seed file for --nats-url or a running grants serve (default: <data-dir>/"+serviceSeedFile+")"),
+		signingDir: fs.String("signing-dir", "", "directory of the service's event signing keys (default <data-dir>/signing; the same keys for every service of an external cluster)"),
 	}
+}
+
+// The identities grants serve hands out, as nkey seed files (mode 0600) in
+// the data directory.
+const (
+	// serviceSeedFile is the service identity: the grants subcommands'.
+	serviceSeedFile = "nats-service.nk"
+	// readerSeedFile is the read-only identity for the nats CLI.
+	readerSeedFile = "nats-reader.nk"
+)
+
+// dataDirIdentities loads the data directory's identities, creating them
+// on first use.
+func dataDirIdentities(dir string) ([]jetstream.Identity, error) {
+	var ids []jetstream.Identity
+	for _, id := range []struct {
+		file, name string
+		perms      func() *server.Permissions
+	}{{serviceSeedFile, "service", jetstream.ServicePermissions}, {readerSeedFile, "reader", jetstream.ReaderPermissions}} {
+		kp, err := jetstream.LoadOrCreateSeed(filepath.Join(dir, id.file))
+		if err != nil {
+			return nil, usageError{err}
+		}
+		pub, err := kp.PublicKey()
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, jetstream.Identity{Name: id.name, PublicKey: pub, Permissions: id.perms()})
+	}
+	return ids, nil
+}
+
+// durability reads --durability and the deprecated --sync-always.
+func (nf natsFlags) durabilityMode() (jetstream.Durability, error) {
+	if *nf.syncAlways {
+		return jetstream.DurabilitySyncAlways, nil
+	}
+	d, err := jetstream.ParseDurability(*nf.durability)
+	if err != nil {
+		return 0, usagef("--%v", err)
+	}
+	return d, nil
+}
+
+// clientAuth is how a subcommand authenticates to a NATS server it does
+// not run: --nats-creds, --nats-nkey, else the data directory's service
+// identity when it exists (ok is false when there is none).
+func (nf natsFlags) clientAuth() (opts []nats.Option, ok bool, err error) {
+	switch {
+	case *nf.natsCreds != "" && *nf.natsNkey != "":
+		return nil, false, usagef("give --nats-creds or --nats-nkey, not both")
+	case *nf.natsCreds != "":
+		if _, err := os.Stat(*nf.natsCreds); err != nil {
+			return nil, false, usagef("--nats-creds: %v", err)
+		}
+		return []nats.Option{nats.UserCredentials(*nf.natsCreds)}, true, nil
+	case *nf.natsNkey != "":
+		o, err := nats.NkeyOptionFromSeed(*nf.natsNkey)
+		if err != nil {
+			return nil, false, usagef("--nats-nkey: %v", err)
+		}
+		return []nats.Option{o, nats.CustomInboxPrefix(jetstream.ServiceInboxPrefix)}, true, nil
+	}
+	seed := filepath.Join(*nf.dataDir, serviceSeedFile)
+	if _, err := os.Stat(seed); err != nil {
+		return nil, false, nil
+	}
+	o, err := nats.NkeyOptionFromSeed(seed)
+	if err != nil {
+		return nil, false, usagef("%s: %v", seed, err)
+	}
+	return []nats.Option{o, nats.CustomInboxPrefix(jetstream.ServiceInboxPrefix)}, true, nil
 }
 
 // system is a connection to the event store, embedded or external.
 type system struct {
 	// emb is the embedded server with its connections, when one runs here.
 	emb   *jetstream.Embedded
-	srv   *server.Server
+	srv   *jetstream.Server
 	nc    *nats.Conn
 	store *jetstream.Store
 	lock  *os.File
@@ -58,6 +139,8 @@ type system struct {
 	// active key (nil when this process has none).
 	ring   *events.KeyRing
 	signer events.Signer
+	// durability is the embedded server's.
+	durability jetstream.Durability
 }
 
 // Close releases everything the system holds.
@@ -131,6 +214,14 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	if *nf.duplicateWindow < time.Second {
 		return nil, usagef("--duplicate-window %s: must be at least 1s", *nf.duplicateWindow)
 	}
+	durability, err := nf.durabilityMode()
+	if err != nil {
+		return nil, err
+	}
+	auth, haveAuth, err := nf.clientAuth()
+	if err != nil {
+		return nil, err
+	}
 	s := &system{log: log}
 	// The signing keys are read once the store is reachable (and the data
 	// directory proved writable), so that a bad flag creates nothing.
@@ -141,19 +232,21 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		return err
 	}
 	url := *nf.natsURL
-	if !serve && url == "" {
-		// Reach a running `grants serve` through its listener.
+	if !serve && url == "" && haveAuth {
+		// Reach a running `grants serve` through its listener, as the
+		// service identity.
 		if host, port, err := listenAddr(*nf.natsListen); err == nil && port > 0 {
 			probe := fmt.Sprintf("nats://%s", net.JoinHostPort(host, strconv.Itoa(port)))
-			if nc, err := nats.Connect(probe, nats.Timeout(time.Second), nats.Name("grants-cli")); err == nil {
+			if nc, err := nats.Connect(probe, append([]nats.Option{nats.Timeout(time.Second), nats.Name("grants-cli")}, auth...)...); err == nil {
 				s.nc = nc
 			}
 		}
 	}
+	attach := s.nc != nil // a running grants serve's stream: only read it
 	switch {
 	case s.nc != nil:
 	case url != "":
-		nc, err := nats.Connect(url, nats.Timeout(5*time.Second), nats.Name("grants"), nats.MaxReconnects(-1))
+		nc, err := nats.Connect(url, append([]nats.Option{nats.Timeout(5 * time.Second), nats.Name("grants"), nats.MaxReconnects(-1)}, auth...)...)
 		if err != nil {
 			return nil, usagef("--nats-url %s is not reachable: %v", url, err)
 		}
@@ -177,25 +270,41 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 			// its own fast stream reads.
 			host, port = "127.0.0.1", -1
 		}
+		ids, err := dataDirIdentities(*nf.dataDir)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
 		if err := loadKeys(); err != nil {
 			s.Close()
 			return nil, err
 		}
 		emb, err := jetstream.OpenEmbedded(ctx, jetstream.EmbeddedConfig{
-			StoreDir: filepath.Join(*nf.dataDir, "nats"), Host: host, Port: port, SyncAlways: *nf.syncAlways, Logger: log,
+			StoreDir: filepath.Join(*nf.dataDir, "nats"), Host: host, Port: port, Durability: durability, Identities: ids, Logger: log,
 		}, aggregates.Registry(), scfg)
 		if err != nil {
 			s.Close()
 			return nil, usageError{err}
 		}
-		s.emb, s.srv, s.nc, s.store = emb, emb.Server, emb.Conn, emb.Store
+		s.emb, s.srv, s.nc, s.store, s.durability = emb, emb.Server, emb.Conn, emb.Store, durability
 		return s, nil
 	}
 	if err := loadKeys(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), scfg)
+	cfg := scfg
+	cfg.Attach = attach
+	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), cfg)
+	if err != nil && !attach && !serve {
+		// An identity that may only read the stream (the service identity
+		// of a running grants serve) opens it as it is; grants serve
+		// itself needs every right.
+		cfg.Attach = true
+		if attached, aerr := jetstream.Open(ctx, s.nc, aggregates.Registry(), cfg); aerr == nil {
+			store, err = attached, nil
+		}
+	}
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("opening the event store: %w", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,28 +34,94 @@ const tokenUsage = `usage:
 
 The secret of a new token is printed once on standard output; only its
 SHA-256 is stored, in the JetStream key-value bucket GRANTS_TOKENS, which
-every API instance reads. Flags of the event store (--nats-url, --data-dir,
-...) as for grants serve.`
+every API instance reads. While grants serve runs, the command asks it
+(request grants-admin.token, as the data directory's service identity):
+only grants serve may write the bucket. Flags of the event store
+(--nats-url, --data-dir, --nats-nkey, ...) as for grants serve.`
 
-// openTokens is how the token command reaches the token store: through the
-// running system's NATS, or the data directory's embedded server when
-// nothing runs. Tests replace it.
-var openTokens = func(ctx context.Context, nf natsFlags, log *slog.Logger) (*auth.Service, func(), error) {
+// openTokens is how the token command reaches the token store: through a
+// running grants serve (whose identity alone may write the bucket), or the
+// bucket itself when this process runs the data directory's embedded
+// server, or when no grants serve answers on an external --nats-url. Tests
+// replace it.
+var openTokens = func(ctx context.Context, nf natsFlags, log *slog.Logger) (tokenService, func(), error) {
 	sys, err := openSystem(ctx, nf, false, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	js, err := natsjs.New(sys.nc)
+	direct := func() (tokenService, error) {
+		js, err := natsjs.New(sys.nc)
+		if err != nil {
+			return nil, err
+		}
+		store, err := authjs.Open(ctx, js, *nf.replicas)
+		if err != nil {
+			return nil, err
+		}
+		return auth.NewService(tokenStoreOf(sys, store), events.ClockFunc(time.Now)), nil
+	}
+	if sys.emb == nil {
+		return &servedTokens{remote: remoteTokens{nc: sys.nc}, direct: direct}, sys.Close, nil
+	}
+	svc, err := direct()
 	if err != nil {
 		sys.Close()
 		return nil, nil, err
 	}
-	store, err := authjs.Open(ctx, js, *nf.replicas)
-	if err != nil {
-		sys.Close()
-		return nil, nil, err
+	return svc, sys.Close, nil
+}
+
+// servedTokens asks a running grants serve, or uses the bucket directly
+// when none answers (an external cluster before its first grants serve).
+type servedTokens struct {
+	remote remoteTokens
+	direct func() (tokenService, error)
+}
+
+func (s *servedTokens) fallback(err error) (tokenService, error) {
+	if !errors.Is(err, errNoServe) {
+		return nil, err
 	}
-	return auth.NewService(store, events.ClockFunc(time.Now)), sys.Close, nil
+	return s.direct()
+}
+
+// Create implements tokenService.
+func (s *servedTokens) Create(ctx context.Context, req auth.CreateRequest) (auth.Token, string, error) {
+	t, secret, err := s.remote.Create(ctx, req)
+	if err == nil {
+		return t, secret, nil
+	}
+	d, err := s.fallback(err)
+	if err != nil {
+		return auth.Token{}, "", err
+	}
+	return d.Create(ctx, req)
+}
+
+// List implements tokenService.
+func (s *servedTokens) List(ctx context.Context) ([]auth.Token, error) {
+	ts, err := s.remote.List(ctx)
+	if err == nil {
+		return ts, nil
+	}
+	d, err := s.fallback(err)
+	if err != nil {
+		return nil, err
+	}
+	return d.List(ctx)
+}
+
+// Revoke implements tokenService.
+func (s *servedTokens) Revoke(ctx context.Context, id string) (auth.Token, error) {
+	t, err := s.remote.Revoke(ctx, id)
+	if err == nil {
+		return t, nil
+	}
+	d, err := s.fallback(err)
+	if err != nil {
+		return auth.Token{}, err
+	}
+	return d.Revoke(ctx, id)
 }
 
 func runToken(args []string) error {
@@ -119,7 +186,7 @@ func runToken(args []string) error {
 }
 
 // tokenCreate makes a token and prints its secret once.
-func tokenCreate(ctx context.Context, svc *auth.Service, req auth.CreateRequest, out, info io.Writer) error {
+func tokenCreate(ctx context.Context, svc tokenService, req auth.CreateRequest, out, info io.Writer) error {
 	t, secret, err := svc.Create(ctx, req)
 	if err != nil {
 		return userError(err)
@@ -134,7 +201,7 @@ func tokenCreate(ctx context.Context, svc *auth.Service, req auth.CreateRequest,
 }
 
 // tokenList prints every token, never a secret (there is none to print).
-func tokenList(ctx context.Context, svc *auth.Service, asJSON bool, out io.Writer) error {
+func tokenList(ctx context.Context, svc tokenService, asJSON bool, out io.Writer) error {
 	ts, err := svc.List(ctx)
 	if err != nil {
 		return userError(err)
@@ -160,7 +227,7 @@ func tokenList(ctx context.Context, svc *auth.Service, asJSON bool, out io.Write
 }
 
 // tokenRevoke revokes a token by ID.
-func tokenRevoke(ctx context.Context, svc *auth.Service, id string, out io.Writer) error {
+func tokenRevoke(ctx context.Context, svc tokenService, id string, out io.Writer) error {
 	t, err := svc.Revoke(ctx, id)
 	if err != nil {
 		return userError(err)

@@ -45,8 +45,23 @@ const errCodeDuplicateInBatch jetstream.ErrorCode = 10201
 
 // Append implements events.Store. One event is one publish; several are one
 // atomic batch. The first message carries the expected last sequence of
-// the aggregate's subject, or of grants.<org>.> with OrgWide.
+// the aggregate's subject, or of grants.<org>.> with OrgWide. With a
+// Syncer, it returns the events only once they are on disk, even those of
+// a repeated append (whose first attempt may not be yet).
 func (s *Store) Append(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
+	envs, err := s.append(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.durable(ctx, req.Ref.String()); err != nil {
+		return nil, err
+	}
+	return envs, nil
+}
+
+// append stores the events of req and returns them once the server has
+// acknowledged them.
+func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
 	envs, err := events.Build(s.reg, s.clock, s.signer, req)
 	if err != nil {
 		return nil, err

@@ -6,12 +6,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
@@ -26,36 +27,63 @@ type BenchConfig struct {
 	Writers int
 	// Events is the number of events each measurement writes (default 20000).
 	Events int
-	// SyncAlways makes the server fsync every write.
+	// SyncAlways makes the read benchmark's server fsync every write (the
+	// append benchmark measures with and without).
 	SyncAlways bool
 }
 
-// BenchResult compares raw JetStream publishing with Store.Append.
+// BenchResult compares raw JetStream publishing with Store.Append, each in
+// the server's default mode and durable.
 type BenchResult struct {
 	// Writers is the number of concurrent writers.
 	Writers int
-	// Events is the number of events each of the two measurements wrote.
+	// Events is the number of events each of the measurements wrote.
 	Events int
 	// RawDuration and RawRate: plain JetStream publishes with the same
-	// headers and expected-last-subject-sequence, one subject per writer.
+	// headers and expected-last-subject-sequence, one subject per writer,
+	// on a server in its default mode (fsync every two minutes).
 	RawDuration time.Duration
 	RawRate     float64
+	// RawSyncDuration and RawSyncRate: the same on a server that fsyncs
+	// every write (sync_interval always).
+	RawSyncDuration time.Duration
+	RawSyncRate     float64
 	// StoreDuration and StoreRate: Store.Append of one event, one aggregate
-	// per writer.
+	// per writer, with --durability=os-flush (on the default server).
 	StoreDuration time.Duration
 	StoreRate     float64
+	// DurableDuration and DurableRate: Store.Append with
+	// --durability=fsync (the default: group commit on the default
+	// server); Syncs is the number of fsync rounds it took.
+	DurableDuration time.Duration
+	DurableRate     float64
+	Syncs           int64
+	// SyncTime is the time the fsync rounds took, together.
+	SyncTime time.Duration
 	// Ratio is StoreRate / RawRate.
 	Ratio float64
+	// DurableRatio is DurableRate / RawSyncRate: the durable append beside
+	// the durable raw publish.
+	DurableRatio float64
 }
 
 // String renders the result on a few lines.
 func (r BenchResult) String() string {
-	return fmt.Sprintf("append benchmark, %d events, %d writers\n"+
-		"  raw JetStream publish: %10.0f events/s (%s)\n"+
-		"  Store.Append:          %10.0f events/s (%s)\n"+
-		"  Store.Append / raw:    %9.1f%%",
-		r.Events, r.Writers, r.RawRate, r.RawDuration.Round(time.Millisecond),
-		r.StoreRate, r.StoreDuration.Round(time.Millisecond), 100*r.Ratio)
+	perSync, syncTime := 0.0, time.Duration(0)
+	if r.Syncs > 0 {
+		perSync = float64(r.Events) / float64(r.Syncs)
+		syncTime = r.SyncTime / time.Duration(r.Syncs)
+	}
+	return fmt.Sprintf("append benchmark, %d events per line, %d writers\n"+
+		"  raw JetStream publish, server default (fsync every 2 min): %10.0f events/s (%s)\n"+
+		"  raw JetStream publish, sync_interval always:               %10.0f events/s (%s)\n"+
+		"  Store.Append --durability=os-flush (not power-cut safe):    %10.0f events/s (%s), %.1f%% of raw default\n"+
+		"  Store.Append --durability=fsync (default, group commit):    %10.0f events/s (%s), %.1f%% of raw default, %.1fx raw sync_interval always; %.1f events per fsync round of %s",
+		r.Events, r.Writers,
+		r.RawRate, r.RawDuration.Round(time.Millisecond),
+		r.RawSyncRate, r.RawSyncDuration.Round(time.Millisecond),
+		r.StoreRate, r.StoreDuration.Round(time.Millisecond), 100*r.Ratio,
+		r.DurableRate, r.DurableDuration.Round(time.Millisecond), 100*r.DurableRate/r.RawRate, r.DurableRatio, perSync, syncTime.Round(time.Microsecond))
 }
 
 // BenchPayload is the event payload of the benchmarks.
@@ -75,7 +103,7 @@ func benchRegistry() *events.Registry {
 
 // benchEnv runs a store on its own embedded server.
 type benchEnv struct {
-	srv   *server.Server
+	srv   *Server
 	nc    *nats.Conn
 	store *Store
 }
@@ -88,7 +116,11 @@ func startBench(ctx context.Context, dir string, syncAlways, listen bool) (*benc
 	if listen {
 		port = -1
 	}
-	srv, err := StartEmbedded(EmbeddedConfig{StoreDir: dir, Port: port, SyncAlways: syncAlways})
+	d := DurabilityOSFlush
+	if syncAlways {
+		d = DurabilitySyncAlways
+	}
+	srv, err := StartEmbedded(EmbeddedConfig{StoreDir: dir, Port: port, Durability: d})
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +150,39 @@ func (b *benchEnv) close() {
 	b.srv.WaitForShutdown()
 }
 
+// durableStore opens a second store on b's server whose appends wait for
+// a group commit of the stream's block files, as OpenEmbedded's default;
+// the count says how many fsync rounds ran.
+func (b *benchEnv) durableStore(ctx context.Context) (*Store, *countingSyncer, func(), error) {
+	bs := newBlockSyncer(streamBlockDir(b.srv, StreamName))
+	if err := bs.Sync(); err != nil {
+		return nil, nil, nil, err
+	}
+	cs := &countingSyncer{Syncer: bs}
+	s, err := Open(ctx, b.nc, b.store.reg, Config{Syncer: cs})
+	if err != nil {
+		bs.close()
+		return nil, nil, nil, err
+	}
+	return s, cs, func() { s.Close(); bs.close() }, nil
+}
+
+// countingSyncer counts the Syncs it passes on and their time.
+type countingSyncer struct {
+	Syncer
+	n    atomic.Int64
+	nano atomic.Int64
+}
+
+// Sync implements Syncer.
+func (c *countingSyncer) Sync() error {
+	c.n.Add(1)
+	start := time.Now()
+	err := c.Syncer.Sync()
+	c.nano.Add(int64(time.Since(start)))
+	return err
+}
+
 // benchRequest is the append request of writer w's n-th event.
 func benchRequest(run string, w, n int, head events.Head, at time.Time) events.AppendRequest {
 	ref := events.Ref{Org: "BENCH" + run, Kind: "project", ID: "2024-1-FI01-KA122-SCH-" + strconv.Itoa(100000+w)}
@@ -143,8 +208,10 @@ func split(total, writers, w int) int {
 // benchRounds is how many alternating rounds BenchAppend runs.
 const benchRounds = 6
 
-// BenchAppend measures, on one embedded server, (a) raw JetStream
-// publishes and (b) Store.Append, with the same concurrency and headers.
+// BenchAppend measures raw JetStream publishes and Store.Append, with the
+// same concurrency and headers: raw on a server in its default mode and
+// on one with sync_interval always, Store.Append on the default server
+// with --durability=os-flush and with the durable default (group commit).
 func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	if cfg.Writers <= 0 {
 		cfg.Writers = 16
@@ -152,41 +219,68 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	if cfg.Events <= 0 {
 		cfg.Events = 20000
 	}
-	env, err := startBench(ctx, cfg.Dir, cfg.SyncAlways, false)
+	env, err := startBench(ctx, filepath.Join(cfg.Dir, "default"), false, false)
 	if err != nil {
 		return BenchResult{}, err
 	}
 	defer env.close()
+	syncEnv, err := startBench(ctx, filepath.Join(cfg.Dir, "sync-always"), true, false)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	defer syncEnv.close()
+	durable, syncs, closeDurable, err := env.durableStore(ctx)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	defer closeDurable()
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	res := BenchResult{Writers: cfg.Writers, Events: cfg.Events}
 	// Aggregates of this run are new even in a directory used before.
 	id := nuid.Next()
 
-	// Warm up both paths so that neither pays for first use.
-	if _, err := rawAppend(ctx, env, id+"W", cfg.Writers, cfg.Writers*10, at); err != nil {
-		return res, err
+	type side struct {
+		run func(run string, n int) (time.Duration, error)
+		d   *time.Duration
 	}
-	if _, err := storeAppend(ctx, env, id+"W", cfg.Writers, cfg.Writers*10, at); err != nil {
-		return res, err
+	sides := []side{
+		{func(run string, n int) (time.Duration, error) { return rawAppend(ctx, env, run, cfg.Writers, n, at) }, &res.RawDuration},
+		{func(run string, n int) (time.Duration, error) {
+			return rawAppend(ctx, syncEnv, run, cfg.Writers, n, at)
+		}, &res.RawSyncDuration},
+		{func(run string, n int) (time.Duration, error) {
+			return storeAppend(ctx, env.store, run, cfg.Writers, n, at)
+		}, &res.StoreDuration},
+		{func(run string, n int) (time.Duration, error) {
+			return storeAppend(ctx, durable, run, cfg.Writers, n, at)
+		}, &res.DurableDuration},
 	}
-	// Alternate the two in rounds so that a change of load on the machine
-	// weighs on both alike.
+	// Warm up every path so that none pays for first use.
+	for i, sd := range sides {
+		if _, err := sd.run(id+"W"+strconv.Itoa(i), cfg.Writers*10); err != nil {
+			return res, err
+		}
+	}
+	syncs.n.Store(0)
+	syncs.nano.Store(0)
+	// Alternate them in rounds so that a change of load on the machine
+	// weighs on all alike.
 	for r := range benchRounds {
 		n := split(cfg.Events, benchRounds, r)
-		run := id + strconv.Itoa(r)
-		d, err := rawAppend(ctx, env, "R"+run, cfg.Writers, n, at)
-		if err != nil {
-			return res, err
+		for i, sd := range sides {
+			d, err := sd.run(id+"R"+strconv.Itoa(r)+"S"+strconv.Itoa(i), n)
+			if err != nil {
+				return res, err
+			}
+			*sd.d += d
 		}
-		res.RawDuration += d
-		if d, err = storeAppend(ctx, env, "S"+run, cfg.Writers, n, at); err != nil {
-			return res, err
-		}
-		res.StoreDuration += d
 	}
-	res.RawRate = float64(cfg.Events) / res.RawDuration.Seconds()
-	res.StoreRate = float64(cfg.Events) / res.StoreDuration.Seconds()
+	res.Syncs, res.SyncTime = syncs.n.Load(), time.Duration(syncs.nano.Load())
+	rate := func(d time.Duration) float64 { return float64(cfg.Events) / d.Seconds() }
+	res.RawRate, res.RawSyncRate = rate(res.RawDuration), rate(res.RawSyncDuration)
+	res.StoreRate, res.DurableRate = rate(res.StoreDuration), rate(res.DurableDuration)
 	res.Ratio = res.StoreRate / res.RawRate
+	res.DurableRatio = res.DurableRate / res.RawSyncRate
 	return res, nil
 }
 
@@ -226,11 +320,11 @@ func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total in
 
 // storeAppend appends total single-event commands from writers goroutines,
 // each on its own aggregate.
-func storeAppend(ctx context.Context, env *benchEnv, run string, writers, total int, at time.Time) (time.Duration, error) {
+func storeAppend(ctx context.Context, store *Store, run string, writers, total int, at time.Time) (time.Duration, error) {
 	return parallel(writers, func(w int) error {
 		var head events.Head
 		for n := range split(total, writers, w) {
-			envs, err := env.store.Append(ctx, benchRequest(run, w, n, head, at))
+			envs, err := store.Append(ctx, benchRequest(run, w, n, head, at))
 			if err != nil {
 				return err
 			}

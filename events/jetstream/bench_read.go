@@ -74,7 +74,7 @@ func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
 		return res, err
 	}
 
-	tcp, err := nats.Connect(ClientURL(env.srv))
+	tcp, err := ConnectTCP(env.srv, "grants-bench")
 	if err != nil {
 		return res, err
 	}

@@ -50,7 +50,7 @@ func BenchmarkStoreAppend(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
-	d, err := storeAppend(ctx, env, "B", 16, b.N, benchTime)
+	d, err := storeAppend(ctx, env.store, "B", 16, b.N, benchTime)
 	if err != nil {
 		b.Fatal(err)
 	}

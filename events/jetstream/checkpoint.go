@@ -95,3 +95,14 @@ func (s *Store) LatestCheckpoint(ctx context.Context) (events.StoredCheckpoint, 
 	c.At = seq
 	return c, true, nil
 }
+
+// CheckpointAt implements events.Checkpointer with one direct get.
+func (s *Store) CheckpointAt(ctx context.Context, seq uint64) (bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	m, found, err := s.getter.one(ctx, directRequest{Seq: seq})
+	if err != nil {
+		return false, unavailable(err, "reading stream %s at %d", StreamName, seq)
+	}
+	return found && m.Header.Get("Nats-Subject") == events.CheckpointSubject, nil
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
@@ -39,7 +40,7 @@ func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Enve
 	if to-from < directRangeMax {
 		return s.eventsDirect(ctx, from, to, fn)
 	}
-	return s.consume(ctx, from, func(e events.Envelope) (bool, error) {
+	return s.consume(ctx, from, s.rangeEnd(ctx, from, to), func(e events.Envelope) (bool, error) {
 		if e.Sequence > to {
 			return false, nil
 		}
@@ -95,7 +96,7 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(events.Envel
 	if from == 0 {
 		from = 1
 	}
-	return s.consume(ctx, from, func(e events.Envelope) (bool, error) {
+	return s.consume(ctx, from, nil, func(e events.Envelope) (bool, error) {
 		if isCheckpoint(&e) {
 			return true, nil
 		}
@@ -105,14 +106,62 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(events.Envel
 
 // consume reads the stream from sequence from on through an ordered
 // consumer and passes each event to fn until fn says stop or fails, ctx
-// ends (it returns ctx's error) or the connection is lost. The consumer
-// pushes messages to a callback (Consume): about a tenth cheaper per
-// message than pulling them one by one with Next, which arms a heartbeat
-// timer per call. fn is never called after consume returns.
-func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelope) (more bool, err error)) error {
+// ends (it returns ctx's error), idle says stop or the connection is lost.
+// The consumer pushes messages to a callback (Consume): about a tenth
+// cheaper per message than pulling them one by one with Next, which arms a
+// heartbeat timer per call. fn is never called after consume returns.
+func (s *Store) consume(ctx context.Context, from uint64, idle idleFunc, fn func(events.Envelope) (more bool, err error)) error {
+	return s.consumeRaw(ctx, from, false, idle, func(msg jetstream.Msg, seq uint64) (bool, error) {
+		if msg.Subject() == events.CheckpointSubject {
+			// Not an event: fn sees its sequence only (isCheckpoint).
+			return fn(events.Envelope{Sequence: seq})
+		}
+		// A record that cannot be read is handed over with Damage set,
+		// for the reader to report or quarantine.
+		return fn(decodeStored(msg.Subject(), msg.Headers(), msg.Data(), seq))
+	})
+}
+
+// idleFunc is asked, whenever a read has received nothing for a while,
+// whether to stop (with err, nil for a normal end); seen is the last
+// sequence received (0 for none) and idle how long nothing has come.
+type idleFunc func(seen uint64, idle time.Duration) (stop bool, err error)
+
+// idleCheck is how long a bounded read waits for the next message before
+// it asks the stream whether one is still to come.
+const idleCheck = 250 * time.Millisecond
+
+// rangeEnd is the idle check of a read of from..to: a record that NATS
+// dropped (it failed its checksum) is never delivered, though the stream's
+// state still counts it, so a read that waits for the range's last
+// sequence would wait for ever. When nothing arrives, it asks the stream
+// for the next record after the last one received: none in the range
+// ends the read (the rest of the range is missing); one that is not
+// delivered within the store's request timeout is an error.
+func (s *Store) rangeEnd(ctx context.Context, from, to uint64) idleFunc {
+	return func(seen uint64, idle time.Duration) (bool, error) {
+		next := max(seen+1, from)
+		seq, found, err := s.NextSequence(ctx, next)
+		if err == nil && (!found || seq > to) {
+			return true, nil
+		}
+		if idle < s.timeout {
+			return false, nil
+		}
+		if err == nil {
+			err = fmt.Errorf("sequence %d is stored but was not delivered within %s", seq, s.timeout)
+		}
+		return true, unavailable(err, "reading stream %s from %d to %d", StreamName, next, to)
+	}
+}
+
+// consumeRaw is consume without decoding: fn gets each message with its
+// stream sequence. headersOnly asks the server for the headers alone.
+func (s *Store) consumeRaw(ctx context.Context, from uint64, headersOnly bool, idle idleFunc, fn func(msg jetstream.Msg, seq uint64) (more bool, err error)) error {
 	cons, err := s.readStream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   from,
+		HeadersOnly:   headersOnly,
 		// Should the process go away, the server drops the consumer soon.
 		InactiveThreshold: consumerInactiveThreshold,
 	})
@@ -125,6 +174,8 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 		done    = make(chan struct{})
 		once    sync.Once
 		result  error
+		seen    atomic.Uint64 // the last sequence received
+		busy    atomic.Bool   // fn is running
 	)
 	finish := func(err error) {
 		once.Do(func() {
@@ -141,21 +192,16 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 			return
 		}
 		seq, err := ackSequence(msg.Reply())
-		var e events.Envelope
-		switch {
-		case err != nil:
-		case msg.Subject() == events.CheckpointSubject:
-			// Not an event: fn sees its sequence only (isCheckpoint).
-			e.Sequence = seq
-		default:
-			e = decodeStored(msg.Subject(), msg.Headers(), msg.Data(), seq)
-		}
 		if err != nil {
 			stopped = true
 			finish(corrupt(err))
 			return
 		}
-		if more, err := fn(e); err != nil || !more {
+		seen.Store(seq)
+		busy.Store(true)
+		more, err := fn(msg, seq)
+		busy.Store(false)
+		if err != nil || !more {
 			stopped = true
 			finish(err)
 		}
@@ -173,12 +219,37 @@ func (s *Store) consume(ctx context.Context, from uint64, fn func(events.Envelop
 	if err != nil {
 		return unavailable(err, "reading stream %s from %d", StreamName, from)
 	}
-	select {
-	case <-done:
-	case <-ctx.Done():
-		finish(ctx.Err())
-	case <-cc.Closed():
-		finish(unavailable(errors.New("the consumer stopped"), "reading stream %s", StreamName))
+	var tick <-chan time.Time
+	if idle != nil {
+		t := time.NewTicker(idleCheck)
+		defer t.Stop()
+		tick = t.C
+	}
+	last := seen.Load()
+	var idleSince time.Time // when the read last made progress
+wait:
+	for {
+		select {
+		case <-done:
+			break wait
+		case <-ctx.Done():
+			finish(ctx.Err())
+			break wait
+		case <-cc.Closed():
+			finish(unavailable(errors.New("the consumer stopped"), "reading stream %s", StreamName))
+			break wait
+		case now := <-tick:
+			// A callback still running (the caller is slow, not the
+			// stream) counts as progress.
+			if cur := seen.Load(); cur != last || busy.Load() || idleSince.IsZero() {
+				last, idleSince = cur, now
+				continue
+			}
+			if stop, err := idle(last, now.Sub(idleSince)); stop {
+				finish(err)
+				break wait
+			}
+		}
 	}
 	cc.Stop()
 	// Wait for a callback in flight; later ones see stopped.

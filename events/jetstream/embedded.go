@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 )
 
 // EmbeddedConfig configures the NATS server that runs inside the process.
@@ -23,11 +24,23 @@ type EmbeddedConfig struct {
 	// Port is the client port: -1 picks a random free port, 0 does not
 	// listen at all (clients connect in-process only).
 	Port int
-	// SyncAlways makes the server fsync every write (sync_interval always)
-	// instead of on its periodic interval.
-	SyncAlways bool
+	// Durability says when an append counts as written; the zero value is
+	// the durable default (DurabilityFsync).
+	Durability Durability
+	// Identities are the users, besides the in-process one, that may
+	// connect; each has its own permissions. Nobody connects without one.
+	Identities []Identity
 	// Logger receives the server's log; nil silences it.
 	Logger *slog.Logger
+}
+
+// Server is an embedded nats-server with its in-process identity: a user
+// key generated at each start and never written anywhere, which alone has
+// every right (the only one that may create, update, delete or purge the
+// stream, and write the key-value buckets).
+type Server struct {
+	*server.Server
+	root nkeys.KeyPair
 }
 
 // ReadyTimeout is how long StartEmbedded waits for the server to accept
@@ -35,8 +48,10 @@ type EmbeddedConfig struct {
 const ReadyTimeout = 30 * time.Second
 
 // StartEmbedded starts a NATS server with JetStream and waits until it is
-// ready. Shut it down with srv.Shutdown() and srv.WaitForShutdown().
-func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
+// ready. Shut it down with srv.Shutdown() and srv.WaitForShutdown(). It
+// accepts only the in-process identity (ConnectInProcess, ConnectTCP) and
+// cfg.Identities: never an unauthenticated connection.
+func StartEmbedded(cfg EmbeddedConfig) (*Server, error) {
 	if cfg.StoreDir == "" {
 		return nil, errors.New("jetstream store dir is not set")
 	}
@@ -51,6 +66,14 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 	if host == "" {
 		host = "127.0.0.1"
 	}
+	root, err := nkeys.CreateUser()
+	if err != nil {
+		return nil, fmt.Errorf("creating the in-process nats identity: %w", err)
+	}
+	users, err := nkeyUsers(root, cfg.Identities)
+	if err != nil {
+		return nil, err
+	}
 	opts := &server.Options{
 		ServerName: "grants",
 		Host:       host,
@@ -58,8 +81,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		DontListen: cfg.Port == 0,
 		JetStream:  true,
 		StoreDir:   dir,
-		SyncAlways: cfg.SyncAlways,
+		SyncAlways: cfg.Durability == DurabilitySyncAlways,
 		NoSigs:     true,
+		Nkeys:      users,
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
@@ -80,7 +104,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		srv.Shutdown()
 		return nil, fmt.Errorf("nats server started but JetStream is not enabled on store dir %s%s", dir, adapter.lastError())
 	}
-	return srv, nil
+	return &Server{Server: srv, root: root}, nil
 }
 
 // waitReady waits until srv accepts connections, and gives up early when
@@ -126,18 +150,43 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// ConnectInProcess connects to srv without a network socket.
-func ConnectInProcess(srv *server.Server) (*nats.Conn, error) {
-	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("grants"), nats.MaxReconnects(-1))
+// ConnectInProcess connects to srv without a network socket, as the
+// in-process identity.
+func ConnectInProcess(srv *Server) (*nats.Conn, error) {
+	nc, err := nats.Connect("", srv.rootOptions("grants", nats.InProcessServer(srv.Server))...)
 	if err != nil {
 		return nil, fmt.Errorf("connecting in-process to nats: %w", err)
 	}
 	return nc, nil
 }
 
+// ConnectTCP connects to srv's listener as the in-process identity, for
+// this process's own fast stream reads; the identity stays in memory.
+func ConnectTCP(srv *Server, name string) (*nats.Conn, error) {
+	url := ClientURL(srv)
+	if url == "" {
+		return nil, errors.New("the embedded nats server does not listen")
+	}
+	nc, err := nats.Connect(url, srv.rootOptions(name)...)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the embedded nats server at %s: %w", url, err)
+	}
+	return nc, nil
+}
+
+// rootOptions are the connection options of the in-process identity. Its
+// replies come on an inbox prefix that no other identity may subscribe to.
+func (srv *Server) rootOptions(name string, more ...nats.Option) []nats.Option {
+	pub, _ := srv.root.PublicKey()
+	return append([]nats.Option{
+		nats.Name(name), nats.MaxReconnects(-1), nats.Nkey(pub, srv.root.Sign),
+		nats.CustomInboxPrefix(rootInboxPrefix),
+	}, more...)
+}
+
 // ClientURL is the URL clients use to reach srv over the network, or ""
 // when it does not listen.
-func ClientURL(srv *server.Server) string {
+func ClientURL(srv *Server) string {
 	if srv.Addr() == nil {
 		return ""
 	}

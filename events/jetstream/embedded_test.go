@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/erasmus-ledger/grants/events/jetstream"
-	"github.com/nats-io/nats.go"
 )
 
 func TestStartEmbeddedRefusesStoreDirItCannotCreate(t *testing.T) {
@@ -47,7 +46,7 @@ func TestStartEmbeddedInProcessOnlyWithPortZero(t *testing.T) {
 }
 
 func TestStartEmbeddedListensOnRandomPort(t *testing.T) {
-	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1, SyncAlways: true})
+	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1, Durability: jetstream.DurabilitySyncAlways})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +55,7 @@ func TestStartEmbeddedListensOnRandomPort(t *testing.T) {
 	if !strings.HasPrefix(url, "nats://127.0.0.1:") || strings.HasSuffix(url, ":-1") {
 		t.Fatalf("client URL %q", url)
 	}
-	nc, err := nats.Connect(url)
+	nc, err := jetstream.ConnectTCP(srv, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

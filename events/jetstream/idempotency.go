@@ -21,6 +21,9 @@ type Idempotency struct {
 
 var _ events.IdempotencyStore = (*Idempotency)(nil)
 
+// errNoBucket answers a store attached without the bucket.
+var errNoBucket = errors.New("the idempotency records are not reachable on this connection")
+
 func bucketKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
@@ -28,6 +31,9 @@ func bucketKey(key string) string {
 
 // Get implements events.IdempotencyStore.
 func (i *Idempotency) Get(ctx context.Context, key string) (events.IdempotencyRecord, bool, error) {
+	if i.kv == nil {
+		return events.IdempotencyRecord{}, false, errNoBucket
+	}
 	entry, err := i.kv.Get(ctx, bucketKey(key))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return events.IdempotencyRecord{}, false, nil
@@ -44,6 +50,9 @@ func (i *Idempotency) Get(ctx context.Context, key string) (events.IdempotencyRe
 
 // Put implements events.IdempotencyStore.
 func (i *Idempotency) Put(ctx context.Context, key string, rec events.IdempotencyRecord) error {
+	if i.kv == nil {
+		return errNoBucket
+	}
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("encoding idempotency record: %w", err)

@@ -64,6 +64,24 @@ func (s *Store) Locate(ctx context.Context, kind, id string) (string, error) {
 	return parts[1], nil
 }
 
+// NextSequence returns the sequence of the first event stored at or after
+// from; found is false when there is none. A record that NATS dropped
+// (it failed its checksum) is not stored, though the stream's state may
+// still count it.
+func (s *Store) NextSequence(ctx context.Context, from uint64) (seq uint64, found bool, err error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	m, found, err := s.getter.one(ctx, directRequest{Seq: max(from, 1), NextBySubj: events.AllSubjects})
+	if err != nil {
+		return 0, false, unavailable(err, "reading stream %s at %d", StreamName, from)
+	}
+	if !found {
+		return 0, false, nil
+	}
+	seq, err = parseSeq(m)
+	return seq, err == nil, err
+}
+
 // corrupt marks an event that is stored but cannot be decoded.
 func corrupt(err error) error {
 	return apperr.Wrap(apperr.Internal, err, "a stored event cannot be read: %v", err)

@@ -22,6 +22,14 @@
 // Free-text header values that would not survive a NATS header verbatim
 // (line breaks, surrounding blanks) are written as "b64:" followed by their
 // unpadded base64url form; DecodeMsg reverses it.
+//
+// The embedded server (StartEmbedded) accepts only nkey users: its own
+// in-process identity, generated at each start, and the identities it is
+// given (ServicePermissions, ReaderPermissions), which can neither publish
+// events nor delete, purge or change the stream nor touch a key-value
+// bucket. On it, appends are durable by default (DurabilityFsync): Append
+// returns only after a group commit, one fsync of the stream's block files
+// shared by the concurrent appends, that began after the server's ack.
 package jetstream
 
 import (
@@ -70,6 +78,18 @@ type Config struct {
 	// connection reads markedly faster than an in-process one, whose pipe
 	// is unbuffered: use it for replays.
 	StreamConn *nats.Conn
+	// Health, if set, tells why the server cannot take writes now (nil
+	// when it can); Ready reports it. OpenEmbedded sets it.
+	Health func() error
+	// Syncer, if set, makes appends durable: Append returns only after a
+	// Syncer.Sync that began after the server acknowledged the append
+	// (concurrent appends share one). OpenEmbedded sets it by default.
+	Syncer Syncer
+	// Attach makes Open look the stream up instead of creating or
+	// updating it and the idempotency bucket, for an identity that may
+	// only read the stream (the service identity of a running grants
+	// serve); the idempotency records are then unreachable.
+	Attach bool
 }
 
 // Store is the events.Store on JetStream. It is safe for concurrent use.
@@ -92,6 +112,10 @@ type Store struct {
 	batchSlots chan struct{}
 	// onBatchRetry, if set, is told of every batch sent again (for tests).
 	onBatchRetry func(error)
+	// health is Config.Health.
+	health func() error
+	// commit, if set, is the group committer appends wait for.
+	commit *groupCommitter
 }
 
 var _ events.Store = (*Store)(nil)
@@ -146,6 +170,9 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
+	if cfg.Attach {
+		return attach(ctx, nc, js, reg, cfg)
+	}
 	stream, err := js.CreateOrUpdateStream(ctx, StreamConfig(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating stream %s: %w", StreamName, err)
@@ -171,15 +198,33 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 			return nil, fmt.Errorf("opening stream %s on the read connection: %w", StreamName, err)
 		}
 	}
+	return newStore(nc, js, stream, readStream, readConn, reg, cfg, &Idempotency{kv: kv})
+}
+
+// attach opens the store on the existing stream, creating nothing; the
+// idempotency records are not reachable through it.
+func attach(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, reg *events.Registry, cfg Config) (*Store, error) {
+	stream, err := js.Stream(ctx, StreamName)
+	if err != nil {
+		return nil, fmt.Errorf("opening stream %s: %w", StreamName, err)
+	}
+	return newStore(nc, js, stream, stream, nc, reg, cfg, &Idempotency{})
+}
+
+func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstream.Stream, readConn *nats.Conn, reg *events.Registry, cfg Config, idem *Idempotency) (*Store, error) {
 	getter, err := newDirectGetter(nc, StreamName)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{
+	s := &Store{
 		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock, signer: cfg.Signer,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
-		idem: &Idempotency{kv: kv}, batchSlots: make(chan struct{}, maxBatchesInFlight),
-	}, nil
+		idem: idem, batchSlots: make(chan struct{}, maxBatchesInFlight), health: cfg.Health,
+	}
+	if cfg.Syncer != nil {
+		s.commit = newGroupCommitter(cfg.Syncer)
+	}
+	return s, nil
 }
 
 // Close releases the store's subscriptions; the connection stays open.
@@ -188,10 +233,16 @@ func (s *Store) Close() error { return s.getter.close() }
 // Idempotency returns the idempotency records kept in GRANTS_IDEMPOTENCY.
 func (s *Store) Idempotency() events.IdempotencyStore { return s.idem }
 
-// Ready reports whether the stream is reachable and present.
+// Ready reports whether the stream is reachable and present and, with
+// Config.Health, whether the server takes writes.
 func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	if s.health != nil {
+		if err := s.health(); err != nil {
+			return err
+		}
+	}
 	if _, err := s.js.Stream(ctx, StreamName); err != nil {
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
 			return fmt.Errorf("stream %s is missing", StreamName)
@@ -226,16 +277,20 @@ func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 	if at, err := parseSeq(cp); err != nil || at != last {
 		return last, err
 	}
-	// The stream ends on a checkpoint: the last event is the last message
-	// on an event subject.
-	m, found, err := s.getter.one(ctx, directRequest{LastBySubj: events.SubjectPrefix + ".*.*.*"})
-	if err != nil {
-		return 0, unavailable(err, "reading the last sequence of stream %s", StreamName)
+	// The stream ends on checkpoints: the last event's sequence is the one
+	// before them (a record lost there still counts, so that a reader
+	// reports it rather than stops short of it).
+	for last > 1 {
+		isCp, err := s.CheckpointAt(ctx, last-1)
+		if err != nil {
+			return 0, err
+		}
+		if !isCp {
+			break
+		}
+		last--
 	}
-	if !found {
-		return 0, nil
-	}
-	return parseSeq(m)
+	return last - 1, nil
 }
 
 // bound gives ctx the store's request timeout if it has no deadline.

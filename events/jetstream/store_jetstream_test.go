@@ -12,14 +12,13 @@ import (
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/storetest"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	njs "github.com/nats-io/nats.go/jetstream"
 )
 
 // fixture is a store on its own embedded server.
 type fixture struct {
-	srv   *server.Server
+	srv   *jetstream.Server
 	nc    *nats.Conn
 	js    njs.JetStream
 	store *jetstream.Store
@@ -245,7 +244,7 @@ func TestStoredMessageIsReadableWithPlainNATS(t *testing.T) {
 
 func TestEventsAndSubscribeReadThroughStreamConn(t *testing.T) {
 	f := newFixture(t)
-	tcp, err := nats.Connect(jetstream.ClientURL(f.srv))
+	tcp, err := jetstream.ConnectTCP(f.srv, "test-stream")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func BenchReplay(ctx context.Context, src projections.Source, dir string, ring *
 
 	out := filepath.Join(dir, "replay.db")
 	start = time.Now()
-	seq, err := RebuildVerified(ctx, src, out, Until{Sequence: last}, nil, ring)
+	seq, err := RebuildVerified(ctx, src, out, Until{Sequence: last}, nil, ring, false)
 	res.ReplayDuration = time.Since(start)
 	if err != nil {
 		return res, err

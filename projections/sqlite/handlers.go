@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -103,6 +104,10 @@ type decoder struct {
 // event type it does not know.
 var ErrUnknownEvent = events.ErrUnknownType
 
+// ErrUndecodable is wrapped by the error that stops the projector at an
+// event whose payload does not decode: a bug, never retried.
+var ErrUndecodable = errors.New("a stored event does not decode")
+
 // decode upcasts and decodes env's payload.
 func (d *decoder) decode(env *events.Envelope) (*handler, any, error) {
 	h, ok := d.hs[env.Type]
@@ -116,11 +121,11 @@ func (d *decoder) decode(env *events.Envelope) (*handler, any, error) {
 	}
 	payload, err := d.reg.Upcast(env.Type, env.SchemaVersion, env.Payload)
 	if err != nil {
-		return nil, nil, fmt.Errorf("event %s at sequence %d: %w", env.Type, env.Sequence, err)
+		return nil, nil, fmt.Errorf("%w: event %s at sequence %d: %w", ErrUndecodable, env.Type, env.Sequence, err)
 	}
 	v, err := h.decode(payload)
 	if err != nil {
-		return nil, nil, fmt.Errorf("decoding %s at sequence %d: %w", env.Type, env.Sequence, err)
+		return nil, nil, fmt.Errorf("%w: decoding %s at sequence %d: %w", ErrUndecodable, env.Type, env.Sequence, err)
 	}
 	return h, v, nil
 }

@@ -198,7 +198,7 @@ func (g *histGen) project(ctx context.Context, oid string, n, p int, field strin
 	id := fmt.Sprintf("%d-1-FI01-%s-%s-%06d%d", year, action, fieldCode, n, p)
 	ref := events.Ref{Org: oid, Kind: aggregates.KindProject, ID: id}
 	start := aggregates.NewDate(year, time.September, 1)
-	end := start.AddMonths(15).AddDays(-1)
+	end := aggregates.MonthsEnd(start, 15)
 	requested := int64(20_000_00 + r.IntN(200_000)*100)
 	written := 0
 	var head events.Head
@@ -357,7 +357,7 @@ func (g *histGen) mobility(id string, i int, field string, start aggregates.Date
 	}
 	daily := int64(90+r.IntN(60)) * 100
 	lines := []aggregates.GrantLine{
-		{Category: "organisational-support", Rule: "BUD-RATES-DATA", Explanation: "unit cost per participant", AmountCents: 350_00},
+		{Category: "organisational-support", Rule: "BUD-ORG-SUPPORT", Explanation: "unit cost per participant", AmountCents: 350_00},
 		{Category: "travel", Rule: "BUD-TRAVEL-BAND", Explanation: fmt.Sprintf("%d km band", dist), AmountCents: 275_00},
 		{Category: "individual-support", Rule: "BUD-INDIVIDUAL", Explanation: fmt.Sprintf("%d days at %d.00 EUR", days, daily/100), AmountCents: int64(days) * daily},
 	}

@@ -21,6 +21,7 @@ const (
 	envKillDB    = "GRANTS_TEST_KILL_DB"
 	envKillAt    = "GRANTS_TEST_KILL_AT"
 	envKillPoint = "GRANTS_TEST_KILL_POINT"
+	envKillSeed  = "GRANTS_TEST_KILL_SEED"
 )
 
 func killChild(t *testing.T) {
@@ -28,11 +29,16 @@ func killChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := nats.Connect(os.Getenv(envKillURL))
+	// The child reads as the service identity.
+	seed, err := nats.NkeyOptionFromSeed(os.Getenv(envKillSeed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := jetstream.Open(context.Background(), nc, testRegistry, jetstream.Config{})
+	nc, err := nats.Connect(os.Getenv(envKillURL), seed, nats.CustomInboxPrefix(jetstream.ServiceInboxPrefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jetstream.Open(context.Background(), nc, testRegistry, jetstream.Config{Attach: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +74,14 @@ func TestKilledProjectorResumesExactlyOnce(t *testing.T) {
 		killChild(t)
 		return
 	}
-	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1})
+	seedFile := filepath.Join(t.TempDir(), "service.nk")
+	kp, err := jetstream.LoadOrCreateSeed(seedFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := kp.PublicKey()
+	srv, err := jetstream.StartEmbedded(jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1,
+		Identities: []jetstream.Identity{{Name: "service", PublicKey: pub, Permissions: jetstream.ServicePermissions()}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +106,7 @@ func TestKilledProjectorResumesExactlyOnce(t *testing.T) {
 			for _, at := range []uint64{100, n / 3, n/3 + 1, n - 5} {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestKilledProjectorResumesExactlyOnce$", "-test.count=1")
 				cmd.Env = append(os.Environ(), envKillURL+"="+jetstream.ClientURL(srv), envKillDB+"="+path,
-					envKillAt+"="+strconv.FormatUint(at, 10), envKillPoint+"="+point)
+					envKillAt+"="+strconv.FormatUint(at, 10), envKillPoint+"="+point, envKillSeed+"="+seedFile)
 				out, err := cmd.CombinedOutput()
 				ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
 				if err == nil || !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {

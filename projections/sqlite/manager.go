@@ -35,9 +35,16 @@ type ManagerConfig struct {
 	// ProjectorConfig.KeyRing).
 	KeyRing *events.KeyRing
 	// RetryDelay is the first delay before a failed live projector is
-	// restarted (doubling up to a minute; default 1s). Unknown event
-	// types and a stream mismatch are not retried.
+	// restarted (doubling up to a minute, back to RetryDelay once it has
+	// recovered; default 1s). Unknown event types, events that do not
+	// decode and a stream mismatch are not retried.
 	RetryDelay time.Duration
+	// AcceptStreamLoss lets OpenManager start over from a stream that
+	// ends before the read models' checkpoint (deleted or truncated): the
+	// old file is kept aside, never deleted, and the read models are
+	// rebuilt from what the stream holds. Without it such a start is
+	// refused with ErrStreamLost.
+	AcceptStreamLoss bool
 }
 
 // Manager serves the read models of `grants serve`: it holds the current
@@ -66,6 +73,10 @@ type generation struct {
 	stop   context.CancelFunc
 	done   chan struct{}
 	failed atomic.Pointer[error]
+	// progressed tells that the projector recovered since its last
+	// restart; runs counts the projector's runs that have ended.
+	progressed atomic.Bool
+	runs       atomic.Uint64
 
 	mu      sync.Mutex
 	refs    int
@@ -113,8 +124,12 @@ func (m *Manager) pointerPath() string { return m.cfg.Path + ".current" }
 // OpenManager opens the generation the pointer file names (the configured
 // path when there is none) and starts its projector following the stream.
 // Read models built from another stream (their checkpoint's event is not
-// the stream's) or with another schema are rebuilt into a new generation
-// first.
+// the stream's) or with another schema, and a damaged file (ErrDamaged),
+// are rebuilt into a new generation first; the file replaced is kept aside
+// (see keepAside) unless the stream is known to hold all it held. Read
+// models that include events beyond the stream's end (the stream was
+// deleted or truncated) are refused with an error wrapping ErrStreamLost,
+// unless AcceptStreamLoss.
 func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -134,27 +149,7 @@ func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 			cfg.Logger.Warn("the read-model pointer names a missing file; using the configured path", "pointer", name, "path", cfg.Path)
 		}
 	}
-	db, err := Open(ctx, path, Options{})
-	if err == nil {
-		if err = db.VerifyStream(ctx, cfg.Source); err != nil {
-			db.Close()
-		}
-	}
-	if errors.Is(err, ErrStreamMismatch) || errors.Is(err, ErrSchemaChanged) {
-		// Derived data of another stream or another schema: build the
-		// read models of this stream into a new generation and serve that.
-		cfg.Logger.Warn("rebuilding the read models", "reason", err)
-		next := m.nextGenerationPath()
-		if _, err := rebuild(ctx, cfg.Source, next, Until{}, nil, cfg.Registry, cfg.KeyRing); err != nil {
-			return nil, fmt.Errorf("rebuilding the read models of %s: %w", path, err)
-		}
-		if err := writePointer(m.pointerPath(), filepath.Base(next)); err != nil {
-			removeDBFiles(next)
-			return nil, err
-		}
-		removeDBFiles(path)
-		db, err = Open(ctx, next, Options{})
-	}
+	db, err := m.openExisting(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -186,18 +181,54 @@ func (m *Manager) removeStale(current string) {
 
 // start makes db a generation and starts its live projector.
 func (m *Manager) start(db *DB) (*generation, error) {
-	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing})
+	g := &generation{db: db, name: filepath.Base(db.Path()), drained: make(chan struct{})}
+	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing,
+		Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
 	if err != nil {
 		return nil, err
 	}
-	g := &generation{db: db, p: p, name: filepath.Base(db.Path()), drained: make(chan struct{})}
+	g.p = p
 	m.run(g)
 	return g, nil
 }
 
+// recoverAfterDelay clears the error of g's projector if the run that has
+// just started (it has read the stream and checked the file) is still
+// running after RetryDelay: a projector with nothing to apply is as
+// healthy as it can be, and one whose writes fail again at once does not
+// flap between failed and recovered.
+func (m *Manager) recoverAfterDelay(g *generation) {
+	run := g.runs.Load()
+	time.AfterFunc(m.cfg.RetryDelay, func() {
+		if g.runs.Load() == run {
+			m.recovered(g)
+		}
+	})
+}
+
+// recovered clears the error of g's projector once it has committed a
+// batch, or run for a while (recoverAfterDelay).
+func (m *Manager) recovered(g *generation) {
+	g.progressed.Store(true)
+	if e := g.failed.Swap(nil); e != nil {
+		m.cfg.Logger.Info("the read-model projector recovered", "after", *e, "checkpoint", g.db.Checkpoint())
+	}
+}
+
+// persistent reports whether a projector error is one that retrying
+// cannot mend: an event this build cannot project or decode, a stored
+// event that cannot be read, or read models of another stream.
+func persistent(err error) bool {
+	if errors.Is(err, ErrUnknownEvent) || errors.Is(err, ErrStreamMismatch) || errors.Is(err, ErrUndecodable) {
+		return true
+	}
+	var ae *apperr.Error
+	return errors.As(err, &ae) && ae.Code == apperr.Internal
+}
+
 // run starts g's projector in the background, restarting it after
-// failures (with a growing delay) unless the stream holds an event it
-// cannot project.
+// transient failures with a growing delay (back to the first once it has
+// recovered), unless the stream holds an event it cannot project.
 func (m *Manager) run(g *generation) {
 	ctx, stop := context.WithCancel(m.ctx)
 	g.stop, g.done = stop, make(chan struct{})
@@ -209,7 +240,9 @@ func (m *Manager) run(g *generation) {
 		defer close(done)
 		delay := m.cfg.RetryDelay
 		for {
+			g.progressed.Store(false)
 			err := g.p.Run(ctx, m.cfg.Source)
+			g.runs.Add(1)
 			if ctx.Err() != nil {
 				return
 			}
@@ -217,9 +250,12 @@ func (m *Manager) run(g *generation) {
 				err = errors.New("the event stream ended")
 			}
 			g.failed.Store(&err)
-			if errors.Is(err, ErrUnknownEvent) || errors.Is(err, ErrStreamMismatch) {
+			if persistent(err) {
 				m.cfg.Logger.Error("the read models stopped", "err", err, "checkpoint", g.db.Checkpoint())
 				return
+			}
+			if g.progressed.Load() {
+				delay = m.cfg.RetryDelay
 			}
 			m.cfg.Logger.Warn("the read-model projector failed; retrying", "err", err, "retry_in", delay)
 			select {
@@ -290,8 +326,21 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 	defer m.rebuildMu.Unlock()
 	old := m.cur.Load()
 	path := m.nextGenerationPath()
-	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, m.cfg.KeyRing); err != nil {
+	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false, m.cfg.KeyRing); err != nil {
 		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
+	}
+	// The new generation could never catch up with read models that
+	// include events the stream no longer has: refuse rather than wait.
+	// (The checkpoint is read first: events appended meanwhile only move
+	// the stream's end further.)
+	oldCP := old.db.Checkpoint()
+	if last, err := m.cfg.Source.LastSequence(ctx); err != nil || last < oldCP {
+		removeDBFiles(path)
+		if err == nil {
+			err = fmt.Errorf("%w: the served read models include events up to sequence %d but the stream ends at %d; nothing was swapped",
+				ErrStreamLost, oldCP, last)
+		}
+		return err
 	}
 	db, err := Open(ctx, path, Options{})
 	if err != nil {

@@ -95,11 +95,12 @@ func TestMobilityMirrorReadsLikeTheDomainTypes(t *testing.T) {
 func TestMobilityMirrorCoversEveryDomainField(t *testing.T) {
 	ignored := map[string]bool{
 		// Not kept by the read models: the distance inputs (the event's
-		// distance_km is the one used), inclusion, course and travel cost
-		// claims (they are in the grant lines), the breakdown's call year
+		// distance_km is the one used), inclusion, course, linguistic and
+		// travel cost claims (they are in the grant lines), the breakdown's call year
 		// (the event's), and the correction's free-text reason (audit log).
 		"mobility.distance_km": true, "mobility.origin": true, "mobility.destination": true, "mobility.inclusion_cents": true,
 		"mobility.course_fee_days": true, "mobility.real_travel_cost_cents": true, "grant.call_year": true, "reason": true,
+		"mobility.linguistic_support": true,
 	}
 	mirror := jsonFields(reflect.TypeOf(mobilityEvent{}), "")
 	for _, typ := range []reflect.Type{reflect.TypeOf(aggregates.MobilityReported{}), reflect.TypeOf(aggregates.MobilityCorrected{})} {

@@ -41,6 +41,9 @@ type ProjectorConfig struct {
 	// pass their checks (signature, hash, chain; see guard) and quarantine
 	// the others. Without it every readable event is applied.
 	KeyRing *events.KeyRing
+	// Started, if set, is called when Run or CatchUp has checked the file
+	// against the stream and starts reading it.
+	Started func()
 }
 
 // Projector applies the event stream to the read models of one DB,
@@ -57,6 +60,38 @@ type Projector struct {
 	// the guard's heads are written at the end).
 	g     *guard
 	heads map[string]events.Head
+
+	holesMu sync.Mutex
+	holes   []events.Hole
+}
+
+// Holes returns the runs of sequences this projector found missing from
+// the stream (records NATS dropped), each also logged as an error.
+func (p *Projector) Holes() []events.Hole {
+	p.holesMu.Lock()
+	defer p.holesMu.Unlock()
+	return append([]events.Hole(nil), p.holes...)
+}
+
+// noteHoles notes the runs of h that hold no signed checkpoint (a
+// checkpoint takes a sequence of the stream but is not an event).
+func (p *Projector) noteHoles(ctx context.Context, src projections.Source, h events.Hole) {
+	real, err := events.WithoutCheckpoints(ctx, src, h)
+	if err != nil {
+		real = []events.Hole{h}
+	}
+	for _, r := range real {
+		p.noteHole(r)
+	}
+}
+
+// noteHole records and logs a run of missing sequences.
+func (p *Projector) noteHole(h events.Hole) {
+	p.holesMu.Lock()
+	p.holes = append(p.holes, h)
+	p.holesMu.Unlock()
+	p.cfg.Logger.Error("events missing from the stream: NATS dropped these records (a damaged block file?); the read models lack them",
+		"sequences", h.String(), "count", h.Count())
 }
 
 // NewProjector returns a projector writing to db.
@@ -94,7 +129,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 func (p *Projector) Run(ctx context.Context, src projections.Source) error {
 	err := p.pipeline(ctx, src, false, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		return src.Subscribe(ctx, from, fn)
-	})
+	}, nil)
 	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return nil
 	}
@@ -122,9 +157,11 @@ func (u Until) reached(env *events.Envelope) bool {
 // event at the time of the call, bounded by until, and returns the
 // checkpoint reached.
 func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until Until) (uint64, error) {
+	stoppedAtTime := false
 	err := p.pipeline(ctx, src, true, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		err := src.Events(ctx, from, until.Sequence, func(env events.Envelope) error {
 			if until.reached(&env) {
+				stoppedAtTime = true
 				return errUntil
 			}
 			return fn(env)
@@ -133,6 +170,13 @@ func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until U
 			return nil
 		}
 		return err
+	}, func() uint64 {
+		// A bound by sequence is reached unless the records up to it are
+		// missing: that is a hole at the end.
+		if stoppedAtTime {
+			return 0
+		}
+		return until.Sequence
 	})
 	if err == nil && p.a.bulk {
 		err = p.flushCached()
@@ -193,13 +237,16 @@ const (
 )
 
 // pipeline checks that src is the stream the read models were built from,
+// notes every run of sequences missing between the events it reads (and,
+// if end is set and returns a sequence, between the last one read and
+// it),
 // then reads with feed in one goroutine (decoding payloads there) and
 // writes batches in the calling goroutine. With fill (a bounded catch-up,
 // whose feed returns at its end) the reader hands over chunks of
 // chunkSize events and every batch but the last holds BatchSize events;
 // without (following the stream) it hands over every event at once and a
 // batch holds what has arrived, so that a new event is applied at once.
-func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill bool, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error) error {
+func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill bool, feed func(ctx context.Context, from uint64, fn func(events.Envelope) error) error, end func() uint64) error {
 	if !p.mu.TryLock() {
 		return errors.New("the projector is already running")
 	}
@@ -215,6 +262,9 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			return err
 		}
 		p.g = g
+	}
+	if p.cfg.Started != nil {
+		p.cfg.Started()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -241,7 +291,12 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 				return ctx.Err()
 			}
 		}
-		feedErr = feed(ctx, p.db.Checkpoint()+1, func(env events.Envelope) error {
+		from := p.db.Checkpoint() + 1
+		gaps := events.NewGapFinder(from)
+		feedErr = feed(ctx, from, func(env events.Envelope) error {
+			if h, found := gaps.See(env.Sequence); found {
+				p.noteHoles(ctx, src, h)
+			}
 			if chunk == nil {
 				select {
 				case chunk = <-free:
@@ -278,6 +333,11 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		}
 		if p.g != nil && feedErr == nil {
 			p.g.finish(p.db.Checkpoint())
+		}
+		if feedErr == nil && end != nil {
+			if h, found := gaps.End(end()); found {
+				p.noteHoles(ctx, src, h)
+			}
 		}
 	}()
 	var (

@@ -24,21 +24,50 @@ const RebuildBatchSize = 16384
 // throwaway until swapped in. progress, if not nil, is called after each
 // batch with the sequence reached and the sequence the rebuild goes to.
 // Rebuild refuses to overwrite an existing file; on failure it removes
-// what it wrote. It returns the checkpoint of the new file.
+// what it wrote. It returns the checkpoint of the new file. Records missing
+// from the stream (see events.Hole) fail it with an *IncompleteError: a
+// rebuild never passes for complete over them.
 func Rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, nil)
+	return rebuild(ctx, src, path, until, progress, nil, false, nil)
 }
+
+// RebuildIncomplete is Rebuild that keeps the file it built over records
+// missing from the stream: it returns the checkpoint and an
+// *IncompleteError naming them (nil error when none are missing).
+func RebuildIncomplete(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
+	return rebuild(ctx, src, path, until, progress, nil, true, nil)
+}
+
+// ErrIncomplete is wrapped by the error of a rebuild that found records
+// missing from the stream.
+var ErrIncomplete = errors.New("incomplete: events are missing from the stream")
+
+// IncompleteError names the runs of sequences a rebuild found missing.
+type IncompleteError struct {
+	Holes []events.Hole
+}
+
+// Error implements error.
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("incomplete: events missing from the stream at sequences %s (records NATS dropped, a damaged block file); the read models would lack them. "+
+		"Restore the stream from a backup, or see grants verify", events.FormatHoles(e.Holes))
+}
+
+// Is makes errors.Is(err, ErrIncomplete) hold.
+func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
 
 // RebuildVerified is Rebuild applying only the events that pass their
 // checks with ring (see ProjectorConfig.KeyRing); the others are
-// quarantined.
-func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, ring)
+// quarantined. With keepIncomplete it is RebuildIncomplete.
+func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool) (uint64, error) {
+	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring)
 }
 
-// rebuild is Rebuild with an explicit registry (nil: the domain's) and key
-// ring (nil: no checks).
-func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, ring *events.KeyRing) (uint64, error) {
+// rebuild is Rebuild with an explicit registry (nil: the domain's); with
+// keepIncomplete the file built over missing records is kept and the
+// *IncompleteError returned beside its checkpoint; with a key ring only
+// the events that pass their checks are applied.
+func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, keepIncomplete bool, ring *events.KeyRing) (uint64, error) {
 	if _, err := os.Stat(path); err == nil {
 		return 0, fmt.Errorf("%s already exists: a rebuild writes a new file; remove it or choose another path", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -79,6 +108,16 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 	if err != nil {
 		removeDBFiles(path)
 		return 0, err
+	}
+	if p != nil {
+		if holes := p.Holes(); len(holes) > 0 {
+			ierr := &IncompleteError{Holes: holes}
+			if !keepIncomplete {
+				removeDBFiles(path)
+				return 0, ierr
+			}
+			return seq, ierr
+		}
 	}
 	return seq, nil
 }
