@@ -18,5 +18,6 @@ func AllCommands() []Command {
 		ReportMobility{}, CorrectMobility{}, CancelMobility{},
 		SubmitInterimReport{}, SubmitFinalReport{}, AssessFinalReport{},
 		CloseProject{}, TerminateProject{},
+		PublishCallRound{}, CorrectCallRound{}, PublishRatesTable{}, CorrectRatesTable{}, RecomputeGrants{},
 	}
 }

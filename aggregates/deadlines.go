@@ -19,7 +19,22 @@ type Deadline struct {
 	// empty, the round is open in every field.
 	Fields []string `json:"fields,omitempty"`
 	Day    Date     `json:"day"`
+	// StartFrom and StartTo, when set, bound the start date of the
+	// round's projects (CALL-START).
+	StartFrom Date `json:"start_from,omitzero"`
+	StartTo   Date `json:"start_to,omitzero"`
+	// Origin says where the row comes from: OriginBuiltIn (the built-in
+	// or --deadlines-file table), OriginPublished or OriginCorrected (the
+	// national office's events). Not read from a deadlines file.
+	Origin string `json:"-"`
 }
+
+// Origins of a deadline row (Deadline.Origin).
+const (
+	OriginBuiltIn   = "built-in"
+	OriginPublished = "published"
+	OriginCorrected = "corrected"
+)
 
 // covers reports whether the deadline is the one of action in field.
 func (d Deadline) covers(action, field string) bool {
@@ -42,7 +57,7 @@ func mustLocation(name string) *time.Location {
 	return loc
 }
 
-// DefaultDeadlines returns the call deadline table of docs/RULES.md section
+// DefaultDeadlines returns the call deadline table of docs/rules.md section
 // 8 (CALL-DEADLINE). The 2021 dates are from the seed (000); the others
 // from the Programme Guides, the call forms and EDUFI's call pages, held
 // here as data so the national office can override them through

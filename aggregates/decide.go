@@ -30,6 +30,16 @@ func (d *Domain) Decide(ctx Context, p Portfolio, cmd Command) ([]Event, error) 
 	if err := authorise(ctx, p, cmd); err != nil {
 		return nil, err
 	}
+	if evs, ok, err := d.decideReference(ctx, p, cmd); ok {
+		return evs, err
+	}
+	if c, ok := cmd.(RecomputeGrants); ok {
+		pr, err := projectOf(p, c)
+		if err != nil {
+			return nil, err
+		}
+		return d.decideRecompute(ctx, p, pr, c)
+	}
 	ev, err := d.decide(ctx, p, cmd)
 	if err != nil {
 		return nil, err

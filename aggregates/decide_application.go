@@ -97,7 +97,22 @@ func (d *Domain) checkDeadline(ctx Context, c SubmitApplication) error {
 		return apperr.Rule("CALL-DEADLINE", "the deadline of %s call %d round %d was %s 12:00 Brussels time; this application was received at %s, after it",
 			c.Action, c.CallYear, c.Round, dl.Day, ctx.Now.In(brussels).Format("2006-01-02 15:04:05 MST"))
 	}
+	if (!dl.StartFrom.IsZero() && c.StartDate.Before(dl.StartFrom)) || (!dl.StartTo.IsZero() && c.StartDate.After(dl.StartTo)) {
+		return apperr.RuleField("CALL-START", "start_date", "the projects of %s call %d round %d start %s; this one starts on %s",
+			c.Action, c.CallYear, c.Round, startWindow(dl), c.StartDate)
+	}
 	return nil
+}
+
+// startWindow renders a round's start window for messages.
+func startWindow(dl Deadline) string {
+	switch {
+	case dl.StartFrom.IsZero():
+		return "on or before " + dl.StartTo.String()
+	case dl.StartTo.IsZero():
+		return "on or after " + dl.StartFrom.String()
+	}
+	return "between " + dl.StartFrom.String() + " and " + dl.StartTo.String()
 }
 
 func intsList(v []int) string {

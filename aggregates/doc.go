@@ -1,6 +1,6 @@
 // Package aggregates is the pure grant domain: the Organisation and Project
 // aggregates, their commands and events, and every rule of the rulebook
-// docs/RULES.md, cited by rule ID. It imports no NATS, SQL or HTTP
+// docs/rules.md, cited by rule ID. It imports no NATS, SQL or HTTP
 // package and never reads the system clock: the effective time of a
 // command comes in its Context.
 //
@@ -47,7 +47,7 @@
 //
 // RuleIDs lists every rule ID cited; LifecycleRules documents the IDs this
 // package adds to the rulebook (ORG-*, ACC-PLAN, LIFE-*, MOB-*; section 9
-// of docs/RULES.md). Rates and
+// of docs/rules.md). Rates and
 // lump sums come from the rates book of the project's call year; the call
 // deadlines are a table (DefaultDeadlines, overridable by Policy.Deadlines
 // and ParseDeadlines); calendar days are taken in the office's time zone

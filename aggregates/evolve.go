@@ -143,6 +143,8 @@ func (v *evolver) apply(e Event) {
 			v.putMobility(pr, MobilityRecord{Mobility: e.Mobility, Days: e.Days, DistanceKm: e.DistanceKm,
 				Grant: e.Grant, ReportedOn: reported})
 		})
+	case CallRoundPublished, CallRoundCorrected, RatesTablePublished, RatesTableCorrected:
+		p.Reference = p.Reference.evolve(e)
 	case MobilityCancelled:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			r, ok := pr.Mobilities[e.MobilityID]

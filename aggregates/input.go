@@ -10,7 +10,7 @@ import (
 	"github.com/erasmus-ledger/grants/events/apperr"
 )
 
-// The rules of clean input (docs/RULES.md section 10). Their errors are
+// The rules of clean input (docs/rules.md section 10). Their errors are
 // apperr.Invalid (HTTP 400) with the rule and the field at fault.
 const (
 	// RuleAmountRange: an amount lies between 0 and its field's bound.

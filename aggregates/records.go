@@ -46,7 +46,7 @@ type Personal struct {
 }
 
 // UkraineParticipant is what a mobility under the Ukraine exception records
-// about the participant's eligibility (RULES.md section 5).
+// about the participant's eligibility (docs/rules.md section 5).
 type UkraineParticipant struct {
 	// Category is pupil, staff or invited-expert.
 	Category string `json:"category"`

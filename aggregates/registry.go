@@ -12,6 +12,7 @@ func AllEvents() []Event {
 		MobilityReported{}, MobilityCorrected{}, MobilityCancelled{},
 		InterimReportSubmitted{}, FinalReportSubmitted{}, FinalReportAssessed{},
 		ProjectClosed{}, ProjectTerminated{},
+		CallRoundPublished{}, CallRoundCorrected{}, RatesTablePublished{}, RatesTableCorrected{}, GrantsRecomputed{},
 	}
 }
 

@@ -1,6 +1,8 @@
 package aggregates
 
-// RuleIDs returns every rule ID the domain cites: those of RULES.md
+import "github.com/erasmus-ledger/grants/aggregates/rulebook"
+
+// RuleIDs returns every rule ID the domain cites: those of docs/rules.md
 // sections 1 to 5 (with the rules added on 2026-12-06: DUR-MONTHS,
 // ACTION-FIELD, ACT-ADULT-*, BUD-ORG-SUPPORT, BUD-LINGUISTIC,
 // BUD-INCLUSION-REQ, BUD-PAYMENTS, KA2-WORK-PACKAGES) and the lifecycle and
@@ -9,7 +11,7 @@ package aggregates
 func RuleIDs() []string {
 	ids := []string{
 		// 1. Programme, countries, calls.
-		"PRG-PERIOD", "CTRY-PROGRAMME", "CTRY-UK", "CALL-DEADLINE", "CALL-ONE-PER-ROUND",
+		"PRG-PERIOD", "CTRY-PROGRAMME", "CTRY-UK", "CALL-DEADLINE", "CALL-START", "CALL-ONE-PER-ROUND",
 		// 2. Actions.
 		"KA121-ACCREDITED", "KA121-DURATION", "KA121-GLOBAL",
 		"KA122-NOT-ACCREDITED", "KA122-DURATION", "KA122-MAX-MOB", "KA122-MAX-PROJECTS", "KA122-NO-PARTNER-COUNTRY",
@@ -34,29 +36,31 @@ func RuleIDs() []string {
 	return ids
 }
 
-// RuleDoc is a rule this package defines beyond RULES.md, with its text.
+// RuleDoc is a rule this package defines beyond the source documents,
+// with its English text from the rule catalogue (aggregates/rulebook).
 type RuleDoc struct {
 	ID   string `json:"id"`
 	Rule string `json:"rule"`
 }
 
-// LifecycleRules documents the rule IDs this package adds to RULES.md: the
-// lifecycle order of section 6, the accreditation plan of section 7 and the
-// placement of mobilities of section 3, which the rulebook states without
-// an ID.
+// LifecycleRules documents the rule IDs this package adds to the source
+// documents (docs/rules.md section 9): the lifecycle order of section 6,
+// the accreditation plan of section 7 and the placement of mobilities of
+// section 3, which the rulebook states without an ID. Their text is the
+// catalogue's, the one source; an ID the catalogue lacks has no text.
 func LifecycleRules() []RuleDoc {
-	return []RuleDoc{
-		{"ORG-REGISTERED", "An organisation is registered once, before it applies for an accreditation or a project."},
-		{"ACC-PLAN", "An accreditation application carries an Erasmus plan covering at least two years, with at least one objective, each measured by at least one indicator (section 7)."},
-		{"LIFE-ORDER", "Commands follow the lifecycle of section 6: submitted -> eligible or ineligible -> approved, reserve-listed or rejected -> grant agreement signed -> ongoing -> final report -> assessed -> closed, or terminated; each command is accepted only in the states where it belongs, and, when the past is recorded, not dated before the step it depends on (a payment before the signature, a decision before the submission)."},
-		{"LIFE-REPORT-LOCKED", "Once the final report is submitted, reporting is locked: no mobility is reported, corrected or cancelled, and no interim report, amendment or Ukraine exception is accepted."},
-		{"LIFE-FINAL-AFTER-END", "The final report is submitted on or after the project's end date, not before."},
-		{"LIFE-ENDED", "Nothing changes a closed or terminated project."},
-		{"LIFE-INTERIM", "Interim reports exist for KA121 projects, and for KA2 partnerships (KA210, KA220) from call 2023 on."},
-		{"LIFE-SETTLED", "A project closes only when the net amount paid equals the final grant: the balance is paid or the overpayment recovered."},
-		{"MOB-ACTION", "Mobilities are reported one by one only in mobility projects (KA121, KA122) and, with the staff training event code, in KA202 strategic partnerships."},
-		{"MOB-COMPLETED", "A mobility is reported once it has ended: its end date is on or before the reporting day."},
-		{"MOB-IN-PROJECT", "A reported mobility falls inside its project's duration (section 3); an amendment may not move the project's dates so that a reported mobility falls outside."},
-		{"MOB-ABROAD", "A mobility crosses a border: the receiving country differs from the sending country, except under the Ukraine exception (UA-VENUE)."},
+	ids := []string{
+		"ORG-REGISTERED", "ACC-PLAN",
+		"LIFE-ORDER", "LIFE-REPORT-LOCKED", "LIFE-FINAL-AFTER-END", "LIFE-ENDED", "LIFE-INTERIM", "LIFE-SETTLED",
+		"MOB-ACTION", "MOB-COMPLETED", "MOB-IN-PROJECT", "MOB-ABROAD",
 	}
+	docs := make([]RuleDoc, len(ids))
+	for i, id := range ids {
+		docs[i].ID = id
+		if r, ok := rulebook.Lookup(id); ok {
+			t, _ := r.In(rulebook.English)
+			docs[i].Rule = t.Text
+		}
+	}
+	return docs
 }

@@ -1,6 +1,6 @@
 package aggregates
 
-// deadlineCases prove the call deadlines of docs/RULES.md section 8 as
+// deadlineCases prove the call deadlines of docs/rules.md section 8 as
 // corrected on 2026-12-06 (CALL-DEADLINE): 12:00 Brussels time on the
 // corrected days, accepted at 12:00:00 and refused a second later.
 func deadlineCases() []ruleCase {

@@ -24,11 +24,15 @@ type ruleCase struct {
 	rule   string
 	code   apperr.Code
 	check  func(t *testing.T, ev Event)
+
+	// ref are events of the national office's reference data (call
+	// rounds, rates tables) the decision sees.
+	ref []Event
 }
 
 // allRuleCases gathers every table of rule cases.
 func allRuleCases() []ruleCase {
-	return cat2(callCases(), actionCases(), activityCases(), budgetCases(), ukraineCases(), lifecycleCases(), roleCases(), issue14Cases())
+	return cat2(callCases(), actionCases(), activityCases(), budgetCases(), ukraineCases(), lifecycleCases(), roleCases(), issue14Cases(), referenceCases())
 }
 
 func cat2(parts ...[]ruleCase) []ruleCase {
@@ -48,7 +52,7 @@ func TestRules(t *testing.T) {
 		}
 		seen[c.name] = true
 		t.Run(c.name, func(t *testing.T) {
-			d := &Domain{Rates: testBook, Policy: c.policy}
+			d := (&Domain{Rates: testBook, Policy: c.policy}).WithReference(officeState(c.ref...).Reference)
 			actor := office
 			if c.actor != nil {
 				actor = *c.actor

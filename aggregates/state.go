@@ -164,6 +164,9 @@ type Portfolio struct {
 	OID          string             `json:"oid"`
 	Organisation Organisation       `json:"organisation"`
 	Projects     map[string]Project `json:"projects"`
+	// Reference is the reference data the national office published
+	// (only in the portfolio of OfficeOrg).
+	Reference Reference `json:"-"`
 }
 
 // NewPortfolio returns the empty state of organisation oid.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -15,15 +14,20 @@ import (
 // ProblemContentType is the media type of every error answer (RFC 9457).
 const ProblemContentType = "application/problem+json"
 
-// ProblemTypeBase prefixes the "type" URI of every problem; the suffix is
-// the apperr code, so clients can switch on it.
-const ProblemTypeBase = "https://erasmus-ledger.example/problems/"
+// ProblemTypeBlank is the "type" of a problem that breaks no rule (RFC
+// 9457: the problem has no meaning beyond its status); its "code" tells
+// the kind of error.
+const ProblemTypeBlank = "about:blank"
 
 // Problem is an RFC 9457 problem details object with the ledger's
 // extension members.
 type Problem struct {
-	// Type is a URI naming the kind of problem.
+	// Type is a URI reference naming the kind of problem: the rule broken,
+	// /v1/rules/{id} on this server, or about:blank when no rule is.
 	Type string `json:"type"`
+	// Code is the kind of error (invalid, rule-violation, conflict,
+	// not-found, forbidden, ...), for clients to switch on.
+	Code string `json:"code"`
 	// Title is a short summary of the kind of problem.
 	Title string `json:"title"`
 	// Status is the HTTP status code.
@@ -32,7 +36,7 @@ type Problem struct {
 	Detail string `json:"detail,omitempty"`
 	// Instance is the request path.
 	Instance string `json:"instance,omitempty"`
-	// Rule is the RULES.md rule ID of a rule violation.
+	// Rule is the ID of the rule broken, in the catalogue at /v1/rules.
 	Rule string `json:"rule,omitempty"`
 	// Field is the path of the input field at fault.
 	Field string `json:"field,omitempty"`
@@ -93,7 +97,8 @@ func problemOf(err error) Problem {
 	ae := apperr.As(err)
 	status := StatusOf(ae)
 	p := Problem{
-		Type:   ProblemTypeBase + string(ae.Code),
+		Type:   problemType(ae.Rule),
+		Code:   string(ae.Code),
 		Title:  http.StatusText(status),
 		Status: status,
 		Rule:   ae.Rule,
@@ -116,6 +121,16 @@ func problemOf(err error) Problem {
 	return p
 }
 
+// problemType is THE mapping of a problem to its "type": the catalogue
+// entry of the rule broken, a URI reference relative to this server
+// (/v1/rules/KA122-MAX-MOB), or about:blank when no rule is.
+func problemType(rule string) string {
+	if rule == "" {
+		return ProblemTypeBlank
+	}
+	return RulesPath + "/" + url.PathEscape(rule)
+}
+
 // echoProblem renders an error raised by Echo's router or middleware.
 func echoProblem(he *echo.HTTPError) Problem {
 	status := he.Code
@@ -123,10 +138,7 @@ func echoProblem(he *echo.HTTPError) Problem {
 	if status == 0 {
 		status, code = http.StatusInternalServerError, apperr.Internal
 	}
-	p := Problem{Type: ProblemTypeBase + string(code), Title: http.StatusText(status), Status: status}
-	if status == http.StatusMethodNotAllowed || status == http.StatusRequestEntityTooLarge || status == http.StatusNotFound {
-		p.Type = ProblemTypeBase + "http-" + strconv.Itoa(status)
-	}
+	p := Problem{Type: ProblemTypeBlank, Code: string(code), Title: http.StatusText(status), Status: status}
 	if msg, ok := he.Message.(string); ok && status < 500 && msg != http.StatusText(status) {
 		p.Detail = msg
 	}

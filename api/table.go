@@ -85,6 +85,7 @@ func (s *Server) routeTable() []Route {
 		{Method: G, Path: "/v1/projects/:id/reports", OperationID: "listReports", Summary: "List a project's reports", Tag: tagProjects, Roles: reporters, Response: []projections.ReportView{}, Query: consistencyParams(), Handler: s.listReports},
 		commandRoute[a.CloseProject](s, P, "/v1/projects/:id/closure", "closeProject", "Close a project (balance paid or recovered)", tagProjects, prj),
 		commandRoute[a.TerminateProject](s, P, "/v1/projects/:id/termination", "terminateProject", "Terminate a project", tagProjects, prj),
+		commandRoute[a.RecomputeGrants](s, P, "/v1/projects/:id/grant-recomputation", "recomputeGrants", "Recompute a project's mobility grants with the rates in force (the office's decision after a rates correction)", tagProjects, prj),
 		{Method: G, Path: "/v1/projects/:id/history", OperationID: "projectHistory", Summary: "Read the audit history of a project", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.projectHistory},
 		{Method: G, Path: "/v1/audit/verification", OperationID: "verifyLedger", Summary: "Verify the whole event stream: every chain, every signature, every checkpoint, no missing sequence", Tag: tagAudit, Roles: []string{a.RoleNationalOffice}, Response: events.StreamReport{}, Handler: s.verifyLedger},
 		commandRoute[command.ResolveDamage](s, P, "/v1/audit/damage-resolutions", "resolveDamage", "Resolve a damaged aggregate: acknowledge a quarantined or lost sequence so that the aggregate accepts writes again", tagAudit, cmdSpec{}),
@@ -112,7 +113,14 @@ func (s *Server) routeTable() []Route {
 		// Reference data.
 		{Method: G, Path: "/v1/rates", OperationID: "listRates", Summary: "The call years of the rates tables", Tag: tagRef, Roles: everyone, Response: RatesIndex{}, Handler: s.listRates},
 		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, Response: rates.Table{}, Handler: s.getRates},
+		commandRoute[a.PublishRatesTable](s, P, "/v1/rates", "publishRatesTable", "Publish the rates table of a call year that has none", tagRef, cmdSpec{status: http.StatusCreated}),
+		commandRoute[a.CorrectRatesTable](s, P, "/v1/rates/corrections", "correctRatesTable", "Correct the rates table of a call year (grants already computed keep their amounts)", tagRef, cmdSpec{}),
+		{Method: G, Path: "/v1/calls", OperationID: "listCalls", Summary: "The call rounds with their deadlines and start windows, open or closed now", Tag: tagRef, Roles: everyone, Response: CallsList{},
+			Query: []Param{{Name: "call_year", Type: "integer"}, {Name: "action"}, {Name: "open", Type: "boolean", Description: "only the rounds open now"}}, Handler: s.listCalls},
+		commandRoute[a.PublishCallRound](s, P, "/v1/calls", "publishCallRound", "Publish a call round the deadline table does not hold", tagRef, cmdSpec{status: http.StatusCreated}),
+		commandRoute[a.CorrectCallRound](s, P, "/v1/calls/corrections", "correctCallRound", "Correct a call round (applications already submitted stay as they are)", tagRef, cmdSpec{}),
 	}
+	rs = append(rs, s.ruleRoutes()...)
 	rs = append(rs, s.sessionRoutes()...)
 	return append(rs, s.webRoutes()...)
 }

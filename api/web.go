@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/rulebook"
 	"github.com/erasmus-ledger/grants/api/auth"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -29,6 +30,15 @@ func newPages() (*pages, error) {
 		"euros": Euros,
 		"word":  word,
 		"date":  func(s string) string { return s },
+		"ruleTitle": func(id, lang string) string {
+			r, ok := rulebook.Lookup(id)
+			if !ok {
+				return ""
+			}
+			l, _ := rulebook.ParseLang(lang)
+			t, _ := r.In(l)
+			return t.Title
+		},
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err

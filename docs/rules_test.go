@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -13,6 +14,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
+	"github.com/erasmus-ledger/grants/aggregates/rulebook"
 )
 
 // moduleRoot returns the directory of go.mod above the test's directory.
@@ -34,55 +36,54 @@ func moduleRoot(t *testing.T) string {
 	}
 }
 
-// loadRulebook returns the rule IDs of docs/RULES.md.
-func loadRulebook(t *testing.T, root string) map[string]int {
+// catalogueFile is where a rule is added, for the failure messages.
+const catalogueFile = "aggregates/rulebook/rules/*.json"
+
+// loadCatalogue returns the rule IDs of the catalogue (aggregates/rulebook).
+func loadCatalogue(t *testing.T) map[string]bool {
 	t.Helper()
-	text, err := os.ReadFile(filepath.Join(root, "docs", "RULES.md"))
-	if err != nil {
-		t.Fatal(err)
+	ids := map[string]bool{}
+	for _, id := range rulebook.IDs() {
+		ids[id] = true
 	}
-	ids, err := rulebookIDs(string(text))
-	if err != nil {
-		t.Fatalf("docs/RULES.md: %v", err)
-	}
-	// Sections 1 to 5 and 9 hold over 70 rules; far fewer means the
-	// tables are no longer read and the tests would prove nothing.
+	// Sections 1 to 5, 9 and 10 hold some 80 rules; far fewer means the
+	// catalogue is no longer read and the tests would prove nothing.
 	if len(ids) < 70 {
-		t.Fatalf("docs/RULES.md: read only %d rule IDs from its tables; is the table format changed?", len(ids))
+		t.Fatalf("the rule catalogue holds only %d rule IDs; are its data files read?", len(ids))
 	}
 	return ids
 }
 
-// missingRules returns one message per rule ID of uses that documented
+// missingRules returns one message per rule ID of uses that the catalogue
 // lacks, naming the ID and every place that cites it, sorted by ID.
-func missingRules(documented map[string]int, uses map[string][]ruleUse) []string {
+func missingRules(catalogued map[string]bool, uses map[string][]ruleUse) []string {
 	var out []string
 	for id, at := range uses {
-		if _, ok := documented[id]; ok {
+		if catalogued[id] {
 			continue
 		}
 		places := make([]string, len(at))
 		for i, u := range at {
 			places[i] = u.String()
 		}
-		out = append(out, "rule ID "+id+" is cited by the code but has no row in docs/RULES.md; cited at "+
-			strings.Join(places, "; ")+". Add a row for it to docs/RULES.md (section 9 for a rule of the ledger itself).")
+		out = append(out, "rule ID "+id+" is cited by the code but is not in the rule catalogue; cited at "+
+			strings.Join(places, "; ")+". Add it to "+catalogueFile+" (section 9 for a rule of the ledger itself) and run go generate ./docs.")
 	}
 	sort.Strings(out)
 	return out
 }
 
-// TestRulebookHasEveryRuleTheCodeCites is the rulebook's completeness
-// check: every rule ID in the non-test Go code has a row in docs/RULES.md.
-func TestRulebookHasEveryRuleTheCodeCites(t *testing.T) {
+// TestCatalogueHasEveryRuleTheCodeCites is the catalogue's completeness
+// check: every rule ID in the non-test Go code is in the catalogue.
+func TestCatalogueHasEveryRuleTheCodeCites(t *testing.T) {
 	root := moduleRoot(t)
-	documented := loadRulebook(t, root)
+	catalogued := loadCatalogue(t)
 	fset, files, err := parseModule(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	prefixes := map[string]bool{}
-	for id := range documented {
+	for id := range catalogued {
 		if p := prefixOf(id); p != "" {
 			prefixes[p] = true
 		}
@@ -92,16 +93,16 @@ func TestRulebookHasEveryRuleTheCodeCites(t *testing.T) {
 	if len(uses) < 50 {
 		t.Fatalf("found only %d rule IDs cited in %d Go files; the scan no longer sees the citations", len(uses), len(files))
 	}
-	for _, msg := range missingRules(documented, uses) {
+	for _, msg := range missingRules(catalogued, uses) {
 		t.Error(msg)
 	}
-	t.Logf("%d rule IDs cited in %d Go files, %d documented", len(uses), len(files), len(documented))
+	t.Logf("%d rule IDs cited in %d Go files, %d in the catalogue", len(uses), len(files), len(catalogued))
 }
 
-// TestRulebookHasEveryListedRule checks the rule lists the domain packages
-// publish against docs/RULES.md.
-func TestRulebookHasEveryListedRule(t *testing.T) {
-	documented := loadRulebook(t, moduleRoot(t))
+// TestCatalogueHasEveryListedRule checks the rule lists the domain
+// packages publish against the catalogue.
+func TestCatalogueHasEveryListedRule(t *testing.T) {
+	catalogued := loadCatalogue(t)
 	lists := map[string][]string{
 		"aggregates.RuleIDs": aggregates.RuleIDs(),
 		"catalog.RuleIDs":    catalog.RuleIDs(),
@@ -115,9 +116,55 @@ func TestRulebookHasEveryListedRule(t *testing.T) {
 	}
 	for list, ids := range lists {
 		for _, id := range ids {
-			if _, ok := documented[id]; !ok {
-				t.Errorf("rule ID %s is listed by %s but has no row in docs/RULES.md", id, list)
+			if !catalogued[id] {
+				t.Errorf("rule ID %s is listed by %s but is not in the rule catalogue (%s)", id, list, catalogueFile)
 			}
+		}
+	}
+}
+
+// TestRulesMarkdownIsTheCatalogue fails when docs/rules.md differs from
+// the catalogue's rendering: the rulebook is generated, never edited.
+func TestRulesMarkdownIsTheCatalogue(t *testing.T) {
+	want, err := rulebook.Markdown()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(moduleRoot(t), "docs", "rules.md"))
+	if err != nil {
+		t.Fatalf("%v; run go generate ./docs", err)
+	}
+	if line, ok := firstDifference(got, want); ok {
+		t.Fatalf("docs/rules.md differs from the rule catalogue from line %d on; edit the catalogue in aggregates/rulebook (rules/*.json, sections.json, rulebook.md.tmpl), never docs/rules.md, and run go generate ./docs", line)
+	}
+}
+
+// firstDifference returns the first line (from 1) where a and b differ,
+// or false when they are equal.
+func firstDifference(a, b []byte) (int, bool) {
+	if bytes.Equal(a, b) {
+		return 0, false
+	}
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := range la {
+		if i >= len(lb) || la[i] != lb[i] {
+			return i + 1, true
+		}
+	}
+	return len(la) + 1, true
+}
+
+// TestNoRulebookBesideTheCatalogue refuses a second rulebook: a
+// docs/RULES.md would also collide with docs/rules.md on case-insensitive
+// file systems (macOS, Windows).
+func TestNoRulebookBesideTheCatalogue(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join(moduleRoot(t), "docs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.EqualFold(e.Name(), "rules.md") && e.Name() != "rules.md" {
+			t.Errorf("docs/%s: the rulebook is docs/rules.md, generated from the catalogue; remove docs/%s", e.Name(), e.Name())
 		}
 	}
 }
@@ -181,29 +228,31 @@ func f(b *B) { b.add("travel", "TRAVEL-NEW", 1) }`, "TRAVEL-NEW"},
 }
 
 // TestMissingRuleNamesIDAndPlace checks the failure message: a rule the
-// rulebook lacks is named with the file and line that cite it, and a
-// documented one is not reported.
+// catalogue lacks is named with the file and line that cite it, and a
+// catalogued one is not reported.
 func TestMissingRuleNamesIDAndPlace(t *testing.T) {
-	documented, err := rulebookIDs("| ID | Rule | Source |\n|---|---|---|\n| MOB-ABROAD | crosses a border | ledger |\n")
-	if err != nil {
-		t.Fatal(err)
-	}
 	fset, files := parseSnippet(t, `package p
 func f() {
 	_ = apperr.Rule("MOB-ABROAD", "x")
 	_ = apperr.Rule("LEDGER-DAMAGED", "x")
 }
 `)
-	got := missingRules(documented, citedRuleIDs(fset, files, nil))
-	want := "rule ID LEDGER-DAMAGED is cited by the code but has no row in docs/RULES.md; cited at snippet.go:4 (first argument of Rule)."
+	got := missingRules(map[string]bool{"MOB-ABROAD": true}, citedRuleIDs(fset, files, nil))
+	want := "rule ID LEDGER-DAMAGED is cited by the code but is not in the rule catalogue; cited at snippet.go:4 (first argument of Rule)."
 	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
 		t.Fatalf("got %q, want one message starting %q", got, want)
 	}
 }
 
-// TestRulebookIDsAreUnique refuses a rule ID documented twice.
-func TestRulebookIDsAreUnique(t *testing.T) {
-	if _, err := rulebookIDs("| UA-SCOPE | a | 004 |\n| UA-SCOPE | b | 004 |\n"); err == nil {
-		t.Fatal("a rule ID with two rows was accepted")
+// TestFirstDifferenceNamesTheLine checks the golden comparison's message.
+func TestFirstDifferenceNamesTheLine(t *testing.T) {
+	if _, differ := firstDifference([]byte("a\nb\n"), []byte("a\nb\n")); differ {
+		t.Fatal("equal texts reported as different")
+	}
+	if line, differ := firstDifference([]byte("a\nb\nc\n"), []byte("a\nB\nc\n")); !differ || line != 2 {
+		t.Fatalf("got line %d, %v; want line 2", line, differ)
+	}
+	if line, differ := firstDifference([]byte("a\n"), []byte("a\nb\n")); !differ || line != 2 {
+		t.Fatalf("a shorter file: got line %d, %v; want line 2", line, differ)
 	}
 }

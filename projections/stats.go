@@ -65,7 +65,7 @@ type MobilityStatsFilter struct {
 }
 
 // AccreditationStatsRow is one year and field of accreditation applications
-// and their outcome: the shape of the figures in RULES.md section 7.
+// and their outcome: the shape of the figures in docs/rules.md section 7.
 type AccreditationStatsRow struct {
 	// Year is the call year.
 	Year int `json:"year"`

@@ -1,11 +1,11 @@
 package catalog
 
-// Activity is one KA1 mobility activity type of RULES.md section 3, named
+// Activity is one KA1 mobility activity type of docs/rules.md section 3, named
 // by its Beneficiary Module code.
 type Activity struct {
 	// Code is the Beneficiary Module activity code, e.g. "LM-LONG-VET".
 	Code string `json:"code"`
-	// Rule is the rule ID of RULES.md that defines the activity.
+	// Rule is the rule ID of docs/rules.md that defines the activity.
 	Rule string `json:"rule"`
 	// Name is the activity's name in English.
 	Name string `json:"name"`
@@ -71,7 +71,7 @@ type entry struct {
 	label string
 }
 
-// activities is the catalogue, in the order of RULES.md section 3, then the
+// activities is the catalogue, in the order of docs/rules.md section 3, then the
 // 2014-2020 legacy activity.
 var activities = []entry{
 	{Activity{Code: CodeJobShadowing, Rule: "ACT-JOB-SHADOW", Name: "Staff job shadowing", MinDays: 2, MaxDays: 60, Staff: true, CountsTowardMax: true}, "Job shadowing"},

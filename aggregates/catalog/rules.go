@@ -1,6 +1,6 @@
 package catalog
 
-// RuleIDs returns the IDs of the RULES.md rules this package enforces.
+// RuleIDs returns the IDs of the docs/rules.md rules this package enforces.
 func RuleIDs() []string {
 	ids := make([]string, 0, len(activities)+4)
 	for _, e := range activities {

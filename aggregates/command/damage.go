@@ -79,7 +79,11 @@ func (h *Handler) decide(ctx context.Context, dctx aggregates.Context, e *entry,
 		}
 		return []events.Draft{{Payload: d, OccurredAt: dctx.Now}}, nil
 	}
-	decided, err := h.domain.Decide(dctx, e.portfolio, cmd)
+	dom, err := h.domainFor(ctx, cmd, ref.Org)
+	if err != nil {
+		return nil, err
+	}
+	decided, err := dom.Decide(dctx, e.portfolio, cmd)
 	if err != nil {
 		return nil, asApp(err)
 	}

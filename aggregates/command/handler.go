@@ -83,6 +83,7 @@ type Handler struct {
 	locks   stripes
 	located sync.Map // kind/id -> org
 	trusted trustedCheckpoint
+	refs    refView // the national office's reference data
 }
 
 // New returns a Handler. idem may be nil (no records beyond the store's

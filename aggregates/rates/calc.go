@@ -74,7 +74,7 @@ const (
 type Line struct {
 	// Category is the budget category.
 	Category string `json:"category"`
-	// Rule is the RULES.md rule ID the amount follows.
+	// Rule is the docs/rules.md rule ID the amount follows.
 	Rule string `json:"rule"`
 	// Explanation tells a beneficiary how the amount was reached.
 	Explanation string `json:"explanation"`

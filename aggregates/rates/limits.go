@@ -8,7 +8,7 @@ import (
 )
 
 // RuleAmountRange is the rule of an amount outside its bound
-// (docs/RULES.md section 10).
+// (docs/rules.md section 10).
 const RuleAmountRange = "INPUT-AMOUNT-RANGE"
 
 // Limits are the largest amounts one mobility may claim against receipts
@@ -36,7 +36,7 @@ type Limits struct {
 //     (UA-LINGUISTIC pays at most 300 EUR of it anyway).
 func DefaultLimits() Limits {
 	return Limits{
-		Provenance:             Provenance{Source: "docs/RULES.md section 10 INPUT-AMOUNT-RANGE: default bounds of the ledger", Confirmed: false},
+		Provenance:             Provenance{Source: "docs/rules.md section 10 INPUT-AMOUNT-RANGE: default bounds of the ledger", Confirmed: false},
 		RealTravelCostCents:    2_000_000,
 		InclusionCents:         20_000_000,
 		LinguisticReceiptCents: 2_000_000,

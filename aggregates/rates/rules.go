@@ -1,6 +1,6 @@
 package rates
 
-// RuleIDs returns the IDs of the RULES.md rules this package enforces.
+// RuleIDs returns the IDs of the docs/rules.md rules this package enforces.
 func RuleIDs() []string {
 	return []string{
 		"BUD-RATES-DATA", "BUD-TRAVEL-BAND", "BUD-TRAVEL-DAYS", "BUD-INDIVIDUAL",

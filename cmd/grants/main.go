@@ -4,6 +4,9 @@
 //	grants replay    rebuild the read models from the event stream
 //	grants token     create, list and revoke API tokens
 //	grants bench     measure the event store and replay against raw rates
+//	grants version   print the build
+//	grants calls     list, publish and correct call rounds (through a running serve)
+//	grants rates     list, publish and correct rates tables, recompute grants
 package main
 
 import (
@@ -34,6 +37,7 @@ func (u usageError) Unwrap() error { return u.err }
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 func main() {
+	privateFiles()
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
 		printUsage()
 		if len(os.Args) < 2 {

@@ -40,7 +40,7 @@ const (
 type Error struct {
 	// Code classifies the error.
 	Code Code
-	// Rule is the rule ID of RULES.md that was violated, if any.
+	// Rule is the rule ID of docs/rules.md that was violated, if any.
 	Rule string
 	// Field is the path of the input field at fault, if any (e.g. "mobilities[3].end_date").
 	Field string

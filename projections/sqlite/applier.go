@@ -19,6 +19,8 @@ import (
 type applier struct {
 	w  *wconn
 	st stmts
+	// ref holds the reference data's statements (h_reference.go).
+	ref *refStmts
 
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow

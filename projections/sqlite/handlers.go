@@ -90,6 +90,7 @@ func handlers() map[string]*handler {
 	registerOrganisationHandlers(hs)
 	registerProjectHandlers(hs)
 	registerMobilityHandlers(hs)
+	registerReferenceHandlers(hs)
 	hs[events.DamageResolvedType] = resolutionHandler()
 	return hs
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/erasmus-ledger/grants/projections"
 )
 
-// section7 are the accreditation figures of RULES.md section 7 (seed 003):
+// section7 are the accreditation figures of docs/rules.md section 7 (seed 003):
 // year, field, applied, of which consortia, granted organisations, granted
 // consortia.
 var section7 = []projections.AccreditationStatsRow{

@@ -1,4 +1,4 @@
--- 0006: provenance (issue 12). The projector applies only events that pass
+-- 0007: provenance (issue 12). The projector applies only events that pass
 -- their checks (events.ChainState: the content matches its hash, a service
 -- key signed it, it follows its aggregate's last valid event); the others
 -- are kept out of every read model and listed here.
