@@ -23,5 +23,8 @@ func Registry() *events.Registry {
 	for _, e := range AllEvents() {
 		r.Register(e.EventType(), 1, e, nil)
 	}
+	// The national office's resolution of a damaged aggregate: recorded
+	// by the command handler, not decided by the domain.
+	r.Register(events.DamageResolvedType, 1, events.DamageResolved{}, nil)
 	return r
 }

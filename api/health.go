@@ -63,6 +63,11 @@ func (s *Server) readyz(c echo.Context) error {
 			return writeProblem(c, p)
 		}
 	}
+	// Quarantined events keep the service serving, but say so.
+	if n := s.openQuarantined(c.Request().Context()); n != 0 {
+		return c.JSON(http.StatusOK, Health{Status: "degraded", Checkpoint: s.d.Reader.Checkpoint(),
+			Detail: "the projector quarantined events that failed their checks; see GET /v1/audit/quarantine"})
+	}
 	return c.JSON(http.StatusOK, Health{Status: "ready", Checkpoint: s.d.Reader.Checkpoint()})
 }
 

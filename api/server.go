@@ -77,6 +77,17 @@ type Deps struct {
 	// LastSequence is the stream's last sequence, for the projection lag
 	// metric; nil leaves the metric out.
 	LastSequence func(ctx context.Context) (uint64, error)
+	// Verify verifies the whole event stream (GET /v1/audit/verification);
+	// nil answers 503.
+	Verify func(ctx context.Context) (events.StreamReport, error)
+	// Quarantine lists the events the projector refused (GET
+	// /v1/audit/quarantine, the grants_quarantined_events metric, and a
+	// "degraded" /readyz while any is open); nil: none.
+	Quarantine func(ctx context.Context) ([]projections.QuarantinedEvent, error)
+	// KeyRing holds the public keys events are signed with; the
+	// verification of one organisation or project checks signatures with
+	// it (nil: hash chains only).
+	KeyRing *events.KeyRing
 	// Clock tells the time (request latency, as-of defaults).
 	Clock events.Clock
 	// Logger receives request and error logs; nil means slog.Default().
@@ -136,6 +147,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{d: d, log: d.Logger}
 	s.metrics = newMetrics(lagFunc(d.LastSequence, d.Reader.Checkpoint))
+	s.registerQuarantineMetric()
 	if d.RatePerSecond > 0 {
 		s.limiter = newLimiter(d.RatePerSecond, d.Burst)
 	}

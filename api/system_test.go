@@ -21,7 +21,9 @@ import (
 	"github.com/erasmus-ledger/grants/api"
 	"github.com/erasmus-ledger/grants/api/auth"
 	authjs "github.com/erasmus-ledger/grants/api/auth/jetstream"
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/storetest"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
 
@@ -73,7 +75,7 @@ func startSystem(t testing.TB) *system {
 	clk := &clock{}
 	clk.set("2022-01-03")
 	reg := aggregates.Registry()
-	store, err := jetstream.Open(ctx, nc, reg, jetstream.Config{Clock: clk})
+	store, err := jetstream.Open(ctx, nc, reg, jetstream.Config{Clock: clk, Signer: storetest.Signer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,8 @@ func startSystem(t testing.TB) *system {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proj, err := sqlite.NewProjector(db, sqlite.ProjectorConfig{Registry: reg})
+	ring := storetest.KeyRing()
+	proj, err := sqlite.NewProjector(db, sqlite.ProjectorConfig{Registry: reg, KeyRing: ring})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +120,11 @@ func startSystem(t testing.TB) *system {
 			return nil
 		},
 		LastSequence: store.LastSequence, Clock: clk, MaxWait: 20 * time.Second,
+		KeyRing: ring, Quarantine: db.Quarantine,
+		Verify: func(ctx context.Context) (events.StreamReport, error) {
+			rep, _, err := events.VerifyStore(ctx, store, ring, events.VerifyOptions{})
+			return rep, err
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	a "github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/command"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -86,6 +87,9 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.TerminateProject](s, P, "/v1/projects/:id/termination", "terminateProject", "Terminate a project", tagProjects, prj),
 		commandRoute[a.RecomputeGrants](s, P, "/v1/projects/:id/grant-recomputation", "recomputeGrants", "Recompute a project's mobility grants with the rates in force (the office's decision after a rates correction)", tagProjects, prj),
 		{Method: G, Path: "/v1/projects/:id/history", OperationID: "projectHistory", Summary: "Read the audit history of a project", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.projectHistory},
+		{Method: G, Path: "/v1/audit/verification", OperationID: "verifyLedger", Summary: "Verify the whole event stream: every chain, every signature, every checkpoint, no missing sequence", Tag: tagAudit, Roles: []string{a.RoleNationalOffice}, Response: events.StreamReport{}, Handler: s.verifyLedger},
+		commandRoute[command.ResolveDamage](s, P, "/v1/audit/damage-resolutions", "resolveDamage", "Resolve a damaged aggregate: acknowledge a quarantined or lost sequence so that the aggregate accepts writes again", tagAudit, cmdSpec{}),
+		{Method: G, Path: "/v1/audit/quarantine", OperationID: "listQuarantine", Summary: "The events the projector refused (failed signature, hash or chain): sequence, subject, reason, resolution", Tag: tagAudit, Roles: []string{a.RoleNationalOffice}, Response: []projections.QuarantinedEvent{}, Handler: s.quarantine},
 		{Method: G, Path: "/v1/projects/:id/verification", OperationID: "verifyProject", Summary: "Verify the hash chain of a project's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyProject},
 
 		// Mobilities.

@@ -27,9 +27,10 @@ const (
 // Build turns the drafts of req into sealed envelopes that follow
 // req.Expected: IDs (UUID v7), versions, type names and schema versions
 // from reg, payloads as JSON, times in UTC (RecordedAt from clock when the
-// request has none), metadata copied, hash chain sealed. Every Store
-// implementation builds its envelopes here.
-func Build(reg *Registry, clock Clock, req AppendRequest) ([]Envelope, error) {
+// request has none), metadata copied, hash chain sealed, each event signed
+// by signer (nil leaves them unsigned, for tests of the formats only).
+// Every Store implementation builds its envelopes here.
+func Build(reg *Registry, clock Clock, signer Signer, req AppendRequest) ([]Envelope, error) {
 	if err := req.Ref.Validate(); err != nil {
 		return nil, apperr.Wrap(apperr.Invalid, err, "invalid aggregate reference: %v", err)
 	}
@@ -82,6 +83,9 @@ func Build(reg *Registry, clock Clock, req AppendRequest) ([]Envelope, error) {
 			Payload: payload,
 		}
 		e.Seal(prev)
+		if signer != nil {
+			e.Sign(signer)
+		}
 		prev = e.Hash
 		out[i] = e
 	}

@@ -72,6 +72,18 @@ type Envelope struct {
 	PrevHash string `json:"prev_hash,omitempty"`
 	// Hash is SHA-256(PrevHash || CanonicalBytes()), hex-encoded.
 	Hash string `json:"hash"`
+	// KeyID names the service key that signed the event (empty for events
+	// written before events were signed).
+	KeyID string `json:"key_id,omitempty"`
+	// Signature is the Ed25519 signature of SigningInput(Hash) by KeyID,
+	// base64url without padding.
+	Signature string `json:"signature,omitempty"`
+	// Damage, when set, says why the stored record could not be read as an
+	// event: a store hands such records to its readers (with the sequence
+	// and, when the subject names one, the aggregate) rather than stopping,
+	// so that verification reports them and the projector quarantines them.
+	// Nothing else of the envelope is to be trusted.
+	Damage string `json:"-"`
 }
 
 // Head is where an aggregate stands: its last version, the stream sequence of

@@ -41,6 +41,33 @@ func (e *Envelope) ComputeHash() string {
 
 var canonicalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
+// HashMatches tells whether e's content matches its Hash: ComputeHash() ==
+// e.Hash without allocating (it runs once per event in a replay).
+func (e *Envelope) HashMatches() bool {
+	if len(e.Hash) != 2*sha256.Size {
+		return false
+	}
+	bp := canonicalBufs.Get().(*[]byte)
+	b := (*bp)[:0]
+	// The hash input: the previous hash decoded from hex (as written when
+	// it is not hex), then the canonical bytes.
+	if n := len(e.PrevHash); n%2 != 0 {
+		b = append(b, e.PrevHash...)
+	} else if n > 0 {
+		b = append(b, make([]byte, n/2)...)
+		if _, err := hex.Decode(b, []byte(e.PrevHash)); err != nil {
+			b = append(b[:0], e.PrevHash...)
+		}
+	}
+	b = appendCanonical(b, e)
+	sum := sha256.Sum256(b)
+	*bp = b
+	canonicalBufs.Put(bp)
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:]) == e.Hash
+}
+
 // Seal sets PrevHash and Hash of env so that it follows prev in the chain.
 func (e *Envelope) Seal(prev string) {
 	e.PrevHash = prev

@@ -20,3 +20,20 @@ type Source interface {
 }
 
 var _ Source = events.Store(nil)
+
+// QuarantinedEvent is an event the projector refused to apply: one that
+// failed its checks (see events.ChainState), listed for the national
+// office with its sequence, subject and reason.
+type QuarantinedEvent struct {
+	Sequence   uint64     `json:"sequence"`
+	Subject    string     `json:"subject"`
+	Aggregate  events.Ref `json:"aggregate"`
+	Type       string     `json:"type"`
+	Version    uint64     `json:"version"`
+	Kind       string     `json:"kind"`
+	Reason     string     `json:"reason"`
+	RecordedAt string     `json:"recorded_at"`
+	// ResolvedBy is the sequence of the national office's resolution
+	// event (0 while the damage is open).
+	ResolvedBy uint64 `json:"resolved_by,omitempty"`
+}

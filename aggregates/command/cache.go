@@ -22,6 +22,9 @@ type entry struct {
 	// aggregate they touched, so a retry after a crash between append and
 	// record still finds its first answer.
 	keys map[string]keyUse
+	// chains follow each aggregate's chain (with a key ring): the last
+	// valid event and the open problems, keyed like heads.
+	chains map[string]*events.ChainState
 }
 
 // keyUse is what the entry knows of an idempotency key already written.
@@ -33,7 +36,18 @@ type keyUse struct {
 }
 
 func newEntry(org string) *entry {
-	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]keyUse{}}
+	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]keyUse{},
+		chains: map[string]*events.ChainState{}}
+}
+
+// chain returns the chain state of aggregate k.
+func (e *entry) chain(k string) *events.ChainState {
+	c := e.chains[k]
+	if c == nil {
+		c = &events.ChainState{}
+		e.chains[k] = c
+	}
+	return c
 }
 
 func headKey(kind, id string) string { return kind + "/" + id }

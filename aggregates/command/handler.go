@@ -62,6 +62,12 @@ type Config struct {
 	CacheOrganisations int
 	// Logger receives warnings; nil means slog.Default().
 	Logger *slog.Logger
+	// KeyRing, if set, makes the handler decide only on events that pass
+	// their checks (see events.ChainState): an event that fails them is
+	// never evolved, and its aggregate refuses writes (LEDGER-DAMAGED)
+	// until the national office resolves it (ResolveDamage). Without it
+	// every event counts.
+	KeyRing *events.KeyRing
 }
 
 // Handler executes commands. It is safe for concurrent use.
@@ -76,7 +82,8 @@ type Handler struct {
 	cache   *lru
 	locks   stripes
 	located sync.Map // kind/id -> org
-	refs    refView  // the national office's reference data
+	trusted trustedCheckpoint
+	refs    refView // the national office's reference data
 }
 
 // New returns a Handler. idem may be nil (no records beyond the store's
@@ -104,6 +111,9 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Result, error) {
 		if err := v.Validate(); err != nil {
 			return Result{}, asApp(err)
 		}
+	}
+	if _, ok := req.Command.(resolveCommand); ok && req.Reason == "" {
+		return Result{}, apperr.InvalidField("Grants-Reason", "resolving a damaged aggregate needs a reason (the Grants-Reason header)")
 	}
 	now := h.clock.Now().UTC()
 	dctx := aggregates.Context{Now: now, Actor: req.Actor}
@@ -227,6 +237,9 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 		}
 		head := e.heads[headKey(ref.Kind, ref.ID)]
+		if err := h.refuseDamaged(e, ref, req.Command); err != nil {
+			return Result{}, err
+		}
 		if req.IfMatch != nil && *req.IfMatch != head.Version {
 			if !fresh {
 				// The cache may be behind another instance: check for real.
@@ -244,15 +257,11 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				return Result{}, err
 			}
 		}
-		dom, err := h.domainFor(ctx, req.Command, ref.Org)
+		drafts, err := h.decide(ctx, dctx, e, ref, req.Command)
 		if err != nil {
 			return Result{}, err
 		}
-		decided, err := dom.Decide(dctx, e.portfolio, req.Command)
-		if err != nil {
-			return Result{}, asApp(err)
-		}
-		if len(decided) == 0 {
+		if len(drafts) == 0 {
 			return Result{Ref: ref, Version: head.Version, Sequence: head.Sequence}, nil
 		}
 		if scoped != "" && !claimed {
@@ -260,10 +269,6 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				return Result{}, err
 			}
 			claimed = true
-		}
-		drafts := make([]events.Draft, len(decided))
-		for i, ev := range decided {
-			drafts[i] = events.Draft{Payload: ev, OccurredAt: dctx.Now}
 		}
 		areq := events.AppendRequest{
 			Ref: ref, Expected: head, OrgWide: orgWide, OrgSequence: e.maxSeq(), Events: drafts,
@@ -287,7 +292,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			return Result{}, apperr.Wrap(apperr.Unavailable, err, "the event store did not accept the events; nothing was recorded")
 		}
-		if err := h.apply(e, stored); err != nil {
+		if err := h.apply(ctx, e, stored); err != nil {
 			h.cache.drop(ref.Org)
 			return Result{}, apperr.Wrap(apperr.Internal, err, "internal error")
 		}
@@ -317,7 +322,7 @@ func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide
 	if err != nil {
 		return apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
 	}
-	if err := h.apply(e, envs); err != nil {
+	if err := h.apply(ctx, e, envs); err != nil {
 		h.cache.drop(e.org)
 		return apperr.Wrap(apperr.Internal, err, "internal error")
 	}
@@ -329,11 +334,27 @@ func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide
 
 // apply evolves the entry with envs, skipping events already applied. The
 // new events are folded in one EvolveAll, which is linear in the events.
-func (h *Handler) apply(e *entry, envs []events.Envelope) error {
+func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) error {
 	evs := make([]aggregates.Event, 0, len(envs))
+	var cp *events.Checkpoint
+	if h.cfg.KeyRing != nil && len(envs) > 0 {
+		cp = h.trusted.get(ctx, h.store, h.cfg.KeyRing, h.clock.Now(), h.log)
+	}
 	for _, env := range envs {
 		k := headKey(env.Ref.Kind, env.Ref.ID)
 		if env.Sequence <= e.heads[k].Sequence {
+			continue
+		}
+		if h.cfg.KeyRing != nil {
+			if ok := h.admit(e, k, &env, cp); !ok {
+				continue
+			}
+		} else if env.Damage != "" {
+			return fmt.Errorf("the stored event at sequence %d cannot be read: %s", env.Sequence, env.Damage)
+		}
+		if env.Type == events.DamageResolvedType {
+			// Not a domain event: the chain state took it in.
+			e.heads[k] = events.HeadOf(env)
 			continue
 		}
 		payload, err := h.reg.Decode(env)

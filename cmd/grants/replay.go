@@ -71,11 +71,7 @@ func runReplay(args []string) error {
 
 	switch {
 	case *out != "":
-		rebuild := sqlite.Rebuild
-		if *allowHoles {
-			rebuild = sqlite.RebuildIncomplete
-		}
-		n, err := rebuild(ctx, sys.store, *out, bound, prog.update)
+		n, err := sqlite.RebuildVerified(ctx, sys.store, *out, bound, prog.update, sys.ring, *allowHoles)
 		if errors.Is(err, sqlite.ErrIncomplete) && *allowHoles {
 			prog.finish()
 			log.Error("read models built INCOMPLETE: events are missing from the stream", "file", *out, "events", n, "err", err)
@@ -99,7 +95,7 @@ func runReplay(args []string) error {
 		if path == "" {
 			path = filepath.Join(*nf.dataDir, "grants.db")
 		}
-		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log})
+		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log, KeyRing: sys.ring})
 		if err != nil {
 			return err
 		}

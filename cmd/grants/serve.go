@@ -43,6 +43,7 @@ type serveConfig struct {
 	maxBody       *int
 	ratePerSecond *int
 	shutdown      *time.Duration
+	checkpoints   *time.Duration
 	sessionIdle   *time.Duration
 	sessionMax    *time.Duration
 	metricsToken  *string
@@ -62,6 +63,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		maxBody:       fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
 		ratePerSecond: fs.Int("rate-limit", 0, "requests per second allowed per token (0: unlimited)"),
 		shutdown:      fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
+		checkpoints:   fs.Duration("checkpoint-interval", time.Hour, "how often the service verifies the new events and writes a signed checkpoint of every chain's head (0: only at start)"),
 		sessionIdle:   fs.Duration("session-idle", auth.DefaultSessionIdle, "a web session unused this long ends"),
 		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
@@ -123,9 +125,9 @@ func runServe(args []string) error {
 
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
-	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log})
+	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log, KeyRing: sys.ring})
 
-	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss})
+	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring})
 	if err != nil {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}
@@ -168,11 +170,13 @@ func runServe(args []string) error {
 		Commands: handler, Reader: readModels, Tokens: tokens, MetricsToken: metricsToken,
 		Sessions:    tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
 		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
+		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
 	})
 	if err != nil {
 		return err
 	}
+	startGuard(ctx, sys, *cfg.checkpoints, log)
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -16,7 +17,9 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/keys"
 )
 
 // natsFlags are the flags every subcommand that reaches the event store has.
@@ -30,6 +33,7 @@ type natsFlags struct {
 	durability      *string
 	natsCreds       *string
 	natsNkey        *string
+	signingDir      *string
 }
 
 func addNATSFlags(fs *flagSet) natsFlags {
@@ -44,8 +48,9 @@ func addNATSFlags(fs *flagSet) natsFlags {
 			"one fsync shared by the concurrent writes (group commit); os-flush: once the operating system has it, the server fsyncs every 2 minutes, "+
 			"so a power failure or kernel crash LOSES THE ACKNOWLEDGED WRITES OF UP TO THE LAST 2 MINUTES; sync-always: the server fsyncs each write (durable, slowest). "+
 			"An external --nats-url cluster is made durable by its replicas (--replicas 3)"),
-		natsCreds: fs.String("nats-creds", "", "NATS user credentials file (.creds) for --nats-url or a running grants serve (default: the service identity in the data directory)"),
-		natsNkey:  fs.String("nats-nkey", "", "NATS user nkey seed file for --nats-url or a running grants serve (default: <data-dir>/"+serviceSeedFile+")"),
+		natsCreds:  fs.String("nats-creds", "", "NATS user credentials file (.creds) for --nats-url or a running grants serve (default: the service identity in the data directory)"),
+		natsNkey:   fs.String("nats-nkey", "", "NATS user nkey seed file for --nats-url or a running grants serve (default: <data-dir>/"+serviceSeedFile+")"),
+		signingDir: fs.String("signing-dir", "", "directory of the service's event signing keys (default <data-dir>/signing; the same keys for every service of an external cluster)"),
 	}
 }
 
@@ -130,6 +135,10 @@ type system struct {
 	store *jetstream.Store
 	lock  *os.File
 	log   *slog.Logger
+	// ring holds the public keys events are verified with; signer is the
+	// active key (nil when this process has none).
+	ring   *events.KeyRing
+	signer events.Signer
 	// durability is the embedded server's.
 	durability jetstream.Durability
 }
@@ -229,6 +238,14 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		return nil, err
 	}
 	s := &system{log: log}
+	// The signing keys are read once the store is reachable (and the data
+	// directory proved writable), so that a bad flag creates nothing.
+	var scfg jetstream.Config
+	loadKeys := func() error {
+		cfg, ring, err := storeConfig(nf, serve, log)
+		scfg, s.ring, s.signer = cfg, ring, cfg.Signer
+		return err
+	}
 	url := *nf.natsURL
 	if !serve && url == "" && haveAuth {
 		// Reach a running `grants serve` through its listener, as the
@@ -276,9 +293,13 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 			s.Close()
 			return nil, err
 		}
+		if err := loadKeys(); err != nil {
+			s.Close()
+			return nil, err
+		}
 		emb, err := jetstream.OpenEmbedded(ctx, jetstream.EmbeddedConfig{
 			StoreDir: filepath.Join(*nf.dataDir, "nats"), Host: host, Port: port, Durability: durability, Identities: ids, Logger: log,
-		}, aggregates.Registry(), storeConfig(nf))
+		}, aggregates.Registry(), scfg)
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -286,7 +307,11 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 		s.emb, s.srv, s.nc, s.store, s.durability = emb, emb.Server, emb.Conn, emb.Store, durability
 		return s, nil
 	}
-	cfg := storeConfig(nf)
+	if err := loadKeys(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	cfg := scfg
 	cfg.Attach = attach
 	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), cfg)
 	if err != nil && !attach && !serve {
@@ -306,9 +331,47 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	return s, nil
 }
 
-// storeConfig is the event store's configuration from the flags.
-func storeConfig(nf natsFlags) jetstream.Config {
-	return jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas}
+// storeConfig is the event store's configuration from the flags, with
+// the signing key and the key ring of the signing directory. serve
+// creates the first key; another subcommand without readable keys signs
+// nothing and trusts no key (verification then flags every event).
+func storeConfig(nf natsFlags, serve bool, log *slog.Logger) (jetstream.Config, *events.KeyRing, error) {
+	cfg := jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas}
+	dir := signingDir(nf)
+	var (
+		set *keys.Set
+		err error
+	)
+	if serve {
+		var created bool
+		if set, created, err = keys.Open(dir, time.Now()); err == nil && created {
+			log.Info("created the event signing key", "dir", dir, "key", set.Active)
+		}
+	} else {
+		set, err = keys.Load(dir)
+	}
+	switch {
+	case err == nil:
+	case !serve && errors.Is(err, fs.ErrNotExist):
+		log.Warn("no event signing keys here: nothing is signed and no signature is trusted", "dir", dir)
+		return cfg, events.NewKeyRing(nil, nil), nil
+	default:
+		return cfg, nil, usagef("signing keys in %s: %v (point --signing-dir at the service's keys)", dir, err)
+	}
+	signer, err := set.Signer()
+	if err != nil {
+		return cfg, nil, usageError{err}
+	}
+	cfg.Signer = signer
+	return cfg, set.Ring(dir), nil
+}
+
+// signingDir is --signing-dir, or <data-dir>/signing.
+func signingDir(nf natsFlags) string {
+	if *nf.signingDir != "" {
+		return *nf.signingDir
+	}
+	return filepath.Join(*nf.dataDir, "signing")
 }
 
 // newLogger returns the process logger: JSON lines on stderr, or text.

@@ -62,7 +62,7 @@ func (s *Store) Append(ctx context.Context, req events.AppendRequest) ([]events.
 // append stores the events of req and returns them once the server has
 // acknowledged them.
 func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
-	envs, err := events.Build(s.reg, s.clock, req)
+	envs, err := events.Build(s.reg, s.clock, s.signer, req)
 	if err != nil {
 		return nil, err
 	}
@@ -70,9 +70,9 @@ func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.
 	key := req.Meta.IdempotencyKey
 	msgs := make([]*nats.Msg, len(envs))
 	for i := range envs {
-		h := envelopeHeader(&envs[i], 5)
+		h, body := encodeMsg(&envs[i], 5)
 		h[jetstream.MsgIDHeader] = []string{events.DedupID(key, i, envs[i].ID)}
-		msgs[i] = &nats.Msg{Subject: subject, Header: h, Data: envs[i].Payload}
+		msgs[i] = &nats.Msg{Subject: subject, Header: h, Data: body}
 	}
 	if req.OrgWide {
 		msgs[0].Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(req.OrgSequence, 10)}

@@ -2,6 +2,8 @@ package jetstream
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -127,7 +129,12 @@ func startBench(ctx context.Context, dir string, syncAlways, listen bool) (*benc
 		srv.Shutdown()
 		return nil, err
 	}
-	store, err := Open(ctx, nc, benchRegistry(), Config{})
+	// Events are signed as the service signs them, with a throwaway key.
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	store, err := Open(ctx, nc, benchRegistry(), Config{Signer: events.NewEd25519Signer(priv)})
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
@@ -283,14 +290,14 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 // event ID, message ID, version and expected last subject sequence.
 func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total int, at time.Time) (time.Duration, error) {
 	return parallel(writers, func(w int) error {
-		envs, err := events.Build(env.store.reg, nil, benchRequest(run+"raw", w, 0, events.Head{}, at))
+		envs, err := events.Build(env.store.reg, nil, env.store.signer, benchRequest(run+"raw", w, 0, events.Head{}, at))
 		if err != nil {
 			return err
 		}
 		e := envs[0]
 		first := e
-		h := envelopeHeader(&e, 5)
-		msg := &nats.Msg{Subject: e.Ref.Subject(), Header: h, Data: e.Payload}
+		h, body := encodeMsg(&e, 5)
+		msg := &nats.Msg{Subject: e.Ref.Subject(), Header: h, Data: body}
 		var last uint64
 		for n := range split(total, writers, w) {
 			id := first.ID[:24] + fmt.Sprintf("%012x", n)
@@ -298,7 +305,7 @@ func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total in
 			if n == 1 {
 				e.PrevHash = first.Hash
 			}
-			h[events.HeaderEvent] = []string{packEnvelope(&e)}
+			msg.Data = appendCloudEvent(body[:0], &e)
 			h[jetstream.MsgIDHeader] = []string{id}
 			h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(last, 10)}
 			ack, err := env.store.js.PublishMsg(ctx, msg)

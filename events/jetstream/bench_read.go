@@ -115,12 +115,13 @@ func fill(ctx context.Context, env *benchEnv, total int) error {
 	heads := make([]events.Head, aggregates)
 	for n := range total {
 		w := n % aggregates
-		envs, err := events.Build(env.store.reg, nil, benchRequest(run+"READ", w, n, heads[w], at))
+		envs, err := events.Build(env.store.reg, nil, env.store.signer, benchRequest(run+"READ", w, n, heads[w], at))
 		if err != nil {
 			return err
 		}
 		heads[w] = events.HeadOf(envs[0])
-		msg := &nats.Msg{Subject: envs[0].Ref.Subject(), Header: envelopeHeader(&envs[0], 0), Data: envs[0].Payload}
+		h, body := encodeMsg(&envs[0], 0)
+		msg := &nats.Msg{Subject: envs[0].Ref.Subject(), Header: h, Data: body}
 		if _, err := env.store.js.PublishMsgAsync(msg); err != nil {
 			return err
 		}

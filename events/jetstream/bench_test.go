@@ -108,7 +108,7 @@ func BenchmarkRawOrderedConsumer(b *testing.B) {
 
 // BenchmarkDecodeMsg decodes one stored message into an envelope.
 func BenchmarkDecodeMsg(b *testing.B) {
-	envs, err := events.Build(benchRegistry(), nil, benchRequest("D", 1, 1, events.Head{}, benchTime))
+	envs, err := events.Build(benchRegistry(), nil, nil, benchRequest("D", 1, 1, events.Head{}, benchTime))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -44,8 +44,10 @@ func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Enve
 		if e.Sequence > to {
 			return false, nil
 		}
-		if err := fn(e); err != nil {
-			return false, err
+		if !isCheckpoint(&e) {
+			if err := fn(e); err != nil {
+				return false, err
+			}
 		}
 		return e.Sequence < to, nil
 	})
@@ -69,11 +71,9 @@ func (s *Store) eventsDirect(ctx context.Context, from, to uint64, fn func(event
 		if seq > to {
 			return errRangeEnd
 		}
-		e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
-		if err != nil {
-			return corrupt(err)
+		if subject := m.Header.Get("Nats-Subject"); subject != events.CheckpointSubject {
+			envs = append(envs, decodeStored(subject, m.Header, m.Data, seq))
 		}
-		envs = append(envs, e)
 		if seq == to {
 			return errRangeEnd
 		}
@@ -97,6 +97,9 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(events.Envel
 		from = 1
 	}
 	return s.consume(ctx, from, nil, func(e events.Envelope) (bool, error) {
+		if isCheckpoint(&e) {
+			return true, nil
+		}
 		return true, fn(e)
 	})
 }
@@ -109,11 +112,13 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(events.Envel
 // heartbeat timer per call. fn is never called after consume returns.
 func (s *Store) consume(ctx context.Context, from uint64, idle idleFunc, fn func(events.Envelope) (more bool, err error)) error {
 	return s.consumeRaw(ctx, from, false, idle, func(msg jetstream.Msg, seq uint64) (bool, error) {
-		e, err := DecodeMsg(msg.Subject(), msg.Headers(), msg.Data(), seq)
-		if err != nil {
-			return false, corrupt(err)
+		if msg.Subject() == events.CheckpointSubject {
+			// Not an event: fn sees its sequence only (isCheckpoint).
+			return fn(events.Envelope{Sequence: seq})
 		}
-		return fn(e)
+		// A record that cannot be read is handed over with Damage set,
+		// for the reader to report or quarantine.
+		return fn(decodeStored(msg.Subject(), msg.Headers(), msg.Data(), seq))
 	})
 }
 
@@ -181,7 +186,9 @@ func (s *Store) consumeRaw(ctx context.Context, from uint64, headersOnly bool, i
 	handle := func(msg jetstream.Msg) {
 		mu.Lock()
 		defer mu.Unlock()
-		if stopped {
+		if stopped || ctx.Err() != nil {
+			// Once ctx ends, nothing more is handed to fn, even before
+			// consume's own goroutine takes the lock.
 			return
 		}
 		seq, err := ackSequence(msg.Reply())
@@ -259,6 +266,10 @@ wait:
 	}
 	return result
 }
+
+// isCheckpoint tells whether consume handed over a checkpoint message
+// (a sequence without an event) rather than an event.
+func isCheckpoint(e *events.Envelope) bool { return e.Ref.Org == "" }
 
 // ackSequence reads the stream sequence from a consumer message's reply
 // subject without the full metadata parse. The subject is

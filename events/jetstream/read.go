@@ -33,11 +33,7 @@ func (s *Store) loadFilter(ctx context.Context, filter string, afterSeq uint64) 
 	defer cancel()
 	var out []events.Envelope
 	err := s.getter.scan(ctx, filter, afterSeq+1, func(m *nats.Msg, seq uint64) error {
-		e, err := DecodeMsg(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq)
-		if err != nil {
-			return corrupt(err)
-		}
-		out = append(out, e)
+		out = append(out, decodeStored(m.Header.Get("Nats-Subject"), m.Header, m.Data, seq))
 		return nil
 	})
 	if err != nil {

@@ -66,6 +66,9 @@ type Config struct {
 	// Clock fills in Meta.RecordedAt when an append leaves it zero; without
 	// a clock such an append is refused.
 	Clock events.Clock
+	// Signer signs every appended event (see events.Build); nil appends
+	// unsigned events, which verification flags.
+	Signer events.Signer
 	// RequestTimeout bounds reads whose context has no deadline (default 10s).
 	RequestTimeout time.Duration
 	// Logger receives warnings; nil discards them.
@@ -100,6 +103,7 @@ type Store struct {
 	readConn   *nats.Conn
 	reg        *events.Registry
 	clock      events.Clock
+	signer     events.Signer
 	timeout    time.Duration
 	log        *slog.Logger
 	getter     *directGetter
@@ -213,7 +217,7 @@ func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstrea
 		return nil, err
 	}
 	s := &Store{
-		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock,
+		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock, signer: cfg.Signer,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
 		idem: idem, batchSlots: make(chan struct{}, maxBatchesInFlight), health: cfg.Health,
 	}
@@ -248,7 +252,10 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-// LastSequence implements events.Store.
+// LastSequence implements events.Store: the sequence of the stream's last
+// event. A signed checkpoint written after it (events.CheckpointSubject)
+// is not an event: readiness, the projection lag and a catch-up compare
+// with the events.
 func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
@@ -256,7 +263,34 @@ func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, unavailable(err, "reading the last sequence of stream %s", StreamName)
 	}
-	return info.State.LastSeq, nil
+	last := info.State.LastSeq
+	if last == 0 {
+		return 0, nil
+	}
+	cp, found, err := s.getter.one(ctx, directRequest{LastBySubj: events.CheckpointSubject})
+	if err != nil {
+		return 0, unavailable(err, "reading the last sequence of stream %s", StreamName)
+	}
+	if !found {
+		return last, nil
+	}
+	if at, err := parseSeq(cp); err != nil || at != last {
+		return last, err
+	}
+	// The stream ends on checkpoints: the last event's sequence is the one
+	// before them (a record lost there still counts, so that a reader
+	// reports it rather than stops short of it).
+	for last > 1 {
+		isCp, err := s.CheckpointAt(ctx, last-1)
+		if err != nil {
+			return 0, err
+		}
+		if !isCp {
+			break
+		}
+		last--
+	}
+	return last - 1, nil
 }
 
 // bound gives ctx the store's request timeout if it has no deadline.

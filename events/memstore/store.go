@@ -29,12 +29,16 @@ type Config struct {
 	// Clock fills in Meta.RecordedAt when an append leaves it zero. Without
 	// a clock such an append is refused.
 	Clock events.Clock
+	// Signer signs every appended event (see events.Build); nil appends
+	// unsigned events.
+	Signer events.Signer
 }
 
 // Store is the in-memory event store. It is safe for concurrent use.
 type Store struct {
 	reg    *events.Registry
 	clock  events.Clock
+	signer events.Signer
 	window time.Duration
 	idem   *Idempotency
 
@@ -46,6 +50,8 @@ type Store struct {
 	owner     map[string]string   // kind + "." + id -> org of its last event
 	dedup     map[string]dedupEntry
 	changed   chan struct{} // closed and replaced after every append
+	// checkpoints are the signed checkpoints written, oldest first.
+	checkpoints []events.StoredCheckpoint
 }
 
 type dedupEntry struct {
@@ -62,7 +68,7 @@ func New(reg *events.Registry, cfg Config) *Store {
 		w = DefaultDuplicateWindow
 	}
 	return &Store{
-		reg: reg, clock: cfg.Clock, window: w, idem: NewIdempotency(),
+		reg: reg, clock: cfg.Clock, signer: cfg.Signer, window: w, idem: NewIdempotency(),
 		bySubject: map[string][]uint64{}, byOrg: map[string][]uint64{},
 		owner: map[string]string{}, dedup: map[string]dedupEntry{},
 		changed: make(chan struct{}),
@@ -74,7 +80,7 @@ func (s *Store) Idempotency() events.IdempotencyStore { return s.idem }
 
 // Append implements events.Store.
 func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.Envelope, error) {
-	envs, err := events.Build(s.reg, s.clock, req)
+	envs, err := events.Build(s.reg, s.clock, s.signer, req)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 func TestStoreSuite(t *testing.T) {
 	storetest.Run(t, storetest.Factory{
 		Open: func(_ testing.TB, _ string, reg *events.Registry) (events.Store, func()) {
-			return memstore.New(reg, memstore.Config{}), func() {}
+			return memstore.New(reg, memstore.Config{Signer: storetest.Signer}), func() {}
 		},
 	})
 }

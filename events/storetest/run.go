@@ -29,6 +29,7 @@ func Run(t *testing.T, f Factory) {
 		{"InvalidRefTokensRefused", invalidRef},
 		{"EnvelopeFieldsRoundTrip", envelopeRoundTrip},
 		{"IdempotencyRecordsRoundTrip", idempotencyRecords},
+		{"EveryEventIsSignedByTheStoreKey", signedByStoreKey},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, f) })

@@ -136,7 +136,7 @@ func sameEvents(t *testing.T, what string, got, want []events.Envelope) {
 			g.Type != w.Type || g.SchemaVersion != w.SchemaVersion || g.Hash != w.Hash || g.PrevHash != w.PrevHash ||
 			string(g.Payload) != string(w.Payload) || !g.OccurredAt.Equal(w.OccurredAt) || !g.RecordedAt.Equal(w.RecordedAt) ||
 			g.Actor != w.Actor || g.CorrelationID != w.CorrelationID || g.CausationID != w.CausationID ||
-			g.IdempotencyKey != w.IdempotencyKey || g.Reason != w.Reason {
+			g.IdempotencyKey != w.IdempotencyKey || g.Reason != w.Reason || g.KeyID != w.KeyID || g.Signature != w.Signature {
 			t.Fatalf("%s: event %d differs:\n got %+v\nwant %+v", what, i, g, w)
 		}
 	}

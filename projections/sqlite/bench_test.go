@@ -60,7 +60,7 @@ func TestReplayBenchmarkReport(t *testing.T) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := BenchReplay(context.Background(), s, t.TempDir())
+	res, err := BenchReplay(context.Background(), s, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

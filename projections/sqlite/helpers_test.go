@@ -10,6 +10,7 @@ import (
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/jetstream/jstest"
+	"github.com/erasmus-ledger/grants/projections"
 )
 
 // openStore starts an embedded NATS server on a temporary directory and
@@ -36,14 +37,19 @@ func openDB(t testing.TB, path string) *DB {
 	return db
 }
 
-// project runs a projector on db until it has caught up with src.
-func catchUp(t testing.TB, db *DB, src *jetstream.Store, cfg ProjectorConfig) uint64 {
+// project runs a projector on db until it has caught up with src (or
+// with other, when src is nil).
+func catchUp(t testing.TB, db *DB, src *jetstream.Store, cfg ProjectorConfig, other ...projections.Source) uint64 {
 	t.Helper()
 	p, err := NewProjector(db, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	seq, err := p.CatchUp(testCtx(t), src, Until{})
+	var from projections.Source = src
+	if src == nil {
+		from = other[0]
+	}
+	seq, err := p.CatchUp(testCtx(t), from, Until{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,10 @@ type ManagerConfig struct {
 	Registry *events.Registry
 	// Logger receives the projectors' errors; nil discards them.
 	Logger *slog.Logger
+	// KeyRing, if set, makes the projectors apply only the events that
+	// pass their checks and quarantine the others (see
+	// ProjectorConfig.KeyRing).
+	KeyRing *events.KeyRing
 	// RetryDelay is the first delay before a failed live projector is
 	// restarted (doubling up to a minute, back to RetryDelay once it has
 	// recovered; default 1s). Unknown event types, events that do not
@@ -178,7 +182,7 @@ func (m *Manager) removeStale(current string) {
 // start makes db a generation and starts its live projector.
 func (m *Manager) start(db *DB) (*generation, error) {
 	g := &generation{db: db, name: filepath.Base(db.Path()), drained: make(chan struct{})}
-	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger,
+	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing,
 		Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
 	if err != nil {
 		return nil, err
@@ -322,7 +326,7 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 	defer m.rebuildMu.Unlock()
 	old := m.cur.Load()
 	path := m.nextGenerationPath()
-	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false); err != nil {
+	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false, m.cfg.KeyRing); err != nil {
 		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
 	}
 	// The new generation could never catch up with read models that

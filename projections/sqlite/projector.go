@@ -37,6 +37,10 @@ type ProjectorConfig struct {
 	// Progress, if set, is called after every commit with the sequence
 	// committed.
 	Progress func(seq uint64)
+	// KeyRing, if set, makes the projector apply only the events that
+	// pass their checks (signature, hash, chain; see guard) and quarantine
+	// the others. Without it every readable event is applied.
+	KeyRing *events.KeyRing
 	// Started, if set, is called when Run or CatchUp has checked the file
 	// against the stream and starts reading it.
 	Started func()
@@ -51,6 +55,11 @@ type Projector struct {
 	dec decoder
 	mu  sync.Mutex // held while running
 	a   *applier
+	// g checks the events (with a key ring); heads are the chain heads
+	// the open batch moved (written with it, except in bulk mode, where
+	// the guard's heads are written at the end).
+	g     *guard
+	heads map[string]events.Head
 
 	holesMu sync.Mutex
 	holes   []events.Hole
@@ -62,6 +71,18 @@ func (p *Projector) Holes() []events.Hole {
 	p.holesMu.Lock()
 	defer p.holesMu.Unlock()
 	return append([]events.Hole(nil), p.holes...)
+}
+
+// noteHoles notes the runs of h that hold no signed checkpoint (a
+// checkpoint takes a sequence of the stream but is not an event).
+func (p *Projector) noteHoles(ctx context.Context, src projections.Source, h events.Hole) {
+	real, err := events.WithoutCheckpoints(ctx, src, h)
+	if err != nil {
+		real = []events.Hole{h}
+	}
+	for _, r := range real {
+		p.noteHole(r)
+	}
 }
 
 // noteHole records and logs a run of missing sequences.
@@ -163,6 +184,21 @@ func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until U
 	return p.db.Checkpoint(), err
 }
 
+// writeGuardHeads writes every head the guard holds (the end of a bulk
+// catch-up, whose batches leave them out).
+func (p *Projector) writeGuardHeads() error {
+	if p.g == nil {
+		return nil
+	}
+	heads := make(map[string]events.Head, len(p.g.chains))
+	for ref, c := range p.g.chains {
+		if c.Head.Version > 0 {
+			heads[ref.Subject()] = c.Head
+		}
+	}
+	return p.a.writeHeads(heads)
+}
+
 // flushCached writes the cached rows a deferred catch-up kept in memory.
 func (p *Projector) flushCached() error {
 	a := p.a
@@ -170,6 +206,10 @@ func (p *Projector) flushCached() error {
 		return err
 	}
 	if err := a.flush(); err != nil {
+		a.rollback()
+		return err
+	}
+	if err := p.writeGuardHeads(); err != nil {
 		a.rollback()
 		return err
 	}
@@ -182,6 +222,8 @@ type item struct {
 	h   *handler
 	v   any
 	err error
+	// prob, when set, keeps the event out: it is quarantined.
+	prob *events.Problem
 }
 
 // chunkSize is how many decoded events a bounded catch-up's reader hands
@@ -212,6 +254,14 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	p.a.reset()
 	if err := p.db.VerifyStream(ctx, src); err != nil {
 		return err
+	}
+	p.g, p.heads = nil, map[string]events.Head{}
+	if p.cfg.KeyRing != nil {
+		g, err := newGuard(ctx, p.db, src, p.cfg.KeyRing, p.cfg.Logger)
+		if err != nil {
+			return err
+		}
+		p.g = g
 	}
 	if p.cfg.Started != nil {
 		p.cfg.Started()
@@ -245,7 +295,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		gaps := events.NewGapFinder(from)
 		feedErr = feed(ctx, from, func(env events.Envelope) error {
 			if h, found := gaps.See(env.Sequence); found {
-				p.noteHole(h)
+				p.noteHoles(ctx, src, h)
 			}
 			if chunk == nil {
 				select {
@@ -254,8 +304,23 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 					chunk = make([]item, 0, size)
 				}
 			}
-			h, v, err := p.dec.decode(&env)
-			chunk = append(chunk, item{env: env, h: h, v: v, err: err})
+			var (
+				h    *handler
+				v    any
+				err  error
+				prob *events.Problem
+			)
+			switch {
+			case p.g != nil:
+				if prob = p.g.check(&env); prob == nil {
+					h, v, err = p.dec.decode(&env)
+				}
+			case env.Damage != "":
+				err = fmt.Errorf("the stored event at sequence %d cannot be read: %s", env.Sequence, env.Damage)
+			default:
+				h, v, err = p.dec.decode(&env)
+			}
+			chunk = append(chunk, item{env: env, h: h, v: v, err: err, prob: prob})
 			if len(chunk) == size || err != nil {
 				if serr := send(); serr != nil {
 					return serr
@@ -266,9 +331,12 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		if len(chunk) > 0 {
 			send()
 		}
+		if p.g != nil && feedErr == nil {
+			p.g.finish(p.db.Checkpoint())
+		}
 		if feedErr == nil && end != nil {
 			if h, found := gaps.End(end()); found {
-				p.noteHole(h)
+				p.noteHoles(ctx, src, h)
 			}
 		}
 	}()
@@ -291,7 +359,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			if err = p.apply(&b, it); err != nil {
 				break
 			}
-			if it.h.release != nil {
+			if it.h != nil && it.h.release != nil {
 				it.h.release(it.v)
 			}
 		}
@@ -356,8 +424,19 @@ func (p *Projector) apply(b *batch, it *item) error {
 	if it.env.Sequence <= b.seq {
 		return nil
 	}
-	if err := a.apply(&it.env, it.h, it.v); err != nil {
-		return err
+	if it.prob != nil {
+		p.cfg.Logger.Error("quarantined an event that failed its checks", "sequence", it.env.Sequence, "aggregate", it.env.Ref.String(),
+			"type", it.env.Type, "kind", it.prob.Kind, "reason", it.prob.Reason)
+		if err := a.quarantine(&it.env, it.prob); err != nil {
+			return err
+		}
+	} else {
+		if err := a.apply(&it.env, it.h, it.v); err != nil {
+			return err
+		}
+		if p.g != nil && !a.bulk {
+			p.heads[it.env.Ref.Subject()] = events.HeadOf(it.env)
+		}
 	}
 	if h := p.cfg.Hooks.AfterApply; h != nil {
 		if err := h(it.env.Sequence); err != nil {
@@ -386,6 +465,9 @@ func (p *Projector) commit(b *batch) error {
 		flush = a.flushRows
 	}
 	if err := flush(); err != nil {
+		return err
+	}
+	if err := a.writeHeads(p.heads); err != nil {
 		return err
 	}
 	if err := a.writeCheckpoint(b.seq, b.recorded, b.hash); err != nil {

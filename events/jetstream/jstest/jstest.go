@@ -8,14 +8,15 @@ import (
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/storetest"
 )
 
 // Open starts an embedded server storing under dir and opens the store on
-// it; close stops both (so that a test can open dir again, as after a
+// it, signing with storetest.Signer; close stops both (so that a test can open dir again, as after a
 // restart).
 func Open(t testing.TB, dir string, reg *events.Registry) (store *jetstream.Store, close func()) {
 	t.Helper()
-	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: dir, Port: -1}, reg, jetstream.Config{})
+	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: dir, Port: -1}, reg, jetstream.Config{Signer: storetest.Signer})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,210 @@
+package events_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/memstore"
+	"github.com/erasmus-ledger/grants/events/storetest"
+)
+
+var at = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+
+func key(s string) *events.Ed25519Signer {
+	sum := sha256.Sum256([]byte(s))
+	return events.NewEd25519Signer(ed25519.NewKeyFromSeed(sum[:]))
+}
+
+func verifyRegistry() *events.Registry {
+	reg := storetest.Registry()
+	reg.Register(events.DamageResolvedType, 1, events.DamageResolved{}, nil)
+	return reg
+}
+
+// ledger is a memstore with the service's key and a forger's store on the
+// same events (another key, or none).
+type ledger struct {
+	t       *testing.T
+	ctx     context.Context
+	service *memstore.Store
+	ring    *events.KeyRing
+}
+
+func newLedger(t *testing.T) *ledger {
+	svc := key("service")
+	return &ledger{t: t, ctx: context.Background(), service: memstore.New(verifyRegistry(), memstore.Config{Signer: svc}),
+		ring: events.NewKeyRing([]ed25519.PublicKey{svc.Public()}, nil)}
+}
+
+func (l *ledger) append(ref events.Ref, payload any) []events.Envelope {
+	l.t.Helper()
+	envs, err := l.service.Load(l.ctx, ref, 0)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	var head events.Head
+	if len(envs) > 0 {
+		head = events.HeadOf(envs[len(envs)-1])
+	}
+	out, err := l.service.Append(l.ctx, events.AppendRequest{Ref: ref, Expected: head, Meta: events.Meta{RecordedAt: at}, Events: []events.Draft{{Payload: payload}}})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return out
+}
+
+// forge appends a correctly chained event signed by signer (nil: unsigned)
+// through a store of the project's own library that shares the log.
+func (l *ledger) forge(ref events.Ref, payload any, signer events.Signer) events.Envelope {
+	l.t.Helper()
+	envs, _ := l.service.Load(l.ctx, ref, 0)
+	head := events.HeadOf(envs[len(envs)-1])
+	forged, err := events.Build(verifyRegistry(), nil, signer, events.AppendRequest{Ref: ref, Expected: head, Meta: events.Meta{RecordedAt: at}, Events: []events.Draft{{Payload: payload}}})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	seq, err := l.service.Inject(forged[0])
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	forged[0].Sequence = seq
+	return forged[0]
+}
+
+func (l *ledger) verify(opts events.VerifyOptions) events.StreamReport {
+	l.t.Helper()
+	rep, _, err := events.VerifyStore(l.ctx, l.service, l.ring, opts)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return rep
+}
+
+var (
+	refA = events.Ref{Org: "E1", Kind: "project", ID: "a"}
+	refB = events.Ref{Org: "E2", Kind: "project", ID: "b"}
+)
+
+func TestVerifyNamesAForgerySignedByAnotherKey(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		signer events.Signer
+		kind   string
+	}{
+		{"another key", key("forger"), events.ProblemSignature},
+		{"no key", nil, events.ProblemUnsigned},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLedger(t)
+			l.append(refA, storetest.Noted{Text: "1"})
+			l.append(refB, storetest.Noted{Text: "other org"})
+			forged := l.forge(refA, storetest.Noted{Text: "pay 500 000 EUR"}, tc.signer)
+			l.append(refB, storetest.Noted{Text: "other org goes on"})
+			rep := l.verify(events.VerifyOptions{})
+			if rep.Valid || rep.FirstBroken == nil {
+				t.Fatalf("a forgery verified: %+v", rep)
+			}
+			fb := rep.FirstBroken
+			if fb.Sequence != forged.Sequence || fb.Ref != refA || fb.Type != "test.noted" || fb.Kind != tc.kind {
+				t.Fatalf("first broken %+v, want sequence %d on %s (%s)", fb, forged.Sequence, refA, tc.kind)
+			}
+			if len(rep.Problems) != 1 {
+				t.Fatalf("problems %+v, want the forgery only", rep.Problems)
+			}
+		})
+	}
+}
+
+func TestResolutionClearsTheDamageAndTheChainGoesOn(t *testing.T) {
+	l := newLedger(t)
+	l.append(refA, storetest.Noted{Text: "1"})
+	forged := l.forge(refA, storetest.Noted{Text: "forged"}, key("forger"))
+	// The office's resolution continues from the last valid event.
+	envs, _ := l.service.Load(l.ctx, refA, 0)
+	var st events.ChainState
+	for i := range envs {
+		st.Check(&envs[i], l.ring, events.TrustSignature, false)
+	}
+	if p, ok := st.Damaged(); !ok || p.Sequence != forged.Sequence {
+		t.Fatalf("the aggregate is not damaged at %d: %+v", forged.Sequence, p)
+	}
+	res, err := l.service.Append(l.ctx, events.AppendRequest{Ref: refA, Expected: events.Head{Version: st.Head.Version, Hash: st.Head.Hash, Sequence: forged.Sequence},
+		Meta: events.Meta{RecordedAt: at}, Events: []events.Draft{{Payload: events.DamageResolved{Sequence: forged.Sequence, Resolution: "dismissed"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Check(&res[0], l.ring, events.TrustSignature, false)
+	if p, ok := st.Damaged(); ok {
+		t.Fatalf("still damaged after the resolution: %+v", p)
+	}
+	l.append(refA, storetest.Noted{Text: "after"}) // would break on the forgery's head
+	rep := l.verify(events.VerifyOptions{})
+	if !rep.Valid || len(rep.Problems) != 1 || !rep.Problems[0].Resolved {
+		t.Fatalf("after the resolution: %+v", rep)
+	}
+}
+
+func TestLegacyEventsCountOnlyUnderACheckpoint(t *testing.T) {
+	l := newLedger(t)
+	l.append(refA, storetest.Noted{Text: "signed"})
+	legacy := l.forge(refA, storetest.Noted{Text: "written before signing"}, nil)
+	if rep := l.verify(events.VerifyOptions{}); rep.Valid {
+		t.Fatal("an unsigned event verified without a checkpoint")
+	}
+	// The checkpoint written at the upgrade covers it.
+	heads := []events.ChainHead{{Subject: refA.Subject(), Version: legacy.Version, Sequence: legacy.Sequence, Hash: legacy.Hash}}
+	cp := events.NewCheckpoint(legacy.Sequence, heads, nil, at, key("service"))
+	if _, err := l.service.WriteCheckpoint(l.ctx, cp); err != nil {
+		t.Fatal(err)
+	}
+	for _, fast := range []bool{false, true} {
+		if rep := l.verify(events.VerifyOptions{Fast: fast}); !rep.Valid || rep.Checkpoints != 1 {
+			t.Fatalf("fast %v: a legacy event under a checkpoint: %+v", fast, rep)
+		}
+	}
+	after := l.forge(refA, storetest.Noted{Text: "unsigned after the checkpoint"}, nil)
+	if rep := l.verify(events.VerifyOptions{Fast: true}); rep.Valid || rep.FirstBroken.Sequence != after.Sequence {
+		t.Fatalf("an unsigned event after the checkpoint: %+v", rep)
+	}
+}
+
+func TestAgainstAnExportedCheckpointCatchesARewrittenHistory(t *testing.T) {
+	l := newLedger(t)
+	l.append(refA, storetest.Noted{Text: "1"})
+	l.append(refB, storetest.Noted{Text: "2"})
+	_, v, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := v.Checkpoint(key("service"), at)
+	if err := cp.Verify(l.ring); err != nil {
+		t.Fatal(err)
+	}
+	if rep := l.verify(events.VerifyOptions{Against: &cp}); !rep.Valid {
+		t.Fatalf("the same history against its checkpoint: %+v", rep)
+	}
+	// Another history of the same length (a stream rebuilt by someone).
+	other := newLedger(t)
+	other.append(refA, storetest.Noted{Text: "1"})
+	other.append(refB, storetest.Noted{Text: "rewritten"})
+	rep := other.verify(events.VerifyOptions{Against: &cp})
+	if rep.Valid || rep.FirstBroken == nil || !strings.Contains(rep.FirstBroken.Reason, refA.Subject()+": the checkpoint has version 1") {
+		t.Fatalf("a rewritten history against the checkpoint: %+v", rep)
+	}
+	// A truncated one.
+	short := newLedger(t)
+	short.append(refA, storetest.Noted{Text: "1"})
+	rep = short.verify(events.VerifyOptions{Against: &cp})
+	truncated := false
+	for _, p := range rep.Problems {
+		truncated = truncated || (p.Sequence == 2 && strings.Contains(p.Reason, "truncated"))
+	}
+	if rep.Valid || !truncated {
+		t.Fatalf("a truncated history against the checkpoint: %+v", rep)
+	}
+}
