@@ -187,6 +187,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopTokenAdmin()
+	stopCheckpointAdmin, err := serveCheckpointAdmin(ctx, sys, log)
+	if err != nil {
+		return err
+	}
+	defer stopCheckpointAdmin()
 
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
