@@ -2,6 +2,7 @@ package aggregates
 
 import (
 	"slices"
+	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events"
@@ -283,4 +284,11 @@ func (p Project) Schedule(day Date) PaymentSchedule {
 		line(InstalmentStatus{ID: PaymentRecovery, Kind: PaymentRecovery, AmountCents: -left, DueDate: due})
 	}
 	return s
+}
+
+// OfficeDay is the calendar day of t in the national office's default
+// zone (Europe/Helsinki): the day a payment schedule is shown for.
+func OfficeDay(t time.Time) Date {
+	t = t.In(officeZone)
+	return NewDate(t.Year(), t.Month(), t.Day())
 }

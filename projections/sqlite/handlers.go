@@ -91,6 +91,7 @@ func handlers() map[string]*handler {
 	registerProjectHandlers(hs)
 	registerMobilityHandlers(hs)
 	registerReferenceHandlers(hs)
+	registerPlanHandlers(hs)
 	return hs
 }
 
