@@ -161,6 +161,9 @@ func (d *Domain) decideAmend(ctx Context, pr Project, c AmendProject) (Event, er
 		if g < pr.NetPaidCents {
 			return nil, apperr.RuleField("BUD-GRANT-CAP", "awarded_cents", "%s is already paid; the grant cannot go below that (asked: %s)", euros(pr.NetPaidCents), euros(g))
 		}
+		if err := checkPlanWithinGrant(pr, g); err != nil {
+			return nil, err
+		}
 		ev.AwardedCents = g
 	}
 	if err := checkSupportAmendment(pr, c); err != nil {

@@ -152,6 +152,19 @@ func decidePaymentPlan(ctx Context, pr Project, c SetPaymentPlan) (Event, error)
 	return PaymentPlanSet{ProjectID: pr.ID, OID: pr.OID, Instalments: plan, PlannedCents: sum, BalanceDueDays: days, SetOn: day}, nil
 }
 
+// checkPlanWithinGrant refuses a grant amended below what the payment plan
+// of pr provides for (BUD-GRANT-CAP): the office sets a smaller plan first.
+func checkPlanWithinGrant(pr Project, grant int64) error {
+	var sum int64
+	for _, in := range pr.PaymentPlan {
+		sum = money.SatAdd(sum, in.AmountCents)
+	}
+	if grant < sum {
+		return apperr.RuleField("BUD-GRANT-CAP", "awarded_cents", "the payment plan of project %s provides for %s; set a smaller plan before the grant goes below that (asked: %s)", pr.ID, euros(sum), euros(grant))
+	}
+	return nil
+}
+
 // matchInstalment returns the instalment of pr's payment plan that
 // pre-financing payment c pays (BUD-PAYMENTS): the one it names, or else
 // the first one, by due date, not yet paid in full. A project without a

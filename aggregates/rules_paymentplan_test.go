@@ -75,6 +75,10 @@ func paymentPlanCases() []ruleCase {
 			cmd: pay("P3", "", 1)},
 		{name: "BUD-PAYMENTS/instalment named without a plan refused", given: ka122(), now: "2022-06-20", rule: "BUD-PAYMENTS",
 			cmd: pay("P1", "PF1", 1)},
+		{name: "BUD-PAYMENTS/grant amended below the plan refused (BUD-GRANT-CAP)", given: ka122(planOf()), now: "2022-07-01", rule: "BUD-GRANT-CAP",
+			cmd: AmendProject{ProjectID: testProject, AmendmentID: "AM1", AwardedCents: cents(4_499_999), Justification: "fewer participants"}},
+		{name: "BUD-PAYMENTS/grant amended down to the plan allowed", given: ka122(planOf()), now: "2022-07-01",
+			cmd: AmendProject{ProjectID: testProject, AmendmentID: "AM1", AwardedCents: cents(4_500_000), Justification: "fewer participants"}},
 		{name: "BUD-PAYMENTS/a project without a plan pays pre-financing as before", given: ka122(), now: "2022-06-20",
 			cmd: pay("P1", "", 4_000_000), check: wantInstalment("")},
 	}

@@ -68,6 +68,11 @@ func TestPaymentPlanAndSupportRequests(t *testing.T) {
 	if len(reqs) != 1 || reqs[0].ID != "R1" || reqs[0].InclusionSupportCents != 30_000 {
 		t.Fatalf("pending requests: %+v", reqs)
 	}
+	var ps api.ProjectStatus
+	s.must(t, 200, own, "GET", p, nil).json(t, &ps)
+	if len(ps.PendingSupportRequests) != 1 || ps.PendingSupportRequests[0].ID != "R1" || ps.Payments == nil || ps.Payments.Instalments[0].Status != aggregates.InstalmentPaid {
+		t.Fatalf("project status without the pending request or the schedule: %+v %+v", ps.PendingSupportRequests, ps.Payments)
+	}
 	claim := map[string]any{"mobility_id": "M1", "participant_id": "PART-M1", "activity": "SM-JOB-SHDW",
 		"personal": map[string]any{"first_name": "Aino", "last_name": "Virtanen"}, "start_date": "2022-09-05", "end_date": "2022-09-09",
 		"sending_organisation": "Oulun koulu", "receiving_organisation": "Schule Berlin", "sending_country": "FI", "receiving_country": "DE",
@@ -81,6 +86,10 @@ func TestPaymentPlanAndSupportRequests(t *testing.T) {
 	s.must(t, 200, own, "GET", p+"/support-requests", nil, api.HeaderMinSequence, a.seq()).json(t, &reqs)
 	if len(reqs) != 1 || reqs[0].Status != "approved" || reqs[0].GrantedInclusionCents != 30_000 {
 		t.Fatalf("requests after the approval: %+v", reqs)
+	}
+	var after api.ProjectStatus
+	if s.must(t, 200, own, "GET", p, nil).json(t, &after); len(after.PendingSupportRequests) != 0 {
+		t.Fatalf("an approved request still pending: %+v", after.PendingSupportRequests)
 	}
 	s.must(t, 201, own, "POST", p+"/mobilities", claim)
 }

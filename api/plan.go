@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -38,28 +39,37 @@ func (s *Server) getPaymentPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pr, err := s.planReader()
+	sch, err := s.schedule(c.Request().Context(), pv, day)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	return c.JSON(http.StatusOK, sch)
+}
+
+// schedule computes project pv's payment schedule on day from the read
+// models with the domain's own Project.Schedule.
+func (s *Server) schedule(ctx context.Context, pv projections.ProjectView, day aggregates.Date) (aggregates.PaymentSchedule, error) {
+	pr, err := s.planReader()
+	if err != nil {
+		return aggregates.PaymentSchedule{}, err
+	}
 	plan, _, err := pr.PaymentPlan(ctx, pv.ID)
 	if err != nil {
-		return err
+		return aggregates.PaymentSchedule{}, err
 	}
 	pays, err := s.d.Reader.Payments(ctx, pv.ID)
 	if err != nil {
-		return err
+		return aggregates.PaymentSchedule{}, err
 	}
 	reps, err := s.d.Reader.Reports(ctx, pv.ID)
 	if err != nil {
-		return err
+		return aggregates.PaymentSchedule{}, err
 	}
 	p := aggregates.Project{ID: pv.ID, NetPaidCents: pv.PaidCents, BalanceDueDays: plan.BalanceDueDays}
 	for _, in := range plan.Instalments {
 		due, err := aggregates.ParseDate(in.DueDate)
 		if err != nil {
-			return apperr.New(apperr.Internal, "instalment %s of project %s has a bad due date", in.ID, pv.ID)
+			return aggregates.PaymentSchedule{}, apperr.New(apperr.Internal, "instalment %s of project %s has a bad due date", in.ID, pv.ID)
 		}
 		p.PaymentPlan = append(p.PaymentPlan, aggregates.PlannedInstalment{ID: in.ID, Kind: in.Kind, AmountCents: in.AmountCents, DueDate: due})
 	}
@@ -74,7 +84,36 @@ func (s *Server) getPaymentPlan(c echo.Context) error {
 			}
 		}
 	}
-	return c.JSON(http.StatusOK, p.Schedule(day))
+	return p.Schedule(day), nil
+}
+
+// planStatus adds today's payment schedule and, but for analysts, the
+// pending support requests to a project's status, when the read models
+// hold them.
+func (s *Server) planStatus(c echo.Context, pv projections.ProjectView, out *ProjectStatus) error {
+	pr, ok := s.d.Reader.(projections.PlanReader)
+	if !ok {
+		return nil
+	}
+	ctx := c.Request().Context()
+	sch, err := s.schedule(ctx, pv, aggregates.OfficeDay(s.d.Clock.Now()))
+	if err != nil {
+		return err
+	}
+	out.Payments = &sch
+	if principal(c).Role == aggregates.RoleAnalyst {
+		return nil
+	}
+	reqs, err := pr.SupportRequests(ctx, pv.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range reqs {
+		if r.Status == aggregates.SupportPending {
+			out.PendingSupportRequests = append(out.PendingSupportRequests, r)
+		}
+	}
+	return nil
 }
 
 // listSupportRequests answers the project's requests for inclusion
