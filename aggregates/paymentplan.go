@@ -39,10 +39,12 @@ type PlannedInstalment struct {
 }
 
 // SetPaymentPlan records (or replaces) the payment plan of a signed grant
-// agreement: the national office's decision.
+// agreement: the national office's decision. Without instalments, a KA1
+// project gets the usual plan of BUD-PAYMENTS: 80 % of the grant as
+// pre-financing due 30 days after the signature.
 type SetPaymentPlan struct {
 	ProjectID   string              `json:"project_id"`
-	Instalments []PlannedInstalment `json:"instalments"`
+	Instalments []PlannedInstalment `json:"instalments,omitempty"`
 	// BalanceDueDays is how many days after the final assessment the
 	// balance or the recovery falls due (0: 60 days).
 	BalanceDueDays int `json:"balance_due_days,omitempty"`
@@ -61,9 +63,6 @@ func (SetPaymentPlan) OrgWide() bool { return false }
 func (c SetPaymentPlan) Validate() error {
 	var k check
 	k.id("project_id", c.ProjectID)
-	if len(c.Instalments) == 0 {
-		k.fail("instalments", "a payment plan has at least one instalment")
-	}
 	if len(c.Instalments) > 24 {
 		k.fail("instalments", "a payment plan has at most 24 instalments, not %d", len(c.Instalments))
 	}
@@ -122,6 +121,12 @@ func decidePaymentPlan(ctx Context, pr Project, c SetPaymentPlan) (Event, error)
 	if day.Before(pr.SignedOn) {
 		return nil, lifecycle("LIFE-ORDER", "SetPaymentPlan of project %s is dated %s, but the grant agreement was signed on %s; it cannot come before that", pr.ID, day, pr.SignedOn)
 	}
+	if len(c.Instalments) == 0 {
+		if pr.Action != ActionKA121 && pr.Action != ActionKA122 {
+			return nil, apperr.InvalidField("instalments", "project %s is %s: a KA2 grant is paid in the instalments its agreement lists, so give them (the usual plan of 80 %% within 30 days is KA1's)", pr.ID, pr.Action)
+		}
+		c.Instalments = []PlannedInstalment{usualKA1PreFinancing(pr)}
+	}
 	var sum int64
 	plan := make([]PlannedInstalment, len(c.Instalments))
 	for i, in := range c.Instalments {
@@ -150,6 +155,19 @@ func decidePaymentPlan(ctx Context, pr Project, c SetPaymentPlan) (Event, error)
 		days = defaultBalanceDueDays
 	}
 	return PaymentPlanSet{ProjectID: pr.ID, OID: pr.OID, Instalments: plan, PlannedCents: sum, BalanceDueDays: days, SetOn: day}, nil
+}
+
+// Usual KA1 pre-financing (BUD-PAYMENTS): 80 % of the grant within 30
+// days of the signature.
+const (
+	ka1PreFinancingPercent = 80
+	ka1PreFinancingDays    = 30
+)
+
+// usualKA1PreFinancing is the usual first pre-financing of KA1 project pr.
+func usualKA1PreFinancing(pr Project) PlannedInstalment {
+	return PlannedInstalment{ID: "PF1", Kind: PaymentPreFinancing, AmountCents: pr.AwardedCents/100*ka1PreFinancingPercent + pr.AwardedCents%100*ka1PreFinancingPercent/100,
+		DueDate: pr.SignedOn.AddDays(ka1PreFinancingDays)}
 }
 
 // checkPlanWithinGrant refuses a grant amended below what the payment plan

@@ -45,6 +45,17 @@ func paymentPlanCases() []ruleCase {
 					t.Fatalf("plan not recorded in due order: %+v", e)
 				}
 			}},
+		{name: "BUD-PAYMENTS/KA1 without instalments: 80 % due 30 days after the signature", given: ka122(), now: "2022-05-25",
+			cmd: SetPaymentPlan{ProjectID: testProject},
+			check: func(t *testing.T, ev Event) {
+				e := ev.(PaymentPlanSet)
+				if len(e.Instalments) != 1 || e.Instalments[0].AmountCents != 4_000_000 || e.Instalments[0].DueDate.String() != "2022-06-19" || e.BalanceDueDays != 60 {
+					t.Fatalf("usual KA1 plan: %+v", e)
+				}
+			}},
+		{name: "BUD-PAYMENTS/KA2 without instalments invalid", now: "2023-03-01", code: "invalid",
+			given: cat(registered(), []Event{submitted("P2", ActionKA210, 2022, 1, "2022-09-01", "2023-08-31", 6_000_000)}, running("P2", 6_000_000, "2022-08-01")),
+			cmd:   SetPaymentPlan{ProjectID: "P2"}},
 		{name: "BUD-PAYMENTS/plan a cent beyond the grant refused (BUD-GRANT-CAP)", given: ka122(), now: "2022-05-25", rule: "BUD-GRANT-CAP",
 			cmd: plan(pf("PF1", 4_000_000, "2022-06-19"), pf("PF2", 1_000_001, "2023-01-31"))},
 		{name: "BUD-PAYMENTS/plan before the signature refused (LIFE-ORDER)", given: unsigned, now: "2022-05-25", rule: "LIFE-ORDER",
