@@ -11,6 +11,7 @@ var beneficiaryCommands = map[string]bool{
 	"WithdrawApplication":     true,
 	"SignGrantAgreement":      true,
 	"RequestUkraineException": true,
+	"RequestInclusionSupport": true,
 	"ReportMobility":          true,
 	"CorrectMobility":         true,
 	"CancelMobility":          true,

@@ -15,6 +15,7 @@ func AllCommands() []Command {
 		SubmitApplication{}, WithdrawApplication{}, AssessEligibility{}, DecideApplication{},
 		SignGrantAgreement{}, RecordPayment{}, AmendProject{},
 		RequestUkraineException{}, DecideUkraineException{},
+		SetPaymentPlan{}, RequestInclusionSupport{}, DecideInclusionSupport{},
 		ReportMobility{}, CorrectMobility{}, CancelMobility{},
 		SubmitInterimReport{}, SubmitFinalReport{}, AssessFinalReport{},
 		CloseProject{}, TerminateProject{},

@@ -34,6 +34,12 @@ type SubmitApplication struct {
 	// WorkPackages divide the lump sum of a KA210 or KA220 application
 	// (KA2-WORK-PACKAGES); other applications have none.
 	WorkPackages []WorkPackage `json:"work_packages,omitempty"`
+	// InclusionSupportCents and ExceptionalCostsCents are the inclusion
+	// support and exceptional costs the application asks for, with their
+	// justification (BUD-INCLUSION-REQ); the award decision grants them.
+	InclusionSupportCents int64  `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents int64  `json:"exceptional_costs_cents,omitempty"`
+	SupportJustification  string `json:"support_justification,omitempty"`
 }
 
 // CommandType implements Command.
@@ -80,6 +86,12 @@ func (c SubmitApplication) Validate() error {
 		seen[w.ID] = true
 		k.text(f+".title", w.Title, true)
 		k.cents(f+".share_cents", w.ShareCents, money.MaxProjectCents, true)
+	}
+	k.cents("inclusion_support_cents", c.InclusionSupportCents, money.MaxProjectCents, false)
+	k.cents("exceptional_costs_cents", c.ExceptionalCostsCents, money.MaxProjectCents, false)
+	k.text("support_justification", c.SupportJustification, false)
+	if (c.InclusionSupportCents > 0 || c.ExceptionalCostsCents > 0) && strings.TrimSpace(c.SupportJustification) == "" {
+		k.fail("support_justification", "inclusion support and exceptional costs are asked for with a justification the national office decides on")
 	}
 	return k.result()
 }
@@ -211,6 +223,9 @@ type RecordPayment struct {
 	// Kind is pre-financing, balance or recovery.
 	Kind        string `json:"kind"`
 	AmountCents int64  `json:"amount_cents"`
+	// InstalmentID names the instalment of the payment plan a
+	// pre-financing pays; left out, the first unpaid one by due date.
+	InstalmentID string `json:"instalment_id,omitempty"`
 }
 
 // CommandType implements Command.
@@ -229,6 +244,12 @@ func (c RecordPayment) Validate() error {
 	k.id("payment_id", c.PaymentID)
 	k.oneOf("kind", c.Kind, []string{PaymentPreFinancing, PaymentBalance, PaymentRecovery})
 	k.cents("amount_cents", c.AmountCents, money.MaxProjectCents, true)
+	if c.InstalmentID != "" {
+		k.id("instalment_id", c.InstalmentID)
+		if c.Kind != PaymentPreFinancing {
+			k.fail("instalment_id", "only a pre-financing pays a planned instalment; the balance or recovery follows the final assessment")
+		}
+	}
 	return k.result()
 }
 

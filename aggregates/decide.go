@@ -81,6 +81,12 @@ func (d *Domain) decide(ctx Context, p Portfolio, cmd Command) (Event, error) {
 		return decidePayment(ctx, pr, c)
 	case AmendProject:
 		return d.decideAmend(ctx, pr, c)
+	case SetPaymentPlan:
+		return decidePaymentPlan(ctx, pr, c)
+	case RequestInclusionSupport:
+		return decideRequestSupport(ctx, pr, c)
+	case DecideInclusionSupport:
+		return decideSupportRequest(ctx, pr, c)
 	case RequestUkraineException:
 		return decideRequestUkraine(ctx, pr, c)
 	case DecideUkraineException:

@@ -64,6 +64,8 @@ func (d *Domain) decideSubmit(ctx Context, p Portfolio, c SubmitApplication) (Ev
 		Consortium: c.Consortium, Title: strings.TrimSpace(c.Title), Partners: partners,
 		StartDate: c.StartDate, EndDate: c.EndDate, RequestedCents: c.RequestedCents, WorkPackages: wps,
 		ApplicantCountry: p.Organisation.Country, SubmittedOn: today(ctx),
+		InclusionSupportCents: c.InclusionSupportCents, ExceptionalCostsCents: c.ExceptionalCostsCents,
+		SupportJustification: strings.TrimSpace(c.SupportJustification),
 	}, nil
 }
 

@@ -64,6 +64,7 @@ func decidePayment(ctx Context, pr Project, c RecordPayment) (Event, error) {
 		}
 	}
 	net := pr.NetPaidCents
+	instalment := ""
 	switch c.Kind {
 	case PaymentPreFinancing:
 		if err := requireOpen(pr, "pre-financing", false); err != nil {
@@ -75,6 +76,11 @@ func decidePayment(ctx Context, pr Project, c RecordPayment) (Event, error) {
 		if money.SatAdd(net, c.AmountCents) > pr.AwardedCents {
 			return nil, apperr.RuleField("BUD-GRANT-CAP", "amount_cents", "payments never exceed the awarded grant of %s; %s is already paid, so at most %s more", euros(pr.AwardedCents), euros(net), euros(max(money.SatSub(pr.AwardedCents, net), 0)))
 		}
+		id, err := matchInstalment(pr, c)
+		if err != nil {
+			return nil, err
+		}
+		instalment = id
 		net = money.SatAdd(net, c.AmountCents)
 	case PaymentBalance:
 		if err := requireOpen(pr, "the balance payment", false); err != nil {
@@ -100,7 +106,7 @@ func decidePayment(ctx Context, pr Project, c RecordPayment) (Event, error) {
 		}
 		net = money.SatSub(net, c.AmountCents)
 	}
-	return PaymentRecorded{ProjectID: pr.ID, OID: pr.OID, PaymentID: c.PaymentID, Kind: c.Kind, AmountCents: c.AmountCents, PaidOn: today(ctx), NetPaidCents: net}, nil
+	return PaymentRecorded{ProjectID: pr.ID, OID: pr.OID, PaymentID: c.PaymentID, Kind: c.Kind, AmountCents: c.AmountCents, PaidOn: today(ctx), NetPaidCents: net, InstalmentID: instalment}, nil
 }
 
 func (d *Domain) decideAmend(ctx Context, pr Project, c AmendProject) (Event, error) {
@@ -154,6 +160,9 @@ func (d *Domain) decideAmend(ctx Context, pr Project, c AmendProject) (Event, er
 		}
 		if g < pr.NetPaidCents {
 			return nil, apperr.RuleField("BUD-GRANT-CAP", "awarded_cents", "%s is already paid; the grant cannot go below that (asked: %s)", euros(pr.NetPaidCents), euros(g))
+		}
+		if err := checkPlanWithinGrant(pr, g); err != nil {
+			return nil, err
 		}
 		ev.AwardedCents = g
 	}

@@ -28,6 +28,9 @@
 //	  SignGrantAgreement      -> GrantAgreementSigned        beneficiary or office
 //	  RecordPayment           -> PaymentRecorded             office
 //	  AmendProject            -> ProjectAmended              office
+//	  SetPaymentPlan          -> PaymentPlanSet              office
+//	  RequestInclusionSupport -> InclusionSupportRequested   beneficiary or office
+//	  DecideInclusionSupport  -> InclusionSupportDecided     office
 //	  RequestUkraineException -> UkraineExceptionRequested   beneficiary or office
 //	  DecideUkraineException  -> UkraineExceptionDecided     office
 //	  ReportMobility          -> MobilityReported            beneficiary or office

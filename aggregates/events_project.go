@@ -18,6 +18,11 @@ type ApplicationSubmitted struct {
 	// WorkPackages divide a KA210 or KA220 lump sum (KA2-WORK-PACKAGES);
 	// absent in events recorded before them.
 	WorkPackages []WorkPackage `json:"work_packages,omitempty"`
+	// InclusionSupportCents and ExceptionalCostsCents are requested with
+	// the application (BUD-INCLUSION-REQ); absent in older events.
+	InclusionSupportCents int64  `json:"inclusion_support_cents,omitempty"`
+	ExceptionalCostsCents int64  `json:"exceptional_costs_cents,omitempty"`
+	SupportJustification  string `json:"support_justification,omitempty"`
 	// ApplicantCountry is the applicant's country at submission.
 	ApplicantCountry string `json:"applicant_country"`
 	SubmittedOn      Date   `json:"submitted_on"`
@@ -94,6 +99,9 @@ type PaymentRecorded struct {
 	PaidOn      Date   `json:"paid_on"`
 	// NetPaidCents is the net paid to the project after this payment.
 	NetPaidCents int64 `json:"net_paid_cents"`
+	// InstalmentID is the planned instalment a pre-financing pays
+	// (BUD-PAYMENTS); absent without a payment plan.
+	InstalmentID string `json:"instalment_id,omitempty"`
 }
 
 // EventType implements Event.

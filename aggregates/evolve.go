@@ -76,7 +76,8 @@ func (v *evolver) apply(e Event) {
 				Round: e.Round, Consortium: e.Consortium, Title: e.Title, Partners: e.Partners,
 				ApplicantCountry: e.ApplicantCountry, StartDate: e.StartDate, EndDate: e.EndDate,
 				RequestedCents: e.RequestedCents, Status: StatusSubmitted, SubmittedOn: e.SubmittedOn,
-				WorkPackages: e.WorkPackages, Mobilities: map[string]MobilityRecord{}}
+				WorkPackages: e.WorkPackages, Mobilities: map[string]MobilityRecord{},
+				RequestedInclusionCents: e.InclusionSupportCents, RequestedExceptionalCents: e.ExceptionalCostsCents}
 		})
 	case ApplicationWithdrawn:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.Status = StatusWithdrawn })
@@ -106,7 +107,7 @@ func (v *evolver) apply(e Event) {
 	case PaymentRecorded:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			pr.Payments = append(pr.Payments[:len(pr.Payments):len(pr.Payments)],
-				Payment{ID: e.PaymentID, Kind: e.Kind, AmountCents: e.AmountCents, PaidOn: e.PaidOn})
+				Payment{ID: e.PaymentID, Kind: e.Kind, AmountCents: e.AmountCents, PaidOn: e.PaidOn, InstalmentID: e.InstalmentID})
 			if e.Kind == PaymentRecovery {
 				pr.NetPaidCents = money.SatSub(pr.NetPaidCents, e.AmountCents)
 			} else {
@@ -124,6 +125,14 @@ func (v *evolver) apply(e Event) {
 			}
 			pr.Amendments = append(pr.Amendments[:len(pr.Amendments):len(pr.Amendments)], e.AmendmentID)
 		})
+	case PaymentPlanSet:
+		v.withProject(e.ProjectID, func(pr *Project) {
+			pr.PaymentPlan, pr.BalanceDueDays = append([]PlannedInstalment(nil), e.Instalments...), e.BalanceDueDays
+		})
+	case InclusionSupportRequested:
+		v.withProject(e.ProjectID, func(pr *Project) { evolveSupportRequest(pr, e) })
+	case InclusionSupportDecided:
+		v.withProject(e.ProjectID, func(pr *Project) { evolveSupportRequest(pr, e) })
 	case UkraineExceptionRequested:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.UkraineRequested = true })
 	case UkraineExceptionDecided:

@@ -33,7 +33,7 @@ func inclusionCases() []ruleCase {
 	}
 	raised := ProjectAmended{ProjectID: testProject, OID: testOrg, AmendmentID: "AM-INC", StartDate: MustDate("2022-06-01"), EndDate: MustDate("2023-08-31"),
 		AwardedCents: 5_000_000, InclusionSupportCents: cents(30_000), AmendedOn: MustDate("2022-10-01")}
-	return []ruleCase{
+	return append(supportRequestCases(), []ruleCase{
 		{name: "BUD-INCLUSION-REQ/the award decides inclusion support and exceptional costs", now: "2022-05-20",
 			given: cat(registered(), []Event{submitted("P1", ActionKA122, 2022, 1, "2022-06-01", "2023-08-31", 6_000_000), eligible("P1")}),
 			cmd:   DecideApplication{ProjectID: "P1", Outcome: OutcomeApproved, AwardedCents: 5_000_000, InclusionSupportCents: 30_000, ExceptionalCostsCents: 80_000},
@@ -71,5 +71,5 @@ func inclusionCases() []ruleCase {
 			rule: "BUD-INCLUSION-REQ", cmd: expensive},
 		{name: "BUD-INCLUSION-REQ/a project approved before the rule is not limited", given: ka122(), now: "2023-01-01",
 			cmd: inclusion("M1", 30_000)},
-	}
+	}...)
 }

@@ -16,7 +16,7 @@ func paymentCases() []ruleCase {
 		return FinalReportAssessed{ProjectID: testProject, OID: testOrg, Outcome: OutcomeReduced, FinalCents: final,
 			AssessedOn: MustDate("2023-10-01"), BalanceCents: final - 4_000_000}
 	}
-	return []ruleCase{
+	return append(paymentPlanCases(), []ruleCase{
 		{name: "BUD-PAYMENTS/pre-financing before the signature refused (LIFE-ORDER)", given: unsigned, now: "2022-05-25", rule: "LIFE-ORDER",
 			cmd: pay("PF1", PaymentPreFinancing, 4_000_000)},
 		{name: "BUD-PAYMENTS/pre-financing of 80 % after the signature allowed", given: ka122(), now: "2022-06-20",
@@ -35,5 +35,5 @@ func paymentCases() []ruleCase {
 			rule: "LIFE-ORDER", cmd: pay("REC", PaymentRecovery, 500_000)},
 		{name: "BUD-PAYMENTS/recovery after a reduced assessment allowed", given: ka122(prefinanced, reported, assessed(3_500_000)), now: "2023-10-20",
 			cmd: pay("REC", PaymentRecovery, 500_000)},
-	}
+	}...)
 }

@@ -62,6 +62,9 @@ type Payment struct {
 	Kind        string `json:"kind"`
 	AmountCents int64  `json:"amount_cents"`
 	PaidOn      Date   `json:"paid_on"`
+	// InstalmentID is the planned instalment a pre-financing payment pays
+	// (BUD-PAYMENTS); empty without a payment plan.
+	InstalmentID string `json:"instalment_id,omitempty"`
 }
 
 // MobilityRecord is a reported mobility with its computed grant.
@@ -128,6 +131,18 @@ type Project struct {
 	// Payments in order; NetPaidCents is paid minus recovered.
 	Payments     []Payment `json:"payments"`
 	NetPaidCents int64     `json:"net_paid_cents"`
+	// PaymentPlan is the agreement's pre-financing instalments by due date
+	// and BalanceDueDays the term of the balance or recovery after the
+	// final assessment (BUD-PAYMENTS); none for agreements without a plan.
+	PaymentPlan    []PlannedInstalment `json:"payment_plan,omitempty"`
+	BalanceDueDays int                 `json:"balance_due_days,omitempty"`
+	// RequestedInclusionCents and RequestedExceptionalCents are what the
+	// application asked for (BUD-INCLUSION-REQ); the award decides them.
+	RequestedInclusionCents   int64 `json:"requested_inclusion_cents,omitempty"`
+	RequestedExceptionalCents int64 `json:"requested_exceptional_cents,omitempty"`
+	// SupportRequests are the requests for inclusion support and
+	// exceptional costs made while the project runs, pending or decided.
+	SupportRequests []SupportRequest `json:"support_requests,omitempty"`
 	// Amendments are the IDs of the amendments applied, in order.
 	Amendments []string `json:"amendments"`
 	// UkraineRequested and UkraineApplied follow the Ukraine exception.

@@ -15,6 +15,11 @@ import (
 type ProjectStatus struct {
 	Project projections.ProjectView `json:"project"`
 	Budget  Budget                  `json:"budget"`
+	// Payments is the payment schedule today (BUD-PAYMENTS).
+	Payments *aggregates.PaymentSchedule `json:"payments,omitempty"`
+	// PendingSupportRequests are the requests for inclusion support the
+	// office has not decided yet (BUD-INCLUSION-REQ; not for analysts).
+	PendingSupportRequests []projections.SupportRequestView `json:"pending_support_requests,omitempty"`
 }
 
 // ProjectAsOf is a project as it stood at a past time, rebuilt from the events.
@@ -68,8 +73,12 @@ func (s *Server) getProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	out := ProjectStatus{Project: pv, Budget: b}
+	if err := s.planStatus(c, pv, &out); err != nil {
+		return err
+	}
 	c.Response().Header().Set("ETag", etag(pv.Version))
-	return c.JSON(http.StatusOK, ProjectStatus{Project: pv, Budget: b})
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) projectAsOf(c echo.Context) error {

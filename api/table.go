@@ -34,6 +34,7 @@ var (
 	pOrg      = map[string]string{"oid": "oid"}
 	pOrgAccr  = map[string]string{"oid": "oid", "aid": "accreditation_id"}
 	pMobility = map[string]string{"id": "project_id", "mid": "mobility_id"}
+	pRequest  = map[string]string{"id": "project_id", "rid": "request_id"}
 )
 
 // created answers 201 with the Location of the new resource.
@@ -77,6 +78,13 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.RecordPayment](s, P, "/v1/projects/:id/payments", "recordPayment", "Record a payment or a recovery", tagProjects, prj),
 		{Method: G, Path: "/v1/projects/:id/payments", OperationID: "listPayments", Summary: "List a project's payments and recoveries", Tag: tagProjects, Roles: reporters, Response: []projections.PaymentView{}, Query: consistencyParams(), Handler: s.listPayments},
 		commandRoute[a.AmendProject](s, P, "/v1/projects/:id/amendments", "amendProject", "Amend a project (dates or grant)", tagProjects, prj),
+		commandRoute[a.SetPaymentPlan](s, http.MethodPut, "/v1/projects/:id/payment-plan", "setPaymentPlan", "Set (or replace) the payment plan of a signed grant agreement", tagProjects, prj),
+		{Method: G, Path: "/v1/projects/:id/payment-plan", OperationID: "getPaymentPlan", Summary: "A project's payment schedule: each instalment, and the balance or recovery after the final assessment, planned, due, overdue or paid", Tag: tagProjects, Roles: reporters, Response: a.PaymentSchedule{},
+			Query: append(consistencyParams(), Param{Name: "on", Description: "the day to show the statuses for, YYYY-MM-DD (default today)"}), Handler: s.getPaymentPlan},
+		commandRoute[a.RequestInclusionSupport](s, P, "/v1/projects/:id/support-requests", "requestInclusionSupport", "Request inclusion support or exceptional costs while the project runs", tagProjects, prj),
+		{Method: G, Path: "/v1/projects/:id/support-requests", OperationID: "listSupportRequests", Summary: "List a project's requests for inclusion support and exceptional costs, pending and decided", Tag: tagProjects, Roles: reporters, Response: []projections.SupportRequestView{},
+			Query: append(consistencyParams(), Param{Name: "status", Description: "pending, approved or rejected"}), Handler: s.listSupportRequests},
+		commandRoute[a.DecideInclusionSupport](s, P, "/v1/projects/:id/support-requests/:rid/decision", "decideInclusionSupport", "Decide a request for inclusion support (approve with the amounts or reject with a reason)", tagProjects, cmdSpec{path: pRequest}),
 		commandRoute[a.RequestUkraineException](s, P, "/v1/projects/:id/ukraine-exception", "requestUkraineException", "Request the Ukraine exception for a project", tagProjects, prj),
 		commandRoute[a.DecideUkraineException](s, P, "/v1/projects/:id/ukraine-exception/decision", "decideUkraineException", "Decide the Ukraine exception of a project", tagProjects, prj),
 		commandRoute[a.SubmitInterimReport](s, P, "/v1/projects/:id/reports/interim", "submitInterimReport", "Submit an interim report", tagProjects, prj),

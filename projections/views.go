@@ -264,6 +264,9 @@ type PaymentView struct {
 	PaidOn string `json:"paid_on"`
 	// Reason is the reason recorded with the payment.
 	Reason string `json:"reason,omitempty"`
+	// InstalmentID is the planned instalment a pre-financing pays
+	// (BUD-PAYMENTS); empty without a payment plan.
+	InstalmentID string `json:"instalment_id,omitempty"`
 	// Sequence is the stream sequence of the event that recorded it.
 	Sequence uint64 `json:"sequence"`
 }

@@ -21,6 +21,9 @@ type applier struct {
 	st stmts
 	// ref holds the reference data's statements (h_reference.go).
 	ref *refStmts
+	// plan holds the payment plans' and support requests' statements
+	// (h_paymentplan.go).
+	plan *planStmts
 
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow

@@ -92,6 +92,7 @@ func handlers() map[string]*handler {
 	registerMobilityHandlers(hs)
 	registerReferenceHandlers(hs)
 	hs[events.DamageResolvedType] = resolutionHandler()
+	registerPlanHandlers(hs)
 	return hs
 }
 

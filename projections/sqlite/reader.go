@@ -350,7 +350,7 @@ func (db *DB) Participant(ctx context.Context, org, id string) (projections.Part
 
 // Payments implements projections.Reader.
 func (db *DB) Payments(ctx context.Context, projectID string) ([]projections.PaymentView, error) {
-	rows, err := db.query(ctx, "SELECT id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence "+
+	rows, err := db.query(ctx, "SELECT id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, instalment_id, sequence "+
 		"FROM payments WHERE project_id = ? ORDER BY sequence", projectID)
 	if err != nil {
 		return nil, queryErr(err, "the payments")
@@ -359,7 +359,7 @@ func (db *DB) Payments(ctx context.Context, projectID string) ([]projections.Pay
 	out := []projections.PaymentView{}
 	for rows.Next() {
 		var p projections.PaymentView
-		if err := rows.Scan(&p.ID, &p.ProjectID, &p.Org, &p.Kind, &p.AmountCents, &p.NetPaidCents, &p.PaidOn, &p.Reason, &p.Sequence); err != nil {
+		if err := rows.Scan(&p.ID, &p.ProjectID, &p.Org, &p.Kind, &p.AmountCents, &p.NetPaidCents, &p.PaidOn, &p.Reason, &p.InstalmentID, &p.Sequence); err != nil {
 			return nil, queryErr(err, "the payments")
 		}
 		out = append(out, p)
