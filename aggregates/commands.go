@@ -19,5 +19,6 @@ func AllCommands() []Command {
 		SubmitInterimReport{}, SubmitFinalReport{}, AssessFinalReport{},
 		CloseProject{}, TerminateProject{},
 		PublishCallRound{}, CorrectCallRound{}, PublishRatesTable{}, CorrectRatesTable{}, RecomputeGrants{},
+		RaiseDeadlineFlags{},
 	}
 }

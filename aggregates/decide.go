@@ -40,6 +40,13 @@ func (d *Domain) Decide(ctx Context, p Portfolio, cmd Command) ([]Event, error) 
 		}
 		return d.decideRecompute(ctx, p, pr, c)
 	}
+	if c, ok := cmd.(RaiseDeadlineFlags); ok {
+		pr, err := projectOf(p, c)
+		if err != nil {
+			return nil, err
+		}
+		return decideDeadlineFlags(ctx, pr), nil
+	}
 	ev, err := d.decide(ctx, p, cmd)
 	if err != nil {
 		return nil, err

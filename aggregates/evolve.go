@@ -167,6 +167,11 @@ func (v *evolver) apply(e Event) {
 			pr.Status, pr.FinalCents, pr.AssessedOn = StatusReportAssessed, e.FinalCents, e.AssessedOn
 			pr.WorkPackagesAssessed = e.WorkPackages
 		})
+	case DeadlineFlagRaised:
+		v.withProject(e.ProjectID, func(pr *Project) {
+			pr.DeadlineFlags = append(pr.DeadlineFlags[:len(pr.DeadlineFlags):len(pr.DeadlineFlags)],
+				RaisedFlag{Flag: e.Flag, DueOn: e.DueOn, RaisedOn: e.RaisedOn})
+		})
 	case ProjectClosed:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.Status = StatusClosed })
 	case ProjectTerminated:

@@ -13,6 +13,7 @@ func AllEvents() []Event {
 		InterimReportSubmitted{}, FinalReportSubmitted{}, FinalReportAssessed{},
 		ProjectClosed{}, ProjectTerminated{},
 		CallRoundPublished{}, CallRoundCorrected{}, RatesTablePublished{}, RatesTableCorrected{}, GrantsRecomputed{},
+		DeadlineFlagRaised{},
 	}
 }
 

@@ -150,6 +150,9 @@ type Project struct {
 	// FinalCents is the final grant accepted by the assessment.
 	FinalCents int64 `json:"final_cents"`
 	AssessedOn Date  `json:"assessed_on,omitzero"`
+	// DeadlineFlags are the reminders and overdue flags recorded, in order
+	// (LIFE-REPORT-DUE, LIFE-ASSESS-DUE); each flag at most once.
+	DeadlineFlags []RaisedFlag `json:"deadline_flags,omitempty"`
 }
 
 // ReportLocked reports whether the final report was submitted.
