@@ -20,5 +20,6 @@ func AllCommands() []Command {
 		CloseProject{}, TerminateProject{},
 		PublishCallRound{}, CorrectCallRound{}, PublishRatesTable{}, CorrectRatesTable{}, RecomputeGrants{},
 		RaiseDeadlineFlags{},
+		AddConsortiumMember{}, RemoveConsortiumMember{},
 	}
 }

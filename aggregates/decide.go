@@ -65,6 +65,10 @@ func (d *Domain) decide(ctx Context, p Portfolio, cmd Command) (Event, error) {
 		return decideAccreditation(ctx, p, c)
 	case WithdrawAccreditation:
 		return decideWithdrawAccreditation(ctx, p, c)
+	case AddConsortiumMember:
+		return decideAddMember(ctx, p, c)
+	case RemoveConsortiumMember:
+		return decideRemoveMember(ctx, p, c)
 	case SubmitApplication:
 		return d.decideSubmit(ctx, p, c)
 	}

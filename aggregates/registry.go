@@ -14,6 +14,7 @@ func AllEvents() []Event {
 		ProjectClosed{}, ProjectTerminated{},
 		CallRoundPublished{}, CallRoundCorrected{}, RatesTablePublished{}, RatesTableCorrected{}, GrantsRecomputed{},
 		DeadlineFlagRaised{},
+		ConsortiumMemberAdded{}, ConsortiumMemberRemoved{},
 	}
 }
 

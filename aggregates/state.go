@@ -16,6 +16,9 @@ type Accreditation struct {
 	AppliedOn        Date        `json:"applied_on"`
 	DecidedOn        Date        `json:"decided_on,omitzero"`
 	WithdrawnOn      Date        `json:"withdrawn_on,omitzero"`
+	// Members are the organisations of a consortium accreditation, in the
+	// order they joined (CONS-MEMBER).
+	Members []ConsortiumMember `json:"members,omitempty"`
 }
 
 // ValidOn reports whether the accreditation is in force on day d: granted

@@ -41,11 +41,15 @@ func (s *Server) listProjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	overdue, err := boolParam(c, "overdue")
+	if err != nil {
+		return err
+	}
 	if err := s.consistent(c); err != nil {
 		return err
 	}
 	out, err := s.d.Reader.Projects(c.Request().Context(), projections.ProjectFilter{
-		Org: org, CallYear: year, Action: c.QueryParam("action"), Field: c.QueryParam("field"), Status: status, Page: pg,
+		Org: org, CallYear: year, Action: c.QueryParam("action"), Field: c.QueryParam("field"), Status: status, Overdue: overdue, Page: pg,
 	})
 	if err != nil {
 		return err

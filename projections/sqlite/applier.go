@@ -21,6 +21,8 @@ type applier struct {
 	st stmts
 	// ref holds the reference data's statements (h_reference.go).
 	ref *refStmts
+	// dl inserts a deadline flag (h_deadlines.go).
+	dl *wstmt
 
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow

@@ -91,6 +91,8 @@ func handlers() map[string]*handler {
 	registerProjectHandlers(hs)
 	registerMobilityHandlers(hs)
 	registerReferenceHandlers(hs)
+	registerDeadlineHandlers(hs)
+	registerConsortiumHandlers(hs)
 	return hs
 }
 

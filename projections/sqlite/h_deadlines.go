@@ -1,0 +1,67 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+)
+
+// overdueSQL selects the projects overdue now (migration 0007): a deadline
+// flag was recorded and its matter is still open.
+const overdueSQL = "EXISTS (SELECT 1 FROM deadline_flags f WHERE f.project_id = p.id AND " +
+	"((f.flag = 'final-report-overdue' AND p.status = 'ongoing') OR (f.flag = 'assessment-overdue' AND p.status = 'final-report-submitted')))"
+
+// registerDeadlineHandlers projects the deadline flags.
+func registerDeadlineHandlers(hs map[string]*handler) {
+	on(hs, applyDeadlineFlagRaised, func(_ *events.Envelope, e *aggregates.DeadlineFlagRaised) string {
+		return fmt.Sprintf("Project %s: %s (%s, due %s) recorded on %s", e.ProjectID, e.Flag, e.Rule, e.DueOn, e.RaisedOn)
+	})
+}
+
+func applyDeadlineFlagRaised(a *applier, env *events.Envelope, e *aggregates.DeadlineFlagRaised) error {
+	if a.dl == nil {
+		s, err := a.w.prepare("INSERT OR IGNORE INTO deadline_flags (project_id, flag, org, rule, due_on, raised_on, sequence) VALUES (?, ?, ?, ?, ?, ?, ?)")
+		if err != nil {
+			return err
+		}
+		a.dl = s
+	}
+	return a.dl.exec(e.ProjectID, e.Flag, e.OID, e.Rule, e.DueOn.String(), e.RaisedOn.String(), int64(env.Sequence))
+}
+
+// DeadlineCandidates returns the IDs of the projects that may owe a
+// deadline flag on day today: signed projects still ongoing whose final
+// report falls due within the reminder window (or is past due), and
+// projects whose final report awaits its assessment. The domain decides
+// precisely (aggregates.DueDeadlines).
+func (db *DB) DeadlineCandidates(ctx context.Context, today aggregates.Date) ([]string, error) {
+	// A project ending on or before today-(60-14) days is in the window.
+	lastEnd := today.AddDays(aggregates.ReminderDaysBefore - 60).String()
+	rows, err := db.query(ctx, "SELECT p.id FROM projects p WHERE (p.status = ? AND p.signed_on != '' AND p.end_date <= ?) OR p.status = ? ORDER BY p.id",
+		aggregates.StatusOngoing, lastEnd, aggregates.StatusReportLocked)
+	if err != nil {
+		return nil, queryErr(err, "the deadline candidates")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, queryErr(err, "the deadline candidates")
+		}
+		out = append(out, id)
+	}
+	return out, queryErr(rows.Err(), "the deadline candidates")
+}
+
+// DeadlineCandidates answers from the current generation (see DB.DeadlineCandidates).
+func (m *Manager) DeadlineCandidates(ctx context.Context, today aggregates.Date) ([]string, error) {
+	g, err := m.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	return g.db.DeadlineCandidates(ctx, today)
+}
