@@ -34,3 +34,9 @@ func (s *Server) listConsortiumMembers(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
+
+// deadlineReader is a Reader that also answers a project's deadline flags
+// (the SQLite read models do).
+type deadlineReader interface {
+	Deadlines(ctx context.Context, projectID string) (projections.DeadlineStatus, error)
+}

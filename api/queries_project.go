@@ -15,6 +15,9 @@ import (
 type ProjectStatus struct {
 	Project projections.ProjectView `json:"project"`
 	Budget  Budget                  `json:"budget"`
+	// Deadlines are the reminders and overdue flags the project recorded
+	// (LIFE-REPORT-DUE, LIFE-ASSESS-DUE) and whether it is overdue now.
+	Deadlines *projections.DeadlineStatus `json:"deadlines,omitempty"`
 }
 
 // ProjectAsOf is a project as it stood at a past time, rebuilt from the events.
@@ -72,8 +75,16 @@ func (s *Server) getProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	out := ProjectStatus{Project: pv, Budget: b}
+	if r, ok := s.d.Reader.(deadlineReader); ok {
+		d, err := r.Deadlines(c.Request().Context(), pv.ID)
+		if err != nil {
+			return err
+		}
+		out.Deadlines = &d
+	}
 	c.Response().Header().Set("ETag", etag(pv.Version))
-	return c.JSON(http.StatusOK, ProjectStatus{Project: pv, Budget: b})
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) projectAsOf(c echo.Context) error {

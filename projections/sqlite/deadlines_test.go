@@ -73,10 +73,16 @@ func TestDeadlineFlagsAndConsortiumMembersAreProjected(t *testing.T) {
 	if n := overdue(); n != 1 {
 		t.Fatalf("%d overdue projects after the flag, want 1", n)
 	}
+	if d, err := db.Deadlines(ctx, id); err != nil || !d.Overdue || len(d.Flags) != 1 || d.Flags[0].Flag != aggregates.FlagFinalReportOverdue || d.Flags[0].DueOn != "2026-08-29" {
+		t.Fatalf("deadlines = %+v, %v; want overdue with the final-report-overdue flag", d, err)
+	}
 	appendAll(prj, aggregates.FinalReportSubmitted{ProjectID: id, OID: org, SubmittedOn: aggregates.MustDate("2026-09-10"), Late: true})
 	catchUp(t, db, s, ProjectorConfig{})
 	if n := overdue(); n != 0 {
 		t.Fatalf("%d overdue projects once the report came in, want 0", n)
+	}
+	if d, err := db.Deadlines(ctx, id); err != nil || d.Overdue || len(d.Flags) != 1 {
+		t.Fatalf("deadlines once the report came in = %+v, %v; want the flag kept, not overdue", d, err)
 	}
 
 	ms, err := db.ConsortiumMembers(ctx, org)

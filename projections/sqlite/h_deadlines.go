@@ -6,6 +6,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/projections"
 )
 
 // overdueSQL selects the projects overdue now (migration 0007): a deadline
@@ -64,4 +65,42 @@ func (m *Manager) DeadlineCandidates(ctx context.Context, today aggregates.Date)
 	}
 	defer g.release()
 	return g.db.DeadlineCandidates(ctx, today)
+}
+
+// Deadlines returns the deadline flags of project id and whether it is
+// overdue now.
+func (db *DB) Deadlines(ctx context.Context, id string) (projections.DeadlineStatus, error) {
+	out := projections.DeadlineStatus{Flags: []projections.DeadlineFlagView{}}
+	rows, err := db.query(ctx, "SELECT flag, rule, due_on, raised_on FROM deadline_flags WHERE project_id = ? ORDER BY sequence", id)
+	if err != nil {
+		return out, queryErr(err, "the deadline flags")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f projections.DeadlineFlagView
+		if err := rows.Scan(&f.Flag, &f.Rule, &f.DueOn, &f.RaisedOn); err != nil {
+			return out, queryErr(err, "the deadline flags")
+		}
+		out.Flags = append(out.Flags, f)
+	}
+	if err := rows.Err(); err != nil {
+		return out, queryErr(err, "the deadline flags")
+	}
+	r, err := db.query(ctx, "SELECT 1 FROM projects p WHERE p.id = ? AND "+overdueSQL, id)
+	if err != nil {
+		return out, queryErr(err, "the deadline flags")
+	}
+	defer r.Close()
+	out.Overdue = r.Next()
+	return out, queryErr(r.Err(), "the deadline flags")
+}
+
+// Deadlines answers from the current generation (see DB.Deadlines).
+func (m *Manager) Deadlines(ctx context.Context, id string) (projections.DeadlineStatus, error) {
+	g, err := m.acquire()
+	if err != nil {
+		return projections.DeadlineStatus{}, err
+	}
+	defer g.release()
+	return g.db.Deadlines(ctx, id)
 }
