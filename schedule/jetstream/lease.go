@@ -80,6 +80,14 @@ func (l *Lease) Hold(ctx context.Context) (bool, error) {
 		l.rev = rev
 		return true, nil
 	case errors.Is(err, jetstream.ErrKeyExists):
+		// Ours still (a renewal whose answer was lost)? Take it up again.
+		e, gerr := l.kv.Get(ctx, l.key)
+		if gerr == nil && string(e.Value()) == l.holder {
+			if rev, uerr := l.kv.Update(ctx, l.key, []byte(l.holder), e.Revision()); uerr == nil {
+				l.rev = rev
+				return true, nil
+			}
+		}
 		return false, nil
 	}
 	return false, fmt.Errorf("taking lease %s: %w", l.key, err)
