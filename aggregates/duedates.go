@@ -1,7 +1,5 @@
 package aggregates
 
-import "github.com/erasmus-ledger/grants/events"
-
 // Deadline flags a project's aggregate records once each (LIFE-REPORT-DUE,
 // LIFE-ASSESS-DUE).
 const (
@@ -97,52 +95,6 @@ func (p Project) Overdue(today Date) bool {
 		return today.After(p.FinalReportDueOn())
 	}
 	return p.AssessedOn.IsZero() && p.Status == StatusReportLocked && today.After(p.AssessmentDueOn())
-}
-
-// RaiseDeadlineFlags asks the domain to record the deadline flags due on a
-// project today (reminders and overdue flags). The deadline scheduler
-// issues it as the national office; when nothing is due it records nothing.
-type RaiseDeadlineFlags struct {
-	ProjectID string `json:"project_id"`
-}
-
-// CommandType implements Command.
-func (RaiseDeadlineFlags) CommandType() string { return "RaiseDeadlineFlags" }
-
-// Target implements Command.
-func (c RaiseDeadlineFlags) Target() events.Ref { return projectRef("", c.ProjectID) }
-
-// OrgWide implements Command.
-func (RaiseDeadlineFlags) OrgWide() bool { return false }
-
-// Validate checks the fields.
-func (c RaiseDeadlineFlags) Validate() error {
-	var k check
-	k.id("project_id", c.ProjectID)
-	return k.result()
-}
-
-// DeadlineFlagRaised records a deadline reminder or overdue flag of a
-// project (LIFE-REPORT-DUE, LIFE-ASSESS-DUE). A project records each flag once.
-type DeadlineFlagRaised struct {
-	ProjectID string `json:"project_id"`
-	OID       string `json:"oid"`
-	// Flag is one of DeadlineFlags.
-	Flag string `json:"flag"`
-	// Rule is the rule whose deadline it is.
-	Rule     string `json:"rule"`
-	DueOn    Date   `json:"due_on"`
-	RaisedOn Date   `json:"raised_on"`
-}
-
-// EventType implements Event.
-func (DeadlineFlagRaised) EventType() string { return "DeadlineFlagRaised" }
-
-// RaisedFlag is a deadline flag a project recorded.
-type RaisedFlag struct {
-	Flag     string `json:"flag"`
-	DueOn    Date   `json:"due_on"`
-	RaisedOn Date   `json:"raised_on"`
 }
 
 // decideDeadlineFlags records the flags DueDeadlines finds due today; none
