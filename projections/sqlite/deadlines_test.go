@@ -50,8 +50,8 @@ func TestDeadlineFlagsAndConsortiumMembersAreProjected(t *testing.T) {
 	db := openDB(t, filepath.Join(t.TempDir(), "grants.db"))
 	catchUp(t, db, s, ProjectorConfig{})
 
-	if ids, err := db.DeadlineCandidates(ctx, aggregates.MustDate("2026-08-14")); err != nil || len(ids) != 0 {
-		t.Fatalf("candidates 15 days before the due date = %v, %v; want none", ids, err)
+	if ids, err := db.DeadlineCandidates(ctx, aggregates.MustDate("2026-08-13")); err != nil || len(ids) != 0 {
+		t.Fatalf("candidates 16 days before the due date = %v, %v; want none", ids, err)
 	}
 	if ids, err := db.DeadlineCandidates(ctx, aggregates.MustDate("2026-08-15")); err != nil || len(ids) != 1 || ids[0] != id {
 		t.Fatalf("candidates 14 days before the due date = %v, %v; want %s", ids, err, id)

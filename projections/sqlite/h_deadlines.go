@@ -38,8 +38,10 @@ func applyDeadlineFlagRaised(a *applier, env *events.Envelope, e *aggregates.Dea
 // projects whose final report awaits its assessment. The domain decides
 // precisely (aggregates.DueDeadlines).
 func (db *DB) DeadlineCandidates(ctx context.Context, today aggregates.Date) ([]string, error) {
-	// A project ending on or before today-(60-14) days is in the window.
-	lastEnd := today.AddDays(aggregates.ReminderDaysBefore - 60).String()
+	// A project ending on or before today-(60-14) days is in the window;
+	// one day more, since today is a UTC date and the office's day may be
+	// the next one already.
+	lastEnd := today.AddDays(aggregates.ReminderDaysBefore - 60 + 1).String()
 	rows, err := db.query(ctx, "SELECT p.id FROM projects p WHERE (p.status = ? AND p.signed_on != '' AND p.end_date <= ?) OR p.status = ? ORDER BY p.id",
 		aggregates.StatusOngoing, lastEnd, aggregates.StatusReportLocked)
 	if err != nil {
