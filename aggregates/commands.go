@@ -20,5 +20,7 @@ func AllCommands() []Command {
 		SubmitInterimReport{}, SubmitFinalReport{}, AssessFinalReport{},
 		CloseProject{}, TerminateProject{},
 		PublishCallRound{}, CorrectCallRound{}, PublishRatesTable{}, CorrectRatesTable{}, RecomputeGrants{},
+		RaiseDeadlineFlags{},
+		AddConsortiumMember{}, RemoveConsortiumMember{},
 	}
 }

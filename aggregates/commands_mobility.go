@@ -104,6 +104,9 @@ func (m Mobility) validate(k *check) {
 		k.fail("personal.birth_date", "the birth date %s is not before the mobility's start %s", m.Personal.BirthDate, m.StartDate)
 	}
 	k.text("sending_organisation", m.SendingOrganisation, true)
+	if m.SendingOID != "" {
+		k.oid("sending_oid", m.SendingOID)
+	}
 	k.text("receiving_organisation", m.ReceivingOrganisation, true)
 	k.country("sending_country", m.SendingCountry)
 	k.country("receiving_country", m.ReceivingCountry)

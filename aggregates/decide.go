@@ -40,6 +40,13 @@ func (d *Domain) Decide(ctx Context, p Portfolio, cmd Command) ([]Event, error) 
 		}
 		return d.decideRecompute(ctx, p, pr, c)
 	}
+	if c, ok := cmd.(RaiseDeadlineFlags); ok {
+		pr, err := projectOf(p, c)
+		if err != nil {
+			return nil, err
+		}
+		return decideDeadlineFlags(ctx, pr), nil
+	}
 	ev, err := d.decide(ctx, p, cmd)
 	if err != nil {
 		return nil, err
@@ -58,6 +65,10 @@ func (d *Domain) decide(ctx Context, p Portfolio, cmd Command) (Event, error) {
 		return decideAccreditation(ctx, p, c)
 	case WithdrawAccreditation:
 		return decideWithdrawAccreditation(ctx, p, c)
+	case AddConsortiumMember:
+		return decideAddMember(ctx, p, c)
+	case RemoveConsortiumMember:
+		return decideRemoveMember(ctx, p, c)
 	case SubmitApplication:
 		return d.decideSubmit(ctx, p, c)
 	}

@@ -104,6 +104,9 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 		return assessed{}, apperr.RuleField("ACTION-FIELD", "activity", "a %s project in %s holds staff activities and the learner activities of its field (%s); %s (%s) belongs to %s projects",
 			pr.Action, fieldName(pr.Field), learnerActivities(pr.Field), act.Code, act.Name, fieldName(act.Field()))
 	}
+	if err := checkSendingMember(p, pr, m); err != nil {
+		return assessed{}, err
+	}
 	day := today(ctx)
 	if m.EndDate.After(day) {
 		return assessed{}, apperr.RuleField("MOB-COMPLETED", "end_date", "a mobility is reported once it has ended; this one ends on %s, after %s", m.EndDate, day)

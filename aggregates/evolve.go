@@ -70,6 +70,18 @@ func (v *evolver) apply(e Event) {
 			a.Status = AccreditationStatusWithdrawn
 			a.WithdrawnOn = e.WithdrawnOn
 		})
+	case ConsortiumMemberAdded:
+		v.withAccreditation(e.AccreditationID, func(a *Accreditation) {
+			a.Members = append(a.Members[:len(a.Members):len(a.Members)], ConsortiumMember{OID: e.MemberOID, AddedOn: e.AddedOn})
+		})
+	case ConsortiumMemberRemoved:
+		v.withAccreditation(e.AccreditationID, func(a *Accreditation) {
+			ms := append([]ConsortiumMember(nil), a.Members...)
+			if i := a.currentMember(e.MemberOID); i >= 0 {
+				ms[i].RemovedOn = e.RemovedOn
+			}
+			a.Members = ms
+		})
 	case ApplicationSubmitted:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			*pr = Project{ID: e.ProjectID, OID: e.OID, Action: e.Action, Field: e.Field, CallYear: e.CallYear,
@@ -175,6 +187,11 @@ func (v *evolver) apply(e Event) {
 		v.withProject(e.ProjectID, func(pr *Project) {
 			pr.Status, pr.FinalCents, pr.AssessedOn = StatusReportAssessed, e.FinalCents, e.AssessedOn
 			pr.WorkPackagesAssessed = e.WorkPackages
+		})
+	case DeadlineFlagRaised:
+		v.withProject(e.ProjectID, func(pr *Project) {
+			pr.DeadlineFlags = append(pr.DeadlineFlags[:len(pr.DeadlineFlags):len(pr.DeadlineFlags)],
+				RaisedFlag{Flag: e.Flag, DueOn: e.DueOn, RaisedOn: e.RaisedOn})
 		})
 	case ProjectClosed:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.Status = StatusClosed })

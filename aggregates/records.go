@@ -95,6 +95,10 @@ type Mobility struct {
 	// SendingOrganisation and ReceivingOrganisation name the organisations.
 	SendingOrganisation   string `json:"sending_organisation"`
 	ReceivingOrganisation string `json:"receiving_organisation"`
+	// SendingOID is the sending organisation's OID; required in a
+	// consortium's project, where it is the coordinator or a member
+	// (CONS-MEMBER).
+	SendingOID string `json:"sending_oid,omitempty"`
 	// SendingCountry is where the participant travels from (ISO code).
 	SendingCountry string `json:"sending_country"`
 	// ReceivingCountry and ReceivingCity locate the venue.

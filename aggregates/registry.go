@@ -14,6 +14,8 @@ func AllEvents() []Event {
 		ProjectClosed{}, ProjectTerminated{},
 		CallRoundPublished{}, CallRoundCorrected{}, RatesTablePublished{}, RatesTableCorrected{}, GrantsRecomputed{},
 		PaymentPlanSet{}, InclusionSupportRequested{}, InclusionSupportDecided{},
+		DeadlineFlagRaised{},
+		ConsortiumMemberAdded{}, ConsortiumMemberRemoved{},
 	}
 }
 

@@ -16,6 +16,9 @@ type Accreditation struct {
 	AppliedOn        Date        `json:"applied_on"`
 	DecidedOn        Date        `json:"decided_on,omitzero"`
 	WithdrawnOn      Date        `json:"withdrawn_on,omitzero"`
+	// Members are the organisations of a consortium accreditation, in the
+	// order they joined (CONS-MEMBER).
+	Members []ConsortiumMember `json:"members,omitempty"`
 }
 
 // ValidOn reports whether the accreditation is in force on day d: granted
@@ -165,6 +168,9 @@ type Project struct {
 	// FinalCents is the final grant accepted by the assessment.
 	FinalCents int64 `json:"final_cents"`
 	AssessedOn Date  `json:"assessed_on,omitzero"`
+	// DeadlineFlags are the reminders and overdue flags recorded, in order
+	// (LIFE-REPORT-DUE, LIFE-ASSESS-DUE); each flag at most once.
+	DeadlineFlags []RaisedFlag `json:"deadline_flags,omitempty"`
 }
 
 // ReportLocked reports whether the final report was submitted.

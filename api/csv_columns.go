@@ -26,6 +26,7 @@ var csvColumns = []csvColumn{
 	{"start_date", p("start_date"), "string", true, "YYYY-MM-DD, first day of the activity (travel excluded)"},
 	{"end_date", p("end_date"), "string", true, "YYYY-MM-DD, last day of the activity (travel excluded)"},
 	{"sending_organisation", p("sending_organisation"), "string", true, "name or OID of the sending organisation"},
+	{"sending_oid", p("sending_oid"), "string", false, "OID of the sending organisation; required in a consortium's project, where it is the coordinator or a member (CONS-MEMBER)"},
 	{"receiving_organisation", p("receiving_organisation"), "string", true, "name or OID of the receiving organisation"},
 	{"sending_country", p("sending_country"), "string", true, "ISO country code (EL for Greece; GR accepted)"},
 	{"receiving_country", p("receiving_country"), "string", true, "ISO country code"},

@@ -20,6 +20,9 @@ type ProjectStatus struct {
 	// PendingSupportRequests are the requests for inclusion support the
 	// office has not decided yet (BUD-INCLUSION-REQ; not for analysts).
 	PendingSupportRequests []projections.SupportRequestView `json:"pending_support_requests,omitempty"`
+	// Deadlines are the reminders and overdue flags the project recorded
+	// (LIFE-REPORT-DUE, LIFE-ASSESS-DUE) and whether it is overdue now.
+	Deadlines *projections.DeadlineStatus `json:"deadlines,omitempty"`
 }
 
 // ProjectAsOf is a project as it stood at a past time, rebuilt from the events.
@@ -46,11 +49,15 @@ func (s *Server) listProjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	overdue, err := boolParam(c, "overdue")
+	if err != nil {
+		return err
+	}
 	if err := s.consistent(c); err != nil {
 		return err
 	}
 	out, err := s.d.Reader.Projects(c.Request().Context(), projections.ProjectFilter{
-		Org: org, CallYear: year, Action: c.QueryParam("action"), Field: c.QueryParam("field"), Status: status, Page: pg,
+		Org: org, CallYear: year, Action: c.QueryParam("action"), Field: c.QueryParam("field"), Status: status, Overdue: overdue, Page: pg,
 	})
 	if err != nil {
 		return err
@@ -76,6 +83,13 @@ func (s *Server) getProject(c echo.Context) error {
 	out := ProjectStatus{Project: pv, Budget: b}
 	if err := s.planStatus(c, pv, &out); err != nil {
 		return err
+	}
+	if r, ok := s.d.Reader.(deadlineReader); ok {
+		d, err := r.Deadlines(c.Request().Context(), pv.ID)
+		if err != nil {
+			return err
+		}
+		out.Deadlines = &d
 	}
 	c.Response().Header().Set("ETag", etag(pv.Version))
 	return c.JSON(http.StatusOK, out)

@@ -33,6 +33,7 @@ var (
 	pProject  = map[string]string{"id": "project_id"}
 	pOrg      = map[string]string{"oid": "oid"}
 	pOrgAccr  = map[string]string{"oid": "oid", "aid": "accreditation_id"}
+	pOrgMem   = map[string]string{"oid": "oid", "aid": "accreditation_id", "member": "member_oid"}
 	pMobility = map[string]string{"id": "project_id", "mid": "mobility_id"}
 	pRequest  = map[string]string{"id": "project_id", "rid": "request_id"}
 )
@@ -63,14 +64,18 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.ApplyForAccreditation](s, P, "/v1/organisations/:oid/accreditations", "applyForAccreditation", "Apply for an Erasmus accreditation", tagOrgs, orgSpec(pOrg)),
 		commandRoute[a.DecideAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/decision", "decideAccreditation", "Decide an accreditation application", tagOrgs, orgSpec(pOrgAccr)),
 		commandRoute[a.WithdrawAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/withdrawal", "withdrawAccreditation", "Withdraw an accreditation", tagOrgs, orgSpec(pOrgAccr)),
+		commandRoute[a.AddConsortiumMember](s, P, "/v1/organisations/:oid/accreditations/:aid/members", "addConsortiumMember", "Register an organisation as a member of a consortium accreditation (CONS-MEMBER)", tagOrgs, orgSpec(pOrgAccr)),
+		commandRoute[a.RemoveConsortiumMember](s, P, "/v1/organisations/:oid/accreditations/:aid/members/:member/removal", "removeConsortiumMember", "End an organisation's membership of a consortium (CONS-MEMBER)", tagOrgs, orgSpec(pOrgMem)),
+		{Method: G, Path: "/v1/organisations/:oid/consortium-members", OperationID: "listConsortiumMembers", Summary: "List the members of the organisation's consortium accreditations, past and present (CONS-MEMBER)", Tag: tagOrgs, Roles: everyone, Response: []projections.ConsortiumMemberView{}, Query: consistencyParams(), Handler: s.listConsortiumMembers},
 		{Method: G, Path: "/v1/organisations/:oid/history", OperationID: "organisationHistory", Summary: "Read the audit history of an organisation and its projects", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.organisationHistory},
 		{Method: G, Path: "/v1/organisations/:oid/verification", OperationID: "verifyOrganisation", Summary: "Verify the hash chain of an organisation's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyOrganisation},
 
 		// Projects (applications, decisions, agreements, payments, amendments, Ukraine exception, reports).
 		commandRoute[a.SubmitApplication](s, P, "/v1/projects", "submitApplication", "Submit an application (a project)", tagProjects, created("/v1/projects/")),
-		{Method: G, Path: "/v1/projects", OperationID: "listProjects", Summary: "List projects", Tag: tagProjects, Roles: everyone, Response: projections.ProjectPage{}, Query: append(pageParams(), Param{Name: "org"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "action"}, Param{Name: "field"}, Param{Name: "status"}), Handler: s.listProjects},
+		{Method: G, Path: "/v1/projects", OperationID: "listProjects", Summary: "List projects", Tag: tagProjects, Roles: everyone, Response: projections.ProjectPage{}, Query: append(pageParams(), Param{Name: "org"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "action"}, Param{Name: "field"}, Param{Name: "status"}, Param{Name: "overdue", Type: "boolean", Description: "only the projects whose final report or its assessment is overdue (LIFE-REPORT-DUE, LIFE-ASSESS-DUE)"}), Handler: s.listProjects},
 		{Method: G, Path: "/v1/projects/:id", OperationID: "getProject", Summary: "Read a project's status with its budget: awarded, reported, remaining and the breakdown explained", Tag: tagProjects, Roles: everyone, Response: ProjectStatus{}, Query: consistencyParams(), Handler: s.getProject},
 		{Method: G, Path: "/v1/projects/:id/as-of", OperationID: "projectAsOf", Summary: "Rebuild a project as it stood at a past time", Tag: tagProjects, Roles: everyone, Response: ProjectAsOf{}, Query: []Param{{Name: "at", Required: true, Description: "RFC 3339 time or YYYY-MM-DD (end of that day, UTC)"}}, Handler: s.projectAsOf},
+		commandRoute[a.RaiseDeadlineFlags](s, P, "/v1/projects/:id/deadline-flags", "raiseDeadlineFlags", "Record the deadline reminders and overdue flags due on a project now (LIFE-REPORT-DUE, LIFE-ASSESS-DUE); the scheduler does it periodically", tagProjects, prj),
 		commandRoute[a.WithdrawApplication](s, P, "/v1/projects/:id/withdrawal", "withdrawApplication", "Withdraw an application", tagProjects, prj),
 		commandRoute[a.AssessEligibility](s, P, "/v1/projects/:id/eligibility", "assessEligibility", "Assess an application's eligibility", tagProjects, prj),
 		commandRoute[a.DecideApplication](s, P, "/v1/projects/:id/decision", "decideApplication", "Decide an application (approve, reserve-list or reject)", tagProjects, prj),

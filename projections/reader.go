@@ -36,6 +36,9 @@ type ProjectFilter struct {
 	Action   string
 	Field    string
 	Status   string
+	// Overdue selects the projects whose final report or its assessment
+	// is overdue now (LIFE-REPORT-DUE, LIFE-ASSESS-DUE).
+	Overdue bool
 	Page
 }
 

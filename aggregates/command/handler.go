@@ -130,6 +130,9 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if err := h.checkReferenced(ctx, req.Command); err != nil {
+		return Result{}, err
+	}
 
 	scoped, fingerprint := "", ""
 	if req.IdempotencyKey != "" {

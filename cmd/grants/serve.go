@@ -48,6 +48,7 @@ type serveConfig struct {
 	sessionMax    *time.Duration
 	metricsToken  *string
 	acceptLoss    *bool
+	deadlineRun   deadlineFlags
 }
 
 func serveFlags(fs *flagSet) serveConfig {
@@ -67,6 +68,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		sessionIdle:   fs.Duration("session-idle", auth.DefaultSessionIdle, "a web session unused this long ends"),
 		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
+		deadlineRun:   addDeadlineFlags(fs),
 		acceptLoss:    fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
 	}
 }
@@ -202,6 +204,11 @@ func runServe(args []string) error {
 			"nats_service_identity", filepath.Join(*cfg.nats.dataDir, serviceSeedFile),
 			"nats_reader_identity", filepath.Join(*cfg.nats.dataDir, readerSeedFile))
 	}
+	stopDeadlines, err := startDeadlines(ctx, cfg.deadlineRun, js, *cfg.nats.replicas, readModels, handler, clock, log)
+	if err != nil {
+		return err
+	}
+	defer stopDeadlines()
 	log.Info("grants serve ready", attrs...)
 	go reportHoles(ctx, sys.store, log)
 

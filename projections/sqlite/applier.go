@@ -24,6 +24,8 @@ type applier struct {
 	// plan holds the payment plans' and support requests' statements
 	// (h_paymentplan.go).
 	plan *planStmts
+	// dl inserts a deadline flag (h_deadlines.go).
+	dl *wstmt
 
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow

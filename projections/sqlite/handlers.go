@@ -93,6 +93,8 @@ func handlers() map[string]*handler {
 	registerReferenceHandlers(hs)
 	hs[events.DamageResolvedType] = resolutionHandler()
 	registerPlanHandlers(hs)
+	registerDeadlineHandlers(hs)
+	registerConsortiumHandlers(hs)
 	return hs
 }
 

@@ -101,6 +101,9 @@ func TestMobilityMirrorCoversEveryDomainField(t *testing.T) {
 		"mobility.distance_km": true, "mobility.origin": true, "mobility.destination": true, "mobility.inclusion_cents": true,
 		"mobility.course_fee_days": true, "mobility.real_travel_cost_cents": true, "grant.call_year": true, "reason": true,
 		"mobility.linguistic_support": true,
+		// The sending organisation's OID is checked by the domain
+		// (CONS-MEMBER); the read models keep its name (sending_org).
+		"mobility.sending_oid": true,
 	}
 	mirror := jsonFields(reflect.TypeOf(mobilityEvent{}), "")
 	for _, typ := range []reflect.Type{reflect.TypeOf(aggregates.MobilityReported{}), reflect.TypeOf(aggregates.MobilityCorrected{})} {

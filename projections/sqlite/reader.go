@@ -237,6 +237,7 @@ func (db *DB) Projects(ctx context.Context, f projections.ProjectFilter) (projec
 	w.add(f.Action != "", "p.action = ?", f.Action)
 	w.add(f.Field != "", "p.field = ?", f.Field)
 	w.add(f.Status != "", "p.status = ?", f.Status)
+	w.add(f.Overdue, overdueSQL)
 	if after != nil {
 		w.add(true, "p.id > ?", after[0])
 	}
