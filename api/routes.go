@@ -39,6 +39,9 @@ type Route struct {
 	Command string
 	// Request is a sample of the JSON request body (nil: no JSON body).
 	Request any
+	// BodyFromPath lists the JSON fields of Request that are taken from
+	// the URL: the body may leave them out.
+	BodyFromPath []string
 	// RequestType is the content type of a non-JSON body (e.g. text/csv).
 	RequestType string
 	// Response is a sample of the JSON answer (nil: see ResponseType).
