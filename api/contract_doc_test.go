@@ -124,3 +124,24 @@ func contains(list []string, v string) bool {
 	}
 	return false
 }
+
+// TestIfMatchComparesStrongly proves RFC 9110's strong comparison: a weak
+// entity tag never matches If-Match, so the command is refused with 412
+// and never runs.
+func TestIfMatchComparesStrongly(t *testing.T) {
+	u := newUnitServer(t, nil)
+	w := u.do(t, aggregates.RoleNationalOffice, http.MethodPost, "/v1/projects/P1/decision", `{"outcome":"approved","awarded_cents":100}`, "If-Match", `W/"1"`)
+	if w.Code != http.StatusPreconditionFailed {
+		t.Fatalf("weak If-Match: %d %s", w.Code, w.Body)
+	}
+	if p := problemBody(t, w); p.Field != "If-Match" {
+		t.Fatalf("problem %+v", p)
+	}
+	if n := len(u.cmds.requests()); n != 0 {
+		t.Fatalf("the command ran %d times", n)
+	}
+	w = u.do(t, aggregates.RoleNationalOffice, http.MethodPost, "/v1/projects/P1/decision", `{"outcome":"approved","awarded_cents":100}`, "If-Match", `"1"`)
+	if w.Code != http.StatusOK {
+		t.Fatalf("strong If-Match: %d %s", w.Code, w.Body)
+	}
+}
