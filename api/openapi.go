@@ -129,6 +129,9 @@ func parameters(r Route) []any {
 			map[string]any{"name": HeaderIdempotencyKey, "in": "header", "description": "Makes a retry safe: a repeat returns the first answer and writes nothing.", "schema": map[string]any{"type": "string", "maxLength": maxIdempotencyKeyLen}},
 			map[string]any{"name": "If-Match", "in": "header", "description": "The aggregate version (ETag) the change is based on; 412 if it moved on.", "schema": map[string]any{"type": "string"}, "example": `"17"`})
 	}
+	if r.Conditional {
+		params = append(params, map[string]any{"name": "If-None-Match", "in": "header", "description": "ETags the caller holds (weak comparison); 304 Not Modified when one is current.", "schema": map[string]any{"type": "string"}, "example": `"17"`})
+	}
 	if r.Command != "" {
 		params = append(params,
 			map[string]any{"name": HeaderReason, "in": "header", "description": "Why the command is issued; kept in the audit history (one line or several, clean text).", "schema": map[string]any{"type": "string"}},
@@ -158,6 +161,9 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 		headers[HeaderSequence] = header("the stream sequence of the last event written; send it as Grants-Min-Sequence to read your write", "integer")
 		headers[HeaderReplayed] = header("true when the answer is the replay of an earlier request with the same Idempotency-Key", "string")
 	}
+	if r.ETag {
+		headers["ETag"] = header("the aggregate's version: send it as If-Match to change the aggregate only if it did not move on", "string")
+	}
 	if r.success() == http.StatusCreated {
 		headers["Location"] = header("the new resource", "string")
 	}
@@ -172,6 +178,9 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 		return map[string]any{"description": what, "content": map[string]any{ProblemContentType: map[string]any{"schema": problemRef}}}
 	}
 	out := map[string]any{strconv.Itoa(r.success()): ok, "default": problem("An error, as problem details (RFC 9457)")}
+	if r.Conditional {
+		out["304"] = map[string]any{"description": "Not Modified: the If-None-Match names the current ETag", "headers": map[string]any{"ETag": headers["ETag"]}}
+	}
 	if len(r.Roles) > 0 {
 		out["401"] = problem("No or bad bearer token")
 		out["403"] = problem("The role may not do this")

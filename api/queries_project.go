@@ -64,11 +64,13 @@ func (s *Server) getProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if notModified(c, etag(pv.Version)) {
+		return answerNotModified(c)
+	}
 	b, err := s.budgetOf(c.Request().Context(), pv)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("ETag", etag(pv.Version))
 	return c.JSON(http.StatusOK, ProjectStatus{Project: pv, Budget: b})
 }
 
@@ -103,7 +105,9 @@ func (s *Server) projectAsOf(c echo.Context) error {
 	if p.Role == aggregates.RoleAnalyst {
 		pr = redactProject(pr)
 	}
-	c.Response().Header().Set("ETag", etag(head.Version))
+	if notModified(c, etag(head.Version)) {
+		return answerNotModified(c)
+	}
 	return c.JSON(http.StatusOK, ProjectAsOf{At: at, Head: head, Project: pr})
 }
 

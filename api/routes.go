@@ -52,6 +52,12 @@ type Route struct {
 	Status int
 	// Query lists the query parameters and extra headers.
 	Query []Param
+	// ETag tells that the answer carries the aggregate version as ETag
+	// (the tag If-Match of a command compares).
+	ETag bool
+	// Conditional tells that the route answers 304 Not Modified to an
+	// If-None-Match naming its current ETag.
+	Conditional bool
 	// Idempotent tells that the route accepts an Idempotency-Key.
 	Idempotent bool
 	// Handler serves the route once authentication and role checks passed.
