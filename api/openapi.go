@@ -89,6 +89,11 @@ func operation(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 	switch {
 	case r.Request != nil:
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": set.request(r.Request, r.BodyFromPath)}}}
+	case r.RequestType == formType:
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{r.RequestType: map[string]any{"schema": map[string]any{
+			"type": "object", "additionalProperties": map[string]any{"type": "string"},
+			"description": "the form's fields, with the anti-forgery token csrf",
+		}}}}
 	case r.RequestType != "":
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{r.RequestType: map[string]any{"schema": map[string]any{"type": "string"}}}}
 	}
@@ -171,11 +176,15 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 		headers["Location"] = header("the page to go to", "string")
 	}
 	ok := map[string]any{"description": http.StatusText(r.success()), "headers": headers}
-	if len(okContent) > 0 {
+	if len(okContent) > 0 && r.success() != http.StatusSeeOther {
 		ok["content"] = okContent
 	}
 	problem := func(what string) map[string]any {
-		return map[string]any{"description": what, "content": map[string]any{ProblemContentType: map[string]any{"schema": problemRef}}}
+		content := map[string]any{ProblemContentType: map[string]any{"schema": problemRef}}
+		if strings.HasPrefix(r.Path, "/ui/") { // the web pages show errors as pages
+			content["text/html"] = map[string]any{"schema": map[string]any{"type": "string"}}
+		}
+		return map[string]any{"description": what, "content": content}
 	}
 	out := map[string]any{strconv.Itoa(r.success()): ok, "default": problem("An error, as problem details (RFC 9457)")}
 	if r.Conditional {
@@ -198,6 +207,9 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 	}
 	return out
 }
+
+// formType is the content type of the web pages' forms.
+const formType = "application/x-www-form-urlencoded"
 
 // header documents a response header.
 func header(desc, typ string) map[string]any {
