@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -64,6 +65,7 @@ func CheckContract(t testing.TB, s *Server, req *http.Request, reqBody []byte, s
 	t.Helper()
 	router := contractRouter(t, s.openapi)
 	req = req.Clone(context.Background())
+	reqBody = withoutNulls(reqBody)
 	req.Body = io.NopCloser(bytes.NewReader(reqBody))
 	req.ContentLength = int64(len(reqBody))
 	route, pathParams, err := router.FindRoute(req)
@@ -78,11 +80,6 @@ func CheckContract(t testing.TB, s *Server, req *http.Request, reqBody []byte, s
 		Options: &openapi3filter.Options{AuthenticationFunc: authenticated, MultiError: true},
 	}
 	reqErr := openapi3filter.ValidateRequest(context.Background(), in)
-	if reqErr != nil && strings.Contains(reqErr.Error(), "not nullable") {
-		// encoding/json reads null as an absent member: the server takes
-		// it, the document does not advertise it.
-		reqErr = nil
-	}
 	if reqErr != nil && status < 400 {
 		t.Errorf("contract: %s %s answered %d to a request the document forbids: %v", req.Method, req.URL.Path, status, reqErr)
 	}
@@ -97,6 +94,21 @@ func CheckContract(t testing.TB, s *Server, req *http.Request, reqBody []byte, s
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		t.Errorf("contract: the answer %d to %s %s is not as documented: %v\nbody: %.400s", status, req.Method, req.URL.Path, err, body)
 	}
+}
+
+// validateRequest checks a request alone against the document of s.
+func validateRequest(t testing.TB, s *Server, req *http.Request, body []byte) error {
+	t.Helper()
+	router := contractRouter(t, s.openapi)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	route, pathParams, err := router.FindRoute(req)
+	if err != nil {
+		return err
+	}
+	return openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: pathParams, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: authenticated, MultiError: true},
+	})
 }
 
 // authenticated accepts a request that carries the credentials of the
@@ -115,4 +127,39 @@ func authenticated(_ context.Context, in *openapi3filter.AuthenticationInput) er
 		}
 	}
 	return errors.New("no credentials for " + in.SecuritySchemeName)
+}
+
+// withoutNulls drops the null members of a JSON request body: the
+// decoder reads null as an absent member, which the document does not
+// advertise. A body that is not a JSON object is returned as it is.
+func withoutNulls(body []byte) []byte {
+	var v map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil || v == nil {
+		return body
+	}
+	out, err := json.Marshal(dropNulls(v))
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+func dropNulls(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, m := range x {
+			if m == nil {
+				delete(x, k)
+				continue
+			}
+			x[k] = dropNulls(m)
+		}
+	case []any:
+		for i := range x {
+			x[i] = dropNulls(x[i])
+		}
+	}
+	return v
 }

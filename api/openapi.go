@@ -88,7 +88,11 @@ func operation(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 	}
 	switch {
 	case r.Request != nil:
-		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": set.request(r.Request, r.BodyFromPath)}}}
+		media := map[string]any{"schema": set.request(r.Request, r.BodyFromPath)}
+		if ex := exampleOf(r.Command); ex != nil {
+			media["example"] = ex
+		}
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": media}}
 	case r.RequestType == formType:
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{r.RequestType: map[string]any{"schema": map[string]any{
 			"type": "object", "additionalProperties": map[string]any{"type": "string"},

@@ -67,10 +67,26 @@ func list(v []string) func() []string { return func() []string { return v } }
 // optionalFields are the fields without omitempty that a request may
 // leave out all the same: the command's Validate does not require them.
 var optionalFields = map[string]bool{
-	"SubmitFinalReport.summary":   true,
-	"SubmitInterimReport.summary": true,
-	"ReportMobility.personal":     true,
-	"CorrectMobility.personal":    true,
+	"SubmitFinalReport.summary":     true,
+	"SubmitInterimReport.summary":   true,
+	"ReportMobility.personal":       true,
+	"ReportMobility.distance_km":    true, // or origin and destination
+	"CorrectMobility.distance_km":   true,
+	"WithdrawAccreditation.reason":  true,
+	"SubmitApplication.partners":    true, // absent: none
+	"AssessFinalReport.final_cents": true,
+	"CorrectMobility.personal":      true,
+}
+
+// conditionalFields are the optional fields that the command requires
+// in some cases, which their description says.
+var conditionalFields = map[string]string{
+	"DecideApplication.awarded_cents": "Required (positive) when outcome is approved.",
+	"AmendProject.start_date":         "An amendment changes at least one of start_date, end_date, awarded_cents, inclusion_support_cents and exceptional_costs_cents.",
+	"AmendProject.end_date":           "An amendment changes at least one of start_date, end_date, awarded_cents, inclusion_support_cents and exceptional_costs_cents.",
+	"AmendProject.awarded_cents":      "An amendment changes at least one of start_date, end_date, awarded_cents, inclusion_support_cents and exceptional_costs_cents.",
+	"ReportMobility.distance_km":      "Required unless both origin and destination are given (then leave it out); not needed for a preparatory visit.",
+	"CorrectMobility.distance_km":     "Required unless both origin and destination are given (then leave it out); not needed for a preparatory visit.",
 }
 
 // fieldExamples are sample values by field name.
@@ -95,6 +111,9 @@ func annotate(sc map[string]any, owner reflect.Type, json string) {
 	comp := owner.Name()
 	if i := strings.Index(comp, "["); i >= 0 {
 		comp = comp[:i]
+	}
+	if note := conditionalFields[comp+"."+json]; note != "" {
+		sc["description"] = note
 	}
 	target := sc
 	if sc["type"] == "array" {
