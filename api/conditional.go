@@ -1,6 +1,9 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -31,3 +34,18 @@ func notModified(c echo.Context, tag string) bool {
 
 // answerNotModified is the 304 answer: no body, the ETag already set.
 func answerNotModified(c echo.Context) error { return c.NoContent(http.StatusNotModified) }
+
+// jsonConditional answers v as JSON with a strong ETag that is the hash of
+// its bytes, or 304 when If-None-Match names it: for resources that are
+// not an aggregate, such as a rule of the catalogue or a rates table.
+func jsonConditional(c echo.Context, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	if notModified(c, `"`+hex.EncodeToString(sum[:16])+`"`) {
+		return answerNotModified(c)
+	}
+	return c.JSONBlob(http.StatusOK, b)
+}

@@ -5,7 +5,8 @@ import (
 )
 
 // TestIfNoneMatchAnswersNotModified proves RFC 9110's conditional GET on
-// the single resources: the ETag is the aggregate version, If-None-Match
+// the single resources: the ETag is the aggregate version (a hash of the
+// answer for a rule or a rates table), If-None-Match
 // naming it (weakly compared) is 304 without a body, and a change of the
 // aggregate makes the old tag stale. A mobility carries its project's
 // version, the tag If-Match of its correction compares.
@@ -15,7 +16,7 @@ func TestIfNoneMatchAnswersNotModified(t *testing.T) {
 	m["start_date"], m["end_date"] = "2022-09-05", "2022-09-09"
 	rep := s.must(t, 201, own, "POST", "/v1/projects/"+project+"/mobilities", m)
 	mob := "/v1/projects/" + project + "/mobilities/" + m["mobility_id"].(string)
-	for _, path := range []string{"/v1/projects/" + project, mob, "/v1/projects/" + project + "/as-of?at=2022-12-31"} {
+	for _, path := range []string{"/v1/projects/" + project, mob, "/v1/projects/" + project + "/as-of?at=2022-12-31", "/v1/rules/KA122-MAX-MOB", "/v1/rates/2022"} {
 		first := s.must(t, 200, own, "GET", path, nil, after(rep)...)
 		tag := first.header.Get("ETag")
 		if tag == "" {

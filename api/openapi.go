@@ -170,6 +170,9 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 		headers[HeaderSequence] = header("the stream sequence of the last event written; send it as Grants-Min-Sequence to read your write", "integer")
 		headers[HeaderReplayed] = header("true when the answer is the replay of an earlier request with the same Idempotency-Key", "string")
 	}
+	if r.Conditional && !r.ETag {
+		headers["ETag"] = header("a strong tag of the representation: send it as If-None-Match to be told 304 Not Modified", "string")
+	}
 	if r.ETag {
 		headers["ETag"] = header("the aggregate's version: send it as If-Match to change the aggregate only if it did not move on", "string")
 	}

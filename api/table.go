@@ -107,7 +107,7 @@ func (s *Server) routeTable() []Route {
 
 		// Reference data.
 		{Method: G, Path: "/v1/rates", OperationID: "listRates", Summary: "The call years of the rates tables", Tag: tagRef, Roles: everyone, Response: RatesIndex{}, Handler: s.listRates},
-		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, Response: rates.Table{}, Handler: s.getRates},
+		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, Conditional: true, Response: rates.Table{}, Handler: s.getRates},
 	}
 	rs = append(rs, s.ruleRoutes()...)
 	rs = append(rs, s.sessionRoutes()...)
