@@ -74,9 +74,19 @@ func TestOpenAPIDocumentReadsAsTheDomain(t *testing.T) {
 	if err := json.Unmarshal(u.s.openapi, &doc); err != nil {
 		t.Fatal(err)
 	}
-	for name := range doc.Components.Schemas {
+	for name, sc := range doc.Components.Schemas {
 		if strings.ContainsAny(name, ".[") {
 			t.Errorf("schema name %q leaks Go", name)
+		}
+		// A client generator names the enum of a field after its
+		// component and field (Project.status: ProjectStatus): that name
+		// must not be another component's.
+		for field, p := range sc.Properties {
+			if _, isEnum := p["enum"]; isEnum {
+				if _, taken := doc.Components.Schemas[name+exportedName(field)]; taken {
+					t.Errorf("the enum %s.%s would be named like the component %s%s", name, field, name, exportedName(field))
+				}
+			}
 		}
 	}
 	rm, ok := doc.Components.Schemas["ReportMobility"]

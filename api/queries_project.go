@@ -108,7 +108,7 @@ func (s *Server) projectAsOf(c echo.Context) error {
 	if notModified(c, etag(head.Version)) {
 		return answerNotModified(c)
 	}
-	return c.JSON(http.StatusOK, ProjectAsOf{At: at, Head: head, Project: pr})
+	return c.JSON(http.StatusOK, ProjectAsOf{At: at, Head: head, Project: withEmptyLists(pr)})
 }
 
 // redactProject removes participants' personal data: analysts see

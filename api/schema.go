@@ -163,10 +163,6 @@ func (s *schemaSet) addFields(owner, t reflect.Type, props map[string]any, requi
 		sc := s.ofType(f.Type)
 		annotate(sc, owner, name)
 		always := fieldRequired(f, opts)
-		if always && domainState(owner) && (f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Map) {
-			// The domain's state writes a list it never filled as null.
-			sc["type"] = []any{sc["type"], "null"}
-		}
 		props[name] = sc
 		if always && !s.unbound[owner][name] && !optionalFields[owner.Name()+"."+name] {
 			*required = append(*required, name)
@@ -189,14 +185,11 @@ func fieldRequired(f reflect.StructField, opts string) bool {
 	return k != reflect.Pointer && k != reflect.Bool && k != reflect.Interface
 }
 
-// domainState tells a type of the domain package (aggregate state and
-// commands), whose JSON form is that of Go: a nil slice is null.
-func domainState(t reflect.Type) bool { return strings.HasSuffix(t.PkgPath(), "/aggregates") }
-
 // schemaAliases names the components whose Go name would be ambiguous
 // or would not read as the domain.
 var schemaAliases = map[string]string{
 	"projections.GrantLine": "GrantLineView",
+	"aggregates.Project":    "ProjectState", // the aggregate; ProjectStatus is the read model's answer
 	"events.Ref":            "AggregateRef",
 	"events.Head":           "AggregateHead",
 	"events.Actor":          "Actor",

@@ -29,7 +29,7 @@ var schemaDescriptions = map[string]string{
 	"Mobility":                "A mobility: who travelled, from where to where, for how long, and the support claimed.",
 	"Personal":                "A participant's personal data (never shown to analysts).",
 	"Partner":                 "A partner organisation named in an application.",
-	"Project":                 "A project as the domain holds it (its aggregate state).",
+	"ProjectState":            "A project as the domain holds it (its aggregate state).",
 	"ProjectView":             "A project as the read models hold it.",
 	"ProjectStatus":           "A project with its budget: awarded, reported, remaining and the breakdown explained.",
 	"ProjectAsOf":             "A project rebuilt as it stood at a past time.",

@@ -44,7 +44,7 @@ var fieldValues = map[string]func() []string{
 	"PartnerView.role":               a.PartnerRoles,
 	"Actor.role":                     list(tokenRoles),
 	"SessionInfo.role":               list(tokenRoles),
-	"Project.status":                 list(projectStatuses),
+	"ProjectState.status":            list(projectStatuses),
 	"ProjectView.status":             list(projectStatuses),
 	"ProjectStatsRow.status":         list(projectStatuses),
 	"AccreditationView.status":       list(accreditationStatuses),
