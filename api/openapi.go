@@ -124,7 +124,9 @@ func parameters(r Route) []any {
 		if typ == "integer" {
 			sc["minimum"] = 0
 		}
-		if values := fieldValues[q.Name]; values != nil && typ == "string" && in == "query" {
+		if len(q.Enum) > 0 {
+			sc["enum"] = q.Enum
+		} else if values := fieldValues[q.Name]; values != nil && typ == "string" && in == "query" {
 			sc["enum"] = values()
 		}
 		p := map[string]any{"name": q.Name, "in": in, "required": q.Required, "schema": sc}

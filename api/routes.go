@@ -18,6 +18,9 @@ type Param struct {
 	Type string
 	// Required tells a required parameter (path parameters always are).
 	Required bool
+	// Enum lists the allowed values (none: any, or the list fieldValues
+	// gives for the name).
+	Enum []string
 }
 
 // Route is one entry of the route table: the single source from which the

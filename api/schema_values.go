@@ -2,6 +2,7 @@ package api
 
 import (
 	"reflect"
+	"sort"
 	"strings"
 
 	a "github.com/erasmus-ledger/grants/aggregates"
@@ -25,6 +26,7 @@ var (
 var fieldValues = map[string]func() []string{
 	"Problem.field":                  nil, // the input field at fault
 	"BulkRow.field":                  nil,
+	"Problem.code":                   problemCodes,
 	"action":                         a.Actions,
 	"field":                          a.ProjectFields,
 	"activity":                       catalog.Codes,
@@ -60,6 +62,17 @@ var fieldValues = map[string]func() []string{
 	"ReportView.kind":                list([]string{"interim", "final"}),
 	"ReportView.status":              list([]string{"submitted", "assessed"}),
 	"MobilityView.status":            list(mobilityStatuses),
+}
+
+// problemCodes are the values of a problem's code: the application error
+// codes of the one mapping to HTTP statuses.
+func problemCodes() []string {
+	out := make([]string, 0, len(statusByCode))
+	for c := range statusByCode {
+		out = append(out, string(c))
+	}
+	sort.Strings(out)
+	return out
 }
 
 func list(v []string) func() []string { return func() []string { return v } }

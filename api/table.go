@@ -66,7 +66,7 @@ func (s *Server) routeTable() []Route {
 
 		// Projects (applications, decisions, agreements, payments, amendments, Ukraine exception, reports).
 		commandRoute[a.SubmitApplication](s, P, "/v1/projects", "submitApplication", "Submit an application (a project)", tagProjects, created("/v1/projects/")),
-		{Method: G, Path: "/v1/projects", OperationID: "listProjects", Summary: "List projects", Tag: tagProjects, Roles: everyone, Response: projections.ProjectPage{}, Query: append(pageParams(), Param{Name: "org"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "action"}, Param{Name: "field"}, Param{Name: "status"}), Handler: s.listProjects},
+		{Method: G, Path: "/v1/projects", OperationID: "listProjects", Summary: "List projects", Tag: tagProjects, Roles: everyone, Response: projections.ProjectPage{}, Query: append(pageParams(), Param{Name: "org"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "action"}, Param{Name: "field"}, Param{Name: "status", Enum: projectStatuses}), Handler: s.listProjects},
 		{Method: G, Path: "/v1/projects/:id", OperationID: "getProject", Summary: "Read a project's status with its budget: awarded, reported, remaining and the breakdown explained", Tag: tagProjects, Roles: everyone, ETag: true, Conditional: true, Response: ProjectStatus{}, Query: consistencyParams(), Handler: s.getProject},
 		{Method: G, Path: "/v1/projects/:id/as-of", OperationID: "projectAsOf", Summary: "Rebuild a project as it stood at a past time", Tag: tagProjects, Roles: everyone, ETag: true, Conditional: true, Response: ProjectAsOf{}, Query: []Param{{Name: "at", Required: true, Description: "RFC 3339 time or YYYY-MM-DD (end of that day, UTC)"}}, Handler: s.projectAsOf},
 		commandRoute[a.WithdrawApplication](s, P, "/v1/projects/:id/withdrawal", "withdrawApplication", "Withdraw an application", tagProjects, prj),
@@ -142,7 +142,7 @@ func mobilityParams(acrossProjects bool) []Param {
 	}
 	return append(ps,
 		Param{Name: "participant_id"}, Param{Name: "activity", Description: "Beneficiary Module activity code"},
-		Param{Name: "status"}, Param{Name: "receiving_country"},
+		Param{Name: "status", Enum: mobilityStatuses}, Param{Name: "receiving_country"},
 		Param{Name: "include_cancelled", Type: "boolean"})
 }
 
