@@ -109,7 +109,17 @@ func operation(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 func parameters(r Route) []any {
 	var params []any
 	for _, name := range r.pathParams() {
-		params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		p := map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "string"}}
+		if doc, ok := pathParamDocs[name]; ok {
+			p["description"] = doc.description
+			if doc.example != nil {
+				p["example"] = doc.example
+			}
+			if doc.typ != "" {
+				p["schema"] = map[string]any{"type": doc.typ}
+			}
+		}
+		params = append(params, p)
 	}
 	for _, q := range r.Query {
 		typ := q.Type
@@ -215,6 +225,25 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 		out["422"] = problem("A grant rule forbids it (rule ID in \"rule\")")
 	}
 	return out
+}
+
+// pathParamDoc documents a path parameter by its name.
+type pathParamDoc struct {
+	description string
+	typ         string
+	example     any
+}
+
+// pathParamDocs document the path parameters of the route table.
+var pathParamDocs = map[string]pathParamDoc{
+	"id":   {description: "the project number (the Erasmus+ project ID)", example: "2024-1-FR01-KA122-SCH-000123"},
+	"oid":  {description: "the organisation ID: E and 8 digits", example: "E10012345"},
+	"aid":  {description: "the accreditation ID", example: "2024-1-FR01-KA120-SCH-000045"},
+	"mid":  {description: "the mobility ID, unique in its project", example: "M-0001"},
+	"pid":  {description: "the participant's pseudonymous ID, unique in its organisation", example: "P-0001"},
+	"sid":  {description: "the web session's ID"},
+	"year": {description: "the call year", typ: "integer", example: 2024},
+	"rule": {description: "the rule ID", example: "KA122-MAX-MOB"},
 }
 
 // formType is the content type of the web pages' forms.
