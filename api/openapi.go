@@ -92,7 +92,9 @@ func operation(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 		if ex := exampleOf(r.Command); ex != nil {
 			media["example"] = ex
 		}
-		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": media}}
+		// An empty body is read as {}: a command whose fields all come
+		// from the URL or are optional needs none.
+		op["requestBody"] = map[string]any{"required": false, "description": "The command as JSON; an empty body is read as {}.", "content": map[string]any{"application/json": media}}
 	case r.RequestType == formType:
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{r.RequestType: map[string]any{"schema": map[string]any{
 			"type": "object", "additionalProperties": map[string]any{"type": "string"},
