@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/erasmus-ledger/grants/api"
 )
 
 // browser is a test browser: a cookie jar, redirects not followed.
@@ -28,8 +30,10 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 func (b *browser) do(t testing.TB, method, path string, form url.Values, hdr ...string) answer {
 	t.Helper()
 	var body io.Reader
+	var sent []byte
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		sent = []byte(form.Encode())
+		body = strings.NewReader(string(sent))
 	}
 	req, err := http.NewRequest(method, b.s.url+path, body)
 	if err != nil {
@@ -50,6 +54,7 @@ func (b *browser) do(t testing.TB, method, path string, form url.Values, hdr ...
 	if err != nil {
 		t.Fatal(err)
 	}
+	api.CheckContract(t, b.s.server, req, sent, res.StatusCode, res.Header, data)
 	return answer{status: res.StatusCode, header: res.Header, body: data}
 }
 

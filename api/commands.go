@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"sort"
 	"strings"
 	"time"
 
@@ -60,9 +61,14 @@ type cmdSpec struct {
 // beneficiary only those aggregates.BeneficiaryMay allows (CORE-TASKS).
 func commandRoute[T aggregates.Command](s *Server, method, path, opID, summary, tag string, spec cmdSpec) Route {
 	var zero T
+	var fromPath []string
+	for _, field := range spec.path {
+		fromPath = append(fromPath, field)
+	}
+	sort.Strings(fromPath)
 	return Route{
 		Method: method, Path: path, OperationID: opID, Summary: summary, Tag: tag, Roles: commandRoles(zero.CommandType()),
-		Command: zero.CommandType(), Request: zero, Response: CommandResponse{}, Status: spec.status,
+		Command: zero.CommandType(), Request: zero, BodyFromPath: fromPath, Response: CommandResponse{}, Status: spec.status,
 		Idempotent: true,
 		Handler: func(c echo.Context) error {
 			var cmd T

@@ -49,6 +49,7 @@ func FuzzCommandDecoders(f *testing.F) {
 		if w.Code >= 500 {
 			t.Fatalf("%s %s with %q: status %d %s", r.Method, r.Path, body, w.Code, w.Body)
 		}
+		CheckContract(t, u.s, req, body, w.Code, w.Header(), w.Body.Bytes())
 		if w.Code >= 400 && !strings.HasPrefix(w.Header().Get("Content-Type"), ProblemContentType) {
 			t.Fatalf("%s: refusal %d is not problem+json", r.Path, w.Code)
 		}
@@ -76,5 +77,6 @@ func FuzzMobilityCSV(f *testing.F) {
 		if w.Code >= 500 {
 			t.Fatalf("%q: status %d %s", body, w.Code, w.Body)
 		}
+		CheckContract(t, u.s, req, body, w.Code, w.Header(), w.Body.Bytes())
 	})
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -37,13 +38,19 @@ const maxIdempotencyKeyLen = 200
 // etag renders an aggregate version as a strong ETag.
 func etag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
 
-// ifMatch parses If-Match: "5", 5 or W/"5"; "*" or absent is nil.
+// ifMatch parses If-Match: "5" or 5; "*" or absent is nil. If-Match
+// compares strongly (RFC 9110 section 13.1.1): a weak tag W/"5" never
+// matches, so it is 412.
 func ifMatch(c echo.Context) (*uint64, error) {
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if h == "" || h == "*" {
 		return nil, nil
 	}
-	v := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	if strings.HasPrefix(h, "W/") {
+		return nil, &apperr.Error{Code: apperr.PreconditionFailed, Field: "If-Match",
+			Message: fmt.Sprintf("If-Match compares strongly: the weak tag %q never matches; send the ETag as given, e.g. \"3\"", h)}
+	}
+	v := strings.Trim(h, `"`)
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil {
 		return nil, apperr.InvalidField("If-Match", "If-Match must be the aggregate version given as ETag (e.g. \"3\"), not %q", h)

@@ -147,6 +147,7 @@ func (u *unitServer) upload(t *testing.T, body string) (*httptest.ResponseRecord
 	req.Header.Set("Authorization", "Bearer "+u.tokens[aggregates.RoleBeneficiary])
 	w := httptest.NewRecorder()
 	u.s.Handler().ServeHTTP(w, req)
+	CheckContract(t, u.s, req, []byte(body), w.Code, w.Header(), w.Body.Bytes())
 	var res BulkResult
 	if w.Code == http.StatusOK {
 		if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {

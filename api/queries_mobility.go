@@ -88,6 +88,11 @@ func (s *Server) getMobility(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A mobility is part of its project: the project's version is the
+	// tag that If-Match of a correction or cancellation compares.
+	if notModified(c, etag(pv.Version)) {
+		return answerNotModified(c)
+	}
 	return c.JSON(http.StatusOK, m)
 }
 

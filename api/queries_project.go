@@ -76,6 +76,9 @@ func (s *Server) getProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// No 304 here: the answer holds the payment schedule and the overdue
+	// flags as of today, which change without the project's version; the
+	// ETag (the version) serves If-Match.
 	b, err := s.budgetOf(c.Request().Context(), pv)
 	if err != nil {
 		return err
@@ -126,8 +129,10 @@ func (s *Server) projectAsOf(c echo.Context) error {
 	if p.Role == aggregates.RoleAnalyst {
 		pr = redactProject(pr)
 	}
-	c.Response().Header().Set("ETag", etag(head.Version))
-	return c.JSON(http.StatusOK, ProjectAsOf{At: at, Head: head, Project: pr})
+	if notModified(c, etag(head.Version)) {
+		return answerNotModified(c)
+	}
+	return c.JSON(http.StatusOK, ProjectAsOf{At: at, Head: head, Project: withEmptyLists(pr)})
 }
 
 // redactProject removes participants' personal data: analysts see

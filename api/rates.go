@@ -70,5 +70,5 @@ func (s *Server) getRates(c echo.Context) error {
 		// A year the book does not hold is a resource that does not exist.
 		return apperr.Wrap(apperr.NotFound, err, "there is no rates table for call year %d; years with rates: %v", y, book.Years())
 	}
-	return c.JSON(http.StatusOK, t)
+	return jsonConditional(c, t)
 }

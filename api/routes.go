@@ -18,6 +18,9 @@ type Param struct {
 	Type string
 	// Required tells a required parameter (path parameters always are).
 	Required bool
+	// Enum lists the allowed values (none: any, or the list fieldValues
+	// gives for the name).
+	Enum []string
 }
 
 // Route is one entry of the route table: the single source from which the
@@ -39,6 +42,9 @@ type Route struct {
 	Command string
 	// Request is a sample of the JSON request body (nil: no JSON body).
 	Request any
+	// BodyFromPath lists the JSON fields of Request that are taken from
+	// the URL: the body may leave them out.
+	BodyFromPath []string
 	// RequestType is the content type of a non-JSON body (e.g. text/csv).
 	RequestType string
 	// Response is a sample of the JSON answer (nil: see ResponseType).
@@ -49,6 +55,12 @@ type Route struct {
 	Status int
 	// Query lists the query parameters and extra headers.
 	Query []Param
+	// ETag tells that the answer carries the aggregate version as ETag
+	// (the tag If-Match of a command compares).
+	ETag bool
+	// Conditional tells that the route answers 304 Not Modified to an
+	// If-None-Match naming its current ETag.
+	Conditional bool
 	// Idempotent tells that the route accepts an Idempotency-Key.
 	Idempotent bool
 	// Handler serves the route once authentication and role checks passed.

@@ -51,7 +51,7 @@ func (s *Server) ruleRoutes() []Route {
 	lang := []Param{{Name: "lang", Description: "fi, sv or en (default from Accept-Language, else en)"}}
 	return []Route{
 		{Method: http.MethodGet, Path: RulesPath, OperationID: "listRules", Summary: "The rule catalogue: every rule ID the ledger answers with, its text and source", Tag: tagRef, Response: RuleList{}, Query: lang, Handler: s.listRules},
-		{Method: http.MethodGet, Path: RulesPath + "/:rule", OperationID: "getRule", Summary: "One rule of the catalogue (the type of a problem that breaks it)", Tag: tagRef, Response: RuleView{}, Query: lang, Handler: s.getRule},
+		{Method: http.MethodGet, Path: RulesPath + "/:rule", OperationID: "getRule", Summary: "One rule of the catalogue (the type of a problem that breaks it)", Tag: tagRef, Conditional: true, Response: RuleView{}, Query: lang, Handler: s.getRule},
 	}
 }
 
@@ -77,7 +77,7 @@ func (s *Server) getRule(c echo.Context) error {
 	if !ok {
 		return apperr.New(apperr.NotFound, "there is no rule %s in the catalogue; %s lists every rule", id, RulesPath)
 	}
-	return c.JSON(http.StatusOK, ruleView(r, lang))
+	return jsonConditional(c, ruleView(r, lang))
 }
 
 // ruleView renders r in lang.

@@ -4,18 +4,50 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
+	"sort"
 	"strings"
 	"time"
+	"unicode"
 )
 
-// schemaOf returns a JSON Schema (2020-12, as OpenAPI 3.1 uses) for the Go
-// value v, following its json tags. Named struct types become components
-// referenced by $ref, collected in defs.
-func schemaOf(v any, defs map[string]any) map[string]any {
+// schemaSet builds JSON Schemas (2020-12, as OpenAPI 3.1 uses) for Go
+// values, following their json tags. Named struct types become components
+// referenced by $ref, named as the domain reads (ReportMobility, not
+// aggregates.ReportMobility); a name two packages share is told apart by
+// schemaAliases or, failing that, the package.
+type schemaSet struct {
+	defs  map[string]any
+	named map[reflect.Type]string
+	taken map[string]reflect.Type
+	// unbound lists, per request type, the JSON fields bound from the
+	// URL: they are optional in the body.
+	unbound map[reflect.Type]map[string]bool
+}
+
+func newSchemaSet() *schemaSet {
+	return &schemaSet{defs: map[string]any{}, named: map[reflect.Type]string{}, taken: map[string]reflect.Type{}, unbound: map[reflect.Type]map[string]bool{}}
+}
+
+// of returns the schema of the Go value v (empty for nil).
+func (s *schemaSet) of(v any) map[string]any {
 	if v == nil {
 		return map[string]any{}
 	}
-	return schemaOfType(reflect.TypeOf(v), defs)
+	return s.ofType(reflect.TypeOf(v))
+}
+
+// request returns the schema of a request body v whose fields fromPath
+// are taken from the URL, hence optional in the body.
+func (s *schemaSet) request(v any, fromPath []string) map[string]any {
+	t := reflect.TypeOf(v)
+	if len(fromPath) > 0 {
+		m := map[string]bool{}
+		for _, f := range fromPath {
+			m[f] = true
+		}
+		s.unbound[t] = m
+	}
+	return s.ofType(t)
 }
 
 var (
@@ -25,7 +57,7 @@ var (
 	textMarshalerType = reflect.TypeOf((*encoding.TextMarshaler)(nil)).Elem()
 )
 
-func schemaOfType(t reflect.Type, defs map[string]any) map[string]any {
+func (s *schemaSet) ofType(t reflect.Type) map[string]any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -35,11 +67,11 @@ func schemaOfType(t reflect.Type, defs map[string]any) map[string]any {
 	case t == rawMessageType:
 		return map[string]any{"description": "any JSON value"}
 	case t.Kind() != reflect.Interface && (t.Implements(textMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType)):
-		s := map[string]any{"type": "string"}
+		sc := map[string]any{"type": "string"}
 		if strings.HasSuffix(t.Name(), "Date") {
-			s["format"] = "date"
+			sc["format"] = "date"
 		}
-		return s
+		return sc
 	case t.Kind() != reflect.Interface && (t.Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(jsonMarshalerType)):
 		if strings.HasSuffix(t.Name(), "Date") {
 			return map[string]any{"type": "string", "format": "date"}
@@ -51,11 +83,14 @@ func schemaOfType(t reflect.Type, defs map[string]any) map[string]any {
 		return map[string]any{"type": "boolean"}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		s := map[string]any{"type": "integer"}
+		sc := map[string]any{"type": "integer"}
 		if t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64 {
-			s["minimum"] = 0
+			sc["minimum"] = 0
 		}
-		return s
+		if t.Kind() == reflect.Int64 || t.Kind() == reflect.Uint64 {
+			sc["format"] = "int64"
+		}
+		return sc
 	case reflect.Float32, reflect.Float64:
 		return map[string]any{"type": "number"}
 	case reflect.String:
@@ -64,44 +99,47 @@ func schemaOfType(t reflect.Type, defs map[string]any) map[string]any {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return map[string]any{"type": "string", "contentEncoding": "base64"}
 		}
-		return map[string]any{"type": "array", "items": schemaOfType(t.Elem(), defs)}
+		return map[string]any{"type": "array", "items": s.ofType(t.Elem())}
 	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": schemaOfType(t.Elem(), defs)}
+		return map[string]any{"type": "object", "additionalProperties": s.ofType(t.Elem())}
 	case reflect.Struct:
-		return structSchema(t, defs)
+		return s.structSchema(t)
 	}
 	return map[string]any{}
 }
 
 // structSchema describes a struct; a named struct is put in defs once and
 // referenced.
-func structSchema(t reflect.Type, defs map[string]any) map[string]any {
-	name := schemaName(t)
+func (s *schemaSet) structSchema(t reflect.Type) map[string]any {
+	name := s.nameOf(t)
 	if name != "" {
-		if _, seen := defs[name]; seen {
-			return map[string]any{"$ref": "#/components/schemas/" + name}
+		ref := map[string]any{"$ref": "#/components/schemas/" + name}
+		if _, seen := s.defs[name]; seen {
+			return ref
 		}
-		defs[name] = map[string]any{} // placeholder against recursion
+		s.defs[name] = map[string]any{} // placeholder against recursion
 	}
 	props := map[string]any{}
 	var required []string
-	addFields(t, defs, props, &required)
-	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-	// The domain's types are request bodies too, where fields bound from
-	// the URL may be left out and Validate says what is required: only
-	// the API's and the read models' answers list their fields as required.
-	if len(required) > 0 && !strings.HasSuffix(t.PkgPath(), "/aggregates") {
-		s["required"] = required
+	s.addFields(t, t, props, &required)
+	sc := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		sort.Strings(required)
+		sc["required"] = required
+	}
+	if d := schemaDescriptions[name]; d != "" {
+		sc["description"] = d
 	}
 	if name == "" {
-		return s
+		return sc
 	}
-	defs[name] = s
+	s.defs[name] = sc
 	return map[string]any{"$ref": "#/components/schemas/" + name}
 }
 
-// addFields adds the JSON fields of struct t (embedded structs inlined).
-func addFields(t reflect.Type, defs map[string]any, props map[string]any, required *[]string) {
+// addFields adds the JSON fields of struct t (embedded structs inlined);
+// owner is the named type whose component they describe.
+func (s *schemaSet) addFields(owner, t reflect.Type, props map[string]any, required *[]string) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -115,23 +153,60 @@ func addFields(t reflect.Type, defs map[string]any, props map[string]any, requir
 				ft = ft.Elem()
 			}
 			if ft.Kind() == reflect.Struct {
-				addFields(ft, defs, props, required)
+				s.addFields(owner, ft, props, required)
 				continue
 			}
 		}
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = schemaOfType(f.Type, defs)
-		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
+		sc := s.ofType(f.Type)
+		annotate(sc, owner, name)
+		always := fieldRequired(f, opts)
+		props[name] = sc
+		if always && !s.unbound[owner][name] && !optionalFields[owner.Name()+"."+name] {
 			*required = append(*required, name)
 		}
 	}
 }
 
-// schemaName is the component name of a named type: package and type,
-// e.g. "projections.ProjectView".
-func schemaName(t reflect.Type) string {
+// fieldRequired tells a field that is always present: no omitempty or
+// omitzero, not a pointer, and not a flag whose absence means false. A
+// slice or map without omitempty is required too: the answers always
+// carry it (as [] or {}), and a request without it is refused by the
+// contract checks of the tests unless the document says otherwise.
+func fieldRequired(f reflect.StructField, opts string) bool {
+	for _, o := range strings.Split(opts, ",") {
+		if o == "omitempty" || o == "omitzero" {
+			return false
+		}
+	}
+	k := f.Type.Kind()
+	return k != reflect.Pointer && k != reflect.Bool && k != reflect.Interface
+}
+
+// schemaAliases names the components whose Go name would be ambiguous
+// or would not read as the domain.
+var schemaAliases = map[string]string{
+	"projections.GrantLine": "GrantLineView",
+	"aggregates.Project":    "ProjectState", // the aggregate; ProjectStatus is the read model's answer
+	"events.Ref":            "AggregateRef",
+	"events.Head":           "AggregateHead",
+	"events.Actor":          "Actor",
+	"rates.Table":           "RatesTable",
+	"rates.Band":            "TravelBand",
+	"rates.Travel":          "TravelRates",
+	"rates.Limits":          "RateLimits",
+	"rates.Ukraine":         "UkraineRates",
+}
+
+// nameOf is the component name of a named type: the type's own name as
+// the domain reads, unless schemaAliases renames it or another package
+// took the name first (then the package is its prefix).
+func (s *schemaSet) nameOf(t reflect.Type) string {
+	if n, ok := s.named[t]; ok {
+		return n
+	}
 	if t.Name() == "" {
 		return ""
 	}
@@ -143,8 +218,21 @@ func schemaName(t reflect.Type) string {
 	if i := strings.Index(n, "["); i >= 0 { // generic instantiation
 		n = n[:i]
 	}
-	if pkg == "" {
-		return n
+	if a, ok := schemaAliases[pkg+"."+n]; ok {
+		n = a
 	}
-	return pkg + "." + n
+	if other, ok := s.taken[n]; ok && other != t {
+		n = exportedName(pkg) + n
+	}
+	s.named[t], s.taken[n] = n, t
+	return n
+}
+
+func exportedName(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
 }

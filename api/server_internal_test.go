@@ -70,6 +70,7 @@ func (u *unitServer) do(t *testing.T, role, method, path, body string, hdr ...st
 	}
 	w := httptest.NewRecorder()
 	u.s.Handler().ServeHTTP(w, req)
+	CheckContract(t, u.s, req, []byte(body), w.Code, w.Header(), w.Body.Bytes())
 	return w
 }
 

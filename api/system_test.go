@@ -191,17 +191,20 @@ func (a answer) seq() string { return a.header.Get(api.HeaderSequence) }
 func (s *system) call(t testing.TB, token, method, path string, body any, hdr ...string) answer {
 	t.Helper()
 	var r io.Reader
+	var sent []byte
 	ct := ""
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r, ct = strings.NewReader(b), "text/csv"
+		sent, ct = []byte(b), "text/csv"
+		r = bytes.NewReader(sent)
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, ct = bytes.NewReader(data), "application/json"
+		sent, ct = data, "application/json"
+		r = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, s.url+path, r)
 	if err != nil {
@@ -224,6 +227,9 @@ func (s *system) call(t testing.TB, token, method, path string, body any, hdr ..
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Request.URL.String() == req.URL.String() { // not the answer of a redirect followed
+		api.CheckContract(t, s.server, req, sent, res.StatusCode, res.Header, b)
 	}
 	return answer{status: res.StatusCode, header: res.Header, body: b}
 }

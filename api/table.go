@@ -60,7 +60,7 @@ func (s *Server) routeTable() []Route {
 		// Organisations and accreditations.
 		commandRoute[a.RegisterOrganisation](s, P, "/v1/organisations", "registerOrganisation", "Register an organisation", tagOrgs, created("/v1/organisations/")),
 		{Method: G, Path: "/v1/organisations", OperationID: "listOrganisations", Summary: "List organisations", Tag: tagOrgs, Roles: officeAnalysts, Response: projections.OrganisationPage{}, Query: append(pageParams(), Param{Name: "country", Description: "ISO country code of the seat"}), Handler: s.listOrganisations},
-		{Method: G, Path: "/v1/organisations/:oid", OperationID: "getOrganisation", Summary: "Read an organisation's status: accreditations and projects with their budgets", Tag: tagOrgs, Roles: everyone, Response: OrganisationStatus{}, Query: consistencyParams(), Handler: s.getOrganisation},
+		{Method: G, Path: "/v1/organisations/:oid", OperationID: "getOrganisation", Summary: "Read an organisation's status: accreditations and projects with their budgets", Tag: tagOrgs, Roles: everyone, ETag: true, Response: OrganisationStatus{}, Query: consistencyParams(), Handler: s.getOrganisation},
 		commandRoute[a.ApplyForAccreditation](s, P, "/v1/organisations/:oid/accreditations", "applyForAccreditation", "Apply for an Erasmus accreditation", tagOrgs, orgSpec(pOrg)),
 		commandRoute[a.DecideAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/decision", "decideAccreditation", "Decide an accreditation application", tagOrgs, orgSpec(pOrgAccr)),
 		commandRoute[a.WithdrawAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/withdrawal", "withdrawAccreditation", "Withdraw an accreditation", tagOrgs, orgSpec(pOrgAccr)),
@@ -72,9 +72,9 @@ func (s *Server) routeTable() []Route {
 
 		// Projects (applications, decisions, agreements, payments, amendments, Ukraine exception, reports).
 		commandRoute[a.SubmitApplication](s, P, "/v1/projects", "submitApplication", "Submit an application (a project)", tagProjects, created("/v1/projects/")),
-		{Method: G, Path: "/v1/projects", OperationID: "listProjects", Summary: "List projects", Tag: tagProjects, Roles: everyone, Response: projections.ProjectPage{}, Query: append(pageParams(), Param{Name: "org"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "action"}, Param{Name: "field"}, Param{Name: "status"}, Param{Name: "overdue", Type: "boolean", Description: "only the projects whose final report or its assessment is overdue (LIFE-REPORT-DUE, LIFE-ASSESS-DUE)"}), Handler: s.listProjects},
-		{Method: G, Path: "/v1/projects/:id", OperationID: "getProject", Summary: "Read a project's status with its budget: awarded, reported, remaining and the breakdown explained", Tag: tagProjects, Roles: everyone, Response: ProjectStatus{}, Query: consistencyParams(), Handler: s.getProject},
-		{Method: G, Path: "/v1/projects/:id/as-of", OperationID: "projectAsOf", Summary: "Rebuild a project as it stood at a past time", Tag: tagProjects, Roles: everyone, Response: ProjectAsOf{}, Query: []Param{{Name: "at", Required: true, Description: "RFC 3339 time or YYYY-MM-DD (end of that day, UTC)"}}, Handler: s.projectAsOf},
+		{Method: G, Path: "/v1/projects", OperationID: "listProjects", Summary: "List projects", Tag: tagProjects, Roles: everyone, Response: projections.ProjectPage{}, Query: append(pageParams(), Param{Name: "org"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "action"}, Param{Name: "field"}, Param{Name: "status", Enum: projectStatuses}, Param{Name: "overdue", Type: "boolean", Description: "only the projects whose final report or its assessment is overdue (LIFE-REPORT-DUE, LIFE-ASSESS-DUE)"}), Handler: s.listProjects},
+		{Method: G, Path: "/v1/projects/:id", OperationID: "getProject", Summary: "Read a project's status with its budget: awarded, reported, remaining and the breakdown explained", Tag: tagProjects, Roles: everyone, ETag: true, Response: ProjectStatus{}, Query: consistencyParams(), Handler: s.getProject},
+		{Method: G, Path: "/v1/projects/:id/as-of", OperationID: "projectAsOf", Summary: "Rebuild a project as it stood at a past time", Tag: tagProjects, Roles: everyone, ETag: true, Conditional: true, Response: ProjectAsOf{}, Query: []Param{{Name: "at", Required: true, Description: "RFC 3339 time or YYYY-MM-DD (end of that day, UTC)"}}, Handler: s.projectAsOf},
 		commandRoute[a.RaiseDeadlineFlags](s, P, "/v1/projects/:id/deadline-flags", "raiseDeadlineFlags", "Record the deadline reminders and overdue flags due on a project now (LIFE-REPORT-DUE, LIFE-ASSESS-DUE); the scheduler does it periodically", tagProjects, prj),
 		commandRoute[a.WithdrawApplication](s, P, "/v1/projects/:id/withdrawal", "withdrawApplication", "Withdraw an application", tagProjects, prj),
 		commandRoute[a.AssessEligibility](s, P, "/v1/projects/:id/eligibility", "assessEligibility", "Assess an application's eligibility", tagProjects, prj),
@@ -111,7 +111,7 @@ func (s *Server) routeTable() []Route {
 		{Method: P, Path: "/v1/projects/:id/mobilities.csv", OperationID: "uploadMobilities", Summary: "Report mobilities in bulk from CSV (one row per mobility; see docs/api.md)", Tag: tagMob, Roles: reporters, Command: "ReportMobility", RequestType: "text/csv", Response: BulkResult{}, ResponseType: "text/csv", Idempotent: true, Handler: s.uploadMobilities},
 		commandRoute[a.CorrectMobility](s, http.MethodPut, "/v1/projects/:id/mobilities/:mid", "correctMobility", "Correct a reported mobility", tagMob, cmdSpec{path: pMobility}),
 		commandRoute[a.CancelMobility](s, http.MethodDelete, "/v1/projects/:id/mobilities/:mid", "cancelMobility", "Cancel a reported mobility", tagMob, cmdSpec{path: pMobility}),
-		{Method: G, Path: "/v1/projects/:id/mobilities/:mid", OperationID: "getMobility", Summary: "Read a mobility with its grant breakdown", Tag: tagMob, Roles: everyone, Response: projections.MobilityView{}, Query: consistencyParams(), Handler: s.getMobility},
+		{Method: G, Path: "/v1/projects/:id/mobilities/:mid", OperationID: "getMobility", Summary: "Read a mobility with its grant breakdown", Tag: tagMob, Roles: everyone, ETag: true, Conditional: true, Response: projections.MobilityView{}, Query: consistencyParams(), Handler: s.getMobility},
 		{Method: G, Path: "/v1/mobilities", OperationID: "listMobilities", Summary: "List mobilities across projects", Tag: tagMob, Roles: everyone, Response: projections.MobilityPage{}, Query: mobilityParams(true), Handler: s.listMobilities},
 		{Method: G, Path: "/v1/participants/:pid", OperationID: "getParticipant", Summary: "Read a participant's personal data (never for analysts)", Tag: tagMob, Roles: reporters, Response: projections.ParticipantView{}, Query: []Param{{Name: "org", Description: "the organisation that reported the participant (national office)"}}, Handler: s.getParticipant},
 
@@ -125,7 +125,7 @@ func (s *Server) routeTable() []Route {
 
 		// Reference data.
 		{Method: G, Path: "/v1/rates", OperationID: "listRates", Summary: "The call years of the rates tables", Tag: tagRef, Roles: everyone, Response: RatesIndex{}, Handler: s.listRates},
-		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, Response: rates.Table{}, Handler: s.getRates},
+		{Method: G, Path: "/v1/rates/:year", OperationID: "getRates", Summary: "The rates table in force for a call year", Tag: tagRef, Roles: everyone, Conditional: true, Response: rates.Table{}, Handler: s.getRates},
 		commandRoute[a.PublishRatesTable](s, P, "/v1/rates", "publishRatesTable", "Publish the rates table of a call year that has none", tagRef, cmdSpec{status: http.StatusCreated}),
 		commandRoute[a.CorrectRatesTable](s, P, "/v1/rates/corrections", "correctRatesTable", "Correct the rates table of a call year (grants already computed keep their amounts)", tagRef, cmdSpec{}),
 		{Method: G, Path: "/v1/calls", OperationID: "listCalls", Summary: "The call rounds with their deadlines and start windows, open or closed now", Tag: tagRef, Roles: everyone, Response: CallsList{},
@@ -166,7 +166,7 @@ func mobilityParams(acrossProjects bool) []Param {
 	}
 	return append(ps,
 		Param{Name: "participant_id"}, Param{Name: "activity", Description: "Beneficiary Module activity code"},
-		Param{Name: "status"}, Param{Name: "receiving_country"},
+		Param{Name: "status", Enum: mobilityStatuses}, Param{Name: "receiving_country"},
 		Param{Name: "include_cancelled", Type: "boolean"})
 }
 

@@ -114,8 +114,10 @@ type ResolveDamage struct {
 	ID         string `json:"aggregate_id"`
 	Sequence   uint64 `json:"sequence"`
 	Resolution string `json:"resolution"`
-	// Reason says why (kept in the audit history and the event).
-	Reason string `json:"reason"`
+	// Reason says why (kept in the audit history and the event); it may
+	// come in the Grants-Reason header instead, but one of the two is
+	// required.
+	Reason string `json:"reason,omitempty"`
 }
 
 // resolveCommand marks ResolveDamage for the handler.

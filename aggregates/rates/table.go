@@ -38,7 +38,7 @@ type Table struct {
 	Limits Limits `json:"limits"`
 	// Ukraine holds the Ukraine exception's amounts; nil in call years the
 	// exception does not cover (UA-SCOPE).
-	Ukraine *Ukraine `json:"ukraine"`
+	Ukraine *Ukraine `json:"ukraine,omitempty"`
 	// LumpSumsByAction lists the lump sums per action (KA210-LUMP, KA220-LUMP).
 	LumpSumsByAction []LumpSum `json:"lump_sums"`
 }
