@@ -44,7 +44,7 @@ func buildOpenAPI(routes []Route, version string) map[string]any {
 		"info": map[string]any{
 			"title":       "Erasmus+ grant ledger API",
 			"version":     version,
-			"description": "The national agency's system of record for Erasmus+ grants. Errors are application/problem+json (RFC 9457) with the rule ID in \"rule\", the rule's entry in the catalogue in \"type\" (/v1/rules/{id}; about:blank when no rule is broken), the kind of error in \"code\" and the input field in \"field\". Commands accept Idempotency-Key and If-Match; answers carry ETag (the aggregate version) and Grants-Sequence (the stream sequence) which queries accept as Grants-Min-Sequence for read-your-writes. CSV columns of the mobility upload are documented in docs/api.md.",
+			"description": "The national agency's system of record for Erasmus+ grants. Errors are application/problem+json (RFC 9457) with the rule ID in \"rule\", the rule's entry in the catalogue in \"type\" (/v1/rules/{id}; when no rule is broken, the page of the kind of error, /v1/problems/{code}), a title per rule or kind in \"title\", the kind of error in \"code\" and the input field in \"field\". Commands accept Idempotency-Key and If-Match; answers carry ETag (the aggregate version) and Grants-Sequence (the stream sequence) which queries accept as Grants-Min-Sequence for read-your-writes. CSV columns of the mobility upload are documented in docs/api.md.",
 		},
 		"servers": []any{map[string]any{"url": "/", "description": "this server"}},
 		"tags":    tagList,
@@ -135,6 +135,12 @@ func parameters(r Route) []any {
 		sc := map[string]any{"type": typ}
 		if typ == "integer" {
 			sc["minimum"] = 0
+			if q.Maximum != 0 {
+				sc["minimum"], sc["maximum"] = q.Minimum, q.Maximum
+			}
+			if q.Default != 0 {
+				sc["default"] = q.Default
+			}
 		}
 		if len(q.Enum) > 0 {
 			sc["enum"] = q.Enum

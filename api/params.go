@@ -11,13 +11,14 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// pageOf reads ?cursor= and ?limit=.
+// pageOf reads ?cursor= and ?limit=. An absent limit is the default; a
+// given one must be within 1 to MaxLimit, 0 included: the error says so.
 func pageOf(c echo.Context) (projections.Page, error) {
 	limit, err := intParam(c, "limit")
 	if err != nil {
 		return projections.Page{}, err
 	}
-	if limit < 0 || limit > projections.MaxLimit {
+	if c.QueryParams().Has("limit") && (limit < 1 || limit > projections.MaxLimit) {
 		return projections.Page{}, apperr.InvalidField("limit", "limit %d is not within 1 to %d", limit, projections.MaxLimit)
 	}
 	return projections.Page{Cursor: c.QueryParam("cursor"), Limit: limit}, nil

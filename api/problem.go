@@ -14,21 +14,18 @@ import (
 // ProblemContentType is the media type of every error answer (RFC 9457).
 const ProblemContentType = "application/problem+json"
 
-// ProblemTypeBlank is the "type" of a problem that breaks no rule (RFC
-// 9457: the problem has no meaning beyond its status); its "code" tells
-// the kind of error.
-const ProblemTypeBlank = "about:blank"
-
 // Problem is an RFC 9457 problem details object with the ledger's
 // extension members.
 type Problem struct {
-	// Type is a URI reference naming the kind of problem: the rule broken,
-	// /v1/rules/{id} on this server, or about:blank when no rule is.
+	// Type is a URI reference on this server naming the kind of problem:
+	// the rule broken, /v1/rules/{id}, or else the kind of error,
+	// /v1/problems/{code}. GET it for its documentation.
 	Type string `json:"type"`
 	// Code is the kind of error (invalid, rule-violation, conflict,
 	// not-found, forbidden, ...), for clients to switch on.
 	Code string `json:"code"`
-	// Title is a short summary of the kind of problem.
+	// Title is a short summary of the kind of problem: the rule's title
+	// (in English) when a rule is broken, else the title of the code.
 	Title string `json:"title"`
 	// Status is the HTTP status code.
 	Status int `json:"status"`
@@ -97,9 +94,9 @@ func problemOf(err error) Problem {
 	ae := apperr.As(err)
 	status := StatusOf(ae)
 	p := Problem{
-		Type:   problemType(ae.Rule),
+		Type:   problemType(ae.Code, ae.Rule),
 		Code:   string(ae.Code),
-		Title:  http.StatusText(status),
+		Title:  problemTitle(ae.Code, ae.Rule),
 		Status: status,
 		Rule:   ae.Rule,
 		Field:  ae.Field,
@@ -121,16 +118,6 @@ func problemOf(err error) Problem {
 	return p
 }
 
-// problemType is THE mapping of a problem to its "type": the catalogue
-// entry of the rule broken, a URI reference relative to this server
-// (/v1/rules/KA122-MAX-MOB), or about:blank when no rule is.
-func problemType(rule string) string {
-	if rule == "" {
-		return ProblemTypeBlank
-	}
-	return RulesPath + "/" + url.PathEscape(rule)
-}
-
 // echoProblem renders an error raised by Echo's router or middleware.
 func echoProblem(he *echo.HTTPError) Problem {
 	status := he.Code
@@ -138,7 +125,7 @@ func echoProblem(he *echo.HTTPError) Problem {
 	if status == 0 {
 		status, code = http.StatusInternalServerError, apperr.Internal
 	}
-	p := Problem{Type: ProblemTypeBlank, Code: string(code), Title: http.StatusText(status), Status: status}
+	p := Problem{Type: problemType(code, ""), Code: string(code), Title: problemTitle(code, ""), Status: status}
 	if msg, ok := he.Message.(string); ok && status < 500 && msg != http.StatusText(status) {
 		p.Detail = msg
 	}

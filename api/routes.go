@@ -21,6 +21,9 @@ type Param struct {
 	// Enum lists the allowed values (none: any, or the list fieldValues
 	// gives for the name).
 	Enum []string
+	// Minimum and Maximum bound an integer parameter when Maximum is not
+	// zero (else it is only not negative); Default is its value when absent.
+	Minimum, Maximum, Default int
 }
 
 // Route is one entry of the route table: the single source from which the

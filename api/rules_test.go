@@ -69,7 +69,7 @@ func TestRuleIsServedByID(t *testing.T) {
 	}
 
 	p := s.must(t, http.StatusNotFound, "", http.MethodGet, "/v1/rules/NO-SUCH-RULE", nil).problem(t)
-	if p.Type != api.ProblemTypeBlank || p.Code != "not-found" || p.Rule != "" {
+	if p.Type != api.ProblemsPath+"/not-found" || p.Code != "not-found" || p.Rule != "" {
 		t.Fatalf("an unknown rule: %+v", p)
 	}
 	p = s.must(t, http.StatusBadRequest, "", http.MethodGet, "/v1/rules/KA122-MAX-MOB?lang=de", nil).problem(t)

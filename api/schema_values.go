@@ -26,6 +26,7 @@ var (
 var fieldValues = map[string]func() []string{
 	"Problem.field":                  nil, // the input field at fault
 	"BulkRow.field":                  nil,
+	"ProblemKind.action":             nil, // what to do, in plain English
 	"Problem.code":                   problemCodes,
 	"action":                         a.Actions,
 	"field":                          a.ProjectFields,

@@ -134,6 +134,7 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.CorrectCallRound](s, P, "/v1/calls/corrections", "correctCallRound", "Correct a call round (applications already submitted stay as they are)", tagRef, cmdSpec{}),
 	}
 	rs = append(rs, s.ruleRoutes()...)
+	rs = append(rs, s.problemRoutes()...)
 	rs = append(rs, s.sessionRoutes()...)
 	return append(rs, s.webRoutes()...)
 }
@@ -142,7 +143,7 @@ func (s *Server) routeTable() []Route {
 func pageParams() []Param {
 	return []Param{
 		{Name: "cursor", Description: "next_cursor of the previous page"},
-		{Name: "limit", Type: "integer", Description: "page size, 1 to 1000 (default 50)"},
+		{Name: "limit", Type: "integer", Minimum: 1, Maximum: projections.MaxLimit, Default: projections.DefaultLimit, Description: "page size, 1 to 1000 (default 50); another value is refused (400, field limit)"},
 	}
 }
 
