@@ -3,7 +3,7 @@ package api
 // schemaDescriptions say what each component of the document is; a
 // component without an entry is described by its operation.
 var schemaDescriptions = map[string]string{
-	"Problem":                 "An error (RFC 9457): the rule broken in rule, the field at fault in field, the kind of error in code.",
+	"Problem":                 "An error (RFC 9457): the rule broken in rule, the field at fault in field, the kind of error in code; type resolves on this server to the rule (/v1/rules/{id}) or else the kind of error (/v1/problems/{code}), and title is the rule's or the kind's title.",
 	"CommandResponse":         "The answer of a command: the aggregate it changed, its new version and the events written.",
 	"RegisterOrganisation":    "Register an organisation under its Erasmus+ organisation ID (OID).",
 	"ApplyForAccreditation":   "Apply for an Erasmus accreditation in a field, with the Erasmus plan.",
@@ -47,6 +47,8 @@ var schemaDescriptions = map[string]string{
 	"Health":                  "The process's health or readiness.",
 	"RatesTable":              "The unit costs and rules of a call year.",
 	"RuleView":                "A rule of the catalogue.",
+	"ProblemKind":             "A kind of error: the page a problem's type points at when no rule is broken.",
+	"ProblemKindList":         "Every kind of error the API answers with.",
 	"SessionInfo":             "A web session.",
 	"AggregateRef":            "The aggregate a command or event is about.",
 	"AggregateHead":           "An aggregate's version and last stream sequence.",
