@@ -20,7 +20,8 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 	grantsjs "github.com/erasmus-ledger/grants/events/jetstream"
-	"github.com/erasmus-ledger/grants/projections/sqlite"
+	"github.com/erasmus-ledger/grants/internal/history"
+	"github.com/erasmus-ledger/grants/projections/sqlite/sqlitebench"
 )
 
 func init() {
@@ -106,7 +107,7 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 		return err
 	}
 	start := time.Now()
-	written, err := sqlite.GenerateHistory(ctx, emb.Store, sqlite.HistoryConfig{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
+	written, err := history.Generate(ctx, emb.Store, history.Config{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err == nil {
 		// The service checkpoints its history; the replay authenticates
 		// the events the newest checkpoint covers by their chains.
@@ -149,7 +150,7 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 		if err != nil {
 			return err
 		}
-		res, err := sqlite.BenchReplay(ctx, emb.Store, dir, ring)
+		res, err := sqlitebench.BenchReplay(ctx, emb.Store, dir, ring)
 		if err != nil {
 			return fmt.Errorf("replay benchmark: %w", err)
 		}
@@ -205,7 +206,7 @@ func benchCheckpoint(ctx context.Context, store *grantsjs.Store, signer events.S
 
 // replayRun is one measurement of the replay benchmark.
 type replayRun struct {
-	res sqlite.ReplayResult
+	res sqlitebench.ReplayResult
 	// raw is the raw ordered-consumer read rate (no decoding) the run is
 	// judged against: the mean of rawBefore and rawAfter, measured just
 	// before and just after the replay.
