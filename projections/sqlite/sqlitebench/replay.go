@@ -49,12 +49,12 @@ func (r ReplayResult) String() string {
 		r.ReplayRate, r.ReplayDuration.Round(time.Millisecond), 100*r.ReplayRate/slower)
 }
 
-// BenchReplay measures, in the same run, reading the whole stream of src,
+// Replay measures, in the same run, reading the whole stream of src,
 // inserting as many plain rows into SQLite, and rebuilding every read
 // model from src into a new file under dir (an empty scratch directory).
 // Fill src first, e.g. with internal/history.Generate.
 // With a key ring the replay checks the events as grants serve's does.
-func BenchReplay(ctx context.Context, src projections.Source, dir string, ring *events.KeyRing) (ReplayResult, error) {
+func Replay(ctx context.Context, src projections.Source, dir string, ring *events.KeyRing) (ReplayResult, error) {
 	last, err := src.LastSequence(ctx)
 	if err != nil {
 		return ReplayResult{}, err

@@ -29,7 +29,7 @@ func benchStore(t testing.TB, dir string) *jetstream.Store {
 	return e.Store
 }
 
-// TestReplayBenchmarkReport runs BenchReplay on GRANTS_BENCH_EVENTS events
+// TestReplayBenchmarkReport runs Replay on GRANTS_BENCH_EVENTS events
 // (default: a small smoke run) and logs the rates. GRANTS_BENCH_STORE names
 // a JetStream directory to keep the generated history in between runs;
 // GRANTS_BENCH_CPUPROFILE a file to write a CPU profile of the benchmark to.
@@ -63,7 +63,7 @@ func TestReplayBenchmarkReport(t *testing.T) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := BenchReplay(context.Background(), s, t.TempDir(), nil)
+	res, err := Replay(context.Background(), s, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
