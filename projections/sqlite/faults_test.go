@@ -111,9 +111,9 @@ func TestRebuildNamesDroppedRecordsAndNeverClaimsCompleteness(t *testing.T) {
 		t.Fatalf("an incomplete rebuild left its file: %v", err)
 	}
 	bounded(t, 15*time.Second, func(ctx context.Context) {
-		seq, err := RebuildIncomplete(ctx, s, out, Until{}, nil)
+		seq, err := RebuildVerified(ctx, s, out, Until{}, nil, nil, true)
 		if !errors.Is(err, ErrIncomplete) || seq != last-1 {
-			t.Fatalf("RebuildIncomplete: %d, %v", seq, err)
+			t.Fatalf("RebuildVerified keeping an incomplete file: %d, %v", seq, err)
 		}
 	})
 	db := openDB(t, out)
