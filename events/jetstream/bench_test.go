@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/internal/legacywire"
 )
 
 // BenchmarkDecodeMsg decodes one stored message into an envelope.
@@ -13,7 +14,7 @@ func BenchmarkDecodeMsg(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := envelopeHeader(&envs[0], 0)
+	h := legacywire.Header(&envs[0])
 	subject := envs[0].Ref.Subject()
 	b.ReportAllocs()
 	for b.Loop() {
