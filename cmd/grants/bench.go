@@ -20,7 +20,9 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 	grantsjs "github.com/erasmus-ledger/grants/events/jetstream"
-	"github.com/erasmus-ledger/grants/projections/sqlite"
+	"github.com/erasmus-ledger/grants/events/jetstream/jsbench"
+	"github.com/erasmus-ledger/grants/internal/history"
+	"github.com/erasmus-ledger/grants/projections/sqlite/sqlitebench"
 )
 
 func init() {
@@ -57,14 +59,14 @@ func runBench(args []string) error {
 	}
 	fmt.Printf("grants bench on %d cores, scratch %s\n\n", coresOf(), scratch)
 
-	ar, err := grantsjs.BenchAppend(ctx, grantsjs.BenchConfig{Dir: filepath.Join(scratch, "append"), Writers: *writers, Events: *appendEvents})
+	ar, err := jsbench.Append(ctx, jsbench.Config{Dir: filepath.Join(scratch, "append"), Writers: *writers, Events: *appendEvents})
 	if err != nil {
 		return fmt.Errorf("append benchmark: %w", err)
 	}
 	fmt.Printf("%s\n  target: Append >= 60%% of raw publish (both not power-cut safe): %s\n", ar, verdict(ar.Ratio >= 0.60))
 	fmt.Printf("  target: durable Append (the default) at least as fast as raw publish with sync_interval always: %s\n\n", verdict(ar.DurableRatio >= 1))
 
-	rr, err := grantsjs.BenchRead(ctx, grantsjs.BenchConfig{Dir: filepath.Join(scratch, "read"), Events: *readEvents})
+	rr, err := jsbench.Read(ctx, jsbench.Config{Dir: filepath.Join(scratch, "read"), Events: *readEvents})
 	if err != nil {
 		return fmt.Errorf("read benchmark: %w", err)
 	}
@@ -106,7 +108,7 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 		return err
 	}
 	start := time.Now()
-	written, err := sqlite.GenerateHistory(ctx, emb.Store, sqlite.HistoryConfig{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
+	written, err := history.Generate(ctx, emb.Store, history.Config{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err == nil {
 		// The service checkpoints its history; the replay authenticates
 		// the events the newest checkpoint covers by their chains.
@@ -149,7 +151,7 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 		if err != nil {
 			return err
 		}
-		res, err := sqlite.BenchReplay(ctx, emb.Store, dir, ring)
+		res, err := sqlitebench.Replay(ctx, emb.Store, dir, ring)
 		if err != nil {
 			return fmt.Errorf("replay benchmark: %w", err)
 		}
@@ -205,7 +207,7 @@ func benchCheckpoint(ctx context.Context, store *grantsjs.Store, signer events.S
 
 // replayRun is one measurement of the replay benchmark.
 type replayRun struct {
-	res sqlite.ReplayResult
+	res sqlitebench.ReplayResult
 	// raw is the raw ordered-consumer read rate (no decoding) the run is
 	// judged against: the mean of rawBefore and rawAfter, measured just
 	// before and just after the replay.
@@ -238,7 +240,7 @@ func rawReadRate(ctx context.Context, nc *nats.Conn) (float64, error) {
 	}
 	last := info.State.LastSeq
 	start := time.Now()
-	if err := grantsjs.RawRead(ctx, stream, 1, last); err != nil {
+	if err := jsbench.RawRead(ctx, stream, 1, last); err != nil {
 		return 0, err
 	}
 	return float64(last) / time.Since(start).Seconds(), nil

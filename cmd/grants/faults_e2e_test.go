@@ -16,7 +16,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream/jstest"
-	"github.com/erasmus-ledger/grants/projections/sqlite"
+	"github.com/erasmus-ledger/grants/internal/history"
 )
 
 // grantsWithin is grants bounded in time: a run still going after limit
@@ -142,7 +142,7 @@ func writeHistory(t *testing.T, dataDir string) (middle, last uint64) {
 		return envs[0].Sequence
 	}
 	for i, seed := range []uint64{1, 2} {
-		if _, err := sqlite.GenerateHistory(ctx, store, sqlite.HistoryConfig{Events: 600, Seed: seed, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20, FirstOrg: i * 1000}); err != nil {
+		if _, err := history.Generate(ctx, store, history.Config{Events: 600, Seed: seed, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20, FirstOrg: i * 1000}); err != nil {
 			t.Fatal(err)
 		}
 		if i == 0 {

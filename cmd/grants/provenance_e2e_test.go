@@ -21,6 +21,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/internal/legacywire"
 )
 
 var accreditation = map[string]any{"accreditation_id": "ACC-2022-SCH", "field": "school", "kind": "single", "strategy_attached": true,
@@ -167,7 +168,7 @@ func TestLegacyEventsKeyRotationAndATruncatedTail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := emb.Conn.RequestMsg(&nats.Msg{Subject: envs[0].Ref.Subject(), Header: jetstream.LegacyHeader(&envs[0]), Data: envs[0].Payload}, 5*time.Second); err != nil {
+		if _, err := emb.Conn.RequestMsg(&nats.Msg{Subject: envs[0].Ref.Subject(), Header: legacywire.Header(&envs[0]), Data: envs[0].Payload}, 5*time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}

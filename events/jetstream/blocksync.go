@@ -51,6 +51,15 @@ func newBlockSyncer(dir string) *blockSyncer {
 	return &blockSyncer{dir: dir, synced: map[string]fileState{}, open: map[string]*os.File{}}
 }
 
+// NewStreamSyncer returns a Syncer that makes durable what srv has stored
+// of stream (its block files), for Config.Syncer when a store is opened
+// with Open on an embedded server (OpenEmbedded sets one up itself with
+// DurabilityFsync). Call closeSyncer once the store is closed.
+func NewStreamSyncer(srv *Server, stream string) (s Syncer, closeSyncer func()) {
+	b := newBlockSyncer(streamBlockDir(srv, stream))
+	return b, b.close
+}
+
 // streamBlockDir is where srv keeps the message blocks of stream.
 func streamBlockDir(srv *Server, stream string) string {
 	return filepath.Join(srv.JetStreamConfig().StoreDir, srv.GlobalAccount().Name, "streams", stream, "msgs")

@@ -40,6 +40,12 @@ func encodeMsg(e *events.Envelope, extra int) (nats.Header, []byte) {
 	return make(nats.Header, extra), appendCloudEvent(make([]byte, 0, 640+len(e.Payload)+len(e.Reason)), e)
 }
 
+// AppendCloudEvent appends to b the body of the message that stores e in
+// wire format 3: the CloudEvents JSON form of e, as Store.Append publishes
+// it (the store adds only its deduplication and concurrency headers), for
+// tools that publish or compare messages exactly as the store writes them.
+func AppendCloudEvent(b []byte, e *events.Envelope) []byte { return appendCloudEvent(b, e) }
+
 // appendCloudEvent appends the CloudEvents JSON form of e.
 func appendCloudEvent(b []byte, e *events.Envelope) []byte {
 	b = append(b, `{"specversion":"1.0","id":`...)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/storetest"
+	"github.com/erasmus-ledger/grants/internal/legacywire"
 	"pgregory.net/rapid"
 )
 
@@ -79,7 +80,7 @@ func BenchmarkDecodeCloudEvent(b *testing.B) {
 
 func BenchmarkDecodeWireFormat2(b *testing.B) {
 	e := sampleEnvelope()
-	h := envelopeHeader(&e, 0)
+	h := legacywire.Header(&e)
 	b.ReportAllocs()
 	for b.Loop() {
 		got, err := DecodeMsg(e.Ref.Subject(), h, e.Payload, 1)
@@ -123,7 +124,7 @@ func BenchmarkDecodePlainCloudEvent(b *testing.B) {
 
 func BenchmarkDecodePlainWireFormat2(b *testing.B) {
 	e := plainEnvelope()
-	h := envelopeHeader(&e, 0)
+	h := legacywire.Header(&e)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := DecodeMsg(e.Ref.Subject(), h, e.Payload, 1); err != nil {

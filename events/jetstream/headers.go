@@ -17,15 +17,9 @@ import (
 // written as encodedPrefix + base64url(value).
 const encodedPrefix = "b64:"
 
-// encodeValue returns the header form of a free-text value.
-func encodeValue(v string) string {
-	if headerSafe(v) {
-		return v
-	}
-	return encodedPrefix + base64.RawURLEncoding.EncodeToString([]byte(v))
-}
-
-// decodeValue reverses encodeValue.
+// decodeValue reverses the encoding of a free-text header value of wire
+// format 1: encodedPrefix + base64url(value) when the value would not
+// survive a header verbatim.
 func decodeValue(v string) (string, error) {
 	if !strings.HasPrefix(v, encodedPrefix) {
 		return v, nil
@@ -37,22 +31,6 @@ func decodeValue(v string) (string, error) {
 	return string(b), nil
 }
 
-// headerSafe tells whether v travels in a header unchanged.
-func headerSafe(v string) bool {
-	if v == "" {
-		return true
-	}
-	if v[0] == ' ' || v[0] == '\t' || v[len(v)-1] == ' ' || v[len(v)-1] == '\t' || strings.HasPrefix(v, encodedPrefix) {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // packedTag opens the value of events.HeaderEvent: the wire format.
 const packedTag = "2"
 
@@ -62,54 +40,6 @@ const packedSep = '|'
 // packedFields is the number of fields of events.HeaderEvent, the tag
 // included.
 const packedFields = 16
-
-// packValue returns the form of a free-text value inside HeaderEvent.
-func packValue(v string) string {
-	if headerSafe(v) && strings.IndexByte(v, packedSep) < 0 {
-		return v
-	}
-	return encodedPrefix + base64.RawURLEncoding.EncodeToString([]byte(v))
-}
-
-// envelopeHeader returns the header that carries e (all but its payload),
-// in wire format 2: the one header events.HeaderEvent. The map has room
-// for extra NATS control headers the caller adds.
-func envelopeHeader(e *events.Envelope, extra int) nats.Header {
-	h := make(nats.Header, 1+extra)
-	h[events.HeaderEvent] = []string{packEnvelope(e)}
-	return h
-}
-
-// packEnvelope returns the value of events.HeaderEvent for e.
-func packEnvelope(e *events.Envelope) string {
-	b := make([]byte, 0, 256+len(e.Reason))
-	b = append(b, packedTag...)
-	add := func(v string) {
-		b = append(b, packedSep)
-		b = append(b, v...)
-	}
-	add(e.ID)
-	b = append(b, packedSep)
-	b = strconv.AppendUint(b, e.Version, 10)
-	add(packValue(e.Type))
-	b = append(b, packedSep)
-	if e.SchemaVersion != 1 {
-		b = strconv.AppendInt(b, int64(e.SchemaVersion), 10)
-	}
-	recorded := events.FormatTime(e.RecordedAt)
-	add(recorded)
-	if occurred := events.FormatTime(e.OccurredAt); occurred != recorded {
-		add(occurred)
-	} else {
-		add("")
-	}
-	for _, v := range [...]string{e.Actor.UserID, e.Actor.Role, e.Actor.Org, e.CorrelationID, e.CausationID, e.IdempotencyKey, e.Reason} {
-		add(packValue(v))
-	}
-	add(e.PrevHash)
-	add(e.Hash)
-	return string(b)
-}
 
 // decodePacked fills e from the value of events.HeaderEvent.
 func decodePacked(v string, e *events.Envelope) error {
@@ -344,8 +274,3 @@ func decodeStored(subject string, h nats.Header, data []byte, seq uint64) events
 	}
 	return events.Envelope{Ref: ref, Sequence: seq, Damage: err.Error()}
 }
-
-// LegacyHeader returns the header of wire format 2 that carries e (all but
-// its payload, which is the body): how events were stored before wire
-// format 3, for tests that prove such events still read and verify.
-func LegacyHeader(e *events.Envelope) nats.Header { return envelopeHeader(e, 0) }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/internal/legacywire"
 	"github.com/nats-io/nats.go"
 	"pgregory.net/rapid"
 )
@@ -117,7 +118,7 @@ func TestWireFormat2CarriesTheEnvelopeInOneHeader(t *testing.T) {
 	e.Reason = "a|b||c and b64:x, " + e.Reason
 	e.Actor.UserID = "user|with|bars"
 	e.Seal(e.PrevHash)
-	h := envelopeHeader(&e, 0)
+	h := legacywire.Header(&e)
 	if len(h) != 1 || len(h[events.HeaderEvent]) != 1 {
 		t.Fatalf("headers %v: want the one header %s", h, events.HeaderEvent)
 	}
@@ -142,7 +143,7 @@ func TestWireFormat2CarriesTheEnvelopeInOneHeader(t *testing.T) {
 	e.SchemaVersion, e.OccurredAt = 1, e.RecordedAt
 	e.Actor.Org, e.CorrelationID, e.CausationID, e.IdempotencyKey, e.Reason, e.PrevHash = "", "", "", "", "", ""
 	e.Seal("")
-	h = envelopeHeader(&e, 0)
+	h = legacywire.Header(&e)
 	if v := h[events.HeaderEvent][0]; !strings.Contains(v, "|test.noted||") || !strings.Contains(v, "Z||b64:") {
 		t.Fatalf("defaults written: %q", v)
 	}
@@ -154,7 +155,7 @@ func TestWireFormat2CarriesTheEnvelopeInOneHeader(t *testing.T) {
 
 func TestDecodeMsgRefusesBrokenWireFormat2Messages(t *testing.T) {
 	e := sampleEnvelope()
-	good := envelopeHeader(&e, 0)[events.HeaderEvent][0]
+	good := legacywire.Header(&e)[events.HeaderEvent][0]
 	field := func(i int, v string) string {
 		f := strings.Split(good, "|")
 		f[i] = v
@@ -214,7 +215,7 @@ func TestWireFormat2RoundTripsAnyEnvelope(t *testing.T) {
 		e.IdempotencyKey, e.Reason = text.Draw(rt, "key"), text.Draw(rt, "reason")
 		e.Type = rapid.StringMatching(`[a-z]+\.[a-z|]+`).Draw(rt, "type")
 		e.Seal(e.PrevHash)
-		got, err := DecodeMsg(e.Ref.Subject(), encodeDecodeT(rt, envelopeHeader(&e, 0)), e.Payload, e.Sequence)
+		got, err := DecodeMsg(e.Ref.Subject(), encodeDecodeT(rt, legacywire.Header(&e)), e.Payload, e.Sequence)
 		if err != nil {
 			rt.Fatal(err)
 		}

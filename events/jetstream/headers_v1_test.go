@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/internal/legacywire"
 	"github.com/nats-io/nats.go"
 )
 
@@ -25,7 +26,7 @@ func envelopeHeaderV1(e *events.Envelope, extra int) nats.Header {
 	// would only cost every reader a parse.
 	set(events.HeaderEventID, e.ID)
 	set(events.HeaderVersion, strconv.FormatUint(e.Version, 10))
-	set(events.HeaderType, encodeValue(e.Type))
+	set(events.HeaderType, legacywire.EncodeValue(e.Type))
 	if e.SchemaVersion != 1 {
 		set(events.HeaderSchema, strconv.Itoa(e.SchemaVersion))
 	}
@@ -34,8 +35,8 @@ func envelopeHeaderV1(e *events.Envelope, extra int) nats.Header {
 	if occurred := events.FormatTime(e.OccurredAt); occurred != recorded {
 		set(events.HeaderOccurredAt, occurred)
 	}
-	set(events.HeaderActorUser, encodeValue(e.Actor.UserID))
-	set(events.HeaderActorRole, encodeValue(e.Actor.Role))
+	set(events.HeaderActorUser, legacywire.EncodeValue(e.Actor.UserID))
+	set(events.HeaderActorRole, legacywire.EncodeValue(e.Actor.Role))
 	set(events.HeaderHash, e.Hash)
 	// Optional fields are left out when empty.
 	optional := [...][2]string{
@@ -48,7 +49,7 @@ func envelopeHeaderV1(e *events.Envelope, extra int) nats.Header {
 	}
 	for _, kv := range optional {
 		if kv[1] != "" {
-			set(kv[0], encodeValue(kv[1]))
+			set(kv[0], legacywire.EncodeValue(kv[1]))
 		}
 	}
 	return h

@@ -18,6 +18,7 @@ import (
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/events/jetstream/jstest"
+	"github.com/erasmus-ledger/grants/internal/history"
 )
 
 // logBuf is a concurrency-safe log sink.
@@ -65,7 +66,7 @@ func damagedHistory(t *testing.T, dbPath string) (events.Store, uint64, uint64) 
 	s, stop := jstest.Open(t, dir, testRegistry)
 	generate(t, s, 600)
 	middle := appendOrg(t, s, "E99999998", "MARKER-MIDDLE-RECORD")
-	if _, err := GenerateHistory(testCtx(t), s, HistoryConfig{Events: 600, Seed: 8, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20, FirstOrg: 5000}); err != nil {
+	if _, err := history.Generate(testCtx(t), s, history.Config{Events: 600, Seed: 8, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20, FirstOrg: 5000}); err != nil {
 		t.Fatal(err)
 	}
 	last := appendOrg(t, s, "E99999999", "MARKER-LAST-RECORD")
@@ -110,9 +111,9 @@ func TestRebuildNamesDroppedRecordsAndNeverClaimsCompleteness(t *testing.T) {
 		t.Fatalf("an incomplete rebuild left its file: %v", err)
 	}
 	bounded(t, 15*time.Second, func(ctx context.Context) {
-		seq, err := RebuildIncomplete(ctx, s, out, Until{}, nil)
+		seq, err := RebuildVerified(ctx, s, out, Until{}, nil, nil, true)
 		if !errors.Is(err, ErrIncomplete) || seq != last-1 {
-			t.Fatalf("RebuildIncomplete: %d, %v", seq, err)
+			t.Fatalf("RebuildVerified keeping an incomplete file: %d, %v", seq, err)
 		}
 	})
 	db := openDB(t, out)

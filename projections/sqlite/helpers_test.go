@@ -10,6 +10,7 @@ import (
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/jetstream/jstest"
+	"github.com/erasmus-ledger/grants/internal/history"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -83,7 +84,7 @@ func sameSums(t testing.TB, want, got Sum) {
 // generate writes a small reproducible history into s.
 func generate(t testing.TB, s events.Store, n int) int {
 	t.Helper()
-	k, err := GenerateHistory(testCtx(t), s, HistoryConfig{Events: n, Seed: 7, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20})
+	k, err := history.Generate(testCtx(t), s, history.Config{Events: n, Seed: 7, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/internal/history"
 )
 
 // openManager opens a Manager on path following s.
@@ -47,7 +48,7 @@ func TestRebuildEqualsLiveProjection(t *testing.T) {
 	m := openManager(t, filepath.Join(dir, "grants.db"), s)
 	// Events arrive while the live projector follows them, in small batches.
 	for i := 0; i < 3; i++ {
-		if _, err := GenerateHistory(testCtx(t), s, HistoryConfig{Events: 700, Seed: uint64(i), FirstOrg: i * 1000, MobilitiesPerProject: 15}); err != nil {
+		if _, err := history.Generate(testCtx(t), s, history.Config{Events: 700, Seed: uint64(i), FirstOrg: i * 1000, MobilitiesPerProject: 15}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -120,7 +121,7 @@ func TestManagerSwapsToRebuiltGenerationWhileServing(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		_, err := GenerateHistory(ctx, s, HistoryConfig{Events: 1500, Seed: 99, FirstOrg: 50_000, MobilitiesPerProject: 10})
+		_, err := history.Generate(ctx, s, history.Config{Events: 1500, Seed: 99, FirstOrg: 50_000, MobilitiesPerProject: 10})
 		if err != nil && !errors.Is(err, context.Canceled) {
 			errs <- err
 		}

@@ -31,13 +31,6 @@ func Rebuild(ctx context.Context, src projections.Source, path string, until Unt
 	return rebuild(ctx, src, path, until, progress, nil, false, nil)
 }
 
-// RebuildIncomplete is Rebuild that keeps the file it built over records
-// missing from the stream: it returns the checkpoint and an
-// *IncompleteError naming them (nil error when none are missing).
-func RebuildIncomplete(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, true, nil)
-}
-
 // ErrIncomplete is wrapped by the error of a rebuild that found records
 // missing from the stream.
 var ErrIncomplete = errors.New("incomplete: events are missing from the stream")
@@ -58,7 +51,9 @@ func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete
 
 // RebuildVerified is Rebuild applying only the events that pass their
 // checks with ring (see ProjectorConfig.KeyRing); the others are
-// quarantined. With keepIncomplete it is RebuildIncomplete.
+// quarantined. With keepIncomplete it keeps the file it built over records
+// missing from the stream: it returns the checkpoint and an
+// *IncompleteError naming them (nil error when none are missing).
 func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool) (uint64, error) {
 	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/erasmus-ledger/grants/internal/history"
 )
 
 // TestRebuildWithCollidingMobilityHashes: a rebuild keys mobility rows by
@@ -38,7 +40,7 @@ func rebuildEqualsLive(t *testing.T, seed uint64, before func()) *DB {
 	s := openStore(t, testRegistry)
 	dir := t.TempDir()
 	db := openDB(t, filepath.Join(dir, "live.db"))
-	if _, err := GenerateHistory(testCtx(t), s, HistoryConfig{Events: 3000, Seed: seed, MobilitiesPerProject: 40}); err != nil {
+	if _, err := history.Generate(testCtx(t), s, history.Config{Events: 3000, Seed: seed, MobilitiesPerProject: 40}); err != nil {
 		t.Fatal(err)
 	}
 	catchUp(t, db, s, ProjectorConfig{})

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/erasmus-ledger/grants/internal/history"
 )
 
 func TestReadModelsOfAnotherStreamAreRefusedAndRebuilt(t *testing.T) {
@@ -21,7 +23,7 @@ func TestReadModelsOfAnotherStreamAreRefusedAndRebuilt(t *testing.T) {
 
 	// The store is reset: another history now fills the stream.
 	b := openStore(t, testRegistry)
-	if _, err := GenerateHistory(testCtx(t), b, HistoryConfig{Events: 1200, Seed: 42, FirstOrg: 7000, MobilitiesPerProject: 20}); err != nil {
+	if _, err := history.Generate(testCtx(t), b, history.Config{Events: 1200, Seed: 42, FirstOrg: 7000, MobilitiesPerProject: 20}); err != nil {
 		t.Fatal(err)
 	}
 	db, err := Open(context.Background(), path, Options{})

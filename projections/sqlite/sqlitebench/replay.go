@@ -1,14 +1,19 @@
-package sqlite
+// Package sqlitebench measures the replay of the read models beside the raw
+// rates of its two ends (reading the stream, inserting rows into SQLite),
+// for grants bench and the tests. It uses only the exported API of
+// projections/sqlite, which does not link it.
+package sqlitebench
 
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/projections"
-	sqlite3 "github.com/mattn/go-sqlite3"
+	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
 
 // ReplayResult compares, measured in one run, the replay of the read
@@ -44,12 +49,12 @@ func (r ReplayResult) String() string {
 		r.ReplayRate, r.ReplayDuration.Round(time.Millisecond), 100*r.ReplayRate/slower)
 }
 
-// BenchReplay measures, in the same run, reading the whole stream of src,
+// Replay measures, in the same run, reading the whole stream of src,
 // inserting as many plain rows into SQLite, and rebuilding every read
 // model from src into a new file under dir (an empty scratch directory).
-// Fill src first, e.g. with GenerateHistory.
+// Fill src first, e.g. with internal/history.Generate.
 // With a key ring the replay checks the events as grants serve's does.
-func BenchReplay(ctx context.Context, src projections.Source, dir string, ring *events.KeyRing) (ReplayResult, error) {
+func Replay(ctx context.Context, src projections.Source, dir string, ring *events.KeyRing) (ReplayResult, error) {
 	last, err := src.LastSequence(ctx)
 	if err != nil {
 		return ReplayResult{}, err
@@ -72,13 +77,13 @@ func BenchReplay(ctx context.Context, src projections.Source, dir string, ring *
 	}
 	res.Events, res.SQLiteRows = n, int(n)
 
-	if res.SQLiteDuration, err = benchInsert(filepath.Join(dir, "raw-insert.db"), res.SQLiteRows); err != nil {
+	if res.SQLiteDuration, err = sqlite.TimeBatchedInsert(filepath.Join(dir, "raw-insert.db"), res.SQLiteRows); err != nil {
 		return res, err
 	}
 
 	out := filepath.Join(dir, "replay.db")
 	start = time.Now()
-	seq, err := RebuildVerified(ctx, src, out, Until{Sequence: last}, nil, ring, false)
+	seq, err := sqlite.RebuildVerified(ctx, src, out, sqlite.Until{Sequence: last}, nil, ring, false)
 	res.ReplayDuration = time.Since(start)
 	if err != nil {
 		return res, err
@@ -93,53 +98,9 @@ func BenchReplay(ctx context.Context, src projections.Source, dir string, ring *
 	return res, nil
 }
 
-// benchInsert times inserting rows plain rows (an integer key, a short
-// text and an integer) into a new file with a rebuild's settings and
-// batch size, through the projector's batched insert path (rowBuffer).
-func benchInsert(path string, rows int) (time.Duration, error) {
-	removeDBFiles(path)
-	defer removeDBFiles(path)
-	dc, err := (&sqlite3.SQLiteDriver{}).Open(path + "?_journal_mode=OFF&_synchronous=OFF&_locking_mode=EXCLUSIVE&_cache_size=-262144")
-	if err != nil {
-		return 0, err
+// removeDBFiles removes the SQLite file at path and its journals.
+func removeDBFiles(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		os.Remove(p)
 	}
-	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
-	defer w.close()
-	if err := w.execScript("CREATE TABLE raw (id INTEGER PRIMARY KEY, name TEXT NOT NULL, amount INTEGER NOT NULL)"); err != nil {
-		return 0, err
-	}
-	ins, err := newRowBuffer(w, "INSERT", "raw", "id, name, amount")
-	if err != nil {
-		return 0, err
-	}
-	names := make([]string, 64)
-	for i := range names {
-		names[i] = fmt.Sprintf("participant-%04d", i)
-	}
-	start := time.Now()
-	for i := 0; i < rows; {
-		if err := w.execScript("BEGIN"); err != nil {
-			return 0, err
-		}
-		for end := min(rows, i+RebuildBatchSize); i < end; i++ {
-			ins.int(int64(i + 1))
-			ins.text(names[i%len(names)])
-			ins.int(int64(i) * 7)
-			if _, err := ins.end(); err != nil {
-				return 0, err
-			}
-		}
-		if err := ins.flush(); err != nil {
-			return 0, err
-		}
-		if err := w.execScript("COMMIT"); err != nil {
-			return 0, err
-		}
-	}
-	d := time.Since(start)
-	if err := w.close(); err != nil {
-		return 0, err
-	}
-	w.stmts = nil
-	return d, syncFile(path)
 }

@@ -1,4 +1,8 @@
-package jetstream
+// Package jsbench measures the event store beside raw JetStream, for
+// grants bench and the tests: appends (raw publishes and Store.Append, with
+// and without fsync) and reads (a raw ordered consumer and Store.Events).
+// It uses only the exported API of events/jetstream, which does not link it.
+package jsbench
 
 import (
 	"context"
@@ -13,13 +17,14 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	grantsjs "github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 )
 
-// BenchConfig sizes an append benchmark.
-type BenchConfig struct {
+// Config sizes an append benchmark.
+type Config struct {
 	// Dir is the JetStream store directory of the benchmark's own embedded
 	// server; use an empty directory.
 	Dir string
@@ -32,9 +37,9 @@ type BenchConfig struct {
 	SyncAlways bool
 }
 
-// BenchResult compares raw JetStream publishing with Store.Append, each in
+// AppendResult compares raw JetStream publishing with Store.Append, each in
 // the server's default mode and durable.
-type BenchResult struct {
+type AppendResult struct {
 	// Writers is the number of concurrent writers.
 	Writers int
 	// Events is the number of events each of the measurements wrote.
@@ -68,7 +73,7 @@ type BenchResult struct {
 }
 
 // String renders the result on a few lines.
-func (r BenchResult) String() string {
+func (r AppendResult) String() string {
 	perSync, syncTime := 0.0, time.Duration(0)
 	if r.Syncs > 0 {
 		perSync = float64(r.Events) / float64(r.Syncs)
@@ -86,26 +91,29 @@ func (r BenchResult) String() string {
 		r.DurableRate, r.DurableDuration.Round(time.Millisecond), 100*r.DurableRate/r.RawRate, r.DurableRatio, perSync, syncTime.Round(time.Microsecond))
 }
 
-// BenchPayload is the event payload of the benchmarks.
-type BenchPayload struct {
+// Payload is the event payload of the benchmarks.
+type Payload struct {
 	ProjectID   string `json:"project_id"`
 	Participant string `json:"participant"`
 	AmountCents int64  `json:"amount_cents"`
 	Note        string `json:"note"`
 }
 
-// benchRegistry registers BenchPayload.
+// benchRegistry registers Payload.
 func benchRegistry() *events.Registry {
 	reg := events.NewRegistry()
-	reg.Register("bench.recorded", 1, BenchPayload{}, nil)
+	reg.Register("bench.recorded", 1, Payload{}, nil)
 	return reg
 }
 
 // benchEnv runs a store on its own embedded server.
 type benchEnv struct {
-	srv   *Server
-	nc    *nats.Conn
-	store *Store
+	srv    *grantsjs.Server
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	reg    *events.Registry
+	signer events.Signer
+	store  *grantsjs.Store
 }
 
 func startBench(ctx context.Context, dir string, syncAlways, listen bool) (*benchEnv, error) {
@@ -116,15 +124,15 @@ func startBench(ctx context.Context, dir string, syncAlways, listen bool) (*benc
 	if listen {
 		port = -1
 	}
-	d := DurabilityOSFlush
+	d := grantsjs.DurabilityOSFlush
 	if syncAlways {
-		d = DurabilitySyncAlways
+		d = grantsjs.DurabilitySyncAlways
 	}
-	srv, err := StartEmbedded(EmbeddedConfig{StoreDir: dir, Port: port, Durability: d})
+	srv, err := grantsjs.StartEmbedded(grantsjs.EmbeddedConfig{StoreDir: dir, Port: port, Durability: d})
 	if err != nil {
 		return nil, err
 	}
-	nc, err := ConnectInProcess(srv)
+	nc, err := grantsjs.ConnectInProcess(srv)
 	if err != nil {
 		srv.Shutdown()
 		return nil, err
@@ -134,13 +142,21 @@ func startBench(ctx context.Context, dir string, syncAlways, listen bool) (*benc
 	if err != nil {
 		return nil, err
 	}
-	store, err := Open(ctx, nc, benchRegistry(), Config{Signer: events.NewEd25519Signer(priv)})
+	// The raw side publishes with a JetStream context of its own.
+	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
 		return nil, err
 	}
-	return &benchEnv{srv: srv, nc: nc, store: store}, nil
+	reg, signer := benchRegistry(), events.NewEd25519Signer(priv)
+	store, err := grantsjs.Open(ctx, nc, reg, grantsjs.Config{Signer: signer})
+	if err != nil {
+		nc.Close()
+		srv.Shutdown()
+		return nil, err
+	}
+	return &benchEnv{srv: srv, nc: nc, js: js, reg: reg, signer: signer, store: store}, nil
 }
 
 func (b *benchEnv) close() {
@@ -153,28 +169,29 @@ func (b *benchEnv) close() {
 // durableStore opens a second store on b's server whose appends wait for
 // a group commit of the stream's block files, as OpenEmbedded's default;
 // the count says how many fsync rounds ran.
-func (b *benchEnv) durableStore(ctx context.Context) (*Store, *countingSyncer, func(), error) {
-	bs := newBlockSyncer(streamBlockDir(b.srv, StreamName))
+func (b *benchEnv) durableStore(ctx context.Context) (*grantsjs.Store, *countingSyncer, func(), error) {
+	bs, closeSyncer := grantsjs.NewStreamSyncer(b.srv, grantsjs.StreamName)
 	if err := bs.Sync(); err != nil {
+		closeSyncer()
 		return nil, nil, nil, err
 	}
 	cs := &countingSyncer{Syncer: bs}
-	s, err := Open(ctx, b.nc, b.store.reg, Config{Syncer: cs})
+	s, err := grantsjs.Open(ctx, b.nc, b.reg, grantsjs.Config{Syncer: cs})
 	if err != nil {
-		bs.close()
+		closeSyncer()
 		return nil, nil, nil, err
 	}
-	return s, cs, func() { s.Close(); bs.close() }, nil
+	return s, cs, func() { s.Close(); closeSyncer() }, nil
 }
 
 // countingSyncer counts the Syncs it passes on and their time.
 type countingSyncer struct {
-	Syncer
+	grantsjs.Syncer
 	n    atomic.Int64
 	nano atomic.Int64
 }
 
-// Sync implements Syncer.
+// Sync implements grantsjs.Syncer.
 func (c *countingSyncer) Sync() error {
 	c.n.Add(1)
 	start := time.Now()
@@ -192,7 +209,7 @@ func benchRequest(run string, w, n int, head events.Head, at time.Time) events.A
 			Actor:         events.Actor{UserID: "bench", Role: "officer"},
 			CorrelationID: "bench-" + strconv.Itoa(w), RecordedAt: at,
 		},
-		Events: []events.Draft{{Payload: BenchPayload{ProjectID: ref.ID, Participant: "P-" + strconv.Itoa(n), AmountCents: 123456, Note: "travel and individual support"}, OccurredAt: at}},
+		Events: []events.Draft{{Payload: Payload{ProjectID: ref.ID, Participant: "P-" + strconv.Itoa(n), AmountCents: 123456, Note: "travel and individual support"}, OccurredAt: at}},
 	}
 }
 
@@ -205,14 +222,14 @@ func split(total, writers, w int) int {
 	return n
 }
 
-// benchRounds is how many alternating rounds BenchAppend runs.
+// benchRounds is how many alternating rounds Append runs.
 const benchRounds = 6
 
-// BenchAppend measures raw JetStream publishes and Store.Append, with the
+// Append measures raw JetStream publishes and Store.Append, with the
 // same concurrency and headers: raw on a server in its default mode and
 // on one with sync_interval always, Store.Append on the default server
 // with --durability=os-flush and with the durable default (group commit).
-func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
+func Append(ctx context.Context, cfg Config) (AppendResult, error) {
 	if cfg.Writers <= 0 {
 		cfg.Writers = 16
 	}
@@ -221,21 +238,21 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	}
 	env, err := startBench(ctx, filepath.Join(cfg.Dir, "default"), false, false)
 	if err != nil {
-		return BenchResult{}, err
+		return AppendResult{}, err
 	}
 	defer env.close()
 	syncEnv, err := startBench(ctx, filepath.Join(cfg.Dir, "sync-always"), true, false)
 	if err != nil {
-		return BenchResult{}, err
+		return AppendResult{}, err
 	}
 	defer syncEnv.close()
 	durable, syncs, closeDurable, err := env.durableStore(ctx)
 	if err != nil {
-		return BenchResult{}, err
+		return AppendResult{}, err
 	}
 	defer closeDurable()
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	res := BenchResult{Writers: cfg.Writers, Events: cfg.Events}
+	res := AppendResult{Writers: cfg.Writers, Events: cfg.Events}
 	// Aggregates of this run are new even in a directory used before.
 	id := nuid.Next()
 
@@ -290,13 +307,13 @@ func BenchAppend(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 // event ID, message ID, version and expected last subject sequence.
 func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total int, at time.Time) (time.Duration, error) {
 	return parallel(writers, func(w int) error {
-		envs, err := events.Build(env.store.reg, nil, env.store.signer, benchRequest(run+"raw", w, 0, events.Head{}, at))
+		envs, err := events.Build(env.reg, nil, env.signer, benchRequest(run+"raw", w, 0, events.Head{}, at))
 		if err != nil {
 			return err
 		}
 		e := envs[0]
 		first := e
-		h, body := encodeMsg(&e, 5)
+		h, body := make(nats.Header, 5), grantsjs.AppendCloudEvent(make([]byte, 0, 640+len(e.Payload)+len(e.Reason)), &e)
 		msg := &nats.Msg{Subject: e.Ref.Subject(), Header: h, Data: body}
 		var last uint64
 		for n := range split(total, writers, w) {
@@ -305,10 +322,10 @@ func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total in
 			if n == 1 {
 				e.PrevHash = first.Hash
 			}
-			msg.Data = appendCloudEvent(body[:0], &e)
+			msg.Data = grantsjs.AppendCloudEvent(body[:0], &e)
 			h[jetstream.MsgIDHeader] = []string{id}
 			h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(last, 10)}
-			ack, err := env.store.js.PublishMsg(ctx, msg)
+			ack, err := env.js.PublishMsg(ctx, msg)
 			if err != nil {
 				return err
 			}
@@ -320,7 +337,7 @@ func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total in
 
 // storeAppend appends total single-event commands from writers goroutines,
 // each on its own aggregate.
-func storeAppend(ctx context.Context, store *Store, run string, writers, total int, at time.Time) (time.Duration, error) {
+func storeAppend(ctx context.Context, store *grantsjs.Store, run string, writers, total int, at time.Time) (time.Duration, error) {
 	return parallel(writers, func(w int) error {
 		var head events.Head
 		for n := range split(total, writers, w) {

@@ -1,4 +1,8 @@
-package sqlite
+// Package history generates realistic histories of the grant ledger for
+// benchmarks and tests: organisations, projects, mobilities, payments and
+// reports appended through the events.Store interface. Only grants bench
+// and tests import it.
+package history
 
 import (
 	"context"
@@ -12,8 +16,8 @@ import (
 	"github.com/erasmus-ledger/grants/events"
 )
 
-// HistoryConfig tunes GenerateHistory.
-type HistoryConfig struct {
+// Config tunes Generate.
+type Config struct {
 	// Events is the least number of events to write.
 	Events int
 	// Seed makes the history reproducible (with Workers = 1 the stream is
@@ -39,13 +43,13 @@ type HistoryConfig struct {
 	MobilitiesPerProject int
 }
 
-// GenerateHistory writes a realistic history into store: organisations,
+// Generate writes a realistic history into store: organisations,
 // accreditation applications and decisions, project applications,
 // eligibility, decisions, agreements, payments, mostly mobilities with
 // some corrections and cancellations, reports and closures. Many workers
 // append concurrently so that a million events take seconds, not minutes.
 // It returns the number of events written.
-func GenerateHistory(ctx context.Context, store events.Store, cfg HistoryConfig) (int, error) {
+func Generate(ctx context.Context, store events.Store, cfg Config) (int, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 32
 	}
@@ -93,7 +97,7 @@ func GenerateHistory(ctx context.Context, store events.Store, cfg HistoryConfig)
 // histGen generates the history of one worker's organisations.
 type histGen struct {
 	store  events.Store
-	cfg    HistoryConfig
+	cfg    Config
 	rng    *rand.Rand
 	now    time.Time
 	worker int

@@ -1,4 +1,4 @@
-package sqlite
+package sqlitebench
 
 import (
 	"context"
@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/internal/history"
+	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
 
 // benchStore opens a JetStream store whose replays read over a TCP
@@ -18,7 +21,7 @@ func benchStore(t testing.TB, dir string) *jetstream.Store {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: dir, Port: -1}, testRegistry, jetstream.Config{})
+	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: dir, Port: -1}, aggregates.Registry(), jetstream.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +29,7 @@ func benchStore(t testing.TB, dir string) *jetstream.Store {
 	return e.Store
 }
 
-// TestReplayBenchmarkReport runs BenchReplay on GRANTS_BENCH_EVENTS events
+// TestReplayBenchmarkReport runs Replay on GRANTS_BENCH_EVENTS events
 // (default: a small smoke run) and logs the rates. GRANTS_BENCH_STORE names
 // a JetStream directory to keep the generated history in between runs;
 // GRANTS_BENCH_CPUPROFILE a file to write a CPU profile of the benchmark to.
@@ -43,7 +46,7 @@ func TestReplayBenchmarkReport(t *testing.T) {
 		t.Fatal(err)
 	} else if last < uint64(n) {
 		start := time.Now()
-		k, err := GenerateHistory(context.Background(), s, HistoryConfig{Events: n - int(last), Seed: 1, FirstOrg: 10_000_000})
+		k, err := history.Generate(context.Background(), s, history.Config{Events: n - int(last), Seed: 1, FirstOrg: 10_000_000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +63,7 @@ func TestReplayBenchmarkReport(t *testing.T) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := BenchReplay(context.Background(), s, t.TempDir(), nil)
+	res, err := Replay(context.Background(), s, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +76,7 @@ func TestReplayBenchmarkReport(t *testing.T) {
 // BenchmarkReplay measures Rebuild of a 20 000-event history per op.
 func BenchmarkReplay(b *testing.B) {
 	s := benchStore(b, "")
-	if _, err := GenerateHistory(context.Background(), s, HistoryConfig{Events: 20000, Seed: 1}); err != nil {
+	if _, err := history.Generate(context.Background(), s, history.Config{Events: 20000, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	last, _ := s.LastSequence(context.Background())
@@ -81,7 +84,7 @@ func BenchmarkReplay(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		out := dir + "/replay-" + strconv.Itoa(i) + ".db"
-		if _, err := Rebuild(context.Background(), s, out, Until{}, nil); err != nil {
+		if _, err := sqlite.Rebuild(context.Background(), s, out, sqlite.Until{}, nil); err != nil {
 			b.Fatal(err)
 		}
 		removeDBFiles(out)

@@ -1,4 +1,4 @@
-package jetstream
+package jsbench
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	grantsjs "github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
@@ -39,10 +40,10 @@ func (r ReadResult) String() string {
 		r.TCPRate, r.TCPDuration.Round(time.Millisecond))
 }
 
-// BenchRead writes cfg.Events events and measures reading them back: raw
+// Read writes cfg.Events events and measures reading them back: raw
 // through an ordered consumer, and decoded through Store.Events, in-process
 // and over TCP loopback.
-func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
+func Read(ctx context.Context, cfg Config) (ReadResult, error) {
 	if cfg.Events <= 0 {
 		cfg.Events = 100000
 	}
@@ -74,12 +75,12 @@ func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
 		return res, err
 	}
 
-	tcp, err := ConnectTCP(env.srv, "grants-bench")
+	tcp, err := grantsjs.ConnectTCP(env.srv, "grants-bench")
 	if err != nil {
 		return res, err
 	}
 	defer tcp.Close()
-	tcpStore, err := Open(ctx, env.nc, env.store.reg, Config{StreamConn: tcp})
+	tcpStore, err := grantsjs.Open(ctx, env.nc, env.reg, grantsjs.Config{StreamConn: tcp})
 	if err != nil {
 		return res, err
 	}
@@ -94,7 +95,7 @@ func BenchRead(ctx context.Context, cfg BenchConfig) (ReadResult, error) {
 }
 
 // timeEvents times reading events from..to with s.Events.
-func timeEvents(ctx context.Context, s *Store, from, to uint64) (time.Duration, error) {
+func timeEvents(ctx context.Context, s *grantsjs.Store, from, to uint64) (time.Duration, error) {
 	start := time.Now()
 	var n uint64
 	if err := s.Events(ctx, from, to, func(events.Envelope) error { n++; return nil }); err != nil {
@@ -115,19 +116,18 @@ func fill(ctx context.Context, env *benchEnv, total int) error {
 	heads := make([]events.Head, aggregates)
 	for n := range total {
 		w := n % aggregates
-		envs, err := events.Build(env.store.reg, nil, env.store.signer, benchRequest(run+"READ", w, n, heads[w], at))
+		envs, err := events.Build(env.reg, nil, env.signer, benchRequest(run+"READ", w, n, heads[w], at))
 		if err != nil {
 			return err
 		}
 		heads[w] = events.HeadOf(envs[0])
-		h, body := encodeMsg(&envs[0], 0)
-		msg := &nats.Msg{Subject: envs[0].Ref.Subject(), Header: h, Data: body}
-		if _, err := env.store.js.PublishMsgAsync(msg); err != nil {
+		msg := &nats.Msg{Subject: envs[0].Ref.Subject(), Header: nats.Header{}, Data: grantsjs.AppendCloudEvent(nil, &envs[0])}
+		if _, err := env.js.PublishMsgAsync(msg); err != nil {
 			return err
 		}
 	}
 	select {
-	case <-env.store.js.PublishAsyncComplete():
+	case <-env.js.PublishAsyncComplete():
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -137,8 +137,16 @@ func fill(ctx context.Context, env *benchEnv, total int) error {
 // rawRead reads the stream up to last through an ordered consumer,
 // touching each message's data but decoding nothing.
 func rawRead(ctx context.Context, env *benchEnv, from, last uint64) error {
-	return RawRead(ctx, env.store.stream, from, last)
+	stream, err := env.js.Stream(ctx, grantsjs.StreamName)
+	if err != nil {
+		return err
+	}
+	return RawRead(ctx, stream, from, last)
 }
+
+// pullBatch is how many messages an ordered consumer pulls at a time, as
+// the store's reads do.
+const pullBatch = 1024
 
 // RawRead reads stream from sequence from up to last through an ordered
 // consumer delivering to a callback, the way the store reads (see
