@@ -31,6 +31,16 @@ func addClientFlags(fs *flagSet) (base, token, tokenFile *string) {
 	return
 }
 
+// parseForAPI parses the flags of a command that reaches a running serve's
+// HTTP API (calls, rates) and returns its client; -h ends the command
+// after the help (errHelp, exit status 0).
+func parseForAPI(fs *flagSet, args []string, base, token, tokenFile *string) (*apiClient, error) {
+	if err := fs.parse(args); err != nil {
+		return nil, err
+	}
+	return newAPIClient(*base, *token, *tokenFile)
+}
+
 func newAPIClient(base, token, tokenFile string) (*apiClient, error) {
 	if tokenFile != "" {
 		b, err := os.ReadFile(tokenFile)

@@ -76,13 +76,7 @@ func runCalls(args []string) error {
 	default:
 		return usagef("unknown action %q: use list, publish or correct", action)
 	}
-	if err := fs.parse(rest); err != nil {
-		if err == errHelp {
-			return nil
-		}
-		return err
-	}
-	c, err := newAPIClient(*base, *token, *tokenFile)
+	c, err := parseForAPI(fs, rest, base, token, tokenFile)
 	if err != nil {
 		return err
 	}

@@ -45,13 +45,7 @@ func runRates(args []string) error {
 	default:
 		return usagef("unknown action %q: use list, show, publish, correct or recompute", action)
 	}
-	if err := fs.parse(rest); err != nil {
-		if err == errHelp {
-			return nil
-		}
-		return err
-	}
-	c, err := newAPIClient(*base, *token, *tokenFile)
+	c, err := parseForAPI(fs, rest, base, token, tokenFile)
 	if err != nil {
 		return err
 	}
