@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -110,6 +111,20 @@ func (c *apiClient) do(ctx context.Context, method, path string, body any, out a
 	return json.Unmarshal(raw, out)
 }
 
-func clientContext() (context.Context, context.CancelFunc) {
+// signalContext is the context of a command: it ends on SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// openOneOff opens the event store for a one-off command (through a
+// running serve's listener, else the data directory) under a
+// signalContext; done closes both.
+func openOneOff(nf natsFlags, log *slog.Logger) (ctx context.Context, sys *system, done func(), err error) {
+	ctx, stop := signalContext()
+	sys, err = openSystem(ctx, nf, false, log)
+	if err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return ctx, sys, func() { sys.Close(); stop() }, nil
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -44,7 +43,7 @@ func runBench(args []string) error {
 	if *writers < 1 || *appendEvents < *writers || *readEvents < 1 || *replayEvents < 0 || *replayRuns < 1 {
 		return usagef("--writers, --append-events, --read-events and --replay-runs must be positive, with at least one event per writer")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	scratch := *dir
 	if scratch == "" {

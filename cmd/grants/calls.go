@@ -80,7 +80,7 @@ func runCalls(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := clientContext()
+	ctx, stop := signalContext()
 	defer stop()
 	if action == "list" {
 		q := url.Values{}

@@ -49,7 +49,7 @@ func runRates(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := clientContext()
+	ctx, stop := signalContext()
 	defer stop()
 	switch action {
 	case "list":

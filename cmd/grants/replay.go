@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -58,13 +56,11 @@ func runReplay(args []string) error {
 			return err
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	sys, err := openSystem(ctx, nf, false, log)
+	ctx, sys, done, err := openOneOff(nf, log)
 	if err != nil {
 		return err
 	}
-	defer sys.Close()
+	defer done()
 	prog := newProgress(log)
 	defer prog.finish()
 	start := prog.start

@@ -8,10 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	natsjs "github.com/nats-io/nats.go/jetstream"
@@ -114,7 +112,7 @@ func runServe(args []string) error {
 	}
 	defer ln.Close()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	sys, err := openSystem(ctx, cfg.nats, true, log)
 	if err != nil {

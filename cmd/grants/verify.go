@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
@@ -37,13 +35,11 @@ func runVerify(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	sys, err := openSystem(ctx, nf, false, log)
+	ctx, sys, done, err := openOneOff(nf, log)
 	if err != nil {
 		return err
 	}
-	defer sys.Close()
+	defer done()
 	ring := sys.ring
 	if *keysFile != "" {
 		b, err := os.ReadFile(*keysFile)
@@ -150,13 +146,11 @@ func runCheckpoint(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	sys, err := openSystem(ctx, nf, false, log)
+	ctx, sys, done, err := openOneOff(nf, log)
 	if err != nil {
 		return err
 	}
-	defer sys.Close()
+	defer done()
 	var (
 		cp    events.Checkpoint
 		valid bool
