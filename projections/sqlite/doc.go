@@ -29,9 +29,10 @@
 // are only in the participants table.
 //
 // Hot path: the reader decodes events and hands them to the writer in
-// chunks; writes go through the driver directly (wconn); the audit log,
-// mobility and participant rows are packed into C memory and bound to a
-// multi-row INSERT in one cgo call (rowBuffer, cbind.go); and the payloads
+// chunks; writes go through the driver's exported API directly (wconn);
+// the audit log, mobility and participant rows are queued and written 32
+// at a time by a prepared multi-row INSERT, which the driver binds and
+// steps in one cgo call (rowBuffer, multirow.go); and the payloads
 // of reported and corrected mobilities are read by a small JSON reader
 // (fastjson.go) whose strings alias the payload, checked against
 // encoding/json by property tests. The flat payloads of the other frequent

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"unsafe"
@@ -11,26 +12,40 @@ const multiRows = 32
 
 // rowBuffer gathers the rows of one INSERT statement and writes them
 // multiRows at a time with a multi-row VALUES list: SQLite then compiles
-// and steps one statement, and the program crosses into C once, for many
-// rows. A row is written value by value (int, text, bool) into a packed
-// buffer in C memory (packedRows) and closed with end. Pending rows are
-// written by flush, which the applier calls before reading the table back
-// and before every commit.
+// and steps one statement, and the driver binds every value and steps in
+// one cgo call (its query path), for many rows. A row is written value by
+// value (int, text, bool) and closed with end. Pending rows are written
+// by flush, which the applier calls before reading the table back and
+// before every commit.
+//
+// Only the driver's exported API is used: the values go to
+// SQLiteStmt.QueryContext as driver.NamedValue, and the driver copies the
+// texts into its own buffer.
 type rowBuffer struct {
 	cols int
 	one  *wstmt
 	many *wstmt
-	vals packedRows
-	// starts[i] is where queued row i begins in vals; starts[rows] is
-	// where the row being written begins.
-	starts [multiRows + 1]int
-	rows   int
+	// args are the arguments of many: the queued rows' values, cols per
+	// row, numbered 1 to cols*multiRows.
+	args []driver.NamedValue
+	// row are the arguments of one, numbered 1 to cols.
+	row []driver.NamedValue
+	// texts holds a copy of every queued text: a caller's string may
+	// alias a buffer it reuses once its event is applied (fastjson.go),
+	// and a row waits here longer than that. A queued text value is a
+	// string over these bytes; they are reused only once the rows that
+	// point at them are written (reset).
+	texts []byte
+	rows  int
 	// n counts the values of the row being written.
 	n int
 	// keys[i] is the first value of queued row i if it is an integer: the
 	// rowid, in the buffers whose rows start with it (see holds).
 	keys [multiRows]int64
 }
+
+// textsInitial is the first capacity of a rowBuffer's text copies.
+const textsInitial = 64 << 10
 
 // newRowBuffer prepares "INSERT ... INTO table (cols) VALUES" for one row
 // and for multiRows rows; verb is e.g. "INSERT" or "INSERT OR REPLACE".
@@ -46,9 +61,27 @@ func newRowBuffer(w *wconn, verb, table, cols string) (*rowBuffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &rowBuffer{cols: n, one: one, many: many}
+	b := &rowBuffer{cols: n, one: one, many: many, args: numbered(n * multiRows), row: numbered(n)}
 	w.buffers = append(w.buffers, b)
 	return b, nil
+}
+
+// numbered returns n arguments with the ordinals 1 to n.
+func numbered(n int) []driver.NamedValue {
+	args := make([]driver.NamedValue, n)
+	for i := range args {
+		args[i].Ordinal = i + 1
+	}
+	return args
+}
+
+// put appends a value to the row being written. A row with more values
+// than columns keeps only the first ones; end then reports it.
+func (b *rowBuffer) put(v driver.Value) {
+	if b.n < b.cols {
+		b.args[b.rows*b.cols+b.n].Value = v
+	}
+	b.n++
 }
 
 // int, text and bool append a value to the row being written.
@@ -56,16 +89,28 @@ func (b *rowBuffer) int(v int64) {
 	if b.n == 0 {
 		b.keys[b.rows] = v
 	}
-	b.vals.int(v)
-	b.n++
+	b.put(v)
 }
-func (b *rowBuffer) text(s string) { b.vals.text(s); b.n++ }
-func (b *rowBuffer) bool(v bool)   { b.vals.bool(v); b.n++ }
+func (b *rowBuffer) text(s string) { b.put(copyText(b, s)) }
+func (b *rowBuffer) bool(v bool)   { b.put(v) }
 
 // textBytes appends UTF-8 text held in a byte slice.
-func (b *rowBuffer) textBytes(s []byte) {
-	b.vals.text(unsafe.String(unsafe.SliceData(s), len(s)))
-	b.n++
+func (b *rowBuffer) textBytes(s []byte) { b.put(copyText(b, s)) }
+
+// copyText copies s into b.texts and returns it as a string over the copy
+// (an empty text stays a text, never NULL). When texts is full a new array
+// takes its place: the strings over the old one keep it alive until their
+// rows are written, and nothing writes to it again.
+func copyText[T string | []byte](b *rowBuffer, s T) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if len(b.texts)+len(s) > cap(b.texts) {
+		b.texts = make([]byte, 0, max(textsInitial, 2*cap(b.texts), len(s)))
+	}
+	start := len(b.texts)
+	b.texts = append(b.texts, s...)
+	return unsafe.String(&b.texts[start], len(s))
 }
 
 // end closes the row being written (the caller wrote exactly cols values)
@@ -78,11 +123,10 @@ func (b *rowBuffer) end() (bool, error) {
 	}
 	b.n = 0
 	b.rows++
-	b.starts[b.rows] = len(b.vals.mem)
 	if b.rows < multiRows {
 		return false, nil
 	}
-	err := execPacked(b.many, &b.vals, 0, len(b.vals.mem), b.cols*multiRows)
+	err := b.many.run(b.args)
 	b.reset()
 	return true, err
 }
@@ -94,7 +138,14 @@ func (b *rowBuffer) flush() error {
 		err = fmt.Errorf("%s: a row was left unfinished", firstLine(b.one.sql))
 	}
 	for i := 0; i < b.rows && err == nil; i++ {
-		err = execPacked(b.one, &b.vals, b.starts[i], b.starts[i+1], b.cols)
+		for j := range b.row {
+			b.row[j].Value = b.args[i*b.cols+j].Value
+		}
+		err = b.one.run(b.row)
+	}
+	clear(b.row)
+	for j := range b.row {
+		b.row[j].Ordinal = j + 1
 	}
 	b.reset()
 	return err
@@ -120,11 +171,14 @@ func (b *rowBuffer) flushIfHolds(rowid int64) error {
 	return nil
 }
 
-// reset drops the queued rows (after a rollback).
+// reset drops the queued rows (after they are written, or a rollback).
 func (b *rowBuffer) reset() {
-	b.vals.reset()
+	for i := range b.args[:min(len(b.args), (b.rows+1)*b.cols)] {
+		b.args[i].Value = nil
+	}
+	b.texts = b.texts[:0]
 	b.rows, b.n = 0, 0
 }
 
 // free releases the buffer's memory; the wconn does it when it closes.
-func (b *rowBuffer) free() { b.vals.free() }
+func (b *rowBuffer) free() { b.texts, b.args, b.row = nil, nil, nil }

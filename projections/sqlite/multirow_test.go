@@ -45,7 +45,7 @@ func tableRows(t *testing.T, w *wconn) [][]driver.Value {
 	return out
 }
 
-// TestRowBufferWritesEveryValueAsGiven: the packed path stores integers,
+// TestRowBufferWritesEveryValueAsGiven: the multi-row path stores integers,
 // booleans and texts exactly (empty texts stay texts, not NULL; NUL bytes,
 // quotes and non-ASCII survive), whether a full multi-row statement or the
 // one-row statement of flush writes them.
@@ -160,19 +160,6 @@ func TestRowBufferReportsSQLiteErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := b.flush(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestPackedRowsReachTheDriverStatement guards the go-sqlite3 version in
-// go.mod: the packed path finds the driver's statement handle.
-func TestPackedRowsReachTheDriverStatement(t *testing.T) {
-	w := openWconn(t)
-	s, err := w.prepare("INSERT INTO t (id) VALUES (?)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.handle(); err != nil {
 		t.Fatal(err)
 	}
 }

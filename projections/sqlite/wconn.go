@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unsafe"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
@@ -31,8 +30,6 @@ type wstmt struct {
 	sql  string
 	s    *sqlite3.SQLiteStmt
 	args []driver.NamedValue
-	// h is the driver's sqlite3_stmt, for the packed path (see handle).
-	h unsafe.Pointer
 }
 
 // prepare compiles a statement once; it lives until the connection closes.
@@ -62,10 +59,17 @@ func (s *wstmt) exec(vals ...driver.Value) error {
 	// The driver's query path binds every argument and steps in one cgo
 	// call, where its exec path makes one call per argument: a write runs
 	// as a query that returns no row.
-	rows, err := s.s.QueryContext(bg, s.args)
+	err := s.run(s.args)
 	for i := range s.args {
 		s.args[i].Value = nil
 	}
+	return err
+}
+
+// run executes the statement with args, numbered from 1 in order, through
+// the driver's query path (see exec).
+func (s *wstmt) run(args []driver.NamedValue) error {
+	rows, err := s.s.QueryContext(bg, args)
 	if err == nil {
 		err = rows.Close()
 	}
