@@ -32,8 +32,8 @@ func TestContractCheckCatchesDrift(t *testing.T) {
 		answer             string
 	}{
 		"an answer field of the wrong type":  {"GET", "/healthz", "", 200, `{"status":1,"checkpoint":0}`},
-		"an answer with an undeclared field": {"GET", "/healthz", "", 200, `{"status":"ok","checkpoint":0,"extra":true}`},
-		"an undeclared status":               {"GET", "/healthz", "", 299, `{"status":"ok","checkpoint":0}`},
+		"an answer with an undeclared field": {"GET", "/healthz", "", 200, `{"status":"up","checkpoint":0,"extra":true}`},
+		"an undeclared status":               {"GET", "/healthz", "", 299, `{"status":"up","checkpoint":0}`},
 		"a value outside the enum accepted":  {"POST", "/v1/projects/P1/decision", `{"outcome":"maybe"}`, 200, `{}`},
 		"an undocumented route answered":     {"GET", "/v1/nowhere", "", 200, `{}`},
 	} {

@@ -106,7 +106,11 @@ func (u *unitServer) validateBody(t *testing.T, r Route, body string) error {
 	t.Helper()
 	path := r.Path
 	for _, seg := range r.pathParams() {
-		path = strings.Replace(path, ":"+seg, "X1", 1)
+		sample := "X1"
+		if pathParamPatterns[seg] == oidPattern {
+			sample = "E10012345"
+		}
+		path = strings.Replace(path, ":"+seg, sample, 1)
 	}
 	req := httptest.NewRequest(r.Method, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")

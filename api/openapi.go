@@ -121,6 +121,12 @@ func parameters(r Route) []any {
 				p["schema"] = map[string]any{"type": doc.typ}
 			}
 		}
+		if pat, ok := pathParamPatterns[name]; ok {
+			p["schema"].(map[string]any)["pattern"] = pat
+		}
+		if name == "code" {
+			p["schema"].(map[string]any)["enum"] = problemCodes()
+		}
 		params = append(params, p)
 	}
 	for _, q := range r.Query {
@@ -150,6 +156,8 @@ func parameters(r Route) []any {
 		p := map[string]any{"name": q.Name, "in": in, "required": q.Required, "schema": sc}
 		if q.Description != "" {
 			p["description"] = q.Description
+		} else if d := queryParamDescriptions[q.Name]; d != "" {
+			p["description"] = d
 		}
 		params = append(params, p)
 	}
@@ -244,14 +252,17 @@ type pathParamDoc struct {
 
 // pathParamDocs document the path parameters of the route table.
 var pathParamDocs = map[string]pathParamDoc{
-	"id":   {description: "the project number (the Erasmus+ project ID)", example: "2024-1-FR01-KA122-SCH-000123"},
-	"oid":  {description: "the organisation ID: E and 8 digits", example: "E10012345"},
-	"aid":  {description: "the accreditation ID", example: "2024-1-FR01-KA120-SCH-000045"},
-	"mid":  {description: "the mobility ID, unique in its project", example: "M-0001"},
-	"pid":  {description: "the participant's pseudonymous ID, unique in its organisation", example: "P-0001"},
-	"sid":  {description: "the web session's ID"},
-	"year": {description: "the call year", typ: "integer", example: 2024},
-	"rule": {description: "the rule ID", example: "KA122-MAX-MOB"},
+	"id":     {description: "the project number (the Erasmus+ project ID)", example: "2024-1-FR01-KA122-SCH-000123"},
+	"oid":    {description: "the organisation ID: E and 8 digits", example: "E10012345"},
+	"aid":    {description: "the accreditation ID", example: "2024-1-FR01-KA120-SCH-000045"},
+	"mid":    {description: "the mobility ID, unique in its project", example: "M-0001"},
+	"pid":    {description: "the participant's pseudonymous ID, unique in its organisation", example: "P-0001"},
+	"sid":    {description: "the web session's ID"},
+	"member": {description: "the member organisation's ID: E and 8 digits", example: "E10054321"},
+	"rid":    {description: "the support request's ID, unique in its project", example: "R-1"},
+	"code":   {description: "the kind of error (a problem's code)", example: "rule-violation"},
+	"year":   {description: "the call year", typ: "integer", example: 2024},
+	"rule":   {description: "the rule ID", example: "KA122-MAX-MOB"},
 }
 
 // formType is the content type of the web pages' forms.

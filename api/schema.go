@@ -127,7 +127,7 @@ func (s *schemaSet) structSchema(t reflect.Type) map[string]any {
 		sort.Strings(required)
 		sc["required"] = required
 	}
-	if d := schemaDescriptions[name]; d != "" {
+	if d := schemaDescription(name, t); d != "" {
 		sc["description"] = d
 	}
 	if name == "" {
@@ -162,6 +162,7 @@ func (s *schemaSet) addFields(owner, t reflect.Type, props map[string]any, requi
 		}
 		sc := s.ofType(f.Type)
 		annotate(sc, owner, name)
+		describeField(sc, owner, t, f, name)
 		always := fieldRequired(f, opts)
 		props[name] = sc
 		if always && !s.unbound[owner][name] && !optionalFields[owner.Name()+"."+name] {

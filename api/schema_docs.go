@@ -1,3 +1,5 @@
+//go:generate go run ./internal/fielddocs/gen
+
 package api
 
 // schemaDescriptions say what each component of the document is; a
@@ -53,4 +55,5 @@ var schemaDescriptions = map[string]string{
 	"AggregateRef":            "The aggregate a command or event is about.",
 	"AggregateHead":           "An aggregate's version and last stream sequence.",
 	"Actor":                   "Who issued a command.",
+	"PublishCallRound":        "Publish a call round: its deadline and the window in which its projects start.",
 }

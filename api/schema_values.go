@@ -7,6 +7,7 @@ import (
 
 	a "github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
+	"github.com/erasmus-ledger/grants/aggregates/command"
 )
 
 // The value lists of the document come from the domain's own lists and
@@ -19,7 +20,16 @@ var (
 	paymentKinds          = []string{a.PaymentPreFinancing, a.PaymentBalance, a.PaymentRecovery}
 	ukraineCategories     = []string{a.UkrainePupil, a.UkraineStaff, a.UkraineInvitedExpert}
 	ukraineDocuments      = append(a.PupilEvidence(), a.StaffEvidence()...)
+	aggregateKinds        = []string{a.KindOrganisation, a.KindProject, a.KindCalls, a.KindRates}
+	supportStatuses       = []string{a.SupportPending, a.SupportApproved, a.SupportRejected}
 )
+
+// eventTypes are the event types of the registry (an audit entry's type).
+func eventTypes() []string {
+	out := a.Registry().Names()
+	sort.Strings(out)
+	return out
+}
 
 // fieldValues gives the allowed values of a string field: by
 // "Component.field" first (nil: any value), then by the field's name alone.
@@ -63,6 +73,22 @@ var fieldValues = map[string]func() []string{
 	"ReportView.kind":                list([]string{"interim", "final"}),
 	"ReportView.status":              list([]string{"submitted", "assessed"}),
 	"MobilityView.status":            list(mobilityStatuses),
+	"fields":                         a.ProjectFields,
+	"DeadlineFlagView.flag":          a.DeadlineFlags,
+	"RaisedFlag.flag":                a.DeadlineFlags,
+	"AggregateRef.kind":              list(aggregateKinds),
+	"ResolveDamage.aggregate_kind":   list(aggregateKinds),
+	"ResolveDamage.resolution":       list([]string{command.ResolutionDismissed, command.ResolutionLost}),
+	"AccreditationView.outcome":      list([]string{a.OutcomeGranted, a.OutcomeRejected}),
+	"ReportView.outcome":             list([]string{a.OutcomeAccepted, a.OutcomeReduced}),
+	"DecideInclusionSupport.outcome": list([]string{a.OutcomeApproved, a.OutcomeRejected}),
+	"SupportRequest.status":          list(supportStatuses),
+	"SupportRequestView.status":      list(supportStatuses),
+	"InstalmentStatus.status":        list([]string{a.InstalmentPlanned, a.InstalmentDue, a.InstalmentOverdue, a.InstalmentPaid}),
+	"InstalmentStatus.kind":          list(paymentKinds),
+	"PlannedInstalment.kind":         list([]string{a.PaymentPreFinancing}),
+	"Health.status":                  list([]string{"up", "ready", "degraded"}),
+	"EventSummary.type":              eventTypes,
 }
 
 // problemCodes are the values of a problem's code: the application error
@@ -122,10 +148,7 @@ var fieldFormats = map[string]string{
 // annotate adds to the schema sc of the field json of component owner its
 // allowed values, format and example.
 func annotate(sc map[string]any, owner reflect.Type, json string) {
-	comp := owner.Name()
-	if i := strings.Index(comp, "["); i >= 0 {
-		comp = comp[:i]
-	}
+	comp := docName(owner)
 	if note := conditionalFields[comp+"."+json]; note != "" {
 		sc["description"] = note
 	}
@@ -150,6 +173,7 @@ func annotate(sc map[string]any, owner reflect.Type, json string) {
 	if values != nil {
 		target["enum"] = values()
 	}
+	addPattern(target, json)
 	if f, ok := fieldFormats[comp+"."+json]; ok {
 		target["format"] = f
 	} else if f, ok := fieldFormats[json]; ok {

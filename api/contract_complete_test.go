@@ -1,0 +1,163 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/erasmus-ledger/grants/api/internal/fielddocs"
+)
+
+// openAPIDoc decodes the served document into plain maps.
+func openAPIDoc(t *testing.T) map[string]any {
+	t.Helper()
+	u := newUnitServer(t, nil)
+	var doc map[string]any
+	if err := json.Unmarshal(u.s.openapi, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// schemasOf returns the components of the document by name.
+func schemasOf(doc map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for name, s := range doc["components"].(map[string]any)["schemas"].(map[string]any) {
+		out[name] = s.(map[string]any)
+	}
+	return out
+}
+
+// TestEverySchemaPropertyParameterAndHeaderIsDescribed: a client author
+// reads what each thing means in the document, not in the Go code.
+func TestEverySchemaPropertyParameterAndHeaderIsDescribed(t *testing.T) {
+	doc := openAPIDoc(t)
+	var missing []string
+	for name, sc := range schemasOf(doc) {
+		if d, _ := sc["description"].(string); d == "" {
+			missing = append(missing, "schema "+name)
+		}
+		props, _ := sc["properties"].(map[string]any)
+		for p, v := range props {
+			if d, _ := v.(map[string]any)["description"].(string); d == "" {
+				missing = append(missing, "property "+name+"."+p)
+			}
+		}
+	}
+	for path, item := range doc["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			op := op.(map[string]any)
+			params, _ := op["parameters"].([]any)
+			for _, p := range params {
+				p := p.(map[string]any)
+				if d, _ := p["description"].(string); d == "" {
+					missing = append(missing, "parameter "+p["name"].(string)+" of "+method+" "+path)
+				}
+			}
+			for status, r := range op["responses"].(map[string]any) {
+				headers, _ := r.(map[string]any)["headers"].(map[string]any)
+				for h, v := range headers {
+					if d, _ := v.(map[string]any)["description"].(string); d == "" {
+						missing = append(missing, "header "+h+" of "+status+" of "+method+" "+path)
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("%d without a description (add a doc comment to the Go field and run go generate ./api, or an entry to propertyDescriptions):\n%s", len(missing), strings.Join(missing, "\n"))
+	}
+}
+
+// TestFieldDocsAreCurrent: fielddocs_gen.go holds the doc comments of the
+// code as it is (run go generate ./api after changing one).
+func TestFieldDocsAreCurrent(t *testing.T) {
+	want, err := fielddocs.Generate("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("fielddocs_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("api/fielddocs_gen.go is stale: run go generate ./api")
+	}
+}
+
+// TestIDPatternsMatchTheValidators: the pattern of every ID in the
+// document accepts exactly what the domain's validators accept.
+func TestIDPatternsMatchTheValidators(t *testing.T) {
+	samples := []string{"", "E10012345", "E1001234", "E100123456", "e10012345", "X10012345",
+		"2024-1-FR01-KA122-SCH-000123", "M-0001", "P_1", "a b", "a.b", "a*", "a>", "Ä", strings.Repeat("a", 64), strings.Repeat("a", 65)}
+	patterns := map[string]bool{}
+	for _, p := range idPatterns {
+		patterns[p] = true
+	}
+	for _, p := range pathParamPatterns {
+		patterns[p] = true
+	}
+	for p := range patterns {
+		re := regexp.MustCompile(p)
+		for _, s := range samples {
+			if re.MatchString(s) != validID(p, s) {
+				t.Errorf("pattern %s says %v for %q, the validator %v", p, re.MatchString(s), s, validID(p, s))
+			}
+		}
+	}
+	doc := openAPIDoc(t)
+	rm := schemasOf(doc)["ReportMobility"]["properties"].(map[string]any)
+	if rm["project_id"].(map[string]any)["pattern"] != tokenPattern {
+		t.Errorf("ReportMobility.project_id has no ID pattern: %v", rm["project_id"])
+	}
+	ro := schemasOf(doc)["RegisterOrganisation"]["properties"].(map[string]any)
+	if ro["oid"].(map[string]any)["pattern"] != oidPattern {
+		t.Errorf("RegisterOrganisation.oid has no OID pattern: %v", ro["oid"])
+	}
+}
+
+// enumeratedNames are the JSON names of fields whose values come from a
+// list; openEnumerations are those of them that are free text or an open
+// set all the same.
+var (
+	enumeratedNames  = regexp.MustCompile(`^(status|kind|role|action|actions|field|fields|activity|outcome|flag|category|resolution|aggregate_kind|documents)$`)
+	openEnumerations = map[string]string{
+		"Problem.field":          "the input field at fault, a JSON path",
+		"BulkRow.field":          "the input field at fault",
+		"ProblemKind.action":     "what to do, in plain English",
+		"EventsProblem.kind":     "the check that failed, in words",
+		"QuarantinedEvent.kind":  "the check that failed, in words",
+		"BudgetLine.category":    "a category of the rates table, which the office may extend",
+		"GrantLine.category":     "a category of the rates table, which the office may extend",
+		"GrantLineView.category": "a category of the rates table, which the office may extend",
+	}
+)
+
+// TestEnumeratedFieldsListTheirValues: every field whose values come from
+// a list of the domain carries that list as enum.
+func TestEnumeratedFieldsListTheirValues(t *testing.T) {
+	for name, sc := range schemasOf(openAPIDoc(t)) {
+		props, _ := sc["properties"].(map[string]any)
+		for p, v := range props {
+			v := v.(map[string]any)
+			if !enumeratedNames.MatchString(p) || openEnumerations[name+"."+p] != "" {
+				continue
+			}
+			target := v
+			if items, ok := v["items"].(map[string]any); ok {
+				target = items
+			}
+			if target["type"] != "string" {
+				continue
+			}
+			if _, ok := target["enum"]; !ok {
+				t.Errorf("%s.%s lists no values", name, p)
+			}
+		}
+	}
+}
