@@ -130,8 +130,6 @@ var (
 		"Problem.field":          "the input field at fault, a JSON path",
 		"BulkRow.field":          "the input field at fault",
 		"ProblemKind.action":     "what to do, in plain English",
-		"EventsProblem.kind":     "the check that failed, in words",
-		"QuarantinedEvent.kind":  "the check that failed, in words",
 		"BudgetLine.category":    "a category of the rates table, which the office may extend",
 		"GrantLine.category":     "a category of the rates table, which the office may extend",
 		"GrantLineView.category": "a category of the rates table, which the office may extend",

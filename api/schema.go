@@ -22,6 +22,10 @@ type schemaSet struct {
 	// unbound lists, per request type, the JSON fields bound from the
 	// URL: they are optional in the body.
 	unbound map[reflect.Type]map[string]bool
+	// prefixed lists the names made of a Go package's name and a type's
+	// because another package took the type's name: a leak of Go into
+	// the contract that schemaAliases should prevent (a test checks).
+	prefixed []string
 }
 
 func newSchemaSet() *schemaSet {
@@ -199,6 +203,7 @@ var schemaAliases = map[string]string{
 	"rates.Travel":          "TravelRates",
 	"rates.Limits":          "RateLimits",
 	"rates.Ukraine":         "UkraineRates",
+	"events.Problem":        "ChainProblem", // api.Problem is the problem details of an answer
 }
 
 // nameOf is the component name of a named type: the type's own name as
@@ -224,6 +229,7 @@ func (s *schemaSet) nameOf(t reflect.Type) string {
 	}
 	if other, ok := s.taken[n]; ok && other != t {
 		n = exportedName(pkg) + n
+		s.prefixed = append(s.prefixed, n)
 	}
 	s.named[t], s.taken[n] = n, t
 	return n

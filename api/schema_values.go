@@ -8,6 +8,7 @@ import (
 	a "github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/events"
 )
 
 // The value lists of the document come from the domain's own lists and
@@ -22,6 +23,8 @@ var (
 	ukraineDocuments      = append(a.PupilEvidence(), a.StaffEvidence()...)
 	aggregateKinds        = []string{a.KindOrganisation, a.KindProject, a.KindCalls, a.KindRates}
 	supportStatuses       = []string{a.SupportPending, a.SupportApproved, a.SupportRejected}
+	chainProblemKinds     = []string{events.ProblemUnsigned, events.ProblemSignature, events.ProblemHash, events.ProblemChain,
+		events.ProblemUnreadable, events.ProblemMissing, events.ProblemCheckpoint}
 )
 
 // eventTypes are the event types of the registry (an audit entry's type).
@@ -89,6 +92,8 @@ var fieldValues = map[string]func() []string{
 	"PlannedInstalment.kind":         list([]string{a.PaymentPreFinancing}),
 	"Health.status":                  list([]string{"up", "ready", "degraded"}),
 	"EventSummary.type":              eventTypes,
+	"ChainProblem.kind":              list(chainProblemKinds),
+	"QuarantinedEvent.kind":          list(chainProblemKinds),
 }
 
 // problemCodes are the values of a problem's code: the application error

@@ -134,7 +134,7 @@ func hasJSONField(st *ast.StructType) bool {
 // describe turns the doc comment of the Go identifier name into a
 // description: one paragraph, without the leading "Name is" of Go's
 // convention ("ProjectID is the project number." reads "The project
-// number."). A comment that names several fields at once ("Start and End
+// number.", "Late: the report was late." reads "The report was late."). A comment that names several fields at once ("Start and End
 // are ...") is kept whole.
 func describe(name string, doc *ast.CommentGroup) string {
 	if doc == nil {
@@ -144,7 +144,9 @@ func describe(name string, doc *ast.CommentGroup) string {
 	if text == "" || strings.HasPrefix(text, "Deprecated:") {
 		return ""
 	}
-	if rest, ok := strings.CutPrefix(text, name+" "); ok {
+	if rest, ok := strings.CutPrefix(text, name+": "); ok && rest != "" {
+		text = rest
+	} else if rest, ok := strings.CutPrefix(text, name+" "); ok {
 		for _, verb := range []string{"is ", "are "} {
 			if r, ok := strings.CutPrefix(rest, verb); ok {
 				rest = r
