@@ -30,11 +30,15 @@ type rowBuffer struct {
 	args []driver.NamedValue
 	// row are the arguments of one, numbered 1 to cols.
 	row []driver.NamedValue
-	// texts holds a copy of every queued text: a caller's string may
-	// alias a buffer it reuses once its event is applied (fastjson.go),
-	// and a row waits here longer than that. A queued text value is a
-	// string over these bytes; they are reused only once the rows that
-	// point at them are written (reset).
+	// last is, per column, the value queued last: a value equal to it is
+	// queued as the same driver.Value, without boxing it again (most
+	// columns repeat from row to row: the project, the organisation, the
+	// action, the countries, the dates...).
+	last []lastValue
+	// texts holds the copies of the texts given as byte slices (the
+	// caller reuses them); a queued text value is a string over these
+	// bytes, which are reused only once the rows that point at them are
+	// written (reset).
 	texts []byte
 	rows  int
 	// n counts the values of the row being written.
@@ -61,7 +65,7 @@ func newRowBuffer(w *wconn, verb, table, cols string) (*rowBuffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &rowBuffer{cols: n, one: one, many: many, args: numbered(n * multiRows), row: numbered(n)}
+	b := &rowBuffer{cols: n, one: one, many: many, args: numbered(n * multiRows), row: numbered(n), last: make([]lastValue, n)}
 	w.buffers = append(w.buffers, b)
 	return b, nil
 }
@@ -73,6 +77,14 @@ func numbered(n int) []driver.NamedValue {
 		args[i].Ordinal = i + 1
 	}
 	return args
+}
+
+// lastValue is the value last queued in a column, and its driver.Value.
+type lastValue struct {
+	text  string
+	num   int64
+	isNum bool
+	v     driver.Value
 }
 
 // put appends a value to the row being written. A row with more values
@@ -89,19 +101,49 @@ func (b *rowBuffer) int(v int64) {
 	if b.n == 0 {
 		b.keys[b.rows] = v
 	}
+	if b.n < b.cols {
+		l := &b.last[b.n]
+		if !l.isNum || l.num != v || l.v == nil {
+			*l = lastValue{num: v, isNum: true, v: v}
+		}
+		b.put(l.v)
+		return
+	}
 	b.put(v)
 }
-func (b *rowBuffer) text(s string) { b.put(copyText(b, s)) }
-func (b *rowBuffer) bool(v bool)   { b.put(v) }
 
-// textBytes appends UTF-8 text held in a byte slice.
-func (b *rowBuffer) textBytes(s []byte) { b.put(copyText(b, s)) }
+// text appends a text. The string is queued as it is: Go strings do not
+// change, and the strings that alias an event's payload (fastjson.go)
+// alias a message body that is never written again.
+func (b *rowBuffer) text(s string) {
+	if b.n < b.cols {
+		l := &b.last[b.n]
+		if l.isNum || l.text != s || l.v == nil {
+			*l = lastValue{text: s, v: s}
+		}
+		b.put(l.v)
+		return
+	}
+	b.put(s)
+}
+
+func (b *rowBuffer) bool(v bool) { b.put(v) }
+
+// textBytes appends UTF-8 text held in a byte slice, which the caller may
+// reuse once the call returns: it is copied, and never remembered in
+// last (its copy is overwritten once its row is written).
+func (b *rowBuffer) textBytes(s []byte) {
+	if b.n < b.cols {
+		b.last[b.n] = lastValue{}
+	}
+	b.put(copyText(b, s))
+}
 
 // copyText copies s into b.texts and returns it as a string over the copy
 // (an empty text stays a text, never NULL). When texts is full a new array
 // takes its place: the strings over the old one keep it alive until their
 // rows are written, and nothing writes to it again.
-func copyText[T string | []byte](b *rowBuffer, s T) string {
+func copyText(b *rowBuffer, s []byte) string {
 	if len(s) == 0 {
 		return ""
 	}
@@ -172,13 +214,12 @@ func (b *rowBuffer) flushIfHolds(rowid int64) error {
 }
 
 // reset drops the queued rows (after they are written, or a rollback).
+// Their values stay in args until the next rows overwrite them: a full
+// statement only ever binds values queued since.
 func (b *rowBuffer) reset() {
-	for i := range b.args[:min(len(b.args), (b.rows+1)*b.cols)] {
-		b.args[i].Value = nil
-	}
 	b.texts = b.texts[:0]
 	b.rows, b.n = 0, 0
 }
 
 // free releases the buffer's memory; the wconn does it when it closes.
-func (b *rowBuffer) free() { b.texts, b.args, b.row = nil, nil, nil }
+func (b *rowBuffer) free() { b.texts, b.args, b.row, b.last = nil, nil, nil, nil }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql/driver"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -96,6 +97,64 @@ func TestRowBufferWritesEveryValueAsGiven(t *testing.T) {
 		}
 		if !reflect.DeepEqual(r, want) {
 			t.Fatalf("row %d = %q, want %q", i, r, want)
+		}
+	}
+}
+
+// TestRowBufferCopiesTextBytesAndRepeatsValues: a text given as a byte
+// slice is copied (the caller reuses the slice at once), across full
+// statements and flushes that reuse the copies' memory; and a value equal
+// to the one before it in its column, which is queued without boxing it
+// again, is stored as given, as are the values that differ.
+func TestRowBufferCopiesTextBytesAndRepeatsValues(t *testing.T) {
+	w := openWconn(t)
+	b, err := newRowBuffer(w, "INSERT", "t", "id, name, flag")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.execScript("BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 3*multiRows + 5
+	var scratch []byte
+	want := make([]string, n)
+	for i := range n {
+		want[i] = fmt.Sprintf("row-%d", i/3) // runs of three equal texts
+		b.int(int64(i / 2))                  // runs of two equal integers
+		if i%4 == 0 {
+			b.text(want[i])
+		} else {
+			scratch = append(scratch[:0], want[i]...)
+			b.textBytes(scratch)
+			copy(scratch, "XXXXXXX") // the caller reuses its buffer
+		}
+		b.bool(false)
+		if _, err := b.end(); err != nil {
+			t.Fatal(err)
+		}
+		if i == 2*multiRows+1 {
+			if err := b.flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := b.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.execScript("COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	got := tableRows(t, w)
+	if len(got) != n {
+		t.Fatalf("%d rows, want %d", len(got), n)
+	}
+	for i, r := range got {
+		name := r[1]
+		if s, ok := name.([]byte); ok {
+			name = string(s)
+		}
+		if r[0] != int64(i/2) || name != want[i] {
+			t.Fatalf("row %d = %q, want %d %q", i, r, i/2, want[i])
 		}
 	}
 }
