@@ -4,7 +4,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strings"
-	"unsafe"
 )
 
 // multiRows is the number of rows one multi-row INSERT writes.
@@ -35,21 +34,14 @@ type rowBuffer struct {
 	// columns repeat from row to row: the project, the organisation, the
 	// action, the countries, the dates...).
 	last []lastValue
-	// texts holds the copies of the texts given as byte slices (the
-	// caller reuses them); a queued text value is a string over these
-	// bytes, which are reused only once the rows that point at them are
-	// written (reset).
-	texts []byte
-	rows  int
+	// rows counts the queued rows.
+	rows int
 	// n counts the values of the row being written.
 	n int
 	// keys[i] is the first value of queued row i if it is an integer: the
 	// rowid, in the buffers whose rows start with it (see holds).
 	keys [multiRows]int64
 }
-
-// textsInitial is the first capacity of a rowBuffer's text copies.
-const textsInitial = 64 << 10
 
 // newRowBuffer prepares "INSERT ... INTO table (cols) VALUES" for one row
 // and for multiRows rows; verb is e.g. "INSERT" or "INSERT OR REPLACE".
@@ -130,29 +122,12 @@ func (b *rowBuffer) text(s string) {
 func (b *rowBuffer) bool(v bool) { b.put(v) }
 
 // textBytes appends UTF-8 text held in a byte slice, which the caller may
-// reuse once the call returns: it is copied, and never remembered in
-// last (its copy is overwritten once its row is written).
+// reuse once the call returns: it is copied.
 func (b *rowBuffer) textBytes(s []byte) {
 	if b.n < b.cols {
 		b.last[b.n] = lastValue{}
 	}
-	b.put(copyText(b, s))
-}
-
-// copyText copies s into b.texts and returns it as a string over the copy
-// (an empty text stays a text, never NULL). When texts is full a new array
-// takes its place: the strings over the old one keep it alive until their
-// rows are written, and nothing writes to it again.
-func copyText(b *rowBuffer, s []byte) string {
-	if len(s) == 0 {
-		return ""
-	}
-	if len(b.texts)+len(s) > cap(b.texts) {
-		b.texts = make([]byte, 0, max(textsInitial, 2*cap(b.texts), len(s)))
-	}
-	start := len(b.texts)
-	b.texts = append(b.texts, s...)
-	return unsafe.String(&b.texts[start], len(s))
+	b.put(string(s))
 }
 
 // end closes the row being written (the caller wrote exactly cols values)
@@ -217,9 +192,8 @@ func (b *rowBuffer) flushIfHolds(rowid int64) error {
 // Their values stay in args until the next rows overwrite them: a full
 // statement only ever binds values queued since.
 func (b *rowBuffer) reset() {
-	b.texts = b.texts[:0]
 	b.rows, b.n = 0, 0
 }
 
 // free releases the buffer's memory; the wconn does it when it closes.
-func (b *rowBuffer) free() { b.texts, b.args, b.row, b.last = nil, nil, nil, nil }
+func (b *rowBuffer) free() { b.args, b.row, b.last = nil, nil, nil }
