@@ -43,6 +43,12 @@ func jsonConditional(c echo.Context, v any) error {
 	if err != nil {
 		return err
 	}
+	return blobConditional(c, b)
+}
+
+// blobConditional answers the JSON bytes b with a strong ETag that is
+// their hash, or 304 when If-None-Match names it.
+func blobConditional(c echo.Context, b []byte) error {
 	sum := sha256.Sum256(b)
 	if notModified(c, `"`+hex.EncodeToString(sum[:16])+`"`) {
 		return answerNotModified(c)

@@ -6,7 +6,7 @@ import (
 
 // TestIfNoneMatchAnswersNotModified proves RFC 9110's conditional GET on
 // the single resources (but a project's status, see below): the ETag is the aggregate version (a hash of the
-// answer for a rule or a rates table), If-None-Match
+// answer for a rule, a rates table, a participant or a payment schedule), If-None-Match
 // naming it (weakly compared) is 304 without a body, and a change of the
 // aggregate makes the old tag stale. A mobility carries its project's
 // version, the tag If-Match of its correction compares.
@@ -16,7 +16,9 @@ func TestIfNoneMatchAnswersNotModified(t *testing.T) {
 	m["start_date"], m["end_date"] = "2022-09-05", "2022-09-09"
 	rep := s.must(t, 201, own, "POST", "/v1/projects/"+project+"/mobilities", m)
 	mob := "/v1/projects/" + project + "/mobilities/" + m["mobility_id"].(string)
-	for _, path := range []string{mob, "/v1/projects/" + project + "/as-of?at=2022-12-31", "/v1/rules/KA122-MAX-MOB", "/v1/rates/2022"} {
+	participant := "/v1/participants/" + m["participant_id"].(string)
+	plan := "/v1/projects/" + project + "/payment-plan?on=2022-12-31"
+	for _, path := range []string{mob, "/v1/projects/" + project + "/as-of?at=2022-12-31", "/v1/rules/KA122-MAX-MOB", "/v1/rates/2022", participant, plan} {
 		first := s.must(t, 200, own, "GET", path, nil, after(rep)...)
 		tag := first.header.Get("ETag")
 		if tag == "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -157,5 +158,34 @@ func TestEnumeratedFieldsListTheirValues(t *testing.T) {
 				t.Errorf("%s.%s lists no values", name, p)
 			}
 		}
+	}
+}
+
+// notSingleResources are the GET routes without an ETag, and why.
+var notSingleResources = map[string]string{
+	"/healthz": "a probe", "/readyz": "a probe", "/metrics": "a scrape",
+	"/v1/organisations/:oid/verification": "a check run on each call", "/v1/projects/:id/verification": "a check run on each call",
+	"/v1/audit/verification":     "a check run on each call",
+	"/v1/exports/mobilities.csv": "an export", "/v1/exports/statistics/mobilities.csv": "an export", "/v1/exports/statistics/projects.csv": "an export",
+}
+
+// TestEverySingleResourceCarriesAnETag: every GET route that answers one
+// resource (not a list, a page, statistics, a probe, a check or an
+// export; the web pages aside) says in the table that it sends an ETag,
+// which the document then declares (and the contract checks of the API
+// tests hold it to).
+func TestEverySingleResourceCarriesAnETag(t *testing.T) {
+	u := newUnitServer(t, nil)
+	for _, r := range u.s.Routes() {
+		if r.Method != "GET" || r.ETag || r.Conditional || strings.HasPrefix(r.Path, "/ui/") || notSingleResources[r.Path] != "" {
+			continue
+		}
+		if r.Response != nil {
+			rt := reflect.TypeOf(r.Response)
+			if rt.Kind() == reflect.Slice || strings.HasSuffix(rt.Name(), "Page") || strings.HasSuffix(rt.Name(), "List") || strings.HasSuffix(rt.Name(), "Index") {
+				continue
+			}
+		}
+		t.Errorf("GET %s answers one resource without an ETag", r.Path)
 	}
 }

@@ -73,5 +73,5 @@ func (s *Server) readyz(c echo.Context) error {
 
 // openAPI serves the document generated from the route table.
 func (s *Server) openAPI(c echo.Context) error {
-	return c.JSONBlob(http.StatusOK, s.openapi)
+	return blobConditional(c, s.openapi)
 }

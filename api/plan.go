@@ -43,7 +43,7 @@ func (s *Server) getPaymentPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, sch)
+	return jsonConditional(c, sch)
 }
 
 // schedule computes project pv's payment schedule on day from the read

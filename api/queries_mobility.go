@@ -116,5 +116,5 @@ func (s *Server) getParticipant(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, pv)
+	return jsonConditional(c, pv)
 }

@@ -55,7 +55,7 @@ func (s *Server) routeTable() []Route {
 		{Method: G, Path: "/healthz", OperationID: "health", Summary: "Tell that the process is up", Tag: tagOps, Response: Health{}, Handler: s.healthz},
 		{Method: G, Path: "/readyz", OperationID: "ready", Summary: "Tell that JetStream is reachable, the stream present and the projections caught up", Tag: tagOps, Response: Health{}, Handler: s.readyz},
 		{Method: G, Path: "/metrics", OperationID: "metrics", Summary: "Prometheus metrics (a national-office token or the metrics token)", Tag: tagOps, Roles: []string{a.RoleNationalOffice}, ResponseType: "text/plain", Handler: s.metrics.handler()},
-		{Method: G, Path: "/v1/openapi.json", OperationID: "openapi", Summary: "This OpenAPI 3.1 document", Tag: tagOps, ResponseType: "application/json", Handler: s.openAPI},
+		{Method: G, Path: "/v1/openapi.json", OperationID: "openapi", Summary: "This OpenAPI 3.1 document", Tag: tagOps, Conditional: true, ResponseType: "application/json", Handler: s.openAPI},
 
 		// Organisations and accreditations.
 		commandRoute[a.RegisterOrganisation](s, P, "/v1/organisations", "registerOrganisation", "Register an organisation", tagOrgs, created("/v1/organisations/")),
@@ -84,7 +84,7 @@ func (s *Server) routeTable() []Route {
 		{Method: G, Path: "/v1/projects/:id/payments", OperationID: "listPayments", Summary: "List a project's payments and recoveries", Tag: tagProjects, Roles: reporters, Response: []projections.PaymentView{}, Query: consistencyParams(), Handler: s.listPayments},
 		commandRoute[a.AmendProject](s, P, "/v1/projects/:id/amendments", "amendProject", "Amend a project (dates or grant)", tagProjects, prj),
 		commandRoute[a.SetPaymentPlan](s, http.MethodPut, "/v1/projects/:id/payment-plan", "setPaymentPlan", "Set (or replace) the payment plan of a signed grant agreement", tagProjects, prj),
-		{Method: G, Path: "/v1/projects/:id/payment-plan", OperationID: "getPaymentPlan", Summary: "A project's payment schedule: each instalment, and the balance or recovery after the final assessment, planned, due, overdue or paid", Tag: tagProjects, Roles: reporters, Response: a.PaymentSchedule{},
+		{Method: G, Path: "/v1/projects/:id/payment-plan", OperationID: "getPaymentPlan", Summary: "A project's payment schedule: each instalment, and the balance or recovery after the final assessment, planned, due, overdue or paid", Tag: tagProjects, Roles: reporters, Conditional: true, Response: a.PaymentSchedule{},
 			Query: append(consistencyParams(), Param{Name: "on", Description: "the day to show the statuses for, YYYY-MM-DD (default today)"}), Handler: s.getPaymentPlan},
 		commandRoute[a.RequestInclusionSupport](s, P, "/v1/projects/:id/support-requests", "requestInclusionSupport", "Request inclusion support or exceptional costs while the project runs", tagProjects, prj),
 		{Method: G, Path: "/v1/projects/:id/support-requests", OperationID: "listSupportRequests", Summary: "List a project's requests for inclusion support and exceptional costs, pending and decided", Tag: tagProjects, Roles: reporters, Response: []projections.SupportRequestView{},
@@ -113,7 +113,7 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.CancelMobility](s, http.MethodDelete, "/v1/projects/:id/mobilities/:mid", "cancelMobility", "Cancel a reported mobility", tagMob, cmdSpec{path: pMobility}),
 		{Method: G, Path: "/v1/projects/:id/mobilities/:mid", OperationID: "getMobility", Summary: "Read a mobility with its grant breakdown", Tag: tagMob, Roles: everyone, ETag: true, Conditional: true, Response: projections.MobilityView{}, Query: consistencyParams(), Handler: s.getMobility},
 		{Method: G, Path: "/v1/mobilities", OperationID: "listMobilities", Summary: "List mobilities across projects", Tag: tagMob, Roles: everyone, Response: projections.MobilityPage{}, Query: mobilityParams(true), Handler: s.listMobilities},
-		{Method: G, Path: "/v1/participants/:pid", OperationID: "getParticipant", Summary: "Read a participant's personal data (never for analysts)", Tag: tagMob, Roles: reporters, Response: projections.ParticipantView{}, Query: []Param{{Name: "org", Description: "the organisation that reported the participant (national office)"}}, Handler: s.getParticipant},
+		{Method: G, Path: "/v1/participants/:pid", OperationID: "getParticipant", Summary: "Read a participant's personal data (never for analysts)", Tag: tagMob, Roles: reporters, Conditional: true, Response: projections.ParticipantView{}, Query: []Param{{Name: "org", Description: "the organisation that reported the participant (national office)"}}, Handler: s.getParticipant},
 
 		// Statistics and exports.
 		{Method: G, Path: "/v1/statistics/mobilities", OperationID: "mobilityStatistics", Summary: "Mobility and participant statistics", Tag: tagStats, Roles: officeAnalysts, Response: []projections.MobilityStatsRow{}, Query: mobilityStatsParams(), Handler: s.mobilityStats},
