@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/erasmus-ledger/grants/api/internal/fielddocs"
 )
 
@@ -187,5 +189,31 @@ func TestEverySingleResourceCarriesAnETag(t *testing.T) {
 			}
 		}
 		t.Errorf("GET %s answers one resource without an ETag", r.Path)
+	}
+}
+
+// TestEverySchemaExampleIsValid: every component has an example, and
+// kin-openapi finds each one valid against its schema.
+func TestEverySchemaExampleIsValid(t *testing.T) {
+	u := newUnitServer(t, nil)
+	d, err := openapi3.NewLoader().LoadFromData(u.s.openapi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, sc := range schemasOf(openAPIDoc(t)) {
+		examples, _ := sc["examples"].([]any)
+		if len(examples) == 0 {
+			t.Errorf("%s has no example", name)
+			continue
+		}
+		ref := d.Components.Schemas[name]
+		if ref == nil || ref.Value == nil {
+			t.Fatalf("kin-openapi lost the schema %s", name)
+		}
+		for _, ex := range examples {
+			if err := ref.Value.VisitJSON(ex, openapi3.MultiErrors()); err != nil {
+				t.Errorf("the example of %s breaks its schema: %v", name, err)
+			}
+		}
 	}
 }

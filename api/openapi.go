@@ -29,6 +29,7 @@ func buildOpenAPI(routes []Route, version string) map[string]any {
 			tags[r.Tag] = true
 		}
 	}
+	addSchemaExamples(set.defs)
 	var tagList []any
 	names := make([]string, 0, len(tags))
 	for t := range tags {
