@@ -77,7 +77,7 @@ func Replay(ctx context.Context, src projections.Source, dir string, ring *event
 	}
 	res.Events, res.SQLiteRows = n, int(n)
 
-	if res.SQLiteDuration, err = sqlite.TimeBatchedInsert(filepath.Join(dir, "raw-insert.db"), res.SQLiteRows); err != nil {
+	if res.SQLiteDuration, err = timeBatchedInsert(ctx, filepath.Join(dir, "raw-insert.db"), res.SQLiteRows); err != nil {
 		return res, err
 	}
 
