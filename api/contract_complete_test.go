@@ -217,3 +217,19 @@ func TestEverySchemaExampleIsValid(t *testing.T) {
 		}
 	}
 }
+
+// TestDatesAndTimesCarryAFormat: a text that holds a day or an instant
+// (the fields named *_on, *_date, *_at, deadline, start_to) says so with
+// format date or date-time, and an e-mail address with format email.
+func TestDatesAndTimesCarryAFormat(t *testing.T) {
+	timeLike := regexp.MustCompile(`(_on|_date|_at)$|^(at|deadline|start_to|email)$`)
+	for name, sc := range schemasOf(openAPIDoc(t)) {
+		props, _ := sc["properties"].(map[string]any)
+		for p, v := range props {
+			v := v.(map[string]any)
+			if v["type"] == "string" && timeLike.MatchString(p) && v["format"] == nil {
+				t.Errorf("%s.%s has no format", name, p)
+			}
+		}
+	}
+}

@@ -147,7 +147,7 @@ var fieldExamples = map[string]any{
 // fieldFormats are the string formats by field name or name suffix.
 var fieldFormats = map[string]string{
 	"email": "email", "event_id": "uuid", "EventSummary.id": "uuid", "href": "uri-reference",
-	"_on": "date", "_date": "date",
+	"_on": "date", "_date": "date", "QuarantinedEvent.recorded_at": "date-time",
 }
 
 // annotate adds to the schema sc of the field json of component owner its
