@@ -233,3 +233,33 @@ func TestDatesAndTimesCarryAFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestBodyIsRequiredWhenTheCommandHasARequiredField: a command
+// with a required body field needs a body; one whose fields all come from
+// the URL or are optional may send none (an empty body is read as {}).
+func TestRequestBodyIsRequiredWhenTheCommandHasARequiredField(t *testing.T) {
+	doc := openAPIDoc(t)
+	schemas := schemasOf(doc)
+	checked := map[bool]int{}
+	for path, item := range doc["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			body, ok := op.(map[string]any)["requestBody"].(map[string]any)
+			if !ok {
+				continue
+			}
+			media, ok := body["content"].(map[string]any)["application/json"].(map[string]any)
+			if !ok {
+				continue
+			}
+			ref, _ := media["schema"].(map[string]any)["$ref"].(string)
+			req, _ := schemas[strings.TrimPrefix(ref, "#/components/schemas/")]["required"].([]any)
+			if body["required"] != (len(req) > 0) {
+				t.Errorf("%s %s: requestBody required %v, its schema requires %v", method, path, body["required"], req)
+			}
+			checked[len(req) > 0]++
+		}
+	}
+	if checked[true] == 0 || checked[false] == 0 {
+		t.Fatalf("bodies checked: %v, want both kinds", checked)
+	}
+}

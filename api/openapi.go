@@ -94,8 +94,9 @@ func operation(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 			media["example"] = ex
 		}
 		// An empty body is read as {}: a command whose fields all come
-		// from the URL or are optional needs none.
-		op["requestBody"] = map[string]any{"required": false, "description": "The command as JSON; an empty body is read as {}.", "content": map[string]any{"application/json": media}}
+		// from the URL or are optional needs none; one with a required
+		// field needs a body.
+		op["requestBody"] = map[string]any{"required": set.hasRequired(media["schema"].(map[string]any)), "description": "The command as JSON; an empty body is read as {}.", "content": map[string]any{"application/json": media}}
 	case r.RequestType == formType:
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{r.RequestType: map[string]any{"schema": map[string]any{
 			"type": "object", "additionalProperties": map[string]any{"type": "string"},

@@ -36,6 +36,16 @@ func describeField(sc map[string]any, owner, decl reflect.Type, f reflect.Struct
 	sc["description"] = d
 }
 
+// hasRequired tells whether the schema sc (a component's $ref or inline)
+// has a required property.
+func (s *schemaSet) hasRequired(sc map[string]any) bool {
+	if ref, ok := sc["$ref"].(string); ok {
+		sc, _ = s.defs[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+	}
+	req, _ := sc["required"].([]string)
+	return len(req) > 0
+}
+
 // goTypeKey is "import/path.Type" for a named type (a generic type without
 // its type arguments), the key of typeDocs and fieldDocs.
 func goTypeKey(t reflect.Type) string {
