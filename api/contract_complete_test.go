@@ -168,7 +168,8 @@ var notSingleResources = map[string]string{
 	"/healthz": "a probe", "/readyz": "a probe", "/metrics": "a scrape",
 	"/v1/organisations/:oid/verification": "a check run on each call", "/v1/projects/:id/verification": "a check run on each call",
 	"/v1/audit/verification":     "a check run on each call",
-	"/v1/exports/mobilities.csv": "an export", "/v1/exports/statistics/mobilities.csv": "an export", "/v1/exports/statistics/projects.csv": "an export",
+	"/v1/exports/mobilities.csv": "an export", "/v1/exports/events.ndjson": "an export, streamed",
+	"/v1/organisations/:oid/participants/:pid/access-export": "a right-of-access export, recorded as a disclosure each time", "/v1/exports/statistics/mobilities.csv": "an export", "/v1/exports/statistics/projects.csv": "an export",
 }
 
 // TestEverySingleResourceCarriesAnETag: every GET route that answers one

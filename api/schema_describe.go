@@ -250,6 +250,22 @@ var propertyDescriptions = map[string]string{
 	"Health.status":         "ok, or what is not.",
 	"QuarantinedEvent.kind": "The kind of check the event failed.",
 
+	// Right of access and a past state (the routes of the exports work).
+	"effective_at":                "When the event took effect (the effective clock).",
+	"AccessEvent.actor":           "Who issued the command that wrote the event.",
+	"disclosure_sequence":         "The stream sequence of the PersonalDataDisclosed event that records this export.",
+	"AccessExport.participant_id": "The participant's pseudonymous ID, unique in its organisation.",
+	"AccessExport.personal":       "The participant's personal data, while the ledger holds them.",
+	"applied_on":                  "The day of the application.",
+	"withdrawn_on":                "The day of the withdrawal.",
+	"removed_on":                  "The day the member left the consortium.",
+	"Accreditation.id":            "The accreditation ID.",
+	"Accreditation.kind":          "The kind of accreditation: one organisation's, or a consortium's.",
+	"accreditations":              "The organisation's accreditations, by accreditation ID.",
+	"Organisation.kind":           "The kind of organisation.",
+	"registered":                  "Whether the organisation was registered at that time.",
+	"clock":                       "The clock the time is read on: recorded (when the ledger recorded the events) or effective (when they took effect).",
+
 	// Lists and bulk uploads.
 	"items":               "The page's items.",
 	"next_cursor":         "The cursor of the next page; empty on the last page.",

@@ -49,6 +49,8 @@ var fieldValues = map[string]func() []string{
 	"AccreditationStatsRow.field":    a.AccreditationFields,
 	"Accreditation.field":            a.AccreditationFields,
 	"RegisterOrganisation.kind":      a.OrganisationKinds,
+	"Organisation.kind":              a.OrganisationKinds,
+	"AccessExport.status":            list([]string{"held", "erased", "none"}), // api/export_events.go
 	"OrganisationView.kind":          a.OrganisationKinds,
 	"ApplyForAccreditation.kind":     list(accreditationKinds),
 	"AccreditationView.kind":         list(accreditationKinds),
