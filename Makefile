@@ -2,7 +2,7 @@ GO ?= go
 BIN := bin/grants
 PKG := ./...
 
-.PHONY: run build test vet lint bench fuzz clean rules contract
+.PHONY: run build test vet lint bench fuzz clean rules
 
 ## run: start the whole system (embedded NATS under ./data/nats, SQLite ./data/grants.db, API on 127.0.0.1:8080)
 run: build
