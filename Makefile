@@ -22,6 +22,7 @@ vet:
 ## contract: the OpenAPI contract checks alone (the document, descriptions, ID patterns, enums, and a
 ## client generated with a pinned oapi-codegen that must compile with plain value types for required
 ## fields and no Go package in a type name); test runs them too
+.PHONY: contract
 contract:
 	$(GO) test -count=1 -run 'Contract|OpenAPI|GeneratedClient|EverySchema|FieldDocs|IDPatterns|Enumerated|RequiredFields' ./api
 
