@@ -82,6 +82,13 @@ func (v *evolver) apply(e Event) {
 			}
 			a.Members = ms
 		})
+	case ParticipantErased:
+		o := &p.Organisation
+		o.ErasedParticipants = maps.Clone(o.ErasedParticipants)
+		if o.ErasedParticipants == nil {
+			o.ErasedParticipants = map[string]Date{}
+		}
+		o.ErasedParticipants[e.ParticipantID] = e.ErasedOn
 	case ApplicationSubmitted:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			*pr = Project{ID: e.ProjectID, OID: e.OID, Action: e.Action, Field: e.Field, CallYear: e.CallYear,

@@ -46,6 +46,9 @@ type Organisation struct {
 	City           string                   `json:"city"`
 	Kind           string                   `json:"kind"`
 	Accreditations map[string]Accreditation `json:"accreditations"`
+	// ErasedParticipants holds the day each erased participant's personal
+	// data was erased (PD-ERASE), by participant ID.
+	ErasedParticipants map[string]Date `json:"erased_participants,omitempty"`
 }
 
 // AccreditedIn reports whether the organisation holds an accreditation in

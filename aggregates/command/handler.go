@@ -68,6 +68,8 @@ type Config struct {
 	// until the national office resolves it (ResolveDamage). Without it
 	// every event counts.
 	KeyRing *events.KeyRing
+	// Sealer, if set, seals personal data after Decide (seal.go).
+	Sealer Sealer
 }
 
 // Handler executes commands. It is safe for concurrent use.
@@ -261,6 +263,9 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 		}
 		drafts, err := h.decide(ctx, dctx, e, ref, req.Command)
+		if err == nil {
+			drafts, err = h.seal(ctx, drafts)
+		}
 		if err != nil {
 			return Result{}, err
 		}

@@ -95,6 +95,7 @@ func handlers() map[string]*handler {
 	registerPlanHandlers(hs)
 	registerDeadlineHandlers(hs)
 	registerConsortiumHandlers(hs)
+	registerPersonalHandlers(hs)
 	return hs
 }
 

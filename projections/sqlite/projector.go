@@ -10,6 +10,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -41,6 +42,9 @@ type ProjectorConfig struct {
 	// pass their checks (signature, hash, chain; see guard) and quarantine
 	// the others. Without it every readable event is applied.
 	KeyRing *events.KeyRing
+	// Vault, if set, opens the participants' sealed personal data
+	// (PD-SEALED); without it no sealed block is opened.
+	Vault pii.Vault
 	// Started, if set, is called when Run or CatchUp has checked the file
 	// against the stream and starts reading it.
 	Started func()
@@ -120,6 +124,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 	// matter for a file deleted on failure; it addresses mobilities by
 	// rowid and starts the file's writeback after each commit.
 	a.bulk = db.mode == Bulk
+	a.vault = cfg.Vault
 	return &Projector{db: db, cfg: cfg, dec: decoder{reg: cfg.Registry, hs: handlers()}, a: a}, nil
 }
 
