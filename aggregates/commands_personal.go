@@ -12,8 +12,8 @@ type EraseParticipant struct {
 	ParticipantID string `json:"participant_id"`
 	// Reason says why (required).
 	Reason string `json:"reason"`
-	// Retention is set by the retention job.
-	Retention bool `json:"retention,omitempty"`
+	// Retention is set by the retention job (never by a request).
+	Retention bool `json:"-"`
 }
 
 // CommandType implements Command.

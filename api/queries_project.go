@@ -126,21 +126,24 @@ func (s *Server) projectAsOf(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.Role == aggregates.RoleAnalyst {
-		pr = redactProject(pr)
-	}
+	pr = redactProject(pr, p.Role == aggregates.RoleAnalyst)
 	if notModified(c, etag(head.Version)) {
 		return answerNotModified(c)
 	}
 	return c.JSON(http.StatusOK, ProjectAsOf{At: at, Head: head, Project: withEmptyLists(pr)})
 }
 
-// redactProject removes participants' personal data: analysts see
-// pseudonymous participant IDs only.
-func redactProject(p aggregates.Project) aggregates.Project {
+// redactProject removes the sealed personal data (PD-SEALED: personal data
+// is read from the participant's resource, which honours erasures) and,
+// for analysts, any personal data: analysts see pseudonymous participant
+// IDs only.
+func redactProject(p aggregates.Project, analyst bool) aggregates.Project {
 	mobs := make(map[string]aggregates.MobilityRecord, len(p.Mobilities))
 	for id, m := range p.Mobilities {
-		m.Mobility.Personal = aggregates.Personal{}
+		m.Mobility.PersonalSealed = nil
+		if analyst {
+			m.Mobility.Personal = aggregates.Personal{}
+		}
 		mobs[id] = m
 	}
 	p.Mobilities = mobs

@@ -34,6 +34,7 @@ var (
 	pOrg      = map[string]string{"oid": "oid"}
 	pOrgAccr  = map[string]string{"oid": "oid", "aid": "accreditation_id"}
 	pOrgMem   = map[string]string{"oid": "oid", "aid": "accreditation_id", "member": "member_oid"}
+	pOrgPart  = map[string]string{"oid": "oid", "pid": "participant_id"}
 	pMobility = map[string]string{"id": "project_id", "mid": "mobility_id"}
 	pRequest  = map[string]string{"id": "project_id", "rid": "request_id"}
 )
@@ -66,6 +67,7 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.WithdrawAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/withdrawal", "withdrawAccreditation", "Withdraw an accreditation", tagOrgs, orgSpec(pOrgAccr)),
 		commandRoute[a.AddConsortiumMember](s, P, "/v1/organisations/:oid/accreditations/:aid/members", "addConsortiumMember", "Register an organisation as a member of a consortium accreditation (CONS-MEMBER)", tagOrgs, orgSpec(pOrgAccr)),
 		commandRoute[a.RemoveConsortiumMember](s, P, "/v1/organisations/:oid/accreditations/:aid/members/:member/removal", "removeConsortiumMember", "End an organisation's membership of a consortium (CONS-MEMBER)", tagOrgs, orgSpec(pOrgMem)),
+		commandRoute[a.EraseParticipant](s, P, "/v1/organisations/:oid/participants/:pid/erasure", "eraseParticipant", "Erase a participant's personal data for good: the participant's key is destroyed (PD-ERASE; national office)", tagOrgs, orgSpec(pOrgPart)),
 		{Method: G, Path: "/v1/organisations/:oid/consortium-members", OperationID: "listConsortiumMembers", Summary: "List the members of the organisation's consortium accreditations, past and present (CONS-MEMBER)", Tag: tagOrgs, Roles: everyone, Response: []projections.ConsortiumMemberView{}, Query: consistencyParams(), Handler: s.listConsortiumMembers},
 		{Method: G, Path: "/v1/organisations/:oid/history", OperationID: "organisationHistory", Summary: "Read the audit history of an organisation and its projects", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.organisationHistory},
 		{Method: G, Path: "/v1/organisations/:oid/verification", OperationID: "verifyOrganisation", Summary: "Verify the hash chain of an organisation's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyOrganisation},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/api"
 	"github.com/erasmus-ledger/grants/api/auth"
@@ -47,6 +48,7 @@ type serveConfig struct {
 	metricsToken  *string
 	acceptLoss    *bool
 	deadlineRun   deadlineFlags
+	personal      personalFlags
 }
 
 func serveFlags(fs *flagSet) serveConfig {
@@ -67,6 +69,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
 		deadlineRun:   addDeadlineFlags(fs),
+		personal:      addPersonalFlags(fs),
 		acceptLoss:    fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
 	}
 }
@@ -123,20 +126,27 @@ func runServe(args []string) error {
 		return err
 	}
 
+	js, err := natsjs.New(sys.nc)
+	if err != nil {
+		return err
+	}
+	vault, closeVault, err := openVault(ctx, cfg.personal, *cfg.nats.dataDir, js, *cfg.nats.replicas)
+	if err != nil {
+		return err
+	}
+	defer closeVault()
+
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
-	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log, KeyRing: sys.ring})
+	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock,
+		command.Config{Logger: log, KeyRing: sys.ring, Sealer: personal.Sealer{Vault: vault}})
 
-	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring})
+	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring, Vault: vault})
 	if err != nil {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}
 	defer readModels.Close()
 
-	js, err := natsjs.New(sys.nc)
-	if err != nil {
-		return err
-	}
 	tokenStore, err := authjs.Open(ctx, js, *cfg.nats.replicas)
 	if err != nil {
 		return fmt.Errorf("opening the token bucket: %w", err)
@@ -207,6 +217,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopDeadlines()
+	stopRetention, err := startRetention(ctx, cfg.personal, js, *cfg.nats.replicas, readModels, handler, clock, log)
+	if err != nil {
+		return err
+	}
+	defer stopRetention()
 	log.Info("grants serve ready", attrs...)
 	go reportHoles(ctx, sys.store, log)
 

@@ -12,6 +12,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/projections"
 )
 
 // registerPersonalHandlers projects erasures (PD-ERASE, migration 0010).
@@ -130,4 +131,60 @@ func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEven
 		pd.BirthDate = p.BirthDate.String()
 	}
 	return true, nil
+}
+
+// erasedParticipant returns the view of an erased participant (PD-ERASE):
+// no personal data, the day of the erasure.
+func (db *DB) erasedParticipant(ctx context.Context, org, id string) (projections.ParticipantView, bool, error) {
+	rows, err := db.query(ctx, "SELECT erased_on, sequence FROM erased_participants WHERE org = ? AND id = ?", org, id)
+	if err != nil {
+		return projections.ParticipantView{}, false, queryErr(err, "the participant")
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return projections.ParticipantView{}, false, queryErr(rows.Err(), "the participant")
+	}
+	p := projections.ParticipantView{ID: id, Org: org, Erased: true}
+	if err := rows.Scan(&p.ErasedOn, &p.Sequence); err != nil {
+		return p, false, queryErr(err, "the participant")
+	}
+	return p, true, nil
+}
+
+// ParticipantKey names a participant: organisation and pseudonymous ID.
+type ParticipantKey struct{ Org, ID string }
+
+// RetentionCandidates returns the participants with personal data, not
+// erased, every one of whose projects had its balance paid on or before
+// cutoff (PD-RETENTION), by organisation and ID.
+func (db *DB) RetentionCandidates(ctx context.Context, cutoff aggregates.Date) ([]ParticipantKey, error) {
+	rows, err := db.query(ctx, "SELECT p.org, p.id FROM participants p "+
+		"WHERE NOT EXISTS (SELECT 1 FROM erased_participants e WHERE e.org = p.org AND e.id = p.id) "+
+		"AND EXISTS (SELECT 1 FROM mobilities m WHERE m.org = p.org AND m.participant_id = p.id) "+
+		"AND NOT EXISTS (SELECT 1 FROM mobilities m WHERE m.org = p.org AND m.participant_id = p.id "+
+		"AND NOT EXISTS (SELECT 1 FROM payments b WHERE b.project_id = m.project_id AND b.kind = 'balance' AND b.paid_on <= ?)) "+
+		"ORDER BY p.org, p.id", cutoff.String())
+	if err != nil {
+		return nil, queryErr(err, "the participants due for erasure")
+	}
+	defer rows.Close()
+	var out []ParticipantKey
+	for rows.Next() {
+		var k ParticipantKey
+		if err := rows.Scan(&k.Org, &k.ID); err != nil {
+			return nil, queryErr(err, "the participants due for erasure")
+		}
+		out = append(out, k)
+	}
+	return out, queryErr(rows.Err(), "the participants due for erasure")
+}
+
+// RetentionCandidates answers from the current generation (see DB.RetentionCandidates).
+func (m *Manager) RetentionCandidates(ctx context.Context, cutoff aggregates.Date) ([]ParticipantKey, error) {
+	g, err := m.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	return g.db.RetentionCandidates(ctx, cutoff)
 }
