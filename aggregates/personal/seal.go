@@ -36,14 +36,16 @@ func (s Sealer) SealDrafts(ctx context.Context, drafts []events.Draft) ([]events
 	var out []events.Draft
 	for i, d := range drafts {
 		var err error
-		p := d.Payload
-		switch e := p.(type) {
+		var p any
+		switch e := d.Payload.(type) {
 		case aggregates.MobilityReported:
-			e.Mobility, err = s.seal(ctx, e.OID, e.Mobility)
-			p = e
+			if e.Mobility, err = s.seal(ctx, e.OID, e.Mobility); e.Mobility.PersonalSealed != nil {
+				p = e
+			}
 		case aggregates.MobilityCorrected:
-			e.Mobility, err = s.seal(ctx, e.OID, e.Mobility)
-			p = e
+			if e.Mobility, err = s.seal(ctx, e.OID, e.Mobility); e.Mobility.PersonalSealed != nil {
+				p = e
+			}
 		case aggregates.ParticipantErased:
 			if err := s.Vault.Destroy(ctx, pii.Subject{Org: e.OID, Participant: e.ParticipantID}); err != nil {
 				return nil, apperr.Wrap(apperr.Unavailable, err, "the participant's key could not be destroyed (PD-ERASE); nothing was recorded, try again")
@@ -52,7 +54,7 @@ func (s Sealer) SealDrafts(ctx context.Context, drafts []events.Draft) ([]events
 		if err != nil {
 			return nil, err
 		}
-		if p != d.Payload {
+		if p != nil {
 			if out == nil {
 				out = append([]events.Draft(nil), drafts...)
 			}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -47,13 +48,30 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, err
 	if replicas < 1 {
 		replicas = 1
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      Bucket,
-		Description: "the participants' personal-data keys, each wrapped by the master key: subject key ID -> wrapped key (or a tombstone once erased, PD-ERASE)",
-		History:     1,
-		Replicas:    replicas,
-		Storage:     jetstream.FileStorage,
+	// The bucket's stream is made as a key-value bucket makes it, but
+	// for DenyDelete: a bucket made by CreateKeyValue denies deleting one
+	// message for good, and a key's purge only marks its message deleted,
+	// leaving its bytes in the block file until compaction. PD-ERASE needs
+	// the message overwritten (Stream.SecureDeleteMsg).
+	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:              StreamName,
+		Description:       "the participants' personal-data keys, each wrapped by the master key: subject key ID -> wrapped key (or a tombstone once erased, PD-ERASE)",
+		Subjects:          []string{"$KV." + Bucket + ".>"},
+		MaxMsgsPerSubject: 1,
+		MaxBytes:          -1,
+		MaxAge:            0,
+		MaxMsgSize:        -1,
+		Storage:           jetstream.FileStorage,
+		Replicas:          replicas,
+		Discard:           jetstream.DiscardNew,
+		AllowRollup:       true,
+		AllowDirect:       true,
+		Duplicates:        2 * time.Minute,
 	})
+	if err != nil {
+		return nil, fmt.Errorf("opening key-value bucket %s: %w", Bucket, err)
+	}
+	kv, err := js.KeyValue(ctx, Bucket)
 	if err != nil {
 		return nil, fmt.Errorf("opening key-value bucket %s: %w", Bucket, err)
 	}
