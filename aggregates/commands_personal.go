@@ -23,8 +23,9 @@ func (EraseParticipant) CommandType() string { return "EraseParticipant" }
 // subject keys belong to.
 func (c EraseParticipant) Target() events.Ref { return orgRef(c.OID) }
 
-// OrgWide implements Command.
-func (EraseParticipant) OrgWide() bool { return false }
+// OrgWide implements Command: the decision reads the mobilities of every
+// project of the organisation (is the participant known, erased already?).
+func (EraseParticipant) OrgWide() bool { return true }
 
 // Validate checks the fields.
 func (c EraseParticipant) Validate() error {

@@ -117,6 +117,7 @@ func (s *Scheduler) retentionScan(ctx context.Context, cands RetentionCandidates
 		if err != nil {
 			var ae *apperr.Error
 			if errors.As(err, &ae) && (ae.Code == apperr.NotFound || ae.Rule == "PD-ERASE") {
+				s.log.Debug("retention: nothing to erase", "org", d.OID, "participant", d.ParticipantID, "err", err)
 				continue // erased meanwhile (another instance), or gone
 			}
 			errs = append(errs, err)

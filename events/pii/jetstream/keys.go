@@ -35,6 +35,7 @@ var tombstone = []byte("erased")
 type Keys struct {
 	kv     jetstream.KeyValue
 	js     jetstream.JetStream
+	w      jetstream.KeyWatcher
 	cancel context.CancelFunc
 	done   chan struct{}
 
@@ -81,7 +82,7 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, err
 		cancel()
 		return nil, fmt.Errorf("watching key-value bucket %s: %w", Bucket, err)
 	}
-	k := &Keys{kv: kv, js: js, cancel: cancel, done: make(chan struct{}), cache: map[string][]byte{}}
+	k := &Keys{kv: kv, js: js, w: w, cancel: cancel, done: make(chan struct{}), cache: map[string][]byte{}}
 	loaded := make(chan struct{})
 	go k.follow(w, loaded)
 	select {
@@ -123,6 +124,7 @@ func (k *Keys) follow(w jetstream.KeyWatcher, loaded chan struct{}) {
 // Close stops following the bucket.
 func (k *Keys) Close() {
 	k.cancel()
+	_ = k.w.Stop()
 	<-k.done
 }
 
@@ -182,28 +184,43 @@ func (k *Keys) Create(ctx context.Context, id string, wrapped []byte) ([]byte, e
 // Destroy implements pii.KeyStore: the key's message is deleted with a
 // secure delete (its bytes overwritten in the block file), then a
 // tombstone is written so that every instance knows the subject is erased.
+// Two instances destroying one key at once both succeed.
 func (k *Keys) Destroy(ctx context.Context, id string) error {
-	e, err := k.kv.Get(ctx, id)
-	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
-	case err != nil:
-		return fmt.Errorf("reading subject key %s: %w", id, err)
-	case !bytes.Equal(e.Value(), tombstone):
-		st, err := k.js.Stream(ctx, StreamName)
-		if err != nil {
-			return fmt.Errorf("opening stream %s: %w", StreamName, err)
+	st, err := k.js.Stream(ctx, StreamName)
+	if err != nil {
+		return fmt.Errorf("opening stream %s: %w", StreamName, err)
+	}
+	for attempt := 0; ; attempt++ {
+		e, err := k.kv.Get(ctx, id)
+		if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+			break
 		}
-		if err := st.SecureDeleteMsg(ctx, e.Revision()); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+		if err != nil {
+			return fmt.Errorf("reading subject key %s: %w", id, err)
+		}
+		if bytes.Equal(e.Value(), tombstone) {
+			k.forget(id)
+			return nil // destroyed already
+		}
+		err = st.SecureDeleteMsg(ctx, e.Revision())
+		if err == nil {
+			break
+		}
+		if attempt >= 3 {
 			return fmt.Errorf("destroying subject key %s: %w", id, err)
 		}
-	default:
-		return nil // destroyed already
+		// Deleted or replaced meanwhile (another instance): look again.
 	}
 	if _, err := k.kv.Put(ctx, id, tombstone); err != nil {
 		return fmt.Errorf("recording the erasure of subject key %s: %w", id, err)
 	}
+	k.forget(id)
+	return nil
+}
+
+// forget replaces a key in the cache by its tombstone.
+func (k *Keys) forget(id string) {
 	k.mu.Lock()
 	k.cache[id] = tombstone
 	k.mu.Unlock()
-	return nil
 }
