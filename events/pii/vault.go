@@ -74,9 +74,28 @@ func (v *KeyVault) unwrap(id string, wrapped []byte) ([]byte, error) {
 	return key, nil
 }
 
+// CachedKeyStore is a KeyStore that knows its keys in memory (the
+// JetStream one follows its bucket): a key it does not know is most likely
+// new, so Seal creates it at once instead of asking the store first.
+type CachedKeyStore interface {
+	KeyStore
+	// Cached returns the wrapped key id from memory: ok is false when it
+	// is not there, err is ErrErased when it was destroyed.
+	Cached(id string) (wrapped []byte, ok bool, err error)
+}
+
 // subjectKey returns s's key, creating it when create is set.
 func (v *KeyVault) subjectKey(ctx context.Context, id string, create bool) ([]byte, error) {
-	wrapped, err := v.keys.Get(ctx, id)
+	var wrapped []byte
+	var err error
+	if c, isCached := v.keys.(CachedKeyStore); isCached && create {
+		var ok bool
+		if wrapped, ok, err = c.Cached(id); !ok && err == nil {
+			err = ErrNoKey // Create below returns the key if it exists
+		}
+	} else {
+		wrapped, err = v.keys.Get(ctx, id)
+	}
 	if errors.Is(err, ErrNoKey) && create {
 		key := make([]byte, KeySize)
 		if _, err := rand.Read(key); err != nil {

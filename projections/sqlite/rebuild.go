@@ -59,6 +59,14 @@ func RebuildVerified(ctx context.Context, src projections.Source, path string, u
 	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, nil)
 }
 
+// RebuildOpening is RebuildVerified (without keepIncomplete) opening the
+// participants' sealed personal data with vault into the participants
+// table, as grants serve's read models do (PD-SEALED); RebuildVerified
+// leaves that table empty of sealed data.
+func RebuildOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, vault pii.Vault) (uint64, error) {
+	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault)
+}
+
 // rebuild is Rebuild with an explicit registry (nil: the domain's); with
 // keepIncomplete the file built over missing records is kept and the
 // *IncompleteError returned beside its checkpoint; with a key ring only

@@ -135,6 +135,18 @@ func value(b []byte) ([]byte, error) {
 	return b, nil
 }
 
+// Cached implements pii.CachedKeyStore.
+func (k *Keys) Cached(id string) ([]byte, bool, error) {
+	k.mu.RLock()
+	b, ok := k.cache[id]
+	k.mu.RUnlock()
+	if !ok {
+		return nil, false, nil
+	}
+	b, err := value(b)
+	return b, true, err
+}
+
 // Get implements pii.KeyStore.
 func (k *Keys) Get(ctx context.Context, id string) ([]byte, error) {
 	k.mu.RLock()
