@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -57,6 +60,28 @@ func openVault(ctx context.Context, cfg personalFlags, dataDir string, js natsjs
 		return nil, nil, err
 	}
 	return v, keys.Close, nil
+}
+
+// openVaultIfPresent opens the vault when its master key file exists (a
+// one-off command never creates one); else it returns a nil vault.
+func openVaultIfPresent(ctx context.Context, masterKey, dataDir string, nc *nats.Conn, replicas int, log *slog.Logger) (pii.Vault, func(), error) {
+	path := masterKey
+	if path == "" {
+		path = filepath.Join(dataDir, "pii", "master.key")
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		log.Warn("no master key of the personal data: the participants table is rebuilt without it", "pd_master_key", path)
+		return nil, func() {}, nil
+	}
+	js, err := natsjs.New(nc)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, closeVault, nil
 }
 
 // startRetention starts the retention job (PD-RETENTION); the returned

@@ -31,6 +31,7 @@ func runReplay(args []string) error {
 	until := fs.String("until", "", "stop at this stream sequence or RFC 3339 time (events recorded after it are left out); needs --out")
 	allowHoles := fs.Bool("allow-holes", false, "with --out: keep the file built even if events are missing from the stream (records NATS dropped); the replay still reports them and exits with status 1")
 	logFormat := fs.String("log-format", "text", "log format: json or text")
+	masterKey := fs.String("pd-master-key", "", "with no grants serve running and no --out: the master key of the participants' personal-data keys, to rebuild the participants table (default <data-dir>/pii/master.key; without it the table is rebuilt empty)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -91,7 +92,12 @@ func runReplay(args []string) error {
 		if path == "" {
 			path = filepath.Join(*nf.dataDir, "grants.db")
 		}
-		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log, KeyRing: sys.ring})
+		vault, closeVault, err := openVaultIfPresent(ctx, *masterKey, *nf.dataDir, sys.nc, *nf.replicas, log)
+		if err != nil {
+			return err
+		}
+		defer closeVault()
+		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log, KeyRing: sys.ring, Vault: vault})
 		if err != nil {
 			return err
 		}
