@@ -310,6 +310,11 @@ func TestPersonalDataSealedErasedAndReplayed(t *testing.T) {
 
 	l := openLedger(t, dir, master, false, clock)
 	defer l.close()
+	// A signed checkpoint over the version-1 events: later replays
+	// authenticate them by their chains.
+	if err := benchCheckpoint(ctx, l.e.Store, storetest.Signer); err != nil {
+		t.Fatal(err)
+	}
 	res := l.do(t, "2022-09-14", pdSchool, aggregates.ReportMobility{ProjectID: pdProject, Mobility: kalle.mobility("M2")})
 	if ev := res.Events[0]; ev.SchemaVersion != 2 || bytes.Contains(ev.Payload, []byte(kalle.last)) || !bytes.Contains(ev.Payload, []byte(`"personal_sealed"`)) {
 		t.Fatalf("PD-SEALED: the stored event is version %d: %s", ev.SchemaVersion, ev.Payload)
@@ -413,6 +418,23 @@ func TestPersonalDataSealedErasedAndReplayed(t *testing.T) {
 		t.Fatalf("PD-ERASE: a fresh file gives other statistics:\n%v\n%v", before, got)
 	}
 	verifyValid(t, l)
+	// A checkpoint over both versions and the erasure, and the fast
+	// verification (chains up to it) and a replay authenticated by it.
+	if err := benchCheckpoint(ctx, l.e.Store, storetest.Signer); err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := events.VerifyStore(ctx, l.e.Store, storetest.KeyRing(), events.VerifyOptions{Fast: true})
+	if err != nil || !rep.Valid || rep.Checkpoints < 2 {
+		t.Fatalf("verification by the checkpoints: %+v %v", rep, err)
+	}
+	if err := rm.Rebuild(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	catchUp(t, l, rm)
+	check("after a replay authenticated by the checkpoint", rm)
+	if got := statSums(t, rm); !equalMaps(got, before) {
+		t.Fatalf("the replay by the checkpoint gives other statistics:\n%v\n%v", before, got)
+	}
 }
 
 func equalMaps(a, b map[string]string) bool {
