@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -78,7 +77,7 @@ func newRetentionInstance(t *testing.T, l *pdLedger, master []byte, clock *pdClo
 		}
 		return out, err
 	}
-	job := schedule.NewRetention(leasejs.New(kv, leaseKey, leaseKey), cands, schedule.DefaultRetention, h, schedule.Config{Clock: clock, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	job := schedule.NewRetention(leasejs.New(kv, leaseKey, leaseKey), cands, schedule.DefaultRetention, h, schedule.Config{Clock: clock, Logger: slog.New(slog.DiscardHandler)})
 	return &retentionInstance{job: job, rm: rm}
 }
 
