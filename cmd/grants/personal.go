@@ -40,26 +40,26 @@ func addPersonalFlags(fs *flagSet) personalFlags {
 
 // openVault opens the personal-data vault: the master key file and the
 // key bucket GRANTS_PII_KEYS. The returned function closes it.
-func openVault(ctx context.Context, cfg personalFlags, dataDir string, js natsjs.JetStream, replicas int) (*pii.KeyVault, func(), error) {
+func openVault(ctx context.Context, cfg personalFlags, dataDir string, js natsjs.JetStream, replicas int) (*pii.KeyVault, *piijs.Keys, func(), error) {
 	path := *cfg.masterKey
 	if path == "" {
 		path = filepath.Join(dataDir, "pii", "master.key")
 	}
 	master, err := pii.LoadOrCreateMaster(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--pd-master-key: %w", err)
+		return nil, nil, nil, fmt.Errorf("--pd-master-key: %w", err)
 	}
 	keys, err := piijs.Open(ctx, js, replicas)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	v, err := pii.NewVault(master, keys)
 	clear(master)
 	if err != nil {
 		keys.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return v, keys.Close, nil
+	return v, keys, keys.Close, nil
 }
 
 // openVaultIfPresent opens the vault when its master key file exists (a
@@ -77,7 +77,7 @@ func openVaultIfPresent(ctx context.Context, masterKey, dataDir string, nc *nats
 	if err != nil {
 		return nil, nil, err
 	}
-	v, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas)
+	v, _, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/erasmus-ledger/grants/api/auth"
 	authjs "github.com/erasmus-ledger/grants/api/auth/jetstream"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/jetstream"
+	piijs "github.com/erasmus-ledger/grants/events/pii/jetstream"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
 
@@ -130,11 +132,17 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	vault, closeVault, err := openVault(ctx, cfg.personal, *cfg.nats.dataDir, js, *cfg.nats.replicas)
+	vault, keys, closeVault, err := openVault(ctx, cfg.personal, *cfg.nats.dataDir, js, *cfg.nats.replicas)
 	if err != nil {
 		return err
 	}
 	defer closeVault()
+	if sys.srv != nil && sys.durability == jetstream.DurabilityFsync {
+		// A key is on disk before the event it seals is acknowledged.
+		syncer, closeSyncer := jetstream.NewStreamSyncer(sys.srv, piijs.StreamName)
+		defer closeSyncer()
+		keys.SetSyncer(syncer)
+	}
 
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()

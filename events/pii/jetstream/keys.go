@@ -41,6 +41,29 @@ type Keys struct {
 
 	mu    sync.RWMutex
 	cache map[string][]byte // id -> wrapped key, or tombstone
+
+	// syncer, if set, makes a created key and an erasure durable before
+	// Create and Destroy return (SetSyncer).
+	syncer Syncer
+}
+
+// Syncer makes what the server stored of the bucket durable (an fsync of
+// its block files; events/jetstream.NewStreamSyncer).
+type Syncer interface{ Sync() error }
+
+// SetSyncer makes Create and Destroy return only once the key (or its
+// erasure) is on disk, so that no event is acknowledged whose key a power
+// failure could lose. Call it before use.
+func (k *Keys) SetSyncer(s Syncer) { k.syncer = s }
+
+func (k *Keys) sync(what string) error {
+	if k.syncer == nil {
+		return nil
+	}
+	if err := k.syncer.Sync(); err != nil {
+		return fmt.Errorf("making %s durable: %w", what, err)
+	}
+	return nil
 }
 
 // Open creates or updates the bucket with replicas replicas (those of the
@@ -179,6 +202,9 @@ func (k *Keys) remember(id string, b []byte) {
 func (k *Keys) Create(ctx context.Context, id string, wrapped []byte) ([]byte, error) {
 	_, err := k.kv.Create(ctx, id, wrapped)
 	if err == nil {
+		if err := k.sync("subject key " + id); err != nil {
+			return nil, err
+		}
 		k.remember(id, wrapped)
 		return wrapped, nil
 	}
@@ -227,7 +253,7 @@ func (k *Keys) Destroy(ctx context.Context, id string) error {
 		return fmt.Errorf("recording the erasure of subject key %s: %w", id, err)
 	}
 	k.forget(id)
-	return nil
+	return k.sync("the erasure of subject key " + id)
 }
 
 // forget replaces a key in the cache by its tombstone.
