@@ -16,6 +16,7 @@ func AllEvents() []Event {
 		PaymentPlanSet{}, InclusionSupportRequested{}, InclusionSupportDecided{},
 		DeadlineFlagRaised{},
 		ConsortiumMemberAdded{}, ConsortiumMemberRemoved{},
+		PersonalDataDisclosed{},
 	}
 }
 

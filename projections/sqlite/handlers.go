@@ -95,6 +95,7 @@ func handlers() map[string]*handler {
 	registerPlanHandlers(hs)
 	registerDeadlineHandlers(hs)
 	registerConsortiumHandlers(hs)
+	registerDisclosureHandlers(hs)
 	return hs
 }
 
