@@ -192,6 +192,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopCheckpointAdmin()
+	stopDiscloseAdmin, err := serveDiscloseAdmin(sys.nc, handler, log)
+	if err != nil {
+		return err
+	}
+	defer stopDiscloseAdmin()
 
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
