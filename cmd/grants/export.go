@@ -156,4 +156,3 @@ func orAll(s string) string {
 	}
 	return s
 }
-
