@@ -171,7 +171,7 @@ func (s *Server) accessExport(c echo.Context) error {
 	switch {
 	case err == nil:
 		out.Personal, out.Status = &pv, "held"
-	case apperr.CodeOf(err) == apperr.NotFound:
+	case apperr.As(err).Code == apperr.NotFound:
 		out.Status = "none"
 	default:
 		return err
@@ -196,10 +196,10 @@ func (s *Server) accessExport(c echo.Context) error {
 	ps := privacy.NewPseudonymiser()
 	for _, ref := range refs {
 		envs, err := s.d.Commands.History(ctx, ref)
-		if apperr.CodeOf(err) == apperr.NotFound {
-			continue
-		}
 		if err != nil {
+			if apperr.CodeOf(err) == apperr.NotFound {
+				continue
+			}
 			return err
 		}
 		for _, env := range envs {
