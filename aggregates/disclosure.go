@@ -82,7 +82,9 @@ func (c RecordDisclosure) Validate() error {
 	}
 	k.text("reason", c.Reason, false)
 	if k.err == nil && len([]rune(strings.TrimSpace(c.Reason))) < 3 {
-		return apperr.RuleField("PD-DISCLOSE-REASON", "reason", "personal data leave the ledger only with a reason the national office gives (at least a few words), which is recorded")
+		e := apperr.InvalidField("reason", "personal data leave the ledger only with a reason the national office gives (at least a few words), which is recorded")
+		e.Rule = "PD-DISCLOSE-REASON"
+		return e
 	}
 	return k.result()
 }

@@ -38,12 +38,12 @@ func asOfParams(required bool) []Param { return []Param{atParam(required), clock
 func parseAsOf(c echo.Context) (events.AsOf, bool, error) {
 	axis, valid := events.ParseTimeAxis(c.QueryParam("clock"))
 	if !valid {
-		return events.AsOf{}, false, apperr.RuleField("ASOF-CLOCK", "clock", "clock %q: use recorded or effective", c.QueryParam("clock"))
+		return events.AsOf{}, false, invalidRule("ASOF-CLOCK", "clock", "clock %q: use recorded or effective", c.QueryParam("clock"))
 	}
 	raw := c.QueryParam("at")
 	if raw == "" {
 		if c.QueryParam("clock") != "" {
-			return events.AsOf{}, false, apperr.RuleField("ASOF-CLOCK", "at", "clock names the clock of at: give at too (?at=2024-05-31&clock=%s)", axis)
+			return events.AsOf{}, false, invalidRule("ASOF-CLOCK", "at", "clock names the clock of at: give at too (?at=2024-05-31&clock=%s)", axis)
 		}
 		return events.AsOf{Axis: axis}, false, nil
 	}
@@ -55,6 +55,14 @@ func parseAsOf(c echo.Context) (events.AsOf, bool, error) {
 		at = at.Add(24*time.Hour - time.Nanosecond) // the whole day
 	}
 	return events.AsOf{At: at, Axis: axis}, true, nil
+}
+
+// invalidRule is a malformed parameter (400) that names the rule saying
+// what is allowed.
+func invalidRule(rule, field, format string, args ...any) error {
+	e := apperr.InvalidField(field, format, args...)
+	e.Rule = rule
+	return e
 }
 
 // warnEmpty marks an answer whose history as of the point holds nothing

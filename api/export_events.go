@@ -30,7 +30,7 @@ func eventExportParams() []Param {
 func exportRange(c echo.Context) (export.Options, error) {
 	axis, ok := events.ParseTimeAxis(c.QueryParam("clock"))
 	if !ok {
-		return export.Options{}, apperr.RuleField("ASOF-CLOCK", "clock", "clock %q: use recorded or effective", c.QueryParam("clock"))
+		return export.Options{}, invalidRule("ASOF-CLOCK", "clock", "clock %q: use recorded or effective", c.QueryParam("clock"))
 	}
 	from, ok := export.ParseBound(c.QueryParam("from"), false)
 	if !ok {
