@@ -127,7 +127,11 @@ func TestEventExportClocks(t *testing.T) {
 // countingWriter counts the writes that reach it.
 type countingWriter struct{ writes, bytes int }
 
-func (w *countingWriter) Write(p []byte) (int, error) { w.writes++; w.bytes += len(p); return len(p), nil }
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	w.bytes += len(p)
+	return len(p), nil
+}
 
 // peakHeap exports n events and returns the peak HeapInuse sampled during
 // the export.
