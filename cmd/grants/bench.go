@@ -180,7 +180,7 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 	fmt.Printf("  target: 1 000 000 events in under 10 s (>= 100 000 events/s): %s (%d events in %.1f s)\n",
 		verdict(res.ReplayRate >= 100000), res.Events, res.ReplayDuration.Seconds())
 	fmt.Printf("  target: at least 40%% of the slower raw rate (median of the runs): %s\n", verdict(ratio >= 0.4))
-	return nil
+	return benchExport(ctx, emb.Store, dir)
 }
 
 // benchCheckpoint writes a signed checkpoint over the heads of the

@@ -13,8 +13,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"strings"
+	"sync"
 )
 
 // PersonalKeys are the payload members that hold a data subject's
@@ -28,21 +28,115 @@ var needle = []byte(`"personal`)
 
 // StripPersonal returns payload without its personal members (see
 // PersonalKeys) and whether it removed any. A payload that names none is
-// returned as it is, without being parsed; one that does not parse is
-// replaced by null (never passed on half-read).
+// returned as it is; one that does not scan as JSON is replaced by null
+// (never passed on half-read). It scans the bytes once, without decoding
+// (an export strips a million payloads): members are copied verbatim, in
+// order.
 func StripPersonal(payload []byte) ([]byte, bool) {
 	if !bytes.Contains(payload, needle) {
 		return payload, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var out bytes.Buffer
-	out.Grow(len(payload))
-	removed, err := copyValue(dec, &out)
-	if err != nil {
-		return []byte("null"), true
+	out := make([]byte, 0, len(payload))
+	removed := false
+	i, n := 0, len(payload)
+	for i < n {
+		c := payload[i]
+		if c != '"' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		end, ok := stringEnd(payload, i)
+		if !ok {
+			return []byte("null"), true
+		}
+		j := skipSpace(payload, end)
+		if j < n && payload[j] == ':' && isPersonal(string(payload[i+1:end-1])) {
+			vend, ok := valueEnd(payload, skipSpace(payload, j+1))
+			if !ok {
+				return []byte("null"), true
+			}
+			removed = true
+			// Drop the member and one comma: the one before it, or, for
+			// a first member, the one after it.
+			k := len(out)
+			for k > 0 && isSpace(out[k-1]) {
+				k--
+			}
+			if k > 0 && out[k-1] == ',' {
+				out = out[:k-1]
+				i = vend
+			} else {
+				m := skipSpace(payload, vend)
+				if m < n && payload[m] == ',' {
+					m++
+				}
+				i = m
+			}
+			continue
+		}
+		out = append(out, payload[i:end]...)
+		i = end
 	}
-	return out.Bytes(), removed
+	return out, removed
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just after the JSON string starting at b[i].
+func stringEnd(b []byte, i int) (int, bool) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// valueEnd returns the index just after the JSON value starting at b[i].
+func valueEnd(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				e, ok := stringEnd(b, j)
+				if !ok {
+					return 0, false
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return 0, false
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && !isSpace(b[j]) {
+		j++
+	}
+	return j, j > i
 }
 
 func isPersonal(k string) bool {
@@ -54,80 +148,6 @@ func isPersonal(k string) bool {
 	return false
 }
 
-// copyValue copies the next JSON value of dec to out, leaving out every
-// object member named in PersonalKeys; member order is kept.
-func copyValue(dec *json.Decoder, out *bytes.Buffer) (bool, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return false, err
-	}
-	removed := false
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			out.WriteByte('{')
-			first := true
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return false, err
-				}
-				k, _ := kt.(string)
-				if isPersonal(k) {
-					var skip json.RawMessage
-					if err := dec.Decode(&skip); err != nil {
-						return false, err
-					}
-					removed = true
-					continue
-				}
-				if !first {
-					out.WriteByte(',')
-				}
-				first = false
-				kb, _ := json.Marshal(k)
-				out.Write(kb)
-				out.WriteByte(':')
-				r, err := copyValue(dec, out)
-				if err != nil {
-					return false, err
-				}
-				removed = removed || r
-			}
-			if _, err := dec.Token(); err != nil {
-				return false, err
-			}
-			out.WriteByte('}')
-		case '[':
-			out.WriteByte('[')
-			first := true
-			for dec.More() {
-				if !first {
-					out.WriteByte(',')
-				}
-				first = false
-				r, err := copyValue(dec, out)
-				if err != nil {
-					return false, err
-				}
-				removed = removed || r
-			}
-			if _, err := dec.Token(); err != nil {
-				return false, err
-			}
-			out.WriteByte(']')
-		}
-	default:
-		b, err := json.Marshal(t)
-		if err != nil {
-			return false, err
-		}
-		out.Write(b)
-	}
-	return removed, nil
-}
-
 // Pseudonymiser replaces the identities of persons who acted by
 // pseudonyms: the same user always gets the same pseudonym from one
 // Pseudonymiser (so an analyst can still count one person's actions),
@@ -135,7 +155,14 @@ func copyValue(dec *json.Decoder, out *bytes.Buffer) (bool, error) {
 // own (NewPseudonymiser), so pseudonyms of two exports cannot be linked.
 type Pseudonymiser struct {
 	key []byte
+	mu  sync.Mutex
+	// seen keeps the pseudonyms made (a log has few actors and many
+	// events), up to maxSeen.
+	seen map[string]string
 }
+
+// maxSeen bounds the pseudonyms a Pseudonymiser remembers.
+const maxSeen = 1 << 16
 
 // NewPseudonymiser returns a Pseudonymiser with a fresh random key.
 func NewPseudonymiser() *Pseudonymiser {
@@ -163,7 +190,19 @@ func (p *Pseudonymiser) User(id string) string {
 	if id == "" || strings.HasPrefix(id, SystemPrefix) {
 		return id
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ps, ok := p.seen[id]; ok {
+		return ps
+	}
 	m := hmac.New(sha256.New, p.key)
 	m.Write([]byte(id))
-	return PseudonymPrefix + hex.EncodeToString(m.Sum(nil)[:8])
+	ps := PseudonymPrefix + hex.EncodeToString(m.Sum(nil)[:8])
+	if p.seen == nil {
+		p.seen = map[string]string{}
+	}
+	if len(p.seen) < maxSeen {
+		p.seen[id] = ps
+	}
+	return ps
 }
