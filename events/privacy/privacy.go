@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"sync"
 )
@@ -33,8 +34,8 @@ var needle = []byte(`"personal`)
 // (an export strips a million payloads): members are copied verbatim, in
 // order.
 func StripPersonal(payload []byte) ([]byte, bool) {
-	if !bytes.Contains(payload, needle) {
-		return payload, false
+	if !bytes.Contains(payload, needle) && bytes.IndexByte(payload, '\\') < 0 {
+		return payload, false // no member can be personal, even escaped
 	}
 	out := make([]byte, 0, len(payload))
 	removed := false
@@ -51,7 +52,7 @@ func StripPersonal(payload []byte) ([]byte, bool) {
 			return []byte("null"), true
 		}
 		j := skipSpace(payload, end)
-		if j < n && payload[j] == ':' && isPersonal(string(payload[i+1:end-1])) {
+		if j < n && payload[j] == ':' && isPersonalKey(payload[i:end]) {
 			vend, ok := valueEnd(payload, skipSpace(payload, j+1))
 			if !ok {
 				return []byte("null"), true
@@ -137,6 +138,17 @@ func valueEnd(b []byte, i int) (int, bool) {
 		j++
 	}
 	return j, j > i
+}
+
+// isPersonalKey reads a member name (quoted, escapes and all).
+func isPersonalKey(quoted []byte) bool {
+	k := string(quoted[1 : len(quoted)-1])
+	if bytes.IndexByte(quoted, '\\') >= 0 {
+		if json.Unmarshal(quoted, &k) != nil {
+			return false
+		}
+	}
+	return isPersonal(k)
 }
 
 func isPersonal(k string) bool {
