@@ -170,3 +170,31 @@ func TestEventExportMemoryDoesNotGrow(t *testing.T) {
 		t.Fatalf("%d writes for 200 000 events: the export is not flushed as it goes", wl.writes)
 	}
 }
+
+// TestEventExportStopsWhenTheClientGoesAway: an export of an endless log
+// to a reader that reads a little and goes away (its context cancelled, as
+// an HTTP client that disconnects) ends promptly with the context's error.
+func TestEventExportStopsWhenTheClientGoesAway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := export.Write(ctx, synthetic{n: 1 << 40, t0: time.Now()}, pw, export.Options{})
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	buf := make([]byte, 4096)
+	if _, err := io.ReadFull(pr, buf); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	go io.Copy(io.Discard, pr) // what is already on its way
+	select {
+	case err := <-done:
+		if err != context.Canceled {
+			t.Fatalf("the export ended with %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the export went on after its client went away")
+	}
+}
