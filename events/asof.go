@@ -63,9 +63,6 @@ type AsOf struct {
 	Axis TimeAxis
 }
 
-// IsZero reports whether a is "everything".
-func (a AsOf) IsZero() bool { return a.Sequence == 0 && a.At.IsZero() }
-
 // String describes a for messages and audit records.
 func (a AsOf) String() string {
 	switch {
@@ -82,18 +79,6 @@ func (a AsOf) axis() TimeAxis {
 		return DefaultTimeAxis
 	}
 	return a.Axis
-}
-
-// ParseInstant reads a time as the ledger's "as of" routes and flags take
-// it: RFC 3339, or a date YYYY-MM-DD meaning the end of that day (UTC).
-func ParseInstant(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, true
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t.Add(24*time.Hour - time.Nanosecond), true
-	}
-	return time.Time{}, false
 }
 
 // Cut decides, event by event in stream order, which events lie in the
@@ -135,15 +120,4 @@ func (c *Cut) Includes(env *Envelope) bool {
 		return false
 	}
 	return true
-}
-
-// Done reports whether no later event in stream order can be included
-// (after env, which Includes refused): true by sequence and on the
-// recorded clock, never on the effective one, whose back-dated events may
-// come at any later point.
-func (c *Cut) Done(env *Envelope) bool {
-	if c.a.Sequence != 0 && env.Sequence > c.a.Sequence {
-		return true
-	}
-	return c.a.axis() == Recorded && !c.a.At.IsZero() && env.RecordedAt.After(c.a.At)
 }
