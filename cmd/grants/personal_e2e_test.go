@@ -265,3 +265,25 @@ func readNDJSON(t *testing.T, path string) (lines, disclosed int) {
 	}
 	return lines, disclosed
 }
+
+// TestPersonalDataNeedARunningServe (PD-DISCLOSE-REASON): without a
+// running grants serve the disclosure cannot be recorded, so nothing is
+// built or written (exit status 1).
+func TestPersonalDataNeedARunningServe(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(t.TempDir(), "f.db")
+	_, errOut, code := grants(t, "replay", "--out", out, "--personal-data", "--reason", "audit by the ministry", "--data-dir", dir, "--nats-listen", "off")
+	if code != 1 || !strings.Contains(errOut, "PD-DISCLOSE-REASON") {
+		t.Fatalf("replay --personal-data without a serve: exit %d: %s", code, errOut)
+	}
+	nd := filepath.Join(t.TempDir(), "e.ndjson")
+	_, errOut, code = grants(t, "export", "events", "--out", nd, "--personal-data", "--reason", "audit by the ministry", "--data-dir", dir, "--nats-listen", "off")
+	if code != 1 || !strings.Contains(errOut, "PD-DISCLOSE-REASON") {
+		t.Fatalf("export --personal-data without a serve: exit %d: %s", code, errOut)
+	}
+	for _, f := range []string{out, nd} {
+		if _, err := os.Stat(f); err == nil {
+			t.Fatalf("%s was written without a recorded disclosure", f)
+		}
+	}
+}
