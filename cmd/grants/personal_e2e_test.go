@@ -197,6 +197,13 @@ func TestAnalystFilesCarryNoPersonalData(t *testing.T) {
 		}
 	}
 
+	// The disclosure is a signed event like any other: the ledger verifies
+	// (--fast: the generated history is signed by the test's own key, and
+	// covered by the checkpoint the serve wrote at its start).
+	if out, errOut, code := grants(t, append([]string{"verify", "--fast"}, at...)...); code != 0 {
+		t.Fatalf("verify after a disclosure: exit %d: %s%s", code, out, errOut)
+	}
+
 	// ASOF-EMPTY: before the first event, on the recorded clock.
 	empty := filepath.Join(files, "empty.db")
 	_, errOut, code := grants(t, append([]string{"replay", "--out", empty, "--until", "2023-12-30"}, at...)...)
