@@ -15,7 +15,7 @@ var PersonalTables = []string{"participants"}
 // Pseudonymise turns a read-model file built for an analyst (grants
 // replay --out) into a pseudonymous one (PD-EXPORT-PSEUDONYMOUS): the
 // personal tables emptied, every acting person's user ID in the audit log
-// replaced by its pseudonym (ps), then the file rewritten (VACUUM, with
+// replaced by its pseudonym (ps) and its free-text reasons left out, then the file rewritten (VACUUM, with
 // secure_delete) so that no deleted page keeps the old bytes. It returns
 // the number of audit entries, for the empty-history warning (ASOF-EMPTY).
 func Pseudonymise(ctx context.Context, path string, ps *privacy.Pseudonymiser) (int64, error) {
@@ -68,6 +68,11 @@ func Pseudonymise(ctx context.Context, path string, ps *privacy.Pseudonymiser) (
 	}
 	if _, err := tx.ExecContext(ctx, "DROP TABLE pseudonyms"); err != nil {
 		return 0, err
+	}
+	// The reasons given with commands are free text, which may name a
+	// person: left out, as in the event export.
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_log SET reason = '' WHERE reason <> ''"); err != nil {
+		return 0, fmt.Errorf("emptying the audit log's reasons: %w", err)
 	}
 	var n int64
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM audit_log").Scan(&n); err != nil {
