@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -77,7 +78,14 @@ func (s *Server) exportEvents(c echo.Context) error {
 	}
 	rng := ""
 	if q := c.Request().URL.Query(); q.Get("from") != "" || q.Get("to") != "" {
-		rng = "from " + q.Get("from") + " to " + q.Get("to") + " (" + string(o.Axis) + " clock)"
+		parts := []string{}
+		if v := q.Get("from"); v != "" {
+			parts = append(parts, "from "+v)
+		}
+		if v := q.Get("to"); v != "" {
+			parts = append(parts, "to "+v)
+		}
+		rng = strings.Join(parts, " ") + " (" + string(o.Axis) + " clock)"
 	}
 	if o.Personal, err = s.wantsPersonal(c, a.Disclosure{Scope: a.ScopeEventExport, Range: rng}); err != nil {
 		return err
@@ -95,6 +103,7 @@ func (s *Server) exportEvents(c echo.Context) error {
 	st, err := export.Write(c.Request().Context(), s.d.Events, w, o)
 	if err != nil {
 		if !w.started {
+			h.Del("Content-Disposition")
 			return err
 		}
 		s.log.Warn("event export cut short", "request_id", requestID(c), "events", st.Events, "err", err)
