@@ -197,10 +197,11 @@ func warnEmpty(u sqlite.Until) {
 	if r := untilRange(u); r != "" {
 		what = "no event " + r
 	}
+	hint := ""
 	if !u.Time.IsZero() && u.Axis == events.Recorded {
-		what += "; was the time meant on the effective clock (--clock effective)?"
+		hint = " (on the effective clock, --clock effective, events recorded later with an earlier effect count too)"
 	}
-	fmt.Fprintf(os.Stderr, "warning: ASOF-EMPTY: %s: the file holds empty read models\n", what)
+	fmt.Fprintf(os.Stderr, "warning: ASOF-EMPTY: %s: the file holds empty read models%s\n", what, hint)
 }
 
 // remoteReplay asks the running grants serve to rebuild and follows its progress.
