@@ -73,6 +73,8 @@ func (d *Domain) decide(ctx Context, p Portfolio, cmd Command) (Event, error) {
 		return decideErase(ctx, p, c)
 	case SubmitApplication:
 		return d.decideSubmit(ctx, p, c)
+	case RecordDisclosure:
+		return decideDisclosure(ctx, c)
 	}
 	pr, err := projectOf(p, cmd)
 	if err != nil {

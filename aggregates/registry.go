@@ -17,6 +17,7 @@ func AllEvents() []Event {
 		DeadlineFlagRaised{},
 		ConsortiumMemberAdded{}, ConsortiumMemberRemoved{},
 		ParticipantErased{},
+		PersonalDataDisclosed{},
 	}
 }
 

@@ -177,7 +177,7 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 	}
 	if _, done := okContent[r.ResponseType]; r.ResponseType != "" && !done {
 		typ := "string"
-		if strings.HasSuffix(r.ResponseType, "json") {
+		if strings.HasSuffix(r.ResponseType, "json") && !strings.HasSuffix(r.ResponseType, "ndjson") { // NDJSON is lines of text
 			typ = "object"
 		}
 		okContent[r.ResponseType] = map[string]any{"schema": map[string]any{"type": typ}}

@@ -46,8 +46,10 @@ func roleMatrix(t *testing.T, st *story) {
 		switch r.OperationID {
 		case "getParticipant":
 			query = "?org=" + school
-		case "projectAsOf":
+		case "projectAsOf", "organisationAsOf":
 			query = "?at=2023-01-01"
+		case "participantAccessExport":
+			query = "?reason=the+data+subject+asked"
 		}
 		path += query
 		missingPath := missing.Replace(r.Path) + strings.ReplaceAll(query, school, "E99999999")

@@ -120,7 +120,7 @@ func startSystem(t testing.TB) *system {
 			return nil
 		},
 		LastSequence: store.LastSequence, Clock: clk, MaxWait: 20 * time.Second,
-		KeyRing: ring, Quarantine: db.Quarantine,
+		KeyRing: ring, Quarantine: db.Quarantine, Events: store, HistoryAt: historyAtFor(store, ring),
 		Verify: func(ctx context.Context) (events.StreamReport, error) {
 			rep, _, err := events.VerifyStore(ctx, store, ring, events.VerifyOptions{})
 			return rep, err

@@ -210,7 +210,7 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 	}
 	fmt.Printf("  replay without opening the sealed personal data: %.1f s (%.0f events/s); the median replay, opening it: %.1f s, %+.1f%% (PD-SEALED)\n",
 		plain.ReplayDuration.Seconds(), plain.ReplayRate, res.ReplayDuration.Seconds(), 100*(res.ReplayDuration.Seconds()/plain.ReplayDuration.Seconds()-1))
-	return nil
+	return benchExport(ctx, emb.Store, dir)
 }
 
 // benchCheckpoint writes a signed checkpoint over the heads of the

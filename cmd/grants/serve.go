@@ -189,6 +189,7 @@ func runServe(args []string) error {
 		Sessions:    tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
 		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
 		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
+		Events: sys.store, HistoryAt: historyAt(sys, filepath.Dir(dbPath)),
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
 	})
 	if err != nil {
@@ -210,6 +211,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopCheckpointAdmin()
+	stopDiscloseAdmin, err := serveDiscloseAdmin(sys.nc, handler, log)
+	if err != nil {
+		return err
+	}
+	defer stopDiscloseAdmin()
 
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)

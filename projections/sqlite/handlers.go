@@ -96,6 +96,7 @@ func handlers() map[string]*handler {
 	registerDeadlineHandlers(hs)
 	registerConsortiumHandlers(hs)
 	registerPersonalHandlers(hs)
+	registerDisclosureHandlers(hs)
 	return hs
 }
 
