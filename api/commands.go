@@ -158,23 +158,18 @@ func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (
 		Command: cmd, Actor: p.Actor(), IdempotencyKey: key, CorrelationID: requestID(c),
 		Reason: reason, EffectiveAt: at, IfMatch: match,
 	}
-	scoped, fp := "", ""
-	if key != "" && s.d.Idempotency != nil {
-		scoped, fp = idempotencyScope(req.Actor, key), fingerprint(c, cmd, reason, at, match)
-		if rec, a, ok, err := s.recall(ctx, scoped, fp); err != nil || ok {
-			return command.Result{Ref: rec.Ref, Version: rec.Version, Replayed: ok}, a, err
-		}
-	}
+	// The command handler keeps the one idempotency record of the
+	// command and answers a retry with the events first written; the
+	// answer is rendered from them exactly as the first time.
 	res, err := s.d.Commands.Handle(ctx, req)
 	if err != nil {
 		return command.Result{}, storedAnswer{}, err
 	}
-	a, err := answerOf(res, spec)
+	first := res
+	first.Replayed = false
+	a, err := answerOf(first, spec)
 	if err != nil {
 		return command.Result{}, storedAnswer{}, err
-	}
-	if scoped != "" {
-		s.remember(c, scoped, fp, res, a)
 	}
 	return res, a, nil
 }

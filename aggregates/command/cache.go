@@ -20,8 +20,11 @@ type entry struct {
 	orgSeq uint64
 	// keys maps scoped idempotency keys seen in applied events to the
 	// aggregate they touched, so a retry after a crash between append and
-	// record still finds its first answer.
-	keys map[string]keyUse
+	// record, or after the record expired, still finds its first answer:
+	// the last keysPerAggregate keys of each aggregate (keyOrder, oldest
+	// first, keyed like heads).
+	keys     map[string]keyUse
+	keyOrder map[string][]string
 	// chains follow each aggregate's chain (with a key ring): the last
 	// valid event and the open problems, keyed like heads.
 	chains map[string]*events.ChainState
@@ -30,14 +33,39 @@ type entry struct {
 // keyUse is what the entry knows of an idempotency key already written.
 type keyUse struct {
 	ref events.Ref
-	// fingerprint is the request's, when this handler wrote it; empty for
-	// a key learned from the stream (the record store knows it).
+	// fingerprint is the request's, when this handler wrote it, or its
+	// start that the events carry (eventKey); empty for a key learned from
+	// events of an earlier release (the record store may know it).
 	fingerprint string
 }
 
 func newEntry(org string) *entry {
 	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]keyUse{},
-		chains: map[string]*events.ChainState{}}
+		keyOrder: map[string][]string{}, chains: map[string]*events.ChainState{}}
+}
+
+// keysPerAggregate is how many idempotency keys of each aggregate an entry
+// remembers: a retry after its record expired is recognised as long as
+// fewer than this many keyed commands changed the aggregate since.
+const keysPerAggregate = 64
+
+// rememberKey records that key was written on aggregate agg (keyed like
+// heads); a fingerprint learned later is kept, and the aggregate's oldest
+// key is forgotten beyond keysPerAggregate.
+func (e *entry) rememberKey(agg, key string, use keyUse) {
+	if old, ok := e.keys[key]; ok {
+		if use.fingerprint != "" && old.fingerprint == "" {
+			e.keys[key] = use
+		}
+		return
+	}
+	e.keys[key] = use
+	q := append(e.keyOrder[agg], key)
+	if len(q) > keysPerAggregate {
+		delete(e.keys, q[0])
+		q = append(q[:0], q[1:]...)
+	}
+	e.keyOrder[agg] = q
 }
 
 // chain returns the chain state of aggregate k.

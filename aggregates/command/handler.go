@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -144,9 +145,6 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if res, ok, err := h.recorded(ctx, scoped, fingerprint); err != nil || ok {
-			return res, err
-		}
 	}
 
 	unlock := h.locks.lock(ref.Org)
@@ -262,20 +260,42 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		}
 		drafts, err := h.decide(ctx, dctx, e, ref, req.Command)
 		if err != nil {
+			if scoped != "" {
+				// A retry of a command that went through (its key not in
+				// this cache) may be refused on today's state: its record
+				// tells. Only refusals pay this read.
+				if res, ok, rerr := h.recorded(ctx, scoped, fingerprint); rerr != nil || ok {
+					return res, rerr
+				}
+			}
 			return Result{}, err
 		}
 		if len(drafts) == 0 {
 			return Result{Ref: ref, Version: head.Version, Sequence: head.Sequence}, nil
 		}
 		if scoped != "" && !claimed {
-			if err := h.claim(ctx, scoped, fingerprint, ref); err != nil {
+			existed, err := h.claim(ctx, scoped, fingerprint, ref)
+			if err != nil {
 				return Result{}, err
 			}
 			claimed = true
+			if existed {
+				// The same request came before (a retry whose key this
+				// cache does not hold, or a racing twin): answer with its
+				// events if it wrote them.
+				res, err := h.replayFromStore(ctx, ref, scoped)
+				if err == nil {
+					e.rememberKey(headKey(ref.Kind, ref.ID), scoped, keyUse{ref: ref, fingerprint: fingerprint})
+					return res, nil
+				}
+				if !errors.Is(err, events.ErrNotFound) {
+					return Result{}, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+				}
+			}
 		}
 		areq := events.AppendRequest{
 			Ref: ref, Expected: head, OrgWide: orgWide, OrgSequence: e.maxSeq(), Events: drafts,
-			Meta: events.Meta{Actor: req.Actor, CorrelationID: req.CorrelationID, CausationID: req.CausationID, IdempotencyKey: scoped, Reason: req.Reason, RecordedAt: now},
+			Meta: events.Meta{Actor: req.Actor, CorrelationID: req.CorrelationID, CausationID: req.CausationID, IdempotencyKey: eventKey(scoped, fingerprint), Reason: req.Reason, RecordedAt: now},
 		}
 		stored, err := h.store.Append(ctx, areq)
 		var conflict *events.ConflictError
@@ -305,7 +325,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		h.located.Store(headKey(ref.Kind, ref.ID), ref.Org)
 		if scoped != "" {
 			// Claimed above: the events under this key are this request's.
-			e.keys[scoped] = keyUse{ref: ref, fingerprint: fingerprint}
+			e.rememberKey(headKey(ref.Kind, ref.ID), scoped, keyUse{ref: ref, fingerprint: fingerprint})
 		}
 		last := stored[len(stored)-1]
 		return Result{Ref: ref, Version: last.Version, Sequence: last.Sequence, Events: stored, Replayed: last.Sequence <= head.Sequence}, nil
@@ -371,9 +391,8 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 		evs = append(evs, ev)
 		e.heads[k] = events.HeadOf(env)
 		if env.IdempotencyKey != "" {
-			if _, ok := e.keys[env.IdempotencyKey]; !ok {
-				e.keys[env.IdempotencyKey] = keyUse{ref: env.Ref}
-			}
+			scoped, fp := splitEventKey(env.IdempotencyKey)
+			e.rememberKey(k, scoped, keyUse{ref: env.Ref, fingerprint: fp})
 		}
 	}
 	if len(evs) > 0 {
@@ -386,9 +405,10 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 	return nil
 }
 
-// recorded returns the first answer of an already applied command. The
-// record may be a claim whose write has not happened (yet, or ever): then
-// there is no answer to give and the command is decided.
+// recorded returns the first answer of an already applied command, found
+// by the key's record and the events that carry the key. The record may be
+// a claim whose write has not happened (yet, or ever), or may have expired:
+// then there is no answer to give.
 func (h *Handler) recorded(ctx context.Context, scoped, fingerprint string) (Result, bool, error) {
 	if h.idem == nil {
 		return Result{}, false, nil
@@ -403,55 +423,39 @@ func (h *Handler) recorded(ctx context.Context, scoped, fingerprint string) (Res
 	if rec.Fingerprint != fingerprint {
 		return Result{}, false, errKeyReused()
 	}
-	if len(rec.Sequences) == 0 {
-		res, err := h.replayFromStore(ctx, rec.Ref, scoped)
-		if errors.Is(err, events.ErrNotFound) {
-			return Result{}, false, nil
-		}
-		if err != nil {
-			return Result{}, false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
-		}
-		return res, true, nil
+	res, err := h.replayFromStore(ctx, rec.Ref, scoped)
+	if errors.Is(err, events.ErrNotFound) {
+		return Result{}, false, nil
 	}
-	// A record of the earlier format, written after the events.
-	res := Result{Ref: rec.Ref, Version: rec.Version, Replayed: true}
-	res.Sequence = rec.Sequences[len(rec.Sequences)-1]
-	envs, err := h.store.Load(ctx, rec.Ref, rec.Sequences[0]-1)
 	if err != nil {
 		return Result{}, false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
-	}
-	want := map[uint64]bool{}
-	for _, s := range rec.Sequences {
-		want[s] = true
-	}
-	for _, e := range envs {
-		if want[e.Sequence] {
-			res.Events = append(res.Events, e)
-		}
 	}
 	return res, true, nil
 }
 
 // claim binds the key to this request before its events are appended, so
 // that of racing requests with one key only those with the same
-// fingerprint can ever be answered with the write. The claim is the
-// key's record: nothing more is written after the append.
-func (h *Handler) claim(ctx context.Context, scoped, fingerprint string, ref events.Ref) error {
+// fingerprint can ever be answered with the write. The claim is the key's
+// one record (the store expires it; the events carry the key for later):
+// one write, no read, on the way of a new command. existed tells that the
+// record was there already, for the same request.
+func (h *Handler) claim(ctx context.Context, scoped, fingerprint string, ref events.Ref) (existed bool, err error) {
 	if h.idem == nil {
-		return nil
+		return false, nil
 	}
 	old, created, err := h.idem.Create(ctx, scoped, events.IdempotencyRecord{Fingerprint: fingerprint, Ref: ref})
 	if err != nil {
-		return apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable; nothing was recorded")
+		return false, apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable; nothing was recorded")
 	}
 	if !created && old.Fingerprint != fingerprint {
-		return errKeyReused()
+		return false, errKeyReused()
 	}
-	return nil
+	return !created, nil
 }
 
 // sameRequest checks that a key found in the events was written for this
-// request: by the fingerprint this handler kept, else by the key's record.
+// request: by the fingerprint this handler kept or the events carry (its
+// start), else by the key's record (events of an earlier release).
 // A key whose request cannot be known is refused rather than answered.
 func (h *Handler) sameRequest(ctx context.Context, use keyUse, scoped, fingerprint string) error {
 	fp := use.fingerprint
@@ -468,10 +472,32 @@ func (h *Handler) sameRequest(ctx context.Context, use keyUse, scoped, fingerpri
 		return &apperr.Error{Code: apperr.Conflict, Field: "Idempotency-Key",
 			Message: "this idempotency key was already used and its first request is not known; use a new key for a new command"}
 	}
-	if fp != fingerprint {
+	if !strings.HasPrefix(fingerprint, fp) {
 		return errKeyReused()
 	}
 	return nil
+}
+
+// fingerprintInKey is how much of the request's fingerprint the events'
+// key carries (hex digits, 128 bits).
+const fingerprintInKey = 32
+
+// eventKey is the idempotency key the events of a keyed command carry: the
+// scoped key and the start of the request's fingerprint, so that a retry
+// is recognised and checked from the events alone, after its record
+// expired. "" without a key.
+func eventKey(scoped, fingerprint string) string {
+	if scoped == "" {
+		return ""
+	}
+	return scoped + "." + fingerprint[:min(fingerprintInKey, len(fingerprint))]
+}
+
+// splitEventKey returns the scoped key and the fingerprint's start of an
+// event's key; an event of an earlier release carries no fingerprint.
+func splitEventKey(k string) (scoped, fingerprint string) {
+	scoped, fingerprint, _ = strings.Cut(k, ".")
+	return scoped, fingerprint
 }
 
 // errKeyReused is the answer to a key first used for another request.
@@ -488,7 +514,7 @@ func (h *Handler) replayFromStore(ctx context.Context, ref events.Ref, scoped st
 	}
 	res := Result{Ref: ref, Replayed: true}
 	for _, e := range envs {
-		if e.IdempotencyKey == scoped {
+		if s, _ := splitEventKey(e.IdempotencyKey); s == scoped {
 			res.Events = append(res.Events, e)
 			res.Version, res.Sequence = e.Version, e.Sequence
 		}

@@ -168,8 +168,8 @@ func runServe(args []string) error {
 	}
 	srv, err := api.New(api.Deps{
 		Commands: handler, Reader: readModels, Tokens: tokens, MetricsToken: metricsToken,
-		Sessions:    tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
-		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
+		Sessions: tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
+		Rates:    book, Ready: ready, LastSequence: sys.store.LastSequence,
 		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
 	})

@@ -54,6 +54,11 @@ const IdempotencyBucket = "GRANTS_IDEMPOTENCY"
 // by its message IDs.
 const DefaultDuplicateWindow = 2 * time.Minute
 
+// DefaultIdempotencyTTL is how long an idempotency record is kept. A
+// retry after it is still recognised by the events, which carry the key
+// (see aggregates/command).
+const DefaultIdempotencyTTL = 24 * time.Hour
+
 // DefaultRequestTimeout bounds a read request whose context has no deadline.
 const DefaultRequestTimeout = 10 * time.Second
 
@@ -63,6 +68,10 @@ type Config struct {
 	DuplicateWindow time.Duration
 	// Replicas is the stream's and bucket's replica count (default 1).
 	Replicas int
+	// IdempotencyTTL is how long the bucket GRANTS_IDEMPOTENCY keeps a
+	// record (default 24h), so that it holds one record per command of
+	// that period, not of all time.
+	IdempotencyTTL time.Duration
 	// Clock fills in Meta.RecordedAt when an append leaves it zero; without
 	// a clock such an append is refused.
 	Clock events.Clock
@@ -152,6 +161,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = 1
 	}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = DefaultIdempotencyTTL
+	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
@@ -179,8 +191,9 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	}
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      IdempotencyBucket,
-		Description: "Idempotency records of the grant ledger's commands",
+		Description: "Idempotency records of the grant ledger's commands (one per keyed command, expiring)",
 		History:     1,
+		TTL:         cfg.IdempotencyTTL,
 		Storage:     jetstream.FileStorage,
 		Replicas:    cfg.Replicas,
 	})
