@@ -141,6 +141,11 @@ func runServe(args []string) error {
 	if err != nil {
 		return fmt.Errorf("opening the token bucket: %w", err)
 	}
+	// Requests authenticate from memory; the watch brings every change
+	// (a revocation on any instance) as the server stores it.
+	if err := tokenStore.Watch(ctx); err != nil {
+		return fmt.Errorf("watching the token bucket: %w", err)
+	}
 	sessionStore, err := authjs.OpenSessions(ctx, js, *cfg.nats.replicas, *cfg.sessionMax)
 	if err != nil {
 		return fmt.Errorf("opening the session bucket: %w", err)
