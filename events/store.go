@@ -55,6 +55,9 @@ type Store interface {
 	// Expected head or organisation sequence returns a *ConflictError. An
 	// append whose idempotency key was already applied (within the
 	// duplicate window) writes nothing and returns the events first stored.
+	// Aggregate IDs are global: the first append of an aggregate
+	// (Expected.Version 0) binds its kind and ID to Ref.Org, atomically,
+	// and returns an *IDTakenError if another organisation holds them.
 	Append(ctx context.Context, req AppendRequest) ([]Envelope, error)
 	// Load returns the events of one aggregate with a stream sequence above
 	// afterSeq, in order. Load(ref, 0) is the whole history.
@@ -98,6 +101,18 @@ func (e *ConflictError) Error() string {
 		return fmt.Sprintf("conflict: organisation %s changed since the decision on %s", e.Ref.Org, e.Ref)
 	}
 	return fmt.Sprintf("conflict: %s is at version %d, not %d", e.Ref, e.Actual, e.Expected)
+}
+
+// IDTakenError is returned by Append when the first event of an aggregate
+// names a kind and ID that another organisation's aggregate holds.
+type IDTakenError struct {
+	// Ref is the aggregate the append was for.
+	Ref Ref
+}
+
+// Error implements error; it does not name the holder.
+func (e *IDTakenError) Error() string {
+	return fmt.Sprintf("the %s ID %s is held by another organisation", e.Ref.Kind, e.Ref.ID)
 }
 
 // ErrConflict matches any *ConflictError with errors.Is.

@@ -193,19 +193,11 @@ func (h *Handler) Locate(ctx context.Context, kind, id string) (string, error) {
 	return org, nil
 }
 
-// checkUnique refuses to create an aggregate whose ID another organisation
-// already uses: IDs are global (a project is found by its ID alone).
-func (h *Handler) checkUnique(ctx context.Context, ref events.Ref) error {
-	org, err := h.store.Locate(ctx, ref.Kind, ref.ID)
-	switch {
-	case errors.Is(err, events.ErrNotFound):
-		return nil
-	case err != nil:
-		return apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
-	case org != ref.Org:
-		return &apperr.Error{Code: apperr.Conflict, Field: "project_id", Message: fmt.Sprintf("the %s ID %s is already taken; choose another", ref.Kind, ref.ID)}
-	}
-	return nil
+// errIDTaken is the answer to a new aggregate whose ID another
+// organisation holds (IDs are global: a project is found by its ID alone).
+// It does not say which organisation holds it.
+func errIDTaken(ref events.Ref, err error) error {
+	return &apperr.Error{Code: apperr.Conflict, Field: ref.Kind + "_id", Err: err, Message: fmt.Sprintf("the %s ID %s is already taken; choose another", ref.Kind, ref.ID)}
 }
 
 // decideAndAppend runs the load-decide-append loop under the org's lock.
@@ -251,11 +243,6 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			if *req.IfMatch != head.Version {
 				return Result{}, &apperr.Error{Code: apperr.PreconditionFailed, Version: head.Version, Message: fmt.Sprintf("If-Match expects version %d of %s %s, but it is at version %d", *req.IfMatch, ref.Kind, ref.ID, head.Version)}
-			}
-		}
-		if head.Version == 0 && ref.Kind != aggregates.KindOrganisation {
-			if err := h.checkUnique(ctx, ref); err != nil {
-				return Result{}, err
 			}
 		}
 		drafts, err := h.decide(ctx, dctx, e, ref, req.Command)
@@ -306,6 +293,11 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			needLoad = true
 			continue
+		}
+		if taken := (*events.IDTakenError)(nil); errors.As(err, &taken) {
+			// The store binds a new aggregate's ID to its organisation
+			// in one direct step: no scan of the other organisations.
+			return Result{}, errIDTaken(ref, err)
 		}
 		if err != nil {
 			h.cache.drop(ref.Org)

@@ -1,6 +1,7 @@
 // Package jetstream is the event store of the grant ledger on NATS
 // JetStream: the stream GRANTS holds every event (subjects grants.>), the
-// key-value bucket GRANTS_IDEMPOTENCY the idempotency records, and
+// key-value bucket GRANTS_IDEMPOTENCY the idempotency records,
+// GRANTS_IDS the organisation that holds each aggregate ID, and
 // StartEmbedded runs the NATS server inside the process.
 //
 // Appends publish with Nats-Expected-Last-Subject-Sequence (optimistic
@@ -117,6 +118,13 @@ type Store struct {
 	log        *slog.Logger
 	getter     *directGetter
 	idem       *Idempotency
+	// ids is the bucket GRANTS_IDS (nil when attached); idsComplete: it
+	// holds every aggregate of the stream.
+	ids         jetstream.KeyValue
+	idsComplete bool
+	// idsCommit, if set, makes a reservation durable before the events
+	// that need it are published (a group commit of GRANTS_IDS).
+	idsCommit *groupCommitter
 	// batchSlots bounds the atomic batches in flight.
 	batchSlots chan struct{}
 	// onBatchRetry, if set, is told of every batch sent again (for tests).
@@ -200,6 +208,16 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating bucket %s: %w", IdempotencyBucket, err)
 	}
+	ids, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      IDsBucket,
+		Description: "Aggregate IDs of the grant ledger: <kind>.<id> -> the organisation that holds it",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating or updating bucket %s: %w", IDsBucket, err)
+	}
 	readStream, readConn := stream, nc
 	if cfg.StreamConn != nil && cfg.StreamConn != nc {
 		readConn = cfg.StreamConn
@@ -211,7 +229,15 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 			return nil, fmt.Errorf("opening stream %s on the read connection: %w", StreamName, err)
 		}
 	}
-	return newStore(nc, js, stream, readStream, readConn, reg, cfg, &Idempotency{kv: kv})
+	st, err := newStore(nc, js, stream, readStream, readConn, reg, cfg, &Idempotency{kv: kv})
+	if err != nil {
+		return nil, err
+	}
+	st.ids = ids
+	if err := st.fillIDs(ctx); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // attach opens the store on the existing stream, creating nothing; the

@@ -91,6 +91,13 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
+	// IDs are global: an aggregate's first events bind its ID to its
+	// organisation (checked first, as the JetStream store reserves it
+	// before it publishes).
+	if holder, ok := s.owner[req.Ref.Kind+"."+req.Ref.ID]; ok && holder != req.Ref.Org && req.Expected.Version == 0 {
+		return nil, &events.IDTakenError{Ref: req.Ref}
+	}
+
 	// A retry within the duplicate window gets the events first stored.
 	// As on the JetStream server, a batch (several events) is checked for
 	// that before the head, a single event after.
