@@ -61,6 +61,11 @@ type Config struct {
 	// CacheOrganisations bounds the number of organisations whose state is
 	// kept in memory (default 10 000).
 	CacheOrganisations int
+	// CacheBytes bounds the approximate memory of the organisations' state
+	// kept (default 256 MiB, at least 1 MiB): least recently used first
+	// out. Sizes are counted as events are folded (about an event's JSON,
+	// beside fixed overheads), not measured.
+	CacheBytes int64
 	// Logger receives warnings; nil means slog.Default().
 	Logger *slog.Logger
 	// KeyRing, if set, makes the handler decide only on events that pass
@@ -70,6 +75,9 @@ type Config struct {
 	// every event counts.
 	KeyRing *events.KeyRing
 }
+
+// DefaultCacheBytes is Config.CacheBytes's default.
+const DefaultCacheBytes = 256 << 20
 
 // Handler executes commands. It is safe for concurrent use.
 type Handler struct {
@@ -96,11 +104,14 @@ func New(store events.Store, idem events.IdempotencyStore, domain *aggregates.Do
 	if cfg.CacheOrganisations <= 0 {
 		cfg.CacheOrganisations = 10000
 	}
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = DefaultCacheBytes
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{store: store, idem: idem, domain: domain, reg: reg, clock: clock, cfg: cfg, log: log, cache: newLRU(cfg.CacheOrganisations)}
+	return &Handler{store: store, idem: idem, domain: domain, reg: reg, clock: clock, cfg: cfg, log: log, cache: newLRU(cfg.CacheOrganisations, cfg.CacheBytes)}
 }
 
 // Handle decides and records one command.
@@ -369,7 +380,7 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 		}
 		if env.Type == events.DamageResolvedType {
 			// Not a domain event: the chain state took it in.
-			e.heads[k] = events.HeadOf(env)
+			e.setHead(k, env)
 			continue
 		}
 		payload, err := h.reg.Decode(env)
@@ -381,10 +392,13 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 			return fmt.Errorf("event type %s at sequence %d is not a domain event", env.Type, env.Sequence)
 		}
 		evs = append(evs, ev)
-		e.heads[k] = events.HeadOf(env)
+		e.grown += sizeOfEvent(&env)
+		e.setHead(k, env)
 		if env.IdempotencyKey != "" {
+			// Copies: the event's strings may share the memory of the
+			// whole stored message.
 			scoped, fp := splitEventKey(env.IdempotencyKey)
-			e.rememberKey(k, scoped, keyUse{ref: env.Ref, fingerprint: fp})
+			e.rememberKey(k, strings.Clone(scoped), keyUse{ref: env.Ref, fingerprint: strings.Clone(fp)})
 		}
 	}
 	if len(evs) > 0 {
@@ -394,6 +408,7 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 		// 1 000 mobilities. Portfolio hands out clones.
 		aggregates.EvolveOwned(&e.portfolio, evs)
 	}
+	h.cache.account(e)
 	return nil
 }
 

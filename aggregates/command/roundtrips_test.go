@@ -196,3 +196,37 @@ func TestRetryAfterTheRecordExpiredIsRecognisedFromTheEvents(t *testing.T) {
 		t.Fatalf("written after the first answer: %d events, %v", len(envs), err)
 	}
 }
+
+// TestRestartLoadsAProjectOnce: right after a restart (a new handler, cold
+// cache), concurrent reports into one project load its history once, not
+// once per request: the organisation's lock makes the first load the only
+// one, and the others decide on the state it built.
+func TestRestartLoadsAProjectOnce(t *testing.T) {
+	st := jsStore(t)
+	clk := newClock("2024-01-15T10:00:00Z")
+	h := command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	runningKA122(t, h, clk, id)
+	for i := range 50 {
+		mustHandle(t, h, school, prepVisit(id, fmt.Sprintf("OLD%02d", i)))
+	}
+	n := &calls{}
+	cold := command.New(countingStore{st, n}, countingIdem{st.Idempotency(), n}, domain(t), aggregates.Registry(), clk, command.Config{})
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = cold.Handle(context.Background(), command.Request{Command: prepVisit(id, fmt.Sprintf("NEW%02d", i)), Actor: school})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("report %d: %v", i, err)
+		}
+	}
+	got := n.take()
+	if got["Load"] != 1 || got["Append"] != len(errs) {
+		t.Fatalf("calls %v: want one Load of the project and %d appends", got, len(errs))
+	}
+}

@@ -35,6 +35,7 @@ type serveConfig struct {
 	http          *string
 	ratesFile     *string
 	ka122Window   *int
+	cacheMB       *int
 	deadlines     *string
 	logFormat     *string
 	logLevel      *string
@@ -57,6 +58,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		ratesFile:     fs.String("rates-file", "", "rates table JSON overriding the embedded one (call years it names replace the defaults)"),
 		deadlines:     fs.String("deadlines-file", "", "call deadline table (JSON list of {call_year, round, actions, day}); the call years it names replace the built-in rows"),
 		ka122Window:   fs.Int("ka122-window-years", 0, "KA122-MAX-PROJECTS window: 0 = the programme period (seed), 5 = any 5 consecutive call years (Programme Guide)"),
+		cacheMB:       fs.Int("command-cache-mb", command.DefaultCacheBytes>>20, "approximate memory (MiB) of the organisations' decided state the command handler keeps, least recently used first out (at least 1)"),
 		logFormat:     fs.String("log-format", "json", "log format: json or text"),
 		logLevel:      fs.String("log-level", "info", "log level: debug, info, warn or error"),
 		maxBody:       fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
@@ -90,6 +92,9 @@ func runServe(args []string) error {
 	metricsToken, err := readMetricsToken(*cfg.metricsToken)
 	if err != nil {
 		return err
+	}
+	if *cfg.cacheMB < 1 {
+		return usagef("--command-cache-mb %d: must be at least 1", *cfg.cacheMB)
 	}
 	if *cfg.ka122Window < 0 || *cfg.ka122Window > 7 {
 		return usagef("--ka122-window-years %d: want 0 (programme period) to 7", *cfg.ka122Window)
@@ -125,7 +130,7 @@ func runServe(args []string) error {
 
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
-	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log, KeyRing: sys.ring})
+	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log, KeyRing: sys.ring, CacheBytes: int64(*cfg.cacheMB) << 20})
 
 	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring})
 	if err != nil {
