@@ -270,6 +270,12 @@ func (v *evolver) putMobility(pr *Project, r MobilityRecord) {
 			pr.CountedMobilities++
 		}
 	}
+	if had && !old.Cancelled {
+		pr.unclaim(claimsOf(old.Mobility, old.Grant))
+	}
+	if !r.Cancelled {
+		pr.claim(claimsOf(r.Mobility, r.Grant))
+	}
 	if had && old.paysOrgSupport() {
 		pr.orgSupportCount--
 	}

@@ -13,6 +13,7 @@ func ownedHistory() []Event {
 	for i := 0; i < 40; i++ {
 		evs = append(evs, mobEvent(fmt.Sprintf("M%02d", i), int64(1_000+i), func(m *Mobility) {
 			m.ParticipantID = fmt.Sprintf("P%d", i%7)
+			m.InclusionCents = int64(10 * i)
 			if i%5 == 0 {
 				m.Accompanying = true
 			}
@@ -57,6 +58,10 @@ func TestEvolveOwnedEqualsEvolve(t *testing.T) {
 	}
 	if pr.orgSupportCount != n {
 		t.Fatalf("orgSupportCount %d, counted %d", pr.orgSupportCount, n)
+	}
+	scan := projectClaims(Project{Mobilities: pr.Mobilities, claimsInexact: true}, "M07")
+	if got := projectClaims(pr, "M07"); got != scan || pr.claimsInexact || scan.inclusion == 0 {
+		t.Fatalf("running claims %+v, added up %+v (inexact %v)", got, scan, pr.claimsInexact)
 	}
 }
 

@@ -180,6 +180,11 @@ type Project struct {
 	// (ParticipantID), sorted; a slice is replaced, never changed, when it
 	// changes. It keeps a participant's claims a look-up, not a scan.
 	byParticipant map[string][]string
+	// claimed is what the mobilities not cancelled claim under
+	// BUD-INCLUSION-REQ, kept by Evolve; claimsInexact tells that a sum
+	// once left int64, after which the claims are added up again.
+	claimed       supportClaims
+	claimsInexact bool
 }
 
 // ReportLocked reports whether the final report was submitted.
