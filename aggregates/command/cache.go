@@ -19,6 +19,8 @@ type entry struct {
 	// orgSeq: every event of the organisation up to this stream sequence
 	// has been applied (events above it may have been, per aggregate).
 	orgSeq uint64
+	// headSeq is the highest sequence of the heads.
+	headSeq uint64
 	// keys maps scoped idempotency keys seen in applied events to the
 	// aggregate they touched, so a retry after a crash between append and
 	// record, or after the record expired, still finds its first answer:
@@ -114,18 +116,17 @@ func (e *entry) setHead(k string, env events.Envelope) {
 	if _, ok := e.heads[k]; !ok {
 		e.grown += headBytes + int64(len(k)+len(env.Hash))
 	}
-	e.heads[k] = events.Head{Version: env.Version, Sequence: env.Sequence, Hash: strings.Clone(env.Hash)}
+	e.putHead(k, events.Head{Version: env.Version, Sequence: env.Sequence, Hash: strings.Clone(env.Hash)})
 }
 
-// maxSeq is the highest stream sequence applied to the entry.
-func (e *entry) maxSeq() uint64 {
-	m := e.orgSeq
-	for _, h := range e.heads {
-		if h.Sequence > m {
-			m = h.Sequence
-		}
-	}
-	return m
+// maxSeq is the highest stream sequence applied to the entry: kept as
+// heads move (putHead), not found by walking them.
+func (e *entry) maxSeq() uint64 { return max(e.orgSeq, e.headSeq) }
+
+// putHead sets aggregate k's head and follows the highest sequence.
+func (e *entry) putHead(k string, h events.Head) {
+	e.heads[k] = h
+	e.headSeq = max(e.headSeq, h.Sequence)
 }
 
 // lru is a cache of entries bounded in number and in approximate bytes,

@@ -47,7 +47,7 @@ func (h *Handler) admit(e *entry, k string, env *events.Envelope, cp *events.Che
 	}
 	h.log.Error("an event failed its checks; its aggregate refuses writes until the national office resolves it",
 		"sequence", p.Sequence, "aggregate", env.Ref.String(), "type", env.Type, "kind", p.Kind, "reason", p.Reason)
-	e.heads[k] = events.Head{Version: c.Head.Version, Hash: c.Head.Hash, Sequence: env.Sequence}
+	e.putHead(k, events.Head{Version: c.Head.Version, Hash: c.Head.Hash, Sequence: env.Sequence})
 	return false
 }
 
