@@ -57,7 +57,10 @@ type Store interface {
 	// duplicate window) writes nothing and returns the events first stored.
 	// Aggregate IDs are global: the first append of an aggregate
 	// (Expected.Version 0) binds its kind and ID to Ref.Org, atomically,
-	// and returns an *IDTakenError if another organisation holds them.
+	// and returns an *IDTakenError if another organisation holds them. The
+	// binding stays even if the append then fails (a conflict): the
+	// organisation may try again, no other may take the ID; Locate then
+	// names the organisation though the aggregate has no events yet.
 	Append(ctx context.Context, req AppendRequest) ([]Envelope, error)
 	// Load returns the events of one aggregate with a stream sequence above
 	// afterSeq, in order. Load(ref, 0) is the whole history.
@@ -66,7 +69,8 @@ type Store interface {
 	// sequence above afterSeq, in stream order.
 	LoadOrg(ctx context.Context, org string, afterSeq uint64) ([]Envelope, error)
 	// Locate finds the organisation that owns aggregate kind/id.
-	// It returns ErrNotFound if the aggregate has no events.
+	// It returns ErrNotFound if the aggregate has no events and its ID
+	// was never bound (see Append).
 	Locate(ctx context.Context, kind, id string) (string, error)
 	// Events calls fn for every event with from <= sequence <= to (to = 0:
 	// up to the last event at the time of the call), in stream order.

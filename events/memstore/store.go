@@ -94,8 +94,14 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 	// IDs are global: an aggregate's first events bind its ID to its
 	// organisation (checked first, as the JetStream store reserves it
 	// before it publishes).
-	if holder, ok := s.owner[req.Ref.Kind+"."+req.Ref.ID]; ok && holder != req.Ref.Org && req.Expected.Version == 0 {
-		return nil, &events.IDTakenError{Ref: req.Ref}
+	// The binding stays even if the append then fails (a conflict), as
+	// the JetStream store's reservation does.
+	if req.Expected.Version == 0 {
+		holder, ok := s.owner[req.Ref.Kind+"."+req.Ref.ID]
+		if ok && holder != req.Ref.Org {
+			return nil, &events.IDTakenError{Ref: req.Ref}
+		}
+		s.owner[req.Ref.Kind+"."+req.Ref.ID] = req.Ref.Org
 	}
 
 	// A retry within the duplicate window gets the events first stored.
