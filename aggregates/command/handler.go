@@ -74,6 +74,13 @@ type Config struct {
 	// until the national office resolves it (ResolveDamage). Without it
 	// every event counts.
 	KeyRing *events.KeyRing
+	// OwnSignatures, if set with KeyRing, recognises the events this
+	// process has just signed (events.RecentSigner, the store's signer):
+	// folding its own appends, the handler checks their hashes and chains
+	// but does not verify again a signature it made a moment ago.
+	OwnSignatures interface {
+		SignedHere(e *events.Envelope) bool
+	}
 }
 
 // DefaultCacheBytes is Config.CacheBytes's default.

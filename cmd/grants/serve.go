@@ -130,7 +130,7 @@ func runServe(args []string) error {
 
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
-	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log, KeyRing: sys.ring, CacheBytes: int64(*cfg.cacheMB) << 20})
+	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log, KeyRing: sys.ring, OwnSignatures: ownSignatures(sys.signer), CacheBytes: int64(*cfg.cacheMB) << 20})
 
 	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring})
 	if err != nil {

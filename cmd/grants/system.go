@@ -368,8 +368,23 @@ func storeConfig(nf natsFlags, serve bool, log *slog.Logger) (jetstream.Config, 
 	if err != nil {
 		return cfg, nil, usageError{err}
 	}
-	cfg.Signer = signer
+	// The command handler recognises the events this process has just
+	// signed (serve's OwnSignatures) instead of verifying them again.
+	cfg.Signer = events.NewRecentSigner(signer, recentSignatures)
 	return cfg, set.Ring(dir), nil
+}
+
+// recentSignatures is how many of its latest signatures the store's signer
+// remembers: far more than the appends in flight at once.
+const recentSignatures = 4096
+
+// ownSignatures is the signer's memory of its signatures, for the command
+// handler; nil when this process signs nothing.
+func ownSignatures(s events.Signer) interface{ SignedHere(*events.Envelope) bool } {
+	if rs, ok := s.(*events.RecentSigner); ok && rs != nil {
+		return rs
+	}
+	return nil
 }
 
 // signingDir is --signing-dir, or <data-dir>/signing.
