@@ -26,8 +26,9 @@ type CommandResponse struct {
 	// Grants-Sequence header): pass it as Grants-Min-Sequence to a query to
 	// read your write.
 	Sequence uint64 `json:"sequence"`
-	// Replayed is true when the command had already been applied under the
-	// same idempotency key and nothing was written.
+	// Replayed is what the first answer said (false): a retry with the
+	// same Idempotency-Key gets the first answer again, byte for byte, and
+	// the header Grants-Replayed: true tells that it is a replay.
 	Replayed bool `json:"replayed"`
 	// Events are the events recorded.
 	Events []EventSummary `json:"events"`
