@@ -109,10 +109,9 @@ func (s *Server) organisationAsOf(c echo.Context) error {
 	if err != nil {
 		return asOfErr(c, err)
 	}
-	if principal(c).Role == a.RoleAnalyst {
-		for id, pr := range p.Projects {
-			p.Projects[id] = redactProject(pr)
-		}
+	analyst := principal(c).Role == a.RoleAnalyst
+	for id, pr := range p.Projects {
+		p.Projects[id] = redactProject(pr, analyst)
 	}
 	projects := make(map[string]a.Project, len(p.Projects))
 	for id, pr := range p.Projects {

@@ -70,10 +70,6 @@ type Deps struct {
 	// MetricsToken, when set, is a bearer secret that may read /metrics
 	// (and nothing else); a national-office token may read it too.
 	MetricsToken string
-	// Idempotency keeps the HTTP answers of commands sent with an
-	// Idempotency-Key; nil disables the API-level replay (the command
-	// handler still deduplicates).
-	Idempotency events.IdempotencyStore
 	// Rates is the rates book shown by /v1/rates.
 	Rates RatesBook
 	// Ready reports readiness (JetStream reachable, stream present,

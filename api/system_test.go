@@ -105,7 +105,7 @@ func startSystem(t testing.TB) *system {
 	}
 	tokens := auth.NewService(ts, clk)
 	s, err := api.New(api.Deps{
-		Commands: handler, Reader: db, Tokens: tokens, Idempotency: store.Idempotency(), Rates: book,
+		Commands: handler, Reader: db, Tokens: tokens, Rates: book,
 		Ready: func(ctx context.Context) error {
 			if err := store.Ready(ctx); err != nil {
 				return err

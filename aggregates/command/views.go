@@ -47,7 +47,9 @@ func (h *Handler) Portfolio(ctx context.Context, org string) (aggregates.Portfol
 	if err := h.catchUp(ctx, e, events.Ref{Org: org}, true); err != nil {
 		return aggregates.Portfolio{}, err
 	}
-	return e.portfolio, nil
+	// The entry's state is evolved in place under the lock: the caller
+	// gets its own copy.
+	return e.portfolio.Clone(), nil
 }
 
 // storeErr keeps the store's own application errors (an invalid reference

@@ -35,7 +35,7 @@ func newFlagSet(name string) *flagSet {
 // setting serves every command.
 var sharedFlags = map[string]bool{
 	"data-dir": true, "db": true, "nats-url": true, "nats-listen": true, "nats-creds": true, "nats-nkey": true,
-	"replicas": true, "duplicate-window": true, "durability": true, "sync-always": true,
+	"replicas": true, "duplicate-window": true, "idempotency-ttl": true, "durability": true, "sync-always": true,
 	"log-format": true, "log-level": true, "signing-dir": true, "pd-master-key": true,
 }
 

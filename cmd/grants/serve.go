@@ -38,6 +38,7 @@ type serveConfig struct {
 	http          *string
 	ratesFile     *string
 	ka122Window   *int
+	cacheMB       *int
 	deadlines     *string
 	logFormat     *string
 	logLevel      *string
@@ -61,6 +62,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		ratesFile:     fs.String("rates-file", "", "rates table JSON overriding the embedded one (call years it names replace the defaults)"),
 		deadlines:     fs.String("deadlines-file", "", "call deadline table (JSON list of {call_year, round, actions, day}); the call years it names replace the built-in rows"),
 		ka122Window:   fs.Int("ka122-window-years", 0, "KA122-MAX-PROJECTS window: 0 = the programme period (seed), 5 = any 5 consecutive call years (Programme Guide)"),
+		cacheMB:       fs.Int("command-cache-mb", command.DefaultCacheBytes>>20, "approximate memory (MiB) of the organisations' decided state the command handler keeps, least recently used first out (at least 1)"),
 		logFormat:     fs.String("log-format", "json", "log format: json or text"),
 		logLevel:      fs.String("log-level", "info", "log level: debug, info, warn or error"),
 		maxBody:       fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
@@ -95,6 +97,9 @@ func runServe(args []string) error {
 	metricsToken, err := readMetricsToken(*cfg.metricsToken)
 	if err != nil {
 		return err
+	}
+	if *cfg.cacheMB < 1 {
+		return usagef("--command-cache-mb %d: must be at least 1", *cfg.cacheMB)
 	}
 	if *cfg.ka122Window < 0 || *cfg.ka122Window > 7 {
 		return usagef("--ka122-window-years %d: want 0 (programme period) to 7", *cfg.ka122Window)
@@ -147,7 +152,7 @@ func runServe(args []string) error {
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
 	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock,
-		command.Config{Logger: log, KeyRing: sys.ring, Sealer: personal.Sealer{Vault: vault}})
+		command.Config{Logger: log, KeyRing: sys.ring, Sealer: personal.Sealer{Vault: vault}, OwnSignatures: ownSignatures(sys.signer), CacheBytes: int64(*cfg.cacheMB) << 20})
 
 	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring, Vault: vault})
 	if err != nil {
@@ -158,6 +163,11 @@ func runServe(args []string) error {
 	tokenStore, err := authjs.Open(ctx, js, *cfg.nats.replicas)
 	if err != nil {
 		return fmt.Errorf("opening the token bucket: %w", err)
+	}
+	// Requests authenticate from memory; the watch brings every change
+	// (a revocation on any instance) as the server stores it.
+	if err := tokenStore.Watch(ctx); err != nil {
+		return fmt.Errorf("watching the token bucket: %w", err)
 	}
 	sessionStore, err := authjs.OpenSessions(ctx, js, *cfg.nats.replicas, *cfg.sessionMax)
 	if err != nil {
@@ -186,8 +196,8 @@ func runServe(args []string) error {
 	}
 	srv, err := api.New(api.Deps{
 		Commands: handler, Reader: readModels, Tokens: tokens, MetricsToken: metricsToken,
-		Sessions:    tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
-		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
+		Sessions: tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
+		Rates:    book, Ready: ready, LastSequence: sys.store.LastSequence,
 		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
 		Events: sys.store, HistoryAt: historyAt(sys, filepath.Dir(dbPath)),
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
