@@ -136,6 +136,8 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.ruleRoutes()...)
 	rs = append(rs, s.problemRoutes()...)
 	rs = append(rs, s.sessionRoutes()...)
+	rs = append(rs, s.homeRoutes()...)
+	rs = append(rs, s.statRoutes()...)
 	return append(rs, s.webRoutes()...)
 }
 

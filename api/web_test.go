@@ -32,7 +32,7 @@ func webScenario(t *testing.T, st *story) {
 		return b.String()
 	}
 	fi := page("/ui/projects/"+project, "fi-FI,fi;q=0.9")
-	for _, want := range []string{"Hanke", "Myönnetty avustus", "Jäljellä", "Liikkuvuudet (30)", "Matkatuki", "Yksilötuki", "Organisointituki", "Laskettu hakuvuoden 2022", "60 000.00 EUR", "PART-M01"} {
+	for _, want := range []string{"Hanke", "Myönnetty avustus", "Jäljellä", "Liikkuvuudet (30)", "Matkatuki", "Yksilötuki", "Organisointituki", "Laskettu hakuvuoden 2022", "60\u00a0000,00\u00a0€", "Henkilöstön työssäoppiminen", "PART-M01"} {
 		if !strings.Contains(fi, want) {
 			t.Errorf("the Finnish project page lacks %q", want)
 		}
