@@ -29,8 +29,11 @@ type CommandResponse struct {
 	// Replayed is true when the command had already been applied under the
 	// same idempotency key and nothing was written.
 	Replayed bool `json:"replayed"`
-	// Events are the events recorded.
+	// Events are the events recorded (with ?dry_run=true: the events that
+	// would be, without IDs, hashes or sequences).
 	Events []EventSummary `json:"events"`
+	// DryRun is true in the answer to ?dry_run=true: nothing was recorded.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // EventSummary is one recorded event as a command's answer shows it.
@@ -69,12 +72,18 @@ func commandRoute[T aggregates.Command](s *Server, method, path, opID, summary, 
 	return Route{
 		Method: method, Path: path, OperationID: opID, Summary: summary, Tag: tag, Roles: commandRoles(zero.CommandType()),
 		Command: zero.CommandType(), Request: zero, BodyFromPath: fromPath, Response: CommandResponse{}, Status: spec.status,
-		Idempotent: true,
+		Idempotent: true, DryRun: true, Query: []Param{dryRunParam},
 		Handler: func(c echo.Context) error {
 			var cmd T
 			if err := s.decodeCommand(c, &cmd, spec.path); err != nil {
 				s.metrics.command(zero.CommandType(), string(apperr.CodeOf(err)), apperr.As(err).Rule)
 				return err
+			}
+			if dry, err := dryRunOf(c); err != nil || dry {
+				if err != nil {
+					return err
+				}
+				return s.answerDryRun(c, cmd)
 			}
 			return s.runCommand(c, cmd, spec)
 		},
