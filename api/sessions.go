@@ -157,7 +157,7 @@ func (s *Server) webForm(r Route) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
-			form, err := parseForm(string(body))
+			form, err := parseWebBody(c, body)
 			if err != nil {
 				return err
 			}

@@ -138,6 +138,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.sessionRoutes()...)
 	rs = append(rs, s.homeRoutes()...)
 	rs = append(rs, s.statRoutes()...)
+	rs = append(rs, s.formRoutes()...)
 	return append(rs, s.webRoutes()...)
 }
 

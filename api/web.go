@@ -222,24 +222,6 @@ type loginData struct {
 	CSRF      string
 }
 
-type webProjectData struct {
-	Status     ProjectStatus
-	Mobilities []projections.MobilityView
-}
-
-func (s *Server) webProject(c echo.Context) error {
-	pv, err := s.visibleProject(c, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	mobs, err := s.allMobilities(ctx, projections.MobilityFilter{ProjectID: pv.ID, IncludeCancelled: true})
-	if err != nil {
-		return err
-	}
-	return s.render(c, "project.html", "project", webProjectData{Status: ProjectStatus{Project: pv, Budget: computeBudget(pv, mobs)}, Mobilities: mobs})
-}
-
 func (s *Server) webOrganisation(c echo.Context) error {
 	oid := c.Param("oid")
 	if err := visibleOrg(c, oid); err != nil {

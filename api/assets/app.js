@@ -26,11 +26,11 @@
       if (out) { out.textContent = res.message || ""; out.className = "notice"; }
       return;
     }
-    var el = form.querySelector('[data-error-for="' + (res.field || "") + '"]') ||
+    var el = form.querySelector('[data-error-for="' + (res.input || "") + '"]') ||
       form.querySelector('[data-error-for=""]');
     if (el) {
       el.textContent = res.message;
-      var f = form.elements[res.field];
+      var f = form.elements[res.input];
       if (f && f.setAttribute) { f.setAttribute("aria-invalid", "true"); }
     }
     if (out) { out.textContent = ""; out.className = ""; }
