@@ -251,6 +251,10 @@ func TestBrowser(t *testing.T) {
 			{ctxOffice, "office-queues", "/ui/home"},
 			{ctxOffice, "office-projects", "/ui/projects"},
 			{ctxOffice, "office-organisations", "/ui/organisations"},
+			{ctxOffice, "office-project", "/ui/projects/" + project},
+			{ctxOffice, "command-payment", "/ui/projects/" + project + "/commands/recordPayment"},
+			{ctxOffice, "command-amendment", "/ui/projects/" + project + "/commands/amendProject"},
+			{ctxCoord, "command-final-report", "/ui/projects/" + project + "/commands/submitFinalReport"},
 			{ctxAnalyst, "statistics", "/ui/statistics"},
 		} {
 			total += checkPage(t, p.ctx, base, dir, p.name+"-"+lang, p.path+q)

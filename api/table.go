@@ -139,6 +139,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.homeRoutes()...)
 	rs = append(rs, s.statRoutes()...)
 	rs = append(rs, s.formRoutes()...)
+	rs = append(rs, s.commandFormRoutes()...)
 	return append(rs, s.webRoutes()...)
 }
 

@@ -67,7 +67,11 @@ func language(c echo.Context) string {
 
 // rememberLanguage makes a language chosen with ?lang= stick.
 func (s *Server) rememberLanguage(c echo.Context) {
-	l := c.QueryParam("lang")
+	s.keepLanguage(c, c.QueryParam("lang"))
+}
+
+// keepLanguage sets the language cookie to l (a supported language).
+func (s *Server) keepLanguage(c echo.Context, l string) {
 	if !i18n.Supported(l) {
 		return
 	}
@@ -178,6 +182,7 @@ func (s *Server) webLogin(c echo.Context) error {
 			loginData{Next: form["next"], Error: apperr.As(err).Message, CSRF: form["csrf"]})
 	}
 	s.setCookie(c, sessionCookie, id, "/", s.d.Sessions.Config().Max, http.SameSiteLaxMode)
+	s.keepLanguage(c, form["lang"])
 	s.clearCookie(c, loginCSRFCookie, loginPath)
 	s.log.Info("web session started", "user", p.UserID(), "role", p.Role, "request_id", requestID(c))
 	next := form["next"]

@@ -33,6 +33,8 @@ type webProjectData struct {
 	CanReport bool
 	Saved     bool
 	Verified  Verification
+	// Commands are the command forms offered for the project's status.
+	Commands []commandLink
 }
 
 func (s *Server) webProject(c echo.Context) error {
@@ -54,6 +56,7 @@ func (s *Server) webProject(c echo.Context) error {
 		Closed:  pv.Status == aggregates.StatusClosed || pv.Status == aggregates.StatusTerminated}
 	role := principal(c).Role
 	d.CanReport = role != aggregates.RoleAnalyst && !d.LumpSum && pv.Status == aggregates.StatusOngoing
+	d.Commands = s.offeredCommands(role, pv.ID, pv.Status)
 	if d.LumpSum {
 		if pr, _, err := s.d.Commands.ProjectAsOf(ctx, pv.ID, s.d.Clock.Now()); err == nil {
 			d.WorkPackages = pr.WorkPackages
