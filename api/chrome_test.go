@@ -255,6 +255,7 @@ func TestBrowser(t *testing.T) {
 			{ctxOffice, "command-payment", "/ui/projects/" + project + "/commands/recordPayment"},
 			{ctxOffice, "command-amendment", "/ui/projects/" + project + "/commands/amendProject"},
 			{ctxCoord, "command-final-report", "/ui/projects/" + project + "/commands/submitFinalReport"},
+			{ctxCoord, "application-form", "/ui/organisations/" + school + "/commands/submitApplication"},
 			{ctxAnalyst, "statistics", "/ui/statistics"},
 		} {
 			total += checkPage(t, p.ctx, base, dir, p.name+"-"+lang, p.path+q)

@@ -30,12 +30,17 @@ var projectCommands = []struct {
 	{"requestUkraineException", []string{aggregates.StatusOngoing}},
 	{"decideUkraineException", []string{aggregates.StatusOngoing}},
 	{"requestInclusionSupport", []string{aggregates.StatusOngoing}},
+	{"decideInclusionSupport", nil}, // offered next to each pending request
 	{"submitInterimReport", []string{aggregates.StatusOngoing}},
 	{"submitFinalReport", []string{aggregates.StatusOngoing}},
 	{"assessFinalReport", []string{aggregates.StatusReportLocked}},
 	{"closeProject", []string{aggregates.StatusReportAssessed}},
 	{"terminateProject", []string{aggregates.StatusOngoing, aggregates.StatusApproved}},
 }
+
+// orgCommands are the organisation commands with a web form: the
+// application in an open call and the accreditation's.
+var orgCommands = []string{"submitApplication", "applyForAccreditation", "decideAccreditation", "withdrawAccreditation"}
 
 // cmdField is one input of a command form.
 type cmdField struct {
@@ -46,10 +51,12 @@ type cmdField struct {
 
 // commandForm is a generic command's form.
 type commandForm struct {
-	ProjectID, Op, Action, Check string
-	Fields                       []cmdField
-	Reason                       string
-	Notice                       string
+	// ProjectID or OID is the form's subject; Back its page.
+	ProjectID, OID, Back string
+	Op, Action, Check    string
+	Fields               []cmdField
+	Reason               string
+	Notice               string
 }
 
 // commandLink is a command the project page offers.
@@ -63,15 +70,24 @@ func (s *Server) commandFormRoutes() []Route {
 		{Method: http.MethodGet, Path: "/ui/projects/:id/commands/:op", OperationID: "webCommandForm", Summary: "Web page: the form of a project command (eligibility, decision, agreement, payment, amendment, Ukraine exception, support, reports, closure), checked as the user types", Tag: tagWeb, Roles: rep, ResponseType: "text/html", Query: langParam(), Handler: s.webCommandForm},
 		{Method: http.MethodPost, Path: "/ui/projects/:id/commands/:op", OperationID: "webCommandSubmit", Summary: "Issue a project command from its web form, with its reason", Tag: tagWeb, Roles: rep, RequestType: form, ResponseType: "text/html", Status: http.StatusSeeOther, Handler: s.webCommandSubmit},
 		{Method: http.MethodPost, Path: "/ui/projects/:id/commands/:op/check", OperationID: "webCommandCheck", Summary: "Dry-run a project command's web form", Tag: tagWeb, Roles: rep, RequestType: form, Response: WebCheck{}, Handler: s.webCommandCheck},
+		{Method: http.MethodGet, Path: "/ui/organisations/:oid/commands/:command", OperationID: "webOrgCommandForm", Summary: "Web page: the form of an organisation command (an application in an open call, an accreditation), checked as the user types", Tag: tagWeb, Roles: rep, ResponseType: "text/html",
+			Query: append(langParam(), Param{Name: "action"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "round", Type: "integer"}, Param{Name: "accreditation_id"}), Handler: s.webCommandForm},
+		{Method: http.MethodPost, Path: "/ui/organisations/:oid/commands/:command", OperationID: "webOrgCommandSubmit", Summary: "Issue an organisation command from its web form", Tag: tagWeb, Roles: rep, RequestType: form, ResponseType: "text/html", Status: http.StatusSeeOther, Handler: s.webCommandSubmit},
+		{Method: http.MethodPost, Path: "/ui/organisations/:oid/commands/:command/check", OperationID: "webOrgCommandCheck", Summary: "Dry-run an organisation command's web form", Tag: tagWeb, Roles: rep, RequestType: form, Response: WebCheck{}, Handler: s.webCommandCheck},
 	}
 }
 
-// commandRouteOf finds the API route of a project command's operation.
-func (s *Server) commandRouteOf(op string) (Route, bool) {
-	for _, pc := range projectCommands {
-		if pc.op != op {
-			continue
+// commandRouteOf finds the API route of a project command's operation
+// (an organisation's when org is true).
+func (s *Server) commandRouteOf(op string, org bool) (Route, bool) {
+	known := contains(orgCommands, op)
+	if !org {
+		known = false
+		for _, pc := range projectCommands {
+			known = known || pc.op == op
 		}
+	}
+	if known {
 		for _, r := range s.routes {
 			if r.OperationID == op && r.Command != "" && r.Request != nil {
 				return r, true
@@ -86,7 +102,7 @@ func (s *Server) commandRouteOf(op string) (Route, bool) {
 func (s *Server) offeredCommands(role, projectID, status string) []commandLink {
 	var out []commandLink
 	for _, pc := range projectCommands {
-		r, ok := s.commandRouteOf(pc.op)
+		r, ok := s.commandRouteOf(pc.op, false)
 		if !ok || !contains(r.Roles, role) || !contains(pc.statuses, status) {
 			continue
 		}
@@ -95,9 +111,9 @@ func (s *Server) offeredCommands(role, projectID, status string) []commandLink {
 	return out
 }
 
-// fieldsOf lists the inputs of a command type: its JSON fields but those
-// taken from the path.
-func fieldsOf(r Route) []cmdField {
+// fieldsOf lists the inputs of a command type: its JSON fields but fixed,
+// the one the page's path gives (project_id or oid).
+func fieldsOf(r Route, fixed string) []cmdField {
 	t := reflect.TypeOf(r.Request)
 	var out []cmdField
 	var walk func(t reflect.Type)
@@ -109,7 +125,7 @@ func fieldsOf(r Route) []cmdField {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" || name == "-" || contains(r.BodyFromPath, name) {
+			if name == "" || name == "-" || name == fixed {
 				continue
 			}
 			cf := cmdField{Name: name, Kind: "text"}
@@ -137,10 +153,19 @@ func fieldsOf(r Route) []cmdField {
 	return out
 }
 
+// fixedOf is the field the form's path gives: the organisation of an
+// organisation's form, else the project.
+func fixedOf(c echo.Context) string {
+	if c.Param("oid") != "" {
+		return "oid"
+	}
+	return "project_id"
+}
+
 // webCommandOf builds the command of route r from a web form.
 func webCommandOf(c echo.Context, r Route, form map[string]string) (aggregates.Command, error) {
 	obj := map[string]any{}
-	for _, f := range fieldsOf(r) {
+	for _, f := range fieldsOf(r, fixedOf(c)) {
 		v := strings.TrimSpace(form[f.Name])
 		if v == "" {
 			continue
@@ -164,10 +189,18 @@ func webCommandOf(c echo.Context, r Route, form map[string]string) (aggregates.C
 			obj[f.Name] = v
 		}
 	}
+	if oid := c.Param("oid"); oid != "" {
+		obj["oid"] = oid
+	}
 	body, _ := json.Marshal(obj)
 	bound := map[string]string{}
 	for _, name := range r.BodyFromPath {
-		bound[name] = c.Param("id")
+		switch name {
+		case fixedOf(c):
+			bound[name] = c.Param(map[string]string{"oid": "oid", "project_id": "id"}[name])
+		default: // e.g. request_id, accreditation_id: a field of the form
+			bound[name] = strings.TrimSpace(form[name])
+		}
 	}
 	ptr := reflect.New(reflect.TypeOf(r.Request))
 	if err := decodeStrict(body, ptr.Interface(), bound); err != nil {
@@ -176,18 +209,38 @@ func webCommandOf(c echo.Context, r Route, form map[string]string) (aggregates.C
 	return ptr.Elem().Interface().(aggregates.Command), nil
 }
 
-// commandFormData prepares the form of op on a project.
+// commandFormData prepares the form of op on a project or organisation.
 func (s *Server) commandFormData(c echo.Context) (Route, commandForm, error) {
-	pv, err := s.visibleProject(c, c.Param("id"))
-	if err != nil {
-		return Route{}, commandForm{}, err
+	var f commandForm
+	if oid := c.Param("oid"); oid != "" {
+		if err := visibleOrg(c, oid); err != nil {
+			return Route{}, f, err
+		}
+		if _, err := s.d.Reader.Organisation(c.Request().Context(), oid); err != nil {
+			return Route{}, f, sameNotFound(err, aggregates.KindOrganisation, oid)
+		}
+		f.OID, f.Back = oid, "/ui/organisations/"+url.PathEscape(oid)
+	} else {
+		pv, err := s.visibleProject(c, c.Param("id"))
+		if err != nil {
+			return Route{}, f, err
+		}
+		f.ProjectID, f.Back = pv.ID, "/ui/projects/"+url.PathEscape(pv.ID)
 	}
-	r, ok := s.commandRouteOf(c.Param("op"))
+	op := c.Param("op")
+	if f.OID != "" {
+		op = c.Param("command")
+	}
+	r, ok := s.commandRouteOf(op, f.OID != "")
 	if !ok || !contains(r.Roles, principal(c).Role) {
-		return Route{}, commandForm{}, apperr.New(apperr.NotFound, "no command form %q", c.Param("op"))
+		return Route{}, f, apperr.New(apperr.NotFound, "no command form %q", op)
 	}
-	base := "/ui/projects/" + url.PathEscape(pv.ID) + "/commands/" + r.OperationID
-	return r, commandForm{ProjectID: pv.ID, Op: r.OperationID, Action: base, Check: base + "/check", Fields: fieldsOf(r)}, nil
+	f.Op, f.Action = r.OperationID, f.Back+"/commands/"+r.OperationID
+	f.Check, f.Fields = f.Action+"/check", fieldsOf(r, fixedOf(c))
+	for i := range f.Fields {
+		f.Fields[i].Value = c.QueryParam(f.Fields[i].Name) // e.g. the call of an application
+	}
+	return r, f, nil
 }
 
 func (s *Server) webCommandForm(c echo.Context) error {
@@ -244,7 +297,7 @@ func (s *Server) webCommandSubmit(c echo.Context) error {
 		_, _, err = s.execute(c, cmd, cmdSpec{})
 	}
 	if err == nil {
-		return c.Redirect(http.StatusSeeOther, "/ui/projects/"+url.PathEscape(f.ProjectID)+"?saved=1")
+		return c.Redirect(http.StatusSeeOther, f.Back+"?saved=1")
 	}
 	if !wantsPage(c) {
 		return err

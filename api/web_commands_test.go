@@ -8,6 +8,10 @@ import (
 	"testing"
 )
 
+// school0 is the school of the story (the name school is taken by a
+// browser below).
+const school0 = school
+
 // TestWebCommandFormsRecordWithTheirReason: the project page offers the
 // office its commands; a command form's dry run names the field at fault
 // in the user's language; sent, the command is recorded with the form's
@@ -53,4 +57,21 @@ func TestWebCommandFormsRecordWithTheirReason(t *testing.T) {
 	if a := school.do(t, "GET", "/ui/projects/"+project+"/commands/recordPayment", nil, "Accept", "text/html"); a.status != http.StatusNotFound {
 		t.Fatalf("a beneficiary opened an office form: %d", a.status)
 	}
+	// The school applies in an open call from its home page.
+	home := school.do(t, "GET", "/ui/home?lang=en", nil, "Accept", "text/html")
+	apply := "/ui/organisations/" + school0 + "/commands/submitApplication?action=KA122&amp;call_year=2023&amp;round=1"
+	if !strings.Contains(string(home.body), apply) {
+		t.Fatalf("the home page offers no application in the open call: %s", home.body)
+	}
+	af := school.do(t, "GET", strings.ReplaceAll(apply, "&amp;", "&"), nil, "Accept", "text/html")
+	if af.status != 200 || !strings.Contains(string(af.body), `<option value="KA122" selected>`) {
+		t.Fatalf("application form: %d %s", af.status, af.body)
+	}
+	next := "2023-1-FI01-KA122-SCH-000000002"
+	app := url.Values{"csrf": {csrfOf(t, af)}, "project_id": {next}, "action": {"KA122"}, "field": {"school"}, "call_year": {"2023"}, "round": {"1"},
+		"title": {"Kielet 2023"}, "partners": {"[]"}, "start_date": {"2023-06-01"}, "end_date": {"2024-05-31"}, "requested_cents": {"5000000"}}
+	if a := school.do(t, "POST", "/ui/organisations/"+school0+"/commands/submitApplication", app, "Accept", "text/html"); a.status != http.StatusSeeOther {
+		t.Fatalf("application sent: %d %s", a.status, a.body)
+	}
+	s.must(t, 200, own, "GET", "/v1/projects/"+next, nil)
 }

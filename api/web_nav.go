@@ -120,8 +120,18 @@ func webFuncs() template.FuncMap {
 			return t.Text
 		},
 		"lower": strings.ToLower,
-		"dict":  func(p pageData, v any) map[string]any { return map[string]any{"P": p, "V": v} },
-		"add":   func(a, b int) int { return a + b },
+		"opt": func(lang, field, value string) string {
+			prefix := map[string]string{"action": "action-", "field": "field-"}[field]
+			if prefix == "" {
+				prefix = "v-"
+			}
+			if w := i18n.T(lang, prefix+value); w != prefix+value {
+				return w
+			}
+			return value
+		},
+		"dict": func(p pageData, v any) map[string]any { return map[string]any{"P": p, "V": v} },
+		"add":  func(a, b int) int { return a + b },
 	}
 }
 
