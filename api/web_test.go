@@ -44,7 +44,7 @@ func webScenario(t *testing.T, st *story) {
 		}
 	}
 	h := page("/ui/projects/"+project+"/history", "en")
-	if !strings.Contains(h, "ApplicationDecided") || !strings.Contains(h, "meets the quality threshold") || !strings.Contains(h, "rehtori/") {
+	if !strings.Contains(h, "Application decided") || !strings.Contains(h, "meets the quality threshold") || !strings.Contains(h, "rehtori/") {
 		t.Errorf("the history page lacks the decision, its reason or the school's user")
 	}
 	o := page("/ui/organisations/"+school, "fi")
