@@ -14,7 +14,7 @@ demo: build
 	ANALYST=$$(./$(BIN) token create --role analyst --name demo-analyst) && \
 	SCHOOL=$$(./$(BIN) token create --role beneficiary --org E10000001 --name demo-coordinator) && \
 	GRANTS_API_TOKEN=$$OFFICE ./$(BIN) demo && \
-	printf '\nOpen http://127.0.0.1:8080/ and sign in with one of these tokens:\n  national office: %s\n  analyst:         %s\n  coordinator of E10000001: %s\n' "$$OFFICE" "$$ANALYST" "$$SCHOOL"
+	printf '\nOpen %s/ and sign in with one of these tokens:\n  national office: %s\n  analyst:         %s\n  coordinator of E10000001: %s\n' "$${GRANTS_API_URL:-http://127.0.0.1:8080}" "$$OFFICE" "$$ANALYST" "$$SCHOOL"
 
 ## build: compile the grants binary into bin/
 build:

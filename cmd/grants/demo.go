@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -54,7 +55,7 @@ func (d *demoLoader) send(method, path, at, key string, body any) bool {
 		d.refused++
 		var p struct{ Rule, Field string }
 		_ = json.Unmarshal(raw, &p)
-		d.note(p.Rule + p.Field)
+		d.note(strings.TrimSpace(p.Rule + " " + p.Field))
 		return false
 	}
 	d.ok++
@@ -100,6 +101,11 @@ func runDemo(args []string) error {
 	ctx, stop := signalContext()
 	defer stop()
 	d := &demoLoader{c: c, ctx: ctx}
+	res, err := c.http.Get(c.base + "/healthz")
+	if err != nil {
+		return fmt.Errorf("cannot reach grants serve at %s (is make run running?): %v", c.base, err)
+	}
+	res.Body.Close()
 	if err := c.do(ctx, "GET", "/v1/organisations/E10000001", nil, nil); err == nil {
 		fmt.Fprintln(os.Stderr, "demo: the data set is loaded already (organisation E10000001 exists); nothing was sent")
 		return nil
@@ -192,8 +198,19 @@ func runDemo(args []string) error {
 			d.send("POST", p+"/payments", fmt.Sprintf("%d-06-20", year), "pf-"+pid, map[string]any{"payment_id": "PF1", "kind": "pre-financing", "amount_cents": pre})
 			if year == 2023 && i%3 == 0 {
 				d.send("POST", p+"/ukraine-exception", fmt.Sprintf("%d-07-01", year), "ua-"+pid, map[string]any{"justification": "Ukrainasta paenneet oppilaat osallistuvat hankkeeseen."})
-				if i%6 == 0 {
-					d.send("POST", p+"/ukraine-exception/decision", fmt.Sprintf("%d-07-15", year), "uad-"+pid, map[string]any{"outcome": "applied"})
+				if i%6 == 0 && d.send("POST", p+"/ukraine-exception/decision", fmt.Sprintf("%d-07-15", year), "uad-"+pid, map[string]any{"outcome": "applied"}) {
+					// Staff who worked in Ukraine job-shadow in Finland.
+					for m := 1; m <= 4; m++ {
+						day := time.Date(year, time.October, 2+7*m, 0, 0, 0, 0, time.UTC)
+						mid := fmt.Sprintf("UA%02d", m)
+						d.send("POST", p+"/mobilities", day.AddDate(0, 0, 14).Format(time.DateOnly), "mob-"+pid+"-"+mid, map[string]any{
+							"mobility_id": mid, "participant_id": fmt.Sprintf("P-UA-%s-%02d", o.oid, m), "activity": "SM-JOB-SHDW",
+							"start_date": day.Format(time.DateOnly), "end_date": day.AddDate(0, 0, 4).Format(time.DateOnly),
+							"sending_organisation": "Kyivskyi litsei", "receiving_organisation": o.name, "sending_country": "UA", "receiving_country": "FI",
+							"receiving_city": o.city, "distance_km": 1200, "travel_days": 2,
+							"ukraine": map[string]any{"category": "staff", "worked_in_ukraine": true, "suitable_education": true, "documents": []string{"pay-slip"},
+								"receiving_signature": true, "learning_agreement": true}})
+					}
 				}
 			}
 			if i%7 == 3 {
