@@ -56,7 +56,12 @@ func (s *Server) webProject(c echo.Context) error {
 		Closed:  pv.Status == aggregates.StatusClosed || pv.Status == aggregates.StatusTerminated}
 	role := principal(c).Role
 	d.CanReport = role != aggregates.RoleAnalyst && !d.LumpSum && pv.Status == aggregates.StatusOngoing
-	d.Commands = s.offeredCommands(role, pv.ID, pv.Status)
+	for _, l := range s.offeredCommands(role, pv.ID, pv.Status) {
+		if pv.UkraineException && (l.Op == "requestUkraineException" || l.Op == "decideUkraineException") {
+			continue // applied already
+		}
+		d.Commands = append(d.Commands, l)
+	}
 	if d.LumpSum {
 		if pr, _, err := s.d.Commands.ProjectAsOf(ctx, pv.ID, s.d.Clock.Now()); err == nil {
 			d.WorkPackages = pr.WorkPackages
@@ -69,7 +74,11 @@ func (s *Server) webProject(c echo.Context) error {
 		}
 	}
 	add(pv.SubmittedOn, "ev-submitted", "", pv.RequestedCents)
-	add(pv.DecidedOn, "ev-decided", "status-"+pv.Status, pv.AwardedCents)
+	outcome := pv.Status // rejected or reserve-listed stay so; any awarded grant was an approval
+	if pv.AwardedCents > 0 {
+		outcome = aggregates.StatusApproved
+	}
+	add(pv.DecidedOn, "ev-decided", "status-"+outcome, pv.AwardedCents)
 	add(pv.SignedOn, "ev-signed", pv.AgreementNo, 0)
 	add(pv.StartDate, "ev-start", "", 0)
 	add(pv.EndDate, "ev-end", "", 0)
