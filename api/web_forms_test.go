@@ -89,9 +89,13 @@ func TestWebFormsReportCheckAndUpload(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(out.String(), "Hyväksyttyjä rivejä: 1. Hylättyjä rivejä: 1.") {
 		t.Fatalf("upload: %d %s", res.StatusCode, out.String())
 	}
+	// What is due: the final report, 60 days after the project's end.
+	if home := br.do(t, "GET", "/ui/home?lang=fi", nil, "Accept", "text/html"); !strings.Contains(string(home.body), "30.10.2023</time>: Loppuraportti erääntyy") {
+		t.Errorf("the home page does not say when the final report is due: %s", home.body)
+	}
 	// The project page shows the new mobilities and the budget.
 	pg := br.do(t, "GET", "/ui/projects/"+project+"?lang=fi", nil, "Accept", "text/html")
-	for _, want := range []string{"Aikajana", "Liikkuvuudet (2)", "Avustussopimus allekirjoitettu", "Tiivisteketju on eheä"} {
+	for _, want := range []string{"Aikajana", "Liikkuvuudet (2)", "Avustussopimus allekirjoitettu", "Tiivisteketju on eheä", "Loppuraportin määräpäivä"} {
 		if !strings.Contains(string(pg.body), want) {
 			t.Errorf("the project page lacks %q", want)
 		}

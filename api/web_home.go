@@ -106,14 +106,8 @@ func (s *Server) webBeneficiaryHome(c echo.Context, oid string) error {
 	today := aggregates.OfficeDay(s.d.Clock.Now())
 	for _, ps := range st.Projects {
 		pv := ps.Project
-		if r, ok := s.d.Reader.(deadlineReader); ok {
-			d, err := r.Deadlines(ctx, pv.ID)
-			if err != nil {
-				return err
-			}
-			for _, f := range d.Flags {
-				home.Due = append(home.Due, dueItem{ProjectID: pv.ID, Key: "due-final-report", Rule: f.Rule, DueOn: f.DueOn, Overdue: d.Overdue})
-			}
+		if due, ok := finalReportDue(pv); ok {
+			home.Due = append(home.Due, dueItem{ProjectID: pv.ID, Key: "due-final-report", Rule: "LIFE-REPORT-DUE", DueOn: due, Overdue: due < today.String()})
 		}
 		if pv.Status == aggregates.StatusOngoing {
 			if _, ok := s.d.Reader.(projections.PlanReader); ok {
@@ -224,4 +218,17 @@ func matches(q string, fields ...string) bool {
 		}
 	}
 	return false
+}
+
+// finalReportDue is the day an ongoing project's final report is due
+// (LIFE-REPORT-DUE, from the domain's own reckoning).
+func finalReportDue(pv projections.ProjectView) (string, bool) {
+	if pv.Status != aggregates.StatusOngoing || pv.EndDate == "" {
+		return "", false
+	}
+	end, err := aggregates.ParseDate(pv.EndDate)
+	if err != nil {
+		return "", false
+	}
+	return aggregates.Project{EndDate: end}.FinalReportDueOn().String(), true
 }

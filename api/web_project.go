@@ -83,6 +83,9 @@ func (s *Server) webProject(c echo.Context) error {
 	add(pv.StartDate, "ev-start", "", 0)
 	add(pv.EndDate, "ev-end", "", 0)
 	add(pv.ClosedOn, "ev-closed", "", 0)
+	if due, ok := finalReportDue(pv); ok {
+		add(due, "ev-report-due", "", 0)
+	}
 	if role != aggregates.RoleAnalyst {
 		if pays, err := s.d.Reader.Payments(ctx, pv.ID); err == nil {
 			d.Payments = pays
@@ -98,7 +101,9 @@ func (s *Server) webProject(c echo.Context) error {
 		if dr, ok := s.d.Reader.(deadlineReader); ok {
 			if ds, err := dr.Deadlines(ctx, pv.ID); err == nil {
 				for _, f := range ds.Flags {
-					add(f.DueOn, "ev-report-due", f.Rule, 0)
+					if f.Flag != aggregates.FlagFinalReportReminder {
+						add(f.RaisedOn, "flag-"+f.Flag, f.Rule, 0)
+					}
 				}
 			}
 		}
