@@ -30,8 +30,11 @@ type CommandResponse struct {
 	// same Idempotency-Key gets the first answer again, byte for byte, and
 	// the header Grants-Replayed: true tells that it is a replay.
 	Replayed bool `json:"replayed"`
-	// Events are the events recorded.
+	// Events are the events recorded (with ?dry_run=true: the events that
+	// would be, without IDs, hashes or sequences).
 	Events []EventSummary `json:"events"`
+	// DryRun is true in the answer to ?dry_run=true: nothing was recorded.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // EventSummary is one recorded event as a command's answer shows it.
@@ -70,12 +73,18 @@ func commandRoute[T aggregates.Command](s *Server, method, path, opID, summary, 
 	return Route{
 		Method: method, Path: path, OperationID: opID, Summary: summary, Tag: tag, Roles: commandRoles(zero.CommandType()),
 		Command: zero.CommandType(), Request: zero, BodyFromPath: fromPath, Response: CommandResponse{}, Status: spec.status,
-		Idempotent: true,
+		Idempotent: true, DryRun: true, Query: []Param{dryRunParam},
 		Handler: func(c echo.Context) error {
 			var cmd T
 			if err := s.decodeCommand(c, &cmd, spec.path); err != nil {
 				s.metrics.command(zero.CommandType(), string(apperr.CodeOf(err)), apperr.As(err).Rule)
 				return err
+			}
+			if dry, err := dryRunOf(c); err != nil || dry {
+				if err != nil {
+					return err
+				}
+				return s.answerDryRun(c, cmd)
 			}
 			return s.runCommand(c, cmd, spec)
 		},

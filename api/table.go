@@ -143,6 +143,10 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.ruleRoutes()...)
 	rs = append(rs, s.problemRoutes()...)
 	rs = append(rs, s.sessionRoutes()...)
+	rs = append(rs, s.homeRoutes()...)
+	rs = append(rs, s.statRoutes()...)
+	rs = append(rs, s.formRoutes()...)
+	rs = append(rs, s.commandFormRoutes()...)
 	return append(rs, s.webRoutes()...)
 }
 
