@@ -54,7 +54,26 @@ func screenshotDir(t *testing.T) string {
 func newChrome(t *testing.T) context.Context {
 	exe := chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(320, 800))
+		chromedp.WindowSize(320, 800),
+		// Containers often have a small /dev/shm; a busy CI machine may
+		// take a while to bring the browser up.
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WSURLReadTimeout(90*time.Second))
+	// A browser that dies while starting on a loaded machine is started
+	// again (fresh profile each time), at most three times.
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		var ctx context.Context
+		if ctx, err = startChrome(t, append(opts, chromedp.UserDataDir(t.TempDir()))); err == nil {
+			return ctx
+		}
+		t.Logf("chromium start, attempt %d: %v", attempt, err)
+	}
+	t.Fatal(err)
+	return nil
+}
+
+// startChrome starts one browser and opens its first page.
+func startChrome(t *testing.T, opts []chromedp.ExecAllocatorOption) (context.Context, error) {
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
@@ -64,9 +83,12 @@ func newChrome(t *testing.T) context.Context {
 	if err := chromedp.Run(ctx, chromedp.EmulateViewport(320, 800), chromedp.ActionFunc(func(ctx context.Context) error {
 		return page.SetBypassCSP(true).Do(ctx) // to inject axe-core
 	})); err != nil {
-		t.Fatal(err)
+		cancel3()
+		cancel2()
+		cancel()
+		return nil, err
 	}
-	return ctx
+	return ctx, nil
 }
 
 // axeResult is what the test reads of axe.run().

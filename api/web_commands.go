@@ -294,7 +294,7 @@ func (s *Server) webCommandSubmit(c echo.Context) error {
 	}
 	cmd, err := webCommandOf(c, r, form)
 	if err == nil {
-		_, _, err = s.execute(c, cmd, cmdSpec{})
+		err = s.webExecute(c, cmd)
 	}
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, f.Back+"?saved=1")

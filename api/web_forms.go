@@ -254,7 +254,7 @@ func (s *Server) webMobilitySubmit(c echo.Context) error {
 	form := formOf(c)
 	cmd, err := mobilityCommand(c, form)
 	if err == nil {
-		_, _, err = s.execute(c, cmd, cmdSpec{})
+		err = s.webExecute(c, cmd)
 	}
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/ui/projects/"+url.PathEscape(pv.ID)+"?saved=1#mobilities")
@@ -291,7 +291,7 @@ func (s *Server) webMobilityCancel(c echo.Context) error {
 		return err
 	}
 	cmd := aggregates.CancelMobility{ProjectID: pv.ID, MobilityID: c.Param("mid"), Reason: strings.TrimSpace(formOf(c)["reason"])}
-	if _, _, err := s.execute(c, cmd, cmdSpec{}); err != nil {
+	if err := s.webExecute(c, cmd); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/ui/projects/"+url.PathEscape(pv.ID)+"?saved=1#mobilities")
@@ -338,6 +338,7 @@ func (s *Server) webUpload(c echo.Context) error {
 			res.Rows[i].Message = explain(language(c), &apperr.Error{Rule: r.Rule, Field: r.Field, Message: r.Message, Code: apperr.Invalid})
 		}
 	}
+	s.settle(c, res.Sequence)
 	out.Result = &res
 	return s.render(c, "upload.html", "upload-csv", out)
 }

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
@@ -67,8 +68,13 @@ func (h *Handler) DryRun(ctx context.Context, req Request) (DryRunResult, error)
 			Message: "If-Match expects another version than the current one"}
 	}
 	if head.Version == 0 && ref.Kind != aggregates.KindOrganisation {
-		if err := h.checkUnique(ctx, ref); err != nil {
-			return DryRunResult{}, err
+		// IDs are global (the store binds an ID to its organisation at
+		// the first append): a dry run reads the binding without making it.
+		switch org, err := h.store.Locate(ctx, ref.Kind, ref.ID); {
+		case err == nil && org != ref.Org:
+			return DryRunResult{}, errIDTaken(ref, nil)
+		case err != nil && !errors.Is(err, events.ErrNotFound):
+			return DryRunResult{}, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
 		}
 	}
 	drafts, err := h.decide(ctx, dctx, e, ref, req.Command)
