@@ -2,11 +2,19 @@ GO ?= go
 BIN := bin/grants
 PKG := ./...
 
-.PHONY: run build test vet lint bench fuzz clean rules
+.PHONY: run build test vet lint bench fuzz clean rules demo
 
 ## run: start the whole system (embedded NATS under ./data/nats, SQLite ./data/grants.db, API on 127.0.0.1:8080)
 run: build
 	./$(BIN) serve
+
+## demo: load a realistic, reproducible data set into the running `make run` (through its API) and print sign-in tokens for the three roles
+demo: build
+	@OFFICE=$$(./$(BIN) token create --role national-office --name demo-officer) && \
+	ANALYST=$$(./$(BIN) token create --role analyst --name demo-analyst) && \
+	SCHOOL=$$(./$(BIN) token create --role beneficiary --org E10000001 --name demo-coordinator) && \
+	GRANTS_API_TOKEN=$$OFFICE ./$(BIN) demo && \
+	printf '\nOpen %s/ and sign in with one of these tokens:\n  national office: %s\n  analyst:         %s\n  coordinator of E10000001: %s\n' "$${GRANTS_API_URL:-http://127.0.0.1:8080}" "$$OFFICE" "$$ANALYST" "$$SCHOOL"
 
 ## build: compile the grants binary into bin/
 build:

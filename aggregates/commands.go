@@ -21,6 +21,6 @@ func AllCommands() []Command {
 		CloseProject{}, TerminateProject{},
 		PublishCallRound{}, CorrectCallRound{}, PublishRatesTable{}, CorrectRatesTable{}, RecomputeGrants{},
 		RaiseDeadlineFlags{},
-		AddConsortiumMember{}, RemoveConsortiumMember{},
+		AddConsortiumMember{}, RemoveConsortiumMember{}, EraseParticipant{},
 	}
 }

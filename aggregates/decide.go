@@ -69,8 +69,12 @@ func (d *Domain) decide(ctx Context, p Portfolio, cmd Command) (Event, error) {
 		return decideAddMember(ctx, p, c)
 	case RemoveConsortiumMember:
 		return decideRemoveMember(ctx, p, c)
+	case EraseParticipant:
+		return decideErase(ctx, p, c)
 	case SubmitApplication:
 		return d.decideSubmit(ctx, p, c)
+	case RecordDisclosure:
+		return decideDisclosure(ctx, c)
 	}
 	pr, err := projectOf(p, cmd)
 	if err != nil {

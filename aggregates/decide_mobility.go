@@ -55,6 +55,7 @@ func (d *Domain) decideCorrect(ctx Context, p Portfolio, pr Project, c CorrectMo
 	if err != nil {
 		return nil, err
 	}
+	a.m = keepSealed(a.m, old.Mobility)
 	return MobilityCorrected{ProjectID: pr.ID, OID: pr.OID, Action: pr.Action, CallYear: pr.CallYear, Mobility: a.m,
 		Days: a.days, DistanceKm: a.distance, Grant: a.grant, PreviousTotalCents: old.Grant.TotalCents,
 		Reason: strings.TrimSpace(c.Reason), CorrectedOn: today(ctx)}, nil
@@ -105,6 +106,9 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 			pr.Action, fieldName(pr.Field), learnerActivities(pr.Field), act.Code, act.Name, fieldName(act.Field()))
 	}
 	if err := checkSendingMember(p, pr, m); err != nil {
+		return assessed{}, err
+	}
+	if err := checkPersonalInput(p, m); err != nil {
 		return assessed{}, err
 	}
 	day := today(ctx)

@@ -30,10 +30,28 @@ func EvolveAll(p Portfolio, evs []Event) Portfolio {
 	return v.p
 }
 
+// EvolveOwned folds the events evs into *p in place: it changes p's maps
+// instead of copying them, so that an event costs the same whatever the
+// size of the state (the n-th report of a project is O(1), not O(n)). The
+// result equals EvolveAll(*p, evs). p must be owned by the caller alone:
+// no other value may share its maps, as a state built from NewPortfolio
+// by EvolveOwned only, or a Clone, does not. Evolve and EvolveAll stay
+// pure; a state they returned may share maps with their input and must be
+// cloned before it is evolved in place.
+func EvolveOwned(p *Portfolio, evs []Event) {
+	v := evolver{p: *p, inPlace: true}
+	for _, e := range evs {
+		v.apply(e)
+	}
+	*p = v.p
+}
+
 // evolver applies events to a state, copying each map of the input the
-// first time it changes it and changing its own copies in place afterwards.
+// first time it changes it and changing its own copies in place afterwards;
+// inPlace, every map of the input is its own already.
 type evolver struct {
 	p           Portfolio
+	inPlace     bool
 	ownProjects bool
 	ownAccs     bool
 	ownMobs     map[string]bool
@@ -82,6 +100,13 @@ func (v *evolver) apply(e Event) {
 			}
 			a.Members = ms
 		})
+	case ParticipantErased:
+		o := &p.Organisation
+		o.ErasedParticipants = maps.Clone(o.ErasedParticipants)
+		if o.ErasedParticipants == nil {
+			o.ErasedParticipants = map[string]Date{}
+		}
+		o.ErasedParticipants[e.ParticipantID] = e.ErasedOn
 	case ApplicationSubmitted:
 		v.withProject(e.ProjectID, func(pr *Project) {
 			*pr = Project{ID: e.ProjectID, OID: e.OID, Action: e.Action, Field: e.Field, CallYear: e.CallYear,
@@ -204,7 +229,7 @@ func (v *evolver) apply(e Event) {
 // accreditation map of the input first.
 func (v *evolver) withAccreditation(id string, f func(*Accreditation)) {
 	o := &v.p.Organisation
-	if !v.ownAccs || o.Accreditations == nil {
+	if !(v.ownAccs || v.inPlace) || o.Accreditations == nil {
 		o.Accreditations = maps.Clone(o.Accreditations)
 		if o.Accreditations == nil {
 			o.Accreditations = map[string]Accreditation{}
@@ -220,7 +245,7 @@ func (v *evolver) withAccreditation(id string, f func(*Accreditation)) {
 // input first. f gets the project by value; it changes its maps and slices
 // only through v.putMobility and three-index appends, which copy.
 func (v *evolver) withProject(id string, f func(*Project)) {
-	if !v.ownProjects || v.p.Projects == nil {
+	if !(v.ownProjects || v.inPlace) || v.p.Projects == nil {
 		projects := make(map[string]Project, len(v.p.Projects)+1)
 		maps.Copy(projects, v.p.Projects)
 		v.p.Projects = projects
@@ -252,14 +277,33 @@ func (v *evolver) putMobility(pr *Project, r MobilityRecord) {
 			pr.CountedMobilities++
 		}
 	}
-	if !v.ownMobs[pr.ID] || pr.Mobilities == nil {
+	if had && !old.Cancelled {
+		pr.unclaim(claimsOf(old.Mobility, old.Grant))
+	}
+	if !r.Cancelled {
+		pr.claim(claimsOf(r.Mobility, r.Grant))
+	}
+	if had && old.paysOrgSupport() {
+		pr.orgSupportCount--
+	}
+	if r.paysOrgSupport() {
+		pr.orgSupportCount++
+	}
+	if !(v.ownMobs[pr.ID] || v.inPlace) || pr.Mobilities == nil {
 		m := make(map[string]MobilityRecord, len(pr.Mobilities)+1)
 		maps.Copy(m, pr.Mobilities)
 		pr.Mobilities = m
+		pr.byParticipant = maps.Clone(pr.byParticipant)
 		if v.ownMobs == nil {
 			v.ownMobs = map[string]bool{}
 		}
 		v.ownMobs[pr.ID] = true
+	}
+	if had && old.Mobility.ParticipantID != r.Mobility.ParticipantID {
+		pr.unindexParticipant(old.Mobility.ParticipantID, r.Mobility.MobilityID)
+	}
+	if !had || old.Mobility.ParticipantID != r.Mobility.ParticipantID {
+		pr.indexParticipant(r.Mobility.ParticipantID, r.Mobility.MobilityID)
 	}
 	pr.Mobilities[r.Mobility.MobilityID] = r
 }
@@ -269,3 +313,19 @@ func (v *evolver) putMobility(pr *Project, r MobilityRecord) {
 // release could record, counts as 0 so that it never leaves room under
 // BUD-GRANT-CAP.
 func countedCents(grant int64) int64 { return max(grant, 0) }
+
+// Clone returns a copy of p that shares no map with it, so that it may be
+// evolved in place (EvolveOwned) while p is read, or the other way round.
+func (p Portfolio) Clone() Portfolio {
+	c := p
+	c.Organisation.Accreditations = maps.Clone(p.Organisation.Accreditations)
+	if p.Projects != nil {
+		c.Projects = make(map[string]Project, len(p.Projects))
+		for id, pr := range p.Projects {
+			pr.Mobilities = maps.Clone(pr.Mobilities)
+			pr.byParticipant = maps.Clone(pr.byParticipant)
+			c.Projects[id] = pr
+		}
+	}
+	return c
+}

@@ -1,6 +1,10 @@
 package aggregates
 
-import "github.com/erasmus-ledger/grants/aggregates/money"
+import (
+	"sort"
+
+	"github.com/erasmus-ledger/grants/aggregates/money"
+)
 
 // participantClaims adds up what the participant of m already claims in
 // project pr through its other mobilities: the course-fee days (ACT-COURSE
@@ -13,7 +17,9 @@ func participantClaims(pr Project, m Mobility) (courseFeeDays int, linguisticCen
 	if m.ParticipantID == "" {
 		return 0, 0
 	}
-	for _, id := range sortedMobilityIDs(pr) {
+	// The participant's own mobilities, in ID order: a look-up, not a
+	// scan of the project.
+	for _, id := range pr.byParticipant[m.ParticipantID] {
 		r := pr.Mobilities[id]
 		if id == m.MobilityID || r.Cancelled || r.Mobility.ParticipantID != m.ParticipantID {
 			continue
@@ -37,6 +43,10 @@ func participantClaims(pr Project, m Mobility) (courseFeeDays int, linguisticCen
 // mobility of a large project does not move it to the lower rate.
 func participantsBefore(pr Project, m Mobility) int {
 	own, had := pr.Mobilities[m.MobilityID]
+	if !had {
+		// A new report comes after every mobility: the running count.
+		return pr.orgSupportCount
+	}
 	n := 0
 	for id, r := range pr.Mobilities {
 		if id == m.MobilityID || !r.paysOrgSupport() || (had && r.Seq > own.Seq) {
@@ -45,4 +55,38 @@ func participantsBefore(pr Project, m Mobility) int {
 		n++
 	}
 	return n
+}
+
+// indexParticipant adds mobility id to participant pid's list (a new slice).
+func (p *Project) indexParticipant(pid, id string) {
+	if pid == "" {
+		return
+	}
+	if p.byParticipant == nil {
+		p.byParticipant = map[string][]string{}
+	}
+	old := p.byParticipant[pid]
+	i := sort.SearchStrings(old, id)
+	if i < len(old) && old[i] == id {
+		return
+	}
+	ids := make([]string, 0, len(old)+1)
+	ids = append(append(append(ids, old[:i]...), id), old[i:]...)
+	p.byParticipant[pid] = ids
+}
+
+// unindexParticipant removes mobility id from participant pid's list (a
+// new slice).
+func (p *Project) unindexParticipant(pid, id string) {
+	old := p.byParticipant[pid]
+	i := sort.SearchStrings(old, id)
+	if pid == "" || i == len(old) || old[i] != id {
+		return
+	}
+	if len(old) == 1 {
+		delete(p.byParticipant, pid)
+		return
+	}
+	ids := make([]string, 0, len(old)-1)
+	p.byParticipant[pid] = append(append(ids, old[:i]...), old[i+1:]...)
 }

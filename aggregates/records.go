@@ -1,5 +1,7 @@
 package aggregates
 
+import "github.com/erasmus-ledger/grants/events/pii"
+
 // Partner is one partner organisation of a project.
 type Partner struct {
 	// OID is the partner's organisation ID, if it has one.
@@ -85,8 +87,13 @@ type Mobility struct {
 	MobilityID string `json:"mobility_id"`
 	// ParticipantID is the pseudonymous participant ID.
 	ParticipantID string `json:"participant_id"`
-	// Personal is the participant's personal data, kept apart.
-	Personal Personal `json:"personal"`
+	// Personal is the participant's personal data, kept apart. A command
+	// carries it in plain text; the event written to the stream carries it
+	// sealed in PersonalSealed instead (schema version 2, PD-SEALED).
+	Personal Personal `json:"personal,omitzero"`
+	// PersonalSealed is Personal encrypted with the participant's own key
+	// (events/pii, PD-SEALED): set in stored events, never in commands.
+	PersonalSealed *pii.Sealed `json:"personal_sealed,omitempty"`
 	// Activity is the Beneficiary Module activity code (catalog).
 	Activity string `json:"activity"`
 	// StartDate and EndDate are the activity's first and last days.

@@ -16,14 +16,21 @@ func AllEvents() []Event {
 		PaymentPlanSet{}, InclusionSupportRequested{}, InclusionSupportDecided{},
 		DeadlineFlagRaised{},
 		ConsortiumMemberAdded{}, ConsortiumMemberRemoved{},
+		ParticipantErased{},
+		PersonalDataDisclosed{},
 	}
 }
 
 // Registry returns a registry of every event type of the domain at its
-// current schema version (all at version 1 for now).
+// current schema version: version 1, but for the types of
+// SchemaVersions, which have an upcaster from each older version.
 func Registry() *events.Registry {
 	r := events.NewRegistry()
 	for _, e := range AllEvents() {
+		if v, ok := schemaVersions[e.EventType()]; ok {
+			r.Register(e.EventType(), v.version, e, v.upcasters)
+			continue
+		}
 		r.Register(e.EventType(), 1, e, nil)
 	}
 	// The national office's resolution of a damaged aggregate: recorded

@@ -46,6 +46,9 @@ type Organisation struct {
 	City           string                   `json:"city"`
 	Kind           string                   `json:"kind"`
 	Accreditations map[string]Accreditation `json:"accreditations"`
+	// ErasedParticipants holds the day each erased participant's personal
+	// data was erased (PD-ERASE), by participant ID.
+	ErasedParticipants map[string]Date `json:"erased_participants,omitempty"`
 }
 
 // AccreditedIn reports whether the organisation holds an accreditation in
@@ -171,6 +174,20 @@ type Project struct {
 	// DeadlineFlags are the reminders and overdue flags recorded, in order
 	// (LIFE-REPORT-DUE, LIFE-ASSESS-DUE); each flag at most once.
 	DeadlineFlags []RaisedFlag `json:"deadline_flags,omitempty"`
+
+	// orgSupportCount is the number of mobilities that count as
+	// participants for organisational support (paysOrgSupport), kept by
+	// Evolve so that a new report does not count them again.
+	orgSupportCount int
+	// byParticipant lists the IDs of the mobilities of each participant
+	// (ParticipantID), sorted; a slice is replaced, never changed, when it
+	// changes. It keeps a participant's claims a look-up, not a scan.
+	byParticipant map[string][]string
+	// claimed is what the mobilities not cancelled claim under
+	// BUD-INCLUSION-REQ, kept by Evolve; claimsInexact tells that a sum
+	// once left int64, after which the claims are added up again.
+	claimed       supportClaims
+	claimsInexact bool
 }
 
 // ReportLocked reports whether the final report was submitted.

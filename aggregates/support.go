@@ -22,9 +22,40 @@ func claimsOf(m Mobility, g GrantBreakdown) supportClaims {
 	return c
 }
 
+// claim adds c to the project's running claims (exactly, or it marks them
+// inexact).
+func (p *Project) claim(c supportClaims) {
+	var ok1, ok2 bool
+	p.claimed.inclusion, ok1 = money.Add(p.claimed.inclusion, c.inclusion)
+	p.claimed.exceptional, ok2 = money.Add(p.claimed.exceptional, c.exceptional)
+	if !ok1 || !ok2 {
+		p.claimsInexact = true
+	}
+}
+
+// unclaim takes c, claimed before, out of the project's running claims.
+func (p *Project) unclaim(c supportClaims) {
+	var ok1, ok2 bool
+	p.claimed.inclusion, ok1 = money.Sub(p.claimed.inclusion, c.inclusion)
+	p.claimed.exceptional, ok2 = money.Sub(p.claimed.exceptional, c.exceptional)
+	if !ok1 || !ok2 {
+		p.claimsInexact = true
+	}
+}
+
 // projectClaims adds up the claims of pr's mobilities that are not
-// cancelled, leaving out mobility skip (the one being corrected).
+// cancelled, leaving out mobility skip (the one being corrected): from
+// the running claims Evolve keeps, unless a sum once left int64.
 func projectClaims(pr Project, skip string) supportClaims {
+	if !pr.claimsInexact {
+		c := pr.claimed
+		if r, ok := pr.Mobilities[skip]; ok && skip != "" && !r.Cancelled {
+			o := claimsOf(r.Mobility, r.Grant)
+			c.inclusion -= o.inclusion
+			c.exceptional -= o.exceptional
+		}
+		return c
+	}
 	var c supportClaims
 	for id, r := range pr.Mobilities {
 		if id == skip || r.Cancelled {

@@ -129,7 +129,8 @@ var snake = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func TestOrgWideCommands(t *testing.T) {
 	want := map[string]bool{"SubmitApplication": true, "DecideApplication": true,
-		"PublishCallRound": true, "CorrectCallRound": true, "PublishRatesTable": true, "CorrectRatesTable": true}
+		"PublishCallRound": true, "CorrectCallRound": true, "PublishRatesTable": true, "CorrectRatesTable": true,
+		"EraseParticipant": true}
 	for _, c := range AllCommands() {
 		if c.OrgWide() != want[c.CommandType()] {
 			t.Errorf("%s OrgWide = %v", c.CommandType(), c.OrgWide())

@@ -79,9 +79,23 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err = csvUTF8(c.Request().Header.Get(echo.HeaderContentType), body)
+	res, err := s.bulkReport(c, projectID, body, c.Request().Header.Get(echo.HeaderContentType), key, reason)
 	if err != nil {
 		return err
+	}
+	c.Response().Header().Set(HeaderSequence, strconv.FormatUint(res.Sequence, 10))
+	if strings.Contains(c.Request().Header.Get("Accept"), "text/csv") {
+		return writeBulkCSV(c, res)
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// bulkReport reports one mobility per row of a CSV file (the API's upload
+// and the web page's): the rows are checked and recorded one by one.
+func (s *Server) bulkReport(c echo.Context, projectID string, body []byte, contentType, key, reason string) (BulkResult, error) {
+	body, err := csvUTF8(contentType, body)
+	if err != nil {
+		return BulkResult{}, err
 	}
 	r := csv.NewReader(bytes.NewReader(body))
 	r.Comma = separatorOf(body)
@@ -89,14 +103,14 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return apperr.New(apperr.Invalid, "the CSV file is empty; the first line must name the columns (see docs/api.md)")
+		return BulkResult{}, apperr.New(apperr.Invalid, "the CSV file is empty; the first line must name the columns (see docs/api.md)")
 	}
 	if err != nil {
-		return apperr.New(apperr.Invalid, "the CSV header cannot be read: %v", err)
+		return BulkResult{}, apperr.New(apperr.Invalid, "the CSV header cannot be read: %v", err)
 	}
 	cols, err := headerColumns(header)
 	if err != nil {
-		return err
+		return BulkResult{}, err
 	}
 	// Read the whole file first: a file over the row limit is refused
 	// before any of its rows is recorded.
@@ -120,7 +134,7 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 			line, _ = r.FieldPos(0)
 		}
 		if len(recs) >= MaxUploadRows {
-			return apperr.New(apperr.Invalid, "the file has more than %d rows; nothing was recorded: split it", MaxUploadRows)
+			return BulkResult{}, apperr.New(apperr.Invalid, "the file has more than %d rows; nothing was recorded: split it", MaxUploadRows)
 		}
 		recs = append(recs, record{line: line, values: rec, err: err})
 	}
@@ -156,11 +170,7 @@ func (s *Server) uploadMobilities(c echo.Context) error {
 		s.metrics.rows.WithLabelValues(row.Status, row.Rule).Inc()
 		res.Rows = append(res.Rows, row)
 	}
-	c.Response().Header().Set(HeaderSequence, strconv.FormatUint(res.Sequence, 10))
-	if strings.Contains(c.Request().Header.Get("Accept"), "text/csv") {
-		return writeBulkCSV(c, res)
-	}
-	return c.JSON(http.StatusOK, res)
+	return res, nil
 }
 
 // headerColumns checks the header line and returns the column of each position.

@@ -26,11 +26,15 @@ type CommandResponse struct {
 	// Grants-Sequence header): pass it as Grants-Min-Sequence to a query to
 	// read your write.
 	Sequence uint64 `json:"sequence"`
-	// Replayed is true when the command had already been applied under the
-	// same idempotency key and nothing was written.
+	// Replayed is what the first answer said (false): a retry with the
+	// same Idempotency-Key gets the first answer again, byte for byte, and
+	// the header Grants-Replayed: true tells that it is a replay.
 	Replayed bool `json:"replayed"`
-	// Events are the events recorded.
+	// Events are the events recorded (with ?dry_run=true: the events that
+	// would be, without IDs, hashes or sequences).
 	Events []EventSummary `json:"events"`
+	// DryRun is true in the answer to ?dry_run=true: nothing was recorded.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // EventSummary is one recorded event as a command's answer shows it.
@@ -69,12 +73,18 @@ func commandRoute[T aggregates.Command](s *Server, method, path, opID, summary, 
 	return Route{
 		Method: method, Path: path, OperationID: opID, Summary: summary, Tag: tag, Roles: commandRoles(zero.CommandType()),
 		Command: zero.CommandType(), Request: zero, BodyFromPath: fromPath, Response: CommandResponse{}, Status: spec.status,
-		Idempotent: true,
+		Idempotent: true, DryRun: true, Query: []Param{dryRunParam},
 		Handler: func(c echo.Context) error {
 			var cmd T
 			if err := s.decodeCommand(c, &cmd, spec.path); err != nil {
 				s.metrics.command(zero.CommandType(), string(apperr.CodeOf(err)), apperr.As(err).Rule)
 				return err
+			}
+			if dry, err := dryRunOf(c); err != nil || dry {
+				if err != nil {
+					return err
+				}
+				return s.answerDryRun(c, cmd)
 			}
 			return s.runCommand(c, cmd, spec)
 		},
@@ -158,23 +168,18 @@ func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (
 		Command: cmd, Actor: p.Actor(), IdempotencyKey: key, CorrelationID: requestID(c),
 		Reason: reason, EffectiveAt: at, IfMatch: match,
 	}
-	scoped, fp := "", ""
-	if key != "" && s.d.Idempotency != nil {
-		scoped, fp = idempotencyScope(req.Actor, key), fingerprint(c, cmd, reason, at, match)
-		if rec, a, ok, err := s.recall(ctx, scoped, fp); err != nil || ok {
-			return command.Result{Ref: rec.Ref, Version: rec.Version, Replayed: ok}, a, err
-		}
-	}
+	// The command handler keeps the one idempotency record of the
+	// command and answers a retry with the events first written; the
+	// answer is rendered from them exactly as the first time.
 	res, err := s.d.Commands.Handle(ctx, req)
 	if err != nil {
 		return command.Result{}, storedAnswer{}, err
 	}
-	a, err := answerOf(res, spec)
+	first := res
+	first.Replayed = false
+	a, err := answerOf(first, spec)
 	if err != nil {
 		return command.Result{}, storedAnswer{}, err
-	}
-	if scoped != "" {
-		s.remember(c, scoped, fp, res, a)
 	}
 	return res, a, nil
 }

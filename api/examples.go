@@ -49,6 +49,7 @@ func init() {
 	for k, v := range map[string]string{
 		"AddConsortiumMember":     `{"member_oid":"E10054321"}`,
 		"RemoveConsortiumMember":  `{"reason":"The member school left the consortium."}`,
+		"EraseParticipant":        `{"reason":"The participant's guardian asked for erasure (GDPR article 17)."}`,
 		"RaiseDeadlineFlags":      `{}`,
 		"SetPaymentPlan":          `{"instalments":[{"id":"PF1","kind":"pre-financing","amount_cents":4320000,"due_date":"2024-10-01"}],"balance_due_days":60}`,
 		"RequestInclusionSupport": `{"request_id":"IS-1","inclusion_support_cents":120000,"exceptional_costs_cents":40000,"justification":"A pupil with reduced mobility needs an assistant on the trip."}`,

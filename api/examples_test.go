@@ -13,7 +13,7 @@ import (
 var pathSamples = map[string]string{
 	"project_id": "2024-1-FR01-KA122-SCH-000123", "oid": "E10012345",
 	"accreditation_id": "2024-1-FR01-KA120-SCH-000045", "mobility_id": "M-0001",
-	"request_id": "IS-1", "member_oid": "E10054321",
+	"request_id": "IS-1", "member_oid": "E10054321", "participant_id": "P-0001",
 }
 
 // TestRequiredFieldsAreThoseTheCommandsRequire proves, for every command

@@ -47,6 +47,14 @@ func (f *fakeCommands) ProjectAsOf(context.Context, string, time.Time) (aggregat
 	return aggregates.Project{}, events.Head{}, apperr.New(apperr.NotFound, "project not found")
 }
 
+func (f *fakeCommands) ProjectAt(context.Context, string, events.AsOf) (aggregates.Project, events.Head, error) {
+	return aggregates.Project{}, events.Head{}, apperr.New(apperr.NotFound, "project not found")
+}
+
+func (f *fakeCommands) OrganisationAt(context.Context, string, events.AsOf) (aggregates.Portfolio, events.Head, error) {
+	return aggregates.Portfolio{}, events.Head{}, apperr.New(apperr.NotFound, "organisation not found")
+}
+
 func (f *fakeCommands) History(_ context.Context, ref events.Ref) ([]events.Envelope, error) {
 	if h, ok := f.hist[ref.ID]; ok {
 		return h, nil

@@ -187,7 +187,7 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 	}
 	if _, done := okContent[r.ResponseType]; r.ResponseType != "" && !done {
 		typ := "string"
-		if strings.HasSuffix(r.ResponseType, "json") {
+		if strings.HasSuffix(r.ResponseType, "json") && !strings.HasSuffix(r.ResponseType, "ndjson") { // NDJSON is lines of text
 			typ = "object"
 		}
 		okContent[r.ResponseType] = map[string]any{"schema": map[string]any{"type": typ}}
@@ -224,6 +224,10 @@ func responses(r Route, set *schemaSet, problemRef map[string]any) map[string]an
 		return map[string]any{"description": what, "content": content}
 	}
 	out := map[string]any{strconv.Itoa(r.success()): ok, "default": problem("An error, as problem details (RFC 9457)")}
+	if r.DryRun && r.success() != http.StatusOK {
+		out["200"] = map[string]any{"description": "The dry run's decision (?dry_run=true): the events the command would record; nothing was recorded",
+			"headers": map[string]any{HeaderRequestID: headers[HeaderRequestID]}, "content": okContent}
+	}
 	if r.Conditional {
 		out["304"] = map[string]any{"description": "Not Modified: the If-None-Match names the current ETag", "headers": map[string]any{"ETag": headers["ETag"]}}
 	}

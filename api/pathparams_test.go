@@ -50,17 +50,17 @@ func TestImpossibleIDsInTheURLAreNotFound(t *testing.T) {
 	}
 }
 
-// TestSignInLandsOnTheCallersPage: without a next page a beneficiary is
-// taken to its organisation (in the language of the form), anyone else to
-// a page saying that the sign-in worked.
+// TestSignInLandsOnTheCallersPage: without a next page every role is
+// taken to its home page, in the language of the form.
 func TestSignInLandsOnTheCallersPage(t *testing.T) {
 	s := startSystem(t)
 	for _, tc := range []struct {
 		name, token, lang, want string
 	}{
-		{"beneficiary", s.token(t, "beneficiary", school, "rehtori"), "fi", "/ui/organisations/" + school + "?lang=fi"},
-		{"beneficiary without language", s.token(t, "beneficiary", school, "rehtori"), "", "/ui/organisations/" + school},
-		{"national office", s.token(t, "national-office", "", "virkailija"), "en", "/ui/login?lang=en&signed_in=1"},
+		{"beneficiary", s.token(t, "beneficiary", school, "rehtori"), "fi", "/ui/home?lang=fi"},
+		{"beneficiary without language", s.token(t, "beneficiary", school, "rehtori"), "", "/ui/home"},
+		{"national office", s.token(t, "national-office", "", "virkailija"), "sv", "/ui/home?lang=sv"},
+		{"analyst", s.token(t, "analyst", "", "analyytikko"), "en", "/ui/home?lang=en"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := newBrowser(s).signIn(t, tc.token, url.Values{"lang": {tc.lang}})

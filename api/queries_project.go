@@ -27,7 +27,9 @@ type ProjectStatus struct {
 
 // ProjectAsOf is a project as it stood at a past time, rebuilt from the events.
 type ProjectAsOf struct {
-	At      time.Time          `json:"at"`
+	At time.Time `json:"at"`
+	// Clock is the clock At was read on (ASOF-CLOCK).
+	Clock   events.TimeAxis    `json:"clock"`
 	Head    events.Head        `json:"head"`
 	Project aggregates.Project `json:"project"`
 }
@@ -100,16 +102,12 @@ func (s *Server) getProject(c echo.Context) error {
 
 func (s *Server) projectAsOf(c echo.Context) error {
 	id := c.Param("id")
-	raw := c.QueryParam("at")
-	if raw == "" {
-		return apperr.InvalidField("at", "give the time to rebuild the project at: ?at=2024-05-31 or ?at=2024-05-31T12:00:00Z")
-	}
-	at, err := parseInstant("at", raw)
+	at, ok, err := parseAsOf(c)
 	if err != nil {
 		return err
 	}
-	if len(raw) == len(time.DateOnly) {
-		at = at.Add(24*time.Hour - time.Nanosecond) // the whole day
+	if !ok {
+		return apperr.InvalidField("at", "give the time to rebuild the project at: ?at=2024-05-31 or ?at=2024-05-31T12:00:00Z")
 	}
 	ctx := c.Request().Context()
 	p := principal(c)
@@ -122,25 +120,28 @@ func (s *Server) projectAsOf(c echo.Context) error {
 			return notFound(aggregates.KindProject, id)
 		}
 	}
-	pr, head, err := s.d.Commands.ProjectAsOf(ctx, id, at)
+	pr, head, err := s.d.Commands.ProjectAt(ctx, id, at)
 	if err != nil {
-		return err
+		return asOfErr(c, err)
 	}
-	if p.Role == aggregates.RoleAnalyst {
-		pr = redactProject(pr)
-	}
+	pr = redactProject(pr, p.Role == aggregates.RoleAnalyst)
 	if notModified(c, etag(head.Version)) {
 		return answerNotModified(c)
 	}
-	return c.JSON(http.StatusOK, ProjectAsOf{At: at, Head: head, Project: withEmptyLists(pr)})
+	return c.JSON(http.StatusOK, ProjectAsOf{At: at.At, Clock: at.Axis, Head: head, Project: withEmptyLists(pr)})
 }
 
-// redactProject removes participants' personal data: analysts see
-// pseudonymous participant IDs only.
-func redactProject(p aggregates.Project) aggregates.Project {
+// redactProject removes the sealed personal data (PD-SEALED: personal data
+// is read from the participant's resource, which honours erasures) and,
+// for analysts, any personal data: analysts see pseudonymous participant
+// IDs only.
+func redactProject(p aggregates.Project, analyst bool) aggregates.Project {
 	mobs := make(map[string]aggregates.MobilityRecord, len(p.Mobilities))
 	for id, m := range p.Mobilities {
-		m.Mobility.Personal = aggregates.Personal{}
+		m.Mobility.PersonalSealed = nil
+		if analyst {
+			m.Mobility.Personal = aggregates.Personal{}
+		}
 		mobs[id] = m
 	}
 	p.Mobilities = mobs

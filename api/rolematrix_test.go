@@ -25,9 +25,9 @@ func roleMatrix(t *testing.T, st *story) {
 	if len(sessions) == 0 {
 		t.Fatal("no web session listed")
 	}
-	fill := strings.NewReplacer(":sid", sessions[len(sessions)-1].ID, ":oid", school, ":aid", "ACC-2022-SCH", ":id", project, ":mid", "M01", ":pid", "PART-M01", ":year", "2022")
+	fill := strings.NewReplacer(":op", "withdrawApplication", ":command", "submitApplication", ":sid", sessions[len(sessions)-1].ID, ":oid", school, ":aid", "ACC-2022-SCH", ":id", project, ":mid", "M01", ":pid", "PART-M01", ":year", "2022")
 	// What a missing resource answers: a foreign one must answer the same.
-	missing := strings.NewReplacer(":oid", "E99999999", ":aid", "ACC-2022-SCH", ":id", "2022-1-FI01-KA122-SCH-999999999", ":mid", "M01", ":pid", "PART-M01", ":year", "2022")
+	missing := strings.NewReplacer(":op", "withdrawApplication", ":command", "submitApplication", ":oid", "E99999999", ":aid", "ACC-2022-SCH", ":id", "2022-1-FI01-KA122-SCH-999999999", ":mid", "M01", ":pid", "PART-M01", ":year", "2022")
 	// An accreditation application to withdraw and decide.
 	acc := s.must(t, 200, st.office, "POST", "/v1/organisations/"+school+"/accreditations", map[string]any{"accreditation_id": "ACC-2022-SCH", "field": "school", "kind": "single",
 		"strategy_attached": true, "plan": map[string]any{"from_year": 2024, "to_year": 2027, "objectives": []any{map[string]any{"text": "languages", "indicators": []string{"CEFR"}}}}})
@@ -46,8 +46,10 @@ func roleMatrix(t *testing.T, st *story) {
 		switch r.OperationID {
 		case "getParticipant":
 			query = "?org=" + school
-		case "projectAsOf":
+		case "projectAsOf", "organisationAsOf":
 			query = "?at=2023-01-01"
+		case "participantAccessExport":
+			query = "?reason=the+data+subject+asked"
 		}
 		path += query
 		missingPath := missing.Replace(r.Path) + strings.ReplaceAll(query, school, "E99999999")

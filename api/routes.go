@@ -66,6 +66,10 @@ type Route struct {
 	Conditional bool
 	// Idempotent tells that the route accepts an Idempotency-Key.
 	Idempotent bool
+	// DryRun tells a command route that answers ?dry_run=true with the
+	// decision (the events it would record, or the rule at fault) and
+	// records nothing.
+	DryRun bool
 	// Handler serves the route once authentication and role checks passed.
 	Handler echo.HandlerFunc
 }

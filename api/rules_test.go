@@ -123,7 +123,7 @@ func TestErrorPageLinksItsRule(t *testing.T) {
 	}
 	a := br.do(t, http.MethodGet, "/ui/projects/bad%01id?lang=fi", nil, "Accept", "text/html")
 	page := string(a.body)
-	if a.status != http.StatusBadRequest || !strings.Contains(page, `<a href="/v1/rules/INPUT-TEXT?lang=fi">INPUT-TEXT</a> (Puhdas teksti)`) {
+	if a.status != http.StatusBadRequest || !strings.Contains(page, `<a href="/v1/rules/INPUT-TEXT?lang=fi">INPUT-TEXT</a>`) || !strings.Contains(page, `<strong>Puhdas teksti</strong>`) {
 		t.Fatalf("status %d, want 400 with a link to INPUT-TEXT in Finnish: %s", a.status, page)
 	}
 }

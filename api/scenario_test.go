@@ -70,7 +70,9 @@ func TestScenarios(t *testing.T) {
 	t.Run("school applies, reports and submits the final report", func(t *testing.T) { schoolScenario(t, st) })
 	t.Run("national office audits and verifies the hash chain", func(t *testing.T) { officeScenario(t, st) })
 	t.Run("analyst exports statistics without personal data", func(t *testing.T) { analystScenario(t, st) })
+	t.Run("history on two clocks, exports and disclosures", func(t *testing.T) { historyScenario(t, st) })
 	t.Run("web pages in English and Finnish", func(t *testing.T) { webScenario(t, st) })
+	t.Run("home pages per role, lists, statistics", func(t *testing.T) { webHomeScenario(t, st) })
 	t.Run("every route with every role", func(t *testing.T) { roleMatrix(t, st) })
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/api/auth"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/export"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
 )
@@ -30,6 +31,10 @@ type CommandHandler interface {
 	Handle(ctx context.Context, req command.Request) (command.Result, error)
 	// ProjectAsOf rebuilds a project as it stood at a past effective time.
 	ProjectAsOf(ctx context.Context, projectID string, at time.Time) (aggregates.Project, events.Head, error)
+	// ProjectAt and OrganisationAt rebuild a project, an organisation, as
+	// they stood at a point of the history on either clock (ASOF-CLOCK).
+	ProjectAt(ctx context.Context, projectID string, at events.AsOf) (aggregates.Project, events.Head, error)
+	OrganisationAt(ctx context.Context, oid string, at events.AsOf) (aggregates.Portfolio, events.Head, error)
 	// History returns every event of one aggregate (Org may be empty).
 	History(ctx context.Context, ref events.Ref) ([]events.Envelope, error)
 	// Locate returns the organisation owning aggregate kind/id, or a
@@ -65,10 +70,6 @@ type Deps struct {
 	// MetricsToken, when set, is a bearer secret that may read /metrics
 	// (and nothing else); a national-office token may read it too.
 	MetricsToken string
-	// Idempotency keeps the HTTP answers of commands sent with an
-	// Idempotency-Key; nil disables the API-level replay (the command
-	// handler still deduplicates).
-	Idempotency events.IdempotencyStore
 	// Rates is the rates book shown by /v1/rates.
 	Rates RatesBook
 	// Ready reports readiness (JetStream reachable, stream present,
@@ -88,6 +89,12 @@ type Deps struct {
 	// verification of one organisation or project checks signatures with
 	// it (nil: hash chains only).
 	KeyRing *events.KeyRing
+	// Events is the event log, for the NDJSON event export and the
+	// right-of-access export; nil answers 503 there.
+	Events export.Source
+	// HistoryAt gives the read models as of a past point, for the
+	// statistics' at and clock; nil answers 503 when they are asked.
+	HistoryAt HistoryAt
 	// Clock tells the time (request latency, as-of defaults).
 	Clock events.Clock
 	// Logger receives request and error logs; nil means slog.Default().

@@ -10,6 +10,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/api/auth"
+	"github.com/erasmus-ledger/grants/api/i18n"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/labstack/echo/v4"
 )
@@ -156,7 +157,7 @@ func (s *Server) webForm(r Route) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
-			form, err := parseForm(string(body))
+			form, err := parseWebBody(c, body)
 			if err != nil {
 				return err
 			}
@@ -218,7 +219,7 @@ func (s *Server) webLogout(c echo.Context) error {
 	}
 	s.clearCookie(c, sessionCookie, "/")
 	q := url.Values{"signed_out": {"1"}}
-	if l := formOf(c)["lang"]; l == "fi" || l == "en" {
+	if l := formOf(c)["lang"]; i18n.Supported(l) {
 		q.Set("lang", l)
 	}
 	return c.Redirect(http.StatusSeeOther, withQuery(loginPath, q))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
@@ -58,11 +59,21 @@ func statsJSON[F, R any](c echo.Context, filter func(echo.Context) (F, error), q
 }
 
 func (s *Server) mobilityStats(c echo.Context) error {
-	return statsJSON(c, mobilityStatsFilter, s.d.Reader.MobilityStats)
+	r, release, err := s.statsReader(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return statsJSON(c, mobilityStatsFilter, r.MobilityStats)
 }
 
 func (s *Server) projectStats(c echo.Context) error {
-	return statsJSON(c, projectStatsFilter, s.d.Reader.ProjectStats)
+	r, release, err := s.statsReader(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return statsJSON(c, projectStatsFilter, r.ProjectStats)
 }
 
 func accreditationStatsFilter(c echo.Context) (projections.AccreditationStatsFilter, error) {
@@ -88,7 +99,12 @@ func (s *Server) exportMobilityStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.d.Reader.MobilityStats(c.Request().Context(), f)
+	r, release, err := s.statsReader(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	rows, err := r.MobilityStats(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -108,7 +124,12 @@ func (s *Server) exportProjectStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.d.Reader.ProjectStats(c.Request().Context(), f)
+	r, release, err := s.statsReader(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	rows, err := r.ProjectStats(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -135,17 +156,29 @@ func (s *Server) exportMobilities(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	personal, err := s.wantsPersonal(c, aggregates.Disclosure{Scope: aggregates.ScopeMobilityCSV, Org: f.Org})
+	if err != nil {
+		return err
+	}
 	f.Limit, f.Cursor = projections.MaxLimit, ""
 	first, err := s.d.Reader.Mobilities(ctx, f)
 	if err != nil {
 		return err
 	}
 	w := csvWriter(c, "mobilities.csv")
-	_ = w.Write(exportColumns)
+	cols := exportColumns
+	if personal {
+		cols = append(append([]string(nil), exportColumns...), personalColumns...)
+	}
+	_ = w.Write(cols)
 	page := first
 	for {
 		for _, m := range page.Items {
-			_ = w.Write(exportRow(m))
+			row := exportRow(m)
+			if personal {
+				row = append(row, s.personalRow(ctx, m)...)
+			}
+			_ = w.Write(row)
 		}
 		w.Flush()
 		if page.NextCursor == "" || len(page.Items) == 0 {
@@ -164,6 +197,20 @@ func (s *Server) exportMobilities(c echo.Context) error {
 var exportColumns = []string{"project_id", "org", "mobility_id", "participant_id", "activity", "call_year", "action",
 	"sending_country", "receiving_country", "receiving_city", "start_date", "end_date", "days", "travel_days", "distance_km",
 	"green_travel", "fewer_opportunities", "accompanying", "ukraine_exception", "status", "grant_cents", "reported_on"}
+
+// personalColumns are added to the mobility export when the national
+// office discloses personal data (PD-DISCLOSE-REASON).
+var personalColumns = []string{"first_name", "last_name", "birth_date", "email", "gender", "nationality"}
+
+// personalRow reads a mobility's participant for the personal columns
+// (empty when none are held).
+func (s *Server) personalRow(ctx context.Context, m projections.MobilityView) []string {
+	pv, err := s.d.Reader.Participant(ctx, m.Org, m.ParticipantID)
+	if err != nil {
+		return make([]string, len(personalColumns))
+	}
+	return []string{pv.FirstName, pv.LastName, pv.BirthDate, pv.Email, pv.Gender, pv.Nationality}
+}
 
 func exportRow(m projections.MobilityView) []string {
 	return []string{m.ProjectID, m.Org, m.ID, m.ParticipantID, m.Activity, optInt(m.CallYear), m.Action,

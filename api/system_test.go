@@ -105,7 +105,7 @@ func startSystem(t testing.TB) *system {
 	}
 	tokens := auth.NewService(ts, clk)
 	s, err := api.New(api.Deps{
-		Commands: handler, Reader: db, Tokens: tokens, Idempotency: store.Idempotency(), Rates: book,
+		Commands: handler, Reader: db, Tokens: tokens, Rates: book,
 		Ready: func(ctx context.Context) error {
 			if err := store.Ready(ctx); err != nil {
 				return err
@@ -120,7 +120,7 @@ func startSystem(t testing.TB) *system {
 			return nil
 		},
 		LastSequence: store.LastSequence, Clock: clk, MaxWait: 20 * time.Second,
-		KeyRing: ring, Quarantine: db.Quarantine,
+		KeyRing: ring, Quarantine: db.Quarantine, Events: store, HistoryAt: historyAtFor(store, ring),
 		Verify: func(ctx context.Context) (events.StreamReport, error) {
 			rep, _, err := events.VerifyStore(ctx, store, ring, events.VerifyOptions{})
 			return rep, err

@@ -7,6 +7,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates/command"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/export"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -34,6 +35,7 @@ var (
 	pOrg      = map[string]string{"oid": "oid"}
 	pOrgAccr  = map[string]string{"oid": "oid", "aid": "accreditation_id"}
 	pOrgMem   = map[string]string{"oid": "oid", "aid": "accreditation_id", "member": "member_oid"}
+	pOrgPart  = map[string]string{"oid": "oid", "pid": "participant_id"}
 	pMobility = map[string]string{"id": "project_id", "mid": "mobility_id"}
 	pRequest  = map[string]string{"id": "project_id", "rid": "request_id"}
 )
@@ -61,11 +63,15 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.RegisterOrganisation](s, P, "/v1/organisations", "registerOrganisation", "Register an organisation", tagOrgs, created("/v1/organisations/")),
 		{Method: G, Path: "/v1/organisations", OperationID: "listOrganisations", Summary: "List organisations", Tag: tagOrgs, Roles: officeAnalysts, Response: projections.OrganisationPage{}, Query: append(pageParams(), Param{Name: "country", Description: "ISO country code of the seat"}), Handler: s.listOrganisations},
 		{Method: G, Path: "/v1/organisations/:oid", OperationID: "getOrganisation", Summary: "Read an organisation's status: accreditations and projects with their budgets", Tag: tagOrgs, Roles: everyone, ETag: true, Response: OrganisationStatus{}, Query: consistencyParams(), Handler: s.getOrganisation},
+		{Method: G, Path: "/v1/organisations/:oid/as-of", OperationID: "organisationAsOf", Summary: "Rebuild an organisation (registration, accreditations, projects) as it stood at a past time, on the recorded (default) or the effective clock (ASOF-CLOCK)", Tag: tagOrgs, Roles: everyone, Response: OrganisationAsOf{}, Query: asOfParams(true), Handler: s.organisationAsOf},
+		{Method: G, Path: "/v1/organisations/:oid/participants/:pid/access-export", OperationID: "participantAccessExport", Summary: "Right of access: everything the ledger holds on one participant, as JSON (national office; recorded as a disclosure, PD-ACCESS-EXPORT)", Tag: tagMob, Roles: []string{a.RoleNationalOffice}, Response: AccessExport{},
+			Query: append([]Param{{Name: "reason", Required: true, Description: "why the national office discloses the data (the data subject's request; recorded, PD-DISCLOSE-REASON)"}}, consistencyParams()...), Handler: s.accessExport},
 		commandRoute[a.ApplyForAccreditation](s, P, "/v1/organisations/:oid/accreditations", "applyForAccreditation", "Apply for an Erasmus accreditation", tagOrgs, orgSpec(pOrg)),
 		commandRoute[a.DecideAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/decision", "decideAccreditation", "Decide an accreditation application", tagOrgs, orgSpec(pOrgAccr)),
 		commandRoute[a.WithdrawAccreditation](s, P, "/v1/organisations/:oid/accreditations/:aid/withdrawal", "withdrawAccreditation", "Withdraw an accreditation", tagOrgs, orgSpec(pOrgAccr)),
 		commandRoute[a.AddConsortiumMember](s, P, "/v1/organisations/:oid/accreditations/:aid/members", "addConsortiumMember", "Register an organisation as a member of a consortium accreditation (CONS-MEMBER)", tagOrgs, orgSpec(pOrgAccr)),
 		commandRoute[a.RemoveConsortiumMember](s, P, "/v1/organisations/:oid/accreditations/:aid/members/:member/removal", "removeConsortiumMember", "End an organisation's membership of a consortium (CONS-MEMBER)", tagOrgs, orgSpec(pOrgMem)),
+		commandRoute[a.EraseParticipant](s, P, "/v1/organisations/:oid/participants/:pid/erasure", "eraseParticipant", "Erase a participant's personal data for good: the participant's key is destroyed (PD-ERASE; national office)", tagOrgs, orgSpec(pOrgPart)),
 		{Method: G, Path: "/v1/organisations/:oid/consortium-members", OperationID: "listConsortiumMembers", Summary: "List the members of the organisation's consortium accreditations, past and present (CONS-MEMBER)", Tag: tagOrgs, Roles: everyone, Response: []projections.ConsortiumMemberView{}, Query: consistencyParams(), Handler: s.listConsortiumMembers},
 		{Method: G, Path: "/v1/organisations/:oid/history", OperationID: "organisationHistory", Summary: "Read the audit history of an organisation and its projects", Tag: tagAudit, Roles: reporters, Response: HistoryPage{}, Query: historyParams(), Handler: s.organisationHistory},
 		{Method: G, Path: "/v1/organisations/:oid/verification", OperationID: "verifyOrganisation", Summary: "Verify the hash chain of an organisation's events", Tag: tagAudit, Roles: reporters, Response: Verification{}, Handler: s.verifyOrganisation},
@@ -74,7 +80,7 @@ func (s *Server) routeTable() []Route {
 		commandRoute[a.SubmitApplication](s, P, "/v1/projects", "submitApplication", "Submit an application (a project)", tagProjects, created("/v1/projects/")),
 		{Method: G, Path: "/v1/projects", OperationID: "listProjects", Summary: "List projects", Tag: tagProjects, Roles: everyone, Response: projections.ProjectPage{}, Query: append(pageParams(), Param{Name: "org"}, Param{Name: "call_year", Type: "integer"}, Param{Name: "action"}, Param{Name: "field"}, Param{Name: "status", Enum: projectStatuses}, Param{Name: "overdue", Type: "boolean", Description: "only the projects whose final report or its assessment is overdue (LIFE-REPORT-DUE, LIFE-ASSESS-DUE)"}), Handler: s.listProjects},
 		{Method: G, Path: "/v1/projects/:id", OperationID: "getProject", Summary: "Read a project's status with its budget: awarded, reported, remaining and the breakdown explained", Tag: tagProjects, Roles: everyone, ETag: true, Response: ProjectStatus{}, Query: consistencyParams(), Handler: s.getProject},
-		{Method: G, Path: "/v1/projects/:id/as-of", OperationID: "projectAsOf", Summary: "Rebuild a project as it stood at a past time", Tag: tagProjects, Roles: everyone, ETag: true, Conditional: true, Response: ProjectAsOf{}, Query: []Param{{Name: "at", Required: true, Description: "RFC 3339 time or YYYY-MM-DD (end of that day, UTC)"}}, Handler: s.projectAsOf},
+		{Method: G, Path: "/v1/projects/:id/as-of", OperationID: "projectAsOf", Summary: "Rebuild a project as it stood at a past time, on the recorded (default) or the effective clock (ASOF-CLOCK)", Tag: tagProjects, Roles: everyone, ETag: true, Conditional: true, Response: ProjectAsOf{}, Query: asOfParams(true), Handler: s.projectAsOf},
 		commandRoute[a.RaiseDeadlineFlags](s, P, "/v1/projects/:id/deadline-flags", "raiseDeadlineFlags", "Record the deadline reminders and overdue flags due on a project now (LIFE-REPORT-DUE, LIFE-ASSESS-DUE); the scheduler does it periodically", tagProjects, prj),
 		commandRoute[a.WithdrawApplication](s, P, "/v1/projects/:id/withdrawal", "withdrawApplication", "Withdraw an application", tagProjects, prj),
 		commandRoute[a.AssessEligibility](s, P, "/v1/projects/:id/eligibility", "assessEligibility", "Assess an application's eligibility", tagProjects, prj),
@@ -116,12 +122,13 @@ func (s *Server) routeTable() []Route {
 		{Method: G, Path: "/v1/participants/:pid", OperationID: "getParticipant", Summary: "Read a participant's personal data (never for analysts)", Tag: tagMob, Roles: reporters, Conditional: true, Response: projections.ParticipantView{}, Query: []Param{{Name: "org", Description: "the organisation that reported the participant (national office)"}}, Handler: s.getParticipant},
 
 		// Statistics and exports.
-		{Method: G, Path: "/v1/statistics/mobilities", OperationID: "mobilityStatistics", Summary: "Mobility and participant statistics", Tag: tagStats, Roles: officeAnalysts, Response: []projections.MobilityStatsRow{}, Query: mobilityStatsParams(), Handler: s.mobilityStats},
-		{Method: G, Path: "/v1/statistics/projects", OperationID: "projectStatistics", Summary: "Project counts and grants", Tag: tagStats, Roles: officeAnalysts, Response: []projections.ProjectStatsRow{}, Query: projectStatsParams(), Handler: s.projectStats},
+		{Method: G, Path: "/v1/statistics/mobilities", OperationID: "mobilityStatistics", Summary: "Mobility and participant statistics", Tag: tagStats, Roles: officeAnalysts, Response: []projections.MobilityStatsRow{}, Query: append(mobilityStatsParams(), asOfParams(false)...), Handler: s.mobilityStats},
+		{Method: G, Path: "/v1/statistics/projects", OperationID: "projectStatistics", Summary: "Project counts and grants", Tag: tagStats, Roles: officeAnalysts, Response: []projections.ProjectStatsRow{}, Query: append(projectStatsParams(), asOfParams(false)...), Handler: s.projectStats},
 		{Method: G, Path: "/v1/statistics/accreditations", OperationID: "accreditationStatistics", Summary: "Accreditation applications and outcomes by year and field", Tag: tagStats, Roles: officeAnalysts, Response: []projections.AccreditationStatsRow{}, Query: []Param{{Name: "year", Type: "integer"}, {Name: "field"}}, Handler: s.accreditationStats},
-		{Method: G, Path: "/v1/exports/mobilities.csv", OperationID: "exportMobilities", Summary: "Export mobilities as CSV (pseudonymous participant IDs only)", Tag: tagStats, Roles: everyone, ResponseType: "text/csv", Query: mobilityParams(true), Handler: s.exportMobilities},
-		{Method: G, Path: "/v1/exports/statistics/mobilities.csv", OperationID: "exportMobilityStatistics", Summary: "Export mobility statistics as CSV", Tag: tagStats, Roles: officeAnalysts, ResponseType: "text/csv", Query: mobilityStatsParams(), Handler: s.exportMobilityStats},
-		{Method: G, Path: "/v1/exports/statistics/projects.csv", OperationID: "exportProjectStatistics", Summary: "Export project statistics as CSV", Tag: tagStats, Roles: officeAnalysts, ResponseType: "text/csv", Query: projectStatsParams(), Handler: s.exportProjectStats},
+		{Method: G, Path: "/v1/exports/mobilities.csv", OperationID: "exportMobilities", Summary: "Export mobilities as CSV (pseudonymous participant IDs only)", Tag: tagStats, Roles: everyone, ResponseType: "text/csv", Query: append(mobilityParams(true), personalParams()...), Handler: s.exportMobilities},
+		{Method: G, Path: "/v1/exports/events.ndjson", OperationID: "exportEvents", Summary: "Export the event log as NDJSON, one CloudEvents 1.0 event per line, pseudonymised (PD-EXPORT-PSEUDONYMOUS), streamed", Tag: tagStats, Roles: officeAnalysts, ResponseType: export.ContentType, Query: eventExportParams(), Handler: s.exportEvents},
+		{Method: G, Path: "/v1/exports/statistics/mobilities.csv", OperationID: "exportMobilityStatistics", Summary: "Export mobility statistics as CSV", Tag: tagStats, Roles: officeAnalysts, ResponseType: "text/csv", Query: append(mobilityStatsParams(), asOfParams(false)...), Handler: s.exportMobilityStats},
+		{Method: G, Path: "/v1/exports/statistics/projects.csv", OperationID: "exportProjectStatistics", Summary: "Export project statistics as CSV", Tag: tagStats, Roles: officeAnalysts, ResponseType: "text/csv", Query: append(projectStatsParams(), asOfParams(false)...), Handler: s.exportProjectStats},
 
 		// Reference data.
 		{Method: G, Path: "/v1/rates", OperationID: "listRates", Summary: "The call years of the rates tables", Tag: tagRef, Roles: everyone, Response: RatesIndex{}, Handler: s.listRates},
@@ -136,6 +143,10 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.ruleRoutes()...)
 	rs = append(rs, s.problemRoutes()...)
 	rs = append(rs, s.sessionRoutes()...)
+	rs = append(rs, s.homeRoutes()...)
+	rs = append(rs, s.statRoutes()...)
+	rs = append(rs, s.formRoutes()...)
+	rs = append(rs, s.commandFormRoutes()...)
 	return append(rs, s.webRoutes()...)
 }
 

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
-	"github.com/erasmus-ledger/grants/aggregates/rulebook"
 	"github.com/erasmus-ledger/grants/api/auth"
+	"github.com/erasmus-ledger/grants/api/i18n"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
@@ -26,20 +26,7 @@ type pages struct {
 }
 
 func newPages() (*pages, error) {
-	t, err := template.New("").Funcs(template.FuncMap{
-		"euros": Euros,
-		"word":  word,
-		"date":  func(s string) string { return s },
-		"ruleTitle": func(id, lang string) string {
-			r, ok := rulebook.Lookup(id)
-			if !ok {
-				return ""
-			}
-			l, _ := rulebook.ParseLang(lang)
-			t, _ := r.In(l)
-			return t.Title
-		},
-	}).ParseFS(templateFS, "templates/*.html")
+	t, err := template.New("").Funcs(webFuncs()).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -52,22 +39,47 @@ type pageData struct {
 	Lang  string
 	Path  string
 	Who   string
+	Role  string
 	Title string
 	Data  any
+	// Nav is the menu of the user's role; Langs the language switch.
+	Nav   []navItem
+	Langs []langLink
 	// CSRF is the session's anti-forgery token, for the sign-out form.
 	CSRF string
 }
 
-// language picks Finnish or English from ?lang= or Accept-Language.
+// langCookie keeps the language the user chose with the switch.
+const langCookie = "grants_lang"
+
+// language picks the page's language: ?lang= (which the switch sets and
+// a cookie keeps), then the cookie, then Accept-Language with its
+// q-values; English when nothing fits.
 func language(c echo.Context) string {
-	switch l := c.QueryParam("lang"); l {
-	case "fi", "en":
+	if l := c.QueryParam("lang"); i18n.Supported(l) {
 		return l
 	}
-	if strings.HasPrefix(strings.ToLower(c.Request().Header.Get("Accept-Language")), "fi") {
-		return "fi"
+	if ck, err := c.Cookie(langCookie); err == nil && i18n.Supported(ck.Value) {
+		return ck.Value
 	}
-	return "en"
+	return i18n.Match(c.Request().Header.Get("Accept-Language"))
+}
+
+// rememberLanguage makes a language chosen with ?lang= stick.
+func (s *Server) rememberLanguage(c echo.Context) {
+	s.keepLanguage(c, c.QueryParam("lang"))
+}
+
+// keepLanguage sets the language cookie to l (a supported language).
+func (s *Server) keepLanguage(c echo.Context, l string) {
+	if !i18n.Supported(l) {
+		return
+	}
+	if ck, err := c.Cookie(langCookie); err == nil && ck.Value == l {
+		return
+	}
+	c.SetCookie(&http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
 }
 
 // wantsPage tells a browser asking for a web page, which gets an error as
@@ -90,10 +102,13 @@ func (s *Server) render(c echo.Context, name, titleKey string, data any) error {
 // renderStatus writes a page with the given status.
 func (s *Server) renderStatus(c echo.Context, status int, name, titleKey string, data any) error {
 	lang := language(c)
-	l := labels[lang]
-	pd := pageData{L: l, Lang: lang, Path: c.Request().URL.Path, Title: l[titleKey], Data: data}
+	s.rememberLanguage(c)
+	l := i18n.Catalogue(lang)
+	pd := pageData{L: l, Lang: lang, Path: c.Request().URL.Path, Title: i18n.T(lang, titleKey), Data: data, Langs: langLinks(c, lang)}
 	if p := principal(c); p.TokenID != "" {
-		pd.Who = p.UserID() + " (" + p.Role + ")"
+		pd.Who = p.UserID()
+		pd.Role = p.Role
+		pd.Nav = navFor(p, lang, pd.Path)
 	}
 	if ses, ok := session(c); ok {
 		pd.CSRF = ses.CSRF
@@ -104,16 +119,20 @@ func (s *Server) renderStatus(c echo.Context, status int, name, titleKey string,
 	}
 	h := c.Response().Header()
 	h.Set("Content-Language", lang)
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", pageCSP)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Vary", "Accept-Language, Cookie")
 	return c.HTML(status, b.String())
 }
+
+// pageCSP lets the pages use only their own style sheet and script.
+const pageCSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // webRoutes are the pages' routes, in the same table as the API's.
 func (s *Server) webRoutes() []Route {
 	html := "text/html"
-	lang := []Param{{Name: "lang", Description: "en or fi (default from Accept-Language)"}}
+	lang := langParam()
 	return []Route{
 		{Method: http.MethodGet, Path: "/ui/login", OperationID: "webLogin", Summary: "Sign in to the web pages with a token", Tag: tagWeb, ResponseType: html, Query: lang, Handler: s.webLoginForm},
 		{Method: http.MethodPost, Path: "/ui/login", OperationID: "webLoginSubmit", Summary: "Check the token and open a web session (the cookie holds only the session ID)", Tag: tagWeb, RequestType: "application/x-www-form-urlencoded", ResponseType: html, Status: http.StatusSeeOther, Handler: s.webLogin},
@@ -163,6 +182,7 @@ func (s *Server) webLogin(c echo.Context) error {
 			loginData{Next: form["next"], Error: apperr.As(err).Message, CSRF: form["csrf"]})
 	}
 	s.setCookie(c, sessionCookie, id, "/", s.d.Sessions.Config().Max, http.SameSiteLaxMode)
+	s.keepLanguage(c, form["lang"])
 	s.clearCookie(c, loginCSRFCookie, loginPath)
 	s.log.Info("web session started", "user", p.UserID(), "role", p.Role, "request_id", requestID(c))
 	next := form["next"]
@@ -172,18 +192,14 @@ func (s *Server) webLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
-// landing is where a sign-in without a next page goes: a beneficiary to
-// its organisation's page, anyone else to a page saying how to go on.
-func landing(p auth.Principal, lang string) string {
+// landing is where a sign-in without a next page goes: the home page of
+// the user's role (its language kept).
+func landing(_ auth.Principal, lang string) string {
 	q := url.Values{}
-	if lang == "fi" || lang == "en" {
+	if i18n.Supported(lang) {
 		q.Set("lang", lang)
 	}
-	if p.Role == aggregates.RoleBeneficiary && p.Org != "" {
-		return withQuery("/ui/organisations/"+url.PathEscape(p.Org), q)
-	}
-	q.Set("signed_in", "1")
-	return withQuery("/ui/login", q)
+	return withQuery(homePath, q)
 }
 
 // withQuery appends the query q (if any) to path.
@@ -209,24 +225,6 @@ type loginData struct {
 	SignedOut bool
 	Error     string
 	CSRF      string
-}
-
-type webProjectData struct {
-	Status     ProjectStatus
-	Mobilities []projections.MobilityView
-}
-
-func (s *Server) webProject(c echo.Context) error {
-	pv, err := s.visibleProject(c, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	mobs, err := s.allMobilities(ctx, projections.MobilityFilter{ProjectID: pv.ID, IncludeCancelled: true})
-	if err != nil {
-		return err
-	}
-	return s.render(c, "project.html", "project", webProjectData{Status: ProjectStatus{Project: pv, Budget: computeBudget(pv, mobs)}, Mobilities: mobs})
 }
 
 func (s *Server) webOrganisation(c echo.Context) error {

@@ -32,7 +32,7 @@ func webScenario(t *testing.T, st *story) {
 		return b.String()
 	}
 	fi := page("/ui/projects/"+project, "fi-FI,fi;q=0.9")
-	for _, want := range []string{"Hanke", "Myönnetty avustus", "Jäljellä", "Liikkuvuudet (30)", "Matkatuki", "Yksilötuki", "Organisointituki", "Laskettu hakuvuoden 2022", "60 000.00 EUR", "PART-M01"} {
+	for _, want := range []string{"Hanke", "Myönnetty avustus", "Jäljellä", "Liikkuvuudet (30)", "Matkatuki", "Yksilötuki", "Organisointituki", "Laskettu hakuvuoden 2022", "60\u00a0000,00\u00a0€", "Henkilöstön työssäoppiminen", "PART-M01"} {
 		if !strings.Contains(fi, want) {
 			t.Errorf("the Finnish project page lacks %q", want)
 		}
@@ -44,7 +44,7 @@ func webScenario(t *testing.T, st *story) {
 		}
 	}
 	h := page("/ui/projects/"+project+"/history", "en")
-	if !strings.Contains(h, "ApplicationDecided") || !strings.Contains(h, "meets the quality threshold") || !strings.Contains(h, "rehtori/") {
+	if !strings.Contains(h, "Application decided") || !strings.Contains(h, "meets the quality threshold") || !strings.Contains(h, "rehtori/") {
 		t.Errorf("the history page lacks the decision, its reason or the school's user")
 	}
 	o := page("/ui/organisations/"+school, "fi")

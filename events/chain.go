@@ -63,6 +63,10 @@ const (
 	// signed checkpoint later than the event vouches for its chain (the
 	// caller compares the heads with it).
 	TrustCheckpoint
+	// TrustOwnSignature accepts an event without checking its signature
+	// again: the caller's process made this very signature for this hash
+	// (RecentSigner.SignedHere). The hash is still checked.
+	TrustOwnSignature
 )
 
 // ChainState follows one aggregate's chain event by event: the last valid

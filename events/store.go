@@ -55,6 +55,12 @@ type Store interface {
 	// Expected head or organisation sequence returns a *ConflictError. An
 	// append whose idempotency key was already applied (within the
 	// duplicate window) writes nothing and returns the events first stored.
+	// Aggregate IDs are global: the first append of an aggregate
+	// (Expected.Version 0) binds its kind and ID to Ref.Org, atomically,
+	// and returns an *IDTakenError if another organisation holds them. The
+	// binding stays even if the append then fails (a conflict): the
+	// organisation may try again, no other may take the ID; Locate then
+	// names the organisation though the aggregate has no events yet.
 	Append(ctx context.Context, req AppendRequest) ([]Envelope, error)
 	// Load returns the events of one aggregate with a stream sequence above
 	// afterSeq, in order. Load(ref, 0) is the whole history.
@@ -63,7 +69,8 @@ type Store interface {
 	// sequence above afterSeq, in stream order.
 	LoadOrg(ctx context.Context, org string, afterSeq uint64) ([]Envelope, error)
 	// Locate finds the organisation that owns aggregate kind/id.
-	// It returns ErrNotFound if the aggregate has no events.
+	// It returns ErrNotFound if the aggregate has no events and its ID
+	// was never bound (see Append).
 	Locate(ctx context.Context, kind, id string) (string, error)
 	// Events calls fn for every event with from <= sequence <= to (to = 0:
 	// up to the last event at the time of the call), in stream order.
@@ -98,6 +105,18 @@ func (e *ConflictError) Error() string {
 		return fmt.Sprintf("conflict: organisation %s changed since the decision on %s", e.Ref.Org, e.Ref)
 	}
 	return fmt.Sprintf("conflict: %s is at version %d, not %d", e.Ref, e.Actual, e.Expected)
+}
+
+// IDTakenError is returned by Append when the first event of an aggregate
+// names a kind and ID that another organisation's aggregate holds.
+type IDTakenError struct {
+	// Ref is the aggregate the append was for.
+	Ref Ref
+}
+
+// Error implements error; it does not name the holder.
+func (e *IDTakenError) Error() string {
+	return fmt.Sprintf("the %s ID %s is held by another organisation", e.Ref.Kind, e.Ref.ID)
 }
 
 // ErrConflict matches any *ConflictError with errors.Is.

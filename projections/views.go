@@ -241,6 +241,11 @@ type ParticipantView struct {
 	Gender string `json:"gender,omitempty"`
 	// Nationality is an ISO alpha-2 code, if recorded.
 	Nationality string `json:"nationality,omitempty"`
+	// Erased is set once the participant's personal data was erased
+	// (PD-ERASE, PD-RETENTION): every personal field is then empty.
+	Erased bool `json:"erased,omitempty"`
+	// ErasedOn is the day of the erasure.
+	ErasedOn string `json:"erased_on,omitempty"`
 	// Sequence is the stream sequence of the last event that changed this view.
 	Sequence uint64 `json:"sequence"`
 }

@@ -45,6 +45,10 @@ type Scheduler struct {
 	cmds  Commands
 	cfg   Config
 	log   *slog.Logger
+	// name and scan are the task: "deadlines" and Scan, or "retention"
+	// and the retention job's scan (retention.go).
+	name string
+	scan func(ctx context.Context) (int, error)
 }
 
 // New returns a Scheduler.
@@ -59,7 +63,9 @@ func New(lease Lease, cands Candidates, cmds Commands, cfg Config) *Scheduler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Scheduler{lease: lease, cands: cands, cmds: cmds, cfg: cfg, log: log}
+	s := &Scheduler{lease: lease, cands: cands, cmds: cmds, cfg: cfg, log: log, name: "deadlines"}
+	s.scan = s.Scan
+	return s
 }
 
 // Run holds the lease, renewing it every Renew, and while held scans at
@@ -71,7 +77,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := s.lease.Release(rctx); err != nil {
-			s.log.Warn("deadlines: releasing the lease", "err", err)
+			s.log.Warn(s.name+": releasing the lease", "err", err)
 		}
 	}()
 	var last time.Time
@@ -80,14 +86,14 @@ func (s *Scheduler) Run(ctx context.Context) {
 		held, err := s.lease.Hold(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			s.log.Warn("deadlines: the lease is not reachable; no scan this time", "err", err)
+			s.log.Warn(s.name+": the lease is not reachable; no scan this time", "err", err)
 		case held && (!wasHeld || s.cfg.Clock.Now().Sub(last) >= s.cfg.Interval):
 			if !wasHeld {
-				s.log.Info("deadlines: this instance holds the lease and scans")
+				s.log.Info(s.name + ": this instance holds the lease and scans")
 			}
 			last = s.cfg.Clock.Now()
-			if n, err := s.Scan(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("deadlines: scan", "err", err, "flags", n)
+			if n, err := s.scan(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn(s.name+": scan", "err", err, "done", n)
 			}
 		}
 		wasHeld = held
@@ -100,21 +106,22 @@ func (s *Scheduler) Run(ctx context.Context) {
 }
 
 // Tick holds (or tries to take) the lease and, held, scans once. It
-// returns the number of flags recorded.
+// returns the number of flags recorded (participants erased, for the
+// retention job).
 func (s *Scheduler) Tick(ctx context.Context) int {
 	held, err := s.lease.Hold(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.log.Warn("deadlines: the lease is not reachable; no scan this time", "err", err)
+			s.log.Warn(s.name+": the lease is not reachable; no scan this time", "err", err)
 		}
 		return 0
 	}
 	if !held {
 		return 0
 	}
-	n, err := s.Scan(ctx)
+	n, err := s.scan(ctx)
 	if err != nil && ctx.Err() == nil {
-		s.log.Warn("deadlines: scan", "err", err, "flags", n)
+		s.log.Warn(s.name+": scan", "err", err, "done", n)
 	}
 	return n
 }

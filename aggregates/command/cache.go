@@ -2,6 +2,7 @@ package command
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -18,26 +19,83 @@ type entry struct {
 	// orgSeq: every event of the organisation up to this stream sequence
 	// has been applied (events above it may have been, per aggregate).
 	orgSeq uint64
+	// headSeq is the highest sequence of the heads.
+	headSeq uint64
 	// keys maps scoped idempotency keys seen in applied events to the
 	// aggregate they touched, so a retry after a crash between append and
-	// record still finds its first answer.
-	keys map[string]keyUse
+	// record, or after the record expired, still finds its first answer:
+	// the last keysPerAggregate keys of each aggregate (keyOrder, oldest
+	// first, keyed like heads).
+	keys     map[string]keyUse
+	keyOrder map[string][]string
 	// chains follow each aggregate's chain (with a key ring): the last
 	// valid event and the open problems, keyed like heads.
 	chains map[string]*events.ChainState
+	// bytes is the entry's approximate size in memory (see sizeOfEvent);
+	// guarded by the lru's lock.
+	bytes int64
+	// grown is what apply added to bytes since the lru last counted it;
+	// guarded by the organisation's lock.
+	grown int64
+}
+
+// Approximate sizes of what an entry keeps, for the byte bound of the
+// cache: a folded event costs about its JSON payload (the decoded records,
+// their maps and strings; TestCacheSizeEstimateIsNearTheHeap measures it)
+// beside a fixed part; a head and a remembered key their strings beside
+// map and struct overheads.
+const (
+	entryBytes     = 1 << 10
+	eventBytes     = 128
+	payloadFactor  = 1
+	headBytes      = 112
+	keyBytes       = 96
+	minCacheBudget = 1 << 20
+)
+
+// sizeOfEvent is what folding env adds to an entry, approximately.
+func sizeOfEvent(env *events.Envelope) int64 {
+	return eventBytes + payloadFactor*int64(len(env.Payload))
 }
 
 // keyUse is what the entry knows of an idempotency key already written.
 type keyUse struct {
 	ref events.Ref
-	// fingerprint is the request's, when this handler wrote it; empty for
-	// a key learned from the stream (the record store knows it).
+	// fingerprint is the request's, when this handler wrote it, or its
+	// start that the events carry (eventKey); empty for a key learned from
+	// events of an earlier release (the record store may know it).
 	fingerprint string
 }
 
 func newEntry(org string) *entry {
 	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]keyUse{},
-		chains: map[string]*events.ChainState{}}
+		keyOrder: map[string][]string{}, chains: map[string]*events.ChainState{}}
+}
+
+// keysPerAggregate is how many idempotency keys of each aggregate an entry
+// remembers: a retry after its record expired is recognised as long as
+// fewer than this many keyed commands changed the aggregate since.
+const keysPerAggregate = 64
+
+// rememberKey records that key was written on aggregate agg (keyed like
+// heads); a fingerprint learned later is kept, and the aggregate's oldest
+// key is forgotten beyond keysPerAggregate.
+func (e *entry) rememberKey(agg, key string, use keyUse) {
+	if old, ok := e.keys[key]; ok {
+		if use.fingerprint != "" && old.fingerprint == "" {
+			e.keys[key] = use
+		}
+		return
+	}
+	e.keys[key] = use
+	e.grown += keyBytes + int64(len(key)+len(use.fingerprint))
+	q := append(e.keyOrder[agg], key)
+	if len(q) > keysPerAggregate {
+		e.grown -= keyBytes + int64(len(q[0])+len(e.keys[q[0]].fingerprint))
+		delete(e.keys, q[0])
+		q = append(q[:0], q[1:]...)
+	}
+	e.keyOrder[agg] = q
 }
 
 // chain returns the chain state of aggregate k.
@@ -52,30 +110,87 @@ func (e *entry) chain(k string) *events.ChainState {
 
 func headKey(kind, id string) string { return kind + "/" + id }
 
-// maxSeq is the highest stream sequence applied to the entry.
-func (e *entry) maxSeq() uint64 {
-	m := e.orgSeq
-	for _, h := range e.heads {
-		if h.Sequence > m {
-			m = h.Sequence
-		}
+// setHead moves aggregate k's head to env, keeping a copy of its hash
+// (not a view into the stored message) and counting a new aggregate.
+func (e *entry) setHead(k string, env events.Envelope) {
+	if _, ok := e.heads[k]; !ok {
+		e.grown += headBytes + int64(len(k)+len(env.Hash))
 	}
-	return m
+	e.putHead(k, events.Head{Version: env.Version, Sequence: env.Sequence, Hash: strings.Clone(env.Hash)})
 }
 
-// lru is a bounded cache of entries, least recently used first out.
+// maxSeq is the highest stream sequence applied to the entry: kept as
+// heads move (putHead), not found by walking them.
+func (e *entry) maxSeq() uint64 { return max(e.orgSeq, e.headSeq) }
+
+// putHead sets aggregate k's head and follows the highest sequence.
+func (e *entry) putHead(k string, h events.Head) {
+	e.heads[k] = h
+	e.headSeq = max(e.headSeq, h.Sequence)
+}
+
+// lru is a cache of entries bounded in number and in approximate bytes,
+// least recently used first out.
 type lru struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List
-	items map[string]*list.Element
+	mu       sync.Mutex
+	max      int
+	maxBytes int64
+	bytes    int64
+	order    *list.List
+	items    map[string]*list.Element
 }
 
-func newLRU(max int) *lru {
+func newLRU(max int, maxBytes int64) *lru {
 	if max < 1 {
 		max = 1
 	}
-	return &lru{max: max, order: list.New(), items: map[string]*list.Element{}}
+	return &lru{max: max, maxBytes: max64(maxBytes, minCacheBudget), order: list.New(), items: map[string]*list.Element{}}
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// account adds what e grew by (under its organisation's lock) to the
+// cache's bytes and evicts the least recently used entries beyond the
+// bound; e itself, just used, stays even if it alone exceeds it.
+func (c *lru) account(e *entry) {
+	if e.grown == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	grown := e.grown
+	e.grown = 0
+	if el, ok := c.items[e.org]; !ok || el.Value.(*entry) != e {
+		e.bytes += grown // evicted meanwhile: not counted any more
+		return
+	}
+	e.bytes += grown
+	c.bytes += grown
+	c.evictLocked()
+}
+
+// evictLocked drops least recently used entries while the cache is over
+// either bound, never the most recently used one.
+func (c *lru) evictLocked() {
+	for c.order.Len() > 1 && (c.order.Len() > c.max || c.bytes > c.maxBytes) {
+		last := c.order.Back()
+		c.order.Remove(last)
+		old := last.Value.(*entry)
+		delete(c.items, old.org)
+		c.bytes -= old.bytes
+	}
+}
+
+// size returns the number of entries and their approximate bytes.
+func (c *lru) size() (int, int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len(), c.bytes
 }
 
 // get returns the entry of org, creating an empty one if none is cached.
@@ -87,12 +202,10 @@ func (c *lru) get(org string) *entry {
 		return el.Value.(*entry)
 	}
 	e := newEntry(org)
+	e.bytes = entryBytes
+	c.bytes += e.bytes
 	c.items[org] = c.order.PushFront(e)
-	for c.order.Len() > c.max {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.items, last.Value.(*entry).org)
-	}
+	c.evictLocked()
 	return e
 }
 
@@ -103,6 +216,7 @@ func (c *lru) drop(org string) {
 	if el, ok := c.items[org]; ok {
 		c.order.Remove(el)
 		delete(c.items, org)
+		c.bytes -= el.Value.(*entry).bytes
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,19 +33,24 @@ func (h *Handler) admit(e *entry, k string, env *events.Envelope, cp *events.Che
 		c.Open = append(c.Open, *p)
 	} else {
 		trust := events.TrustSignature
-		if cp.Covers(env.Sequence) {
+		switch {
+		case cp.Covers(env.Sequence):
 			trust = events.TrustCheckpoint
+		case h.cfg.OwnSignatures != nil && h.cfg.OwnSignatures.SignedHere(env):
+			trust = events.TrustOwnSignature
 		}
 		// With no checkpoint at all, nothing is legacy: a ledger is
 		// checkpointed when grants serve starts.
 		p = c.Check(env, h.cfg.KeyRing, trust, cp.Covers(env.Sequence))
+		// A copy: the event's hash may share the stored message's memory.
+		c.Head.Hash = strings.Clone(c.Head.Hash)
 	}
 	if p == nil {
 		return true
 	}
 	h.log.Error("an event failed its checks; its aggregate refuses writes until the national office resolves it",
 		"sequence", p.Sequence, "aggregate", env.Ref.String(), "type", env.Type, "kind", p.Kind, "reason", p.Reason)
-	e.heads[k] = events.Head{Version: c.Head.Version, Hash: c.Head.Hash, Sequence: env.Sequence}
+	e.putHead(k, events.Head{Version: c.Head.Version, Hash: c.Head.Hash, Sequence: env.Sequence})
 	return false
 }
 

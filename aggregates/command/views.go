@@ -30,35 +30,10 @@ func (h *Handler) History(ctx context.Context, ref events.Ref) ([]events.Envelop
 	return envs, nil
 }
 
-// ProjectAsOf rebuilds a project as it stood at the effective time at: only
-// events that took effect at or before at are folded. The head is that of
-// the last event folded.
+// ProjectAsOf rebuilds a project as it stood at the effective time at
+// (ProjectAt on the effective clock).
 func (h *Handler) ProjectAsOf(ctx context.Context, projectID string, at time.Time) (aggregates.Project, events.Head, error) {
-	envs, err := h.History(ctx, events.Ref{Kind: aggregates.KindProject, ID: projectID})
-	if err != nil {
-		return aggregates.Project{}, events.Head{}, err
-	}
-	var evs []aggregates.Event
-	var head events.Head
-	for _, env := range envs {
-		if env.OccurredAt.After(at) {
-			continue
-		}
-		payload, err := h.reg.Decode(env)
-		if err != nil {
-			return aggregates.Project{}, events.Head{}, apperr.Wrap(apperr.Internal, err, "internal error")
-		}
-		if ev, ok := payload.(aggregates.Event); ok {
-			evs = append(evs, ev)
-		}
-		head = events.HeadOf(env)
-	}
-	p := aggregates.EvolveAll(aggregates.NewPortfolio(envs[0].Ref.Org), evs)
-	pr, ok := p.Projects[projectID]
-	if !ok {
-		return aggregates.Project{}, events.Head{}, apperr.New(apperr.NotFound, "project %s had not been submitted by %s", projectID, at.UTC().Format(time.DateOnly))
-	}
-	return pr, head, nil
+	return h.ProjectAt(ctx, projectID, asOfEffective(at))
 }
 
 // Portfolio returns the current decided state of one organisation.
@@ -72,7 +47,9 @@ func (h *Handler) Portfolio(ctx context.Context, org string) (aggregates.Portfol
 	if err := h.catchUp(ctx, e, events.Ref{Org: org}, true); err != nil {
 		return aggregates.Portfolio{}, err
 	}
-	return e.portfolio, nil
+	// The entry's state is evolved in place under the lock: the caller
+	// gets its own copy.
+	return e.portfolio.Clone(), nil
 }
 
 // storeErr keeps the store's own application errors (an invalid reference

@@ -17,9 +17,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/events"
 	grantsjs "github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/jetstream/jsbench"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/internal/history"
 	"github.com/erasmus-ledger/grants/projections/sqlite/sqlitebench"
 )
@@ -37,6 +39,7 @@ func runBench(args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the replay runs to this file")
 	replayEvents := fs.Int("replay-events", 1000000, "events of the generated history the replay benchmark rebuilds (0 skips it)")
 	replayRuns := fs.Int("replay-runs", 5, "times the replay benchmark measures the raw rates and the replay; the median run is judged")
+	sealPD := fs.Bool("seal", true, "seal the personal data of the replay's generated history as grants serve does (PD-SEALED); false measures the appends and the replay without sealing")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -74,13 +77,13 @@ func runBench(args []string) error {
 	if *replayEvents == 0 {
 		return nil
 	}
-	return benchReplay(ctx, filepath.Join(scratch, "replay"), *replayEvents, *replayRuns, *cpuProfile)
+	return benchReplay(ctx, filepath.Join(scratch, "replay"), *replayEvents, *replayRuns, *cpuProfile, *sealPD)
 }
 
 // benchReplay generates a realistic history and rebuilds the read models
 // from it, printing the replay rate beside the raw ordered-consumer read
 // rate and the raw SQLite insert rate measured in the same run.
-func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string) error {
+func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string, sealPD bool) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
@@ -106,18 +109,33 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 	if err != nil {
 		return err
 	}
+	// The history's personal data is sealed as grants serve seals it
+	// (PD-SEALED): keys in the JetStream bucket, wrapped by a master key.
+	master := make([]byte, pii.KeySize)
+	if _, err := rand.Read(master); err != nil {
+		return err
+	}
+	vault, closeVault, err := benchVault(ctx, emb, master)
+	if err != nil {
+		emb.Close()
+		return err
+	}
+	seal := &sealTimer{s: personal.Sealer{Vault: vault}, off: !sealPD}
 	start := time.Now()
-	written, err := history.Generate(ctx, emb.Store, history.Config{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)})
+	written, err := history.Generate(ctx, emb.Store, history.Config{Events: n, Seed: 2021, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), Seal: seal.seal})
 	if err == nil {
 		// The service checkpoints its history; the replay authenticates
 		// the events the newest checkpoint covers by their chains.
 		err = benchCheckpoint(ctx, emb.Store, signer)
 	}
+	closeVault()
 	emb.Close()
 	if err != nil {
 		return fmt.Errorf("generating the history: %w", err)
 	}
-	fmt.Printf("generated a history of %d events in %s\n", written, time.Since(start).Round(time.Millisecond))
+	took := time.Since(start)
+	fmt.Printf("generated a history of %d events in %s (%.0f events/s, 32 writers)\n%s\n",
+		written, took.Round(time.Millisecond), float64(written)/took.Seconds(), seal.report(took))
 	// A replay reads a stream written before, not one still being
 	// flushed: write the generated history out and start the server
 	// again on it, as grants replay does.
@@ -128,6 +146,10 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 		return err
 	}
 	defer emb.Close()
+	if vault, closeVault, err = benchVault(ctx, emb, master); err != nil {
+		return err
+	}
+	defer closeVault()
 
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
@@ -150,7 +172,7 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 		if err != nil {
 			return err
 		}
-		res, err := sqlitebench.Replay(ctx, emb.Store, dir, ring)
+		res, err := sqlitebench.ReplayOpening(ctx, emb.Store, dir, ring, vault)
 		if err != nil {
 			return fmt.Errorf("replay benchmark: %w", err)
 		}
@@ -180,7 +202,15 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 	fmt.Printf("  target: 1 000 000 events in under 10 s (>= 100 000 events/s): %s (%d events in %.1f s)\n",
 		verdict(res.ReplayRate >= 100000), res.Events, res.ReplayDuration.Seconds())
 	fmt.Printf("  target: at least 40%% of the slower raw rate (median of the runs): %s\n", verdict(ratio >= 0.4))
-	return nil
+	// The cost of opening the sealed personal data: one replay that
+	// leaves it sealed (as a file built without the keys).
+	plain, err := sqlitebench.ReplayOpening(ctx, emb.Store, dir, ring, nil)
+	if err != nil {
+		return fmt.Errorf("replay benchmark without the keys: %w", err)
+	}
+	fmt.Printf("  replay without opening the sealed personal data: %.1f s (%.0f events/s); the median replay, opening it: %.1f s, %+.1f%% (PD-SEALED)\n",
+		plain.ReplayDuration.Seconds(), plain.ReplayRate, res.ReplayDuration.Seconds(), 100*(res.ReplayDuration.Seconds()/plain.ReplayDuration.Seconds()-1))
+	return benchExport(ctx, emb.Store, dir)
 }
 
 // benchCheckpoint writes a signed checkpoint over the heads of the

@@ -35,8 +35,8 @@ func newFlagSet(name string) *flagSet {
 // setting serves every command.
 var sharedFlags = map[string]bool{
 	"data-dir": true, "db": true, "nats-url": true, "nats-listen": true, "nats-creds": true, "nats-nkey": true,
-	"replicas": true, "duplicate-window": true, "durability": true, "sync-always": true,
-	"log-format": true, "log-level": true, "signing-dir": true,
+	"replicas": true, "duplicate-window": true, "idempotency-ttl": true, "durability": true, "sync-always": true,
+	"log-format": true, "log-level": true, "signing-dir": true, "pd-master-key": true,
 }
 
 // clientFlags are the flags of the commands that reach a running serve's

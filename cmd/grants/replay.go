@@ -16,6 +16,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/privacy"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
 
@@ -28,9 +30,13 @@ func runReplay(args []string) error {
 	nf := addNATSFlags(fs)
 	db := fs.String("db", "", "projection database of grants serve (default <data-dir>/grants.db)")
 	out := fs.String("out", "", "build into this new file instead of swapping the served read models (for analysts)")
-	until := fs.String("until", "", "stop at this stream sequence or RFC 3339 time (events recorded after it are left out); needs --out")
+	until := fs.String("until", "", "the history up to this stream sequence or time (RFC 3339, or a date: the end of that day, UTC) on the --clock; needs --out")
+	clock := fs.String("clock", string(events.DefaultTimeAxis), "the clock --until is read on (ASOF-CLOCK): recorded (what the ledger held then) or effective (what was in effect then, back-dated events included)")
+	personal := fs.Bool("personal-data", false, "with --out: keep the participants' personal data and the actors' identities (national office only; needs --reason and a running grants serve, which records the disclosure first: PD-DISCLOSE-REASON). Without it the file is pseudonymous (PD-EXPORT-PSEUDONYMOUS)")
+	reason := fs.String("reason", "", "with --personal-data: why the national office discloses personal data (recorded in the disclosure event)")
 	allowHoles := fs.Bool("allow-holes", false, "with --out: keep the file built even if events are missing from the stream (records NATS dropped); the replay still reports them and exits with status 1")
 	logFormat := fs.String("log-format", "text", "log format: json or text")
+	masterKey := fs.String("pd-master-key", "", "with no grants serve running and no --out: the master key of the participants' personal-data keys, to rebuild the participants table (default <data-dir>/pii/master.key; without it the table is rebuilt empty)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -41,6 +47,23 @@ func runReplay(args []string) error {
 	bound, err := parseUntil(*until)
 	if err != nil {
 		return err
+	}
+	axis, ok := events.ParseTimeAxis(*clock)
+	if !ok {
+		return usagef("--clock %q: use recorded or effective (ASOF-CLOCK)", *clock)
+	}
+	bound.Axis = axis
+	if *personal && *out == "" {
+		return usagef("--personal-data needs --out: it is about the file built for someone (PD-DISCLOSE-REASON)")
+	}
+	if *reason != "" && !*personal {
+		return usagef("--reason goes with --personal-data")
+	}
+	disclosure := aggregates.Disclosure{Scope: aggregates.ScopeReplayFile, Reason: *reason, Channel: "cli", Range: untilRange(bound)}
+	if *personal {
+		if err := (aggregates.RecordDisclosure{Disclosure: disclosure}).Validate(); err != nil {
+			return usagef("--reason: %v", err)
+		}
 	}
 	if *allowHoles && *out == "" {
 		return usagef("--allow-holes needs --out: the served read models are never replaced by an incomplete rebuild")
@@ -67,9 +90,20 @@ func runReplay(args []string) error {
 
 	switch {
 	case *out != "":
+		if *personal {
+			seq, err := recordDisclosure(ctx, sys, disclosure)
+			if err != nil {
+				return err
+			}
+			log.Info("disclosure of personal data recorded", "sequence", seq)
+		}
 		n, err := sqlite.RebuildVerified(ctx, sys.store, *out, bound, prog.update, sys.ring, *allowHoles)
 		if errors.Is(err, sqlite.ErrIncomplete) && *allowHoles {
 			prog.finish()
+			if _, perr := finishAnalystFile(ctx, *out, *personal); perr != nil {
+				os.Remove(*out)
+				return perr
+			}
 			log.Error("read models built INCOMPLETE: events are missing from the stream", "file", *out, "events", n, "err", err)
 			return err
 		}
@@ -78,7 +112,15 @@ func runReplay(args []string) error {
 			return err
 		}
 		prog.finish()
-		log.Info("read models built", "file", *out, "events", n, "seconds", round(time.Since(start).Seconds()))
+		held, err := finishAnalystFile(ctx, *out, *personal)
+		if err != nil {
+			os.Remove(*out)
+			return err
+		}
+		log.Info("read models built", "file", *out, "checkpoint", n, "events", held, "personal_data", *personal, "seconds", round(time.Since(start).Seconds()))
+		if held == 0 {
+			warnEmpty(bound)
+		}
 	case sys.srv == nil:
 		// A grants serve is running: it rebuilds while it keeps serving.
 		if err := remoteReplay(ctx, sys.nc, prog); err != nil {
@@ -91,7 +133,12 @@ func runReplay(args []string) error {
 		if path == "" {
 			path = filepath.Join(*nf.dataDir, "grants.db")
 		}
-		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log, KeyRing: sys.ring})
+		vault, closeVault, err := openVaultIfPresent(ctx, *masterKey, *nf.dataDir, sys.nc, *nf.replicas, log)
+		if err != nil {
+			return err
+		}
+		defer closeVault()
+		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log, KeyRing: sys.ring, Vault: vault})
 		if err != nil {
 			return err
 		}
@@ -122,6 +169,45 @@ func parseUntil(s string) (sqlite.Until, error) {
 		}
 	}
 	return sqlite.Until{}, usagef("--until %q: want a stream sequence (e.g. 1500) or a time (2024-06-30 or 2024-06-30T12:00:00Z)", s)
+}
+
+// finishAnalystFile makes an --out file pseudonymous unless personal data
+// were disclosed (PD-EXPORT-PSEUDONYMOUS) and returns how many events it
+// holds.
+func finishAnalystFile(ctx context.Context, path string, personal bool) (int64, error) {
+	if personal {
+		return sqlite.CountEvents(ctx, path)
+	}
+	n, err := sqlite.Pseudonymise(ctx, path, privacy.NewPseudonymiser())
+	if err != nil {
+		return 0, fmt.Errorf("pseudonymising %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// untilRange describes the bound of a replay for a disclosure record.
+func untilRange(u sqlite.Until) string {
+	switch {
+	case u.Sequence != 0:
+		return fmt.Sprintf("until sequence %d", u.Sequence)
+	case !u.Time.IsZero():
+		return "until " + events.FormatTime(u.Time) + " (" + string(u.Axis) + " time)"
+	}
+	return ""
+}
+
+// warnEmpty says on stderr that the history up to the bound holds no event
+// (ASOF-EMPTY); the exit status stays 0.
+func warnEmpty(u sqlite.Until) {
+	what := "the stream holds no event"
+	if r := untilRange(u); r != "" {
+		what = "no event " + r
+	}
+	hint := ""
+	if !u.Time.IsZero() && u.Axis == events.Recorded {
+		hint = " (on the effective clock, --clock effective, events recorded later with an earlier effect count too)"
+	}
+	fmt.Fprintf(os.Stderr, "warning: ASOF-EMPTY: %s: the file holds empty read models%s\n", what, hint)
 }
 
 // remoteReplay asks the running grants serve to rebuild and follows its progress.

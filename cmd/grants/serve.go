@@ -16,11 +16,14 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/api"
 	"github.com/erasmus-ledger/grants/api/auth"
 	authjs "github.com/erasmus-ledger/grants/api/auth/jetstream"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/jetstream"
+	piijs "github.com/erasmus-ledger/grants/events/pii/jetstream"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
 
@@ -35,6 +38,7 @@ type serveConfig struct {
 	http          *string
 	ratesFile     *string
 	ka122Window   *int
+	cacheMB       *int
 	deadlines     *string
 	logFormat     *string
 	logLevel      *string
@@ -47,6 +51,7 @@ type serveConfig struct {
 	metricsToken  *string
 	acceptLoss    *bool
 	deadlineRun   deadlineFlags
+	personal      personalFlags
 }
 
 func serveFlags(fs *flagSet) serveConfig {
@@ -57,6 +62,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		ratesFile:     fs.String("rates-file", "", "rates table JSON overriding the embedded one (call years it names replace the defaults)"),
 		deadlines:     fs.String("deadlines-file", "", "call deadline table (JSON list of {call_year, round, actions, day}); the call years it names replace the built-in rows"),
 		ka122Window:   fs.Int("ka122-window-years", 0, "KA122-MAX-PROJECTS window: 0 = the programme period (seed), 5 = any 5 consecutive call years (Programme Guide)"),
+		cacheMB:       fs.Int("command-cache-mb", command.DefaultCacheBytes>>20, "approximate memory (MiB) of the organisations' decided state the command handler keeps, least recently used first out (at least 1)"),
 		logFormat:     fs.String("log-format", "json", "log format: json or text"),
 		logLevel:      fs.String("log-level", "info", "log level: debug, info, warn or error"),
 		maxBody:       fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
@@ -67,6 +73,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
 		deadlineRun:   addDeadlineFlags(fs),
+		personal:      addPersonalFlags(fs),
 		acceptLoss:    fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
 	}
 }
@@ -90,6 +97,9 @@ func runServe(args []string) error {
 	metricsToken, err := readMetricsToken(*cfg.metricsToken)
 	if err != nil {
 		return err
+	}
+	if *cfg.cacheMB < 1 {
+		return usagef("--command-cache-mb %d: must be at least 1", *cfg.cacheMB)
 	}
 	if *cfg.ka122Window < 0 || *cfg.ka122Window > 7 {
 		return usagef("--ka122-window-years %d: want 0 (programme period) to 7", *cfg.ka122Window)
@@ -123,23 +133,41 @@ func runServe(args []string) error {
 		return err
 	}
 
+	js, err := natsjs.New(sys.nc)
+	if err != nil {
+		return err
+	}
+	vault, keys, closeVault, err := openVault(ctx, cfg.personal, *cfg.nats.dataDir, js, *cfg.nats.replicas)
+	if err != nil {
+		return err
+	}
+	defer closeVault()
+	if sys.srv != nil && sys.durability == jetstream.DurabilityFsync {
+		// A key is on disk before the event it seals is acknowledged.
+		syncer, closeSyncer := jetstream.NewStreamSyncer(sys.srv, piijs.StreamName)
+		defer closeSyncer()
+		keys.SetSyncer(syncer)
+	}
+
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
-	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock, command.Config{Logger: log, KeyRing: sys.ring})
+	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock,
+		command.Config{Logger: log, KeyRing: sys.ring, Sealer: personal.Sealer{Vault: vault}, OwnSignatures: ownSignatures(sys.signer), CacheBytes: int64(*cfg.cacheMB) << 20})
 
-	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring})
+	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring, Vault: vault})
 	if err != nil {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}
 	defer readModels.Close()
 
-	js, err := natsjs.New(sys.nc)
-	if err != nil {
-		return err
-	}
 	tokenStore, err := authjs.Open(ctx, js, *cfg.nats.replicas)
 	if err != nil {
 		return fmt.Errorf("opening the token bucket: %w", err)
+	}
+	// Requests authenticate from memory; the watch brings every change
+	// (a revocation on any instance) as the server stores it.
+	if err := tokenStore.Watch(ctx); err != nil {
+		return fmt.Errorf("watching the token bucket: %w", err)
 	}
 	sessionStore, err := authjs.OpenSessions(ctx, js, *cfg.nats.replicas, *cfg.sessionMax)
 	if err != nil {
@@ -168,9 +196,10 @@ func runServe(args []string) error {
 	}
 	srv, err := api.New(api.Deps{
 		Commands: handler, Reader: readModels, Tokens: tokens, MetricsToken: metricsToken,
-		Sessions:    tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
-		Idempotency: sys.store.Idempotency(), Rates: book, Ready: ready, LastSequence: sys.store.LastSequence,
+		Sessions: tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
+		Rates:    book, Ready: ready, LastSequence: sys.store.LastSequence,
 		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
+		Events: sys.store, HistoryAt: historyAt(sys, filepath.Dir(dbPath)),
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
 	})
 	if err != nil {
@@ -192,6 +221,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopCheckpointAdmin()
+	stopDiscloseAdmin, err := serveDiscloseAdmin(sys.nc, handler, log)
+	if err != nil {
+		return err
+	}
+	defer stopDiscloseAdmin()
 
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
@@ -207,6 +241,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopDeadlines()
+	stopRetention, err := startRetention(ctx, cfg.personal, js, *cfg.nats.replicas, readModels, handler, clock, log)
+	if err != nil {
+		return err
+	}
+	defer stopRetention()
 	log.Info("grants serve ready", attrs...)
 	go reportHoles(ctx, sys.store, log)
 

@@ -29,6 +29,7 @@ type natsFlags struct {
 	natsListen      *string
 	replicas        *int
 	duplicateWindow *time.Duration
+	idempotencyTTL  *time.Duration
 	syncAlways      *bool
 	durability      *string
 	natsCreds       *string
@@ -43,7 +44,9 @@ func addNATSFlags(fs *flagSet) natsFlags {
 		natsListen:      fs.String("nats-listen", "127.0.0.1:4222", "host:port where the embedded NATS server listens for the nats CLI and other grants commands; \"off\" for in-process only"),
 		replicas:        fs.Int("replicas", 1, "replica count of the GRANTS stream (external cluster)"),
 		duplicateWindow: fs.Duration("duplicate-window", 2*time.Minute, "JetStream duplicate window for idempotent publishes"),
-		syncAlways:      fs.Bool("sync-always", false, "deprecated: the same as --durability=sync-always"),
+		idempotencyTTL: fs.Duration("idempotency-ttl", jetstream.DefaultIdempotencyTTL, "how long a command's idempotency record is kept (a later retry is still recognised by its events, "+
+			"among the last 64 keyed commands of its aggregate)"),
+		syncAlways: fs.Bool("sync-always", false, "deprecated: the same as --durability=sync-always"),
 		durability: fs.String("durability", "fsync", "embedded server: when a write is acknowledged. fsync (default): only once it is on disk, "+
 			"one fsync shared by the concurrent writes (group commit); os-flush: once the operating system has it, the server fsyncs every 2 minutes, "+
 			"so a power failure or kernel crash LOSES THE ACKNOWLEDGED WRITES OF UP TO THE LAST 2 MINUTES; sync-always: the server fsyncs each write (durable, slowest). "+
@@ -229,6 +232,9 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	if *nf.duplicateWindow < time.Second {
 		return nil, usagef("--duplicate-window %s: must be at least 1s", *nf.duplicateWindow)
 	}
+	if *nf.idempotencyTTL < *nf.duplicateWindow {
+		return nil, usagef("--idempotency-ttl %s: must be at least the duplicate window (%s)", *nf.idempotencyTTL, *nf.duplicateWindow)
+	}
 	durability, err := nf.durabilityMode()
 	if err != nil {
 		return nil, err
@@ -336,7 +342,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 // creates the first key; another subcommand without readable keys signs
 // nothing and trusts no key (verification then flags every event).
 func storeConfig(nf natsFlags, serve bool, log *slog.Logger) (jetstream.Config, *events.KeyRing, error) {
-	cfg := jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas}
+	cfg := jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas, IdempotencyTTL: *nf.idempotencyTTL}
 	dir := signingDir(nf)
 	var (
 		set *keys.Set
@@ -362,8 +368,23 @@ func storeConfig(nf natsFlags, serve bool, log *slog.Logger) (jetstream.Config, 
 	if err != nil {
 		return cfg, nil, usageError{err}
 	}
-	cfg.Signer = signer
+	// The command handler recognises the events this process has just
+	// signed (serve's OwnSignatures) instead of verifying them again.
+	cfg.Signer = events.NewRecentSigner(signer, recentSignatures)
 	return cfg, set.Ring(dir), nil
+}
+
+// recentSignatures is how many of its latest signatures the store's signer
+// remembers: far more than the appends in flight at once.
+const recentSignatures = 4096
+
+// ownSignatures is the signer's memory of its signatures, for the command
+// handler; nil when this process signs nothing.
+func ownSignatures(s events.Signer) interface{ SignedHere(*events.Envelope) bool } {
+	if rs, ok := s.(*events.RecentSigner); ok && rs != nil {
+		return rs
+	}
+	return nil
 }
 
 // signingDir is --signing-dir, or <data-dir>/signing.

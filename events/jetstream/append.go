@@ -66,6 +66,13 @@ func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.
 	if err != nil {
 		return nil, err
 	}
+	if req.Expected.Version == 0 {
+		// The aggregate's first events: its ID must be this
+		// organisation's (one atomic create in GRANTS_IDS).
+		if err := s.reserve(ctx, req.Ref); err != nil {
+			return nil, err
+		}
+	}
 	subject := req.Ref.Subject()
 	key := req.Meta.IdempotencyKey
 	msgs := make([]*nats.Msg, len(envs))

@@ -27,6 +27,8 @@ type Embedded struct {
 	rec   *recoverer
 	// syncer makes the store's appends durable (DurabilityFsync).
 	syncer *blockSyncer
+	// idsSyncer makes the reservations of aggregate IDs durable.
+	idsSyncer *blockSyncer
 	// durability is the server's.
 	durability Durability
 }
@@ -78,6 +80,8 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 			return nil, fmt.Errorf("making the store directory durable: %w", err)
 		}
 		e.Store.commit = newGroupCommitter(e.syncer)
+		e.idsSyncer = newBlockSyncer(streamBlockDir(srv, "KV_"+IDsBucket))
+		e.Store.idsCommit = newGroupCommitter(e.idsSyncer)
 	}
 	return e, nil
 }
@@ -113,6 +117,9 @@ func (e *Embedded) Close() {
 	}
 	if e.syncer != nil {
 		e.syncer.close()
+	}
+	if e.idsSyncer != nil {
+		e.idsSyncer.close()
 	}
 	e.Server.Shutdown()
 	e.Server.WaitForShutdown()

@@ -197,6 +197,12 @@ func TestHandedOutIdentitiesCannotRewriteHistory(t *testing.T) {
 		{"no key-value get", "$JS.API.DIRECT.GET.KV_GRANTS_TOKENS.$KV.GRANTS_TOKENS.k", ""},
 		{"no key-value info", "$JS.API.STREAM.INFO.KV_GRANTS_TOKENS", ""},
 		{"no snapshot", "$JS.API.STREAM.SNAPSHOT." + s, `{}`},
+		// PD-SEALED: the participants' keys are grants serve's alone.
+		{"PD-SEALED no subject key get", "$JS.API.DIRECT.GET.KV_GRANTS_PII_KEYS.$KV.GRANTS_PII_KEYS.k", ""},
+		{"PD-SEALED no subject key message get", "$JS.API.STREAM.MSG.GET.KV_GRANTS_PII_KEYS", `{"seq":1}`},
+		{"PD-SEALED no subject key consumer", "$JS.API.CONSUMER.CREATE.KV_GRANTS_PII_KEYS", `{}`},
+		{"PD-SEALED no subject key put", "$KV.GRANTS_PII_KEYS.k", "forged"},
+		{"PD-SEALED no subject key delete", "$JS.API.STREAM.MSG.DELETE.KV_GRANTS_PII_KEYS", `{"seq":1}`},
 	}
 	for _, who := range []struct {
 		name, seed, inbox string

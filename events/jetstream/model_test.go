@@ -25,9 +25,12 @@ type outcome struct {
 
 func outcomeOf(envs []events.Envelope, err error) outcome {
 	var ce *events.ConflictError
+	var taken *events.IDTakenError
 	switch {
 	case errors.As(err, &ce):
 		return outcome{Err: "conflict", Actual: ce.Actual, OrgWide: ce.OrgWide}
+	case errors.As(err, &taken):
+		return outcome{Err: "id-taken"}
 	case err != nil:
 		return outcome{Err: "apperr:" + string(apperr.CodeOf(err))}
 	}
@@ -50,9 +53,12 @@ func TestStoreBehavesAsMemstore(t *testing.T) {
 		prefix := fmt.Sprintf("R%d", iteration)
 		orgs := []string{prefix + "a", prefix + "b"}
 		refs := []events.Ref{
-			{Org: orgs[0], Kind: "project", ID: "p1"},
-			{Org: orgs[0], Kind: "project", ID: "p2"},
-			{Org: orgs[1], Kind: "project", ID: "p1"},
+			// IDs are global and the JetStream store lives across
+			// iterations: each iteration has its own; p1 of two
+			// organisations is refused to the second (IDTakenError).
+			{Org: orgs[0], Kind: "project", ID: prefix + "p1"},
+			{Org: orgs[0], Kind: "project", ID: prefix + "p2"},
+			{Org: orgs[1], Kind: "project", ID: prefix + "p1"},
 		}
 		keys := []string{"", "", prefix + "-k1", prefix + "-k2"}
 		stores := []events.Store{memstore.New(storetest.Registry(), memstore.Config{}), f.store}

@@ -42,14 +42,23 @@ func (s *Store) loadFilter(ctx context.Context, filter string, afterSeq uint64) 
 	return out, nil
 }
 
-// Locate implements events.Store: the last message on grants.*.<kind>.<id>
-// names the organisation.
+// Locate implements events.Store: the bucket GRANTS_IDS names the
+// organisation in one look-up. Without it (an attached store), the last
+// message on grants.*.<kind>.<id> does, which walks every organisation's
+// subjects.
 func (s *Store) Locate(ctx context.Context, kind, id string) (string, error) {
 	if !events.ValidToken(kind) || !events.ValidToken(id) {
 		return "", apperr.New(apperr.Invalid, "invalid aggregate %q/%q: use 1 to %d characters of A-Z, a-z, 0-9, '-' and '_'", kind, id, events.MaxTokenLen)
 	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	if org, found, known, err := s.holder(ctx, kind, id); err != nil {
+		return "", unavailable(err, "locating %s/%s", kind, id)
+	} else if known && found {
+		return org, nil
+	} else if known {
+		return "", events.ErrNotFound
+	}
 	m, found, err := s.getter.one(ctx, directRequest{LastBySubj: events.SubjectPrefix + ".*." + kind + "." + id})
 	if err != nil {
 		return "", unavailable(err, "locating %s/%s", kind, id)

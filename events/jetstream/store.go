@@ -1,6 +1,7 @@
 // Package jetstream is the event store of the grant ledger on NATS
 // JetStream: the stream GRANTS holds every event (subjects grants.>), the
-// key-value bucket GRANTS_IDEMPOTENCY the idempotency records, and
+// key-value bucket GRANTS_IDEMPOTENCY the idempotency records,
+// GRANTS_IDS the organisation that holds each aggregate ID, and
 // StartEmbedded runs the NATS server inside the process.
 //
 // Appends publish with Nats-Expected-Last-Subject-Sequence (optimistic
@@ -54,6 +55,11 @@ const IdempotencyBucket = "GRANTS_IDEMPOTENCY"
 // by its message IDs.
 const DefaultDuplicateWindow = 2 * time.Minute
 
+// DefaultIdempotencyTTL is how long an idempotency record is kept. A
+// retry after it is still recognised by the events, which carry the key
+// (see aggregates/command).
+const DefaultIdempotencyTTL = 24 * time.Hour
+
 // DefaultRequestTimeout bounds a read request whose context has no deadline.
 const DefaultRequestTimeout = 10 * time.Second
 
@@ -63,6 +69,10 @@ type Config struct {
 	DuplicateWindow time.Duration
 	// Replicas is the stream's and bucket's replica count (default 1).
 	Replicas int
+	// IdempotencyTTL is how long the bucket GRANTS_IDEMPOTENCY keeps a
+	// record (default 24h), so that it holds one record per command of
+	// that period, not of all time.
+	IdempotencyTTL time.Duration
 	// Clock fills in Meta.RecordedAt when an append leaves it zero; without
 	// a clock such an append is refused.
 	Clock events.Clock
@@ -108,6 +118,13 @@ type Store struct {
 	log        *slog.Logger
 	getter     *directGetter
 	idem       *Idempotency
+	// ids is the bucket GRANTS_IDS (nil when attached); idsComplete: it
+	// holds every aggregate of the stream.
+	ids         jetstream.KeyValue
+	idsComplete bool
+	// idsCommit, if set, makes a reservation durable before the events
+	// that need it are published (a group commit of GRANTS_IDS).
+	idsCommit *groupCommitter
 	// batchSlots bounds the atomic batches in flight.
 	batchSlots chan struct{}
 	// onBatchRetry, if set, is told of every batch sent again (for tests).
@@ -152,6 +169,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = 1
 	}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = DefaultIdempotencyTTL
+	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
@@ -179,13 +199,24 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	}
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      IdempotencyBucket,
-		Description: "Idempotency records of the grant ledger's commands",
+		Description: "Idempotency records of the grant ledger's commands (one per keyed command, expiring)",
 		History:     1,
+		TTL:         cfg.IdempotencyTTL,
 		Storage:     jetstream.FileStorage,
 		Replicas:    cfg.Replicas,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating bucket %s: %w", IdempotencyBucket, err)
+	}
+	ids, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      IDsBucket,
+		Description: "Aggregate IDs of the grant ledger: <kind>.<id> -> the organisation that holds it",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating or updating bucket %s: %w", IDsBucket, err)
 	}
 	readStream, readConn := stream, nc
 	if cfg.StreamConn != nil && cfg.StreamConn != nc {
@@ -198,7 +229,15 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 			return nil, fmt.Errorf("opening stream %s on the read connection: %w", StreamName, err)
 		}
 	}
-	return newStore(nc, js, stream, readStream, readConn, reg, cfg, &Idempotency{kv: kv})
+	st, err := newStore(nc, js, stream, readStream, readConn, reg, cfg, &Idempotency{kv: kv})
+	if err != nil {
+		return nil, err
+	}
+	st.ids = ids
+	if err := st.fillIDs(ctx); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // attach opens the store on the existing stream, creating nothing; the

@@ -91,6 +91,19 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
+	// IDs are global: an aggregate's first events bind its ID to its
+	// organisation (checked first, as the JetStream store reserves it
+	// before it publishes).
+	// The binding stays even if the append then fails (a conflict), as
+	// the JetStream store's reservation does.
+	if req.Expected.Version == 0 {
+		holder, ok := s.owner[req.Ref.Kind+"."+req.Ref.ID]
+		if ok && holder != req.Ref.Org {
+			return nil, &events.IDTakenError{Ref: req.Ref}
+		}
+		s.owner[req.Ref.Kind+"."+req.Ref.ID] = req.Ref.Org
+	}
+
 	// A retry within the duplicate window gets the events first stored.
 	// As on the JetStream server, a batch (several events) is checked for
 	// that before the head, a single event after.

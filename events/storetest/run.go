@@ -24,6 +24,8 @@ func Run(t *testing.T, f Factory) {
 		{"LoadAfterSequence", loadAfterSequence},
 		{"LoadOrgInStreamOrder", loadOrgOrder},
 		{"LocateFindsOrganisation", locate},
+		{"AggregateIDOfAnotherOrganisationIsRefused", idOfAnotherOrganisation},
+		{"ConcurrentCreationsOfOneIDOneWins", concurrentCreationsOfOneID},
 		{"EventsFromTo", eventsFromTo},
 		{"SubscribeSeesNewEvents", subscribeSeesNew},
 		{"InvalidRefTokensRefused", invalidRef},

@@ -41,6 +41,11 @@ type Config struct {
 	// MobilitiesPerProject is the mean number of mobilities of a mobility
 	// project (default 120).
 	MobilitiesPerProject int
+	// Seal, if set, runs over the drafts of each append before it is
+	// written, as the command handler's sealing step does
+	// (aggregates/personal.Sealer): a history whose personal data is
+	// sealed (PD-SEALED). Without it personal data is written in plain.
+	Seal func(ctx context.Context, drafts []events.Draft) ([]events.Draft, error)
 }
 
 // Generate writes a realistic history into store: organisations,
@@ -123,6 +128,12 @@ func (g *histGen) append(ctx context.Context, ref events.Ref, head events.Head, 
 	for i := range drafts {
 		if drafts[i].OccurredAt.IsZero() {
 			drafts[i].OccurredAt = g.now
+		}
+	}
+	if g.cfg.Seal != nil {
+		var err error
+		if drafts, err = g.cfg.Seal(ctx, drafts); err != nil {
+			return head, fmt.Errorf("sealing the personal data of %s: %w", ref, err)
 		}
 	}
 	envs, err := g.store.Append(ctx, events.AppendRequest{

@@ -9,6 +9,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/pii"
 )
 
 // applier writes decoded events into the read models inside the current
@@ -26,6 +27,11 @@ type applier struct {
 	plan *planStmts
 	// dl inserts a deadline flag (h_deadlines.go).
 	dl *wstmt
+
+	// vault opens sealed personal data (nil: none is opened); erased
+	// holds the erased participants, loaded on first use (h_personal.go).
+	vault  pii.Vault
+	erased map[pairKey]bool
 
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow

@@ -14,7 +14,7 @@ var (
 	grantKeys    = []string{"lines", "total_cents"}
 	mobilityKeys = []string{"mobility_id", "participant_id", "activity", "start_date", "end_date", "sending_organisation", "receiving_organisation",
 		"sending_country", "receiving_country", "receiving_city", "group_id", "green_travel", "fewer_opportunities", "accompanying",
-		"travel_days", "persons", "ukraine", "personal"}
+		"travel_days", "persons", "ukraine", "personal", "personal_sealed"}
 	personalKeys = []string{"first_name", "last_name", "birth_date", "email", "gender", "nationality"}
 )
 
@@ -140,6 +140,10 @@ func (r *jreader) mobility(e *mobilityEvent) error {
 			var raw []byte
 			raw, err = r.raw()
 			m.Ukraine = json.RawMessage(raw)
+		case "personal_sealed":
+			var raw []byte
+			raw, err = r.raw()
+			m.PersonalSealed = json.RawMessage(raw)
 		case "personal":
 			p := &m.Personal
 			err = r.object(func(k []byte) error {

@@ -39,6 +39,9 @@ type mobilityEvent struct {
 			Gender      string `json:"gender"`
 			Nationality string `json:"nationality"`
 		} `json:"personal"`
+		// PersonalSealed is the sealed personal block (schema version
+		// 2, PD-SEALED), opened by the applier (h_personal.go).
+		PersonalSealed        json.RawMessage `json:"personal_sealed"`
 		Activity              string          `json:"activity"`
 		StartDate             string          `json:"start_date"`
 		EndDate               string          `json:"end_date"`
@@ -199,10 +202,10 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 			a.pendingMob[pairKey{e.ProjectID, m.MobilityID}] = f
 		}
 	}
-	pd := &m.Personal
-	if pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
-		return nil
+	if fill, err := a.openPersonal(env, p.org, e); err != nil || !fill {
+		return err
 	}
+	pd := &m.Personal
 	if a.bulk {
 		// The rowid is the key: a participant reported again (a second
 		// mobility, a correction) replaces the row in place.

@@ -95,6 +95,8 @@ func handlers() map[string]*handler {
 	registerPlanHandlers(hs)
 	registerDeadlineHandlers(hs)
 	registerConsortiumHandlers(hs)
+	registerPersonalHandlers(hs)
+	registerDisclosureHandlers(hs)
 	return hs
 }
 

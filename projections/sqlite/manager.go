@@ -15,6 +15,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -34,6 +35,9 @@ type ManagerConfig struct {
 	// pass their checks and quarantine the others (see
 	// ProjectorConfig.KeyRing).
 	KeyRing *events.KeyRing
+	// Vault, if set, opens the participants' sealed personal data for the
+	// participants table (PD-SEALED); without it the table stays empty.
+	Vault pii.Vault
 	// RetryDelay is the first delay before a failed live projector is
 	// restarted (doubling up to a minute, back to RetryDelay once it has
 	// recovered; default 1s). Unknown event types, events that do not
@@ -182,7 +186,7 @@ func (m *Manager) removeStale(current string) {
 // start makes db a generation and starts its live projector.
 func (m *Manager) start(db *DB) (*generation, error) {
 	g := &generation{db: db, name: filepath.Base(db.Path()), drained: make(chan struct{})}
-	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing,
+	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing, Vault: m.cfg.Vault,
 		Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
 	if err != nil {
 		return nil, err
@@ -326,7 +330,7 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 	defer m.rebuildMu.Unlock()
 	old := m.cur.Load()
 	path := m.nextGenerationPath()
-	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false, m.cfg.KeyRing); err != nil {
+	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false, m.cfg.KeyRing, m.cfg.Vault); err != nil {
 		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
 	}
 	// The new generation could never catch up with read models that

@@ -10,6 +10,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -41,6 +42,9 @@ type ProjectorConfig struct {
 	// pass their checks (signature, hash, chain; see guard) and quarantine
 	// the others. Without it every readable event is applied.
 	KeyRing *events.KeyRing
+	// Vault, if set, opens the participants' sealed personal data
+	// (PD-SEALED); without it no sealed block is opened.
+	Vault pii.Vault
 	// Started, if set, is called when Run or CatchUp has checked the file
 	// against the stream and starts reading it.
 	Started func()
@@ -60,6 +64,10 @@ type Projector struct {
 	// the guard's heads are written at the end).
 	g     *guard
 	heads map[string]events.Head
+	// skip, set for a catch-up bounded on the effective clock, leaves out
+	// the events (checked by the guard) that are not in the history as
+	// of the bound.
+	skip func(*events.Envelope) bool
 
 	holesMu sync.Mutex
 	holes   []events.Hole
@@ -120,6 +128,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 	// matter for a file deleted on failure; it addresses mobilities by
 	// rowid and starts the file's writeback after each commit.
 	a.bulk = db.mode == Bulk
+	a.vault = cfg.Vault
 	return &Projector{db: db, cfg: cfg, dec: decoder{reg: cfg.Registry, hs: handlers()}, a: a}, nil
 }
 
@@ -141,8 +150,14 @@ func (p *Projector) Run(ctx context.Context, src projections.Source) error {
 type Until struct {
 	// Sequence, if not 0, is the last sequence applied.
 	Sequence uint64
-	// Time, if not zero, stops before the first event recorded after it.
+	// Time, if not zero, is the last instant included, on Axis.
 	Time time.Time
+	// Axis is the clock Time is read on (rule ASOF-CLOCK): on the
+	// recorded clock (the default) the rebuild stops before the first
+	// event recorded after Time; on the effective clock it reads the
+	// whole stream and applies each aggregate's events up to the first
+	// that took effect after Time (events.Cut).
+	Axis events.TimeAxis
 }
 
 // errUntil ends a bounded catch-up early.
@@ -150,7 +165,7 @@ var errUntil = errors.New("until reached")
 
 // reached reports whether env lies beyond the bound.
 func (u Until) reached(env *events.Envelope) bool {
-	return (u.Sequence != 0 && env.Sequence > u.Sequence) || (!u.Time.IsZero() && env.RecordedAt.After(u.Time))
+	return (u.Sequence != 0 && env.Sequence > u.Sequence) || (!u.Time.IsZero() && u.Axis != events.Effective && env.RecordedAt.After(u.Time))
 }
 
 // CatchUp applies the events from the checkpoint up to the stream's last
@@ -158,6 +173,11 @@ func (u Until) reached(env *events.Envelope) bool {
 // checkpoint reached.
 func (p *Projector) CatchUp(ctx context.Context, src projections.Source, until Until) (uint64, error) {
 	stoppedAtTime := false
+	if until.Axis == events.Effective && !until.Time.IsZero() {
+		cut := events.NewCut(events.AsOf{At: until.Time, Axis: events.Effective})
+		p.skip = func(env *events.Envelope) bool { return !cut.Includes(env) }
+		defer func() { p.skip = nil }()
+	}
 	err := p.pipeline(ctx, src, true, func(ctx context.Context, from uint64, fn func(events.Envelope) error) error {
 		err := src.Events(ctx, from, until.Sequence, func(env events.Envelope) error {
 			if until.reached(&env) {
@@ -313,8 +333,13 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			switch {
 			case p.g != nil:
 				if prob = p.g.check(&env); prob == nil {
+					if p.skip != nil && p.skip(&env) {
+						return nil // checked, but not in the history as of the bound
+					}
 					h, v, err = p.dec.decode(&env)
 				}
+			case p.skip != nil && env.Damage == "" && p.skip(&env):
+				return nil
 			case env.Damage != "":
 				err = fmt.Errorf("the stored event at sequence %d cannot be read: %s", env.Sequence, env.Damage)
 			default:

@@ -332,6 +332,9 @@ func (db *DB) Mobilities(ctx context.Context, f projections.MobilityFilter) (pro
 
 // Participant implements projections.Reader.
 func (db *DB) Participant(ctx context.Context, org, id string) (projections.ParticipantView, error) {
+	if p, ok, err := db.erasedParticipant(ctx, org, id); err != nil || ok {
+		return p, err
+	}
 	rows, err := db.query(ctx, "SELECT org, id, first_name, last_name, birth_date, email, gender, nationality, sequence "+
 		"FROM participants WHERE org = ? AND id = ?", org, id)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -28,7 +29,7 @@ const RebuildBatchSize = 16384
 // from the stream (see events.Hole) fail it with an *IncompleteError: a
 // rebuild never passes for complete over them.
 func Rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, false, nil)
+	return rebuild(ctx, src, path, until, progress, nil, false, nil, nil)
 }
 
 // ErrIncomplete is wrapped by the error of a rebuild that found records
@@ -55,14 +56,22 @@ func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete
 // missing from the stream: it returns the checkpoint and an
 // *IncompleteError naming them (nil error when none are missing).
 func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring)
+	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, nil)
+}
+
+// RebuildOpening is RebuildVerified (without keepIncomplete) opening the
+// participants' sealed personal data with vault into the participants
+// table, as grants serve's read models do (PD-SEALED); RebuildVerified
+// leaves that table empty of sealed data.
+func RebuildOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, vault pii.Vault) (uint64, error) {
+	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault)
 }
 
 // rebuild is Rebuild with an explicit registry (nil: the domain's); with
 // keepIncomplete the file built over missing records is kept and the
 // *IncompleteError returned beside its checkpoint; with a key ring only
 // the events that pass their checks are applied.
-func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, keepIncomplete bool, ring *events.KeyRing) (uint64, error) {
+func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, keepIncomplete bool, ring *events.KeyRing, vault pii.Vault) (uint64, error) {
 	if _, err := os.Stat(path); err == nil {
 		return 0, fmt.Errorf("%s already exists: a rebuild writes a new file; remove it or choose another path", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -81,7 +90,7 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 		removeDBFiles(path)
 		return 0, err
 	}
-	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize, KeyRing: ring}
+	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize, KeyRing: ring, Vault: vault}
 	if progress != nil {
 		progress(0, total)
 		cfg.Progress = func(seq uint64) { progress(seq, total) }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/erasmus-ledger/grants/api/auth"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -19,7 +20,9 @@ const Bucket = "GRANTS_TOKENS"
 // Store is an auth.Store on a JetStream key-value bucket. Keys are the
 // tokens' hashes, values their JSON records.
 type Store struct {
-	kv jetstream.KeyValue
+	kv    jetstream.KeyValue
+	nc    *nats.Conn
+	cache tokenCache
 }
 
 // Open creates the bucket if it does not exist and returns the Store.
@@ -38,7 +41,7 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Store, er
 	if err != nil {
 		return nil, fmt.Errorf("opening key-value bucket %s: %w", Bucket, err)
 	}
-	return &Store{kv: kv}, nil
+	return &Store{kv: kv, nc: js.Conn()}, nil
 }
 
 // Put implements auth.Store.
@@ -47,14 +50,20 @@ func (s *Store) Put(ctx context.Context, t auth.Token) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Put(ctx, t.Hash, b); err != nil {
+	rev, err := s.kv.Put(ctx, t.Hash, b)
+	if err != nil {
 		return fmt.Errorf("storing token %s: %w", t.ID, err)
 	}
+	s.remember(t, rev)
 	return nil
 }
 
-// ByHash implements auth.Store.
+// ByHash implements auth.Store: from memory when watching (see Watch), else
+// (or for a token not in memory) from the bucket.
 func (s *Store) ByHash(ctx context.Context, hash string) (auth.Token, error) {
+	if t, found, trusted := s.cached(hash); trusted && found {
+		return t, nil
+	}
 	e, err := s.kv.Get(ctx, hash)
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrInvalidKey):

@@ -202,7 +202,8 @@ func (c *countingSyncer) Sync() error {
 
 // benchRequest is the append request of writer w's n-th event.
 func benchRequest(run string, w, n int, head events.Head, at time.Time) events.AppendRequest {
-	ref := events.Ref{Org: "BENCH" + run, Kind: "project", ID: "2024-1-FI01-KA122-SCH-" + strconv.Itoa(100000+w)}
+	// Project IDs are global: each run has its own.
+	ref := events.Ref{Org: "BENCH" + run, Kind: "project", ID: "2024-1-FI01-KA122-" + run + "-" + strconv.Itoa(100000+w)}
 	return events.AppendRequest{
 		Ref: ref, Expected: head,
 		Meta: events.Meta{

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
@@ -55,6 +56,13 @@ func (r ReplayResult) String() string {
 // Fill src first, e.g. with internal/history.Generate.
 // With a key ring the replay checks the events as grants serve's does.
 func Replay(ctx context.Context, src projections.Source, dir string, ring *events.KeyRing) (ReplayResult, error) {
+	return ReplayOpening(ctx, src, dir, ring, nil)
+}
+
+// ReplayOpening is Replay whose rebuild opens the participants' sealed
+// personal data with vault (nil: none is opened), as grants serve does:
+// the replay's cost of decryption (PD-SEALED).
+func ReplayOpening(ctx context.Context, src projections.Source, dir string, ring *events.KeyRing, vault pii.Vault) (ReplayResult, error) {
 	last, err := src.LastSequence(ctx)
 	if err != nil {
 		return ReplayResult{}, err
@@ -83,7 +91,7 @@ func Replay(ctx context.Context, src projections.Source, dir string, ring *event
 
 	out := filepath.Join(dir, "replay.db")
 	start = time.Now()
-	seq, err := sqlite.RebuildVerified(ctx, src, out, sqlite.Until{Sequence: last}, nil, ring, false)
+	seq, err := sqlite.RebuildOpening(ctx, src, out, sqlite.Until{Sequence: last}, nil, ring, vault)
 	res.ReplayDuration = time.Since(start)
 	if err != nil {
 		return res, err

@@ -1,0 +1,232 @@
+package command_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/apperr"
+)
+
+// calls counts the calls made to the store and the idempotency records.
+type calls struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *calls) add(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[name]++
+}
+
+// take returns the counts since the last take and starts again.
+func (c *calls) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.n
+	c.n = nil
+	if n == nil {
+		n = map[string]int{}
+	}
+	return n
+}
+
+// countingStore is an events.Store that counts its calls.
+type countingStore struct {
+	events.Store
+	c *calls
+}
+
+func (s countingStore) Append(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
+	s.c.add("Append")
+	return s.Store.Append(ctx, req)
+}
+
+func (s countingStore) Load(ctx context.Context, ref events.Ref, after uint64) ([]events.Envelope, error) {
+	s.c.add("Load")
+	return s.Store.Load(ctx, ref, after)
+}
+
+func (s countingStore) LoadOrg(ctx context.Context, org string, after uint64) ([]events.Envelope, error) {
+	s.c.add("LoadOrg " + org)
+	return s.Store.LoadOrg(ctx, org, after)
+}
+
+func (s countingStore) Locate(ctx context.Context, kind, id string) (string, error) {
+	s.c.add("Locate")
+	return s.Store.Locate(ctx, kind, id)
+}
+
+// countingIdem is an events.IdempotencyStore that counts its calls.
+type countingIdem struct {
+	events.IdempotencyStore
+	c *calls
+}
+
+func (s countingIdem) Get(ctx context.Context, key string) (events.IdempotencyRecord, bool, error) {
+	s.c.add("idem.Get")
+	return s.IdempotencyStore.Get(ctx, key)
+}
+
+func (s countingIdem) Put(ctx context.Context, key string, rec events.IdempotencyRecord) error {
+	s.c.add("idem.Put")
+	return s.IdempotencyStore.Put(ctx, key, rec)
+}
+
+func (s countingIdem) Create(ctx context.Context, key string, rec events.IdempotencyRecord) (events.IdempotencyRecord, bool, error) {
+	s.c.add("idem.Create")
+	return s.IdempotencyStore.Create(ctx, key, rec)
+}
+
+// runningKA122 registers org and brings KA122 project id to a signed
+// agreement; the clock ends after the project.
+func runningKA122(t testing.TB, h *command.Handler, c *clock, id string) {
+	t.Helper()
+	ctx := context.Background()
+	c.set(time.Date(2024, 1, 15, 10, 0, 0, 0, time.UTC))
+	mustHandle(t, h, school, register())
+	if _, err := h.Handle(ctx, command.Request{Command: ka122(id, 1), Actor: school}); err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	mustHandle(t, h, office, aggregates.AssessEligibility{ProjectID: id, Outcome: aggregates.OutcomeEligible})
+	mustHandle(t, h, office, aggregates.DecideApplication{ProjectID: id, Outcome: aggregates.OutcomeApproved, AwardedCents: 5000000})
+	mustHandle(t, h, office, aggregates.SignGrantAgreement{ProjectID: id})
+	c.set(time.Date(2025, 6, 15, 10, 0, 0, 0, time.UTC))
+}
+
+// prepVisit is a valid preparatory visit (it does not count toward
+// KA122-MAX-MOB) of project id.
+func prepVisit(id, mob string) aggregates.ReportMobility {
+	return aggregates.ReportMobility{ProjectID: id, Mobility: aggregates.Mobility{
+		MobilityID: mob, ParticipantID: "P-" + mob,
+		Personal: aggregates.Personal{FirstName: "Aino", LastName: "Virtanen", BirthDate: date("1980-04-01"), Email: "aino@example.fi"},
+		Activity: "OA-PREP-VISIT", StartDate: date("2024-09-02"), EndDate: date("2024-09-04"),
+		SendingOrganisation: "Testikoulu", ReceivingOrganisation: "Schule Berlin", SendingCountry: "FI",
+		ReceivingCountry: "DE", ReceivingCity: "Berlin", DistanceKm: 1100,
+	}}
+}
+
+// TestKeyedCommandCostsOnePublishAndOneRecord counts the round trips of a
+// keyed command on a warm handler against the real store: one append
+// (publish) and one idempotency write (the claim, which is the record), no
+// idempotency read, no load; only the office's reference data is scanned
+// (one direct-get request that finds nothing new). A retry costs no write.
+func TestKeyedCommandCostsOnePublishAndOneRecord(t *testing.T) {
+	st := jsStore(t)
+	n := &calls{}
+	clk := newClock("2024-01-15T10:00:00Z")
+	h := command.New(countingStore{st, n}, countingIdem{st.Idempotency(), n}, domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	runningKA122(t, h, clk, id)
+	ctx := context.Background()
+	mustHandle(t, h, school, prepVisit(id, "M-WARM"))
+	n.take()
+	for i := range 5 {
+		req := command.Request{Command: prepVisit(id, fmt.Sprintf("M%d", i)), Actor: school, IdempotencyKey: fmt.Sprintf("k-%d", i)}
+		if _, err := h.Handle(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+		got := n.take()
+		want := map[string]int{"Append": 1, "idem.Create": 1, "LoadOrg " + aggregates.OfficeOrg: 1}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("report %d: calls %v, want %v", i, got, want)
+		}
+		res, err := h.Handle(ctx, req)
+		if err != nil || !res.Replayed {
+			t.Fatalf("retry %d: %+v %v", i, res, err)
+		}
+		if got := n.take(); got["Append"]+got["idem.Create"]+got["idem.Put"] != 0 {
+			t.Fatalf("retry %d wrote: %v", i, got)
+		}
+	}
+}
+
+// expired is an idempotency store whose records have all expired: it
+// finds nothing, and every claim creates a new record.
+type expired struct{}
+
+func (expired) Get(context.Context, string) (events.IdempotencyRecord, bool, error) {
+	return events.IdempotencyRecord{}, false, nil
+}
+
+func (expired) Put(context.Context, string, events.IdempotencyRecord) error { return nil }
+
+func (expired) Create(context.Context, string, events.IdempotencyRecord) (events.IdempotencyRecord, bool, error) {
+	return events.IdempotencyRecord{}, true, nil
+}
+
+// TestRetryAfterTheRecordExpiredIsRecognisedFromTheEvents: the events
+// carry the key and the start of the request's fingerprint, so a handler
+// that starts cold (a restart) after the record expired answers a retry
+// with the first answer and writes nothing, and refuses the key for
+// another request.
+func TestRetryAfterTheRecordExpiredIsRecognisedFromTheEvents(t *testing.T) {
+	st := jsStore(t)
+	clk := newClock("2024-01-15T10:00:00Z")
+	h := command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	runningKA122(t, h, clk, id)
+	ctx := context.Background()
+	req := command.Request{Command: prepVisit(id, "M1"), Actor: school, IdempotencyKey: "once"}
+	first, err := h.Handle(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold := command.New(st, expired{}, domain(t), aggregates.Registry(), clk, command.Config{})
+	again, err := cold.Handle(ctx, req)
+	if err != nil || !again.Replayed || again.Sequence != first.Sequence || len(again.Events) != 1 || again.Events[0].ID != first.Events[0].ID {
+		t.Fatalf("retry after expiry: %+v, %v; first %+v", again, err, first)
+	}
+	other := req
+	other.Command = prepVisit(id, "M2")
+	if _, err := command.New(st, expired{}, domain(t), aggregates.Registry(), clk, command.Config{}).Handle(ctx, other); apperr.As(err).Field != "Idempotency-Key" {
+		t.Fatalf("the key reused for another request after expiry: %v", err)
+	}
+	envs, err := st.Load(ctx, events.Ref{Org: org, Kind: aggregates.KindProject, ID: id}, first.Sequence)
+	if err != nil || len(envs) != 0 {
+		t.Fatalf("written after the first answer: %d events, %v", len(envs), err)
+	}
+}
+
+// TestRestartLoadsAProjectOnce: right after a restart (a new handler, cold
+// cache), concurrent reports into one project load its history once, not
+// once per request: the organisation's lock makes the first load the only
+// one, and the others decide on the state it built.
+func TestRestartLoadsAProjectOnce(t *testing.T) {
+	st := jsStore(t)
+	clk := newClock("2024-01-15T10:00:00Z")
+	h := command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	runningKA122(t, h, clk, id)
+	for i := range 50 {
+		mustHandle(t, h, school, prepVisit(id, fmt.Sprintf("OLD%02d", i)))
+	}
+	n := &calls{}
+	cold := command.New(countingStore{st, n}, countingIdem{st.Idempotency(), n}, domain(t), aggregates.Registry(), clk, command.Config{})
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = cold.Handle(context.Background(), command.Request{Command: prepVisit(id, fmt.Sprintf("NEW%02d", i)), Actor: school})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("report %d: %v", i, err)
+		}
+	}
+	got := n.take()
+	if got["Load"] != 1 || got["Append"] != len(errs) {
+		t.Fatalf("calls %v: want one Load of the project and %d appends", got, len(errs))
+	}
+}

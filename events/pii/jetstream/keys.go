@@ -1,0 +1,264 @@
+// Package jetstream keeps the subject keys of events/pii in a JetStream
+// key-value bucket, GRANTS_PII_KEYS: one wrapped key per data subject,
+// written only by grants serve (the service and reader identities are
+// denied every key-value subject, see events/jetstream/identity.go).
+// A destroyed key is deleted with a secure delete, which overwrites its
+// bytes in the bucket's block file, and replaced by a tombstone that holds
+// no key material, so every instance learns of the erasure.
+package jetstream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/erasmus-ledger/grants/events/pii"
+)
+
+// Bucket is the key-value bucket of the subject keys.
+const Bucket = "GRANTS_PII_KEYS"
+
+// StreamName is the stream behind Bucket.
+const StreamName = "KV_" + Bucket
+
+// tombstone is the value of a destroyed key.
+var tombstone = []byte("erased")
+
+// Keys implements pii.KeyStore on the bucket. It follows the bucket with a
+// watcher, so keys are read from memory and an erasure made by another
+// instance is seen within moments. It is safe for concurrent use.
+type Keys struct {
+	kv     jetstream.KeyValue
+	js     jetstream.JetStream
+	w      jetstream.KeyWatcher
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.RWMutex
+	cache map[string][]byte // id -> wrapped key, or tombstone
+
+	// syncer, if set, makes a created key and an erasure durable before
+	// Create and Destroy return (SetSyncer).
+	syncer Syncer
+}
+
+// Syncer makes what the server stored of the bucket durable (an fsync of
+// its block files; events/jetstream.NewStreamSyncer).
+type Syncer interface{ Sync() error }
+
+// SetSyncer makes Create and Destroy return only once the key (or its
+// erasure) is on disk, so that no event is acknowledged whose key a power
+// failure could lose. Call it before use.
+func (k *Keys) SetSyncer(s Syncer) { k.syncer = s }
+
+func (k *Keys) sync(what string) error {
+	if k.syncer == nil {
+		return nil
+	}
+	if err := k.syncer.Sync(); err != nil {
+		return fmt.Errorf("making %s durable: %w", what, err)
+	}
+	return nil
+}
+
+// Open creates or updates the bucket with replicas replicas (those of the
+// stream) and loads its keys.
+func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, error) {
+	if replicas < 1 {
+		replicas = 1
+	}
+	// The bucket's stream is made as a key-value bucket makes it, but
+	// for DenyDelete: a bucket made by CreateKeyValue denies deleting one
+	// message for good, and a key's purge only marks its message deleted,
+	// leaving its bytes in the block file until compaction. PD-ERASE needs
+	// the message overwritten (Stream.SecureDeleteMsg).
+	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:              StreamName,
+		Description:       "the participants' personal-data keys, each wrapped by the master key: subject key ID -> wrapped key (or a tombstone once erased, PD-ERASE)",
+		Subjects:          []string{"$KV." + Bucket + ".>"},
+		MaxMsgsPerSubject: 1,
+		MaxBytes:          -1,
+		MaxAge:            0,
+		MaxMsgSize:        -1,
+		Storage:           jetstream.FileStorage,
+		Replicas:          replicas,
+		Discard:           jetstream.DiscardNew,
+		AllowRollup:       true,
+		AllowDirect:       true,
+		Duplicates:        2 * time.Minute,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening key-value bucket %s: %w", Bucket, err)
+	}
+	kv, err := js.KeyValue(ctx, Bucket)
+	if err != nil {
+		return nil, fmt.Errorf("opening key-value bucket %s: %w", Bucket, err)
+	}
+	wctx, cancel := context.WithCancel(context.Background())
+	w, err := kv.WatchAll(wctx)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("watching key-value bucket %s: %w", Bucket, err)
+	}
+	k := &Keys{kv: kv, js: js, w: w, cancel: cancel, done: make(chan struct{}), cache: map[string][]byte{}}
+	loaded := make(chan struct{})
+	go k.follow(w, loaded)
+	select {
+	case <-loaded:
+	case <-ctx.Done():
+		k.Close()
+		return nil, ctx.Err()
+	}
+	return k, nil
+}
+
+// follow applies the watcher's updates to the cache until Close.
+func (k *Keys) follow(w jetstream.KeyWatcher, loaded chan struct{}) {
+	defer close(k.done)
+	defer func() { _ = w.Stop() }()
+	first := true
+	for e := range w.Updates() {
+		if e == nil {
+			if first {
+				close(loaded)
+				first = false
+			}
+			continue
+		}
+		k.mu.Lock()
+		switch e.Operation() {
+		case jetstream.KeyValuePut:
+			k.cache[e.Key()] = e.Value()
+		default:
+			k.cache[e.Key()] = tombstone
+		}
+		k.mu.Unlock()
+	}
+	if first {
+		close(loaded)
+	}
+}
+
+// Close stops following the bucket.
+func (k *Keys) Close() {
+	k.cancel()
+	_ = k.w.Stop()
+	<-k.done
+}
+
+func value(b []byte) ([]byte, error) {
+	if bytes.Equal(b, tombstone) {
+		return nil, pii.ErrErased
+	}
+	return b, nil
+}
+
+// Cached implements pii.CachedKeyStore.
+func (k *Keys) Cached(id string) ([]byte, bool, error) {
+	k.mu.RLock()
+	b, ok := k.cache[id]
+	k.mu.RUnlock()
+	if !ok {
+		return nil, false, nil
+	}
+	b, err := value(b)
+	return b, true, err
+}
+
+// Get implements pii.KeyStore.
+func (k *Keys) Get(ctx context.Context, id string) ([]byte, error) {
+	k.mu.RLock()
+	b, ok := k.cache[id]
+	k.mu.RUnlock()
+	if ok {
+		return value(b)
+	}
+	e, err := k.kv.Get(ctx, id)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		return nil, pii.ErrNoKey
+	case err != nil:
+		return nil, fmt.Errorf("reading subject key %s: %w", id, err)
+	}
+	k.remember(id, e.Value())
+	return value(e.Value())
+}
+
+func (k *Keys) remember(id string, b []byte) {
+	k.mu.Lock()
+	if _, ok := k.cache[id]; !ok {
+		k.cache[id] = b
+	}
+	k.mu.Unlock()
+}
+
+// Create implements pii.KeyStore: an atomic create, so that of two
+// instances sealing for a new subject at once both use the one key.
+func (k *Keys) Create(ctx context.Context, id string, wrapped []byte) ([]byte, error) {
+	_, err := k.kv.Create(ctx, id, wrapped)
+	if err == nil {
+		if err := k.sync("subject key " + id); err != nil {
+			return nil, err
+		}
+		k.remember(id, wrapped)
+		return wrapped, nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return nil, fmt.Errorf("creating subject key %s: %w", id, err)
+	}
+	e, err := k.kv.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading subject key %s: %w", id, err)
+	}
+	k.remember(id, e.Value())
+	return value(e.Value())
+}
+
+// Destroy implements pii.KeyStore: the key's message is deleted with a
+// secure delete (its bytes overwritten in the block file), then a
+// tombstone is written so that every instance knows the subject is erased.
+// Two instances destroying one key at once both succeed.
+func (k *Keys) Destroy(ctx context.Context, id string) error {
+	st, err := k.js.Stream(ctx, StreamName)
+	if err != nil {
+		return fmt.Errorf("opening stream %s: %w", StreamName, err)
+	}
+	for attempt := 0; ; attempt++ {
+		e, err := k.kv.Get(ctx, id)
+		if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading subject key %s: %w", id, err)
+		}
+		if bytes.Equal(e.Value(), tombstone) {
+			k.forget(id)
+			return nil // destroyed already
+		}
+		err = st.SecureDeleteMsg(ctx, e.Revision())
+		if err == nil {
+			break
+		}
+		if attempt >= 3 {
+			return fmt.Errorf("destroying subject key %s: %w", id, err)
+		}
+		// Deleted or replaced meanwhile (another instance): look again.
+	}
+	if _, err := k.kv.Put(ctx, id, tombstone); err != nil {
+		return fmt.Errorf("recording the erasure of subject key %s: %w", id, err)
+	}
+	k.forget(id)
+	return k.sync("the erasure of subject key " + id)
+}
+
+// forget replaces a key in the cache by its tombstone.
+func (k *Keys) forget(id string) {
+	k.mu.Lock()
+	k.cache[id] = tombstone
+	k.mu.Unlock()
+}

@@ -1,0 +1,190 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/personal"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/projections"
+)
+
+// registerPersonalHandlers projects erasures (PD-ERASE, migration 0010).
+func registerPersonalHandlers(hs map[string]*handler) {
+	on(hs, func(a *applier, env *events.Envelope, e *aggregates.ParticipantErased) error {
+		return a.eraseParticipant(env, e.OID, e.ParticipantID, e.ErasedOn.String(), e.Retention, e.Reason)
+	}, func(_ *events.Envelope, e *aggregates.ParticipantErased) string {
+		by := "by the national office"
+		if e.Retention {
+			by = "at the end of the retention time (PD-RETENTION)"
+		}
+		return fmt.Sprintf("Personal data of participant %s of %s erased on %s %s (PD-ERASE)", e.ParticipantID, e.OID, e.ErasedOn, by)
+	})
+}
+
+// erasedSet returns the erased participants, loaded on first use.
+func (a *applier) erasedSet() (map[pairKey]bool, error) {
+	if a.erased != nil {
+		return a.erased, nil
+	}
+	rows, err := a.w.c.QueryContext(bg, "SELECT org, id FROM erased_participants", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	set := map[pairKey]bool{}
+	vals := make([]driver.Value, 2)
+	for {
+		err := rows.Next(vals)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		var k pairKey
+		if err := assign(&k.scope, vals[0]); err != nil {
+			return nil, err
+		}
+		if err := assign(&k.id, vals[1]); err != nil {
+			return nil, err
+		}
+		set[k] = true
+	}
+	a.erased = set
+	return set, nil
+}
+
+// eraseParticipant clears the participant's personal data and records the
+// erasure (erasedOn empty: the key was found gone).
+func (a *applier) eraseParticipant(env *events.Envelope, org, id, erasedOn string, retention bool, reason string) error {
+	set, err := a.erasedSet()
+	if err != nil {
+		return err
+	}
+	// The participant's row may still be queued.
+	if err := a.st.partPut.flush(); err != nil {
+		return err
+	}
+	if err := a.st.partPutRowid.flush(); err != nil {
+		return err
+	}
+	if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sequence = ? WHERE org = ? AND id = ?",
+		int64(env.Sequence), org, id); err != nil {
+		return err
+	}
+	q := "INSERT OR REPLACE INTO erased_participants (org, id, erased_on, retention, reason, sequence) VALUES (?, ?, ?, ?, ?, ?)"
+	if erasedOn == "" {
+		q = "INSERT OR IGNORE INTO erased_participants (org, id, erased_on, retention, reason, sequence) VALUES (?, ?, ?, ?, ?, ?)"
+	}
+	if err := a.w.execArgs(q, org, id, erasedOn, retention, reason, int64(env.Sequence)); err != nil {
+		return err
+	}
+	set[pairKey{org, id}] = true
+	return nil
+}
+
+// openPersonal fills the mirror's personal block from its sealed form
+// (PD-SEALED). It reports false when the participant's personal data is
+// not to be written: erased (the key is gone, or an erasure was met), or
+// sealed and no vault given (a file built without the keys).
+func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEvent) (bool, error) {
+	m := &e.Mobility
+	sealed := len(m.PersonalSealed) > 0 && string(m.PersonalSealed) != "null"
+	pd := &m.Personal
+	if !sealed && pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
+		return false, nil
+	}
+	set, err := a.erasedSet()
+	if err != nil {
+		return false, err
+	}
+	if set[pairKey{org, m.ParticipantID}] {
+		return false, nil
+	}
+	if !sealed {
+		return true, nil
+	}
+	if a.vault == nil {
+		return false, nil
+	}
+	var b pii.Sealed
+	if err := json.Unmarshal(m.PersonalSealed, &b); err != nil {
+		return false, fmt.Errorf("the sealed personal data of sequence %d does not decode: %w", env.Sequence, err)
+	}
+	p, err := personal.Open(context.Background(), a.vault, b)
+	if errors.Is(err, pii.ErrErased) {
+		return false, a.eraseParticipant(env, org, m.ParticipantID, "", false, "")
+	}
+	if err != nil {
+		return false, fmt.Errorf("opening the personal data of sequence %d: %w", env.Sequence, err)
+	}
+	pd.FirstName, pd.LastName, pd.Email, pd.Gender, pd.Nationality = p.FirstName, p.LastName, p.Email, p.Gender, p.Nationality
+	pd.BirthDate = ""
+	if !p.BirthDate.IsZero() {
+		pd.BirthDate = p.BirthDate.String()
+	}
+	return true, nil
+}
+
+// erasedParticipant returns the view of an erased participant (PD-ERASE):
+// no personal data, the day of the erasure.
+func (db *DB) erasedParticipant(ctx context.Context, org, id string) (projections.ParticipantView, bool, error) {
+	rows, err := db.query(ctx, "SELECT erased_on, sequence FROM erased_participants WHERE org = ? AND id = ?", org, id)
+	if err != nil {
+		return projections.ParticipantView{}, false, queryErr(err, "the participant")
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return projections.ParticipantView{}, false, queryErr(rows.Err(), "the participant")
+	}
+	p := projections.ParticipantView{ID: id, Org: org, Erased: true}
+	if err := rows.Scan(&p.ErasedOn, &p.Sequence); err != nil {
+		return p, false, queryErr(err, "the participant")
+	}
+	return p, true, nil
+}
+
+// ParticipantKey names a participant: organisation and pseudonymous ID.
+type ParticipantKey struct{ Org, ID string }
+
+// RetentionCandidates returns the participants with personal data, not
+// erased, every one of whose projects had its balance paid on or before
+// cutoff (PD-RETENTION), by organisation and ID.
+func (db *DB) RetentionCandidates(ctx context.Context, cutoff aggregates.Date) ([]ParticipantKey, error) {
+	rows, err := db.query(ctx, "SELECT p.org, p.id FROM participants p "+
+		"WHERE NOT EXISTS (SELECT 1 FROM erased_participants e WHERE e.org = p.org AND e.id = p.id) "+
+		"AND EXISTS (SELECT 1 FROM mobilities m WHERE m.org = p.org AND m.participant_id = p.id) "+
+		"AND NOT EXISTS (SELECT 1 FROM mobilities m WHERE m.org = p.org AND m.participant_id = p.id "+
+		"AND NOT EXISTS (SELECT 1 FROM payments b WHERE b.project_id = m.project_id AND b.kind = 'balance' AND b.paid_on <= ?)) "+
+		"ORDER BY p.org, p.id", cutoff.String())
+	if err != nil {
+		return nil, queryErr(err, "the participants due for erasure")
+	}
+	defer rows.Close()
+	var out []ParticipantKey
+	for rows.Next() {
+		var k ParticipantKey
+		if err := rows.Scan(&k.Org, &k.ID); err != nil {
+			return nil, queryErr(err, "the participants due for erasure")
+		}
+		out = append(out, k)
+	}
+	return out, queryErr(rows.Err(), "the participants due for erasure")
+}
+
+// RetentionCandidates answers from the current generation (see DB.RetentionCandidates).
+func (m *Manager) RetentionCandidates(ctx context.Context, cutoff aggregates.Date) ([]ParticipantKey, error) {
+	g, err := m.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	return g.db.RetentionCandidates(ctx, cutoff)
+}
