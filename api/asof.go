@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -120,7 +119,7 @@ func (s *Server) organisationAsOf(c echo.Context) error {
 	if p.Organisation.Accreditations == nil {
 		p.Organisation.Accreditations = map[string]a.Accreditation{}
 	}
-	return c.JSON(http.StatusOK, OrganisationAsOf{At: at.At, Clock: at.Axis, Head: head, Organisation: p.Organisation, Projects: projects})
+	return jsonConditional(c, OrganisationAsOf{At: at.At, Clock: at.Axis, Head: head, Organisation: p.Organisation, Projects: projects})
 }
 
 // statsReader returns the reader of a statistics query: the served read

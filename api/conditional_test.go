@@ -18,7 +18,8 @@ func TestIfNoneMatchAnswersNotModified(t *testing.T) {
 	mob := "/v1/projects/" + project + "/mobilities/" + m["mobility_id"].(string)
 	participant := "/v1/participants/" + m["participant_id"].(string)
 	plan := "/v1/projects/" + project + "/payment-plan?on=2022-12-31"
-	for _, path := range []string{mob, "/v1/projects/" + project + "/as-of?at=2022-12-31", "/v1/rules/KA122-MAX-MOB", "/v1/rates/2022", participant, plan} {
+	for _, path := range []string{mob, "/v1/projects/" + project + "/as-of?at=2022-12-31", "/v1/rules/KA122-MAX-MOB", "/v1/rates/2022", participant, plan,
+		"/v1/organisations/" + school + "/as-of?at=2022-12-31"} {
 		first := s.must(t, 200, own, "GET", path, nil, after(rep)...)
 		tag := first.header.Get("ETag")
 		if tag == "" {

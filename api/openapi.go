@@ -258,17 +258,20 @@ type pathParamDoc struct {
 
 // pathParamDocs document the path parameters of the route table.
 var pathParamDocs = map[string]pathParamDoc{
-	"id":     {description: "the project number (the Erasmus+ project ID)", example: "2024-1-FR01-KA122-SCH-000123"},
-	"oid":    {description: "the organisation ID: E and 8 digits", example: "E10012345"},
-	"aid":    {description: "the accreditation ID", example: "2024-1-FR01-KA120-SCH-000045"},
-	"mid":    {description: "the mobility ID, unique in its project", example: "M-0001"},
-	"pid":    {description: "the participant's pseudonymous ID, unique in its organisation", example: "P-0001"},
-	"sid":    {description: "the web session's ID"},
-	"member": {description: "the member organisation's ID: E and 8 digits", example: "E10054321"},
-	"rid":    {description: "the support request's ID, unique in its project", example: "R-1"},
-	"code":   {description: "the kind of error (a problem's code)", example: "rule-violation"},
-	"year":   {description: "the call year", typ: "integer", example: 2024},
-	"rule":   {description: "the rule ID", example: "KA122-MAX-MOB"},
+	"id":      {description: "the project number (the Erasmus+ project ID)", example: "2024-1-FR01-KA122-SCH-000123"},
+	"oid":     {description: "the organisation ID: E and 8 digits", example: "E10012345"},
+	"aid":     {description: "the accreditation ID", example: "2024-1-FR01-KA120-SCH-000045"},
+	"mid":     {description: "the mobility ID, unique in its project", example: "M-0001"},
+	"pid":     {description: "the participant's pseudonymous ID, unique in its organisation", example: "P-0001"},
+	"sid":     {description: "the web session's ID"},
+	"member":  {description: "the member organisation's ID: E and 8 digits", example: "E10054321"},
+	"rid":     {description: "the support request's ID, unique in its project", example: "R-1"},
+	"code":    {description: "the kind of error (a problem's code)", example: "rule-violation"},
+	"command": {description: "the organisation command whose web form is shown or issued"},
+	"op":      {description: "the project command whose web form is shown or issued"},
+	"name":    {description: "the asset's file name"},
+	"year":    {description: "the call year", typ: "integer", example: 2024},
+	"rule":    {description: "the rule ID", example: "KA122-MAX-MOB"},
 }
 
 // formType is the content type of the web pages' forms.

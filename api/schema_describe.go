@@ -249,6 +249,7 @@ var propertyDescriptions = map[string]string{
 	"years":                 "The call years that have rates.",
 	"Health.status":         "ok, or what is not.",
 	"QuarantinedEvent.kind": "The kind of check the event failed.",
+	"WebCheck.ok":           "Whether the form's command would be accepted.",
 
 	// Right of access and a past state (the routes of the exports work).
 	"effective_at":                "When the event took effect (the effective clock).",
@@ -295,4 +296,9 @@ var queryParamDescriptions = map[string]string{
 	"sending_country":   "Only mobilities from this country (ISO 3166-1 alpha-2).",
 	"status":            "Only those in this status.",
 	"year":              "Only those of this year.",
+	"country":           "Only those of this country (ISO 3166-1 alpha-2).",
+	"cursor":            "next_cursor of the previous page.",
+	"overdue":           "Only those with an overdue deadline or instalment (true or false).",
+	"round":             "The call round (1 or 2).",
+	"accreditation_id":  "The accreditation the form is about.",
 }
