@@ -23,3 +23,30 @@ func TestBenchCommandReportsEveryRate(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPBenchRunsEveryScenario runs `grants bench --http` tiny (one
+// second per measurement, small projects): every scenario must print its
+// figures, with no failed request. It times nothing.
+func TestHTTPBenchRunsEveryScenario(t *testing.T) {
+	out, errOut, code := grants(t, "bench", "--http", "--bench-dir", t.TempDir(), "--duration", "1s", "--conns", "4",
+		"--many-mobilities", "60", "--orgs", "150", "--memory-commands", "40")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s\nstdout: %s", code, errOut, out)
+	}
+	for _, want := range []string{
+		"raw JetStream sync publish, 4 publishers", "GET /healthz",
+		"report mobility, fsync, 10 mobilities", "report mobility, fsync, 60 mobilities", "60 vs 10 mobilities",
+		"report mobility, os-flush, 10 mobilities", "report mobility, os-flush, 60 mobilities",
+		"GET project status, 30 mobilities", "GET project status, 60 mobilities", "% of /healthz",
+		"GET 50-mobility page, 30 mobilities", "GET 50-mobility page, 60 mobilities",
+		"read-your-writes lag", "submit application, 100 organisations", "submit application, 150 organisations",
+		"resident memory of grants serve", "report mobility, first 1s after a restart", "generator CPU",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, " errors, first: ") || strings.Contains(out, "commands failed") {
+		t.Errorf("requests failed:\n%s", out)
+	}
+}
