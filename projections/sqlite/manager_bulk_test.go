@@ -23,7 +23,7 @@ func TestColdStartCatchesUpByBulkRebuild(t *testing.T) {
 		bulk  bool
 	}{
 		"far behind: bulk rebuild into a new generation": {after: 500, bulk: true},
-		"not far enough behind: live catch-up in place":   {after: 1 << 40, bulk: false},
+		"not far enough behind: live catch-up in place":  {after: 1 << 40, bulk: false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
