@@ -28,7 +28,7 @@ func benchProjectDB(b *testing.B, n int) (*DB, string) {
 			{Category: "travel", Rule: "BUD-TRAVEL-BAND", Explanation: fmt.Sprintf("travel band %d", i%3), AmountCents: 1000},
 			{Category: "individual_support", Rule: "BUD-INDIVIDUAL", Explanation: fmt.Sprintf("individual support: %d days", 5+i%7), AmountCents: 1000},
 			{Category: "organisational_support", Rule: "BUD-ORG-SUPPORT", Explanation: "organisational support: 100.00 EUR per participant", AmountCents: 1000},
-			{Category: "inclusion_support", Rule: "BUD-INCL-ORG", Explanation: "inclusion support for organisations", AmountCents: 1000},
+			{Category: "inclusion_support", Rule: "BUD-INCLUSION-REQ", Explanation: "inclusion support for organisations", AmountCents: 1000},
 		}}
 		drafts = append(drafts, events.Draft{Payload: aggregates.MobilityReported{ProjectID: pid, OID: oid, Mobility: m, Days: 10, Grant: g}, OccurredAt: testTime})
 	}
