@@ -41,6 +41,8 @@ func TestHTTPBenchRunsEveryScenario(t *testing.T) {
 		"GET 50-mobility page, 30 mobilities", "GET 50-mobility page, 60 mobilities",
 		"read-your-writes lag", "submit application, 100 organisations", "submit application, 150 organisations",
 		"resident memory of grants serve", "report mobility, first 1s after a restart", "generator CPU",
+		"target: durable report", "target: relaxed report", "target: status and page", "target: read-your-writes lag",
+		"target: submit application", "target: resident memory", "target: the first minute after a restart",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)

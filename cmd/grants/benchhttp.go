@@ -299,6 +299,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		{Name: "s30", Projects: 1, Mobilities: 30}, {Name: "smany", Projects: 1, Mobilities: many}}
 	needMain := on["healthz"] || on["report"] || on["status"] || on["page"] || on["ryw"] || on["apply"] || on["memory"] || on["restart"]
 	var healthz float64
+	var applySmall httpbench.Result
 	if needMain {
 		bs, err := hb.seedServer(ctx, filepath.Join(scratch, "durable"), "fsync", 100, groups)
 		if err != nil {
@@ -315,24 +316,35 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 			r1000 := pr.line(httpbench.Load(ctx, fmt.Sprintf("report mobility, fsync, %d mobilities", many), hb.conns, d, bs.reportOp(c, "r1000", bs.seeded.Groups["pmany"], nil)), "raw sync_interval always", rawSync)
 			steady = r10.Rate
 			fmt.Fprintf(hb.out, "%44s %d vs 10 mobilities: %.0f%%\n", "", many, 100*r1000.Rate/max(r10.Rate, 1e-9))
+			target(hb.out, "durable report >= 50% of raw durable publish, p99 < 20 ms, within 20% at 10 and 1000 mobilities",
+				r10.Rate >= rawSync/2 && r10.P99 < 20*time.Millisecond && r1000.P99 < 20*time.Millisecond && flat(r10.Rate, r1000.Rate))
 		}
 		if on["status"] || on["page"] {
+			var reads []httpbench.Result
 			for _, g := range []string{"s30", "smany"} {
 				p := bs.seeded.Groups[g][0]
 				size := map[string]int{"s30": 30, "smany": many}[g]
 				if on["status"] {
-					pr.line(httpbench.Load(ctx, fmt.Sprintf("GET project status, %d mobilities", size), hb.conns, d, bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID })), "/healthz", healthz)
+					reads = append(reads, pr.line(httpbench.Load(ctx, fmt.Sprintf("GET project status, %d mobilities", size), hb.conns, d, bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID })), "/healthz", healthz))
 				}
 				if on["page"] {
-					pr.line(httpbench.Load(ctx, fmt.Sprintf("GET 50-mobility page, %d mobilities", size), hb.conns, d, bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID + "/mobilities?limit=50" })), "/healthz", healthz)
+					reads = append(reads, pr.line(httpbench.Load(ctx, fmt.Sprintf("GET 50-mobility page, %d mobilities", size), hb.conns, d, bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID + "/mobilities?limit=50" })), "/healthz", healthz))
 				}
 			}
+			ok := true
+			for i, r := range reads {
+				ok = ok && r.Rate >= 0.3*healthz && r.P99 < 5*time.Millisecond
+				if j := i + len(reads)/2; j < len(reads) {
+					ok = ok && flat(r.Rate, reads[j].Rate)
+				}
+			}
+			target(hb.out, "status and page >= 30% of /healthz, p99 < 5 ms, within 20% at 30 and 1000 mobilities", ok)
 		}
 		if on["ryw"] {
 			ps := bs.seeded.Groups["p10"]
 			seqs := make([]string, hb.conns)
 			report := bs.reportOp(c, "ryw", ps, seqs)
-			pr.line(httpbench.Load(ctx, "read-your-writes lag (status after report)", hb.conns, d, func(ctx context.Context, w, i int) (time.Duration, error) {
+			lag := pr.line(httpbench.Load(ctx, "read-your-writes lag (status after report)", hb.conns, d, func(ctx context.Context, w, i int) (time.Duration, error) {
 				if _, err := report(ctx, w, i); err != nil {
 					return 0, err
 				}
@@ -341,9 +353,10 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 				st, _, b, err := httpCall(ctx, c, "GET", bs.srv.Base+"/v1/projects/"+p.ID, bs.tokens[p.OID], nil, map[string]string{"Grants-Min-Sequence": seqs[w]})
 				return time.Since(t0), expect(st, b, err, http.StatusOK)
 			}), "", 0)
+			target(hb.out, "read-your-writes lag p99 < 50 ms", lag.P99 < 50*time.Millisecond)
 		}
 		if on["apply"] {
-			hb.apply(ctx, c, bs, "100 organisations")
+			applySmall = hb.apply(ctx, c, bs, "100 organisations")
 		}
 		if on["memory"] {
 			hb.memory(ctx, c, bs, rss0)
@@ -358,7 +371,8 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 			}
 			c = httpbench.Client(hb.conns)
 			first := min(d, time.Minute)
-			pr.line(httpbench.Load(ctx, fmt.Sprintf("report mobility, first %s after a restart", first), hb.conns, first, bs.reportOp(c, "rs", bs.seeded.Groups["pmany"], nil)), "the steady rate", steady)
+			rs := pr.line(httpbench.Load(ctx, fmt.Sprintf("report mobility, first %s after a restart", first), hb.conns, first, bs.reportOp(c, "rs", bs.seeded.Groups["pmany"], nil)), "the steady rate", steady)
+			target(hb.out, "the first minute after a restart >= 50% of the steady rate", rs.Rate >= steady/2)
 		}
 		bs.stop()
 	}
@@ -371,6 +385,8 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		r10 := pr.line(httpbench.Load(ctx, "report mobility, os-flush, 10 mobilities", hb.conns, d, bs.reportOp(c, "r10", bs.seeded.Groups["p10"], nil)), "raw default", rawDefault)
 		r1000 := pr.line(httpbench.Load(ctx, fmt.Sprintf("report mobility, os-flush, %d mobilities", many), hb.conns, d, bs.reportOp(c, "r1000", bs.seeded.Groups["pmany"], nil)), "raw default", rawDefault)
 		fmt.Fprintf(hb.out, "%44s %d vs 10 mobilities: %.0f%%\n", "", many, 100*r1000.Rate/max(r10.Rate, 1e-9))
+		target(hb.out, "relaxed report >= 5 000/s and >= 12% of raw publish, p99 < 20 ms, within 20% at 10 and 1000 mobilities",
+			r10.Rate >= 5000 && r10.Rate >= 0.12*rawDefault && r10.P99 < 20*time.Millisecond && r1000.P99 < 20*time.Millisecond && flat(r10.Rate, r1000.Rate))
 		bs.stop()
 	}
 	if on["apply"] {
@@ -378,17 +394,18 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		if err != nil {
 			return err
 		}
-		hb.apply(ctx, httpbench.Client(hb.conns), bs, fmt.Sprintf("%d organisations", hb.bigOrgs))
+		big := hb.apply(ctx, httpbench.Client(hb.conns), bs, fmt.Sprintf("%d organisations", hb.bigOrgs))
+		target(hb.out, "submit application >= 2 000/s, within 20% at 100 and many organisations", big.Rate >= 2000 && applySmall.Rate >= 2000 && flat(applySmall.Rate, big.Rate))
 		bs.stop()
 	}
 	return nil
 }
 
 // apply measures application submissions, worker w for organisation w.
-func (hb *httpBench) apply(ctx context.Context, c *http.Client, bs *benchServer, what string) {
+func (hb *httpBench) apply(ctx context.Context, c *http.Client, bs *benchServer, what string) httpbench.Result {
 	oids := bs.seeded.OIDs[:min(len(bs.seeded.OIDs), hb.conns)]
 	per := 999_999 / hb.conns
-	printer{hb.out}.line(httpbench.Load(ctx, "submit application, "+what, hb.conns, hb.duration, func(ctx context.Context, w, i int) (time.Duration, error) {
+	return printer{hb.out}.line(httpbench.Load(ctx, "submit application, "+what, hb.conns, hb.duration, func(ctx context.Context, w, i int) (time.Duration, error) {
 		oid := oids[w%len(oids)]
 		st, _, b, err := httpCall(ctx, c, "POST", bs.srv.Base+"/v1/projects", bs.tokens[oid], httpbench.ApplicationBody(oid, 1+w*per+i%per),
 			map[string]string{"Idempotency-Key": fmt.Sprintf("apply-%s-%d-%d", oid, w, i)})
@@ -424,6 +441,8 @@ func (hb *httpBench) memory(ctx context.Context, c *http.Client, bs *benchServer
 	if errs > 0 {
 		fmt.Fprintf(hb.out, "  %d commands failed, first: %v\n", errs, first)
 	}
+	target(hb.out, fmt.Sprintf("resident memory < 400 MiB after %d commands and flat over the second half (< 5%% growth)", total),
+		rss[1] < 400<<20 && rss[1]-rss[0] < rss[0]/20)
 }
 
 // selected lists the scenarios of on in their running order.
@@ -435,4 +454,14 @@ func selected(on map[string]bool) []string {
 		}
 	}
 	return out
+}
+
+// target prints the verdict on one of issue 16's targets.
+func target(out io.Writer, what string, ok bool) {
+	fmt.Fprintf(out, "  target: %s: %s\n", what, verdict(ok))
+}
+
+// flat reports whether rates a and b are within 20% of each other.
+func flat(a, b float64) bool {
+	return min(a, b) >= 0.8*max(a, b)
 }
