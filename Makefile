@@ -44,9 +44,9 @@ lint:
 rules:
 	$(GO) generate ./docs
 
-## bench: event store, projection and replay benchmarks (prints raw rates beside ours)
+## bench: event store, projection and replay benchmarks, then the HTTP benchmark of the real server (prints raw rates beside ours)
 bench: build
-	./$(BIN) bench
+	./$(BIN) bench --with-http --duration 5s
 
 clean:
 	rm -rf bin data

@@ -3,10 +3,8 @@ package api
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
-	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -33,8 +31,17 @@ type BudgetLine struct {
 	Explanation string `json:"explanation"`
 }
 
-// budgetOf computes the budget of project view pv from its mobilities.
+// budgetOf returns the budget of project view pv: from the budget the
+// read models keep when they do (a few rows, whatever the number of
+// mobilities), else computed from the project's mobilities.
 func (s *Server) budgetOf(ctx context.Context, pv projections.ProjectView) (Budget, error) {
+	if r, ok := s.d.Reader.(projections.BudgetReader); ok {
+		cats, err := r.Budget(ctx, pv.ID)
+		if err != nil {
+			return Budget{}, err
+		}
+		return budgetFrom(pv, cats, pv.Counts.Mobilities), nil
+	}
 	mobs, err := s.allMobilities(ctx, projections.MobilityFilter{ProjectID: pv.ID})
 	if err != nil {
 		return Budget{}, err
@@ -61,51 +68,27 @@ func (s *Server) allMobilities(ctx context.Context, f projections.MobilityFilter
 
 // computeBudget sums the grant lines of mobs by category.
 func computeBudget(pv projections.ProjectView, mobs []projections.MobilityView) Budget {
-	type acc struct {
-		line  BudgetLine
-		rules map[string]bool
-		expl  []string
-		seen  map[string]bool
-	}
-	by := map[string]*acc{}
 	reported := 0
 	for _, m := range mobs {
-		if m.Status == "cancelled" {
-			continue
-		}
-		reported++
-		for _, l := range m.Lines {
-			x := by[l.Category]
-			if x == nil {
-				x = &acc{line: BudgetLine{Category: l.Category}, rules: map[string]bool{}, seen: map[string]bool{}}
-				by[l.Category] = x
-			}
-			x.line.AmountCents = money.SatAdd(x.line.AmountCents, l.AmountCents)
-			x.line.Mobilities++
-			if l.Rule != "" {
-				x.rules[l.Rule] = true
-			}
-			if l.Explanation != "" && !x.seen[l.Explanation] && len(x.expl) < 3 {
-				x.seen[l.Explanation] = true
-				x.expl = append(x.expl, l.Explanation)
-			}
+		if m.Status != "cancelled" {
+			reported++
 		}
 	}
+	return budgetFrom(pv, projections.BudgetOf(mobs), reported)
+}
+
+// budgetFrom writes out the budget of pv from its categories; reported
+// counts its mobilities not cancelled.
+func budgetFrom(pv projections.ProjectView, cats []projections.BudgetCategory, reported int) Budget {
 	b := Budget{AwardedCents: pv.AwardedCents, ReportedCents: pv.ReportedCents, RemainingCents: pv.RemainingCents, PaidCents: pv.PaidCents, Breakdown: []BudgetLine{}}
-	for _, x := range by {
-		var rules []string
-		for r := range x.rules {
-			rules = append(rules, r)
+	for _, c := range cats {
+		line := BudgetLine{Category: c.Category, Rules: strings.Join(c.Rules, ", "), AmountCents: c.AmountCents, Mobilities: c.Lines}
+		line.Explanation = fmt.Sprintf("%s over %s", Euros(line.AmountCents), mobilities(line.Mobilities))
+		if len(c.Examples) > 0 {
+			line.Explanation += "; for example: " + strings.Join(c.Examples, "; ")
 		}
-		sort.Strings(rules)
-		x.line.Rules = strings.Join(rules, ", ")
-		x.line.Explanation = fmt.Sprintf("%s over %s", Euros(x.line.AmountCents), mobilities(x.line.Mobilities))
-		if len(x.expl) > 0 {
-			x.line.Explanation += "; for example: " + strings.Join(x.expl, "; ")
-		}
-		b.Breakdown = append(b.Breakdown, x.line)
+		b.Breakdown = append(b.Breakdown, line)
 	}
-	sort.Slice(b.Breakdown, func(i, j int) bool { return b.Breakdown[i].Category < b.Breakdown[j].Category })
 	switch {
 	case pv.AwardedCents == 0:
 		b.Explanation = fmt.Sprintf("No grant has been awarded yet (status %s); %s was requested.", pv.Status, Euros(pv.RequestedCents))

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,9 +41,25 @@ func runBench(args []string) error {
 	replayEvents := fs.Int("replay-events", 1000000, "events of the generated history the replay benchmark rebuilds (0 skips it)")
 	replayRuns := fs.Int("replay-runs", 5, "times the replay benchmark measures the raw rates and the replay; the median run is judged")
 	sealPD := fs.Bool("seal", true, "seal the personal data of the replay's generated history as grants serve does (PD-SEALED); false measures the appends and the replay without sealing")
+	httpOnly := fs.Bool("http", false, "run only the HTTP benchmark: the real grants serve driven over keep-alive connections beside raw JetStream publish and GET /healthz")
+	withHTTP := fs.Bool("with-http", false, "run the HTTP benchmark after the others")
+	scenarios := fs.String("scenarios", "all", "HTTP benchmark scenarios, comma-separated: all or "+strings.Join(httpScenarios, ", "))
+	duration := fs.Duration("duration", 5*time.Second, "HTTP benchmark: how long each measurement runs")
+	conns := fs.Int("conns", 32, "HTTP benchmark: keep-alive connections (and raw publishers)")
+	bigOrgs := fs.Int("orgs", 25000, "HTTP benchmark: organisations in the ledger of the second submit-application measurement (the first has 100)")
+	manyMobs := fs.Int("many-mobilities", 1000, "HTTP benchmark: mobilities of the large projects (the small ones have 10 and 30)")
+	memCommands := fs.Int("memory-commands", 100000, "HTTP benchmark: commands the memory scenario sends before reading the server's resident memory")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
+	on, err := parseScenarios(*scenarios)
+	if err != nil {
+		return err
+	}
+	if *duration <= 0 || *conns < 1 || *bigOrgs < 100 || *memCommands < 1 || *manyMobs < 1 {
+		return usagef("--duration, --conns, --many-mobilities and --memory-commands must be positive and --orgs at least 100")
+	}
+	hb := &httpBench{scenarios: on, duration: *duration, conns: *conns, bigOrgs: *bigOrgs, manyMobilities: *manyMobs, memoryCommands: *memCommands, out: os.Stdout}
 	if *writers < 1 || *appendEvents < *writers || *readEvents < 1 || *replayEvents < 0 || *replayRuns < 1 {
 		return usagef("--writers, --append-events, --read-events and --replay-runs must be positive, with at least one event per writer")
 	}
@@ -60,6 +77,14 @@ func runBench(args []string) error {
 		return err
 	}
 	fmt.Printf("grants bench on %d cores, scratch %s\n\n", coresOf(), scratch)
+	if *httpOnly || *withHTTP {
+		if hb.bin, err = os.Executable(); err != nil {
+			return err
+		}
+	}
+	if *httpOnly {
+		return runHTTPBench(ctx, filepath.Join(scratch, "http"), hb)
+	}
 
 	ar, err := jsbench.Append(ctx, jsbench.Config{Dir: filepath.Join(scratch, "append"), Writers: *writers, Events: *appendEvents})
 	if err != nil {
@@ -74,10 +99,16 @@ func runBench(args []string) error {
 	}
 	fmt.Printf("%s\n\n", rr)
 
-	if *replayEvents == 0 {
-		return nil
+	if *replayEvents > 0 {
+		if err := benchReplay(ctx, filepath.Join(scratch, "replay"), *replayEvents, *replayRuns, *cpuProfile, *sealPD); err != nil {
+			return err
+		}
 	}
-	return benchReplay(ctx, filepath.Join(scratch, "replay"), *replayEvents, *replayRuns, *cpuProfile, *sealPD)
+	if *withHTTP {
+		fmt.Println()
+		return runHTTPBench(ctx, filepath.Join(scratch, "http"), hb)
+	}
+	return nil
 }
 
 // benchReplay generates a realistic history and rebuilds the read models

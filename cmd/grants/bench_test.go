@@ -24,3 +24,34 @@ func TestBenchCommandReportsEveryRate(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPBenchRunsEveryScenario runs `grants bench --http` tiny (one
+// second per measurement, small projects): every scenario must print its
+// figures, with requests that succeed and none refused. It times nothing.
+func TestHTTPBenchRunsEveryScenario(t *testing.T) {
+	out, errOut, code := grants(t, "bench", "--http", "--bench-dir", t.TempDir(), "--duration", "1s", "--conns", "4",
+		"--many-mobilities", "60", "--orgs", "150", "--memory-commands", "40")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s\nstdout: %s", code, errOut, out)
+	}
+	for _, want := range []string{
+		"raw JetStream sync publish, 4 publishers", "GET /healthz",
+		"report mobility, fsync, 10 mobilities", "report mobility, fsync, 60 mobilities", "60 vs 10 mobilities",
+		"report mobility, os-flush, 10 mobilities", "report mobility, os-flush, 60 mobilities",
+		"GET project status, 30 mobilities", "GET project status, 60 mobilities", "% of /healthz",
+		"GET 50-mobility page, 30 mobilities", "GET 50-mobility page, 60 mobilities",
+		"read-your-writes lag", "submit application, 100 organisations", "submit application, 150 organisations",
+		"resident memory of grants serve", "report mobility, first 1s after a restart", "generator CPU",
+		"target: durable report", "target: relaxed report", "target: status and page", "target: read-your-writes lag",
+		"target: submit application", "target: resident memory", "target: the first minute after a restart",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	// A request the server refuses (4xx) is a bench that sends wrong
+	// commands; a 503 of an overloaded machine is not the bench's fault.
+	if strings.Contains(out, "first: status 4") || strings.Contains(out, "(0 ok in ") {
+		t.Errorf("requests were refused or none succeeded:\n%s", out)
+	}
+}

@@ -12,7 +12,12 @@ import (
 // checkpoint (the first start after the upgrade to signed events, whose
 // unsigned events only a checkpoint vouches for) it writes the first one
 // before grants serve takes commands.
-func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger) {
+//
+// The verification of the start waits until the read models have caught
+// up with the stream (caughtUp, at most maxGuardDelay): it reads the whole
+// stream too, and run beside a cold catch-up it slows both on a small
+// machine.
+func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
 	first := true
 	if err == nil && !any && sys.signer != nil {
@@ -25,7 +30,37 @@ func startGuard(ctx context.Context, sys *system, interval time.Duration, log *s
 			log.Info("wrote the first checkpoint: it covers the events written before events were signed", "events", rep.Events, "sequence", cp.Sequence)
 		}
 	}
-	go guardLedger(ctx, sys, interval, first, log)
+	go func() {
+		if first {
+			waitCaughtUp(ctx, sys, caughtUp)
+		}
+		guardLedger(ctx, sys, interval, first, log)
+	}()
+}
+
+// waiter waits until the read models include a sequence.
+type waiter interface {
+	WaitFor(ctx context.Context, seq uint64) error
+}
+
+// maxGuardDelay bounds how long the start verification waits for the
+// read models: read models that cannot catch up must not keep the ledger
+// unverified.
+const maxGuardDelay = 10 * time.Minute
+
+// waitCaughtUp waits until r includes the stream's end as of now (at most
+// maxGuardDelay).
+func waitCaughtUp(ctx context.Context, sys *system, r waiter) {
+	if r == nil {
+		return
+	}
+	last, err := sys.store.LastSequence(ctx)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, maxGuardDelay)
+	defer cancel()
+	_ = r.WaitFor(ctx, last)
 }
 
 // logProblems logs every unresolved problem of a verification.

@@ -205,7 +205,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	startGuard(ctx, sys, *cfg.checkpoints, log)
+	startGuard(ctx, sys, *cfg.checkpoints, log, readModels)
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err

@@ -27,6 +27,8 @@ type applier struct {
 	plan *planStmts
 	// dl inserts a deadline flag (h_deadlines.go).
 	dl *wstmt
+	// bst holds the budget tables' statements (budget.go).
+	bst budgetStmts
 
 	// vault opens sealed personal data (nil: none is opened); erased
 	// holds the erased participants, loaded on first use (h_personal.go).
@@ -45,8 +47,14 @@ type applier struct {
 	dirtyProj []*projectRow
 	dirtyMob  []*statMobRow
 	dirtyAcc  []*statAccRow
-	counts    map[string]bool
-	inTx      bool
+	// dirtyBudget are the projects whose budget changed in this batch,
+	// budgetLines the grant lines being counted (budget.go).
+	dirtyBudget []*projectRow
+	budgetLines []budgetLine
+	// partRefs are the project_participants rows changed in this batch.
+	partRefs map[pairKey]*participantRef
+	counts   map[string]bool
+	inTx     bool
 	// pendingMob holds the facts of the mobility rows queued in
 	// st.mobPut, so that reading one back does not force the queue out.
 	pendingMob map[pairKey]mobilityFacts
@@ -114,7 +122,7 @@ type stmts struct {
 // mobFactCols are the columns of mobilities that mobilityFacts holds, in
 // the order storedMobility scans them.
 const mobFactCols = "participant_id, activity, sending_country, receiving_country, status, reported_on, call_year, action, " +
-	"days, grant_cents, persons, revision, green_travel, fewer_opportunities, ukraine_exception, accompanying"
+	"days, grant_cents, persons, revision, green_travel, fewer_opportunities, ukraine_exception, accompanying, lines_json"
 
 // placeholders returns "?, ?, ..." for the columns of cols.
 func placeholders(cols string) string {
@@ -171,6 +179,7 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.postPut, "INSERT OR REPLACE INTO audit_postings (kind, key, chunk, first_sequence, last_sequence, events, sequences) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?)"},
 	}
+	defs = append(defs, a.bst.defs()...)
 	for _, d := range defs {
 		s, err := w.prepare(d.sql)
 		if err != nil {
@@ -204,7 +213,8 @@ func (a *applier) reset() {
 	a.projects, a.lastProj = map[string]*projectRow{}, nil
 	a.statMob, a.statIDs, a.statMobT = map[uint64]*statMobRow{}, newStatKeyIDs(), map[string]*statMobRow{}
 	a.statAcc = map[statAccKey]*statAccRow{}
-	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = nil, nil, nil, nil
+	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc, a.dirtyBudget = nil, nil, nil, nil, nil
+	a.partRefs = nil
 	a.counts = map[string]bool{}
 	a.pendingMob = map[pairKey]mobilityFacts{}
 	a.lastMobID = 0
@@ -356,6 +366,9 @@ func (a *applier) flush() error {
 		s.dirty = false
 	}
 	a.dirtyOrg, a.dirtyProj, a.dirtyMob, a.dirtyAcc = a.dirtyOrg[:0], a.dirtyProj[:0], a.dirtyMob[:0], a.dirtyAcc[:0]
+	if err := a.flushBudgets(); err != nil {
+		return err
+	}
 	return a.flushPostings()
 }
 

@@ -49,6 +49,8 @@ type DB struct {
 	dropped []string
 	// wb starts the writeback of a Bulk file after each commit.
 	wb writeback
+	// stmts keeps the read queries prepared (stmtcache.go).
+	stmts stmtCache
 }
 
 // Open opens (creating if needed) the read-model database at path, applies
@@ -135,6 +137,7 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error {
 	var first error
 	if db.r != nil {
+		db.stmts.close()
 		first = db.r.Close()
 	}
 	if db.w != nil {

@@ -132,6 +132,7 @@ func (e *mobilityEvent) facts() mobilityFacts {
 		participantID: m.ParticipantID, activity: m.Activity, sendingCountry: m.SendingCountry, receivingCountry: m.ReceivingCountry,
 		callYear: int64(e.CallYear), action: e.Action, days: int64(e.Days), grant: e.Grant.TotalCents, persons: int64(m.Persons),
 		green: m.GreenTravel, fewer: m.FewerOpportunities, ukraine: e.ukraine(), accompanying: m.Accompanying,
+		lines: e.lines(),
 	}
 }
 
@@ -248,8 +249,9 @@ func (a *applier) bulkRowid(p *projectRow, id string) (int64, error) {
 // storedMobility reads the facts of a stored (or queued) mobility of p.
 func (a *applier) storedMobility(p *projectRow, id string) (mobilityFacts, error) {
 	var f mobilityFacts
+	var lines string
 	dest := []any{&f.participantID, &f.activity, &f.sendingCountry, &f.receivingCountry, &f.status, &f.reportedOn,
-		&f.callYear, &f.action, &f.days, &f.grant, &f.persons, &f.revision, &f.green, &f.fewer, &f.ukraine, &f.accompanying}
+		&f.callYear, &f.action, &f.days, &f.grant, &f.persons, &f.revision, &f.green, &f.fewer, &f.ukraine, &f.accompanying, &lines}
 	var err error
 	if a.bulk {
 		var rowid int64
@@ -270,6 +272,7 @@ func (a *applier) storedMobility(p *projectRow, id string) (mobilityFacts, error
 	if errors.Is(err, errNoRow) {
 		return f, fmt.Errorf("mobility %s of project %s was never reported", id, p.id)
 	}
+	f.lines = []byte(lines)
 	return f, err
 }
 
@@ -294,13 +297,19 @@ func (a *applier) cancelMobility(env *events.Envelope, p *projectRow, id, cancel
 
 // countMobility adds (sign +1) or removes (sign -1) a live mobility from
 // its project's counters and the statistics.
-func (a *applier) countMobility(p *projectRow, f *mobilityFacts, sign int64) error {
+func (a *applier) countMobility(p *projectRow, id string, f *mobilityFacts, sign int64) error {
 	p.mobilities += sign
 	p.reported = money.SatAdd(p.reported, money.SatMul(sign, f.grant))
 	if a.countsTowardMax(f.activity, f.accompanying) {
 		p.counted += sign
 	}
 	a.touchProject(p)
+	if err := a.countBudget(p, id, f.lines, sign); err != nil {
+		return err
+	}
+	if err := a.countParticipant(p, f.participantID, sign); err != nil {
+		return err
+	}
 	return a.addMobilityStats(f.statKey(p.field), sign, f)
 }
 
@@ -316,7 +325,7 @@ func applyMobilityReported(a *applier, env *events.Envelope, e *mobilityEvent) e
 		e.CallYear = int(p.callYear)
 	}
 	f := e.facts()
-	if err := a.countMobility(p, &f, 1); err != nil {
+	if err := a.countMobility(p, e.Mobility.MobilityID, &f, 1); err != nil {
 		return err
 	}
 	return a.putMobility(env, p, e, mobReported, e.ReportedOn, "", 0)
@@ -332,7 +341,7 @@ func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) 
 		return err
 	}
 	if old.status != mobCancelled {
-		if err := a.countMobility(p, &old, -1); err != nil {
+		if err := a.countMobility(p, e.Mobility.MobilityID, &old, -1); err != nil {
 			return err
 		}
 	} else {
@@ -345,7 +354,7 @@ func applyMobilityCorrected(a *applier, env *events.Envelope, e *mobilityEvent) 
 		e.CallYear = int(old.callYear)
 	}
 	f := e.facts()
-	if err := a.countMobility(p, &f, 1); err != nil {
+	if err := a.countMobility(p, e.Mobility.MobilityID, &f, 1); err != nil {
 		return err
 	}
 	return a.putMobility(env, p, e, mobCorrected, old.reportedOn, e.CorrectedOn, old.revision+1)
@@ -363,7 +372,7 @@ func applyMobilityCancelled(a *applier, env *events.Envelope, e *aggregates.Mobi
 	if old.status == mobCancelled {
 		return nil
 	}
-	if err := a.countMobility(p, &old, -1); err != nil {
+	if err := a.countMobility(p, e.MobilityID, &old, -1); err != nil {
 		return err
 	}
 	p.cancelled++

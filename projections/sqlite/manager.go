@@ -49,7 +49,17 @@ type ManagerConfig struct {
 	// rebuilt from what the stream holds. Without it such a start is
 	// refused with ErrStreamLost.
 	AcceptStreamLoss bool
+	// BulkCatchUpAfter is how far behind the stream (in events) the read
+	// models must be at start, and at least half the stream, for the
+	// Manager to catch up by a bulk rebuild into a new generation (the
+	// replay's path, about twice as fast as the live projector) instead
+	// of projecting event by event; default DefaultBulkCatchUpAfter.
+	BulkCatchUpAfter uint64
 }
+
+// DefaultBulkCatchUpAfter is ManagerConfig.BulkCatchUpAfter's default:
+// below it a live catch-up takes a few seconds at most.
+const DefaultBulkCatchUpAfter = 100_000
 
 // Manager serves the read models of `grants serve`: it holds the current
 // database generation behind an atomic pointer, keeps its projector
@@ -156,6 +166,13 @@ func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 	db, err := m.openExisting(ctx, path)
 	if err != nil {
 		return nil, err
+	}
+	if m.farBehind(ctx, db) {
+		g := m.parked(db)
+		m.cur.Store(g)
+		m.removeStale(db.Path())
+		m.bulkCatchUp(g)
+		return m, nil
 	}
 	g, err := m.start(db)
 	if err != nil {

@@ -30,13 +30,21 @@ func queryErr(err error, what string) error {
 	return apperr.Wrap(apperr.Internal, err, "reading %s failed", what)
 }
 
-// query runs a read query on the read pool.
+// query runs a read query on the read pool, prepared once per connection
+// (stmtCache).
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	r, err := db.reader()
 	if err != nil {
 		return nil, err
 	}
-	return r.QueryContext(ctx, q, args...)
+	s, err := db.stmts.get(ctx, r, q)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return r.QueryContext(ctx, q, args...)
+	}
+	return s.QueryContext(ctx, args...)
 }
 
 // parseTime reads an RFC 3339 column.
@@ -177,8 +185,7 @@ func (w *where) sql() string {
 const projectViewCols = "p.id, p.org, p.title, p.action, p.field, p.call_year, p.round, p.consortium, p.status, p.partners_json, " +
 	"p.start_date, p.end_date, p.submitted_on, p.decided_on, p.signed_on, p.agreement_no, p.closed_on, p.requested_cents, " +
 	"p.awarded_cents, p.reported_cents, CAST(p.remaining_cents AS INTEGER), p.paid_cents, p.final_cents, p.ukraine_exception, p.mobilities, " +
-	"p.counted_mobilities, p.cancelled, p.payments, p.reports, p.version, p.sequence, " +
-	"(SELECT COUNT(DISTINCT m.participant_id) FROM mobilities m WHERE m.project_id = p.id AND m.status != 'cancelled')"
+	"p.counted_mobilities, p.cancelled, p.payments, p.reports, p.version, p.sequence, p.participants"
 
 // projects runs a query over projects.
 func (db *DB) projects(ctx context.Context, tail string, args ...any) ([]projections.ProjectView, error) {
@@ -269,15 +276,15 @@ func (db *DB) mobilities(ctx context.Context, tail string, args ...any) ([]proje
 	out := []projections.MobilityView{}
 	for rows.Next() {
 		var m projections.MobilityView
-		var lines string
+		var lines []byte
 		if err := rows.Scan(&m.ProjectID, &m.ID, &m.Org, &m.ParticipantID, &m.Action, &m.CallYear, &m.Activity, &m.SendingCountry,
 			&m.ReceivingCountry, &m.ReceivingCity, &m.SendingOrg, &m.ReceivingOrg, &m.StartDate, &m.EndDate, &m.Days, &m.TravelDays,
 			&m.DistanceKm, &m.GreenTravel, &m.FewerOpportunities, &m.UkraineException, &m.Accompanying, &m.GroupID, &m.Persons,
 			&m.Status, &m.GrantCents, &lines, &m.ReportedOn, &m.ChangedOn, &m.Revision, &m.Sequence); err != nil {
 			return nil, err
 		}
-		m.Lines = []projections.GrantLine{}
-		if err := json.Unmarshal([]byte(lines), &m.Lines); err != nil {
+		var err error
+		if m.Lines, err = decodeGrantLines(lines); err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -313,8 +320,15 @@ func (db *DB) Mobilities(ctx context.Context, f projections.MobilityFilter) (pro
 	w.add(f.Status != "", "status = ?", f.Status)
 	w.add(f.ReceivingCountry != "", "receiving_country = ?", f.ReceivingCountry)
 	w.add(!f.IncludeCancelled && f.Status == "", "status != 'cancelled'")
-	if after != nil {
-		w.add(true, "(project_id, id) > (?, ?)", after[0], after[1])
+	// Keyset pagination: the page starts where the cursor points in
+	// mobilities_key. SQLite does not seek on the row value comparison
+	// alone (it would walk the project's mobilities from the first), so
+	// the key's parts are also given as plain range terms it seeks on.
+	switch {
+	case after != nil && f.ProjectID != "" && after[0] == f.ProjectID:
+		w.add(true, "id > ?", after[1])
+	case after != nil:
+		w.add(true, "project_id >= ? AND (project_id, id) > (?, ?)", after[0], after[0], after[1])
 	}
 	limit := f.EffectiveLimit()
 	items, err := db.mobilities(ctx, w.sql()+" ORDER BY project_id, id LIMIT "+strconv.Itoa(limit+1), w.args...)

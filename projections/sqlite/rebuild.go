@@ -199,6 +199,9 @@ func (db *DB) finishBulk() error {
 	if err := db.w.execScript("PRAGMA temp_store=FILE; PRAGMA threads=4; PRAGMA cache_size=-2048"); err != nil {
 		return err
 	}
+	if err := db.w.execScript("BEGIN; " + countParticipantsSQL + "; COMMIT"); err != nil {
+		return err
+	}
 	for _, def := range db.dropped {
 		if err := db.w.execScript(def); err != nil {
 			return err

@@ -38,30 +38,35 @@ type projectRow struct {
 	ukraine                              bool
 	mobilities, counted, cancelled       int64
 	payments, reports, version, sequence int64
-	dirty                                bool
+	// participants counts the distinct participants of the live
+	// mobilities (project_participants holds them).
+	participants int64
+	dirty        bool
 	// mobs is a bulk load's rowid of each mobility of the project, parts
 	// the participant slots of its organisation (see claimParticipant).
 	mobs  rowSlots
 	parts *rowSlots
+	// budget is the project's budget once loaded (budget.go).
+	budget *projBudget
 }
 
 const projectCols = "id, org, title, action, field, call_year, round, consortium, status, partners_json, " +
 	"start_date, end_date, submitted_on, decided_on, signed_on, agreement_no, closed_on, " +
 	"requested_cents, awarded_cents, reported_cents, paid_cents, final_cents, ukraine_exception, " +
-	"mobilities, counted_mobilities, cancelled, payments, reports, version, sequence"
+	"mobilities, counted_mobilities, cancelled, payments, reports, version, sequence, participants"
 
 func (r *projectRow) dest() []any {
 	return []any{&r.id, &r.org, &r.title, &r.action, &r.field, &r.callYear, &r.round, &r.consortium, &r.status, &r.partnersJSON,
 		&r.startDate, &r.endDate, &r.submittedOn, &r.decidedOn, &r.signedOn, &r.agreementNo, &r.closedOn,
 		&r.requested, &r.awarded, &r.reported, &r.paid, &r.final, &r.ukraine,
-		&r.mobilities, &r.counted, &r.cancelled, &r.payments, &r.reports, &r.version, &r.sequence}
+		&r.mobilities, &r.counted, &r.cancelled, &r.payments, &r.reports, &r.version, &r.sequence, &r.participants}
 }
 
 func (r *projectRow) values() []driver.Value {
 	return []driver.Value{r.id, r.org, r.title, r.action, r.field, r.callYear, r.round, r.consortium, r.status, r.partnersJSON,
 		r.startDate, r.endDate, r.submittedOn, r.decidedOn, r.signedOn, r.agreementNo, r.closedOn,
 		r.requested, r.awarded, r.reported, r.paid, r.final, r.ukraine,
-		r.mobilities, r.counted, r.cancelled, r.payments, r.reports, r.version, r.sequence}
+		r.mobilities, r.counted, r.cancelled, r.payments, r.reports, r.version, r.sequence, r.participants}
 }
 
 // statMobKey is the dimension tuple of a stat_mobilities row.
@@ -139,4 +144,6 @@ type mobilityFacts struct {
 	action                                                    string
 	days, grant, persons, revision                            int64
 	green, fewer, ukraine, accompanying                       bool
+	// lines are the grant lines (JSON), for the project's budget.
+	lines []byte
 }

@@ -1,0 +1,176 @@
+package httpbench
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Result is what one load run measured.
+type Result struct {
+	// Name names the scenario.
+	Name string
+	// Requests counts the operations that succeeded, Errors the others;
+	// FirstError is the first error's text.
+	Requests, Errors int
+	FirstError       string
+	// Duration is the time the run took, Rate Requests per second.
+	Duration time.Duration
+	Rate     float64
+	// P50 and P99 are the latency percentiles of the successful
+	// operations.
+	P50, P99 time.Duration
+	// GenCPU is the CPU time (user and system) this process spent during
+	// the run: the load generator's own cost, on the same cores as the
+	// server.
+	GenCPU time.Duration
+}
+
+// String renders the result on one line.
+func (r Result) String() string {
+	s := fmt.Sprintf("%-40s %9.0f/s  p50 %7s  p99 %7s  (%d ok in %s, generator CPU %s = %.0f%% of one core)",
+		r.Name, r.Rate, round(r.P50), round(r.P99), r.Requests, r.Duration.Round(time.Millisecond), r.GenCPU.Round(time.Millisecond),
+		100*r.GenCPU.Seconds()/max(r.Duration.Seconds(), 1e-9))
+	if r.Errors > 0 {
+		s += fmt.Sprintf("; %d errors, first: %s", r.Errors, r.FirstError)
+	}
+	return s
+}
+
+// round shortens a latency for printing.
+func round(d time.Duration) string {
+	switch {
+	case d >= 10*time.Millisecond:
+		return d.Round(time.Millisecond).String()
+	case d >= 100*time.Microsecond:
+		return d.Round(10 * time.Microsecond).String()
+	default:
+		return d.Round(time.Microsecond).String()
+	}
+}
+
+// Client returns an HTTP client that keeps conns connections to one
+// server alive and opens no more.
+func Client(conns int) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		MaxConnsPerHost:     conns,
+		IdleConnTimeout:     time.Minute,
+	}, Timeout: time.Minute}
+}
+
+// Op is one operation of worker w, its i-th. It returns the latency to
+// record (zero: the time the call took) or an error.
+type Op func(ctx context.Context, w, i int) (time.Duration, error)
+
+// Load runs op on workers goroutines for d (each worker one operation at
+// a time) and measures it. An operation under way at the end runs to its
+// end (cutting it short would count as a failure on both sides) and is
+// counted.
+func Load(ctx context.Context, name string, workers int, d time.Duration, op Op) Result {
+	deadline := time.Now().Add(d)
+	type acc struct {
+		lat    []time.Duration
+		errs   int
+		first  error
+		firstT time.Time
+	}
+	accs := make([]acc, workers)
+	cpu0 := cpuTime()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := &accs[w]
+			for i := 0; ctx.Err() == nil && time.Now().Before(deadline); i++ {
+				t0 := time.Now()
+				lat, err := op(ctx, w, i)
+				if ctx.Err() != nil {
+					return // interrupted: not counted
+				}
+				if err != nil {
+					if a.errs == 0 {
+						a.first, a.firstT = err, time.Now()
+					}
+					a.errs++
+					continue
+				}
+				if lat == 0 {
+					lat = time.Since(t0)
+				}
+				a.lat = append(a.lat, lat)
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	r := Result{Name: name, Duration: el, GenCPU: cpuTime() - cpu0}
+	var all []time.Duration
+	var firstT time.Time
+	for _, a := range accs {
+		all = append(all, a.lat...)
+		r.Errors += a.errs
+		if a.first != nil && (firstT.IsZero() || a.firstT.Before(firstT)) {
+			firstT, r.FirstError = a.firstT, a.first.Error()
+		}
+	}
+	r.Requests = len(all)
+	r.Rate = float64(len(all)) / el.Seconds()
+	r.P50, r.P99 = percentile(all, 0.50), percentile(all, 0.99)
+	return r
+}
+
+// percentile returns the q-quantile of ds (sorting ds).
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[min(len(ds)-1, int(q*float64(len(ds))))]
+}
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Count runs per operations on each of workers goroutines and returns how
+// many succeeded, how many failed and the first error.
+func Count(ctx context.Context, workers, per int, op func(ctx context.Context, w, i int) error) (ok, failed int, first error) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < per && ctx.Err() == nil; i++ {
+				err := op(ctx, w, i)
+				mu.Lock()
+				if err != nil {
+					failed++
+					if first == nil {
+						first = err
+					}
+				} else {
+					ok++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return ok, failed, first
+}

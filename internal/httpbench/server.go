@@ -1,0 +1,108 @@
+package httpbench
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Server is a grants serve running as a child process.
+type Server struct {
+	// Base is the API's base URL ("http://127.0.0.1:port").
+	Base string
+	cmd  *exec.Cmd
+	done chan error
+	log  *bytes.Buffer
+}
+
+// Start runs bin with args (a grants serve that logs JSON) and env added
+// to this process's environment, and waits for its ready line.
+func Start(bin string, args, env []string) (*Server, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &Server{cmd: cmd, done: make(chan error, 1), log: &bytes.Buffer{}}
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var line struct {
+				Msg  string `json:"msg"`
+				HTTP string `json:"http"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "grants serve ready" {
+				ready <- line.HTTP
+			} else if s.log.Len() < 1<<20 && !strings.Contains(sc.Text(), `"level":"INFO"`) {
+				s.log.Write(sc.Bytes())
+				s.log.WriteByte('\n')
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	go func() { s.done <- cmd.Wait() }()
+	select {
+	case addr := <-ready:
+		s.Base = "http://" + addr
+		return s, nil
+	case err := <-s.done:
+		return nil, fmt.Errorf("grants serve exited before it was ready: %v", err)
+	case <-time.After(5 * time.Minute):
+		_ = cmd.Process.Kill()
+		return nil, fmt.Errorf("grants serve was not ready within 5 minutes")
+	}
+}
+
+// PID is the server's process ID.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// RSS is the server's resident memory in bytes (VmRSS of /proc/<pid>/status).
+func (s *Server) RSS() (int64, error) { return RSS(s.PID()) }
+
+// Stop sends SIGTERM and waits for the server to exit.
+func (s *Server) Stop() error {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.done:
+		return err
+	case <-time.After(60 * time.Second):
+		_ = s.cmd.Process.Kill()
+		return fmt.Errorf("grants serve did not stop within 60 s of SIGTERM")
+	}
+}
+
+// Warnings returns what the server logged above level INFO (the first MiB).
+func (s *Server) Warnings() string { return s.log.String() }
+
+// RSS returns the resident memory in bytes of process pid, from
+// /proc/<pid>/status.
+func RSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				n, err := strconv.ParseInt(f[0], 10, 64)
+				return n << 10, err
+			}
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
