@@ -45,7 +45,7 @@ type openedBlock struct {
 
 // openReply answers an openRequest, one item per block, in order.
 type openReply struct {
-	Items []openedBlock  `json:"items,omitempty"`
+	Items []openedBlock `json:"items,omitempty"`
 	Error *adminFailure `json:"error,omitempty"`
 }
 

@@ -226,4 +226,3 @@ func containsAny(s string, values []string) string {
 	}
 	return ""
 }
-
