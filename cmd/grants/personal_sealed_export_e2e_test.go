@@ -131,6 +131,10 @@ func TestDisclosedFilesOpenSealedData(t *testing.T) {
 	if found := personalIn(t, plain, names); len(found) > 0 {
 		t.Fatalf("PD-EXPORT-PSEUDONYMOUS: the analyst's file holds %q", found[:min(5, len(found))])
 	}
+	// Nor their sealed blocks (every column and the file's bytes).
+	if found := personalIn(t, plain, []string{"personal_sealed", "A256GCM"}); len(found) > 0 {
+		t.Fatalf("PD-EXPORT-PSEUDONYMOUS: the analyst's file holds sealed blocks (%q)", found)
+	}
 
 	exportTo := func(name string, disclosed bool) string {
 		t.Helper()
