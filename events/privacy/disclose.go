@@ -3,6 +3,8 @@ package privacy
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/erasmus-ledger/grants/events/pii"
 )
 
 // SealedKey is the payload member of a sealed personal block (schema
@@ -19,7 +21,28 @@ const (
 // when the subject's personal data was erased (PD-ERASE; never opened).
 type OpenFunc func(sealed []byte) (clear []byte, erased bool, err error)
 
-var sealedNeedle = []byte(`"` + SealedKey + `"`)
+var (
+	sealedNeedle = []byte(`"` + SealedKey + `"`)
+	clearNeedle  = []byte(`"` + ClearKey + `"`)
+)
+
+// plainBlock is the sealed form (pii.AlgPlainV1) of a block a version-1
+// event holds in clear, so that open can tell whether its subject was
+// erased: the data subject is the payload's "oid" and its mobility's
+// "participant_id".
+func plainBlock(payload, value []byte) ([]byte, bool) {
+	var p struct {
+		OID      string `json:"oid"`
+		Mobility struct {
+			ParticipantID string `json:"participant_id"`
+		} `json:"mobility"`
+	}
+	if json.Unmarshal(payload, &p) != nil || p.OID == "" || p.Mobility.ParticipantID == "" {
+		return nil, false
+	}
+	b, err := json.Marshal(pii.Sealed{Alg: pii.AlgPlainV1, Subject: pii.Subject{Org: p.OID, Participant: p.Mobility.ParticipantID}.String(), Plain: value})
+	return b, err == nil
+}
 
 // DisclosePersonal returns payload with every "personal_sealed" member
 // replaced by "personal" and its clear JSON, or, for an erased subject,
@@ -27,8 +50,11 @@ var sealedNeedle = []byte(`"` + SealedKey + `"`)
 // (PD-DISCLOSE-REASON), made only where the keys are (grants serve). A
 // payload without a sealed member is returned as it is. Like
 // StripPersonal it scans the bytes once and copies the rest verbatim.
+// The clear "personal" block of a version-1 mobility event is kept,
+// unless its subject was erased (asked of open as a pii.AlgPlainV1 block):
+// then it becomes "personal_erased":true too.
 func DisclosePersonal(payload []byte, open OpenFunc) ([]byte, error) {
-	if !bytes.Contains(payload, sealedNeedle) {
+	if !bytes.Contains(payload, sealedNeedle) && !bytes.Contains(payload, clearNeedle) {
 		return payload, nil
 	}
 	out := make([]byte, 0, len(payload)+64)
@@ -45,13 +71,22 @@ func DisclosePersonal(payload []byte, open OpenFunc) ([]byte, error) {
 			return nil, errBadJSON
 		}
 		j := skipSpace(payload, end)
-		if j < n && payload[j] == ':' && string(payload[i:end]) == string(sealedNeedle) {
+		name := string(payload[i:end])
+		if j < n && payload[j] == ':' && (name == string(sealedNeedle) || name == string(clearNeedle)) {
 			vs := skipSpace(payload, j+1)
 			vend, ok := valueEnd(payload, vs)
 			if !ok {
 				return nil, errBadJSON
 			}
-			clear, erased, err := open(payload[vs:vend])
+			block := payload[vs:vend]
+			if name == string(clearNeedle) {
+				if block, ok = plainBlock(payload, block); !ok {
+					out = append(out, payload[i:vend]...) // no subject: not a mobility's block
+					i = vend
+					continue
+				}
+			}
+			clear, erased, err := open(block)
 			if err != nil {
 				return nil, err
 			}

@@ -18,7 +18,7 @@ func TestDisclosePersonal(t *testing.T) {
 		switch b.Subject {
 		case "o/erased":
 			return nil, true, nil
-		case "o/broken":
+		case "o/broken", "o/v1broken":
 			return nil, false, errors.New("key store down")
 		}
 		return []byte(`{"first_name":"Aino"}`), false, nil
@@ -30,6 +30,10 @@ func TestDisclosePersonal(t *testing.T) {
 		{"PD-DISCLOSE-REASON/opened", `{"oid":"o","mobility":{"id":"m","personal_sealed":{"alg":"A256GCM","subject":"o/p"},"days":3}}`,
 			`{"oid":"o","mobility":{"id":"m","personal":{"first_name":"Aino"},"days":3}}`, false},
 		{"PD-ERASE/stays-closed", `{"mobility":{"personal_sealed": {"subject":"o/erased"}}}`, `{"mobility":{"personal_erased":true}}`, false},
+		{"PD-ERASE/v1-clear-block-of-an-erased-subject", `{"oid":"o","mobility":{"participant_id":"erased","personal":{"first_name":"Kalle"}}}`,
+			`{"oid":"o","mobility":{"participant_id":"erased","personal_erased":true}}`, false},
+		{"v1-clear-block-kept", `{"oid":"o","mobility":{"participant_id":"p","personal":{"first_name":"Aino"}}}`,
+			`{"oid":"o","mobility":{"participant_id":"p","personal":{"first_name":"Aino"}}}`, false},
 		{"no-sealed-member", `{"a":"personal_sealed"}`, `{"a":"personal_sealed"}`, false},
 		{"key-store-error", `{"personal_sealed":{"subject":"o/broken"}}`, "", true},
 	}
