@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	a "github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/events/export"
@@ -89,6 +90,9 @@ func (s *Server) exportEvents(c echo.Context) error {
 	}
 	if o.Personal, err = s.wantsPersonal(c, a.Disclosure{Scope: a.ScopeEventExport, Range: rng}); err != nil {
 		return err
+	}
+	if o.Personal && s.d.Personal != nil {
+		o.Open = personal.DiscloseFunc(c.Request().Context(), s.d.Personal)
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, export.ContentType)

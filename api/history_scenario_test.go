@@ -79,7 +79,9 @@ func historyScenario(t *testing.T, st *story) {
 		if len(lines) < 40 || a.header.Get("Content-Type") != "application/x-ndjson" {
 			t.Fatalf("event export: %d lines, %s", len(lines), a.header.Get("Content-Type"))
 		}
-		for _, personal := range []string{"Aino", "Virtanen", "@koulu", "virkailija", "rehtori"} {
+		// The history is sealed (PD-SEALED): neither the names nor the
+		// sealed blocks leave in a pseudonymous export.
+		for _, personal := range []string{"Aino", "Virtanen", "@koulu", "virkailija", "rehtori", `"personal_sealed"`, `"personal":`, "A256GCM"} {
 			if bytes.Contains(a.body, []byte(personal)) {
 				t.Fatalf("the event export shows %q", personal)
 			}
@@ -110,8 +112,12 @@ func historyScenario(t *testing.T, st *story) {
 			t.Fatalf("personal data without a reason: %+v", p)
 		}
 		a := s.must(t, 200, st.office, "GET", "/v1/exports/events.ndjson?personal_data=true&reason=court+order+2023-117", nil)
-		if !bytes.Contains(a.body, []byte("Aino")) || a.header.Get(api.HeaderDisclosure) == "" {
+		if !bytes.Contains(a.body, []byte("Virtanen-M01")) || a.header.Get(api.HeaderDisclosure) == "" {
 			t.Fatalf("the disclosed event export lacks the personal data or its disclosure: %q", a.header.Get(api.HeaderDisclosure))
+		}
+		// The sealed blocks are opened by the server, which holds the keys.
+		if bytes.Contains(a.body, []byte(`"personal_sealed"`)) || !bytes.Contains(a.body, []byte(`"personal":{`)) {
+			t.Fatal("PD-DISCLOSE-REASON: the disclosed event export shows the sealed blocks, not the personal data")
 		}
 		c := s.must(t, 200, st.office, "GET", "/v1/exports/mobilities.csv?personal_data=true&reason=court+order+2023-117", nil)
 		if !bytes.Contains(c.body, []byte("Virtanen-M01")) || !bytes.Contains(c.body, []byte("first_name")) {
@@ -153,6 +159,28 @@ func historyScenario(t *testing.T, st *story) {
 		}
 		if n != 3 {
 			t.Fatalf("%d disclosure events, want 3 (event export, mobility CSV, access export)", n)
+		}
+	})
+	t.Run("PD-ERASE/access export and disclosed export after an erasure", func(t *testing.T) {
+		const pid = "PART-M29"
+		base := "/v1/organisations/" + school + "/participants/" + pid
+		var ax api.AccessExport
+		s.must(t, 200, st.office, "GET", base+"/access-export?reason=the+data+subject+asked", nil).json(t, &ax)
+		if ax.Status != "held" || ax.Personal == nil || ax.Personal.LastName != "Virtanen-M29" {
+			t.Fatalf("access export before the erasure: %+v", ax)
+		}
+		e := s.must(t, 200, st.office, "POST", base+"/erasure", map[string]any{"reason": "the data subject asked (GDPR article 17)"})
+		ax = api.AccessExport{}
+		s.must(t, 200, st.office, "GET", base+"/access-export?reason=the+data+subject+asked+again", nil, after(e)...).json(t, &ax)
+		if ax.Status != "erased" || ax.Personal != nil || len(ax.Mobilities) != 1 {
+			t.Fatalf("access export after the erasure: %+v", ax)
+		}
+		if b, _ := json.Marshal(ax); bytes.Contains(b, []byte("Virtanen-M29")) {
+			t.Fatalf("the access export of an erased participant shows their name: %s", b)
+		}
+		d := s.must(t, 200, st.office, "GET", "/v1/exports/events.ndjson?personal_data=true&reason=court+order+2023-118", nil)
+		if bytes.Contains(d.body, []byte("Virtanen-M29")) || !bytes.Contains(d.body, []byte(`"personal_erased":true`)) || !bytes.Contains(d.body, []byte("Virtanen-M28")) {
+			t.Fatal("PD-ERASE: the disclosed export does not show the erased participant as erased, or no longer shows the others")
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/api/auth"
 	"github.com/erasmus-ledger/grants/events"
@@ -92,6 +93,9 @@ type Deps struct {
 	// Events is the event log, for the NDJSON event export and the
 	// right-of-access export; nil answers 503 there.
 	Events export.Source
+	// Personal opens the sealed personal data of a disclosed event export
+	// (PD-DISCLOSE-REASON; grants serve's vault); nil leaves them sealed.
+	Personal personal.Opener
 	// HistoryAt gives the read models as of a past point, for the
 	// statistics' at and clock; nil answers 503 when they are asked.
 	HistoryAt HistoryAt

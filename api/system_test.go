@@ -17,12 +17,14 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/aggregates/command"
+	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/api"
 	"github.com/erasmus-ledger/grants/api/auth"
 	authjs "github.com/erasmus-ledger/grants/api/auth/jetstream"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/events/storetest"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
@@ -59,6 +61,7 @@ type system struct {
 	store  *jetstream.Store
 	db     *sqlite.DB
 	server *api.Server
+	vault  *pii.KeyVault
 }
 
 func startSystem(t testing.TB) *system {
@@ -83,13 +86,19 @@ func startSystem(t testing.TB) *system {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler := command.New(store, store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{}), reg, clk, command.Config{})
+	// Personal data are sealed as grants serve seals them (PD-SEALED):
+	// every API test reads them back through the vault.
+	vault, err := pii.NewVault(bytes.Repeat([]byte{7}, pii.KeySize), pii.NewMemoryKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := command.New(store, store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{}), reg, clk, command.Config{Sealer: personal.Sealer{Vault: vault}})
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "grants.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ring := storetest.KeyRing()
-	proj, err := sqlite.NewProjector(db, sqlite.ProjectorConfig{Registry: reg, KeyRing: ring})
+	proj, err := sqlite.NewProjector(db, sqlite.ProjectorConfig{Registry: reg, KeyRing: ring, Vault: vault})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +129,7 @@ func startSystem(t testing.TB) *system {
 			return nil
 		},
 		LastSequence: store.LastSequence, Clock: clk, MaxWait: 20 * time.Second,
-		KeyRing: ring, Quarantine: db.Quarantine, Events: store, HistoryAt: historyAtFor(store, ring),
+		KeyRing: ring, Quarantine: db.Quarantine, Events: store, Personal: vault, HistoryAt: historyAtFor(store, ring),
 		Verify: func(ctx context.Context) (events.StreamReport, error) {
 			rep, _, err := events.VerifyStore(ctx, store, ring, events.VerifyOptions{})
 			return rep, err
@@ -142,7 +151,7 @@ func startSystem(t testing.TB) *system {
 		srv.Shutdown()
 		srv.WaitForShutdown()
 	})
-	return &system{url: hs.URL, clock: clk, tokens: tokens, store: store, db: db, server: s}
+	return &system{url: hs.URL, clock: clk, tokens: tokens, store: store, db: db, server: s, vault: vault}
 }
 
 type behind struct{}

@@ -35,6 +35,10 @@ type webProjectData struct {
 	Verified  Verification
 	// Commands are the command forms offered for the project's status.
 	Commands []commandLink
+	// Erased marks the participants whose personal data were erased;
+	// CanErase offers the erasure form (national office, PD-ERASE).
+	Erased   map[string]bool
+	CanErase bool
 }
 
 func (s *Server) webProject(c echo.Context) error {
@@ -56,6 +60,9 @@ func (s *Server) webProject(c echo.Context) error {
 		Closed:  pv.Status == aggregates.StatusClosed || pv.Status == aggregates.StatusTerminated}
 	role := principal(c).Role
 	d.CanReport = role != aggregates.RoleAnalyst && !d.LumpSum && pv.Status == aggregates.StatusOngoing
+	if d.Erased, d.CanErase, err = s.projectErasures(ctx, role, pv.Org, mobs); err != nil {
+		return err
+	}
 	for _, l := range s.offeredCommands(role, pv.ID, pv.Status) {
 		if pv.UkraineException && (l.Op == "requestUkraineException" || l.Op == "decideUkraineException") {
 			continue // applied already

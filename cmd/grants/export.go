@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
+	pd "github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/export"
 )
@@ -93,6 +94,8 @@ func runExport(args []string) error {
 			return err
 		}
 		log.Info("disclosure of personal data recorded", "sequence", seq)
+		// The running serve opens the sealed blocks: the keys stay there.
+		o.Open = pd.DiscloseFunc(ctx, remoteOpener{nc: sys.nc, seq: seq})
 	}
 	start := time.Now()
 	st, err := export.Write(ctx, sys.store, w, o)

@@ -396,6 +396,29 @@ func TestPersonalDataSealedErasedAndReplayed(t *testing.T) {
 		if err := db.QueryRow("SELECT COUNT(*) FROM participants WHERE last_name <> '' OR email <> '' OR birth_date <> ''").Scan(&n); err != nil || n != 0 {
 			t.Fatalf("PD-ERASE %s: %d participants rows keep personal data (%v)", when, n, err)
 		}
+		// The bytes: with the WAL checkpointed into the file, no erased
+		// name is left in the free pages (secure_delete) nor in the WAL.
+		rw, err := sql.Open("sqlite3", "file:"+m.Path()+"?_busy_timeout=10000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rw.Close()
+		if _, err := rw.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{m.Path(), m.Path() + "-wal"} {
+			b, err := os.ReadFile(f)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			for _, p := range []pdPerson{aino, kalle} {
+				for _, n := range [][]byte{[]byte(p.last), []byte(p.email)} {
+					if bytes.Contains(b, n) {
+						t.Fatalf("PD-ERASE %s: %s still holds %q", when, filepath.Base(f), n)
+					}
+				}
+			}
+		}
 	}
 	check("after the erasure", rm)
 	if got := statSums(t, rm); !equalMaps(got, before) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/events/privacy"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
@@ -90,14 +91,17 @@ func runReplay(args []string) error {
 
 	switch {
 	case *out != "":
+		var vault pii.Vault
 		if *personal {
 			seq, err := recordDisclosure(ctx, sys, disclosure)
 			if err != nil {
 				return err
 			}
 			log.Info("disclosure of personal data recorded", "sequence", seq)
+			// The running serve opens the sealed blocks: the keys stay there.
+			vault = remoteOpener{nc: sys.nc, seq: seq}
 		}
-		n, err := sqlite.RebuildVerified(ctx, sys.store, *out, bound, prog.update, sys.ring, *allowHoles)
+		n, err := sqlite.RebuildVerifiedOpening(ctx, sys.store, *out, bound, prog.update, sys.ring, *allowHoles, vault)
 		if errors.Is(err, sqlite.ErrIncomplete) && *allowHoles {
 			prog.finish()
 			if _, perr := finishAnalystFile(ctx, *out, *personal); perr != nil {

@@ -144,6 +144,15 @@ func TestRetentionErasesOnceWithTwoInstances(t *testing.T) {
 		return total
 	}
 
+	// The stream holds the personal data sealed (PD-SEALED): the read
+	// models open them, and the stream's files hold no name.
+	if v, err := a.rm.Participant(context.Background(), pdOrg, aino.id); err != nil || v.LastName != aino.last || v.Erased {
+		t.Fatalf("PD-SEALED: the read model shows %+v, %v before the retention", v, err)
+	}
+	if hits := grepDir(t, dir, []byte(aino.last)); len(hits) > 0 {
+		t.Fatalf("PD-SEALED: %q in the stream's files %v", aino.last, hits)
+	}
+
 	clock.set("2028-09-30") // a day before five years
 	if n := tickBoth(); n != 0 || len(countErased(t, l)) != 0 {
 		t.Fatalf("PD-RETENTION: %d erased a day early", n)

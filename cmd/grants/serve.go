@@ -199,7 +199,7 @@ func runServe(args []string) error {
 		Sessions: tokens.Sessions(sessionStore, auth.SessionConfig{Idle: *cfg.sessionIdle, Max: *cfg.sessionMax}),
 		Rates:    book, Ready: ready, LastSequence: sys.store.LastSequence,
 		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
-		Events: sys.store, HistoryAt: historyAt(sys, filepath.Dir(dbPath)),
+		Events: sys.store, Personal: vault, HistoryAt: historyAt(sys, filepath.Dir(dbPath)),
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
 	})
 	if err != nil {
@@ -226,6 +226,11 @@ func runServe(args []string) error {
 		return err
 	}
 	defer stopDiscloseAdmin()
+	stopOpenAdmin, err := serveOpenAdmin(sys.nc, sys.store, vault, clock.Now, log)
+	if err != nil {
+		return err
+	}
+	defer stopOpenAdmin()
 
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -76,6 +77,11 @@ type Options struct {
 	// for the national office, once the disclosure is recorded
 	// (PD-DISCLOSE-REASON). Otherwise every line is pseudonymised.
 	Personal bool
+	// Open opens the sealed personal blocks of a disclosed export
+	// (Personal set): each "personal_sealed" becomes "personal" in clear,
+	// or "personal_erased" for an erased subject (privacy.DisclosePersonal).
+	// Only grants serve holds the keys; nil leaves the blocks sealed.
+	Open privacy.OpenFunc
 	// Pseudonyms pseudonymises the actors (nil: a fresh one).
 	Pseudonyms *privacy.Pseudonymiser
 	// FlushEvery flushes the output after this many events (default 256)
@@ -137,6 +143,13 @@ func Write(ctx context.Context, src Source, w io.Writer, o Options) (Stats, erro
 				return errStop
 			}
 			return nil
+		}
+		if o.Personal && o.Open != nil {
+			p, err := privacy.DisclosePersonal(env.Payload, o.Open)
+			if err != nil {
+				return fmt.Errorf("opening the personal data of sequence %d: %w", env.Sequence, err)
+			}
+			env.Payload = p
 		}
 		line = AppendLine(line[:0], &env, o.Personal, ps)
 		line = append(line, '\n')

@@ -85,7 +85,10 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
 	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}}
-	if err := w.execScript("PRAGMA temp_store=MEMORY"); err != nil {
+	// secure_delete: the bytes of a deleted row (an erased participant's
+	// personal data, PD-ERASE) are overwritten with zeros, not left in the
+	// file's free pages.
+	if err := w.execScript("PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON"); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -67,6 +67,13 @@ func RebuildOpening(ctx context.Context, src projections.Source, path string, un
 	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault)
 }
 
+// RebuildVerifiedOpening is RebuildVerified opening the sealed personal
+// data with vault (nil: RebuildVerified): a disclosed grants replay --out
+// --personal-data file, whose vault asks the running serve.
+func RebuildVerifiedOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool, vault pii.Vault) (uint64, error) {
+	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, vault)
+}
+
 // rebuild is Rebuild with an explicit registry (nil: the domain's); with
 // keepIncomplete the file built over missing records is kept and the
 // *IncompleteError returned beside its checkpoint; with a key ring only
