@@ -130,8 +130,11 @@ func webFuncs() template.FuncMap {
 			}
 			return value
 		},
-		"dict": func(p pageData, v any) map[string]any { return map[string]any{"P": p, "V": v} },
-		"add":  func(a, b int) int { return a + b },
+		"dict":         func(p pageData, v any) map[string]any { return map[string]any{"P": p, "V": v} },
+		"add":          func(a, b int) int { return a + b },
+		"summaryFor":   summaryFor,
+		"ruleNames":    ruleNames,
+		"categoryName": categoryName,
 	}
 }
 

@@ -23,7 +23,14 @@
       if (f && f.setAttribute) { f.removeAttribute("aria-invalid"); }
     });
     if (res.ok) {
-      if (out) { out.textContent = res.message || ""; out.className = "notice"; }
+      if (out) {
+        out.textContent = res.message || ""; out.className = "notice";
+        if (res.lines && res.lines.length) {
+          var ul = document.createElement("ul");
+          res.lines.forEach(function (l) { var li = document.createElement("li"); li.textContent = l; ul.appendChild(li); });
+          out.appendChild(ul);
+        }
+      }
       return;
     }
     var el = form.querySelector('[data-error-for="' + (res.input || "") + '"]') ||
