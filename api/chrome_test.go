@@ -237,18 +237,19 @@ func TestBrowser(t *testing.T) {
 	var asOf, csvHref string
 	err = runSteps(ctxAnalyst,
 		chromedp.Navigate(base+"/ui/statistics?lang=sv"),
-		set("as_of", "2022-12-31"),
-		chromedp.Submit(`#as_of`),
+		set("at", "2022-12-31"),
+		chromedp.Click(`input[name="clock"][value="effective"]`, chromedp.ByQuery),
+		chromedp.Submit(`#at`),
 		chromedp.WaitVisible(`figure svg`),
-		chromedp.Value(`#as_of`, &asOf),
+		chromedp.Value(`#at`, &asOf),
 		chromedp.AttributeValue(`a[href*="statistics.csv"][href*="semicolon"]`, "href", &csvHref, nil),
 	)
-	if err != nil || asOf != "2022-12-31" || !strings.Contains(csvHref, "as_of=2022-12-31") {
+	if err != nil || asOf != "2022-12-31" || !strings.Contains(csvHref, "at=2022-12-31") || !strings.Contains(csvHref, "clock=effective") {
 		t.Fatalf("analyst: %v as of %q, csv %q", err, asOf, csvHref)
 	}
 	var csvText string
 	if err := chromedp.Run(ctxAnalyst, chromedp.Evaluate(`fetch(`+fmt.Sprintf("%q", csvHref)+`).then(r => r.text())`, &csvText,
-		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })); err != nil || !strings.Contains(csvText, "as_of;chart;label;count") {
+		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })); err != nil || !strings.Contains(csvText, "as_of;clock;chart;label;count") || !strings.Contains(csvText, "2022-12-31;effective;") {
 		t.Fatalf("analyst's CSV: %v %q", err, csvText)
 	}
 
@@ -279,8 +280,14 @@ func TestBrowser(t *testing.T) {
 			{ctxCoord, "command-final-report", "/ui/projects/" + project + "/commands/submitFinalReport"},
 			{ctxCoord, "application-form", "/ui/organisations/" + school + "/commands/submitApplication"},
 			{ctxAnalyst, "statistics", "/ui/statistics"},
+			{ctxAnalyst, "statistics-asof", "/ui/statistics?at=2022-12-31&clock=effective"},
+			{ctxAnalyst, "statistics-empty", "/ui/statistics?at=2014-01-01&clock=recorded"},
 		} {
-			total += checkPage(t, p.ctx, base, dir, p.name+"-"+lang, p.path+q)
+			path := p.path + q
+			if strings.Contains(p.path, "?") {
+				path = p.path + "&" + q[1:]
+			}
+			total += checkPage(t, p.ctx, base, dir, p.name+"-"+lang, path)
 		}
 	}
 	t.Logf("screenshots in %s; axe violations in all: %d", dir, total)
