@@ -196,8 +196,25 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reporting a mobility: %v", err)
 	}
-	if !strings.Contains(grant, "Säännöt täyttyvät") || refusal == "" {
-		t.Fatalf("dry run shown %q, refusal %q", grant, refusal)
+	if !strings.Contains(grant, "Säännöt täyttyvät") || !strings.Contains(grant, "Matkatuki") || refusal == "" {
+		t.Fatalf("dry run shown %q (the grant line by line in Finnish), refusal %q", grant, refusal)
+	}
+	// The application form's partners are a repeatable fieldset: a row is
+	// added (its inputs renumbered and labelled) and removed.
+	var rowsBefore, rowsAdded, rowsRemoved int
+	var newLabel string
+	err = runSteps(ctxCoord,
+		chromedp.Navigate(base+"/ui/organisations/"+school+"/commands/submitApplication?lang=fi"),
+		chromedp.WaitVisible(`[data-rows="partners"] [data-add-row]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('[data-rows="partners"] > [data-row]').length`, &rowsBefore),
+		chromedp.Click(`[data-rows="partners"] [data-add-row]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('[data-rows="partners"] > [data-row]').length`, &rowsAdded),
+		chromedp.Evaluate(`(() => { const n = document.querySelectorAll('[data-rows="partners"] > [data-row]').length - 1; const i = document.getElementById("f-partners[" + n + "].name"); return i && i.name === "partners[" + n + "].name" ? document.querySelector('label[for="f-partners[' + n + '].name"]').textContent : "" })()`, &newLabel),
+		chromedp.Click(`[data-rows="partners"] > [data-row] [data-remove-row]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('[data-rows="partners"] > [data-row]').length`, &rowsRemoved),
+	)
+	if err != nil || rowsAdded != rowsBefore+1 || rowsRemoved != rowsBefore || newLabel != "Virallinen nimi" {
+		t.Fatalf("partner rows: %v: %d, added %d (label %q), removed %d", err, rowsBefore, rowsAdded, newLabel, rowsRemoved)
 	}
 	// Upload a CSV and see the budget change.
 	csvPath := filepath.Join(t.TempDir(), "m.csv")
@@ -237,18 +254,19 @@ func TestBrowser(t *testing.T) {
 	var asOf, csvHref string
 	err = runSteps(ctxAnalyst,
 		chromedp.Navigate(base+"/ui/statistics?lang=sv"),
-		set("as_of", "2022-12-31"),
-		chromedp.Submit(`#as_of`),
+		set("at", "2022-12-31"),
+		chromedp.Click(`input[name="clock"][value="effective"]`, chromedp.ByQuery),
+		chromedp.Submit(`#at`),
 		chromedp.WaitVisible(`figure svg`),
-		chromedp.Value(`#as_of`, &asOf),
+		chromedp.Value(`#at`, &asOf),
 		chromedp.AttributeValue(`a[href*="statistics.csv"][href*="semicolon"]`, "href", &csvHref, nil),
 	)
-	if err != nil || asOf != "2022-12-31" || !strings.Contains(csvHref, "as_of=2022-12-31") {
+	if err != nil || asOf != "2022-12-31" || !strings.Contains(csvHref, "at=2022-12-31") || !strings.Contains(csvHref, "clock=effective") {
 		t.Fatalf("analyst: %v as of %q, csv %q", err, asOf, csvHref)
 	}
 	var csvText string
 	if err := chromedp.Run(ctxAnalyst, chromedp.Evaluate(`fetch(`+fmt.Sprintf("%q", csvHref)+`).then(r => r.text())`, &csvText,
-		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })); err != nil || !strings.Contains(csvText, "as_of;chart;label;count") {
+		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })); err != nil || !strings.Contains(csvText, "as_of;clock;chart;label;count") || !strings.Contains(csvText, "2022-12-31;effective;") {
 		t.Fatalf("analyst's CSV: %v %q", err, csvText)
 	}
 
@@ -278,9 +296,18 @@ func TestBrowser(t *testing.T) {
 			{ctxOffice, "command-amendment", "/ui/projects/" + project + "/commands/amendProject"},
 			{ctxCoord, "command-final-report", "/ui/projects/" + project + "/commands/submitFinalReport"},
 			{ctxCoord, "application-form", "/ui/organisations/" + school + "/commands/submitApplication"},
+			{ctxCoord, "accreditation-form", "/ui/organisations/" + school + "/commands/applyForAccreditation"},
+			{ctxOffice, "command-ukraine-decision", "/ui/projects/" + project + "/commands/decideUkraineException"},
+			{ctxOffice, "command-final-assessment", "/ui/projects/" + project + "/commands/assessFinalReport"},
 			{ctxAnalyst, "statistics", "/ui/statistics"},
+			{ctxAnalyst, "statistics-asof", "/ui/statistics?at=2022-12-31&clock=effective"},
+			{ctxAnalyst, "statistics-empty", "/ui/statistics?at=2014-01-01&clock=recorded"},
 		} {
-			total += checkPage(t, p.ctx, base, dir, p.name+"-"+lang, p.path+q)
+			path := p.path + q
+			if strings.Contains(p.path, "?") {
+				path = p.path + "&" + q[1:]
+			}
+			total += checkPage(t, p.ctx, base, dir, p.name+"-"+lang, path)
 		}
 	}
 	t.Logf("screenshots in %s; axe violations in all: %d", dir, total)

@@ -248,6 +248,9 @@ type webHistoryData struct {
 	Subject string
 	Back    string
 	Page    HistoryPage
+	// Summaries are the entries' summaries in the page's language, by
+	// event ID (rendered from the events themselves).
+	Summaries map[string]string
 }
 
 func (s *Server) webProjectHistory(c echo.Context) error {
@@ -279,5 +282,7 @@ func (s *Server) webHistory(c echo.Context, f projections.AuditFilter, subject, 
 	if err != nil {
 		return err
 	}
-	return s.render(c, "history.html", "history", webHistoryData{Subject: subject, Back: back, Page: historyOf(page)})
+	hp := historyOf(page)
+	return s.render(c, "history.html", "history", webHistoryData{Subject: subject, Back: back, Page: hp,
+		Summaries: s.eventSummaries(c.Request().Context(), language(c), hp)})
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -42,11 +41,26 @@ var projectCommands = []struct {
 // application in an open call and the accreditation's.
 var orgCommands = []string{"submitApplication", "applyForAccreditation", "decideAccreditation", "withdrawAccreditation"}
 
-// cmdField is one input of a command form.
+// cmdField is one input of a command form, or a fieldset of them: Name
+// is the input's name (its path in the command: "partners[0].name"),
+// Label the field's JSON name its label is found by, Item its number in a
+// list of plain values (the Nth extra activity).
 type cmdField struct {
-	Name, Kind, Value string
-	Options           []string
-	Error             string
+	Name, Label, Kind, Value string
+	Options                  []string
+	Error                    string
+	Item                     int
+	// Sub are the fields of a group (Kind "group"); Rows the rows of a
+	// repeatable fieldset (Kind "rows").
+	Sub  []cmdField
+	Rows []cmdRow
+}
+
+// cmdRow is one row of a repeatable fieldset.
+type cmdRow struct {
+	Index  int
+	Path   string
+	Fields []cmdField
 }
 
 // commandForm is a generic command's form.
@@ -112,45 +126,10 @@ func (s *Server) offeredCommands(role, projectID, status string) []commandLink {
 }
 
 // fieldsOf lists the inputs of a command type: its JSON fields but fixed,
-// the one the page's path gives (project_id or oid).
-func fieldsOf(r Route, fixed string) []cmdField {
-	t := reflect.TypeOf(r.Request)
-	var out []cmdField
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if f.Anonymous {
-				walk(f.Type)
-				continue
-			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" || name == "-" || name == fixed {
-				continue
-			}
-			cf := cmdField{Name: name, Kind: "text"}
-			switch {
-			case f.Type == reflect.TypeOf(aggregates.Date{}):
-				cf.Kind = "date"
-			case f.Type.Kind() == reflect.Int || f.Type.Kind() == reflect.Int64:
-				cf.Kind = "number"
-			case f.Type.Kind() == reflect.Bool:
-				cf.Kind = "checkbox"
-			case f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Struct || f.Type.Kind() == reflect.Map || f.Type.Kind() == reflect.Pointer:
-				cf.Kind = "json"
-			case name == "reason" || name == "justification" || name == "summary" || name == "note":
-				cf.Kind = "textarea"
-			}
-			if vals, ok := fieldValues[t.Name()+"."+name]; ok && vals != nil {
-				cf.Kind, cf.Options = "select", vals()
-			} else if vals := fieldValues[name]; !ok && vals != nil && cf.Kind == "text" {
-				cf.Kind, cf.Options = "select", vals()
-			}
-			out = append(out, cf)
-		}
-	}
-	walk(t)
-	return out
+// the one the page's path gives (project_id or oid), nested fields as
+// repeatable fieldsets, with their values from form.
+func fieldsOf(r Route, fixed string, form map[string]string) []cmdField {
+	return structFields(reflect.TypeOf(r.Request), "", fixed, form)
 }
 
 // fixedOf is the field the form's path gives: the organisation of an
@@ -162,32 +141,13 @@ func fixedOf(c echo.Context) string {
 	return "project_id"
 }
 
-// webCommandOf builds the command of route r from a web form.
-func webCommandOf(c echo.Context, r Route, form map[string]string) (aggregates.Command, error) {
-	obj := map[string]any{}
-	for _, f := range fieldsOf(r, fixedOf(c)) {
-		v := strings.TrimSpace(form[f.Name])
-		if v == "" {
-			continue
-		}
-		switch f.Kind {
-		case "number":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, apperr.InvalidField(f.Name, "%s must be a whole number, not %q", f.Name, v)
-			}
-			obj[f.Name] = n
-		case "checkbox":
-			obj[f.Name] = v == "true" || v == "on"
-		case "json":
-			var raw json.RawMessage
-			if err := json.Unmarshal([]byte(v), &raw); err != nil {
-				return nil, apperr.InvalidField(f.Name, "%s must be JSON: %v", f.Name, err)
-			}
-			obj[f.Name] = raw
-		default:
-			obj[f.Name] = v
-		}
+// webCommandOf builds the command of route r from a web form; the reader
+// it returns finds the input of a field path the domain refuses.
+func webCommandOf(c echo.Context, r Route, form map[string]string) (aggregates.Command, *formReader, error) {
+	fr := &formReader{form: form, paths: map[string]string{}}
+	obj, err := fr.object(reflect.TypeOf(r.Request), "", "", fixedOf(c))
+	if err != nil {
+		return nil, fr, err
 	}
 	if oid := c.Param("oid"); oid != "" {
 		obj["oid"] = oid
@@ -204,9 +164,9 @@ func webCommandOf(c echo.Context, r Route, form map[string]string) (aggregates.C
 	}
 	ptr := reflect.New(reflect.TypeOf(r.Request))
 	if err := decodeStrict(body, ptr.Interface(), bound); err != nil {
-		return nil, err
+		return nil, fr, err
 	}
-	return ptr.Elem().Interface().(aggregates.Command), nil
+	return ptr.Elem().Interface().(aggregates.Command), fr, nil
 }
 
 // commandFormData prepares the form of op on a project or organisation.
@@ -236,10 +196,13 @@ func (s *Server) commandFormData(c echo.Context) (Route, commandForm, error) {
 		return Route{}, f, apperr.New(apperr.NotFound, "no command form %q", op)
 	}
 	f.Op, f.Action = r.OperationID, f.Back+"/commands/"+r.OperationID
-	f.Check, f.Fields = f.Action+"/check", fieldsOf(r, fixedOf(c))
-	for i := range f.Fields {
-		f.Fields[i].Value = c.QueryParam(f.Fields[i].Name) // e.g. the call of an application
+	prefill := map[string]string{} // e.g. the call of an application
+	for k, v := range c.QueryParams() {
+		if len(v) > 0 && k != "lang" {
+			prefill[k] = v[0]
+		}
 	}
+	f.Check, f.Fields = f.Action+"/check", fieldsOf(r, fixedOf(c), prefill)
 	return r, f, nil
 }
 
@@ -260,14 +223,14 @@ func (s *Server) webCommandCheck(c echo.Context) error {
 		return err
 	}
 	lang := language(c)
-	cmd, err := webCommandOf(c, r, formOf(c))
+	cmd, fr, err := webCommandOf(c, r, formOf(c))
 	if err == nil {
 		if _, err = s.dryRun(c, cmd); err == nil {
 			return c.JSON(http.StatusOK, WebCheck{OK: true, Message: i18n.T(lang, "dry-run-ok-cmd")})
 		}
 	}
 	chk := webCheck(lang, err, 0)
-	chk.Field = topField(apperr.As(err).Field)
+	chk.Field = fr.inputOf(apperr.As(err).Field)
 	return c.JSON(http.StatusOK, chk)
 }
 
@@ -292,7 +255,7 @@ func (s *Server) webCommandSubmit(c echo.Context) error {
 	if why := strings.TrimSpace(form["grants_reason"]); why != "" {
 		c.Request().Header.Set(HeaderReason, why) // the audit history's "why"
 	}
-	cmd, err := webCommandOf(c, r, form)
+	cmd, fr, err := webCommandOf(c, r, form)
 	if err == nil {
 		err = s.webExecute(c, cmd)
 	}
@@ -304,17 +267,10 @@ func (s *Server) webCommandSubmit(c echo.Context) error {
 	}
 	lang := language(c)
 	ae := apperr.As(err)
-	field := topField(ae.Field)
 	f.Reason = form["grants_reason"]
 	f.Notice = i18n.T(lang, "form-refused")
-	placed := false
-	for i := range f.Fields {
-		f.Fields[i].Value = form[f.Fields[i].Name]
-		if f.Fields[i].Name == field {
-			f.Fields[i].Error, placed = explain(lang, ae), true
-		}
-	}
-	if !placed {
+	f.Fields = fieldsOf(r, fixedOf(c), form)
+	if !setError(f.Fields, fr.inputOf(ae.Field), explain(lang, ae)) {
 		f.Notice += " " + explain(lang, ae)
 	}
 	return s.renderStatus(c, problemOf(err).Status, "command_form.html", "cmd-"+f.Op, f)

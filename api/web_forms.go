@@ -32,6 +32,9 @@ type WebCheck struct {
 	Rule  string `json:"rule,omitempty"`
 	// Message says it in the user's language.
 	Message string `json:"message"`
+	// Lines explain the grant a success would give, line by line, in the
+	// user's language.
+	Lines []string `json:"lines,omitempty"`
 }
 
 // formRoutes are the pages' forms: report, correct and cancel a
@@ -235,7 +238,11 @@ func (s *Server) webMobilityCheck(c echo.Context) error {
 	if err == nil {
 		var res command.DryRunResult
 		if res, err = s.dryRun(c, cmd); err == nil {
-			return c.JSON(http.StatusOK, webCheck(lang, nil, grantOf(res)))
+			chk := webCheck(lang, nil, grantOf(res))
+			if g, ok := grantOfDryRun(res); ok {
+				chk.Lines = grantLinesIn(lang, g)
+			}
+			return c.JSON(http.StatusOK, chk)
 		}
 	}
 	return c.JSON(http.StatusOK, webCheck(lang, err, 0))

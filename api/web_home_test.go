@@ -2,8 +2,11 @@ package api_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/erasmus-ledger/grants/projections"
 )
 
 // webHomeScenario: / leads each role to its home page; the language
@@ -59,13 +62,45 @@ func webHomeScenario(t *testing.T, st *story) {
 	an.signIn(t, st.analy, nil)
 	stats := page(an, "/ui/home?lang=fi")
 	must("the analyst's statistics", stats, "Tilastot", "<svg", `role="img"`, "Kohdemaat", "Saksa", "Lataa CSV Exceliin")
-	old := page(an, "/ui/statistics?as_of=2014-01-01&lang=en")
-	must("the statistics as of 2014", old, "No data for this selection.")
+	// ASOF-EMPTY: before the first event the ledger held nothing, and the
+	// page says so.
+	old := page(an, "/ui/statistics?at=2014-01-01&clock=recorded&lang=en")
+	must("the statistics as of 2014", old, "No data for this selection.", `id="asof-empty"`, "ASOF-EMPTY")
 	c := an.do(t, "GET", "/ui/statistics.csv?sep=semicolon", nil)
-	if c.status != 200 || !strings.HasPrefix(string(c.body), "\ufeffas_of;chart;label;count") || !strings.Contains(string(c.body), ";destinations;") {
+	if c.status != 200 || !strings.HasPrefix(string(c.body), "\ufeffas_of;clock;chart;label;count") || !strings.Contains(string(c.body), ";destinations;") {
 		t.Fatalf("the statistics CSV for Excel: %d %q", c.status, c.body)
 	}
-	if a := an.do(t, "GET", "/ui/statistics?as_of=yesterday", nil, "Accept", "text/html"); a.status != http.StatusBadRequest || !strings.Contains(string(a.body), "as_of") {
+	// ASOF-CLOCK: as of a day the page and its CSV count the mobilities of
+	// the ledger as it stood then, on either clock, as the API does.
+	for _, day := range []string{"2022-06-15", "2022-12-31", "2023-10-16"} {
+		for _, clock := range []string{"recorded", "effective"} {
+			var rows []projections.MobilityStatsRow
+			s.must(t, 200, st.analy, "GET", "/v1/statistics/mobilities?at="+day+"&clock="+clock, nil).json(t, &rows)
+			want := int64(0)
+			for _, r := range rows {
+				want += r.Mobilities
+			}
+			q := "?at=" + day + "&clock=" + clock
+			c := an.do(t, "GET", "/ui/statistics.csv"+q, nil)
+			got := int64(0)
+			for _, line := range strings.Split(string(c.body), "\n") {
+				f := strings.Split(line, ",")
+				if len(f) == 5 && f[2] == "per-year-action" {
+					n, _ := strconv.ParseInt(f[4], 10, 64)
+					got += n
+				}
+				if len(f) == 5 && f[0] != "as_of" && (f[0] != day || f[1] != clock) {
+					t.Fatalf("the CSV as of %s on the %s clock names another point: %q", day, clock, line)
+				}
+			}
+			if c.status != 200 || got != want {
+				t.Fatalf("as of %s on the %s clock the CSV counts %d mobilities, the API %d", day, clock, got, want)
+			}
+			p := page(an, "/ui/statistics"+q+"&lang=fi")
+			must("the statistics as of "+day, p, `value="`+day+`"`, `value="`+clock+`" aria-describedby="clock-`+clock+`-hint" checked`)
+		}
+	}
+	if a := an.do(t, "GET", "/ui/statistics?at=yesterday", nil, "Accept", "text/html"); a.status != http.StatusBadRequest || !strings.Contains(string(a.body), "at") {
 		t.Fatalf("a bad as-of day: %d", a.status)
 	}
 }

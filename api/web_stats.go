@@ -6,20 +6,24 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/api/i18n"
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/labstack/echo/v4"
 )
 
 // statRoutes are the analysts' statistics page and its CSV download.
+// Their "as of" is the API's (ASOF-CLOCK): at a day, the read models are
+// rebuilt from the ledger as it stood then, on the clock chosen.
 func (s *Server) statRoutes() []Route {
-	q := append(langParam(), Param{Name: "as_of", Description: "YYYY-MM-DD: count the mobilities begun by that day (default today)"})
+	q := append(langParam(), Param{Name: "at", Description: "YYYY-MM-DD: the statistics of the ledger as it stood at the end of that day (default: now)"}, clockParam())
 	csvQ := append(q, Param{Name: "sep", Description: "semicolon: semicolons and a byte-order mark, as Finnish Excel opens; else commas", Enum: []string{"comma", "semicolon"}})
 	return []Route{
 		{Method: http.MethodGet, Path: "/ui/statistics", OperationID: "webStatistics", Summary: "Web page: statistics with charts (mobilities per year and action, activity mix, destinations, shares, accreditations) as of a day", Tag: tagWeb, Roles: officeAnalysts, ResponseType: "text/html", Query: q, Handler: s.webStatistics},
@@ -42,7 +46,12 @@ type statChart struct {
 
 // statsPage is the statistics page.
 type statsPage struct {
-	AsOf           string
+	// AsOf is the day shown; At is the day asked for ("" for now) and
+	// Clock the clock it is read on.
+	AsOf, At, Clock string
+	// Empty is set when the ledger held no event at that point
+	// (ASOF-EMPTY).
+	Empty          bool
 	Total, Persons int64
 	Green, Fewer   int64
 	Charts         []statChart
@@ -50,35 +59,59 @@ type statsPage struct {
 	CSV, CSVExcel  string
 }
 
-// statsAsOf reads the as-of day (default today).
-func (s *Server) statsAsOf(c echo.Context) (aggregates.Date, error) {
-	raw := c.QueryParam("as_of")
-	if raw == "" {
-		return aggregates.OfficeDay(s.d.Clock.Now()), nil
+// webStatsReader is the statistics' reader: the served read models, or
+// with a day those rebuilt as of its end on the chosen clock, the same
+// path as the API's ?at=&clock= (statsReader). empty tells the ledger
+// held nothing then.
+func (s *Server) webStatsReader(c echo.Context) (r projections.Reader, release func(), empty bool, err error) {
+	if c.QueryParam("at") == "" {
+		if _, valid := events.ParseTimeAxis(c.QueryParam("clock")); !valid {
+			return nil, nil, false, invalidRule("ASOF-CLOCK", "clock", "clock %q: use recorded or effective", c.QueryParam("clock"))
+		}
+		return s.d.Reader, func() {}, false, nil
 	}
-	t, err := time.Parse(time.DateOnly, raw)
+	if len(c.QueryParam("at")) != len(time.DateOnly) {
+		return nil, nil, false, apperr.InvalidField("at", "at must be a day YYYY-MM-DD, not %q", c.QueryParam("at"))
+	}
+	r, release, err = s.statsReader(c)
 	if err != nil {
-		return aggregates.Date{}, apperr.InvalidField("as_of", "as_of must be a day YYYY-MM-DD, not %q", raw)
+		return nil, nil, false, err
 	}
-	return aggregates.OfficeDay(t.Add(12 * time.Hour)), nil
+	return r, release, c.Response().Header().Get("Grants-Events") == "0", nil
 }
 
-// computeStats counts the mobilities begun by the as-of day.
+// computeStats counts the mobilities (cancelled ones left out) of the
+// ledger as of the day asked for, or now.
 func (s *Server) computeStats(c echo.Context, lang string) (statsPage, error) {
-	asOf, err := s.statsAsOf(c)
+	r, release, empty, err := s.webStatsReader(c)
 	if err != nil {
 		return statsPage{}, err
 	}
+	defer release()
 	ctx := c.Request().Context()
-	mobs, err := s.allMobilities(ctx, projections.MobilityFilter{})
-	if err != nil {
-		return statsPage{}, err
+	var mobs []projections.MobilityView
+	f := projections.MobilityFilter{}
+	f.Limit = projections.MaxLimit
+	for {
+		page, err := r.Mobilities(ctx, f)
+		if err != nil {
+			return statsPage{}, err
+		}
+		mobs = append(mobs, page.Items...)
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			break
+		}
+		f.Cursor = page.NextCursor
 	}
-	day := asOf.String()
-	out := statsPage{AsOf: day}
+	clock, _ := events.ParseTimeAxis(c.QueryParam("clock"))
+	out := statsPage{At: c.QueryParam("at"), Clock: string(clock), Empty: empty}
+	out.AsOf = out.At
+	if out.AsOf == "" {
+		out.AsOf = aggregates.OfficeDay(s.d.Clock.Now()).String()
+	}
 	perYear, perAct, perDest := map[string]int64{}, map[string]int64{}, map[string]int64{}
 	for _, m := range mobs {
-		if m.Status == "cancelled" || m.StartDate > day {
+		if m.Status == "cancelled" {
 			continue
 		}
 		n := int64(1)
@@ -118,17 +151,20 @@ func (s *Server) computeStats(c echo.Context, lang string) (statsPage, error) {
 		}
 		out.Charts[i].SVG = barChart(lang, i18n.T(lang, out.Charts[i].Key), out.Charts[i].Bars, max)
 	}
-	acc, err := s.d.Reader.AccreditationStats(ctx, projections.AccreditationStatsFilter{})
-	if err != nil {
+	if out.Accreditations, err = r.AccreditationStats(ctx, projections.AccreditationStatsFilter{}); err != nil {
 		return statsPage{}, err
 	}
-	for _, r := range acc {
-		if r.Year <= asOf.Year() {
-			out.Accreditations = append(out.Accreditations, r)
-		}
+	q := url.Values{}
+	if out.At != "" {
+		q.Set("at", out.At)
+		q.Set("clock", out.Clock)
 	}
-	out.CSV = "/ui/statistics.csv?as_of=" + day
-	out.CSVExcel = out.CSV + "&sep=semicolon"
+	out.CSV = "/ui/statistics.csv"
+	if len(q) > 0 {
+		out.CSV += "?" + q.Encode()
+	}
+	q.Set("sep", "semicolon")
+	out.CSVExcel = "/ui/statistics.csv?" + q.Encode()
 	return out, nil
 }
 
@@ -211,14 +247,14 @@ func (s *Server) webStatisticsCSV(c echo.Context) error {
 		buf.WriteString("\ufeff")
 		w.Comma = ';'
 	}
-	_ = w.Write([]string{"as_of", "chart", "label", "count"})
+	_ = w.Write([]string{"as_of", "clock", "chart", "label", "count"})
 	for _, ch := range st.Charts {
 		for _, b := range ch.Bars {
-			_ = w.Write([]string{st.AsOf, ch.Key, safeCell(b.Label), strconv.FormatInt(b.Value, 10)})
+			_ = w.Write([]string{st.AsOf, st.Clock, ch.Key, safeCell(b.Label), strconv.FormatInt(b.Value, 10)})
 		}
 	}
 	for _, r := range st.Accreditations {
-		_ = w.Write([]string{st.AsOf, "accreditations-granted", strconv.Itoa(r.Year) + " " + r.Field, strconv.FormatInt(r.GrantedOrganisations, 10)})
+		_ = w.Write([]string{st.AsOf, st.Clock, "accreditations-granted", strconv.Itoa(r.Year) + " " + r.Field, strconv.FormatInt(r.GrantedOrganisations, 10)})
 	}
 	w.Flush()
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="statistics-`+st.AsOf+`.csv"`)

@@ -47,6 +47,14 @@ func webScenario(t *testing.T, st *story) {
 	if !strings.Contains(h, "Application decided") || !strings.Contains(h, "meets the quality threshold") || !strings.Contains(h, "rehtori/") {
 		t.Errorf("the history page lacks the decision, its reason or the school's user")
 	}
+	// The audit trail's summaries are written in the page's language
+	// from the events themselves, amounts and days in its locale.
+	hfi := page("/ui/projects/"+project+"/history?lang=fi", "fi")
+	for _, want := range []string{"Hakemus " + project + " hyväksytty", "\u00a0€", "Liikkuvuus M01: Henkilöstön"} {
+		if !strings.Contains(hfi, want) {
+			t.Errorf("the Finnish history page lacks the summary %q", want)
+		}
+	}
 	o := page("/ui/organisations/"+school, "fi")
 	if !strings.Contains(o, "Oulun koulu") || !strings.Contains(o, project) {
 		t.Errorf("the organisation page lacks the school or its project")

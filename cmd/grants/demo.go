@@ -195,7 +195,7 @@ func runDemo(args []string) error {
 			}
 			d.send("POST", p+"/agreement", fmt.Sprintf("%d-05-28", year), "ga-"+pid, map[string]any{"agreement_no": pid + "-GA"})
 			pre := awarded * 8 / 10
-			d.send("POST", p+"/payments", fmt.Sprintf("%d-06-20", year), "pf-"+pid, map[string]any{"payment_id": "PF1-" + pid, "kind": "pre-financing", "amount_cents": pre})
+			d.send("POST", p+"/payments", fmt.Sprintf("%d-06-20", year), "pf-"+pid, map[string]any{"payment_id": "PF1", "kind": "pre-financing", "amount_cents": pre})
 			if year == 2023 && i%3 == 0 {
 				d.send("POST", p+"/ukraine-exception", fmt.Sprintf("%d-07-01", year), "ua-"+pid, map[string]any{"justification": "Ukrainasta paenneet oppilaat osallistuvat hankkeeseen."})
 				if i%6 == 0 && d.send("POST", p+"/ukraine-exception/decision", fmt.Sprintf("%d-07-15", year), "uad-"+pid, map[string]any{"outcome": "applied"}) {
@@ -279,12 +279,12 @@ func runDemo(args []string) error {
 			if state == "final-report-assessed" {
 				continue
 			}
-			kind, amount := "balance", final-pre
+			kind, amount, payID := "balance", final-pre, "BAL1"
 			if amount < 0 {
-				kind, amount = "recovery", pre-final
+				kind, amount, payID = "recovery", pre-final, "REC1"
 			}
 			if amount > 0 {
-				d.send("POST", p+"/payments", reportDay.AddDate(0, 0, 45).Format(time.DateOnly), "bal-"+pid, map[string]any{"payment_id": "BAL-" + pid, "kind": kind, "amount_cents": amount})
+				d.send("POST", p+"/payments", reportDay.AddDate(0, 0, 45).Format(time.DateOnly), "bal-"+pid, map[string]any{"payment_id": payID, "kind": kind, "amount_cents": amount})
 			}
 			if closeDay := reportDay.AddDate(0, 0, 60); closeDay.Before(time.Now()) {
 				d.send("POST", p+"/closure", closeDay.Format(time.DateOnly), "close-"+pid, map[string]any{})
