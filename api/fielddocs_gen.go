@@ -497,6 +497,7 @@ var fieldDocs = map[string]string{
 	"github.com/erasmus-ledger/grants/api.Verification.Events":                                     "The number of events checked.",
 	"github.com/erasmus-ledger/grants/api.Verification.Valid":                                      "True when every chain verified.",
 	"github.com/erasmus-ledger/grants/api.WebCheck.Field":                                          "The form field at fault; Rule the rule broken.",
+	"github.com/erasmus-ledger/grants/api.WebCheck.Lines":                                          "Explain the grant a success would give, line by line, in the user's language.",
 	"github.com/erasmus-ledger/grants/api.WebCheck.Message":                                        "Says it in the user's language.",
 	"github.com/erasmus-ledger/grants/api/auth.Session.CSRF":                                       "The session's anti-forgery token, sent back in every form.",
 	"github.com/erasmus-ledger/grants/api/auth.Session.CreatedAt":                                  "The sign-in time; LastSeen the last use (updated at most once a minute).",
