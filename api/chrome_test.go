@@ -38,15 +38,22 @@ func chromium(t *testing.T) string {
 }
 
 // screenshotDir is where the pages' screenshots go: $GRANTS_SCREENSHOTS,
-// else a folder of the test.
+// else test-output/screenshots at the top of the repository (ignored by
+// git), kept after the run for a person to look at.
 func screenshotDir(t *testing.T) string {
-	if d := os.Getenv("GRANTS_SCREENSHOTS"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		return d
+	d := os.Getenv("GRANTS_SCREENSHOTS")
+	if d == "" {
+		d = filepath.Join("..", "test-output", "screenshots")
 	}
-	return t.TempDir()
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", abs)
+	return abs
 }
 
 // newChrome starts a headless chromium with a fresh profile and a phone's
