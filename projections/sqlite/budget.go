@@ -33,6 +33,10 @@ type budgetExample struct {
 	firstMob  string
 	firstLine int64
 	dirty     bool
+	// stale is set in a bulk load when the first line went: the next one
+	// is found once, when the budget is written (flushBudgets), instead
+	// of at every removal.
+	stale bool
 }
 
 // catExpl names an explanation of a category.
@@ -43,6 +47,7 @@ type projBudget struct {
 	cats  map[string]*budgetCat
 	ex    map[catExpl]*budgetExample
 	dirty bool
+	stale bool // some example is stale
 }
 
 // budgetLine is a grant line as the budget needs it.
@@ -54,11 +59,13 @@ type budgetLine struct {
 // budgetStmts are the writer's statements of the budget tables.
 type budgetStmts struct {
 	catsOf, exOf        *wstmt
-	catPut, catDel      *wstmt
-	exPut, exDel        *wstmt
+	catDel, exDel       *wstmt
 	linesOf, linesRowid *wstmt
 	partGet, partPut    *wstmt
 	partDel             *wstmt
+	// catRows and exRows write the rows of project_budgets and
+	// project_budget_examples, many at a time (INSERT OR REPLACE).
+	catRows, exRows *rowBuffer
 }
 
 // budgetSQL are the statements of budgetStmts.
@@ -72,9 +79,7 @@ func (s *budgetStmts) defs() []struct {
 	}{
 		{&s.catsOf, "SELECT category, amount_cents, lines, rules_json FROM project_budgets WHERE project_id = ?"},
 		{&s.exOf, "SELECT category, explanation, lines, first_mobility, first_line FROM project_budget_examples WHERE project_id = ?"},
-		{&s.catPut, "INSERT OR REPLACE INTO project_budgets (project_id, category, amount_cents, lines, rules_json) VALUES (?, ?, ?, ?, ?)"},
 		{&s.catDel, "DELETE FROM project_budgets WHERE project_id = ? AND category = ?"},
-		{&s.exPut, "INSERT OR REPLACE INTO project_budget_examples (project_id, category, explanation, lines, first_mobility, first_line) VALUES (?, ?, ?, ?, ?, ?)"},
 		{&s.exDel, "DELETE FROM project_budget_examples WHERE project_id = ? AND category = ? AND explanation = ?"},
 		{&s.linesOf, "SELECT id, lines_json FROM mobilities WHERE project_id = ? AND status != 'cancelled' ORDER BY id"},
 		{&s.linesRowid, "SELECT id, status, lines_json FROM mobilities WHERE rowid = ?"},
@@ -254,8 +259,14 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 		e.dirty = true
 		e.lines += sign
 		switch {
-		case sign > 0 && (e.lines == 1 || e.before(id, int64(i))):
+		case sign > 0 && e.lines == 1:
+			e.firstMob, e.firstLine, e.stale = strings.Clone(id), int64(i), false
+		case e.stale:
+			// The first line is found when the budget is written.
+		case sign > 0 && e.before(id, int64(i)):
 			e.firstMob, e.firstLine = strings.Clone(id), int64(i)
+		case sign < 0 && e.lines > 0 && e.firstMob == id && a.bulk:
+			e.stale, b.stale = true, true
 		case sign < 0 && e.lines > 0 && e.firstMob == id:
 			// The first line goes: the next one is found among the
 			// other mobilities of the project.
@@ -344,8 +355,26 @@ func (a *applier) rescanBudget(p *projectRow, skip string, need map[catExpl]*bud
 
 // flushBudgets writes the budgets changed in this batch.
 func (a *applier) flushBudgets() error {
+	if a.bulk {
+		// One write at the end of a bulk load: in key order.
+		sort.Slice(a.dirtyBudget, func(i, j int) bool { return a.dirtyBudget[i].id < a.dirtyBudget[j].id })
+	}
+	var exKeys []catExpl
 	for _, p := range a.dirtyBudget {
 		b := p.budget
+		if b.stale {
+			need := map[catExpl]*budgetExample{}
+			for k, e := range b.ex {
+				if e.stale && e.lines > 0 {
+					need[k] = e
+				}
+				e.stale = false
+			}
+			b.stale = false
+			if err := a.rescanBudget(p, "", need); err != nil {
+				return err
+			}
+		}
 		for cat, c := range b.cats {
 			if !c.dirty {
 				continue
@@ -362,10 +391,17 @@ func (a *applier) flushBudgets() error {
 			if err != nil {
 				return err
 			}
-			if err := a.bst.catPut.exec(p.id, cat, c.amount, c.lines, string(rules)); err != nil {
+			r := a.bst.catRows
+			r.text(p.id)
+			r.text(cat)
+			r.int(c.amount)
+			r.int(c.lines)
+			r.textBytes(rules)
+			if _, err := r.end(); err != nil {
 				return err
 			}
 		}
+		exKeys = exKeys[:0]
 		for k, e := range b.ex {
 			if !e.dirty {
 				continue
@@ -378,13 +414,34 @@ func (a *applier) flushBudgets() error {
 				}
 				continue
 			}
-			if err := a.bst.exPut.exec(p.id, k.category, k.explanation, e.lines, e.firstMob, e.firstLine); err != nil {
+			exKeys = append(exKeys, k)
+		}
+		sort.Slice(exKeys, func(i, j int) bool {
+			x, y := exKeys[i], exKeys[j]
+			return x.category < y.category || (x.category == y.category && x.explanation < y.explanation)
+		})
+		for _, k := range exKeys {
+			e := b.ex[k]
+			r := a.bst.exRows
+			r.text(p.id)
+			r.text(k.category)
+			r.text(k.explanation)
+			r.int(e.lines)
+			r.text(e.firstMob)
+			r.int(e.firstLine)
+			if _, err := r.end(); err != nil {
 				return err
 			}
 		}
 		b.dirty = false
 	}
 	a.dirtyBudget = a.dirtyBudget[:0]
+	if err := a.bst.catRows.flush(); err != nil {
+		return err
+	}
+	if err := a.bst.exRows.flush(); err != nil {
+		return err
+	}
 	return a.flushParticipants()
 }
 
