@@ -58,11 +58,11 @@ type budgetLine struct {
 
 // budgetStmts are the writer's statements of the budget tables.
 type budgetStmts struct {
-	catsOf, exOf        *wstmt
-	catDel, exDel       *wstmt
-	linesOf, linesRowid *wstmt
-	partGet, partPut    *wstmt
-	partDel             *wstmt
+	catsOf, exOf       *wstmt
+	catDel, exDel      *wstmt
+	linesOf, liveLines *wstmt
+	partGet, partPut   *wstmt
+	partDel            *wstmt
 	// catRows and exRows write the rows of project_budgets and
 	// project_budget_examples, many at a time (INSERT OR REPLACE).
 	catRows, exRows *rowBuffer
@@ -82,7 +82,7 @@ func (s *budgetStmts) defs() []struct {
 		{&s.catDel, "DELETE FROM project_budgets WHERE project_id = ? AND category = ?"},
 		{&s.exDel, "DELETE FROM project_budget_examples WHERE project_id = ? AND category = ? AND explanation = ?"},
 		{&s.linesOf, "SELECT id, lines_json FROM mobilities WHERE project_id = ? AND status != 'cancelled' ORDER BY id"},
-		{&s.linesRowid, "SELECT id, status, lines_json FROM mobilities WHERE rowid = ?"},
+		{&s.liveLines, "SELECT project_id, id, lines_json FROM mobilities WHERE status != 'cancelled'"},
 		{&s.partGet, "SELECT mobilities FROM project_participants WHERE project_id = ? AND participant_id = ?"},
 		{&s.partPut, "INSERT OR REPLACE INTO project_participants (project_id, participant_id, mobilities) VALUES (?, ?, ?)"},
 		{&s.partDel, "DELETE FROM project_participants WHERE project_id = ? AND participant_id = ?"},
@@ -261,11 +261,21 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 		switch {
 		case sign > 0 && e.lines == 1:
 			e.firstMob, e.firstLine, e.stale = strings.Clone(id), int64(i), false
+		case e.stale && sign > 0 && e.firstMob == id:
+			// A correction adds back lines of the mobility whose first
+			// line went: every other live line is of a mobility with a
+			// greater ID, so its first line with the explanation (lines
+			// come in order) is the first again.
+			e.firstLine, e.stale = int64(i), false
+		case e.stale && sign > 0:
+			// Another mobility's line: the first is found when the
+			// budget is written.
+			e.firstMob = ""
 		case e.stale:
-			// The first line is found when the budget is written.
 		case sign > 0 && e.before(id, int64(i)):
 			e.firstMob, e.firstLine = strings.Clone(id), int64(i)
 		case sign < 0 && e.lines > 0 && e.firstMob == id && a.bulk:
+			// firstMob stays: see the case of a correction above.
 			e.stale, b.stale = true, true
 		case sign < 0 && e.lines > 0 && e.firstMob == id:
 			// The first line goes: the next one is found among the
@@ -301,56 +311,78 @@ func (a *applier) rescanBudget(p *projectRow, skip string, need map[catExpl]*bud
 		}
 		return nil
 	}
-	if !a.bulk {
-		// The queued rows first, so that the query sees them.
-		if err := a.st.mobPut.flush(); err != nil {
-			return err
-		}
-		clear(a.pendingMob)
-		return a.bst.linesOf.eachRow(func(v []driver.Value) error {
-			var id, raw string
-			if err := assign(&id, v[0]); err != nil {
-				return err
-			}
-			if err := assign(&raw, v[1]); err != nil {
-				return err
-			}
-			if id == skip {
-				return nil
-			}
-			return visit(id, raw)
-		}, p.id)
-	}
-	// A bulk load has no index on mobilities: the project's rows are found
-	// by the rowids it remembers.
-	if err := a.st.mobPutRowid.flush(); err != nil {
+	// The queued rows first, so that the query sees them. (A bulk load
+	// does not come here: it finds the first lines at its end,
+	// findStaleFirsts.)
+	if err := a.st.mobPut.flush(); err != nil {
 		return err
 	}
-	var rowids []int64
-	for _, r := range p.mobs.byHash {
-		rowids = append(rowids, r)
-	}
-	for _, r := range p.mobs.byKey {
-		rowids = append(rowids, r)
-	}
-	sort.Slice(rowids, func(i, j int) bool { return rowids[i] < rowids[j] })
-	for _, r := range rowids {
-		var id, status, raw string
-		err := a.bst.linesRowid.queryRow([]any{&id, &status, &raw}, r)
-		if errors.Is(err, errNoRow) {
-			continue
-		}
-		if err != nil {
+	clear(a.pendingMob)
+	return a.bst.linesOf.eachRow(func(v []driver.Value) error {
+		var id, raw string
+		if err := assign(&id, v[0]); err != nil {
 			return err
 		}
-		if id == skip || status == mobCancelled {
-			continue
-		}
-		if err := visit(id, raw); err != nil {
+		if err := assign(&raw, v[1]); err != nil {
 			return err
 		}
+		if id == skip {
+			return nil
+		}
+		return visit(id, raw)
+	}, p.id)
+}
+
+// findStaleFirsts finds the first line of each stale example of a bulk
+// load (see budgetExample.stale) in one scan of the mobilities.
+func (a *applier) findStaleFirsts() error {
+	need := map[string]map[catExpl]*budgetExample{}
+	for _, p := range a.dirtyBudget {
+		b := p.budget
+		if !b.stale {
+			continue
+		}
+		for k, e := range b.ex {
+			if e.stale && e.lines > 0 {
+				if need[p.id] == nil {
+					need[p.id] = map[catExpl]*budgetExample{}
+				}
+				need[p.id][k] = e
+				e.firstMob, e.firstLine = "", 0
+			}
+			e.stale = false
+		}
+		b.stale = false
 	}
-	return nil
+	if len(need) == 0 {
+		return nil
+	}
+	if err := a.flushRows(); err != nil {
+		return err
+	}
+	var lines []budgetLine
+	return a.bst.liveLines.eachRow(func(v []driver.Value) error {
+		var pid, id, raw string
+		for i, d := range []*string{&pid, &id, &raw} {
+			if err := assign(d, v[i]); err != nil {
+				return err
+			}
+		}
+		n := need[pid]
+		if n == nil {
+			return nil
+		}
+		var err error
+		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
+			return err
+		}
+		for i, l := range lines {
+			if e := n[catExpl{l.category, l.explanation}]; e != nil && (e.firstMob == "" || e.before(id, int64(i))) {
+				e.firstMob, e.firstLine = id, int64(i)
+			}
+		}
+		return nil
+	})
 }
 
 // flushBudgets writes the budgets changed in this batch.
@@ -359,22 +391,12 @@ func (a *applier) flushBudgets() error {
 		// One write at the end of a bulk load: in key order.
 		sort.Slice(a.dirtyBudget, func(i, j int) bool { return a.dirtyBudget[i].id < a.dirtyBudget[j].id })
 	}
+	if err := a.findStaleFirsts(); err != nil {
+		return err
+	}
 	var exKeys []catExpl
 	for _, p := range a.dirtyBudget {
 		b := p.budget
-		if b.stale {
-			need := map[catExpl]*budgetExample{}
-			for k, e := range b.ex {
-				if e.stale && e.lines > 0 {
-					need[k] = e
-				}
-				e.stale = false
-			}
-			b.stale = false
-			if err := a.rescanBudget(p, "", need); err != nil {
-				return err
-			}
-		}
 		for cat, c := range b.cats {
 			if !c.dirty {
 				continue
