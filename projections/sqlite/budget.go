@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -389,7 +389,7 @@ func (a *applier) findStaleFirsts() error {
 func (a *applier) flushBudgets() error {
 	if a.bulk {
 		// One write at the end of a bulk load: in key order.
-		sort.Slice(a.dirtyBudget, func(i, j int) bool { return a.dirtyBudget[i].id < a.dirtyBudget[j].id })
+		slices.SortFunc(a.dirtyBudget, func(x, y *projectRow) int { return strings.Compare(x.id, y.id) })
 	}
 	if err := a.findStaleFirsts(); err != nil {
 		return err
@@ -438,9 +438,11 @@ func (a *applier) flushBudgets() error {
 			}
 			exKeys = append(exKeys, k)
 		}
-		sort.Slice(exKeys, func(i, j int) bool {
-			x, y := exKeys[i], exKeys[j]
-			return x.category < y.category || (x.category == y.category && x.explanation < y.explanation)
+		slices.SortFunc(exKeys, func(x, y catExpl) int {
+			if c := strings.Compare(x.category, y.category); c != 0 {
+				return c
+			}
+			return strings.Compare(x.explanation, y.explanation)
 		})
 		for _, k := range exKeys {
 			e := b.ex[k]
