@@ -196,6 +196,8 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.mobPutRowid, "INSERT OR REPLACE", "mobilities", "rowid, " + mobCols},
 		{&a.st.partPut, "INSERT OR REPLACE", "participants", partCols},
 		{&a.st.partPutRowid, "INSERT OR REPLACE", "participants", "rowid, " + partCols},
+		{&a.bst.catRows, "INSERT OR REPLACE", "project_budgets", "project_id, category, amount_cents, lines, rules_json"},
+		{&a.bst.exRows, "INSERT OR REPLACE", "project_budget_examples", "project_id, category, explanation, lines, first_mobility, first_line"},
 	}
 	for _, b := range bufs {
 		rb, err := newRowBuffer(w, b.verb, b.table, b.cols)
@@ -222,7 +224,7 @@ func (a *applier) reset() {
 	a.postOrg = postingTails{m: map[string]*postingTail{}}
 	a.postAgg = postingTails{m: map[string]*postingTail{}}
 	a.dirtyPost = nil
-	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid} {
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid, a.bst.catRows, a.bst.exRows} {
 		if b != nil {
 			b.reset()
 		}

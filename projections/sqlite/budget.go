@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -33,6 +33,10 @@ type budgetExample struct {
 	firstMob  string
 	firstLine int64
 	dirty     bool
+	// stale is set in a bulk load when the first line went: the next one
+	// is found once, when the budget is written (flushBudgets), instead
+	// of at every removal.
+	stale bool
 }
 
 // catExpl names an explanation of a category.
@@ -43,6 +47,7 @@ type projBudget struct {
 	cats  map[string]*budgetCat
 	ex    map[catExpl]*budgetExample
 	dirty bool
+	stale bool // some example is stale
 }
 
 // budgetLine is a grant line as the budget needs it.
@@ -53,12 +58,14 @@ type budgetLine struct {
 
 // budgetStmts are the writer's statements of the budget tables.
 type budgetStmts struct {
-	catsOf, exOf        *wstmt
-	catPut, catDel      *wstmt
-	exPut, exDel        *wstmt
-	linesOf, linesRowid *wstmt
-	partGet, partPut    *wstmt
-	partDel             *wstmt
+	catsOf, exOf       *wstmt
+	catDel, exDel      *wstmt
+	linesOf, liveLines *wstmt
+	partGet, partPut   *wstmt
+	partDel            *wstmt
+	// catRows and exRows write the rows of project_budgets and
+	// project_budget_examples, many at a time (INSERT OR REPLACE).
+	catRows, exRows *rowBuffer
 }
 
 // budgetSQL are the statements of budgetStmts.
@@ -72,12 +79,10 @@ func (s *budgetStmts) defs() []struct {
 	}{
 		{&s.catsOf, "SELECT category, amount_cents, lines, rules_json FROM project_budgets WHERE project_id = ?"},
 		{&s.exOf, "SELECT category, explanation, lines, first_mobility, first_line FROM project_budget_examples WHERE project_id = ?"},
-		{&s.catPut, "INSERT OR REPLACE INTO project_budgets (project_id, category, amount_cents, lines, rules_json) VALUES (?, ?, ?, ?, ?)"},
 		{&s.catDel, "DELETE FROM project_budgets WHERE project_id = ? AND category = ?"},
-		{&s.exPut, "INSERT OR REPLACE INTO project_budget_examples (project_id, category, explanation, lines, first_mobility, first_line) VALUES (?, ?, ?, ?, ?, ?)"},
 		{&s.exDel, "DELETE FROM project_budget_examples WHERE project_id = ? AND category = ? AND explanation = ?"},
 		{&s.linesOf, "SELECT id, lines_json FROM mobilities WHERE project_id = ? AND status != 'cancelled' ORDER BY id"},
-		{&s.linesRowid, "SELECT id, status, lines_json FROM mobilities WHERE rowid = ?"},
+		{&s.liveLines, "SELECT project_id, id, lines_json FROM mobilities WHERE status != 'cancelled'"},
 		{&s.partGet, "SELECT mobilities FROM project_participants WHERE project_id = ? AND participant_id = ?"},
 		{&s.partPut, "INSERT OR REPLACE INTO project_participants (project_id, participant_id, mobilities) VALUES (?, ?, ?)"},
 		{&s.partDel, "DELETE FROM project_participants WHERE project_id = ? AND participant_id = ?"},
@@ -254,8 +259,24 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 		e.dirty = true
 		e.lines += sign
 		switch {
-		case sign > 0 && (e.lines == 1 || e.before(id, int64(i))):
+		case sign > 0 && e.lines == 1:
+			e.firstMob, e.firstLine, e.stale = strings.Clone(id), int64(i), false
+		case e.stale && sign > 0 && e.firstMob == id:
+			// A correction adds back lines of the mobility whose first
+			// line went: every other live line is of a mobility with a
+			// greater ID, so its first line with the explanation (lines
+			// come in order) is the first again.
+			e.firstLine, e.stale = int64(i), false
+		case e.stale && sign > 0:
+			// Another mobility's line: the first is found when the
+			// budget is written.
+			e.firstMob = ""
+		case e.stale:
+		case sign > 0 && e.before(id, int64(i)):
 			e.firstMob, e.firstLine = strings.Clone(id), int64(i)
+		case sign < 0 && e.lines > 0 && e.firstMob == id && a.bulk:
+			// firstMob stays: see the case of a correction above.
+			e.stale, b.stale = true, true
 		case sign < 0 && e.lines > 0 && e.firstMob == id:
 			// The first line goes: the next one is found among the
 			// other mobilities of the project.
@@ -290,60 +311,90 @@ func (a *applier) rescanBudget(p *projectRow, skip string, need map[catExpl]*bud
 		}
 		return nil
 	}
-	if !a.bulk {
-		// The queued rows first, so that the query sees them.
-		if err := a.st.mobPut.flush(); err != nil {
-			return err
-		}
-		clear(a.pendingMob)
-		return a.bst.linesOf.eachRow(func(v []driver.Value) error {
-			var id, raw string
-			if err := assign(&id, v[0]); err != nil {
-				return err
-			}
-			if err := assign(&raw, v[1]); err != nil {
-				return err
-			}
-			if id == skip {
-				return nil
-			}
-			return visit(id, raw)
-		}, p.id)
-	}
-	// A bulk load has no index on mobilities: the project's rows are found
-	// by the rowids it remembers.
-	if err := a.st.mobPutRowid.flush(); err != nil {
+	// The queued rows first, so that the query sees them. (A bulk load
+	// does not come here: it finds the first lines at its end,
+	// findStaleFirsts.)
+	if err := a.st.mobPut.flush(); err != nil {
 		return err
 	}
-	var rowids []int64
-	for _, r := range p.mobs.byHash {
-		rowids = append(rowids, r)
-	}
-	for _, r := range p.mobs.byKey {
-		rowids = append(rowids, r)
-	}
-	sort.Slice(rowids, func(i, j int) bool { return rowids[i] < rowids[j] })
-	for _, r := range rowids {
-		var id, status, raw string
-		err := a.bst.linesRowid.queryRow([]any{&id, &status, &raw}, r)
-		if errors.Is(err, errNoRow) {
-			continue
-		}
-		if err != nil {
+	clear(a.pendingMob)
+	return a.bst.linesOf.eachRow(func(v []driver.Value) error {
+		var id, raw string
+		if err := assign(&id, v[0]); err != nil {
 			return err
 		}
-		if id == skip || status == mobCancelled {
-			continue
-		}
-		if err := visit(id, raw); err != nil {
+		if err := assign(&raw, v[1]); err != nil {
 			return err
 		}
+		if id == skip {
+			return nil
+		}
+		return visit(id, raw)
+	}, p.id)
+}
+
+// findStaleFirsts finds the first line of each stale example of a bulk
+// load (see budgetExample.stale) in one scan of the mobilities.
+func (a *applier) findStaleFirsts() error {
+	need := map[string]map[catExpl]*budgetExample{}
+	for _, p := range a.dirtyBudget {
+		b := p.budget
+		if !b.stale {
+			continue
+		}
+		for k, e := range b.ex {
+			if e.stale && e.lines > 0 {
+				if need[p.id] == nil {
+					need[p.id] = map[catExpl]*budgetExample{}
+				}
+				need[p.id][k] = e
+				e.firstMob, e.firstLine = "", 0
+			}
+			e.stale = false
+		}
+		b.stale = false
 	}
-	return nil
+	if len(need) == 0 {
+		return nil
+	}
+	if err := a.flushRows(); err != nil {
+		return err
+	}
+	var lines []budgetLine
+	return a.bst.liveLines.eachRow(func(v []driver.Value) error {
+		var pid, id, raw string
+		for i, d := range []*string{&pid, &id, &raw} {
+			if err := assign(d, v[i]); err != nil {
+				return err
+			}
+		}
+		n := need[pid]
+		if n == nil {
+			return nil
+		}
+		var err error
+		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
+			return err
+		}
+		for i, l := range lines {
+			if e := n[catExpl{l.category, l.explanation}]; e != nil && (e.firstMob == "" || e.before(id, int64(i))) {
+				e.firstMob, e.firstLine = id, int64(i)
+			}
+		}
+		return nil
+	})
 }
 
 // flushBudgets writes the budgets changed in this batch.
 func (a *applier) flushBudgets() error {
+	if a.bulk {
+		// One write at the end of a bulk load: in key order.
+		slices.SortFunc(a.dirtyBudget, func(x, y *projectRow) int { return strings.Compare(x.id, y.id) })
+	}
+	if err := a.findStaleFirsts(); err != nil {
+		return err
+	}
+	var exKeys []catExpl
 	for _, p := range a.dirtyBudget {
 		b := p.budget
 		for cat, c := range b.cats {
@@ -362,10 +413,17 @@ func (a *applier) flushBudgets() error {
 			if err != nil {
 				return err
 			}
-			if err := a.bst.catPut.exec(p.id, cat, c.amount, c.lines, string(rules)); err != nil {
+			r := a.bst.catRows
+			r.text(p.id)
+			r.text(cat)
+			r.int(c.amount)
+			r.int(c.lines)
+			r.textBytes(rules)
+			if _, err := r.end(); err != nil {
 				return err
 			}
 		}
+		exKeys = exKeys[:0]
 		for k, e := range b.ex {
 			if !e.dirty {
 				continue
@@ -378,13 +436,36 @@ func (a *applier) flushBudgets() error {
 				}
 				continue
 			}
-			if err := a.bst.exPut.exec(p.id, k.category, k.explanation, e.lines, e.firstMob, e.firstLine); err != nil {
+			exKeys = append(exKeys, k)
+		}
+		slices.SortFunc(exKeys, func(x, y catExpl) int {
+			if c := strings.Compare(x.category, y.category); c != 0 {
+				return c
+			}
+			return strings.Compare(x.explanation, y.explanation)
+		})
+		for _, k := range exKeys {
+			e := b.ex[k]
+			r := a.bst.exRows
+			r.text(p.id)
+			r.text(k.category)
+			r.text(k.explanation)
+			r.int(e.lines)
+			r.text(e.firstMob)
+			r.int(e.firstLine)
+			if _, err := r.end(); err != nil {
 				return err
 			}
 		}
 		b.dirty = false
 	}
 	a.dirtyBudget = a.dirtyBudget[:0]
+	if err := a.bst.catRows.flush(); err != nil {
+		return err
+	}
+	if err := a.bst.exRows.flush(); err != nil {
+		return err
+	}
 	return a.flushParticipants()
 }
 

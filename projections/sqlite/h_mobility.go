@@ -67,6 +67,12 @@ type mobilityEvent struct {
 	ReportedOn         string `json:"reported_on"`
 	CorrectedOn        string `json:"corrected_on"`
 	PreviousTotalCents int64  `json:"previous_total_cents"`
+
+	// opened is set when the sealed personal block was opened ahead of
+	// the writer (preOpen): Mobility.Personal holds it, or openErr says
+	// why it did not open.
+	opened  bool
+	openErr error
 }
 
 // ukraine reports whether the mobility uses the Ukraine exception.

@@ -3,13 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/erasmus-ledger/grants/aggregates"
-	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/projections"
@@ -114,23 +112,56 @@ func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEven
 	if a.vault == nil {
 		return false, nil
 	}
-	var b pii.Sealed
-	if err := json.Unmarshal(m.PersonalSealed, &b); err != nil {
-		return false, fmt.Errorf("the sealed personal data of sequence %d does not decode: %w", env.Sequence, err)
+	if !e.opened {
+		openSealed(a.vault, env.Sequence, e)
 	}
-	p, err := personal.Open(context.Background(), a.vault, b)
-	if errors.Is(err, pii.ErrErased) {
+	if errors.Is(e.openErr, pii.ErrErased) {
 		return false, a.eraseParticipant(env, org, m.ParticipantID, "", false, "")
 	}
+	return e.openErr == nil, e.openErr
+}
+
+// openSealed opens e's sealed personal block with vault into
+// e.Mobility.Personal, or sets e.openErr. It only reads vault and e, so a
+// bulk catch-up runs it in a stage of its own, ahead of the writer
+// (Projector.pipeline); the writer decides what the result means
+// (openPersonal: an erased participant keeps nothing).
+func openSealed(vault pii.Vault, seq uint64, e *mobilityEvent) {
+	e.opened = true
+	m := &e.Mobility
+	var b pii.Sealed
+	if err := decodeSealed(m.PersonalSealed, &b); err != nil {
+		e.openErr = fmt.Errorf("the sealed personal data of sequence %d does not decode: %w", seq, err)
+		return
+	}
+	// As personal.Open, with the fast JSON path.
+	plain, err := vault.Open(context.Background(), b)
+	if errors.Is(err, pii.ErrErased) {
+		e.openErr = pii.ErrErased
+		return
+	}
+	if err == nil {
+		err = decodeOpened(plain, e)
+	}
 	if err != nil {
-		return false, fmt.Errorf("opening the personal data of sequence %d: %w", env.Sequence, err)
+		e.openErr = fmt.Errorf("opening the personal data of sequence %d: %w", seq, err)
 	}
-	pd.FirstName, pd.LastName, pd.Email, pd.Gender, pd.Nationality = p.FirstName, p.LastName, p.Email, p.Gender, p.Nationality
-	pd.BirthDate = ""
-	if !p.BirthDate.IsZero() {
-		pd.BirthDate = p.BirthDate.String()
+}
+
+// preOpen opens the sealed personal block of it, if it carries one, ahead
+// of the writer (see openSealed).
+func preOpen(vault pii.Vault, it *item) {
+	if it.err != nil || it.prob != nil {
+		return
 	}
-	return true, nil
+	e, ok := it.v.(*mobilityEvent)
+	if !ok {
+		return
+	}
+	if s := e.Mobility.PersonalSealed; len(s) == 0 || string(s) == "null" {
+		return
+	}
+	openSealed(vault, it.env.Sequence, e)
 }
 
 // erasedParticipant returns the view of an erased participant (PD-ERASE):

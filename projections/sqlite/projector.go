@@ -365,12 +365,29 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			}
 		}
 	}()
+	in := ch
+	if fill && p.a.vault != nil {
+		// The sealed personal data is opened (AES-GCM, PD-SEALED) in a
+		// stage of its own, so that it runs beside the writer on another
+		// core instead of in the writer's goroutine.
+		opened := make(chan []item, inFlight)
+		go func() {
+			defer close(opened)
+			for chunk := range ch {
+				for i := range chunk {
+					preOpen(p.a.vault, &chunk[i])
+				}
+				opened <- chunk
+			}
+		}()
+		in = opened
+	}
 	var (
 		b   batch
 		err error
 	)
 	for err == nil {
-		chunk, ok := <-ch
+		chunk, ok := <-in
 		if !ok {
 			break
 		}
@@ -400,7 +417,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			if err = p.commit(&b); err == nil {
 				err = stop
 			}
-		case b.n >= n || (!fill && len(ch) == 0):
+		case b.n >= n || (!fill && len(in) == 0):
 			// Only this goroutine receives: an empty channel means that
 			// nothing more has arrived.
 			err = p.commit(&b)
@@ -413,7 +430,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		p.a.rollback()
 	}
 	cancel()
-	for range ch {
+	for range in {
 	}
 	<-done
 	if err != nil {

@@ -93,3 +93,57 @@ func TestKeysAcrossInstances(t *testing.T) {
 		t.Fatalf("PD-ERASE: sealed for an erased subject: %v", err)
 	}
 }
+
+// TestKeysLoadedAtOpen: an instance opened on a bucket that already holds
+// keys has them all at once, an erased one as erased (PD-ERASE), and
+// follows the keys made afterwards (PD-SEALED).
+func TestKeysLoadedAtOpen(t *testing.T) {
+	emb, err := ejs.OpenEmbedded(context.Background(), ejs.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1}, aggregates.Registry(), ejs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emb.Close)
+	ctx := context.Background()
+	master := bytes.Repeat([]byte{7}, pii.KeySize)
+	ka := open(t, emb)
+	va, _ := pii.NewVault(master, ka)
+	subject := func(i int) pii.Subject { return pii.Subject{Org: "E1", Participant: "P" + string(rune('A'+i))} }
+	var blocks []pii.Sealed
+	for i := 0; i < 5; i++ {
+		b, err := va.Seal(ctx, subject(i), []byte(`{"last_name":"Virtanen"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks = append(blocks, b)
+	}
+	if err := va.Destroy(ctx, subject(1)); err != nil {
+		t.Fatal(err)
+	}
+	kb := open(t, emb)
+	for i := 0; i < 5; i++ {
+		_, ok, err := kb.Cached(pii.KeyID(subject(i)))
+		switch {
+		case i == 1 && (!ok || !errors.Is(err, pii.ErrErased)):
+			t.Errorf("PD-ERASE: the erased key is %v, %v at open, want erased", ok, err)
+		case i != 1 && (!ok || err != nil):
+			t.Errorf("PD-SEALED: key %d is %v, %v at open, want loaded", i, ok, err)
+		}
+	}
+	vb, _ := pii.NewVault(master, kb)
+	if got, err := vb.Open(ctx, blocks[0]); err != nil || !bytes.Contains(got, []byte("Virtanen")) {
+		t.Fatalf("a loaded key does not open its block: %q %v", got, err)
+	}
+	if _, err := va.Seal(ctx, subject(6), []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, ok, _ := kb.Cached(pii.KeyID(subject(6))); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a key made after the open is not followed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events/pii"
+)
+
+// A rebuild opens every sealed personal block (PD-SEALED): the block and
+// the personal data inside it are read on the fast JSON path (fastjson.go),
+// with encoding/json as the fallback that gives the same result or error.
+
+// sealedKeys are the fields of pii.Sealed.
+var sealedKeys = []string{"alg", "subject", "key_id", "nonce", "ciphertext", "plain"}
+
+// decodeSealed reads a sealed block as json.Unmarshal reads it into
+// pii.Sealed. Its strings may alias b.
+func decodeSealed(b []byte, s *pii.Sealed) error {
+	if utf8.Valid(b) {
+		r := jreader{b: b}
+		err := r.object(func(k []byte) error {
+			switch string(k) {
+			case "alg":
+				return r.strTo(&s.Alg)
+			case "subject":
+				return r.strTo(&s.Subject)
+			case "key_id":
+				return r.strTo(&s.KeyID)
+			case "nonce":
+				return bytesTo(&r, &s.Nonce)
+			case "ciphertext":
+				return bytesTo(&r, &s.Ciphertext)
+			case "plain":
+				return bytesTo(&r, &s.Plain)
+			}
+			return r.other(k, sealedKeys)
+		})
+		if err == nil && r.end() == nil {
+			return nil
+		}
+	}
+	*s = pii.Sealed{}
+	return json.Unmarshal(b, s)
+}
+
+// bytesTo reads a base64 string into *p as encoding/json reads a []byte
+// (null sets nil).
+func bytesTo(r *jreader, p *[]byte) error {
+	if r.null() {
+		*p = nil
+		return nil
+	}
+	s, err := r.str()
+	if err != nil {
+		return err
+	}
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	n, err := base64.StdEncoding.Decode(out, []byte(s))
+	if err != nil {
+		return errFast
+	}
+	*p = out[:n]
+	return nil
+}
+
+// decodeOpened reads an opened personal block (the JSON of
+// aggregates.Personal, see personal.Open) into e's personal fields, the
+// birth date as Date.String gives it. The strings may alias b.
+func decodeOpened(b []byte, e *mobilityEvent) error {
+	pd := &e.Mobility.Personal
+	if utf8.Valid(b) {
+		var first, last, birth, email, gender, nat string
+		r := jreader{b: b}
+		err := r.object(func(k []byte) error {
+			switch string(k) {
+			case "first_name":
+				return r.strTo(&first)
+			case "last_name":
+				return r.strTo(&last)
+			case "birth_date":
+				if r.null() {
+					birth = ""
+					return nil
+				}
+				return r.strTo(&birth)
+			case "email":
+				return r.strTo(&email)
+			case "gender":
+				return r.strTo(&gender)
+			case "nationality":
+				return r.strTo(&nat)
+			}
+			return r.other(k, personalKeys)
+		})
+		if err == nil && r.end() == nil {
+			var d aggregates.Date
+			if birth != "" {
+				d, err = aggregates.ParseDate(birth)
+			}
+			if err == nil {
+				pd.FirstName, pd.LastName, pd.Email, pd.Gender, pd.Nationality = first, last, email, gender, nat
+				pd.BirthDate = ""
+				if !d.IsZero() {
+					pd.BirthDate = d.String()
+				}
+				return nil
+			}
+		}
+	}
+	var p aggregates.Personal
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	pd.FirstName, pd.LastName, pd.Email, pd.Gender, pd.Nationality = p.FirstName, p.LastName, p.Email, p.Gender, p.Nationality
+	pd.BirthDate = ""
+	if !p.BirthDate.IsZero() {
+		pd.BirthDate = p.BirthDate.String()
+	}
+	return nil
+}
