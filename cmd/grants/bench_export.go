@@ -42,7 +42,7 @@ func benchExport(ctx context.Context, src export.Source, dir string) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(100 * time.Millisecond)
+		t := time.NewTicker(500 * time.Millisecond)
 		defer t.Stop()
 		var m runtime.MemStats
 		for {
@@ -50,6 +50,10 @@ func benchExport(ctx context.Context, src export.Source, dir string) error {
 			case <-stop:
 				return
 			case <-t.C:
+				// A collection each tick, so that the live heap is
+				// measured during the export and not only when the
+				// collector's goal (twice the heap before) is reached.
+				runtime.GC()
 				runtime.ReadMemStats(&m)
 				l := liveNow()
 				mu.Lock()
