@@ -25,30 +25,8 @@ type DryRunResult struct {
 // naming the rule or field at fault. It appends nothing, claims no
 // idempotency key and ignores IfMatch beyond checking it.
 func (h *Handler) DryRun(ctx context.Context, req Request) (DryRunResult, error) {
-	if req.Command == nil {
-		return DryRunResult{}, apperr.InvalidField("command", "no command given")
-	}
-	if v, ok := req.Command.(interface{ Validate() error }); ok {
-		if err := v.Validate(); err != nil {
-			return DryRunResult{}, asApp(err)
-		}
-	}
-	now := h.clock.Now().UTC()
-	dctx := aggregates.Context{Now: now, Actor: req.Actor}
-	if !req.EffectiveAt.IsZero() {
-		if req.Actor.Role != aggregates.RoleNationalOffice {
-			return DryRunResult{}, &apperr.Error{Code: apperr.Forbidden, Field: "effective_at", Message: "only the national office may record a command with a past effective date"}
-		}
-		if req.EffectiveAt.After(now) {
-			return DryRunResult{}, apperr.InvalidField("effective_at", "the effective date %s is in the future; it must be at or before now (%s)", events.FormatTime(req.EffectiveAt), events.FormatTime(now))
-		}
-		dctx.Now = req.EffectiveAt.UTC()
-	}
-	ref, err := h.target(ctx, req)
+	dctx, ref, _, err := h.prepare(ctx, req)
 	if err != nil {
-		return DryRunResult{}, err
-	}
-	if err := h.checkReferenced(ctx, req.Command); err != nil {
 		return DryRunResult{}, err
 	}
 	unlock := h.locks.lock(ref.Org)

@@ -125,33 +125,8 @@ func New(store events.Store, idem events.IdempotencyStore, domain *aggregates.Do
 
 // Handle decides and records one command.
 func (h *Handler) Handle(ctx context.Context, req Request) (Result, error) {
-	if req.Command == nil {
-		return Result{}, apperr.InvalidField("command", "no command given")
-	}
-	if v, ok := req.Command.(interface{ Validate() error }); ok {
-		if err := v.Validate(); err != nil {
-			return Result{}, asApp(err)
-		}
-	}
-	if _, ok := req.Command.(resolveCommand); ok && req.Reason == "" {
-		return Result{}, apperr.InvalidField("Grants-Reason", "resolving a damaged aggregate needs a reason (the Grants-Reason header)")
-	}
-	now := h.clock.Now().UTC()
-	dctx := aggregates.Context{Now: now, Actor: req.Actor}
-	if !req.EffectiveAt.IsZero() {
-		if req.Actor.Role != aggregates.RoleNationalOffice {
-			return Result{}, &apperr.Error{Code: apperr.Forbidden, Field: "effective_at", Message: "only the national office may record a command with a past effective date"}
-		}
-		if req.EffectiveAt.After(now) {
-			return Result{}, apperr.InvalidField("effective_at", "the effective date %s is in the future; it must be at or before now (%s)", events.FormatTime(req.EffectiveAt), events.FormatTime(now))
-		}
-		dctx.Now = req.EffectiveAt.UTC()
-	}
-	ref, err := h.target(ctx, req)
+	dctx, ref, now, err := h.prepare(ctx, req)
 	if err != nil {
-		return Result{}, err
-	}
-	if err := h.checkReferenced(ctx, req.Command); err != nil {
 		return Result{}, err
 	}
 
@@ -170,6 +145,44 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Result, error) {
 	unlock := h.locks.lock(ref.Org)
 	defer unlock()
 	return h.decideAndAppend(ctx, req, dctx, ref, scoped, fingerprint, now)
+}
+
+// prepare checks what a command can be checked for before its
+// aggregate is read (validation, the reason of a resolution, a past
+// effective date) and resolves its target and reference data. Handle and
+// DryRun share it, so a dry run refuses exactly what the command would.
+func (h *Handler) prepare(ctx context.Context, req Request) (aggregates.Context, events.Ref, time.Time, error) {
+	var none events.Ref
+	if req.Command == nil {
+		return aggregates.Context{}, none, time.Time{}, apperr.InvalidField("command", "no command given")
+	}
+	if v, ok := req.Command.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return aggregates.Context{}, none, time.Time{}, asApp(err)
+		}
+	}
+	if _, ok := req.Command.(resolveCommand); ok && req.Reason == "" {
+		return aggregates.Context{}, none, time.Time{}, apperr.InvalidField("Grants-Reason", "resolving a damaged aggregate needs a reason (the Grants-Reason header)")
+	}
+	now := h.clock.Now().UTC()
+	dctx := aggregates.Context{Now: now, Actor: req.Actor}
+	if !req.EffectiveAt.IsZero() {
+		if req.Actor.Role != aggregates.RoleNationalOffice {
+			return aggregates.Context{}, none, time.Time{}, &apperr.Error{Code: apperr.Forbidden, Field: "effective_at", Message: "only the national office may record a command with a past effective date"}
+		}
+		if req.EffectiveAt.After(now) {
+			return aggregates.Context{}, none, time.Time{}, apperr.InvalidField("effective_at", "the effective date %s is in the future; it must be at or before now (%s)", events.FormatTime(req.EffectiveAt), events.FormatTime(now))
+		}
+		dctx.Now = req.EffectiveAt.UTC()
+	}
+	ref, err := h.target(ctx, req)
+	if err != nil {
+		return aggregates.Context{}, none, time.Time{}, err
+	}
+	if err := h.checkReferenced(ctx, req.Command); err != nil {
+		return aggregates.Context{}, none, time.Time{}, err
+	}
+	return dctx, ref, now, nil
 }
 
 // target resolves the aggregate the command changes, with its organisation.
