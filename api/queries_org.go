@@ -29,8 +29,14 @@ type Totals struct {
 	PaidCents      int64 `json:"paid_cents"`
 }
 
-// statusOf returns the organisation's status with every project's budget.
-func (s *Server) statusOf(ctx context.Context, ov projections.OrganisationView) (OrganisationStatus, error) {
+// statusOf reads organisation oid and returns its status with every
+// project's budget; an unknown organisation is not-found, worded as for
+// one the caller may not see.
+func (s *Server) statusOf(ctx context.Context, oid string) (OrganisationStatus, error) {
+	ov, err := s.d.Reader.Organisation(ctx, oid)
+	if err != nil {
+		return OrganisationStatus{}, sameNotFound(err, aggregates.KindOrganisation, oid)
+	}
 	prjs, err := s.d.Reader.ProjectsOf(ctx, ov.OID)
 	if err != nil {
 		return OrganisationStatus{}, err
@@ -76,15 +82,10 @@ func (s *Server) getOrganisation(c echo.Context) error {
 	if err := s.consistent(c); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ov, err := s.d.Reader.Organisation(ctx, oid)
-	if err != nil {
-		return sameNotFound(err, aggregates.KindOrganisation, oid)
-	}
-	out, err := s.statusOf(ctx, ov)
+	out, err := s.statusOf(c.Request().Context(), oid)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("ETag", etag(ov.Version))
+	c.Response().Header().Set("ETag", etag(out.Organisation.Version))
 	return c.JSON(http.StatusOK, out)
 }

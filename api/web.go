@@ -232,12 +232,7 @@ func (s *Server) webOrganisation(c echo.Context) error {
 	if err := visibleOrg(c, oid); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ov, err := s.d.Reader.Organisation(ctx, oid)
-	if err != nil {
-		return sameNotFound(err, aggregates.KindOrganisation, oid)
-	}
-	st, err := s.statusOf(ctx, ov)
+	st, err := s.statusOf(c.Request().Context(), oid)
 	if err != nil {
 		return err
 	}

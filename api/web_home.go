@@ -94,11 +94,7 @@ type beneficiaryHome struct {
 
 func (s *Server) webBeneficiaryHome(c echo.Context, oid string) error {
 	ctx := c.Request().Context()
-	ov, err := s.d.Reader.Organisation(ctx, oid)
-	if err != nil {
-		return sameNotFound(err, aggregates.KindOrganisation, oid)
-	}
-	st, err := s.statusOf(ctx, ov)
+	st, err := s.statusOf(ctx, oid)
 	if err != nil {
 		return err
 	}
