@@ -50,6 +50,7 @@ type serveConfig struct {
 	sessionMax    *time.Duration
 	metricsToken  *string
 	acceptLoss    *bool
+	debugAddr     *string
 	deadlineRun   deadlineFlags
 	personal      personalFlags
 }
@@ -74,6 +75,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
 		deadlineRun:   addDeadlineFlags(fs),
 		personal:      addPersonalFlags(fs),
+		debugAddr:     fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)"),
 		acceptLoss:    fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
 	}
 }
@@ -116,6 +118,11 @@ func runServe(args []string) error {
 	if dbPath == "" {
 		dbPath = filepath.Join(*cfg.nats.dataDir, "grants.db")
 	}
+	stopDebug, err := startDebugServer(*cfg.debugAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopDebug()
 	ln, err := net.Listen("tcp", *cfg.http)
 	if err != nil {
 		return listenError("--http", *cfg.http, err)
