@@ -48,6 +48,7 @@ func runBench(args []string) error {
 	conns := fs.Int("conns", 32, "HTTP benchmark: keep-alive connections (and raw publishers)")
 	bigOrgs := fs.Int("orgs", 25000, "HTTP benchmark: organisations in the ledger of the second submit-application measurement (the first has 100)")
 	manyMobs := fs.Int("many-mobilities", 1000, "HTTP benchmark: mobilities of the large projects (the small ones have 10 and 30)")
+	httpRuns := fs.Int("runs", 1, "HTTP benchmark: times each measurement runs in a row; the median run is judged and min/median/max are printed")
 	memCommands := fs.Int("memory-commands", 100000, "HTTP benchmark: commands the memory scenario sends before reading the server's resident memory")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -56,10 +57,10 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *duration <= 0 || *conns < 1 || *bigOrgs < 100 || *memCommands < 1 || *manyMobs < 1 {
-		return usagef("--duration, --conns, --many-mobilities and --memory-commands must be positive and --orgs at least 100")
+	if *duration <= 0 || *conns < 1 || *bigOrgs < 100 || *memCommands < 1 || *manyMobs < 1 || *httpRuns < 1 {
+		return usagef("--duration, --conns, --runs, --many-mobilities and --memory-commands must be positive and --orgs at least 100")
 	}
-	hb := &httpBench{scenarios: on, duration: *duration, conns: *conns, bigOrgs: *bigOrgs, manyMobilities: *manyMobs, memoryCommands: *memCommands, out: os.Stdout}
+	hb := &httpBench{scenarios: on, duration: *duration, conns: *conns, bigOrgs: *bigOrgs, manyMobilities: *manyMobs, memoryCommands: *memCommands, runs: *httpRuns, out: os.Stdout}
 	if *writers < 1 || *appendEvents < *writers || *readEvents < 1 || *replayEvents < 0 || *replayRuns < 1 {
 		return usagef("--writers, --append-events, --read-events and --replay-runs must be positive, with at least one event per writer")
 	}

@@ -41,6 +41,8 @@ type httpBench struct {
 	bigOrgs, memoryCommands int
 	// manyMobilities is the size of the large projects.
 	manyMobilities int
+	// runs is how many times each measurement runs (the median is judged).
+	runs int
 	// bin is the grants binary the server runs as, env its extra
 	// environment.
 	bin string
@@ -286,12 +288,17 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 	var rawDefault, rawSync float64
 	if on["raw"] || on["report"] || on["report-relaxed"] {
 		n := max(hb.conns*10, int(d.Seconds()*2000))
-		ar, err := jsbench.Append(ctx, jsbench.Config{Dir: filepath.Join(scratch, "raw"), Writers: hb.conns, Events: n})
-		if err != nil {
-			return fmt.Errorf("raw publish: %w", err)
+		var defaults, syncs []float64
+		for k := range max(1, hb.runs) {
+			ar, err := jsbench.Append(ctx, jsbench.Config{Dir: filepath.Join(scratch, fmt.Sprintf("raw-%d", k)), Writers: hb.conns, Events: n})
+			if err != nil {
+				return fmt.Errorf("raw publish: %w", err)
+			}
+			defaults, syncs = append(defaults, ar.RawRate), append(syncs, ar.RawSyncRate)
 		}
-		rawDefault, rawSync = ar.RawRate, ar.RawSyncRate
-		fmt.Fprintf(hb.out, "raw JetStream sync publish, %d publishers: default (fsync every 2 min) %.0f/s, sync_interval always %.0f/s\n\n", hb.conns, rawDefault, rawSync)
+		rawDefault, rawSync = median(defaults), median(syncs)
+		fmt.Fprintf(hb.out, "raw JetStream sync publish, %d publishers: default (fsync every 2 min) %.0f/s, sync_interval always %.0f/s%s\n\n",
+			hb.conns, rawDefault, rawSync, spreadNote(defaults, syncs))
 	}
 
 	many := hb.manyMobilities
@@ -308,12 +315,12 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		defer bs.stop()
 		c := httpbench.Client(hb.conns)
 		rss0, _ := bs.srv.RSS()
-		hr := httpbench.Load(ctx, "GET /healthz", hb.conns, d, bs.getOp(c, "", func(int) string { return "/healthz" }))
+		hr := hb.load(ctx, "GET /healthz", bs.getOp(c, "", func(int) string { return "/healthz" }))
 		healthz = pr.line(hr, "", 0).Rate
 		var steady float64
 		if on["report"] {
-			r10 := pr.line(httpbench.Load(ctx, "report mobility, fsync, 10 mobilities", hb.conns, d, bs.reportOp(c, "r10", bs.seeded.Groups["p10"], nil)), "raw sync_interval always", rawSync)
-			r1000 := pr.line(httpbench.Load(ctx, fmt.Sprintf("report mobility, fsync, %d mobilities", many), hb.conns, d, bs.reportOp(c, "r1000", bs.seeded.Groups["pmany"], nil)), "raw sync_interval always", rawSync)
+			r10 := pr.line(hb.load(ctx, "report mobility, fsync, 10 mobilities", bs.reportOp(c, "r10", bs.seeded.Groups["p10"], nil)), "raw sync_interval always", rawSync)
+			r1000 := pr.line(hb.load(ctx, fmt.Sprintf("report mobility, fsync, %d mobilities", many), bs.reportOp(c, "r1000", bs.seeded.Groups["pmany"], nil)), "raw sync_interval always", rawSync)
 			steady = r10.Rate
 			fmt.Fprintf(hb.out, "%44s %d vs 10 mobilities: %.0f%%\n", "", many, 100*r1000.Rate/max(r10.Rate, 1e-9))
 			target(hb.out, "durable report >= 50% of raw durable publish, p99 < 20 ms, within 20% at 10 and 1000 mobilities",
@@ -325,10 +332,10 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 				p := bs.seeded.Groups[g][0]
 				size := map[string]int{"s30": 30, "smany": many}[g]
 				if on["status"] {
-					reads = append(reads, pr.line(httpbench.Load(ctx, fmt.Sprintf("GET project status, %d mobilities", size), hb.conns, d, bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID })), "/healthz", healthz))
+					reads = append(reads, pr.line(hb.load(ctx, fmt.Sprintf("GET project status, %d mobilities", size), bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID })), "/healthz", healthz))
 				}
 				if on["page"] {
-					reads = append(reads, pr.line(httpbench.Load(ctx, fmt.Sprintf("GET 50-mobility page, %d mobilities", size), hb.conns, d, bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID + "/mobilities?limit=50" })), "/healthz", healthz))
+					reads = append(reads, pr.line(hb.load(ctx, fmt.Sprintf("GET 50-mobility page, %d mobilities", size), bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID + "/mobilities?limit=50" })), "/healthz", healthz))
 				}
 			}
 			ok := true
@@ -344,7 +351,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 			ps := bs.seeded.Groups["p10"]
 			seqs := make([]string, hb.conns)
 			report := bs.reportOp(c, "ryw", ps, seqs)
-			lag := pr.line(httpbench.Load(ctx, "read-your-writes lag (status after report)", hb.conns, d, func(ctx context.Context, w, i int) (time.Duration, error) {
+			lag := pr.line(hb.load(ctx, "read-your-writes lag (status after report)", func(ctx context.Context, w, i int) (time.Duration, error) {
 				if _, err := report(ctx, w, i); err != nil {
 					return 0, err
 				}
@@ -363,7 +370,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		}
 		if on["restart"] {
 			if steady == 0 {
-				steady = httpbench.Load(ctx, "report mobility, fsync, 10 mobilities (steady)", hb.conns, d, bs.reportOp(c, "st", bs.seeded.Groups["p10"], nil)).Rate
+				steady = hb.load(ctx, "report mobility, fsync, 10 mobilities (steady)", bs.reportOp(c, "st", bs.seeded.Groups["p10"], nil)).Rate
 			}
 			bs.stop()
 			if err := bs.start(ctx); err != nil {
@@ -382,8 +389,8 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 			return err
 		}
 		c := httpbench.Client(hb.conns)
-		r10 := pr.line(httpbench.Load(ctx, "report mobility, os-flush, 10 mobilities", hb.conns, d, bs.reportOp(c, "r10", bs.seeded.Groups["p10"], nil)), "raw default", rawDefault)
-		r1000 := pr.line(httpbench.Load(ctx, fmt.Sprintf("report mobility, os-flush, %d mobilities", many), hb.conns, d, bs.reportOp(c, "r1000", bs.seeded.Groups["pmany"], nil)), "raw default", rawDefault)
+		r10 := pr.line(hb.load(ctx, "report mobility, os-flush, 10 mobilities", bs.reportOp(c, "r10", bs.seeded.Groups["p10"], nil)), "raw default", rawDefault)
+		r1000 := pr.line(hb.load(ctx, fmt.Sprintf("report mobility, os-flush, %d mobilities", many), bs.reportOp(c, "r1000", bs.seeded.Groups["pmany"], nil)), "raw default", rawDefault)
 		fmt.Fprintf(hb.out, "%44s %d vs 10 mobilities: %.0f%%\n", "", many, 100*r1000.Rate/max(r10.Rate, 1e-9))
 		target(hb.out, "relaxed report >= 5 000/s and >= 12% of raw publish, p99 < 20 ms, within 20% at 10 and 1000 mobilities",
 			r10.Rate >= 5000 && r10.Rate >= 0.12*rawDefault && r10.P99 < 20*time.Millisecond && r1000.P99 < 20*time.Millisecond && flat(r10.Rate, r1000.Rate))
@@ -401,11 +408,16 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 	return nil
 }
 
+// load measures op for hb.duration on hb.conns workers, hb.runs times.
+func (hb *httpBench) load(ctx context.Context, name string, op httpbench.Op) httpbench.Result {
+	return httpbench.LoadRuns(ctx, name, hb.conns, hb.runs, hb.duration, op)
+}
+
 // apply measures application submissions, worker w for organisation w.
 func (hb *httpBench) apply(ctx context.Context, c *http.Client, bs *benchServer, what string) httpbench.Result {
 	oids := bs.seeded.OIDs[:min(len(bs.seeded.OIDs), hb.conns)]
 	per := 999_999 / hb.conns
-	return printer{hb.out}.line(httpbench.Load(ctx, "submit application, "+what, hb.conns, hb.duration, func(ctx context.Context, w, i int) (time.Duration, error) {
+	return printer{hb.out}.line(hb.load(ctx, "submit application, "+what, func(ctx context.Context, w, i int) (time.Duration, error) {
 		oid := oids[w%len(oids)]
 		st, _, b, err := httpCall(ctx, c, "POST", bs.srv.Base+"/v1/projects", bs.tokens[oid], httpbench.ApplicationBody(oid, 1+w*per+i%per),
 			map[string]string{"Idempotency-Key": fmt.Sprintf("apply-%s-%d-%d", oid, w, i)})
@@ -459,6 +471,26 @@ func selected(on map[string]bool) []string {
 // target prints the verdict on one of issue 16's targets.
 func target(out io.Writer, what string, ok bool) {
 	fmt.Fprintf(out, "  target: %s: %s\n", what, verdict(ok))
+}
+
+// median is the middle value of xs (the upper one of an even count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// spreadNote prints the min/median/max of the raw rates of several runs.
+func spreadNote(defaults, syncs []float64) string {
+	if len(defaults) < 2 {
+		return ""
+	}
+	mmm := func(xs []float64) string {
+		s := slices.Clone(xs)
+		slices.Sort(s)
+		return fmt.Sprintf("%.0f/%.0f/%.0f", s[0], s[len(s)/2], s[len(s)-1])
+	}
+	return fmt.Sprintf(" (medians of %d runs; min/median/max default %s, always %s)", len(defaults), mmm(defaults), mmm(syncs))
 }
 
 // flat reports whether rates a and b are within 20% of each other.

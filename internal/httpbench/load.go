@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"syscall"
@@ -29,6 +30,9 @@ type Result struct {
 	// the run: the load generator's own cost, on the same cores as the
 	// server.
 	GenCPU time.Duration
+	// Runs are every run of a repeated measurement (LoadRuns), in the
+	// order they ran; this Result is then the median one by rate.
+	Runs []Result
 }
 
 // String renders the result on one line.
@@ -39,8 +43,51 @@ func (r Result) String() string {
 	if r.Errors > 0 {
 		s += fmt.Sprintf("; %d errors, first: %s", r.Errors, r.FirstError)
 	}
+	if len(r.Runs) > 1 {
+		rates, p99s := r.spread()
+		s += fmt.Sprintf("\n%44s %d runs: rate min/median/max %.0f/%.0f/%.0f per s, p99 %s/%s/%s",
+			"", len(r.Runs), rates[0], rates[len(rates)/2], rates[len(rates)-1], round(p99s[0]), round(p99s[len(p99s)/2]), round(p99s[len(p99s)-1]))
+	}
 	return s
 }
+
+// spread returns the runs' rates and p99s, each sorted.
+func (r Result) spread() ([]float64, []time.Duration) {
+	rates := make([]float64, len(r.Runs))
+	p99s := make([]time.Duration, len(r.Runs))
+	for i, run := range r.Runs {
+		rates[i], p99s[i] = run.Rate, run.P99
+	}
+	sort.Float64s(rates)
+	sort.Slice(p99s, func(i, j int) bool { return p99s[i] < p99s[j] })
+	return rates, p99s
+}
+
+// LoadRuns measures op runs times in a row, each run as Load does for d,
+// and returns the median run by rate with every run in Runs. The i an
+// operation is given keeps counting across runs, so no run repeats an
+// operation of an earlier one (an idempotency key, an ID).
+func LoadRuns(ctx context.Context, name string, workers, runs int, d time.Duration, op Op) Result {
+	if runs <= 1 {
+		return Load(ctx, name, workers, d, op)
+	}
+	all := make([]Result, 0, runs)
+	for k := range runs {
+		base := k * runStride
+		all = append(all, Load(ctx, name, workers, d, func(ctx context.Context, w, i int) (time.Duration, error) {
+			return op(ctx, w, base+i)
+		}))
+	}
+	byRate := slices.Clone(all)
+	sort.SliceStable(byRate, func(i, j int) bool { return byRate[i].Rate < byRate[j].Rate })
+	med := byRate[len(byRate)/2]
+	med.Runs = all
+	return med
+}
+
+// runStride separates the operation numbers of consecutive runs: more
+// than any worker performs in one run.
+const runStride = 100_000_000
 
 // round shortens a latency for printing.
 func round(d time.Duration) string {
