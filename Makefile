@@ -46,7 +46,7 @@ rules:
 
 ## bench: event store, projection and replay benchmarks, then the HTTP benchmark of the real server (prints raw rates beside ours)
 bench: build
-	./$(BIN) bench --with-http --duration 5s --runs 3
+	./$(BIN) bench --with-http --duration 5s --runs 3 --replay-runs 3
 
 clean:
 	rm -rf bin data
