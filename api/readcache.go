@@ -2,8 +2,10 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -72,6 +74,9 @@ type readEntry struct {
 	org  string
 	etag string
 	body []byte
+	// gz is body gzipped (nil: served as is only), for the clients that
+	// accept it: compressed once, when the entry is made.
+	gz   []byte
 	cost int64
 }
 
@@ -112,7 +117,7 @@ func (rc *readCache) put(k *readKey, e *readEntry) {
 	if rc == nil || !e.stamp.Known() {
 		return
 	}
-	e.cost = int64(len(e.body)+len(e.org)+len(e.etag)) + k.bytes() + entryOverhead
+	e.cost = int64(len(e.body)+len(e.gz)+len(e.org)+len(e.etag)) + k.bytes() + entryOverhead
 	if e.cost > rc.max/8 {
 		return // one answer may not crowd out the others
 	}
@@ -152,6 +157,34 @@ func renderJSON(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// gzipMin is the smallest body worth compressing.
+const gzipMin = 2048
+
+// gzipped returns b compressed (nil when too small to be worth it).
+func gzipped(b []byte) []byte {
+	if len(b) < gzipMin {
+		return nil
+	}
+	var out bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&out, gzip.BestSpeed)
+	w.Write(b)
+	if w.Close() != nil {
+		return nil
+	}
+	return out.Bytes()
+}
+
+// acceptsGzip tells whether the request's Accept-Encoding names gzip.
+func acceptsGzip(c echo.Context) bool {
+	for _, v := range strings.Split(c.Request().Header.Get("Accept-Encoding"), ",") {
+		v, q, _ := strings.Cut(strings.TrimSpace(v), ";")
+		if strings.EqualFold(strings.TrimSpace(v), "gzip") {
+			return strings.ReplaceAll(q, " ", "") != "q=0"
+		}
+	}
+	return false
+}
+
 // serveCached answers the cached entry e: the not-found answer to a
 // beneficiary of another organisation, else its ETag (if any) and body.
 func serveCached(c echo.Context, e *readEntry, id string) error {
@@ -161,11 +194,29 @@ func serveCached(c echo.Context, e *readEntry, id string) error {
 	if e.etag != "" {
 		c.Response().Header().Set("ETag", e.etag)
 	}
-	return c.JSONBlob(http.StatusOK, e.body)
+	return writeEntry(c, e)
+}
+
+// writeEntry writes e's body, gzipped when it has a compressed form and
+// the client accepts it.
+func writeEntry(c echo.Context, e *readEntry) error {
+	if e.gz == nil {
+		return c.JSONBlob(http.StatusOK, e.body)
+	}
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Encoding")
+	if !acceptsGzip(c) {
+		return c.JSONBlob(http.StatusOK, e.body)
+	}
+	h.Set("Content-Encoding", "gzip")
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, e.gz)
 }
 
 // answerAndKeep renders v, keeps it in the cache under k at stamp st and
-// answers it with the ETag tag (none when empty).
+// answers it with the ETag tag (none when empty). Answers without an ETag
+// are also kept gzipped: a strong ETag would have to differ between the
+// two encodings, and the status' ETag is the version that If-Match
+// compares.
 func (s *Server) answerAndKeep(c echo.Context, k *readKey, st projections.Stamp, org, tag string, v any) error {
 	if tag != "" {
 		c.Response().Header().Set("ETag", tag)
@@ -177,6 +228,10 @@ func (s *Server) answerAndKeep(c echo.Context, k *readKey, st projections.Stamp,
 	if err != nil {
 		return err
 	}
-	s.reads.put(k, &readEntry{stamp: st, org: org, etag: tag, body: b})
-	return c.JSONBlob(http.StatusOK, b)
+	e := &readEntry{stamp: st, org: org, etag: tag, body: b}
+	if tag == "" {
+		e.gz = gzipped(b)
+	}
+	s.reads.put(k, e)
+	return writeEntry(c, e)
 }
