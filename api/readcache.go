@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -200,16 +201,19 @@ func serveCached(c echo.Context, e *readEntry, id string) error {
 // writeEntry writes e's body, gzipped when it has a compressed form and
 // the client accepts it.
 func writeEntry(c echo.Context, e *readEntry) error {
-	if e.gz == nil {
-		return c.JSONBlob(http.StatusOK, e.body)
-	}
 	h := c.Response().Header()
-	h.Add("Vary", "Accept-Encoding")
-	if !acceptsGzip(c) {
-		return c.JSONBlob(http.StatusOK, e.body)
+	b := e.body
+	if e.gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(c) {
+			h.Set("Content-Encoding", "gzip")
+			b = e.gz
+		}
 	}
-	h.Set("Content-Encoding", "gzip")
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, e.gz)
+	// The length is known: the answer goes out in one piece, not in
+	// chunks the client has to reassemble.
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 }
 
 // answerAndKeep renders v, keeps it in the cache under k at stamp st and
