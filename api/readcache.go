@@ -75,10 +75,31 @@ type readEntry struct {
 	org  string
 	etag string
 	body []byte
-	// gz is body gzipped (nil: served as is only), for the clients that
-	// accept it: compressed once, when the entry is made.
-	gz   []byte
-	cost int64
+	// zip tells that body may also be served gzipped; gz is that form,
+	// compressed once, on the first hit of a client that accepts it (an
+	// answer read once, as under writes, is never compressed), and kept
+	// only when it fits in the room the entry reserved for it.
+	zip    bool
+	gzOnce sync.Once
+	gz     []byte
+	cost   int64
+}
+
+// gzRoom is the room an entry reserves for its gzipped form: JSON of
+// repeated records compresses tenfold or more.
+func gzRoom(n int) int { return n / 4 }
+
+// gzipped returns e's gzipped form, nil when it has none.
+func (e *readEntry) gzipped() []byte {
+	if !e.zip {
+		return nil
+	}
+	e.gzOnce.Do(func() {
+		if gz := gzipped(e.body); len(gz) <= gzRoom(len(e.body)) {
+			e.gz = gz
+		}
+	})
+	return e.gz
 }
 
 // newReadCache returns the cache over r, nil (no caching) when r keeps no
@@ -118,7 +139,10 @@ func (rc *readCache) put(k *readKey, e *readEntry) {
 	if rc == nil || !e.stamp.Known() {
 		return
 	}
-	e.cost = int64(len(e.body)+len(e.gz)+len(e.org)+len(e.etag)) + k.bytes() + entryOverhead
+	e.cost = int64(len(e.body)+len(e.org)+len(e.etag)) + k.bytes() + entryOverhead
+	if e.zip {
+		e.cost += int64(gzRoom(len(e.body)))
+	}
 	if e.cost > rc.max/8 {
 		return // one answer may not crowd out the others
 	}
@@ -161,11 +185,8 @@ func renderJSON(v any) ([]byte, error) {
 // gzipMin is the smallest body worth compressing.
 const gzipMin = 2048
 
-// gzipped returns b compressed (nil when too small to be worth it).
+// gzipped returns b compressed (nil if that fails).
 func gzipped(b []byte) []byte {
-	if len(b) < gzipMin {
-		return nil
-	}
 	var out bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&out, gzip.BestSpeed)
 	w.Write(b)
@@ -195,20 +216,23 @@ func serveCached(c echo.Context, e *readEntry, id string) error {
 	if e.etag != "" {
 		c.Response().Header().Set("ETag", e.etag)
 	}
-	return writeEntry(c, e)
+	var gz []byte
+	if e.zip && acceptsGzip(c) {
+		gz = e.gzipped()
+	}
+	return writeEntry(c, e, gz)
 }
 
-// writeEntry writes e's body, gzipped when it has a compressed form and
-// the client accepts it.
-func writeEntry(c echo.Context, e *readEntry) error {
+// writeEntry writes e's body, or gz (its gzipped form) when not nil.
+func writeEntry(c echo.Context, e *readEntry, gz []byte) error {
 	h := c.Response().Header()
 	b := e.body
-	if e.gz != nil {
+	if e.zip {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(c) {
-			h.Set("Content-Encoding", "gzip")
-			b = e.gz
-		}
+	}
+	if gz != nil {
+		h.Set("Content-Encoding", "gzip")
+		b = gz
 	}
 	// The length is known: the answer goes out in one piece, not in
 	// chunks the client has to reassemble.
@@ -218,9 +242,9 @@ func writeEntry(c echo.Context, e *readEntry) error {
 
 // answerAndKeep renders v, keeps it in the cache under k at stamp st and
 // answers it with the ETag tag (none when empty). Answers without an ETag
-// are also kept gzipped: a strong ETag would have to differ between the
-// two encodings, and the status' ETag is the version that If-Match
-// compares.
+// may also be served gzipped from the cache: a strong ETag would have to
+// differ between the two encodings, and the status' ETag is the version
+// that If-Match compares.
 func (s *Server) answerAndKeep(c echo.Context, k *readKey, st projections.Stamp, org, tag string, v any) error {
 	if tag != "" {
 		c.Response().Header().Set("ETag", tag)
@@ -232,10 +256,7 @@ func (s *Server) answerAndKeep(c echo.Context, k *readKey, st projections.Stamp,
 	if err != nil {
 		return err
 	}
-	e := &readEntry{stamp: st, org: org, etag: tag, body: b}
-	if tag == "" {
-		e.gz = gzipped(b)
-	}
+	e := &readEntry{stamp: st, org: org, etag: tag, body: b, zip: tag == "" && len(b) >= gzipMin}
 	s.reads.put(k, e)
-	return writeEntry(c, e)
+	return writeEntry(c, e, nil)
 }
