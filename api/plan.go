@@ -91,12 +91,17 @@ func (s *Server) schedule(ctx context.Context, pv projections.ProjectView, day a
 // pending support requests to a project's status, when the read models
 // hold them.
 func (s *Server) planStatus(c echo.Context, pv projections.ProjectView, out *ProjectStatus) error {
+	return s.planStatusOn(c, pv, aggregates.OfficeDay(s.d.Clock.Now()), out)
+}
+
+// planStatusOn is planStatus with the schedule as of day.
+func (s *Server) planStatusOn(c echo.Context, pv projections.ProjectView, day aggregates.Date, out *ProjectStatus) error {
 	pr, ok := s.d.Reader.(projections.PlanReader)
 	if !ok {
 		return nil
 	}
 	ctx := c.Request().Context()
-	sch, err := s.schedule(ctx, pv, aggregates.OfficeDay(s.d.Clock.Now()))
+	sch, err := s.schedule(ctx, pv, day)
 	if err != nil {
 		return err
 	}

@@ -39,16 +39,25 @@ func (s *Server) listProjectMobilities(c echo.Context) error {
 	if err := s.consistent(c); err != nil {
 		return err
 	}
-	pv, err := s.visibleProject(c, c.Param("id"))
+	id := c.Param("id")
+	// A page depends on the project's rows and its filter only: cached
+	// by them (readcache.go), the stamp read before the read models.
+	f.ProjectID, f.Org = id, ""
+	k := readKey{kind: readPage, project: id, filter: f}
+	st := s.reads.stamp(id)
+	if e, ok := s.reads.get(&k, st); ok && !pretty(c) {
+		return serveCached(c, e, id)
+	}
+	pv, err := s.visibleProject(c, id)
 	if err != nil {
 		return err
 	}
-	f.ProjectID, f.Org = pv.ID, ""
+	f.ProjectID = pv.ID
 	out, err := s.d.Reader.Mobilities(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, nonNilMobilities(out))
+	return s.answerAndKeep(c, &k, st, pv.Org, "", nonNilMobilities(out))
 }
 
 func (s *Server) listMobilities(c echo.Context) error {

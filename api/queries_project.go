@@ -74,7 +74,16 @@ func (s *Server) getProject(c echo.Context) error {
 	if err := s.consistent(c); err != nil {
 		return err
 	}
-	pv, err := s.visibleProject(c, c.Param("id"))
+	id := c.Param("id")
+	// The answer depends on the project's rows, today's date (the payment
+	// schedule) and whether the reader is an analyst: cached by those
+	// (readcache.go), the stamp read before the read models.
+	k := readKey{kind: readStatus, project: id, day: aggregates.OfficeDay(s.d.Clock.Now()), analyst: principal(c).Role == aggregates.RoleAnalyst}
+	st := s.reads.stamp(id)
+	if e, ok := s.reads.get(&k, st); ok && !pretty(c) {
+		return serveCached(c, e, id)
+	}
+	pv, err := s.visibleProject(c, id)
 	if err != nil {
 		return err
 	}
@@ -86,7 +95,7 @@ func (s *Server) getProject(c echo.Context) error {
 		return err
 	}
 	out := ProjectStatus{Project: pv, Budget: b}
-	if err := s.planStatus(c, pv, &out); err != nil {
+	if err := s.planStatusOn(c, pv, k.day, &out); err != nil {
 		return err
 	}
 	if r, ok := s.d.Reader.(deadlineReader); ok {
@@ -96,8 +105,7 @@ func (s *Server) getProject(c echo.Context) error {
 		}
 		out.Deadlines = &d
 	}
-	c.Response().Header().Set("ETag", etag(pv.Version))
-	return c.JSON(http.StatusOK, out)
+	return s.answerAndKeep(c, &k, st, pv.Org, etag(pv.Version), out)
 }
 
 func (s *Server) projectAsOf(c echo.Context) error {

@@ -114,6 +114,10 @@ type Deps struct {
 	Burst         int
 	// Version is the build version shown in the OpenAPI document.
 	Version string
+	// ReadCacheBytes bounds the cache of rendered project reads (status,
+	// mobility pages; readcache.go) when Reader keeps project stamps:
+	// 0 means DefaultReadCacheBytes, negative disables the cache.
+	ReadCacheBytes int64
 }
 
 // Server is the HTTP API.
@@ -126,6 +130,7 @@ type Server struct {
 	openapi []byte
 	limiter *limiter
 	pages   *pages
+	reads   *readCache
 }
 
 // New builds the server and registers every route.
@@ -156,7 +161,10 @@ func New(d Deps) (*Server, error) {
 			d.Sessions = svc.Sessions(auth.NewMemorySessionStore(), auth.SessionConfig{})
 		}
 	}
-	s := &Server{d: d, log: d.Logger}
+	if d.ReadCacheBytes == 0 {
+		d.ReadCacheBytes = DefaultReadCacheBytes
+	}
+	s := &Server{d: d, log: d.Logger, reads: newReadCache(d.Reader, d.ReadCacheBytes)}
 	s.metrics = newMetrics(lagFunc(d.LastSequence, d.Reader.Checkpoint))
 	s.registerQuarantineMetric()
 	if d.RatePerSecond > 0 {

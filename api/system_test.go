@@ -62,6 +62,9 @@ type system struct {
 	db     *sqlite.DB
 	server *api.Server
 	vault  *pii.KeyVault
+	// deps built server; other instances over the same ledger start from
+	// them (readcache_system_test.go).
+	deps api.Deps
 }
 
 func startSystem(t testing.TB) *system {
@@ -113,7 +116,7 @@ func startSystem(t testing.TB) *system {
 		t.Fatal(err)
 	}
 	tokens := auth.NewService(ts, clk)
-	s, err := api.New(api.Deps{
+	deps := api.Deps{
 		Commands: handler, Reader: db, Tokens: tokens, Rates: book,
 		Ready: func(ctx context.Context) error {
 			if err := store.Ready(ctx); err != nil {
@@ -134,7 +137,8 @@ func startSystem(t testing.TB) *system {
 			rep, _, err := events.VerifyStore(ctx, store, ring, events.VerifyOptions{})
 			return rep, err
 		},
-	})
+	}
+	s, err := api.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +155,7 @@ func startSystem(t testing.TB) *system {
 		srv.Shutdown()
 		srv.WaitForShutdown()
 	})
-	return &system{url: hs.URL, clock: clk, tokens: tokens, store: store, db: db, server: s, vault: vault}
+	return &system{url: hs.URL, clock: clk, tokens: tokens, store: store, db: db, server: s, vault: vault, deps: deps}
 }
 
 type behind struct{}

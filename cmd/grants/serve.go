@@ -39,6 +39,7 @@ type serveConfig struct {
 	ratesFile     *string
 	ka122Window   *int
 	cacheMB       *int
+	readCacheMB   *int
 	deadlines     *string
 	logFormat     *string
 	logLevel      *string
@@ -64,6 +65,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		deadlines:     fs.String("deadlines-file", "", "call deadline table (JSON list of {call_year, round, actions, day}); the call years it names replace the built-in rows"),
 		ka122Window:   fs.Int("ka122-window-years", 0, "KA122-MAX-PROJECTS window: 0 = the programme period (seed), 5 = any 5 consecutive call years (Programme Guide)"),
 		cacheMB:       fs.Int("command-cache-mb", command.DefaultCacheBytes>>20, "approximate memory (MiB) of the organisations' decided state the command handler keeps, least recently used first out (at least 1)"),
+		readCacheMB:   fs.Int("read-cache-mb", api.DefaultReadCacheBytes>>20, "memory (MiB) of the rendered project statuses and mobility pages the API keeps, each until its project changes (0: no cache)"),
 		logFormat:     fs.String("log-format", "json", "log format: json or text"),
 		logLevel:      fs.String("log-level", "info", "log level: debug, info, warn or error"),
 		maxBody:       fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
@@ -99,6 +101,9 @@ func runServe(args []string) error {
 	metricsToken, err := readMetricsToken(*cfg.metricsToken)
 	if err != nil {
 		return err
+	}
+	if *cfg.readCacheMB < 0 {
+		return usagef("--read-cache-mb %d: must be 0 (no cache) or more", *cfg.readCacheMB)
 	}
 	if *cfg.cacheMB < 1 {
 		return usagef("--command-cache-mb %d: must be at least 1", *cfg.cacheMB)
@@ -208,6 +213,7 @@ func runServe(args []string) error {
 		Verify: verifyLedger(sys), KeyRing: sys.ring, Quarantine: readModels.Quarantine,
 		Events: sys.store, Personal: vault, HistoryAt: historyAt(sys, filepath.Dir(dbPath)),
 		Clock: clock, Logger: log, MaxBodyBytes: int64(*cfg.maxBody), RatePerSecond: float64(*cfg.ratePerSecond), Burst: max(1, 2**cfg.ratePerSecond),
+		ReadCacheBytes: readCacheBytes(*cfg.readCacheMB),
 	})
 	if err != nil {
 		return err
@@ -343,4 +349,12 @@ func natsListenInfo(sys *system) string {
 		return "nats://" + addr.String()
 	}
 	return "in-process only"
+}
+
+// readCacheBytes is --read-cache-mb as api.Deps.ReadCacheBytes (0: none).
+func readCacheBytes(mb int) int64 {
+	if mb == 0 {
+		return -1
+	}
+	return int64(mb) << 20
 }

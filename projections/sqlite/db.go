@@ -51,6 +51,9 @@ type DB struct {
 	wb writeback
 	// stmts keeps the read queries prepared (stmtcache.go).
 	stmts stmtCache
+	// stamps tell the API which projects' cached answers are stale
+	// (stamps.go).
+	stamps *stamps
 }
 
 // Open opens (creating if needed) the read-model database at path, applies
@@ -84,7 +87,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("opening read models %s: %w", path, err)
 	}
 	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
-	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}}
+	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}, stamps: newStamps()}
 	// secure_delete: the bytes of a deleted row (an erased participant's
 	// personal data, PD-ERASE) are overwritten with zeros, not left in the
 	// file's free pages.

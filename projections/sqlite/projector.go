@@ -71,6 +71,10 @@ type Projector struct {
 
 	holesMu sync.Mutex
 	holes   []events.Hole
+
+	// touched is what the open batch changed, stamped at its commit
+	// (stamps.go).
+	touched touchSet
 }
 
 // Holes returns the runs of sequences this projector found missing from
@@ -466,6 +470,7 @@ func (p *Projector) apply(b *batch, it *item) error {
 	if it.env.Sequence <= b.seq {
 		return nil
 	}
+	p.touched.note(&it.env)
 	if it.prob != nil {
 		p.cfg.Logger.Error("quarantined an event that failed its checks", "sequence", it.env.Sequence, "aggregate", it.env.Ref.String(),
 			"type", it.env.Type, "kind", it.prob.Kind, "reason", it.prob.Reason)
@@ -526,6 +531,7 @@ func (p *Projector) commit(b *batch) error {
 	if a.bulk {
 		p.db.wb.start()
 	}
+	p.touched.publish(p.db.stamps, b.seq)
 	p.db.notes.advance(b.seq)
 	if p.cfg.Progress != nil {
 		p.cfg.Progress(b.seq)
