@@ -303,7 +303,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 
 	many := hb.manyMobilities
 	groups := []httpbench.Group{{Name: "p10", Projects: hb.conns, Mobilities: 10}, {Name: "pmany", Projects: hb.conns, Mobilities: many},
-		{Name: "s30", Projects: 1, Mobilities: 30}, {Name: "smany", Projects: 1, Mobilities: many}}
+		{Name: "s30", Projects: 1, Mobilities: 30}, {Name: "s60", Projects: 1, Mobilities: 60}, {Name: "smany", Projects: 1, Mobilities: many}}
 	needMain := on["healthz"] || on["report"] || on["status"] || on["page"] || on["ryw"] || on["apply"] || on["memory"] || on["restart"]
 	var healthz float64
 	var applySmall httpbench.Result
@@ -328,13 +328,18 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		}
 		if on["status"] || on["page"] {
 			var reads []httpbench.Result
-			for _, g := range []string{"s30", "smany"} {
-				p := bs.seeded.Groups[g][0]
+			// Status is compared at 30 and many mobilities; a 50-item page
+			// at 60 and many, so that both pages hold 50 items.
+			for k, g := range []string{"s30", "smany"} {
 				size := map[string]int{"s30": 30, "smany": many}[g]
 				if on["status"] {
+					p := bs.seeded.Groups[g][0]
 					reads = append(reads, pr.line(hb.load(ctx, fmt.Sprintf("GET project status, %d mobilities", size), bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID })), "/healthz", healthz))
 				}
 				if on["page"] {
+					pg := []string{"s60", "smany"}[k]
+					p := bs.seeded.Groups[pg][0]
+					size := map[string]int{"s60": 60, "smany": many}[pg]
 					reads = append(reads, pr.line(hb.load(ctx, fmt.Sprintf("GET 50-mobility page, %d mobilities", size), bs.getOp(c, bs.office, func(int) string { return "/v1/projects/" + p.ID + "/mobilities?limit=50" })), "/healthz", healthz))
 				}
 			}
