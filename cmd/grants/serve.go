@@ -166,6 +166,16 @@ func runServe(args []string) error {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}
 	defer readModels.Close()
+	// The subject keys were all loaded for the catch-up; once the read
+	// models hold every event there was at start, only the keys in use
+	// are kept, so memory does not grow with the participants.
+	if last, err := sys.store.LastSequence(ctx); err == nil {
+		go func() {
+			if readModels.WaitFor(ctx, last) == nil {
+				keys.Bound(piijs.CachedKeys)
+			}
+		}()
+	}
 
 	tokenStore, err := authjs.Open(ctx, js, *cfg.nats.replicas)
 	if err != nil {
