@@ -51,6 +51,7 @@ type serveConfig struct {
 	metricsToken  *string
 	acceptLoss    *bool
 	debugAddr     *string
+	memoryLimitMB *int
 	deadlineRun   deadlineFlags
 	personal      personalFlags
 }
@@ -75,6 +76,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
 		deadlineRun:   addDeadlineFlags(fs),
 		personal:      addPersonalFlags(fs),
+		memoryLimitMB: fs.Int("memory-limit-mb", defaultMemoryLimitMiB, "soft memory limit of the Go heap in MiB (the runtime collects garbage harder near it; it never fails a request); 0 leaves Go's own, GOMEMLIMIT"),
 		debugAddr:     fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)"),
 		acceptLoss:    fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
 	}
@@ -103,6 +105,10 @@ func runServe(args []string) error {
 	if *cfg.cacheMB < 1 {
 		return usagef("--command-cache-mb %d: must be at least 1", *cfg.cacheMB)
 	}
+	if *cfg.memoryLimitMB < 0 {
+		return usagef("--memory-limit-mb %d: must be 0 (Go's own) or more", *cfg.memoryLimitMB)
+	}
+	setMemoryLimit(*cfg.memoryLimitMB, log)
 	if *cfg.ka122Window < 0 || *cfg.ka122Window > 7 {
 		return usagef("--ka122-window-years %d: want 0 (programme period) to 7", *cfg.ka122Window)
 	}
