@@ -17,7 +17,7 @@ import (
 // up with the stream (caughtUp, at most maxGuardDelay): it reads the whole
 // stream too, and run beside a cold catch-up it slows both on a small
 // machine.
-func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter) {
+func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter, after func()) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
 	first := true
 	if err == nil && !any && sys.signer != nil {
@@ -34,7 +34,7 @@ func startGuard(ctx context.Context, sys *system, interval time.Duration, log *s
 		if first {
 			waitCaughtUp(ctx, sys, caughtUp)
 		}
-		guardLedger(ctx, sys, interval, first, log)
+		guardLedger(ctx, sys, interval, first, log, after)
 	}()
 }
 
@@ -79,9 +79,17 @@ func logProblems(rep events.StreamReport, log *slog.Logger) {
 // checkpoint after an upgrade covers the events written before events
 // were signed. It returns when ctx ends.
 // With first false the checkpoint of the start was written already.
-func guardLedger(ctx context.Context, sys *system, interval time.Duration, first bool, log *slog.Logger) {
+// The verifications read the stream paced (pacedStore, guardDuty), so
+// that they leave most of the CPU to the requests; after, if set, runs
+// once the verification of the start is done (the scan for missing
+// records, which reads the stream too, runs after it, not beside it).
+func guardLedger(ctx context.Context, sys *system, interval time.Duration, first bool, log *slog.Logger, after func()) {
+	if after == nil {
+		after = func() {}
+	}
 	if sys.signer == nil {
 		log.Error("no signing key: no checkpoint is written")
+		after()
 		return
 	}
 	var written uint64
@@ -91,7 +99,7 @@ func guardLedger(ctx context.Context, sys *system, interval time.Duration, first
 			return
 		}
 		start := time.Now()
-		cp, rep, err := writeCheckpoint(ctx, sys, time.Now(), false)
+		cp, rep, err := writeCheckpointOn(ctx, sys, pacedStore{Store: sys.store, duty: guardDuty}, time.Now(), false)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("writing a checkpoint", "err", err)
@@ -110,6 +118,7 @@ func guardLedger(ctx context.Context, sys *system, interval time.Duration, first
 	} else if w, err := sys.store.LastSequence(ctx); err == nil {
 		written = w
 	}
+	after()
 	if interval <= 0 {
 		return
 	}
