@@ -322,7 +322,25 @@ func (a *applier) commitOnly() error {
 		return err
 	}
 	a.inTx = false
+	a.trim()
 	return nil
+}
+
+// maxCachedProjects bounds the projects (each with its budget, an
+// example per distinct explanation of its lines: some 200 KiB for a
+// thousand mobilities) and organisations the live applier keeps between
+// batches. Kept for ever, they grew grants serve's memory with every
+// project and mobility reported (issue 16).
+var maxCachedProjects = 256
+
+// trim drops the cached rows once a live applier holds more than
+// maxCachedProjects projects or organisations, after a commit: every row
+// is on disk then, and is read again when next needed. A bulk load keeps
+// them (it reads each project once).
+func (a *applier) trim() {
+	if !a.bulk && (len(a.projects) > maxCachedProjects || len(a.orgs) > maxCachedProjects) {
+		a.reset()
+	}
 }
 
 // flush writes the rows changed in this batch.
