@@ -16,8 +16,10 @@ import (
 // The verification of the start waits until the read models have caught
 // up with the stream (caughtUp, at most maxGuardDelay): it reads the whole
 // stream too, and run beside a cold catch-up it slows both on a small
-// machine.
-func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter, after func()) {
+// machine. It then waits guardStartDelay more: the first minute after a
+// restart belongs to the requests, which load their organisations into a
+// cold cache (every event they fold is checked meanwhile, as always).
+func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
 	first := true
 	if err == nil && !any && sys.signer != nil {
@@ -33,10 +35,18 @@ func startGuard(ctx context.Context, sys *system, interval time.Duration, log *s
 	go func() {
 		if first {
 			waitCaughtUp(ctx, sys, caughtUp)
+			if sleepCtx(ctx, guardStartDelay) != nil {
+				return
+			}
 		}
-		guardLedger(ctx, sys, interval, first, log, after)
+		guardLedger(ctx, sys, interval, first, log)
 	}()
 }
+
+// guardStartDelay is how long the verification of the start waits after
+// the catch-up (issue 16: the first minute after a restart at least half
+// the steady rate).
+const guardStartDelay = time.Minute
 
 // waiter waits until the read models include a sequence.
 type waiter interface {
@@ -80,16 +90,10 @@ func logProblems(rep events.StreamReport, log *slog.Logger) {
 // were signed. It returns when ctx ends.
 // With first false the checkpoint of the start was written already.
 // The verifications read the stream paced (pacedStore, guardDuty), so
-// that they leave most of the CPU to the requests; after, if set, runs
-// once the verification of the start is done (the scan for missing
-// records, which reads the stream too, runs after it, not beside it).
-func guardLedger(ctx context.Context, sys *system, interval time.Duration, first bool, log *slog.Logger, after func()) {
-	if after == nil {
-		after = func() {}
-	}
+// that they leave most of the CPU to the requests.
+func guardLedger(ctx context.Context, sys *system, interval time.Duration, first bool, log *slog.Logger) {
 	if sys.signer == nil {
 		log.Error("no signing key: no checkpoint is written")
-		after()
 		return
 	}
 	var written uint64
@@ -118,7 +122,6 @@ func guardLedger(ctx context.Context, sys *system, interval time.Duration, first
 	} else if w, err := sys.store.LastSequence(ctx); err == nil {
 		written = w
 	}
-	after()
 	if interval <= 0 {
 		return
 	}

@@ -228,7 +228,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	startGuard(ctx, sys, *cfg.checkpoints, log, readModels, func() { reportHoles(ctx, sys.store, log) })
+	startGuard(ctx, sys, *cfg.checkpoints, log, readModels)
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err
@@ -275,6 +275,7 @@ func runServe(args []string) error {
 	}
 	defer stopRetention()
 	log.Info("grants serve ready", attrs...)
+	go reportHoles(ctx, sys.store, log)
 
 	select {
 	case <-ctx.Done():
