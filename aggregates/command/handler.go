@@ -62,7 +62,7 @@ type Config struct {
 	// kept in memory (default 10 000).
 	CacheOrganisations int
 	// CacheBytes bounds the approximate memory of the organisations' state
-	// kept (default 256 MiB, at least 1 MiB): least recently used first
+	// kept (default 64 MiB, at least 1 MiB): least recently used first
 	// out. Sizes are counted as events are folded (about an event's JSON,
 	// beside fixed overheads), not measured.
 	CacheBytes int64
@@ -85,8 +85,12 @@ type Config struct {
 	}
 }
 
-// DefaultCacheBytes is Config.CacheBytes's default.
-const DefaultCacheBytes = 256 << 20
+// DefaultCacheBytes is Config.CacheBytes's default: room for the state of
+// some fifty projects of a thousand mobilities each (about 1.1 KiB of
+// heap a mobility), inside grants serve's 400 MB of resident memory
+// (issue 16). A project evicted is folded again from the stream when next
+// used.
+const DefaultCacheBytes = 64 << 20
 
 // Handler executes commands. It is safe for concurrent use.
 type Handler struct {

@@ -49,7 +49,8 @@ func runBench(args []string) error {
 	bigOrgs := fs.Int("orgs", 25000, "HTTP benchmark: organisations in the ledger of the second submit-application measurement (the first has 100)")
 	manyMobs := fs.Int("many-mobilities", 1000, "HTTP benchmark: mobilities of the large projects (the small ones have 10 and 30)")
 	httpRuns := fs.Int("runs", 1, "HTTP benchmark: times each measurement runs in a row; the median run is judged and min/median/max are printed")
-	memCommands := fs.Int("memory-commands", 100000, "HTTP benchmark: commands the memory scenario sends before reading the server's resident memory")
+	memCommands := fs.Int("memory-commands", 1_000_000, "HTTP benchmark: commands the memory scenario sends, reading the server's resident memory as it goes")
+	serverBin := fs.String("server-bin", "", "HTTP benchmark: the grants binary the server runs as (default: this one), to compare two builds under the same load generator")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -81,6 +82,9 @@ func runBench(args []string) error {
 	if *httpOnly || *withHTTP {
 		if hb.bin, err = os.Executable(); err != nil {
 			return err
+		}
+		if *serverBin != "" {
+			hb.bin = *serverBin
 		}
 	}
 	if *httpOnly {

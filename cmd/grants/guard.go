@@ -16,7 +16,9 @@ import (
 // The verification of the start waits until the read models have caught
 // up with the stream (caughtUp, at most maxGuardDelay): it reads the whole
 // stream too, and run beside a cold catch-up it slows both on a small
-// machine.
+// machine. It then waits guardStartDelay more: the first minute after a
+// restart belongs to the requests, which load their organisations into a
+// cold cache (every event they fold is checked meanwhile, as always).
 func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
 	first := true
@@ -33,10 +35,18 @@ func startGuard(ctx context.Context, sys *system, interval time.Duration, log *s
 	go func() {
 		if first {
 			waitCaughtUp(ctx, sys, caughtUp)
+			if sleepCtx(ctx, guardStartDelay) != nil {
+				return
+			}
 		}
 		guardLedger(ctx, sys, interval, first, log)
 	}()
 }
+
+// guardStartDelay is how long the verification of the start waits after
+// the catch-up (issue 16: the first minute after a restart at least half
+// the steady rate).
+const guardStartDelay = time.Minute
 
 // waiter waits until the read models include a sequence.
 type waiter interface {
@@ -79,6 +89,8 @@ func logProblems(rep events.StreamReport, log *slog.Logger) {
 // checkpoint after an upgrade covers the events written before events
 // were signed. It returns when ctx ends.
 // With first false the checkpoint of the start was written already.
+// The verifications read the stream paced (pacedStore, guardDuty), so
+// that they leave most of the CPU to the requests.
 func guardLedger(ctx context.Context, sys *system, interval time.Duration, first bool, log *slog.Logger) {
 	if sys.signer == nil {
 		log.Error("no signing key: no checkpoint is written")
@@ -91,7 +103,7 @@ func guardLedger(ctx context.Context, sys *system, interval time.Duration, first
 			return
 		}
 		start := time.Now()
-		cp, rep, err := writeCheckpoint(ctx, sys, time.Now(), false)
+		cp, rep, err := writeCheckpointOn(ctx, sys, pacedStore{Store: sys.store, duty: guardDuty}, time.Now(), false)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("writing a checkpoint", "err", err)

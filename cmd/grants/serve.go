@@ -52,6 +52,7 @@ type serveConfig struct {
 	metricsToken  *string
 	acceptLoss    *bool
 	debugAddr     *string
+	memoryLimitMB *int
 	deadlineRun   deadlineFlags
 	personal      personalFlags
 }
@@ -77,6 +78,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
 		deadlineRun:   addDeadlineFlags(fs),
 		personal:      addPersonalFlags(fs),
+		memoryLimitMB: fs.Int("memory-limit-mb", defaultMemoryLimitMiB, "soft memory limit of the Go heap in MiB (the runtime collects garbage harder near it; it never fails a request); 0 leaves Go's own, GOMEMLIMIT"),
 		debugAddr:     fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)"),
 		acceptLoss:    fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
 	}
@@ -108,6 +110,10 @@ func runServe(args []string) error {
 	if *cfg.cacheMB < 1 {
 		return usagef("--command-cache-mb %d: must be at least 1", *cfg.cacheMB)
 	}
+	if *cfg.memoryLimitMB < 0 {
+		return usagef("--memory-limit-mb %d: must be 0 (Go's own) or more", *cfg.memoryLimitMB)
+	}
+	setMemoryLimit(*cfg.memoryLimitMB, log)
 	if *cfg.ka122Window < 0 || *cfg.ka122Window > 7 {
 		return usagef("--ka122-window-years %d: want 0 (programme period) to 7", *cfg.ka122Window)
 	}
@@ -171,6 +177,16 @@ func runServe(args []string) error {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}
 	defer readModels.Close()
+	// The subject keys were all loaded for the catch-up; once the read
+	// models hold every event there was at start, only the keys in use
+	// are kept, so memory does not grow with the participants.
+	if last, err := sys.store.LastSequence(ctx); err == nil {
+		go func() {
+			if readModels.WaitFor(ctx, last) == nil {
+				keys.Bound(piijs.CachedKeys)
+			}
+		}()
+	}
 
 	tokenStore, err := authjs.Open(ctx, js, *cfg.nats.replicas)
 	if err != nil {

@@ -44,8 +44,8 @@ func addNATSFlags(fs *flagSet) natsFlags {
 		natsListen:      fs.String("nats-listen", "127.0.0.1:4222", "host:port where the embedded NATS server listens for the nats CLI and other grants commands; \"off\" for in-process only"),
 		replicas:        fs.Int("replicas", 1, "replica count of the GRANTS stream (external cluster)"),
 		duplicateWindow: fs.Duration("duplicate-window", 2*time.Minute, "JetStream duplicate window for idempotent publishes"),
-		idempotencyTTL: fs.Duration("idempotency-ttl", jetstream.DefaultIdempotencyTTL, "how long a command's idempotency record is kept (a later retry is still recognised by its events, "+
-			"among the last 64 keyed commands of its aggregate)"),
+		idempotencyTTL: fs.Duration("idempotency-ttl", 0, "how long a command's idempotency record is kept, at least the duplicate window (a later retry is still recognised by its events, "+
+			"among the last 64 keyed commands of its aggregate; each record is a subject the server keeps in memory); 0: the duplicate window"),
 		syncAlways: fs.Bool("sync-always", false, "deprecated: the same as --durability=sync-always"),
 		durability: fs.String("durability", "fsync", "embedded server: when a write is acknowledged. fsync (default): only once it is on disk, "+
 			"one fsync shared by the concurrent writes (group commit); os-flush: once the operating system has it, the server fsyncs every 2 minutes, "+
@@ -231,6 +231,9 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	}
 	if *nf.duplicateWindow < time.Second {
 		return nil, usagef("--duplicate-window %s: must be at least 1s", *nf.duplicateWindow)
+	}
+	if *nf.idempotencyTTL == 0 {
+		*nf.idempotencyTTL = *nf.duplicateWindow
 	}
 	if *nf.idempotencyTTL < *nf.duplicateWindow {
 		return nil, usagef("--idempotency-ttl %s: must be at least the duplicate window (%s)", *nf.idempotencyTTL, *nf.duplicateWindow)

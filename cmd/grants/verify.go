@@ -194,12 +194,24 @@ func runCheckpoint(args []string) error {
 // With legacy, unsigned events count (the first checkpoint of a ledger
 // written before events were signed).
 func writeCheckpoint(ctx context.Context, sys *system, now time.Time, legacy bool) (events.Checkpoint, events.StreamReport, error) {
-	rep, v, err := events.VerifyStore(ctx, sys.store, sys.ring, events.VerifyOptions{Fast: true, Legacy: legacy})
+	return writeCheckpointOn(ctx, sys, sys.store, now, legacy)
+}
+
+// checkpointStore is an event store that keeps checkpoints.
+type checkpointStore interface {
+	events.Store
+	events.Checkpointer
+}
+
+// writeCheckpointOn is writeCheckpoint reading the stream through store
+// (the system's own, or paced: pacedStore).
+func writeCheckpointOn(ctx context.Context, sys *system, store checkpointStore, now time.Time, legacy bool) (events.Checkpoint, events.StreamReport, error) {
+	rep, v, err := events.VerifyStore(ctx, store, sys.ring, events.VerifyOptions{Fast: true, Legacy: legacy})
 	if err != nil {
 		return events.Checkpoint{}, rep, err
 	}
 	cp := v.Checkpoint(sys.signer, now)
-	if _, err := sys.store.WriteCheckpoint(ctx, cp); err != nil {
+	if _, err := store.WriteCheckpoint(ctx, cp); err != nil {
 		return cp, rep, err
 	}
 	return cp, rep, nil

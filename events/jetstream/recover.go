@@ -87,9 +87,18 @@ func (r *recoverer) health() error {
 }
 
 // check looks at the server's health and repairs JetStream if it is not
-// healthy and the disk has room.
+// healthy and the disk has room. A failure is confirmed by three more
+// looks before anything is said or done: the server's health check waits 1 ms
+// for its own start to be complete, and a busy machine (a goroutine
+// descheduled longer than that, GC pauses near the memory limit) fails
+// it spuriously, which restarted JetStream under load and failed the
+// commands in flight.
 func (r *recoverer) check() {
 	err := r.health()
+	for i := 0; i < 3 && err != nil; i++ {
+		time.Sleep(10 * time.Millisecond)
+		err = r.health()
+	}
 	r.mu.Lock()
 	was := r.last
 	r.last = err

@@ -55,10 +55,13 @@ const IdempotencyBucket = "GRANTS_IDEMPOTENCY"
 // by its message IDs.
 const DefaultDuplicateWindow = 2 * time.Minute
 
-// DefaultIdempotencyTTL is how long an idempotency record is kept. A
-// retry after it is still recognised by the events, which carry the key
-// (see aggregates/command).
-const DefaultIdempotencyTTL = 24 * time.Hour
+// DefaultIdempotencyTTL is how long an idempotency record is kept: the
+// duplicate window. A retry after it is still recognised by the events,
+// which carry the key (see aggregates/command). Every record is a subject
+// of the bucket, which the server keeps in memory (about 80-170 bytes
+// each): the records of a day (24h before) grew the server's memory with
+// every command, those of two minutes are bounded by the command rate.
+const DefaultIdempotencyTTL = 2 * time.Minute
 
 // DefaultRequestTimeout bounds a read request whose context has no deadline.
 const DefaultRequestTimeout = 10 * time.Second

@@ -91,18 +91,55 @@ func (s *Server) Warnings() string { return s.log.String() }
 // RSS returns the resident memory in bytes of process pid, from
 // /proc/<pid>/status.
 func RSS(pid int) (int64, error) {
+	m, err := ReadMemory(pid)
+	return m.RSS, err
+}
+
+// Memory is a process's resident memory in bytes, from /proc/<pid>/status:
+// RSS (VmRSS) is Anon (RssAnon: heaps, Go's and C's) plus File (RssFile:
+// the binary and mapped files) plus shared memory.
+type Memory struct {
+	RSS, Anon, File int64
+}
+
+// Memory returns the server's resident memory.
+func (s *Server) Memory() (Memory, error) { return ReadMemory(s.PID()) }
+
+// ReadMemory returns the resident memory of process pid.
+func ReadMemory(pid int) (Memory, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, err
+		return Memory{}, err
 	}
+	var m Memory
+	found := false
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) == 2 && f[1] == "kB" {
-				n, err := strconv.ParseInt(f[0], 10, 64)
-				return n << 10, err
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		var dst *int64
+		switch name {
+		case "VmRSS":
+			dst, found = &m.RSS, true
+		case "RssAnon":
+			dst = &m.Anon
+		case "RssFile":
+			dst = &m.File
+		default:
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) == 2 && f[1] == "kB" {
+			n, err := strconv.ParseInt(f[0], 10, 64)
+			if err != nil {
+				return Memory{}, err
 			}
+			*dst = n << 10
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	if !found {
+		return Memory{}, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	}
+	return m, nil
 }

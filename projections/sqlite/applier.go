@@ -38,6 +38,7 @@ type applier struct {
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow
 	lastProj  *projectRow            // the project last returned by project
+	batch     uint64                 // the live batches committed (trim)
 	statMob   map[uint64]*statMobRow // by statKeyIDs.pack
 	statIDs   statKeyIDs
 	statMobT  map[string]*statMobRow // keys that do not pack, by statMobKey.appendTo
@@ -322,7 +323,44 @@ func (a *applier) commitOnly() error {
 		return err
 	}
 	a.inTx = false
+	a.trim()
 	return nil
+}
+
+// maxCachedProjects bounds the projects (each with its budget, an
+// example per distinct explanation of its lines: 200-400 KiB for a
+// thousand mobilities) the live applier keeps between batches, and
+// maxCachedOrgs the organisations. Kept for ever, they grew grants serve's
+// memory with every project and mobility reported (issue 16).
+var (
+	maxCachedProjects = 64
+	maxCachedOrgs     = 4096
+)
+
+// trim runs after a live batch's commit, when every row is on disk:
+// beyond maxCachedProjects it forgets the projects the batch did not use
+// (the least recently used ones are read again when next needed), beyond
+// maxCachedOrgs every organisation. A bulk load keeps them (it reads each
+// project once).
+func (a *applier) trim() {
+	if a.bulk {
+		return
+	}
+	cur := a.batch
+	a.batch++
+	if len(a.projects) > maxCachedProjects {
+		for id, p := range a.projects {
+			if p == nil || p.used != cur {
+				delete(a.projects, id)
+			}
+		}
+		if a.lastProj != nil && a.projects[a.lastProj.id] != a.lastProj {
+			a.lastProj = nil
+		}
+	}
+	if len(a.orgs) > maxCachedOrgs {
+		a.orgs = map[string]*orgRow{}
+	}
 }
 
 // flush writes the rows changed in this batch.
@@ -409,11 +447,12 @@ func (a *applier) touchOrg(o *orgRow) {
 func (a *applier) project(id string) (*projectRow, error) {
 	// An event's handler and then apply ask for the same project.
 	if a.lastProj != nil && a.lastProj.id == id {
+		a.lastProj.used = a.batch
 		return a.lastProj, nil
 	}
 	if p, ok := a.projects[id]; ok {
 		if p != nil {
-			a.lastProj = p
+			a.lastProj, p.used = p, a.batch
 		}
 		return p, nil
 	}
@@ -426,12 +465,14 @@ func (a *applier) project(id string) (*projectRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.used = a.batch
 	a.projects[strings.Clone(id)] = p // id may alias an event's payload
 	return p, nil
 }
 
 // putProject caches a new project row.
 func (a *applier) putProject(p *projectRow) {
+	p.used = a.batch
 	a.projects[p.id] = p
 	a.lastProj = p
 	a.touchProject(p)

@@ -30,12 +30,19 @@ type Options struct {
 	Mode Mode
 	// ReadConns is the size of the read pool (default 4).
 	ReadConns int
-	// CacheMiB is SQLite's page cache of the writer in MiB (default 64;
+	// CacheMiB is SQLite's page cache of the writer in MiB (default 16;
 	// 32 in Bulk mode: a rebuild appends rows in rowid order and builds
 	// the secondary indexes at the end, so a larger cache only costs
-	// page faults on fresh memory).
+	// page faults on fresh memory). Each reader has readCacheMiB. The
+	// caches are C memory, outside Go's memory limit, and fill as the file
+	// grows: with 4 readers the file costs at most 32 MiB of resident
+	// memory; a page not cached is read from the operating system's.
 	CacheMiB int
 }
+
+// readCacheMiB is the page cache of each read connection: a status or a
+// mobility page reads a few index and row pages.
+const readCacheMiB = 4
 
 // DB is one read-model database file: a single writer connection owned by
 // the projector and a pool of read-only connections answering queries.
@@ -63,7 +70,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		opt.ReadConns = 4
 	}
 	if opt.CacheMiB <= 0 {
-		opt.CacheMiB = 64
+		opt.CacheMiB = 16
 		if opt.Mode == Bulk {
 			opt.CacheMiB = 32
 		}
@@ -105,7 +112,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("migrating read models %s: %w", path, err)
 	}
 	if opt.Mode == Live {
-		rdsn := path + "?_busy_timeout=10000&_query_only=1&_cache_size=-16384"
+		rdsn := path + fmt.Sprintf("?_busy_timeout=10000&_query_only=1&_cache_size=-%d", readCacheMiB*1024)
 		db.r, err = sql.Open("sqlite3", rdsn)
 		if err != nil {
 			db.Close()

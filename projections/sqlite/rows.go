@@ -48,6 +48,8 @@ type projectRow struct {
 	parts *rowSlots
 	// budget is the project's budget once loaded (budget.go).
 	budget *projBudget
+	// used is the live applier's batch that last used the row (trim).
+	used uint64
 }
 
 const projectCols = "id, org, title, action, field, call_year, round, consortium, status, partners_json, " +

@@ -39,8 +39,13 @@ type Keys struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu    sync.RWMutex
-	cache map[string][]byte // id -> wrapped key, or tombstone
+	// mu guards cache and erased.
+	mu sync.Mutex
+	// cache holds the wrapped keys used or written lately, bounded in
+	// number (keyCache): a key not in it is read from the bucket.
+	cache keyCache
+	// erased holds the keys this process saw destroyed: few, kept.
+	erased map[string]struct{}
 
 	// syncer, if set, makes a created key and an erasure durable before
 	// Create and Destroy return (SetSyncer).
@@ -66,8 +71,44 @@ func (k *Keys) sync(what string) error {
 	return nil
 }
 
+// CachedKeys is the bound grants serve gives its keys once its read models
+// have caught up (Keys.Bound): two generations of at most this many keys
+// each (about 150 bytes a key). A key not in memory costs one read of the
+// bucket; a key being written or just written (a participant's reports,
+// the projector opening what the handler sealed) is in memory.
+const CachedKeys = 1 << 15
+
+// keyCache is a cache of wrapped keys in two generations: a key is looked
+// up in the current one, then in the previous one (and moved back into
+// the current); when the current one holds max keys it becomes the
+// previous one and the older keys are forgotten. Memory is bounded by
+// 2*max keys, whatever the bucket holds; max 0 keeps every key.
+type keyCache struct {
+	max       int
+	cur, prev map[string][]byte
+}
+
+func (c *keyCache) get(id string) ([]byte, bool) {
+	if b, ok := c.cur[id]; ok {
+		return b, true
+	}
+	b, ok := c.prev[id]
+	if ok {
+		c.put(id, b)
+	}
+	return b, ok
+}
+
+func (c *keyCache) put(id string, b []byte) {
+	if c.cur == nil || (c.max > 0 && len(c.cur) >= c.max) {
+		c.prev, c.cur = c.cur, make(map[string][]byte, min(c.max, 1024))
+	}
+	c.cur[id] = b
+}
+
 // Open creates or updates the bucket with replicas replicas (those of the
-// stream) and loads its keys.
+// stream) and loads its keys: all of them, for a replay or a catch-up
+// that opens every sealed block, until Bound.
 func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, error) {
 	if replicas < 1 {
 		replicas = 1
@@ -105,7 +146,8 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, err
 		cancel()
 		return nil, fmt.Errorf("watching key-value bucket %s: %w", Bucket, err)
 	}
-	k := &Keys{kv: kv, js: js, w: w, cancel: cancel, done: make(chan struct{}), cache: map[string][]byte{}}
+	k := &Keys{kv: kv, js: js, w: w, cancel: cancel, done: make(chan struct{}),
+		cache: keyCache{}, erased: map[string]struct{}{}}
 	loaded := make(chan struct{})
 	go k.follow(w, loaded)
 	select {
@@ -117,7 +159,21 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, err
 	return k, nil
 }
 
-// follow applies the watcher's updates to the cache until Close.
+// Bound makes k keep at most about 2*n keys in memory from now on (n at
+// least 1): those used or written lately, beside the erasures it saw. The
+// keys loaded at Open are let go; one not used since is read again from
+// the bucket when needed. grants serve bounds its keys once its read
+// models have caught up, so that its memory does not grow with the
+// number of participants.
+func (k *Keys) Bound(n int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.cache = keyCache{max: max(1, n)}
+}
+
+// follow applies the watcher's updates (the keys at Open, then those
+// written and destroyed by this instance or another one) to the cache
+// until Close; loaded is closed once the keys at Open are in.
 func (k *Keys) follow(w jetstream.KeyWatcher, loaded chan struct{}) {
 	defer close(k.done)
 	defer func() { _ = w.Stop() }()
@@ -130,14 +186,11 @@ func (k *Keys) follow(w jetstream.KeyWatcher, loaded chan struct{}) {
 			}
 			continue
 		}
-		k.mu.Lock()
-		switch e.Operation() {
-		case jetstream.KeyValuePut:
-			k.cache[e.Key()] = e.Value()
-		default:
-			k.cache[e.Key()] = tombstone
+		if e.Operation() == jetstream.KeyValuePut {
+			k.remember(e.Key(), e.Value())
+		} else {
+			k.forget(e.Key())
 		}
-		k.mu.Unlock()
 	}
 	if first {
 		close(loaded)
@@ -158,11 +211,21 @@ func value(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-// Cached implements pii.CachedKeyStore.
+// lookup returns the wrapped key id (or the tombstone) from memory.
+func (k *Keys) lookup(id string) ([]byte, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.erased[id]; ok {
+		return tombstone, true
+	}
+	return k.cache.get(id)
+}
+
+// Cached implements pii.CachedKeyStore: ok is false for a key not in
+// memory, which after Bound may still be in the bucket (Create then
+// finds it).
 func (k *Keys) Cached(id string) ([]byte, bool, error) {
-	k.mu.RLock()
-	b, ok := k.cache[id]
-	k.mu.RUnlock()
+	b, ok := k.lookup(id)
 	if !ok {
 		return nil, false, nil
 	}
@@ -172,10 +235,7 @@ func (k *Keys) Cached(id string) ([]byte, bool, error) {
 
 // Get implements pii.KeyStore.
 func (k *Keys) Get(ctx context.Context, id string) ([]byte, error) {
-	k.mu.RLock()
-	b, ok := k.cache[id]
-	k.mu.RUnlock()
-	if ok {
+	if b, ok := k.lookup(id); ok {
 		return value(b)
 	}
 	e, err := k.kv.Get(ctx, id)
@@ -189,12 +249,18 @@ func (k *Keys) Get(ctx context.Context, id string) ([]byte, error) {
 	return value(e.Value())
 }
 
+// remember keeps the wrapped key id (or its tombstone) in memory; a key
+// known to be destroyed stays so.
 func (k *Keys) remember(id string, b []byte) {
-	k.mu.Lock()
-	if _, ok := k.cache[id]; !ok {
-		k.cache[id] = b
+	if bytes.Equal(b, tombstone) {
+		k.forget(id)
+		return
 	}
-	k.mu.Unlock()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.erased[id]; !ok {
+		k.cache.put(id, b)
+	}
 }
 
 // Create implements pii.KeyStore: an atomic create, so that of two
@@ -256,9 +322,11 @@ func (k *Keys) Destroy(ctx context.Context, id string) error {
 	return k.sync("the erasure of subject key " + id)
 }
 
-// forget replaces a key in the cache by its tombstone.
+// forget records that key id was destroyed.
 func (k *Keys) forget(id string) {
 	k.mu.Lock()
-	k.cache[id] = tombstone
-	k.mu.Unlock()
+	defer k.mu.Unlock()
+	k.erased[id] = struct{}{}
+	delete(k.cache.cur, id)
+	delete(k.cache.prev, id)
 }

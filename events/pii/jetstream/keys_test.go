@@ -147,3 +147,99 @@ func TestKeysLoadedAtOpen(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestKeysBound: an instance bound after its open (grants serve once
+// caught up) lets the loaded keys go, so its memory does not grow with the
+// participants, but finds each when used: a block opens, an erased key is
+// erased (PD-ERASE), sealing again for a known subject uses its key, not
+// a new one (PD-SEALED), and a key made afterwards is followed.
+func TestKeysBound(t *testing.T) {
+	emb, err := ejs.OpenEmbedded(context.Background(), ejs.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1}, aggregates.Registry(), ejs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emb.Close)
+	ctx := context.Background()
+	master := bytes.Repeat([]byte{7}, pii.KeySize)
+	ka := open(t, emb)
+	va, _ := pii.NewVault(master, ka)
+	subject := func(i int) pii.Subject { return pii.Subject{Org: "E1", Participant: "P" + string(rune('A'+i))} }
+	var blocks []pii.Sealed
+	for i := 0; i < 5; i++ {
+		b, err := va.Seal(ctx, subject(i), []byte(`{"last_name":"Virtanen"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks = append(blocks, b)
+	}
+	if err := va.Destroy(ctx, subject(1)); err != nil {
+		t.Fatal(err)
+	}
+	kb := open(t, emb)
+	kb.Bound(2)
+	for i := 0; i < 5; i++ {
+		_, ok, err := kb.Cached(pii.KeyID(subject(i)))
+		switch {
+		case i == 1 && (!ok || !errors.Is(err, pii.ErrErased)):
+			t.Errorf("PD-ERASE: the erasure was forgotten by Bound: %v, %v", ok, err)
+		case i != 1 && ok:
+			t.Errorf("key %d is still held after Bound", i)
+		}
+	}
+	vb, _ := pii.NewVault(master, kb)
+	for i, b := range blocks {
+		got, err := vb.Open(ctx, b)
+		switch {
+		case i == 1 && !errors.Is(err, pii.ErrErased):
+			t.Errorf("PD-ERASE: the erased subject's block opens: %q, %v", got, err)
+		case i != 1 && (err != nil || !bytes.Contains(got, []byte("Virtanen"))):
+			t.Errorf("PD-SEALED: block %d does not open on the other instance: %q %v", i, got, err)
+		}
+	}
+	// Sealing for a known subject the instance has not used: the block
+	// must open with the first instance's key.
+	sealed, err := piijs.Open(ctx, mustJS(t, emb), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sealed.Close)
+	sealed.Bound(1)
+	vc, _ := pii.NewVault(master, sealed)
+	blk, err := vc.Seal(ctx, subject(3), []byte(`{"last_name":"Korhonen"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := va.Open(ctx, blk); err != nil || !bytes.Contains(got, []byte("Korhonen")) {
+		t.Fatalf("PD-SEALED: a known subject was sealed under a new key: %q %v", got, err)
+	}
+	if _, err := vc.Seal(ctx, subject(1), []byte(`{}`)); !errors.Is(err, pii.ErrErased) {
+		t.Fatalf("PD-ERASE: sealed for an erased subject on an instance that had not seen it: %v", err)
+	}
+	if _, err := va.Seal(ctx, subject(6), []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, ok, _ := kb.Cached(pii.KeyID(subject(6))); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a key made after the open is not followed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func mustJS(t *testing.T, emb *ejs.Embedded) natsjs.JetStream {
+	t.Helper()
+	nc, err := ejs.ConnectInProcess(emb.Server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := natsjs.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
