@@ -150,8 +150,9 @@ func runServe(args []string) error {
 	}
 	defer closeVault()
 	if sys.srv != nil && sys.durability == jetstream.DurabilityFsync {
-		// A key is on disk before the event it seals is acknowledged.
-		syncer, closeSyncer := jetstream.NewStreamSyncer(sys.srv, piijs.StreamName)
+		// A key is on disk before the event it seals is acknowledged;
+		// the keys of concurrent commands share one fsync.
+		syncer, closeSyncer := jetstream.NewGroupSyncer(sys.srv, piijs.StreamName)
 		defer closeSyncer()
 		keys.SetSyncer(syncer)
 	}
