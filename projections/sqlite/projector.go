@@ -395,34 +395,9 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	var (
 		b   batch
 		err error
-		// linger, following the stream, ends an open batch's wait for
-		// more events (see liveLinger).
-		linger *time.Timer
 	)
-	if !fill {
-		linger = time.NewTimer(time.Hour)
-		linger.Stop()
-		defer linger.Stop()
-	}
 	for err == nil {
-		var (
-			chunk []item
-			ok    bool
-		)
-		if !fill && b.n > 0 {
-			// A batch is open and nothing is waiting: more events may
-			// join it until its linger is up, then it is committed.
-			linger.Reset(liveLinger - time.Since(b.opened))
-			select {
-			case chunk, ok = <-in:
-				linger.Stop()
-			case <-linger.C:
-				err = p.commit(&b)
-				continue
-			}
-		} else {
-			chunk, ok = <-in
-		}
+		chunk, ok := <-in
 		if !ok {
 			break
 		}
@@ -452,7 +427,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			if err = p.commit(&b); err == nil {
 				err = stop
 			}
-		case b.n >= n || (!fill && len(in) == 0 && time.Since(b.opened) >= liveLinger):
+		case b.n >= n || (!fill && len(in) == 0):
 			// Only this goroutine receives: an empty channel means that
 			// nothing more has arrived.
 			err = p.commit(&b)
@@ -485,18 +460,7 @@ type batch struct {
 	seq      uint64
 	recorded time.Time
 	hash     string
-	// opened is when the batch's first event was applied.
-	opened time.Time
 }
-
-// liveLinger is how long a live batch stays open for more events once
-// its first is applied. Under a steady flow of commands one transaction
-// then holds the events of a few milliseconds instead of one or two:
-// the commit (the WAL pages of the rows, the indexes and the checkpoint
-// row) was a tenth of the server's CPU, paid per event. A lone event is
-// readable at most this much later, well within the read-your-writes
-// bound.
-const liveLinger = 3 * time.Millisecond
 
 // apply applies one event in the open batch, beginning the batch's
 // transaction if needed. An event at or below the checkpoint was
@@ -530,9 +494,6 @@ func (p *Projector) apply(b *batch, it *item) error {
 		if err := h(it.env.Sequence); err != nil {
 			return err
 		}
-	}
-	if b.n == 0 {
-		b.opened = time.Now()
 	}
 	b.n++
 	b.seq, b.recorded, b.hash = it.env.Sequence, it.env.RecordedAt, it.env.Hash
