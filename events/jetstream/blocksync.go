@@ -87,6 +87,11 @@ func (b *blockSyncer) Sync() error {
 	if b.newest == 0 {
 		return b.syncAll()
 	}
+	if _, err := os.Lstat(filepath.Join(b.dir, strconv.Itoa(b.newest)+".blk")); errors.Is(err, os.ErrNotExist) {
+		// The newest block went (a purge): the numbering may start over.
+		b.newest = 0
+		return b.syncAll()
+	}
 	from := max(1, b.newest-keepOpen+1)
 	created := false
 	for i := from; ; i++ {

@@ -110,4 +110,17 @@ func TestBlockSyncerLooksAtTheNewestBlocks(t *testing.T) {
 	if got := b.synced["1.blk"].size; got != 2 {
 		t.Fatalf("SyncAll synced 1.blk at %d bytes, want 2", got)
 	}
+	// Every block gone and the numbering started over: a full sync.
+	for _, n := range []string{"1.blk", "2.blk", "3.blk", "4.blk", "5.blk", "6.blk"} {
+		if err := os.Remove(filepath.Join(dir, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("1.blk", "fff")
+	if err := b.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.synced["1.blk"].size; got != 3 || b.newest != 1 {
+		t.Fatalf("after a purge 1.blk synced at %d bytes, newest %d", got, b.newest)
+	}
 }
