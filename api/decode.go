@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -55,25 +56,37 @@ func decodeStrict(body []byte, into any, pathFields map[string]string) error {
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&obj); err != nil {
-		return malformed(err)
-	}
-	if obj == nil {
-		return apperr.New(apperr.Invalid, "the body must be a JSON object, not null")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return apperr.New(apperr.Invalid, "the body holds more than one JSON value")
+	if !json.Valid(body) || body[0] != '{' {
+		// Not one JSON object: say what is wrong with it. (One object,
+		// the common case, is split into its members once, below.)
+		var obj map[string]json.RawMessage
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(&obj); err != nil {
+			return malformed(err)
+		}
+		if obj == nil {
+			return apperr.New(apperr.Invalid, "the body must be a JSON object, not null")
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return apperr.New(apperr.Invalid, "the body holds more than one JSON value")
+		}
 	}
 	members, err := objectMembers(body, "")
 	if err != nil {
 		return err
 	}
+	given := func(field string) (json.RawMessage, bool) {
+		for _, m := range members {
+			if m.name == field {
+				return m.value, true
+			}
+		}
+		return nil, false
+	}
 	for _, field := range sortedKeys(pathFields) {
 		v := pathFields[field]
 		want, _ := json.Marshal(v)
-		if got, ok := obj[field]; ok {
+		if got, ok := given(field); ok {
 			var s string
 			if json.Unmarshal(got, &s) != nil || s != v {
 				return apperr.InvalidField(field, "the body says %s but the URL says %q; leave it out of the body or make them agree", got, v)
@@ -214,9 +227,20 @@ func decodeLeaf(raw json.RawMessage, v reflect.Value, path string) error {
 	if err := checkRawText(raw, path); err != nil {
 		return err
 	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v.Addr().Interface()); err != nil {
+	var err error
+	if v.Kind() == reflect.Map {
+		// A map keyed by numbers: its values' unknown fields are refused.
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		err = d.Decode(v.Addr().Interface())
+	} else {
+		// A scalar, null or a type with its own UnmarshalJSON (which the
+		// decoder's options do not reach): one call, without a decoder
+		// and its read buffer for each value (the largest allocation of
+		// a command).
+		err = json.Unmarshal(raw, v.Addr().Interface())
+	}
+	if err != nil {
 		return fieldError(path, err)
 	}
 	switch x := v.Addr().Interface().(type) {
@@ -275,9 +299,23 @@ func sortedKeys(m map[string]string) []string {
 	return out
 }
 
+// fieldsByType caches jsonFields: a command type's fields are the same on
+// every request.
+var fieldsByType sync.Map // reflect.Type -> map[string][]int
+
 // jsonFields maps the JSON names of struct t's fields to their indexes,
-// embedded structs included.
+// embedded structs included. The map is shared: callers only read it.
 func jsonFields(t reflect.Type) map[string][]int {
+	if m, ok := fieldsByType.Load(t); ok {
+		return m.(map[string][]int)
+	}
+	m := walkJSONFields(t)
+	fieldsByType.Store(t, m)
+	return m
+}
+
+// walkJSONFields computes jsonFields.
+func walkJSONFields(t reflect.Type) map[string][]int {
 	out := map[string][]int{}
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {

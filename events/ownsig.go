@@ -17,7 +17,10 @@ type RecentSigner struct {
 	mu   sync.Mutex
 	max  int
 	made map[string]string // raw signature -> signing input
-	fifo []string
+	// ring holds the remembered signatures, oldest at next once full: a
+	// fixed ring, so that remembering one costs no copy of the others.
+	ring []string
+	next int
 }
 
 // NewRecentSigner wraps s, remembering its last n signatures.
@@ -33,10 +36,12 @@ func (r *RecentSigner) Sign(msg []byte) []byte {
 	k := string(sig)
 	if _, ok := r.made[k]; !ok {
 		r.made[k] = string(msg)
-		r.fifo = append(r.fifo, k)
-		if len(r.fifo) > r.max {
-			delete(r.made, r.fifo[0])
-			r.fifo = append(r.fifo[:0], r.fifo[1:]...)
+		if len(r.ring) < r.max {
+			r.ring = append(r.ring, k)
+		} else {
+			delete(r.made, r.ring[r.next])
+			r.ring[r.next] = k
+			r.next = (r.next + 1) % r.max
 		}
 	}
 	return sig

@@ -45,6 +45,17 @@ func TestRecentSignerRecognisesOnlyItsOwnSignatureOfTheHash(t *testing.T) {
 	if rs.SignedHere(&e) {
 		t.Fatal("a signature beyond the signer's memory is still recognised")
 	}
+	// The memory goes round: the newest signatures stay, the oldest go.
+	var last [5]events.Envelope
+	for i := range last {
+		last[i] = events.Envelope{Hash: string(rune('d' + i))}
+		last[i].Sign(rs)
+	}
+	for i, x := range last {
+		if got, want := rs.SignedHere(&x), i >= len(last)-2; got != want {
+			t.Fatalf("signature %d of %d recognised %v, want %v", i+1, len(last), got, want)
+		}
+	}
 }
 
 // BenchmarkCheckOwnEvent is what folding one's own freshly appended event

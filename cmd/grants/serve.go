@@ -161,8 +161,9 @@ func runServe(args []string) error {
 	}
 	defer closeVault()
 	if sys.srv != nil && sys.durability == jetstream.DurabilityFsync {
-		// A key is on disk before the event it seals is acknowledged.
-		syncer, closeSyncer := jetstream.NewStreamSyncer(sys.srv, piijs.StreamName)
+		// A key is on disk before the event it seals is acknowledged;
+		// the keys of concurrent commands share one fsync.
+		syncer, closeSyncer := jetstream.NewGroupSyncer(sys.srv, piijs.StreamName)
 		defer closeSyncer()
 		keys.SetSyncer(syncer)
 	}
@@ -172,7 +173,8 @@ func runServe(args []string) error {
 	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock,
 		command.Config{Logger: log, KeyRing: sys.ring, Sealer: personal.Sealer{Vault: vault}, OwnSignatures: ownSignatures(sys.signer), CacheBytes: int64(*cfg.cacheMB) << 20})
 
-	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring, Vault: vault})
+	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring, Vault: vault,
+		OwnSignatures: ownSignatures(sys.signer)})
 	if err != nil {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}

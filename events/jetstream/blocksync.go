@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,6 +18,14 @@ import (
 // fsyncs the stream's message block files (<n>.blk) that changed since
 // their last sync, and the block directory when files came or went.
 //
+// The server appends to its newest block only and numbers a new block
+// after the last: a Sync after the first (SyncAll) looks at the newest
+// keepOpen blocks it knows and at the blocks numbered after them, so its
+// cost does not grow with the stream. An older block changes only when a
+// message in it is deleted (a subject key's secure erasure, the server's
+// compaction after deletes): SyncAll, which lists the directory and
+// checks every block, makes such a change durable.
+//
 // The server of a single-replica stream writes each message into its
 // block file (pwrite) before it acknowledges it, so an fsync of the block
 // files that begins after the acknowledgement covers it. The files of the
@@ -31,8 +40,10 @@ type blockSyncer struct {
 	synced map[string]fileState
 	// open are the files of the newest blocks.
 	open map[string]*os.File
-	// names are the block files seen by the last sync, joined.
+	// names are the block files seen by the last full sync, joined.
 	names string
+	// newest is the highest block number seen (0 before the first Sync).
+	newest int
 	// closed refuses syncs after close.
 	closed bool
 }
@@ -65,13 +76,69 @@ func streamBlockDir(srv *Server, stream string) string {
 	return filepath.Join(srv.JetStreamConfig().StoreDir, srv.GlobalAccount().Name, "streams", stream, "msgs")
 }
 
-// Sync implements Syncer.
+// Sync implements Syncer: it fsyncs the newest blocks that changed and
+// the blocks created since the last Sync (all of them, the first time).
 func (b *blockSyncer) Sync() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return errors.New("the event store is closed")
 	}
+	if b.newest == 0 {
+		return b.syncAll()
+	}
+	if _, err := os.Lstat(filepath.Join(b.dir, strconv.Itoa(b.newest)+".blk")); errors.Is(err, os.ErrNotExist) {
+		// The newest block went (a purge): the numbering may start over.
+		b.newest = 0
+		return b.syncAll()
+	}
+	from := max(1, b.newest-keepOpen+1)
+	created := false
+	for i := from; ; i++ {
+		name := strconv.Itoa(i) + ".blk"
+		if i > b.newest {
+			// A block numbered after the newest known: created since.
+			if _, err := os.Lstat(filepath.Join(b.dir, name)); errors.Is(err, os.ErrNotExist) {
+				break
+			} else if err != nil {
+				return err
+			}
+			b.newest, created = i, true
+		}
+		if err := b.syncBlock(name, true); err != nil {
+			return err
+		}
+	}
+	for name, f := range b.open {
+		if blockIndex(name) <= b.newest-keepOpen {
+			f.Close()
+			delete(b.open, name)
+		}
+	}
+	if created {
+		// The new files' directory entries.
+		if err := syncDir(b.dir); err != nil {
+			return err
+		}
+		b.names = ""
+	}
+	return nil
+}
+
+// SyncAll fsyncs every block file that changed since its last sync (an
+// older block too: a message deleted in it) and the directory when files
+// came or went.
+func (b *blockSyncer) SyncAll() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return errors.New("the event store is closed")
+	}
+	return b.syncAll()
+}
+
+// syncAll is SyncAll, b.mu held.
+func (b *blockSyncer) syncAll() error {
 	entries, err := os.ReadDir(b.dir)
 	if err != nil {
 		return fmt.Errorf("listing %s: %w", b.dir, err)
@@ -86,6 +153,9 @@ func (b *blockSyncer) Sync() error {
 	newest := map[string]bool{}
 	for _, n := range blocks[max(0, len(blocks)-keepOpen):] {
 		newest[n] = true
+	}
+	if len(blocks) > 0 {
+		b.newest = max(b.newest, blockIndex(blocks[len(blocks)-1]))
 	}
 	for _, name := range blocks {
 		if err := b.syncBlock(name, newest[name]); err != nil {
@@ -240,3 +310,27 @@ func syncTree(root string) error {
 		return f.Sync()
 	})
 }
+
+// GroupSyncer is a stream's Syncer whose concurrent Syncs share one
+// fsync round (group commit, as the event store's appends do): of many
+// writers waiting at once, each waits for one round that began after its
+// call, instead of queueing for a round of its own.
+type GroupSyncer struct {
+	b *blockSyncer
+	g *groupCommitter
+}
+
+// NewGroupSyncer returns the GroupSyncer of stream on srv. Call
+// closeSyncer once its writers are done.
+func NewGroupSyncer(srv *Server, stream string) (s *GroupSyncer, closeSyncer func()) {
+	b := newBlockSyncer(streamBlockDir(srv, stream))
+	return &GroupSyncer{b: b, g: newGroupCommitter(b)}, b.close
+}
+
+// Sync makes durable what the server stored of the stream before the call
+// (its newest blocks; see blockSyncer).
+func (s *GroupSyncer) Sync() error { return s.g.Commit(context.Background()) }
+
+// SyncAll makes durable a change anywhere in the stream, a deleted
+// message in an older block too.
+func (s *GroupSyncer) SyncAll() error { return s.b.SyncAll() }

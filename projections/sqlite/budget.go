@@ -22,6 +22,7 @@ import (
 
 // budgetCat is a project's budget category as project_budgets holds it.
 type budgetCat struct {
+	name          string // the category
 	amount, lines int64
 	rules         map[string]int64 // lines by rule ID
 	dirty         bool
@@ -29,6 +30,7 @@ type budgetCat struct {
 
 // budgetExample is one distinct explanation of a category's lines.
 type budgetExample struct {
+	key       catExpl
 	lines     int64
 	firstMob  string
 	firstLine int64
@@ -48,6 +50,28 @@ type projBudget struct {
 	ex    map[catExpl]*budgetExample
 	dirty bool
 	stale bool // some example is stale
+	// dirtyCats and dirtyEx are the categories and examples changed in
+	// this batch: flushBudgets writes them without walking every
+	// category and example of the project (a project's examples grow
+	// with its mobilities).
+	dirtyCats []*budgetCat
+	dirtyEx   []*budgetExample
+}
+
+// touchCat marks c changed in this batch.
+func (b *projBudget) touchCat(c *budgetCat) {
+	if !c.dirty {
+		c.dirty = true
+		b.dirtyCats = append(b.dirtyCats, c)
+	}
+}
+
+// touchEx marks e changed in this batch.
+func (b *projBudget) touchEx(e *budgetExample) {
+	if !e.dirty {
+		e.dirty = true
+		b.dirtyEx = append(b.dirtyEx, e)
+	}
 }
 
 // budgetLine is a grant line as the budget needs it.
@@ -139,6 +163,7 @@ func (a *applier) budget(p *projectRow) (*projBudget, error) {
 		if err := json.Unmarshal([]byte(rules), &c.rules); err != nil {
 			return err
 		}
+		c.name = cat
 		b.cats[cat] = c
 		return nil
 	}, p.id)
@@ -153,6 +178,7 @@ func (a *applier) budget(p *projectRow) (*projBudget, error) {
 				return err
 			}
 		}
+		e.key = k
 		b.ex[k] = e
 		return nil
 	}, p.id)
@@ -227,10 +253,10 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 	for i, l := range a.budgetLines {
 		c := b.cats[l.category]
 		if c == nil {
-			c = &budgetCat{rules: map[string]int64{}}
-			b.cats[strings.Clone(l.category)] = c
+			c = &budgetCat{name: strings.Clone(l.category), rules: map[string]int64{}}
+			b.cats[c.name] = c
 		}
-		c.dirty = true
+		b.touchCat(c)
 		c.amount = money.SatAdd(c.amount, money.SatMul(sign, l.amount))
 		c.lines += sign
 		if l.rule != "" {
@@ -253,10 +279,10 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 			if sign < 0 {
 				continue // unreachable when the tables are consistent
 			}
-			e = &budgetExample{}
-			b.ex[catExpl{strings.Clone(l.category), strings.Clone(l.explanation)}] = e
+			e = &budgetExample{key: catExpl{strings.Clone(l.category), strings.Clone(l.explanation)}}
+			b.ex[e.key] = e
 		}
-		e.dirty = true
+		b.touchEx(e)
 		e.lines += sign
 		switch {
 		case sign > 0 && e.lines == 1:
@@ -394,17 +420,13 @@ func (a *applier) flushBudgets() error {
 	if err := a.findStaleFirsts(); err != nil {
 		return err
 	}
-	var exKeys []catExpl
 	for _, p := range a.dirtyBudget {
 		b := p.budget
-		for cat, c := range b.cats {
-			if !c.dirty {
-				continue
-			}
+		for _, c := range b.dirtyCats {
 			c.dirty = false
 			if c.lines <= 0 {
-				delete(b.cats, cat)
-				if err := a.bst.catDel.exec(p.id, cat); err != nil {
+				delete(b.cats, c.name)
+				if err := a.bst.catDel.exec(p.id, c.name); err != nil {
 					return err
 				}
 				continue
@@ -415,7 +437,7 @@ func (a *applier) flushBudgets() error {
 			}
 			r := a.bst.catRows
 			r.text(p.id)
-			r.text(cat)
+			r.text(c.name)
 			r.int(c.amount)
 			r.int(c.lines)
 			r.textBytes(rules)
@@ -423,12 +445,17 @@ func (a *applier) flushBudgets() error {
 				return err
 			}
 		}
-		exKeys = exKeys[:0]
-		for k, e := range b.ex {
-			if !e.dirty {
-				continue
+		clear(b.dirtyCats)
+		b.dirtyCats = b.dirtyCats[:0]
+		slices.SortFunc(b.dirtyEx, func(x, y *budgetExample) int {
+			if c := strings.Compare(x.key.category, y.key.category); c != 0 {
+				return c
 			}
+			return strings.Compare(x.key.explanation, y.key.explanation)
+		})
+		for _, e := range b.dirtyEx {
 			e.dirty = false
+			k := e.key
 			if e.lines <= 0 {
 				delete(b.ex, k)
 				if err := a.bst.exDel.exec(p.id, k.category, k.explanation); err != nil {
@@ -436,16 +463,6 @@ func (a *applier) flushBudgets() error {
 				}
 				continue
 			}
-			exKeys = append(exKeys, k)
-		}
-		slices.SortFunc(exKeys, func(x, y catExpl) int {
-			if c := strings.Compare(x.category, y.category); c != 0 {
-				return c
-			}
-			return strings.Compare(x.explanation, y.explanation)
-		})
-		for _, k := range exKeys {
-			e := b.ex[k]
 			r := a.bst.exRows
 			r.text(p.id)
 			r.text(k.category)
@@ -457,6 +474,8 @@ func (a *applier) flushBudgets() error {
 				return err
 			}
 		}
+		clear(b.dirtyEx)
+		b.dirtyEx = b.dirtyEx[:0]
 		b.dirty = false
 	}
 	a.dirtyBudget = a.dirtyBudget[:0]

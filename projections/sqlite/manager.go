@@ -35,6 +35,12 @@ type ManagerConfig struct {
 	// pass their checks and quarantine the others (see
 	// ProjectorConfig.KeyRing).
 	KeyRing *events.KeyRing
+	// OwnSignatures, if set with KeyRing, lets the live projector skip
+	// verifying again the signatures this process has just made (see
+	// ProjectorConfig.OwnSignatures).
+	OwnSignatures interface {
+		SignedHere(e *events.Envelope) bool
+	}
 	// Vault, if set, opens the participants' sealed personal data for the
 	// participants table (PD-SEALED); without it the table stays empty.
 	Vault pii.Vault
@@ -204,7 +210,7 @@ func (m *Manager) removeStale(current string) {
 func (m *Manager) start(db *DB) (*generation, error) {
 	g := &generation{db: db, name: filepath.Base(db.Path()), drained: make(chan struct{})}
 	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing, Vault: m.cfg.Vault,
-		Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
+		OwnSignatures: m.cfg.OwnSignatures, Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,15 @@ type ProjectorConfig struct {
 	// pass their checks (signature, hash, chain; see guard) and quarantine
 	// the others. Without it every readable event is applied.
 	KeyRing *events.KeyRing
+	// OwnSignatures, if set with KeyRing, recognises the events this very
+	// process has just signed (events.RecentSigner, the store's signer):
+	// their hashes and chains are checked, but a signature made a moment
+	// ago for the same hash is not verified again (the Ed25519
+	// verification was the projector's largest cost per event). Any other
+	// event is verified as before.
+	OwnSignatures interface {
+		SignedHere(e *events.Envelope) bool
+	}
 	// Vault, if set, opens the participants' sealed personal data
 	// (PD-SEALED); without it no sealed block is opened.
 	Vault pii.Vault
@@ -285,6 +294,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		if err != nil {
 			return err
 		}
+		g.own = p.cfg.OwnSignatures
 		p.g = g
 	}
 	if p.cfg.Started != nil {

@@ -28,6 +28,11 @@ type guard struct {
 	legacy uint64
 	chains map[events.Ref]*events.ChainState
 	log    *slog.Logger
+	// own, if set, recognises the events this process signed (see
+	// ProjectorConfig.OwnSignatures).
+	own interface {
+		SignedHere(e *events.Envelope) bool
+	}
 	// compared: the heads were compared with cp.
 	compared bool
 	// mismatch is the problem found when they differed.
@@ -95,8 +100,11 @@ func (g *guard) check(env *events.Envelope) *events.Problem {
 			Reason: "the service refused it when it was written (a signed checkpoint lists it)"}
 	}
 	trust := events.TrustSignature
-	if g.cp.Covers(env.Sequence) {
+	switch {
+	case g.cp.Covers(env.Sequence):
 		trust = events.TrustCheckpoint
+	case g.own != nil && g.own.SignedHere(env):
+		trust = events.TrustOwnSignature
 	}
 	return c.Check(env, g.ring, trust, env.Sequence <= g.legacy)
 }

@@ -61,11 +61,18 @@ type Syncer interface{ Sync() error }
 // failure could lose. Call it before use.
 func (k *Keys) SetSyncer(s Syncer) { k.syncer = s }
 
-func (k *Keys) sync(what string) error {
+// sync makes what the bucket stored durable; all, for an erasure, also a
+// change in an older block of the bucket (the key's message overwritten
+// where it was), when the syncer tells them apart (SyncAll).
+func (k *Keys) sync(what string, all bool) error {
 	if k.syncer == nil {
 		return nil
 	}
-	if err := k.syncer.Sync(); err != nil {
+	sync := k.syncer.Sync
+	if a, ok := k.syncer.(interface{ SyncAll() error }); ok && all {
+		sync = a.SyncAll
+	}
+	if err := sync(); err != nil {
 		return fmt.Errorf("making %s durable: %w", what, err)
 	}
 	return nil
@@ -268,7 +275,7 @@ func (k *Keys) remember(id string, b []byte) {
 func (k *Keys) Create(ctx context.Context, id string, wrapped []byte) ([]byte, error) {
 	_, err := k.kv.Create(ctx, id, wrapped)
 	if err == nil {
-		if err := k.sync("subject key " + id); err != nil {
+		if err := k.sync("subject key "+id, false); err != nil {
 			return nil, err
 		}
 		k.remember(id, wrapped)
@@ -319,7 +326,7 @@ func (k *Keys) Destroy(ctx context.Context, id string) error {
 		return fmt.Errorf("recording the erasure of subject key %s: %w", id, err)
 	}
 	k.forget(id)
-	return k.sync("the erasure of subject key " + id)
+	return k.sync("the erasure of subject key "+id, true)
 }
 
 // forget records that key id was destroyed.
