@@ -30,16 +30,16 @@ func TestBenchCommandReportsEveryRate(t *testing.T) {
 // figures, with requests that succeed and none refused. It times nothing.
 func TestHTTPBenchRunsEveryScenario(t *testing.T) {
 	out, errOut, code := grants(t, "bench", "--http", "--bench-dir", t.TempDir(), "--duration", "1s", "--conns", "4",
-		"--many-mobilities", "60", "--orgs", "150", "--memory-commands", "40")
+		"--many-mobilities", "100", "--orgs", "150", "--memory-commands", "40")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr: %s\nstdout: %s", code, errOut, out)
 	}
 	for _, want := range []string{
 		"raw JetStream sync publish, 4 publishers", "GET /healthz",
-		"report mobility, fsync, 10 mobilities", "report mobility, fsync, 60 mobilities", "60 vs 10 mobilities",
-		"report mobility, os-flush, 10 mobilities", "report mobility, os-flush, 60 mobilities",
-		"GET project status, 30 mobilities", "GET project status, 60 mobilities", "% of /healthz",
-		"GET 50-mobility page, 30 mobilities", "GET 50-mobility page, 60 mobilities",
+		"report mobility, fsync, 10 mobilities", "report mobility, fsync, 100 mobilities", "100 vs 10 mobilities",
+		"report mobility, os-flush, 10 mobilities", "report mobility, os-flush, 100 mobilities",
+		"GET project status, 30 mobilities", "GET project status, 100 mobilities", "% of /healthz",
+		"GET 50-mobility page, 60 mobilities", "GET 50-mobility page, 100 mobilities",
 		"read-your-writes lag", "submit application, 100 organisations", "submit application, 150 organisations",
 		"resident memory of grants serve", "report mobility, first 1s after a restart", "generator CPU",
 		"target: durable report", "target: relaxed report", "target: status and page", "target: read-your-writes lag",
