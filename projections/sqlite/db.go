@@ -10,6 +10,8 @@ import (
 
 	"github.com/erasmus-ledger/grants/events/apperr"
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/erasmus-ledger/grants/events/pii"
 )
 
 // Mode selects how a database file is written.
@@ -35,6 +37,10 @@ type Options struct {
 	// the secondary indexes at the end, so a larger cache only costs
 	// page faults on fresh memory).
 	CacheMiB int
+	// Vault opens the participants' personal data kept sealed
+	// (participants.sealed, PD-SEALED) when Participant shows it; without
+	// it such a participant cannot be shown.
+	Vault pii.Vault
 }
 
 // DB is one read-model database file: a single writer connection owned by
@@ -51,6 +57,8 @@ type DB struct {
 	wb writeback
 	// stmts keeps the read queries prepared (stmtcache.go).
 	stmts stmtCache
+	// vault opens the personal data kept sealed (Options.Vault).
+	vault pii.Vault
 }
 
 // Open opens (creating if needed) the read-model database at path, applies
@@ -84,7 +92,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("opening read models %s: %w", path, err)
 	}
 	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
-	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}}
+	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}, vault: opt.Vault}
 	// secure_delete: the bytes of a deleted row (an erased participant's
 	// personal data, PD-ERASE) are overwritten with zeros, not left in the
 	// file's free pages.
