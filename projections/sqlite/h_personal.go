@@ -147,19 +147,25 @@ func isSubject(s, org, id string) bool {
 // needing no key; another (a version-1 block in plain text) is opened
 // with vault, as openSealed does.
 func keepOrOpen(vault pii.Vault, seq uint64, e *mobilityEvent) {
-	var b pii.Sealed
-	if err := decodeSealed(e.Mobility.PersonalSealed, &b); err != nil {
-		e.opened = true
-		e.openErr = fmt.Errorf("the sealed personal data of sequence %d does not decode: %w", seq, err)
-		return
+	alg, subject, kept, ok := decodeKept(e.Mobility.PersonalSealed, sealedNonceSize)
+	if !ok {
+		var b pii.Sealed
+		if err := decodeSealed(e.Mobility.PersonalSealed, &b); err != nil {
+			e.opened = true
+			e.openErr = fmt.Errorf("the sealed personal data of sequence %d does not decode: %w", seq, err)
+			return
+		}
+		alg, subject = b.Alg, b.Subject
+		if len(b.Nonce) == sealedNonceSize {
+			kept, ok = append(b.Nonce[:len(b.Nonce):len(b.Nonce)], b.Ciphertext...), true
+		}
 	}
-	if b.Alg != pii.AlgAES256GCM || len(b.Nonce) != sealedNonceSize {
+	if !ok || alg != pii.AlgAES256GCM {
 		openSealed(vault, seq, e)
 		return
 	}
 	e.opened = true
-	e.kept = append(b.Nonce[:len(b.Nonce):len(b.Nonce)], b.Ciphertext...)
-	e.keptFor = b.Subject
+	e.kept, e.keptFor = kept, subject
 }
 
 // sealedNonceSize is the nonce size of AES-256-GCM as pii seals it.
