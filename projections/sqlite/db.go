@@ -10,6 +10,8 @@ import (
 
 	"github.com/erasmus-ledger/grants/events/apperr"
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/erasmus-ledger/grants/events/pii"
 )
 
 // Mode selects how a database file is written.
@@ -38,6 +40,10 @@ type Options struct {
 	// grows: with 4 readers the file costs at most 32 MiB of resident
 	// memory; a page not cached is read from the operating system's.
 	CacheMiB int
+	// Vault opens the participants' personal data kept sealed
+	// (participants.sealed, PD-SEALED) when Participant shows it; without
+	// it such a participant cannot be shown.
+	Vault pii.Vault
 }
 
 // readCacheMiB is the page cache of each read connection: a status or a
@@ -61,6 +67,8 @@ type DB struct {
 	// stamps tell the API which projects' cached answers are stale
 	// (stamps.go).
 	stamps *stamps
+	// vault opens the personal data kept sealed (Options.Vault).
+	vault pii.Vault
 }
 
 // Open opens (creating if needed) the read-model database at path, applies
@@ -94,7 +102,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("opening read models %s: %w", path, err)
 	}
 	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
-	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}, stamps: newStamps()}
+	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}, stamps: newStamps(), vault: opt.Vault}
 	// secure_delete: the bytes of a deleted row (an erased participant's
 	// personal data, PD-ERASE) are overwritten with zeros, not left in the
 	// file's free pages.

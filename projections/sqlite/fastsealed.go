@@ -121,3 +121,54 @@ func decodeOpened(b []byte, e *mobilityEvent) error {
 	}
 	return nil
 }
+
+// decodeKept reads a sealed block as decodeSealed does, but for a block
+// kept sealed (keepOrOpen): the nonce and the ciphertext are decoded into
+// one new slice, kept (nonce first, nonceSize bytes), in one allocation.
+// Its alg and subject may alias b. ok is false when the fast path cannot
+// read b or the nonce is not nonceSize bytes long; decodeSealed then tells.
+func decodeKept(b []byte, nonceSize int) (alg, subject string, kept []byte, ok bool) {
+	if !utf8.Valid(b) {
+		return "", "", nil, false
+	}
+	var nonce, ct []byte
+	r := jreader{b: b}
+	// base64 has no character JSON escapes: the texts are read in place.
+	raw := func(p *[]byte) error {
+		v, ok := r.rawString()
+		if !ok {
+			return errFast
+		}
+		*p = v
+		return nil
+	}
+	err := r.object(func(k []byte) error {
+		switch string(k) {
+		case "alg":
+			return r.strTo(&alg)
+		case "subject":
+			return r.strTo(&subject)
+		case "nonce":
+			return raw(&nonce)
+		case "ciphertext":
+			return raw(&ct)
+		case "key_id", "plain":
+			return r.skip(0)
+		}
+		return r.other(k, sealedKeys)
+	})
+	if err != nil || r.end() != nil {
+		return "", "", nil, false
+	}
+	enc := base64.StdEncoding
+	out := make([]byte, enc.DecodedLen(len(nonce))+enc.DecodedLen(len(ct)))
+	n, err := enc.Decode(out, nonce)
+	if err != nil || n != nonceSize {
+		return "", "", nil, false
+	}
+	m, err := enc.Decode(out[n:], ct)
+	if err != nil {
+		return "", "", nil, false
+	}
+	return alg, subject, out[:n+m], true
+}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -65,5 +66,37 @@ func TestPDSealedFastPathReadsLikeEncodingJSON(t *testing.T) {
 			got.Nationality != p.Nationality || got.BirthDate != birth {
 			t.Errorf("%s: fast %+v, encoding/json %+v", in, got, p)
 		}
+	}
+}
+
+// decodeKept reads what decodeSealed reads, nonce and ciphertext in one
+// slice, and refuses what it cannot read in place.
+func TestDecodeKeptReadsAsDecodeSealed(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		ok       bool
+	}{
+		{"a block", `{"alg":"A256GCM","subject":"E1/P1","key_id":"s00","nonce":"AAECAwQFBgcICQoL","ciphertext":"3q2+7w=="}`, true},
+		{"fields in another order", `{"ciphertext":"3q2+7w==","nonce":"AAECAwQFBgcICQoL","subject":"E1/P1","alg":"A256GCM"}`, true},
+		{"a nonce of another size", `{"alg":"A256GCM","subject":"E1/P1","nonce":"AAEC","ciphertext":"3q2+7w=="}`, false},
+		{"an escaped text", `{"alg":"A256GCM","subject":"E1/P1","nonce":"AAECAwQFBgcICQoL","ciphertext":"3q2\/7w=="}`, false},
+		{"not base64", `{"alg":"A256GCM","subject":"E1/P1","nonce":"AAECAwQFBgcICQoL","ciphertext":"!!"}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			alg, subject, kept, ok := decodeKept([]byte(tc.in), 12)
+			if ok != tc.ok {
+				t.Fatalf("ok %v, want %v", ok, tc.ok)
+			}
+			if !ok {
+				return
+			}
+			var s pii.Sealed
+			if err := decodeSealed([]byte(tc.in), &s); err != nil {
+				t.Fatal(err)
+			}
+			if alg != s.Alg || subject != s.Subject || !bytes.Equal(kept, append(s.Nonce, s.Ciphertext...)) {
+				t.Fatalf("decodeKept: %q %q %x; decodeSealed: %+v", alg, subject, kept, s)
+			}
+		})
 	}
 }

@@ -73,6 +73,13 @@ type mobilityEvent struct {
 	// why it did not open.
 	opened  bool
 	openErr error
+	// kept, in a projector that keeps sealed blocks sealed
+	// (ProjectorConfig.KeepSealed), is the nonce and ciphertext of the
+	// AES-256-GCM block, read ahead of the writer (preOpen), and keptFor
+	// the subject it is sealed for; nil when the block is not kept sealed
+	// (another algorithm: it is opened instead).
+	kept    []byte
+	keptFor string
 }
 
 // ukraine reports whether the mobility uses the Ukraine exception.
@@ -209,7 +216,8 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 			a.pendingMob[pairKey{e.ProjectID, m.MobilityID}] = f
 		}
 	}
-	if fill, err := a.openPersonal(env, p.org, e); err != nil || !fill {
+	fill, sealed, err := a.openPersonal(env, p.org, e)
+	if err != nil || !fill {
 		return err
 	}
 	pd := &m.Personal
@@ -234,6 +242,7 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	b.text(pd.Gender)
 	b.text(pd.Nationality)
 	b.int(int64(env.Sequence))
+	b.blob(sealed)
 	_, err = b.end()
 	return err
 }

@@ -73,7 +73,7 @@ func (a *applier) eraseParticipant(env *events.Envelope, org, id, erasedOn strin
 	if err := a.st.partPutRowid.flush(); err != nil {
 		return err
 	}
-	if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sequence = ? WHERE org = ? AND id = ?",
+	if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sealed = x'', sequence = ? WHERE org = ? AND id = ?",
 		int64(env.Sequence), org, id); err != nil {
 		return err
 	}
@@ -89,36 +89,111 @@ func (a *applier) eraseParticipant(env *events.Envelope, org, id, erasedOn strin
 }
 
 // openPersonal fills the mirror's personal block from its sealed form
-// (PD-SEALED). It reports false when the participant's personal data is
-// not to be written: erased (the key is gone, or an erasure was met), or
-// sealed and no vault given (a file built without the keys).
-func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEvent) (bool, error) {
+// (PD-SEALED), or, in a projector that keeps sealed blocks sealed, returns
+// the block's nonce and ciphertext for participants.sealed (the personal
+// fields then stay empty). It reports false when the participant's
+// personal data is not to be written: erased (the key is gone, or an
+// erasure was met), or sealed and no vault given (a file built without the
+// keys).
+func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEvent) (bool, []byte, error) {
 	m := &e.Mobility
 	sealed := len(m.PersonalSealed) > 0 && string(m.PersonalSealed) != "null"
 	pd := &m.Personal
 	if !sealed && pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
-		return false, nil
+		return false, nil, nil
 	}
 	set, err := a.erasedSet()
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	if set[pairKey{org, m.ParticipantID}] {
-		return false, nil
+		return false, nil, nil
 	}
 	if !sealed {
-		return true, nil
+		return true, nil, nil
 	}
 	if a.vault == nil {
-		return false, nil
+		return false, nil, nil
 	}
-	if !e.opened {
+	if a.keepSealed {
+		if !e.opened {
+			keepOrOpen(a.vault, env.Sequence, e)
+		}
+		if e.kept != nil && isSubject(e.keptFor, org, m.ParticipantID) {
+			return true, e.kept, nil
+		}
+		if e.kept != nil {
+			// Sealed for another subject than the row's: opened, as
+			// without KeepSealed.
+			openSealed(a.vault, env.Sequence, e)
+		}
+	} else if !e.opened {
 		openSealed(a.vault, env.Sequence, e)
 	}
 	if errors.Is(e.openErr, pii.ErrErased) {
-		return false, a.eraseParticipant(env, org, m.ParticipantID, "", false, "")
+		return false, nil, a.eraseParticipant(env, org, m.ParticipantID, "", false, "")
 	}
-	return e.openErr == nil, e.openErr
+	return e.openErr == nil, nil, e.openErr
+}
+
+// isSubject reports whether s names the subject of participant id of org
+// (pii.Subject.String, without building it).
+func isSubject(s, org, id string) bool {
+	return len(s) == len(org)+1+len(id) && s[:len(org)] == org && s[len(org)] == '/' && s[len(org)+1:] == id
+}
+
+// keepOrOpen reads e's sealed personal block for a projector that keeps
+// it sealed: an AES-256-GCM block is kept as it is (e.kept, e.keptFor),
+// needing no key; another (a version-1 block in plain text) is opened
+// with vault, as openSealed does.
+func keepOrOpen(vault pii.Vault, seq uint64, e *mobilityEvent) {
+	alg, subject, kept, ok := decodeKept(e.Mobility.PersonalSealed, sealedNonceSize)
+	if !ok {
+		var b pii.Sealed
+		if err := decodeSealed(e.Mobility.PersonalSealed, &b); err != nil {
+			e.opened = true
+			e.openErr = fmt.Errorf("the sealed personal data of sequence %d does not decode: %w", seq, err)
+			return
+		}
+		alg, subject = b.Alg, b.Subject
+		if len(b.Nonce) == sealedNonceSize {
+			kept, ok = append(b.Nonce[:len(b.Nonce):len(b.Nonce)], b.Ciphertext...), true
+		}
+	}
+	if !ok || alg != pii.AlgAES256GCM {
+		openSealed(vault, seq, e)
+		return
+	}
+	e.opened = true
+	e.kept, e.keptFor = kept, subject
+}
+
+// sealedNonceSize is the nonce size of AES-256-GCM as pii seals it.
+const sealedNonceSize = 12
+
+// openKept opens a participant's kept block (participants.sealed): the
+// nonce and ciphertext of an AES-256-GCM block sealed for the subject of
+// participant id of org, whose key ID is that subject's. It returns
+// pii.ErrErased when the subject's key is destroyed (PD-ERASE).
+func openKept(ctx context.Context, vault pii.Vault, org, id string, kept []byte, p *projections.ParticipantView) error {
+	if vault == nil {
+		return errors.New("the participant's personal data is sealed and this read-model file was opened without the subject keys")
+	}
+	if len(kept) < sealedNonceSize {
+		return fmt.Errorf("the sealed personal data of participant %s of %s is %d bytes long", id, org, len(kept))
+	}
+	s := pii.Subject{Org: org, Participant: id}
+	plain, err := vault.Open(ctx, pii.Sealed{Alg: pii.AlgAES256GCM, Subject: s.String(), KeyID: pii.KeyID(s), Nonce: kept[:sealedNonceSize], Ciphertext: kept[sealedNonceSize:]})
+	if err != nil {
+		return err
+	}
+	var e mobilityEvent
+	if err := decodeOpened(plain, &e); err != nil {
+		return fmt.Errorf("the personal data of participant %s of %s: %w", id, org, err)
+	}
+	pd := &e.Mobility.Personal
+	p.FirstName, p.LastName, p.BirthDate, p.Email, p.Gender, p.Nationality = pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender, pd.Nationality
+	return nil
 }
 
 // openSealed opens e's sealed personal block with vault into
@@ -149,8 +224,9 @@ func openSealed(vault pii.Vault, seq uint64, e *mobilityEvent) {
 }
 
 // preOpen opens the sealed personal block of it, if it carries one, ahead
-// of the writer (see openSealed).
-func preOpen(vault pii.Vault, it *item) {
+// of the writer (see openSealed), or with keep reads it to be kept sealed
+// (see keepOrOpen).
+func preOpen(vault pii.Vault, keep bool, it *item) {
 	if it.err != nil || it.prob != nil {
 		return
 	}
@@ -159,6 +235,10 @@ func preOpen(vault pii.Vault, it *item) {
 		return
 	}
 	if s := e.Mobility.PersonalSealed; len(s) == 0 || string(s) == "null" {
+		return
+	}
+	if keep {
+		keepOrOpen(vault, it.env.Sequence, e)
 		return
 	}
 	openSealed(vault, it.env.Sequence, e)

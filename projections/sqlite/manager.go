@@ -41,8 +41,10 @@ type ManagerConfig struct {
 	OwnSignatures interface {
 		SignedHere(e *events.Envelope) bool
 	}
-	// Vault, if set, opens the participants' sealed personal data for the
-	// participants table (PD-SEALED); without it the table stays empty.
+	// Vault, if set, fills the participants table (PD-SEALED): the
+	// sealed blocks are kept sealed there (ProjectorConfig.KeepSealed)
+	// and opened with Vault when Participant shows one; without it the
+	// table stays empty of sealed data.
 	Vault pii.Vault
 	// RetryDelay is the first delay before a failed live projector is
 	// restarted (doubling up to a minute, back to RetryDelay once it has
@@ -209,7 +211,7 @@ func (m *Manager) removeStale(current string) {
 // start makes db a generation and starts its live projector.
 func (m *Manager) start(db *DB) (*generation, error) {
 	g := &generation{db: db, name: filepath.Base(db.Path()), drained: make(chan struct{})}
-	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing, Vault: m.cfg.Vault,
+	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing, Vault: m.cfg.Vault, KeepSealed: true,
 		OwnSignatures: m.cfg.OwnSignatures, Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
 	if err != nil {
 		return nil, err
@@ -353,7 +355,7 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 	defer m.rebuildMu.Unlock()
 	old := m.cur.Load()
 	path := m.nextGenerationPath()
-	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false, m.cfg.KeyRing, m.cfg.Vault); err != nil {
+	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false, m.cfg.KeyRing, m.cfg.Vault, true); err != nil {
 		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
 	}
 	// The new generation could never catch up with read models that

@@ -55,7 +55,7 @@ func (m *Manager) bulkCatchUp(g *generation) {
 			return
 		}
 		m.cfg.Logger.Warn("the bulk catch-up failed; the live projector catches up instead", "err", err)
-		p, perr := NewProjector(g.db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing,
+		p, perr := NewProjector(g.db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing, Vault: m.cfg.Vault, KeepSealed: true,
 			Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
 		if perr != nil {
 			m.cfg.Logger.Error("the read models stopped", "err", perr)

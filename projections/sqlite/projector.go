@@ -54,6 +54,13 @@ type ProjectorConfig struct {
 	// Vault, if set, opens the participants' sealed personal data
 	// (PD-SEALED); without it no sealed block is opened.
 	Vault pii.Vault
+	// KeepSealed, with a Vault, keeps an AES-256-GCM block sealed in
+	// participants.sealed instead of opening it: it is opened when the
+	// participant is shown (Options.Vault), so the projector decrypts
+	// nothing and needs no key, and a destroyed key leaves the row
+	// unreadable (crypto-shredding). grants serve's read models keep the
+	// blocks sealed; a file built for a disclosure opens them.
+	KeepSealed bool
 	// Started, if set, is called when Run or CatchUp has checked the file
 	// against the stream and starts reading it.
 	Started func()
@@ -142,6 +149,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 	// rowid and starts the file's writeback after each commit.
 	a.bulk = db.mode == Bulk
 	a.vault = cfg.Vault
+	a.keepSealed = cfg.KeepSealed
 	return &Projector{db: db, cfg: cfg, dec: decoder{reg: cfg.Registry, hs: handlers()}, a: a}, nil
 }
 
@@ -381,15 +389,16 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	}()
 	in := ch
 	if fill && p.a.vault != nil {
-		// The sealed personal data is opened (AES-GCM, PD-SEALED) in a
-		// stage of its own, so that it runs beside the writer on another
-		// core instead of in the writer's goroutine.
+		// The sealed personal data is opened (AES-GCM, PD-SEALED), or
+		// read to be kept sealed, in a stage of its own, so that it runs
+		// beside the writer on another core instead of in the writer's
+		// goroutine.
 		opened := make(chan []item, inFlight)
 		go func() {
 			defer close(opened)
 			for chunk := range ch {
 				for i := range chunk {
-					preOpen(p.a.vault, &chunk[i])
+					preOpen(p.a.vault, p.a.keepSealed, &chunk[i])
 				}
 				opened <- chunk
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -344,12 +345,20 @@ func (db *DB) Mobilities(ctx context.Context, f projections.MobilityFilter) (pro
 	return page, nil
 }
 
-// Participant implements projections.Reader.
+// Participant implements projections.Reader. Personal data kept sealed
+// (participants.sealed) is opened with Options.Vault.
 func (db *DB) Participant(ctx context.Context, org, id string) (projections.ParticipantView, error) {
+	return db.participant(ctx, db.vault, org, id)
+}
+
+// participant is Participant opening the personal data kept sealed with
+// vault. A participant whose key is destroyed is shown erased (PD-ERASE),
+// also before the read models met the erasure.
+func (db *DB) participant(ctx context.Context, vault pii.Vault, org, id string) (projections.ParticipantView, error) {
 	if p, ok, err := db.erasedParticipant(ctx, org, id); err != nil || ok {
 		return p, err
 	}
-	rows, err := db.query(ctx, "SELECT org, id, first_name, last_name, birth_date, email, gender, nationality, sequence "+
+	rows, err := db.query(ctx, "SELECT org, id, first_name, last_name, birth_date, email, gender, nationality, sequence, sealed "+
 		"FROM participants WHERE org = ? AND id = ?", org, id)
 	if err != nil {
 		return projections.ParticipantView{}, queryErr(err, "the participant")
@@ -362,8 +371,21 @@ func (db *DB) Participant(ctx context.Context, org, id string) (projections.Part
 		}
 		return p, apperr.New(apperr.NotFound, "participant %s of organisation %s has no personal data in the ledger", id, org)
 	}
-	err = rows.Scan(&p.Org, &p.ID, &p.FirstName, &p.LastName, &p.BirthDate, &p.Email, &p.Gender, &p.Nationality, &p.Sequence)
-	return p, queryErr(err, "the participant")
+	var sealed []byte
+	if err := rows.Scan(&p.Org, &p.ID, &p.FirstName, &p.LastName, &p.BirthDate, &p.Email, &p.Gender, &p.Nationality, &p.Sequence, &sealed); err != nil {
+		return p, queryErr(err, "the participant")
+	}
+	if len(sealed) == 0 {
+		return p, nil
+	}
+	err = openKept(ctx, vault, org, id, sealed, &p)
+	if errors.Is(err, pii.ErrErased) {
+		return projections.ParticipantView{ID: id, Org: org, Erased: true, Sequence: p.Sequence}, nil
+	}
+	if err != nil {
+		return projections.ParticipantView{}, apperr.Wrap(apperr.Internal, err, "the participant's personal data cannot be opened")
+	}
+	return p, nil
 }
 
 // Payments implements projections.Reader.

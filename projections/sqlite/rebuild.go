@@ -29,7 +29,7 @@ const RebuildBatchSize = 16384
 // from the stream (see events.Hole) fail it with an *IncompleteError: a
 // rebuild never passes for complete over them.
 func Rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, false, nil, nil)
+	return rebuild(ctx, src, path, until, progress, nil, false, nil, nil, false)
 }
 
 // ErrIncomplete is wrapped by the error of a rebuild that found records
@@ -56,29 +56,32 @@ func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete
 // missing from the stream: it returns the checkpoint and an
 // *IncompleteError naming them (nil error when none are missing).
 func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, nil)
+	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, nil, false)
 }
 
-// RebuildOpening is RebuildVerified (without keepIncomplete) opening the
-// participants' sealed personal data with vault into the participants
-// table, as grants serve's read models do (PD-SEALED); RebuildVerified
-// leaves that table empty of sealed data.
+// RebuildOpening is RebuildVerified (without keepIncomplete) filling the
+// participants table as grants serve's read models do (PD-SEALED): the
+// AES-256-GCM blocks kept sealed (ProjectorConfig.KeepSealed, opened with
+// vault when shown), other personal data opened with vault;
+// RebuildVerified leaves that table empty of sealed data.
 func RebuildOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, vault pii.Vault) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault)
+	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault, true)
 }
 
 // RebuildVerifiedOpening is RebuildVerified opening the sealed personal
-// data with vault (nil: RebuildVerified): a disclosed grants replay --out
-// --personal-data file, whose vault asks the running serve.
+// data with vault (nil: RebuildVerified) into the participants' text
+// columns: a disclosed grants replay --out --personal-data file, whose
+// vault asks the running serve.
 func RebuildVerifiedOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool, vault pii.Vault) (uint64, error) {
-	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, vault)
+	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, vault, false)
 }
 
 // rebuild is Rebuild with an explicit registry (nil: the domain's); with
 // keepIncomplete the file built over missing records is kept and the
 // *IncompleteError returned beside its checkpoint; with a key ring only
-// the events that pass their checks are applied.
-func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, keepIncomplete bool, ring *events.KeyRing, vault pii.Vault) (uint64, error) {
+// the events that pass their checks are applied; vault and keepSealed are
+// those of ProjectorConfig.
+func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, keepIncomplete bool, ring *events.KeyRing, vault pii.Vault, keepSealed bool) (uint64, error) {
 	if _, err := os.Stat(path); err == nil {
 		return 0, fmt.Errorf("%s already exists: a rebuild writes a new file; remove it or choose another path", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -97,7 +100,7 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 		removeDBFiles(path)
 		return 0, err
 	}
-	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize, KeyRing: ring, Vault: vault}
+	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize, KeyRing: ring, Vault: vault, KeepSealed: keepSealed}
 	if progress != nil {
 		progress(0, total)
 		cfg.Progress = func(seq uint64) { progress(seq, total) }

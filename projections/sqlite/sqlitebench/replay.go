@@ -59,9 +59,10 @@ func Replay(ctx context.Context, src projections.Source, dir string, ring *event
 	return ReplayOpening(ctx, src, dir, ring, nil)
 }
 
-// ReplayOpening is Replay whose rebuild opens the participants' sealed
-// personal data with vault (nil: none is opened), as grants serve does:
-// the replay's cost of decryption (PD-SEALED).
+// ReplayOpening is Replay whose rebuild fills the participants table with
+// vault as grants serve's read models do (sqlite.RebuildOpening: the
+// sealed blocks kept sealed, PD-SEALED); with a nil vault the table stays
+// empty.
 func ReplayOpening(ctx context.Context, src projections.Source, dir string, ring *events.KeyRing, vault pii.Vault) (ReplayResult, error) {
 	last, err := src.LastSequence(ctx)
 	if err != nil {

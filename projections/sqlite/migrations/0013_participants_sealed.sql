@@ -1,0 +1,14 @@
+-- participants.sealed: the participant's personal data as the stream
+-- holds it, sealed (PD-SEALED): the AES-256-GCM nonce followed by the
+-- ciphertext of the personal block. grants serve's read models keep it so
+-- and open it only when a participant is shown (the participant routes,
+-- the access export, the web pages), with the subject's key: the block's
+-- subject and key ID are those of the row's organisation and participant
+-- ID, which the ciphertext is bound to. A replay then opens nothing and
+-- needs no key, and once a participant's key is destroyed (PD-ERASE) the
+-- row cannot be read by anyone: crypto-shredding reaches the read models.
+-- When sealed is set the text columns are empty; rows written before this
+-- migration, files built for a disclosure (grants replay --out
+-- --personal-data) and personal data written in plain text before issue 13
+-- keep the text columns and an empty sealed.
+ALTER TABLE participants ADD COLUMN sealed BLOB NOT NULL DEFAULT x'';
