@@ -39,8 +39,10 @@ func addPersonalFlags(fs *flagSet) personalFlags {
 }
 
 // openVault opens the personal-data vault: the master key file and the
-// key bucket GRANTS_PII_KEYS. The returned function closes it.
-func openVault(ctx context.Context, cfg personalFlags, dataDir string, js natsjs.JetStream, replicas int) (*pii.KeyVault, *piijs.Keys, func(), error) {
+// key bucket GRANTS_PII_KEYS, with every key loaded (bound 0: a replay
+// that opens every sealed block) or at most about 2*bound keys in memory
+// (piijs.OpenBounded). The returned function closes it.
+func openVault(ctx context.Context, cfg personalFlags, dataDir string, js natsjs.JetStream, replicas, bound int) (*pii.KeyVault, *piijs.Keys, func(), error) {
 	path := *cfg.masterKey
 	if path == "" {
 		path = filepath.Join(dataDir, "pii", "master.key")
@@ -49,7 +51,13 @@ func openVault(ctx context.Context, cfg personalFlags, dataDir string, js natsjs
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("--pd-master-key: %w", err)
 	}
-	keys, err := piijs.Open(ctx, js, replicas)
+	open := piijs.Open
+	if bound > 0 {
+		open = func(ctx context.Context, js natsjs.JetStream, replicas int) (*piijs.Keys, error) {
+			return piijs.OpenBounded(ctx, js, replicas, bound)
+		}
+	}
+	keys, err := open(ctx, js, replicas)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -77,7 +85,7 @@ func openVaultIfPresent(ctx context.Context, masterKey, dataDir string, nc *nats
 	if err != nil {
 		return nil, nil, err
 	}
-	v, _, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas)
+	v, _, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas, 0)
 	if err != nil {
 		return nil, nil, err
 	}

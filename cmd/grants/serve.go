@@ -155,7 +155,10 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	vault, keys, closeVault, err := openVault(ctx, cfg.personal, *cfg.nats.dataDir, js, *cfg.nats.replicas)
+	// The read models keep the sealed blocks sealed (a participant is
+	// opened when shown): no key is loaded at start, and only those in use
+	// are kept, so neither the start nor memory grows with the participants.
+	vault, keys, closeVault, err := openVault(ctx, cfg.personal, *cfg.nats.dataDir, js, *cfg.nats.replicas, piijs.CachedKeys)
 	if err != nil {
 		return err
 	}
@@ -179,16 +182,6 @@ func runServe(args []string) error {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}
 	defer readModels.Close()
-	// The subject keys were all loaded for the catch-up; once the read
-	// models hold every event there was at start, only the keys in use
-	// are kept, so memory does not grow with the participants.
-	if last, err := sys.store.LastSequence(ctx); err == nil {
-		go func() {
-			if readModels.WaitFor(ctx, last) == nil {
-				keys.Bound(piijs.CachedKeys)
-			}
-		}()
-	}
 
 	tokenStore, err := authjs.Open(ctx, js, *cfg.nats.replicas)
 	if err != nil {

@@ -117,6 +117,24 @@ func (c *keyCache) put(id string, b []byte) {
 // stream) and loads its keys: all of them, for a replay or a catch-up
 // that opens every sealed block, until Bound.
 func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, error) {
+	return open(ctx, js, replicas, 0)
+}
+
+// OpenBounded creates or updates the bucket as Open does but loads no key:
+// it follows only the changes made from now on (a key written or destroyed
+// by any instance) and keeps at most about 2*n keys in memory, as after
+// Bound. A key not in memory costs one read of the bucket, which also
+// finds a key destroyed before the start. grants serve opens its keys so:
+// its read models keep the sealed blocks sealed and open one only when a
+// participant is shown, so neither its start nor its memory grows with the
+// number of participants.
+func OpenBounded(ctx context.Context, js jetstream.JetStream, replicas, n int) (*Keys, error) {
+	return open(ctx, js, replicas, max(1, n))
+}
+
+// open opens the bucket; bound 0 loads every key, else only the changes
+// from now on are followed and about 2*bound keys kept.
+func open(ctx context.Context, js jetstream.JetStream, replicas, bound int) (*Keys, error) {
 	if replicas < 1 {
 		replicas = 1
 	}
@@ -148,23 +166,35 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, err
 		return nil, fmt.Errorf("opening key-value bucket %s: %w", Bucket, err)
 	}
 	wctx, cancel := context.WithCancel(context.Background())
-	w, err := kv.WatchAll(wctx)
+	var opts []jetstream.WatchOpt
+	if bound > 0 {
+		opts = append(opts, jetstream.UpdatesOnly())
+	}
+	w, err := kv.WatchAll(wctx, opts...)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("watching key-value bucket %s: %w", Bucket, err)
 	}
 	k := &Keys{kv: kv, js: js, w: w, cancel: cancel, done: make(chan struct{}),
-		cache: keyCache{}, erased: map[string]struct{}{}}
+		cache: keyCache{max: bound}, erased: map[string]struct{}{}}
 	loaded := make(chan struct{})
 	go k.follow(w, loaded)
+	ready := loaded
+	if bound > 0 {
+		// Nothing to load: the watch sends changes only.
+		ready = closed
+	}
 	select {
-	case <-loaded:
+	case <-ready:
 	case <-ctx.Done():
 		k.Close()
 		return nil, ctx.Err()
 	}
 	return k, nil
 }
+
+// closed is a closed channel.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // Bound makes k keep at most about 2*n keys in memory from now on (n at
 // least 1): those used or written lately, beside the erasures it saw. The
