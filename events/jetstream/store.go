@@ -73,8 +73,8 @@ type Config struct {
 	// Replicas is the stream's and bucket's replica count (default 1).
 	Replicas int
 	// IdempotencyTTL is how long the bucket GRANTS_IDEMPOTENCY keeps a
-	// record (default 24h), so that it holds one record per command of
-	// that period, not of all time.
+	// record (default DefaultIdempotencyTTL, the duplicate window), so that
+	// it holds one record per command of that period, not of all time.
 	IdempotencyTTL time.Duration
 	// Clock fills in Meta.RecordedAt when an append leaves it zero; without
 	// a clock such an append is refused.
