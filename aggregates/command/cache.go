@@ -34,9 +34,6 @@ type entry struct {
 	// bytes is the entry's approximate size in memory (see sizeOfEvent);
 	// guarded by the lru's lock.
 	bytes int64
-	// used is the lru's clock when the entry was last handed out; guarded
-	// by the lru's lock.
-	used uint64
 	// grown is what apply added to bytes since the lru last counted it;
 	// guarded by the organisation's lock.
 	grown int64
@@ -133,8 +130,7 @@ func (e *entry) putHead(k string, h events.Head) {
 }
 
 // lru is a cache of entries bounded in number and in approximate bytes,
-// least recently used first out, with one exception that keeps it useful
-// when the organisations in use do not all fit (see evictLocked).
+// least recently used first out.
 type lru struct {
 	mu       sync.Mutex
 	max      int
@@ -142,9 +138,6 @@ type lru struct {
 	bytes    int64
 	order    *list.List
 	items    map[string]*list.Element
-	// clock counts the entries handed out (get): an entry's age is the
-	// number of uses of the cache since it was last used.
-	clock uint64
 }
 
 func newLRU(max int, maxBytes int64) *lru {
@@ -162,7 +155,8 @@ func max64(a, b int64) int64 {
 }
 
 // account adds what e grew by (under its organisation's lock) to the
-// cache's bytes and brings the cache back within its bounds (evictLocked).
+// cache's bytes and evicts the least recently used entries beyond the
+// bound; e itself, just used, stays even if it alone exceeds it.
 func (c *lru) account(e *entry) {
 	if e.grown == 0 {
 		return
@@ -177,46 +171,19 @@ func (c *lru) account(e *entry) {
 	}
 	e.bytes += grown
 	c.bytes += grown
-	c.evictLocked(e)
+	c.evictLocked()
 }
 
-// idle is how many uses of the cache, per entry it holds, an entry must
-// have gone without before a newly loaded entry may push it out.
-const idle = 2
-
-// evictLocked brings the cache back within its bounds after cand (just
-// used, perhaps just loaded) was added or grew. The least recently used
-// entry goes first, but only when it has been idle for idle rounds of the
-// cache (idle times as many uses as the cache holds entries); otherwise
-// cand itself goes: it served the command that loaded it and is folded
-// again when next used. Plain LRU misses on every use when the
-// organisations in use take turns and hold more than the bound (the bench
-// of issue 16 after a restart: 32 projects growing past the 64 MiB
-// budget, each report folding its whole project again from the stream);
-// this rule keeps a stable part of them instead, and still replaces
-// entries nobody uses any more. One entry alone over the bound stays when
-// nothing else is left.
-func (c *lru) evictLocked(cand *entry) {
+// evictLocked drops least recently used entries while the cache is over
+// either bound, never the most recently used one.
+func (c *lru) evictLocked() {
 	for c.order.Len() > 1 && (c.order.Len() > c.max || c.bytes > c.maxBytes) {
 		last := c.order.Back()
+		c.order.Remove(last)
 		old := last.Value.(*entry)
-		if cand != nil && old != cand && c.clock-old.used < idle*uint64(c.order.Len()) {
-			if el, ok := c.items[cand.org]; ok && el.Value.(*entry) == cand {
-				c.removeLocked(el)
-				cand = nil
-				continue
-			}
-		}
-		c.removeLocked(last)
+		delete(c.items, old.org)
+		c.bytes -= old.bytes
 	}
-}
-
-// removeLocked forgets the entry of el.
-func (c *lru) removeLocked(el *list.Element) {
-	old := el.Value.(*entry)
-	c.order.Remove(el)
-	delete(c.items, old.org)
-	c.bytes -= old.bytes
 }
 
 // size returns the number of entries and their approximate bytes.
@@ -230,19 +197,15 @@ func (c *lru) size() (int, int64) {
 func (c *lru) get(org string) *entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.clock++
 	if el, ok := c.items[org]; ok {
 		c.order.MoveToFront(el)
-		e := el.Value.(*entry)
-		e.used = c.clock
-		return e
+		return el.Value.(*entry)
 	}
 	e := newEntry(org)
 	e.bytes = entryBytes
-	e.used = c.clock
 	c.bytes += e.bytes
 	c.items[org] = c.order.PushFront(e)
-	c.evictLocked(e)
+	c.evictLocked()
 	return e
 }
 
@@ -251,7 +214,9 @@ func (c *lru) drop(org string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[org]; ok {
-		c.removeLocked(el)
+		c.order.Remove(el)
+		delete(c.items, org)
+		c.bytes -= el.Value.(*entry).bytes
 	}
 }
 
