@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/erasmus-ledger/grants/aggregates"
-	ejs "github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/pii"
 	piijs "github.com/erasmus-ledger/grants/events/pii/jetstream"
 )
@@ -20,27 +18,9 @@ import (
 // sealing for a known subject reuses its key (PD-SEALED), and keys made or
 // destroyed by another instance afterwards are followed.
 func TestKeysOpenBounded(t *testing.T) {
-	emb, err := ejs.OpenEmbedded(context.Background(), ejs.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1}, aggregates.Registry(), ejs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Close)
+	emb, va, blocks := sealedFixture(t, 9, 4)
 	ctx := context.Background()
 	master := bytes.Repeat([]byte{9}, pii.KeySize)
-	ka := open(t, emb)
-	va, _ := pii.NewVault(master, ka)
-	subject := func(i int) pii.Subject { return pii.Subject{Org: "E1", Participant: "P" + string(rune('A'+i))} }
-	var blocks []pii.Sealed
-	for i := 0; i < 4; i++ {
-		b, err := va.Seal(ctx, subject(i), []byte(`{"last_name":"Virtanen"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		blocks = append(blocks, b)
-	}
-	if err := va.Destroy(ctx, subject(1)); err != nil {
-		t.Fatal(err)
-	}
 
 	kb, err := piijs.OpenBounded(ctx, mustJS(t, emb), 1, 2)
 	if err != nil {

@@ -98,27 +98,9 @@ func TestKeysAcrossInstances(t *testing.T) {
 // keys has them all at once, an erased one as erased (PD-ERASE), and
 // follows the keys made afterwards (PD-SEALED).
 func TestKeysLoadedAtOpen(t *testing.T) {
-	emb, err := ejs.OpenEmbedded(context.Background(), ejs.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1}, aggregates.Registry(), ejs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Close)
+	emb, va, blocks := sealedFixture(t, 7, 5)
 	ctx := context.Background()
 	master := bytes.Repeat([]byte{7}, pii.KeySize)
-	ka := open(t, emb)
-	va, _ := pii.NewVault(master, ka)
-	subject := func(i int) pii.Subject { return pii.Subject{Org: "E1", Participant: "P" + string(rune('A'+i))} }
-	var blocks []pii.Sealed
-	for i := 0; i < 5; i++ {
-		b, err := va.Seal(ctx, subject(i), []byte(`{"last_name":"Virtanen"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		blocks = append(blocks, b)
-	}
-	if err := va.Destroy(ctx, subject(1)); err != nil {
-		t.Fatal(err)
-	}
 	kb := open(t, emb)
 	for i := 0; i < 5; i++ {
 		_, ok, err := kb.Cached(pii.KeyID(subject(i)))
@@ -154,27 +136,9 @@ func TestKeysLoadedAtOpen(t *testing.T) {
 // erased (PD-ERASE), sealing again for a known subject uses its key, not
 // a new one (PD-SEALED), and a key made afterwards is followed.
 func TestKeysBound(t *testing.T) {
-	emb, err := ejs.OpenEmbedded(context.Background(), ejs.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1}, aggregates.Registry(), ejs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Close)
+	emb, va, blocks := sealedFixture(t, 7, 5)
 	ctx := context.Background()
 	master := bytes.Repeat([]byte{7}, pii.KeySize)
-	ka := open(t, emb)
-	va, _ := pii.NewVault(master, ka)
-	subject := func(i int) pii.Subject { return pii.Subject{Org: "E1", Participant: "P" + string(rune('A'+i))} }
-	var blocks []pii.Sealed
-	for i := 0; i < 5; i++ {
-		b, err := va.Seal(ctx, subject(i), []byte(`{"last_name":"Virtanen"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		blocks = append(blocks, b)
-	}
-	if err := va.Destroy(ctx, subject(1)); err != nil {
-		t.Fatal(err)
-	}
 	kb := open(t, emb)
 	kb.Bound(2)
 	for i := 0; i < 5; i++ {
@@ -228,6 +192,41 @@ func TestKeysBound(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// subject is the i-th data subject of the key tests.
+func subject(i int) pii.Subject {
+	return pii.Subject{Org: "E1", Participant: "P" + string(rune('A'+i))}
+}
+
+// sealedFixture starts an embedded server, opens a key instance with its
+// vault (master key of bytes m), seals n subjects' blocks (naming
+// Virtanen) and erases subject 1 (PD-ERASE).
+func sealedFixture(t *testing.T, m byte, n int) (*ejs.Embedded, *pii.KeyVault, []pii.Sealed) {
+	t.Helper()
+	emb, err := ejs.OpenEmbedded(context.Background(), ejs.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1}, aggregates.Registry(), ejs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emb.Close)
+	ctx := context.Background()
+	ka := open(t, emb)
+	va, err := pii.NewVault(bytes.Repeat([]byte{m}, pii.KeySize), ka)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []pii.Sealed
+	for i := 0; i < n; i++ {
+		b, err := va.Seal(ctx, subject(i), []byte(`{"last_name":"Virtanen"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks = append(blocks, b)
+	}
+	if err := va.Destroy(ctx, subject(1)); err != nil {
+		t.Fatal(err)
+	}
+	return emb, va, blocks
 }
 
 func mustJS(t *testing.T, emb *ejs.Embedded) natsjs.JetStream {
