@@ -78,8 +78,8 @@ func (k *Keys) sync(what string, all bool) error {
 	return nil
 }
 
-// CachedKeys is the bound grants serve gives its keys once its read models
-// have caught up (Keys.Bound): two generations of at most this many keys
+// CachedKeys is the bound grants serve opens its keys with (OpenBounded):
+// two generations of at most this many keys
 // each (about 150 bytes a key). A key not in memory costs one read of the
 // bucket; a key being written or just written (a participant's reports,
 // the projector opening what the handler sealed) is in memory.
@@ -114,17 +114,17 @@ func (c *keyCache) put(id string, b []byte) {
 }
 
 // Open creates or updates the bucket with replicas replicas (those of the
-// stream) and loads its keys: all of them, for a replay or a catch-up
-// that opens every sealed block, until Bound.
+// stream) and loads all its keys, for a replay that opens every sealed
+// block.
 func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Keys, error) {
 	return open(ctx, js, replicas, 0)
 }
 
 // OpenBounded creates or updates the bucket as Open does but loads no key:
 // it follows only the changes made from now on (a key written or destroyed
-// by any instance) and keeps at most about 2*n keys in memory, as after
-// Bound. A key not in memory costs one read of the bucket, which also
-// finds a key destroyed before the start. grants serve opens its keys so:
+// by any instance) and keeps at most about 2*n keys in memory. A key not in
+// memory costs one read of the bucket, which also finds a key destroyed
+// before the start. grants serve opens its keys so:
 // its read models keep the sealed blocks sealed and open one only when a
 // participant is shown, so neither its start nor its memory grows with the
 // number of participants.
@@ -179,33 +179,16 @@ func open(ctx context.Context, js jetstream.JetStream, replicas, bound int) (*Ke
 		cache: keyCache{max: bound}, erased: map[string]struct{}{}}
 	loaded := make(chan struct{})
 	go k.follow(w, loaded)
-	ready := loaded
 	if bound > 0 {
-		// Nothing to load: the watch sends changes only.
-		ready = closed
+		return k, nil // the watch sends changes only: nothing to load
 	}
 	select {
-	case <-ready:
+	case <-loaded:
 	case <-ctx.Done():
 		k.Close()
 		return nil, ctx.Err()
 	}
 	return k, nil
-}
-
-// closed is a closed channel.
-var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
-
-// Bound makes k keep at most about 2*n keys in memory from now on (n at
-// least 1): those used or written lately, beside the erasures it saw. The
-// keys loaded at Open are let go; one not used since is read again from
-// the bucket when needed. grants serve bounds its keys once its read
-// models have caught up, so that its memory does not grow with the
-// number of participants.
-func (k *Keys) Bound(n int) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.cache = keyCache{max: max(1, n)}
 }
 
 // follow applies the watcher's updates (the keys at Open, then those
@@ -259,7 +242,7 @@ func (k *Keys) lookup(id string) ([]byte, bool) {
 }
 
 // Cached implements pii.CachedKeyStore: ok is false for a key not in
-// memory, which after Bound may still be in the bucket (Create then
+// memory, which after OpenBounded may still be in the bucket (Create then
 // finds it).
 func (k *Keys) Cached(id string) ([]byte, bool, error) {
 	b, ok := k.lookup(id)
