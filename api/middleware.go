@@ -13,6 +13,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/api/auth"
 	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/internal/logbuf"
 	"github.com/labstack/echo/v4"
 )
 
@@ -68,13 +69,17 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// accessLogCtx marks the access log's lines as routine: a logger over a
+// logbuf.Writer (grants serve's) writes them in batches.
+var accessLogCtx = logbuf.Later(context.Background())
+
 // accessLog writes the one info line of a request, its duration in
 // milliseconds (readable in JSON and text alike). It names the route
 // pattern (/v1/projects/:id), never the path with its IDs, and nothing of
 // the query, the headers or the bodies: those may hold personal data or
 // secrets (names, tokens, session IDs). An unknown route is "unmatched".
 func (s *Server) accessLog(method, route string, status int, d time.Duration, id string, bytes int64) {
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request",
+	s.log.LogAttrs(accessLogCtx, slog.LevelInfo, "request",
 		slog.String("method", method), slog.String("route", route), slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("request_id", id), slog.Int64("bytes", bytes))
 }
