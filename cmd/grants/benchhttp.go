@@ -49,6 +49,8 @@ type httpBench struct {
 	bin string
 	env []string
 	out io.Writer
+	// srv is the server running now, whose CPU time load reports.
+	srv *httpbench.Server
 }
 
 // parseScenarios reads --scenarios ("all" or a comma-separated list).
@@ -159,6 +161,7 @@ func (bs *benchServer) start(ctx context.Context) error {
 		return err
 	}
 	bs.srv = srv
+	bs.hb.srv = srv
 	c := httpbench.Client(1)
 	for ctx.Err() == nil {
 		st, _, body, err := httpCall(ctx, c, "GET", srv.Base+"/healthz", "", nil, nil)
@@ -448,6 +451,9 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 
 // load measures op for hb.duration on hb.conns workers, hb.runs times.
 func (hb *httpBench) load(ctx context.Context, name string, op httpbench.Op) httpbench.Result {
+	if hb.srv != nil {
+		ctx = httpbench.WithServerCPU(ctx, hb.srv.CPU)
+	}
 	return httpbench.LoadRuns(ctx, name, hb.conns, hb.runs, hb.duration, op)
 }
 

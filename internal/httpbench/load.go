@@ -30,6 +30,10 @@ type Result struct {
 	// the run: the load generator's own cost, on the same cores as the
 	// server.
 	GenCPU time.Duration
+	// ServerCPU is the CPU time the server process spent during the run,
+	// when the context named it (WithServerCPU): divided by the requests,
+	// a cost per request that depends little on what else runs.
+	ServerCPU time.Duration
 	// Runs are every run of a repeated measurement (LoadRuns), in the
 	// order they ran; this Result is then the median one by rate.
 	Runs []Result
@@ -40,6 +44,10 @@ func (r Result) String() string {
 	s := fmt.Sprintf("%-40s %9.0f/s  p50 %7s  p99 %7s  (%d ok in %s, generator CPU %s = %.0f%% of one core)",
 		r.Name, r.Rate, round(r.P50), round(r.P99), r.Requests, r.Duration.Round(time.Millisecond), r.GenCPU.Round(time.Millisecond),
 		100*r.GenCPU.Seconds()/max(r.Duration.Seconds(), 1e-9))
+	if r.ServerCPU > 0 && r.Requests > 0 {
+		s += fmt.Sprintf("\n%44s server CPU %s = %.0f%% of one core, %.0f µs per request", "", r.ServerCPU.Round(time.Millisecond),
+			100*r.ServerCPU.Seconds()/max(r.Duration.Seconds(), 1e-9), float64(r.ServerCPU.Microseconds())/float64(r.Requests))
+	}
 	if r.Errors > 0 {
 		s += fmt.Sprintf("; %d errors, first: %s", r.Errors, r.FirstError)
 	}
@@ -130,6 +138,11 @@ func Load(ctx context.Context, name string, workers int, d time.Duration, op Op)
 		firstT time.Time
 	}
 	accs := make([]acc, workers)
+	serverCPU, _ := ctx.Value(serverCPUKey{}).(func() time.Duration)
+	var srv0 time.Duration
+	if serverCPU != nil {
+		srv0 = serverCPU()
+	}
 	cpu0 := cpuTime()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -161,6 +174,9 @@ func Load(ctx context.Context, name string, workers int, d time.Duration, op Op)
 	wg.Wait()
 	el := time.Since(start)
 	r := Result{Name: name, Duration: el, GenCPU: cpuTime() - cpu0}
+	if serverCPU != nil {
+		r.ServerCPU = serverCPU() - srv0
+	}
 	var all []time.Duration
 	var firstT time.Time
 	for _, a := range accs {
@@ -183,6 +199,15 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	return ds[min(len(ds)-1, int(q*float64(len(ds))))]
+}
+
+// serverCPUKey carries the server's CPU meter in a Load's context.
+type serverCPUKey struct{}
+
+// WithServerCPU returns ctx carrying cpu, the server's CPU time so far
+// (Server.CPU): Load then reports the server's CPU time of the run.
+func WithServerCPU(ctx context.Context, cpu func() time.Duration) context.Context {
+	return context.WithValue(ctx, serverCPUKey{}, cpu)
 }
 
 // cpuTime is the user and system CPU time of this process so far.

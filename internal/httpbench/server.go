@@ -74,6 +74,35 @@ func Start(bin string, args, env []string) (*Server, error) {
 // PID is the server's process ID.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
+// CPU is the user and system CPU time the server has used so far (0 when
+// /proc cannot tell), from /proc/<pid>/stat.
+func (s *Server) CPU() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.PID()))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may hold spaces, inside
+	// parentheses): state is the 3rd field, utime the 14th, stime the 15th.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(ut+st) * time.Second / clockTicks
+}
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc's CPU times (100
+// on Linux for every architecture Go supports).
+const clockTicks = 100
+
 // RSS is the server's resident memory in bytes (VmRSS of /proc/<pid>/status).
 func (s *Server) RSS() (int64, error) { return RSS(s.PID()) }
 
