@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -347,7 +348,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			return Result{}, apperr.Wrap(apperr.Unavailable, err, "the event store did not accept the events; nothing was recorded")
 		}
-		if err := h.apply(ctx, e, stored); err != nil {
+		if err := h.applyTyped(ctx, e, stored, ownPayloads(stored, drafts, head, now)); err != nil {
 			h.cache.drop(ref.Org)
 			return Result{}, apperr.Wrap(apperr.Internal, err, "internal error")
 		}
@@ -390,12 +391,40 @@ func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide
 // apply evolves the entry with envs, skipping events already applied. The
 // new events are folded in place, in time linear in the events alone.
 func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) error {
+	return h.applyTyped(ctx, e, envs, nil)
+}
+
+// ownPayloads returns the decided payloads of the events this handler has
+// just appended, stored (their envelopes, as the store returned them)
+// beside drafts, so that they are folded without decoding the JSON made
+// of them a moment ago. It returns nil (decode them) unless stored are
+// the events built from drafts: as many, the versions after head, and
+// recorded at now, the instant this request gave them (a repeated
+// append's originals, recorded by an earlier request, are not).
+func ownPayloads(stored []events.Envelope, drafts []events.Draft, head events.Head, now time.Time) []any {
+	if len(stored) != len(drafts) {
+		return nil
+	}
+	out := make([]any, len(drafts))
+	for i := range stored {
+		env, d := &stored[i], drafts[i].Payload
+		if env.Version != head.Version+uint64(i)+1 || !env.RecordedAt.Equal(now) || env.SchemaVersion == 0 || d == nil || reflect.TypeOf(d).Kind() == reflect.Pointer {
+			return nil
+		}
+		out[i] = d
+	}
+	return out
+}
+
+// applyTyped is apply; typed, when not nil, holds the decoded payload of each of
+// envs (ownPayloads).
+func (h *Handler) applyTyped(ctx context.Context, e *entry, envs []events.Envelope, typed []any) error {
 	evs := make([]aggregates.Event, 0, len(envs))
 	var cp *events.Checkpoint
 	if h.cfg.KeyRing != nil && len(envs) > 0 {
 		cp = h.trusted.get(ctx, h.store, h.cfg.KeyRing, h.clock.Now(), h.log)
 	}
-	for _, env := range envs {
+	for i, env := range envs {
 		k := headKey(env.Ref.Kind, env.Ref.ID)
 		if env.Sequence <= e.heads[k].Sequence {
 			continue
@@ -412,9 +441,14 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 			e.setHead(k, env)
 			continue
 		}
-		payload, err := h.reg.Decode(env)
-		if err != nil {
-			return fmt.Errorf("decoding %s: %w", env.Ref, err)
+		var payload any
+		if typed != nil {
+			payload = typed[i]
+		} else {
+			var err error
+			if payload, err = h.reg.Decode(env); err != nil {
+				return fmt.Errorf("decoding %s: %w", env.Ref, err)
+			}
 		}
 		ev, ok := payload.(aggregates.Event)
 		if !ok {
