@@ -228,7 +228,7 @@ func answerOf(res command.Result, spec cmdSpec) (storedAnswer, error) {
 		body.Events = append(body.Events, EventSummary{ID: e.ID, Type: e.Type, Version: e.Version, Sequence: e.Sequence,
 			OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Hash: e.Hash, Payload: e.Payload})
 	}
-	b, err := json.Marshal(body)
+	b, err := encodeCommandResponse(&body)
 	if err != nil {
 		return storedAnswer{}, apperr.Wrap(apperr.Internal, err, "internal error")
 	}
