@@ -48,7 +48,7 @@ func TestRunGroupsTheCommitsOfAStreamUnderLoad(t *testing.T) {
 		oid := fmt.Sprintf("E%08d", i)
 		ref := events.Ref{Org: oid, Kind: aggregates.KindOrganisation, ID: oid}
 		envs, err := s.Append(ctx, events.AppendRequest{Ref: ref,
-			Meta: events.Meta{Actor: events.Actor{UserID: "u", Role: aggregates.RoleNationalOffice}, RecordedAt: testTime},
+			Meta:   events.Meta{Actor: events.Actor{UserID: "u", Role: aggregates.RoleNationalOffice}, RecordedAt: testTime},
 			Events: []events.Draft{{Payload: aggregates.OrganisationRegistered{OID: oid, LegalName: "Koulu", Country: "FI", City: "Oulu", Kind: aggregates.OrgSchool}, OccurredAt: testTime}}})
 		if err != nil {
 			t.Fatal(err)
