@@ -22,3 +22,23 @@ func setMemoryLimit(mib int, log *slog.Logger) {
 	debug.SetMemoryLimit(int64(mib) << 20)
 	log.Debug("Go memory limit set", "mib", mib)
 }
+
+// defaultGCPercent is grants serve's default for Go's GOGC (--gc-percent):
+// the heap may grow to five times the live heap before a collection, up
+// to the memory limit, which still bounds it. The collector's work is in
+// proportion to how often it runs: at Go's 100 it was about a quarter of
+// the server's CPU under a stream of commands (a small live heap,
+// collected at every few tens of MB allocated); at 400 it runs a quarter
+// as often (report mobility, server CPU per command 490-610 µs -> 404 µs
+// under the same load).
+const defaultGCPercent = 400
+
+// setGCPercent sets Go's GOGC to percent; 0 leaves the runtime's own (the
+// GOGC environment variable, else 100).
+func setGCPercent(percent int, log *slog.Logger) {
+	if percent <= 0 {
+		return
+	}
+	debug.SetGCPercent(percent)
+	log.Debug("Go GC percent set", "percent", percent)
+}

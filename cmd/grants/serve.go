@@ -54,6 +54,7 @@ type serveConfig struct {
 	acceptLoss    *bool
 	debugAddr     *string
 	memoryLimitMB *int
+	gcPercent     *int
 	deadlineRun   deadlineFlags
 	personal      personalFlags
 }
@@ -80,6 +81,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		deadlineRun:   addDeadlineFlags(fs),
 		personal:      addPersonalFlags(fs),
 		memoryLimitMB: fs.Int("memory-limit-mb", defaultMemoryLimitMiB, "soft memory limit of the Go heap in MiB (the runtime collects garbage harder near it; it never fails a request); 0 leaves Go's own, GOMEMLIMIT"),
+		gcPercent:     fs.Int("gc-percent", defaultGCPercent, "Go's GOGC: how far (per cent of the live heap) the heap grows before a collection, always within --memory-limit-mb; higher spends less CPU collecting; 0 leaves Go's own (GOGC, else 100)"),
 		debugAddr:     fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)"),
 		acceptLoss:    fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
 	}
@@ -122,7 +124,11 @@ func runServe(args []string) error {
 	if *cfg.memoryLimitMB < 0 {
 		return usagef("--memory-limit-mb %d: must be 0 (Go's own) or more", *cfg.memoryLimitMB)
 	}
+	if *cfg.gcPercent < 0 {
+		return usagef("--gc-percent %d: must be 0 (Go's own) or more", *cfg.gcPercent)
+	}
 	setMemoryLimit(*cfg.memoryLimitMB, log)
+	setGCPercent(*cfg.gcPercent, log)
 	if *cfg.ka122Window < 0 || *cfg.ka122Window > 7 {
 		return usagef("--ka122-window-years %d: want 0 (programme period) to 7", *cfg.ka122Window)
 	}
