@@ -11,7 +11,9 @@ import (
 // signedProject registers the school and takes its KA122 project through
 // approval and signature; the clock stands in the project's first autumn,
 // after the mobilities of thirtyFirst ended.
-func signedProject(t *testing.T, s *system, own, office string) {
+// signedProject returns the answer of its last command (read after it
+// with after()).
+func signedProject(t *testing.T, s *system, own, office string) answer {
 	t.Helper()
 	s.clock.set("2022-01-10")
 	s.must(t, 201, own, "POST", "/v1/organisations", map[string]any{"oid": school, "legal_name": "Oulun koulu", "country": "FI", "city": "Oulu", "kind": "school"})
@@ -23,8 +25,9 @@ func signedProject(t *testing.T, s *system, own, office string) {
 	s.clock.set("2022-05-20")
 	s.must(t, 200, office, "POST", "/v1/projects/"+project+"/decision", map[string]any{"outcome": "approved", "awarded_cents": 6_000_000}, api.HeaderReason, "meets the quality threshold")
 	s.clock.set("2022-06-10")
-	s.must(t, 200, own, "POST", "/v1/projects/"+project+"/agreement", map[string]any{"agreement_no": "GA-2022-1"})
+	signed := s.must(t, 200, own, "POST", "/v1/projects/"+project+"/agreement", map[string]any{"agreement_no": "GA-2022-1"})
 	s.clock.set("2022-10-10")
+	return signed
 }
 
 // TestDryRunAnswersTheDecisionAndRecordsNothing: ?dry_run=true on a
@@ -34,10 +37,10 @@ func signedProject(t *testing.T, s *system, own, office string) {
 func TestDryRunAnswersTheDecisionAndRecordsNothing(t *testing.T) {
 	s := startSystem(t)
 	own, office := s.token(t, "beneficiary", school, "rehtori"), s.token(t, "national-office", "", "virkailija")
-	signedProject(t, s, own, office)
+	signed := signedProject(t, s, own, office)
 	m := thirtyFirst()
 	m["mobility_id"] = "M01"
-	before := s.must(t, 200, own, "GET", "/v1/projects/"+project, nil).header.Get("ETag")
+	before := s.must(t, 200, own, "GET", "/v1/projects/"+project, nil, after(signed)...).header.Get("ETag")
 	var dr api.CommandResponse
 	s.must(t, 200, own, "POST", "/v1/projects/"+project+"/mobilities?dry_run=true", m).json(t, &dr)
 	if !dr.DryRun || len(dr.Events) != 1 || dr.Events[0].Type != "MobilityReported" || dr.Events[0].ID != "" {

@@ -15,9 +15,26 @@ import (
 
 // TestRunGroupsTheCommitsOfAStreamUnderLoad: following the stream, the
 // projector commits an event that comes after a quiet moment at once,
-// and the events that arrive within CommitInterval of the last commit
-// together, in one later commit; stopping commits what it holds.
+// and (after a commit of at least GroupAfter events, here 1) the events
+// that arrive within CommitInterval of the last commit together, in one
+// later commit; stopping commits what it holds.
 func TestRunGroupsTheCommitsOfAStreamUnderLoad(t *testing.T) {
+	testGroupedCommits(t, 1, true)
+}
+
+// TestRunCommitsOneEventAtATimeAtOnce: events that come one at a time
+// (each commit holds fewer than GroupAfter) are each committed at once,
+// however young the last commit: a client writing and then reading
+// without Grants-Min-Sequence sees its write as before.
+func TestRunCommitsOneEventAtATimeAtOnce(t *testing.T) {
+	testGroupedCommits(t, 0, false)
+}
+
+// testGroupedCommits registers three organisations one after the other,
+// each once the one before it was applied, with CommitInterval an hour
+// and groupAfter as GroupAfter (0: the default), and checks the commits:
+// the last two together if grouped, else each at once.
+func testGroupedCommits(t *testing.T, groupAfter int, grouped bool) {
 	s := openStore(t, testRegistry)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
@@ -30,6 +47,7 @@ func TestRunGroupsTheCommitsOfAStreamUnderLoad(t *testing.T) {
 	progress := make(chan uint64, 16)
 	p, err := NewProjector(db, ProjectorConfig{
 		CommitInterval: time.Hour, // the later events wait for the stop
+		GroupAfter:     groupAfter,
 		Hooks:          Hooks{AfterApply: func(seq uint64) error { applied <- seq; return nil }},
 		Progress: func(seq uint64) {
 			mu.Lock()
@@ -57,6 +75,7 @@ func TestRunGroupsTheCommitsOfAStreamUnderLoad(t *testing.T) {
 	}
 	wait := func(ch chan uint64, seq uint64, what string) {
 		t.Helper()
+		fail := time.After(time.Minute) // a failure bound, not a pause
 		for {
 			select {
 			case got := <-ch:
@@ -65,23 +84,37 @@ func TestRunGroupsTheCommitsOfAStreamUnderLoad(t *testing.T) {
 				}
 			case err := <-done:
 				t.Fatalf("the projector stopped before %s %d: %v", what, seq, err)
+			case <-fail:
+				t.Fatalf("no %s of %d within a minute", what, seq)
 			}
 		}
 	}
 	first := register(1)
 	wait(progress, first, "committing") // after a quiet moment: at once
 	second := register(2)
-	wait(applied, second, "applying")
+	if grouped {
+		wait(applied, second, "applying")
+	} else {
+		wait(progress, second, "committing")
+	}
 	third := register(3)
-	wait(applied, third, "applying")
+	if grouped {
+		wait(applied, third, "applying")
+	} else {
+		wait(progress, third, "committing")
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if want := []uint64{first, third}; !slices.Equal(committed, want) {
-		t.Fatalf("commits at %v, want %v: the first at once, the two within the interval together", committed, want)
+	want := []uint64{first, second, third}
+	if grouped {
+		want = []uint64{first, third}
+	}
+	if !slices.Equal(committed, want) {
+		t.Fatalf("commits at %v, want %v", committed, want)
 	}
 	if db.Checkpoint() != third {
 		t.Fatalf("checkpoint %d, want %d", db.Checkpoint(), third)

@@ -33,15 +33,19 @@ type ProjectorConfig struct {
 	BatchSize int
 	// CommitInterval groups the commits of a projector that follows the
 	// stream (Run) under load: once it has caught up it commits at once
-	// if its last commit is at least this old, else when that much time
-	// has passed since it (or the batch is full), applying what arrives
-	// meanwhile in the same transaction. An event arriving after a quiet
-	// moment is committed at once; under a steady stream the commits come
+	// if its last commit is at least this old or held few events (less
+	// than GroupAfter), else when that much time has passed since it (or
+	// the batch is full), applying what arrives meanwhile in the same
+	// transaction. An event arriving after a quiet moment, or one at a
+	// time, is committed at once; under a steady stream the commits come
 	// at most this often, each holding more events, so that a commit's
 	// fixed cost (the WAL frames of the pages every event touches, the
 	// checkpoint row) is shared. Default DefaultCommitInterval; negative:
 	// commit whenever caught up.
 	CommitInterval time.Duration
+	// GroupAfter is how many events the last commit must have held for
+	// CommitInterval to group the next (default DefaultGroupAfter).
+	GroupAfter int
 	// Logger receives progress and errors; nil discards them.
 	Logger *slog.Logger
 	// Hooks inject failures (tests).
@@ -143,6 +147,9 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 	}
 	if cfg.CommitInterval == 0 {
 		cfg.CommitInterval = DefaultCommitInterval
+	}
+	if cfg.GroupAfter <= 0 {
+		cfg.GroupAfter = DefaultGroupAfter
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -270,6 +277,13 @@ func (p *Projector) flushCached() error {
 	}
 	return a.commitOnly()
 }
+
+// DefaultGroupAfter is ProjectorConfig.GroupAfter's default: several events arriving while one
+// batch was applied and committed tell of a stream under load, where
+// waiting fills the next batch; a client that writes and then reads
+// without Grants-Min-Sequence, one request at a time (a web form and the
+// page after it), sees its write committed at once, as before.
+const DefaultGroupAfter = 4
 
 // DefaultCommitInterval is ProjectorConfig.CommitInterval's default: a
 // read-your-writes read waits for it at most beyond the commit itself,
@@ -433,11 +447,14 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		timer      *time.Timer
 		due        <-chan time.Time
 	)
+	// lastSize is how many events the last commit held.
+	lastSize := 0
 	commit := func() error {
 		due = nil
 		if timer != nil {
 			timer.Stop()
 		}
+		lastSize = b.n
 		err := p.commit(&b)
 		lastCommit = time.Now()
 		return err
@@ -493,7 +510,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			// nothing more has arrived. Commit now, or group with what
 			// arrives until the interval since the last commit is over.
 			var wait time.Duration
-			if p.cfg.CommitInterval > 0 && !lastCommit.IsZero() {
+			if p.cfg.CommitInterval > 0 && lastSize >= p.cfg.GroupAfter {
 				wait = p.cfg.CommitInterval - time.Since(lastCommit)
 			}
 			if wait <= 0 {
