@@ -107,6 +107,25 @@ type member struct {
 // objectMembers splits the JSON object raw into its members, refusing a
 // name given twice (encoding/json would silently keep the last one).
 func objectMembers(raw json.RawMessage, path string) ([]member, error) {
+	if out, ok := splitObject(raw); ok {
+		for i, m := range out {
+			if err := aggregates.CheckText(joinPath(path, "(name)"), m.name, false); err != nil {
+				return nil, err // a name that is not clean text would be echoed in messages
+			}
+			for _, o := range out[:i] {
+				if o.name == m.name {
+					return nil, apperr.InvalidField(joinPath(path, m.name), "the field %q is given twice; give it once", m.name)
+				}
+			}
+		}
+		return out, nil
+	}
+	return objectMembersSlow(raw, path)
+}
+
+// objectMembersSlow is objectMembers with encoding/json's tokenizer: any
+// object, and the error for what is not one.
+func objectMembersSlow(raw json.RawMessage, path string) ([]member, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := dec.Token()
 	if err != nil {
@@ -410,4 +429,114 @@ func kindName(t reflect.Type) string {
 		return "an object"
 	}
 	return t.String()
+}
+
+// splitObject splits raw, valid JSON (every body is checked whole before
+// it is split), into its members in one pass, without encoding/json's
+// tokenizer and its allocations (the largest part of decoding a command).
+// It reports false, for objectMembersSlow to answer, when raw is not an
+// object of at most 64 members whose names need no unescaping.
+func splitObject(raw []byte) ([]member, bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	out := make([]member, 0, 8)
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return out, skipSpace(raw, i+1) == len(raw)
+	}
+	for len(out) < 64 {
+		if i >= len(raw) || raw[i] != '"' {
+			return nil, false
+		}
+		end := i + 1
+		for end < len(raw) && raw[end] != '"' {
+			if raw[end] == '\\' {
+				return nil, false // an escaped name
+			}
+			end++
+		}
+		if end >= len(raw) {
+			return nil, false
+		}
+		name := string(raw[i+1 : end])
+		i = skipSpace(raw, end+1)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(raw, i+1)
+		vend, ok := skipValue(raw, i)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, member{name: name, value: json.RawMessage(raw[i:vend])})
+		i = skipSpace(raw, vend)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case '}':
+			return out, skipSpace(raw, i+1) == len(raw)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON white space.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value that starts at i in valid
+// JSON b.
+func skipValue(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch c := b[j]; c {
+		case '"':
+			j++
+			for j < len(b) && b[j] != '"' {
+				if b[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(b) {
+				return 0, false
+			}
+			if depth == 0 {
+				return j + 1, true
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return j, j > i // the end of a number, true, false or null
+			}
+			depth--
+			if depth == 0 {
+				return j + 1, true
+			}
+		case ',', ' ', '\t', '\n', '\r', ':':
+			if depth == 0 {
+				return j, j > i
+			}
+		}
+	}
+	if depth != 0 {
+		return 0, false
+	}
+	return len(b), len(b) > i
 }
