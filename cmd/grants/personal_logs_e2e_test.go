@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -23,7 +24,7 @@ func TestPersonalDataNeverInLogsNorStream(t *testing.T) {
 		t.Fatalf("token create: exit %d: %s", code, errOut)
 	}
 	token := strings.TrimSpace(secret)
-	logs, _, done := serveLogged(t, dir, "--log-level", "debug")
+	logs, cmd, done := serveLogged(t, dir, "--log-level", "debug")
 	ready := waitLog(t, logs, done, 60*time.Second, "grants serve ready")
 	var line struct {
 		HTTP string `json:"http"`
@@ -78,6 +79,17 @@ func TestPersonalDataNeverInLogsNorStream(t *testing.T) {
 		t.Fatalf("PD-ERASE: the API still answers %v", p)
 	}
 
+	// The whole run's log: the server stops cleanly first, writing every
+	// line it holds (the access log is written in batches).
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("grants serve did not stop cleanly: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("grants serve did not stop within 30 s of SIGTERM")
+	}
 	for _, needle := range []string{last, email, born} {
 		if l, ok := logs.find(needle); ok {
 			t.Fatalf("personal data %q in the log: %s", needle, l)
