@@ -278,9 +278,9 @@ func (p *Projector) flushCached() error {
 	return a.commitOnly()
 }
 
-// DefaultGroupAfter is ProjectorConfig.GroupAfter's default: several events arriving while one
-// batch was applied and committed tell of a stream under load, where
-// waiting fills the next batch; a client that writes and then reads
+// DefaultGroupAfter is ProjectorConfig.GroupAfter's default: several
+// events arriving while one batch was applied and committed tell of a
+// stream under load, where waiting fills the next batch; a client that writes and then reads
 // without Grants-Min-Sequence, one request at a time (a web form and the
 // page after it), sees its write committed at once, as before.
 const DefaultGroupAfter = 4
