@@ -203,6 +203,18 @@ func indent(s string, n int) string {
 
 // httpCall sends one request and reads the whole answer.
 func httpCall(ctx context.Context, c *http.Client, method, url, token string, body []byte, hdr map[string]string) (int, http.Header, []byte, error) {
+	return httpDo(ctx, c, method, url, token, body, hdr, true)
+}
+
+// httpLean is httpCall for the measured operations: a 2xx answer's body
+// is read to its end and dropped, not kept (the load generator shares the
+// cores with the server); another answer's body is returned for the error.
+func httpLean(ctx context.Context, c *http.Client, method, url, token string, body []byte, hdr map[string]string) (int, http.Header, []byte, error) {
+	return httpDo(ctx, c, method, url, token, body, hdr, false)
+}
+
+// httpDo sends one request; keep keeps a 2xx answer's body.
+func httpDo(ctx context.Context, c *http.Client, method, url, token string, body []byte, hdr map[string]string, keep bool) (int, http.Header, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -225,6 +237,10 @@ func httpCall(ctx context.Context, c *http.Client, method, url, token string, bo
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
+	if !keep && resp.StatusCode/100 == 2 {
+		_, err := io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, resp.Header, nil, err
+	}
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, b, err
 }
@@ -258,7 +274,7 @@ func (bs *benchServer) reportOp(c *http.Client, tag string, ps []httpbench.Proje
 func (bs *benchServer) reportTo(c *http.Client, tag string, seqs []string) func(ctx context.Context, w, i int, p httpbench.Project) (time.Duration, error) {
 	return func(ctx context.Context, w, i int, p httpbench.Project) (time.Duration, error) {
 		id := fmt.Sprintf("%s-%d-%d", tag, w, i)
-		st, h, b, err := httpCall(ctx, c, "POST", bs.srv.Base+"/v1/projects/"+p.ID+"/mobilities", bs.tokens[p.OID], httpbench.MobilityBody(id, "P"+id),
+		st, h, b, err := httpLean(ctx, c, "POST", bs.srv.Base+"/v1/projects/"+p.ID+"/mobilities", bs.tokens[p.OID], httpbench.MobilityBody(id, "P"+id),
 			map[string]string{"Idempotency-Key": id})
 		if err := expect(st, b, err, http.StatusCreated, http.StatusOK); err != nil {
 			return 0, err
@@ -406,7 +422,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 				}
 				p := ps[w%len(ps)]
 				t0 := time.Now()
-				st, _, b, err := httpCall(ctx, c, "GET", bs.srv.Base+"/v1/projects/"+p.ID, bs.tokens[p.OID], nil, map[string]string{"Grants-Min-Sequence": seqs[w]})
+				st, _, b, err := httpLean(ctx, c, "GET", bs.srv.Base+"/v1/projects/"+p.ID, bs.tokens[p.OID], nil, map[string]string{"Grants-Min-Sequence": seqs[w]})
 				return time.Since(t0), expect(st, b, err, http.StatusOK)
 			}), "", 0)
 			target(hb.out, "read-your-writes lag p99 < 50 ms", lag.P99 < 50*time.Millisecond)
@@ -493,7 +509,7 @@ func (hb *httpBench) apply(ctx context.Context, c *http.Client, bs *benchServer,
 	per := 999_999 / hb.conns
 	return printer{hb.out}.line(hb.load(ctx, "submit application, "+what, func(ctx context.Context, w, i int) (time.Duration, error) {
 		oid := oids[w%len(oids)]
-		st, _, b, err := httpCall(ctx, c, "POST", bs.srv.Base+"/v1/projects", bs.tokens[oid], httpbench.ApplicationBody(oid, 1+w*per+i%per),
+		st, _, b, err := httpLean(ctx, c, "POST", bs.srv.Base+"/v1/projects", bs.tokens[oid], httpbench.ApplicationBody(oid, 1+w*per+i%per),
 			map[string]string{"Idempotency-Key": fmt.Sprintf("apply-%s-%d-%d", oid, w, i)})
 		return 0, expect(st, b, err, http.StatusCreated, http.StatusOK)
 	}), "", 0)
