@@ -85,7 +85,10 @@ func openVaultIfPresent(ctx context.Context, masterKey, dataDir string, nc *nats
 	if err != nil {
 		return nil, nil, err
 	}
-	v, _, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas, 0)
+	// Bounded as grants serve's: the rebuilt read models keep the sealed
+	// blocks sealed (PD-SEALED), so the replay opens none (only a block
+	// in an older format, with one read of the bucket).
+	v, _, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas, piijs.CachedKeys)
 	if err != nil {
 		return nil, nil, err
 	}
