@@ -39,9 +39,10 @@ func addPersonalFlags(fs *flagSet) personalFlags {
 }
 
 // openVault opens the personal-data vault: the master key file and the
-// key bucket GRANTS_PII_KEYS, with every key loaded (bound 0: a replay
-// that opens every sealed block) or at most about 2*bound keys in memory
-// (piijs.OpenBounded). The returned function closes it.
+// key bucket GRANTS_PII_KEYS, with every key loaded (bound 0) or at most
+// about 2*bound keys in memory (piijs.OpenBounded, as grants serve and
+// grants replay open it: their read models keep the sealed blocks sealed).
+// The returned function closes it.
 func openVault(ctx context.Context, cfg personalFlags, dataDir string, js natsjs.JetStream, replicas, bound int) (*pii.KeyVault, *piijs.Keys, func(), error) {
 	path := *cfg.masterKey
 	if path == "" {
