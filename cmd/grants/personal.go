@@ -39,9 +39,10 @@ func addPersonalFlags(fs *flagSet) personalFlags {
 }
 
 // openVault opens the personal-data vault: the master key file and the
-// key bucket GRANTS_PII_KEYS, with every key loaded (bound 0: a replay
-// that opens every sealed block) or at most about 2*bound keys in memory
-// (piijs.OpenBounded). The returned function closes it.
+// key bucket GRANTS_PII_KEYS, with every key loaded (bound 0) or at most
+// about 2*bound keys in memory (piijs.OpenBounded, as grants serve and
+// grants replay open it: their read models keep the sealed blocks sealed).
+// The returned function closes it.
 func openVault(ctx context.Context, cfg personalFlags, dataDir string, js natsjs.JetStream, replicas, bound int) (*pii.KeyVault, *piijs.Keys, func(), error) {
 	path := *cfg.masterKey
 	if path == "" {
@@ -85,7 +86,10 @@ func openVaultIfPresent(ctx context.Context, masterKey, dataDir string, nc *nats
 	if err != nil {
 		return nil, nil, err
 	}
-	v, _, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas, 0)
+	// Bounded as grants serve's: the rebuilt read models keep the sealed
+	// blocks sealed (PD-SEALED), so the replay opens none (only a block
+	// in an older format, with one read of the bucket).
+	v, _, closeVault, err := openVault(ctx, personalFlags{masterKey: &path}, dataDir, js, replicas, piijs.CachedKeys)
 	if err != nil {
 		return nil, nil, err
 	}

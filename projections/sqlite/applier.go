@@ -55,6 +55,8 @@ type applier struct {
 	// budgetLines the grant lines being counted (budget.go).
 	dirtyBudget []*projectRow
 	budgetLines []budgetLine
+	// kept holds the budget's texts in a bulk load (see keepString).
+	kept map[string]string
 	// partRefs are the project_participants rows changed in this batch.
 	partRefs map[pairKey]*participantRef
 	counts   map[string]bool
