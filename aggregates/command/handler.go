@@ -421,7 +421,7 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 			return fmt.Errorf("event type %s at sequence %d is not a domain event", env.Type, env.Sequence)
 		}
 		evs = append(evs, ev)
-		e.grown += sizeOfEvent(&env)
+		e.grown += sizeOfEvent(&env, ev)
 		e.setHead(k, env)
 		if env.IdempotencyKey != "" {
 			// Copies: the event's strings may share the memory of the
@@ -431,7 +431,7 @@ func (h *Handler) apply(ctx context.Context, e *entry, envs []events.Envelope) e
 		}
 	}
 	if len(evs) > 0 {
-		// The entry owns its portfolio (built from NewPortfolio by this
+		// The entry owns its portfolio (built from NewCompactPortfolio by this
 		// function only, under the organisation's lock): it is evolved in
 		// place, so that an event costs the same in a project of 10 or
 		// 1 000 mobilities. Portfolio hands out clones.
