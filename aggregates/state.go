@@ -143,9 +143,7 @@ type Project struct {
 	// UkraineActivities are the activities the national office accepted
 	// for the exception beyond the examples of seed 004.
 	UkraineActivities []string `json:"ukraine_activities,omitempty"`
-	// Mobilities by mobility ID (cancelled ones are kept, flagged); nil
-	// in a compact portfolio (NewCompactPortfolio), which keeps their
-	// facts only.
+	// Mobilities by mobility ID (cancelled ones are kept, flagged).
 	Mobilities map[string]MobilityRecord `json:"mobilities"`
 	// ReportedCents is the sum of the grants of non-cancelled mobilities.
 	ReportedCents int64 `json:"reported_cents"`
@@ -165,7 +163,8 @@ type Project struct {
 
 	// facts are what the rules read of each mobility, by mobility ID
 	// (mobilityFacts): kept by Evolve in full and compact portfolios
-	// alike, so that a decision reads the same thing in both.
+	// alike, so that a decision reads the same thing in both. A compact
+	// portfolio (NewCompactPortfolio) leaves Mobilities nil.
 	facts map[string]mobilityFacts
 	// orgSupportCount is the number of mobilities that count as
 	// participants for organisational support (paysOrgSupport), kept by
