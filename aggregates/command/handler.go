@@ -86,11 +86,13 @@ type Config struct {
 }
 
 // DefaultCacheBytes is Config.CacheBytes's default: room for the compact
-// state of some 160 projects of a thousand mobilities each (about 410
-// bytes of heap a mobility, against 2 KB for a full record), inside grants
-// serve's 400 MB of resident memory (issue 16). A project evicted is
-// folded again from the stream when next used.
-const DefaultCacheBytes = 64 << 20
+// state of some 65 projects of a thousand mobilities each (about 500
+// bytes of heap a mobility as grants serve folds them, against 2 KB for a
+// full record; the 64 MiB of the full records held some 35), inside
+// grants serve's 400 MB of resident memory (issue 16), where the embedded
+// server's per-subject indexes grow with the participants. A project
+// evicted is folded again from the stream when next used.
+const DefaultCacheBytes = 32 << 20
 
 // Handler executes commands. It is safe for concurrent use.
 type Handler struct {
