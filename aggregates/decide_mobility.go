@@ -29,10 +29,10 @@ func (d *Domain) decideReport(ctx Context, p Portfolio, pr Project, c ReportMobi
 	if err := requireMobilityProject(pr, "reporting a mobility"); err != nil {
 		return nil, err
 	}
-	if _, dup := pr.Mobilities[c.MobilityID]; dup {
+	if _, dup := pr.facts[c.MobilityID]; dup {
 		return nil, duplicate("mobility_id", "mobility %s is already reported in project %s; correct it instead", c.MobilityID, pr.ID)
 	}
-	a, err := d.assess(ctx, p, pr, c.Mobility, MobilityRecord{Cancelled: true})
+	a, err := d.assess(ctx, p, pr, c.Mobility, mobilityFacts{cancelled: true})
 	if err != nil {
 		return nil, err
 	}
@@ -44,14 +44,18 @@ func (d *Domain) decideCorrect(ctx Context, p Portfolio, pr Project, c CorrectMo
 	if err := requireMobilityProject(pr, "correcting a mobility"); err != nil {
 		return nil, err
 	}
-	old, ok := pr.Mobilities[c.MobilityID]
+	of, ok := pr.facts[c.MobilityID]
 	if !ok {
 		return nil, apperr.New(apperr.NotFound, "mobility %s not found in project %s", c.MobilityID, pr.ID)
 	}
-	if old.Cancelled {
+	if of.cancelled {
 		return nil, lifecycle("LIFE-ORDER", "mobility %s of project %s is cancelled; report a new mobility instead of correcting it", c.MobilityID, pr.ID)
 	}
-	a, err := d.assess(ctx, p, pr, c.Mobility, old)
+	if p.compact {
+		return nil, errNoRecords("correcting a mobility")
+	}
+	old := pr.Mobilities[c.MobilityID]
+	a, err := d.assess(ctx, p, pr, c.Mobility, of)
 	if err != nil {
 		return nil, err
 	}
@@ -65,15 +69,15 @@ func decideCancel(ctx Context, pr Project, c CancelMobility) (Event, error) {
 	if err := requireMobilityProject(pr, "cancelling a mobility"); err != nil {
 		return nil, err
 	}
-	r, ok := pr.Mobilities[c.MobilityID]
+	f, ok := pr.facts[c.MobilityID]
 	if !ok {
 		return nil, apperr.New(apperr.NotFound, "mobility %s not found in project %s", c.MobilityID, pr.ID)
 	}
-	if r.Cancelled {
+	if f.cancelled {
 		return nil, lifecycle("LIFE-ORDER", "mobility %s of project %s is already cancelled", c.MobilityID, pr.ID)
 	}
-	return MobilityCancelled{ProjectID: pr.ID, OID: pr.OID, MobilityID: c.MobilityID, ParticipantID: r.Mobility.ParticipantID,
-		CancelledCents: r.Grant.TotalCents, Reason: strings.TrimSpace(c.Reason), CancelledOn: today(ctx)}, nil
+	return MobilityCancelled{ProjectID: pr.ID, OID: pr.OID, MobilityID: c.MobilityID, ParticipantID: f.participantID,
+		CancelledCents: f.totalCents, Reason: strings.TrimSpace(c.Reason), CancelledOn: today(ctx)}, nil
 }
 
 // requireMobilityProject checks the project's state and action for
@@ -93,7 +97,7 @@ func requireMobilityProject(pr Project, what string) error {
 
 // assess checks every rule on mobility m of project pr (replacing old,
 // which is a cancelled record for a new report) and computes its grant.
-func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old MobilityRecord) (assessed, error) {
+func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old mobilityFacts) (assessed, error) {
 	m = normaliseMobility(m)
 	act, _ := catalog.ActivityByCode(m.Activity)
 	m.Activity = act.Code
@@ -142,7 +146,7 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 		}
 	}
 	if pr.Action == ActionKA122 {
-		rec := MobilityRecord{Mobility: m}
+		rec := mobilityFacts{activity: m.Activity, accompanying: m.Accompanying}
 		if rec.countsTowardKA122Max() && !old.countsTowardKA122Max() && pr.CountedMobilities+1 > ka122MaxMobilities {
 			return assessed{}, apperr.Rule("KA122-MAX-MOB", "a KA122 project has at most %d mobilities (preparatory visits and accompanying persons do not count); project %s already has %d",
 				ka122MaxMobilities, pr.ID, pr.CountedMobilities)
@@ -162,8 +166,8 @@ func (d *Domain) assess(ctx Context, p Portfolio, pr Project, m Mobility, old Mo
 	// Saturating sums: a total that history made absurd stays absurd (and
 	// leaves no room under the cap) instead of wrapping round.
 	before := pr.ReportedCents
-	if !old.Cancelled {
-		before = money.SatSub(before, countedCents(old.Grant.TotalCents))
+	if !old.cancelled {
+		before = money.SatSub(before, countedCents(old.totalCents))
 	}
 	if money.SatAdd(before, grant.TotalCents) > pr.AwardedCents {
 		return assessed{}, apperr.Rule("BUD-GRANT-CAP", "the reported amounts never exceed the awarded grant of %s; %s is already reported and this mobility's grant is %s, so %s remain",
@@ -366,18 +370,18 @@ func checkPupilGroups(pr Project) error {
 	}
 	groups := map[string]*group{}
 	for _, id := range sortedMobilityIDs(pr) {
-		r := pr.Mobilities[id]
-		act, _ := catalog.ActivityByCode(r.Mobility.Activity)
-		if r.Cancelled || !act.Group || act.Code == catalog.CodeKA202StaffEvent {
+		f := pr.facts[id]
+		act, _ := catalog.ActivityByCode(f.activity)
+		if f.cancelled || !act.Group || act.Code == catalog.CodeKA202StaffEvent {
 			continue
 		}
-		key := act.Code + "/" + r.Mobility.GroupID
+		key := act.Code + "/" + f.groupID
 		g := groups[key]
 		if g == nil {
 			g = &group{act: act}
 			groups[key] = g
 		}
-		if r.Mobility.Accompanying {
+		if f.accompanying {
 			g.accompanying++
 		} else {
 			g.pupils++
@@ -401,8 +405,8 @@ func checkPupilGroups(pr Project) error {
 // sortedMobilityIDs lists the project's mobility IDs in order, so that
 // decisions that scan mobilities are deterministic.
 func sortedMobilityIDs(pr Project) []string {
-	ids := make([]string, 0, len(pr.Mobilities))
-	for id := range pr.Mobilities {
+	ids := make([]string, 0, len(pr.facts))
+	for id := range pr.facts {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)

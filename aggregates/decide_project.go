@@ -138,13 +138,13 @@ func (d *Domain) decideAmend(ctx Context, pr Project, c AmendProject) (Event, er
 		return nil, err
 	}
 	for _, id := range sortedMobilityIDs(pr) {
-		r := pr.Mobilities[id]
-		if r.Cancelled {
+		f := pr.facts[id]
+		if f.cancelled {
 			continue
 		}
-		if r.Mobility.StartDate.Before(ev.StartDate) || r.Mobility.EndDate.After(ev.EndDate) {
+		if start, end := f.start.date(), f.end.date(); start.Before(ev.StartDate) || end.After(ev.EndDate) {
 			return nil, apperr.Rule("MOB-IN-PROJECT", "mobility %s (%s to %s) would fall outside the amended project period %s to %s; reported mobilities stay inside the project",
-				id, r.Mobility.StartDate, r.Mobility.EndDate, ev.StartDate, ev.EndDate)
+				id, start, end, ev.StartDate, ev.EndDate)
 		}
 	}
 	if c.AwardedCents != nil {
@@ -252,8 +252,8 @@ func decideFinal(ctx Context, pr Project, c SubmitFinalReport) (Event, error) {
 		return nil, err
 	}
 	n := 0
-	for _, r := range pr.Mobilities {
-		if !r.Cancelled {
+	for _, f := range pr.facts {
+		if !f.cancelled {
 			n++
 		}
 	}

@@ -93,12 +93,15 @@ func (d *Domain) decideRecompute(ctx Context, p Portfolio, pr Project, c Recompu
 	if err != nil {
 		return nil, err
 	}
+	if p.compact {
+		return nil, errNoRecords("recomputing the grants")
+	}
 	reason := strings.TrimSpace(c.Reason)
 	on := today(ctx)
 	ids := sortedMobilityIDs(pr)
 	// In the order they were reported, so that per-participant limits and
 	// the organisational-support rank are judged as when they were.
-	sort.SliceStable(ids, func(i, j int) bool { return pr.Mobilities[ids[i]].Seq < pr.Mobilities[ids[j]].Seq })
+	sort.SliceStable(ids, func(i, j int) bool { return pr.facts[ids[i]].seq < pr.facts[ids[j]].seq })
 	cur := p
 	var changed []Event
 	for _, id := range ids {

@@ -115,6 +115,9 @@ func (v *evolver) apply(e Event) {
 				RequestedCents: e.RequestedCents, Status: StatusSubmitted, SubmittedOn: e.SubmittedOn,
 				WorkPackages: e.WorkPackages, Mobilities: map[string]MobilityRecord{},
 				RequestedInclusionCents: e.InclusionSupportCents, RequestedExceptionalCents: e.ExceptionalCostsCents}
+			if p.compact {
+				pr.Mobilities = nil
+			}
 		})
 	case ApplicationWithdrawn:
 		v.withProject(e.ProjectID, func(pr *Project) { pr.Status = StatusWithdrawn })
@@ -180,25 +183,36 @@ func (v *evolver) apply(e Event) {
 		})
 	case MobilityReported:
 		v.withProject(e.ProjectID, func(pr *Project) {
-			v.putMobility(pr, MobilityRecord{Mobility: e.Mobility, Days: e.Days, DistanceKm: e.DistanceKm,
-				Grant: e.Grant, ReportedOn: e.ReportedOn})
+			r := MobilityRecord{Mobility: e.Mobility, Days: e.Days, DistanceKm: e.DistanceKm,
+				Grant: e.Grant, ReportedOn: e.ReportedOn}
+			v.putMobility(pr, r.Mobility.MobilityID, factsOf(r), &r)
 		})
 	case MobilityCorrected:
 		v.withProject(e.ProjectID, func(pr *Project) {
-			reported := pr.Mobilities[e.Mobility.MobilityID].ReportedOn
-			v.putMobility(pr, MobilityRecord{Mobility: e.Mobility, Days: e.Days, DistanceKm: e.DistanceKm,
-				Grant: e.Grant, ReportedOn: reported})
+			reported := pr.facts[e.Mobility.MobilityID].reportedOn.date()
+			if _, ok := pr.facts[e.Mobility.MobilityID]; !ok {
+				reported = Date{}
+			}
+			r := MobilityRecord{Mobility: e.Mobility, Days: e.Days, DistanceKm: e.DistanceKm,
+				Grant: e.Grant, ReportedOn: reported}
+			v.putMobility(pr, r.Mobility.MobilityID, factsOf(r), &r)
 		})
 	case CallRoundPublished, CallRoundCorrected, RatesTablePublished, RatesTableCorrected:
 		p.Reference = p.Reference.evolve(e)
 	case MobilityCancelled:
 		v.withProject(e.ProjectID, func(pr *Project) {
-			r, ok := pr.Mobilities[e.MobilityID]
+			f, ok := pr.facts[e.MobilityID]
 			if !ok {
 				return
 			}
-			r.Cancelled = true
-			v.putMobility(pr, r)
+			f.cancelled = true
+			var rec *MobilityRecord
+			if !v.p.compact {
+				r := pr.Mobilities[e.MobilityID]
+				r.Cancelled = true
+				rec = &r
+			}
+			v.putMobility(pr, e.MobilityID, f, rec)
 		})
 	case InterimReportSubmitted:
 		v.withProject(e.ProjectID, func(pr *Project) {
@@ -256,56 +270,66 @@ func (v *evolver) withProject(id string, f func(*Project)) {
 	v.p.Projects[id] = pr
 }
 
-// putMobility stores r in the project's mobility map (copied first unless
-// this evolver made it) and updates the project's running totals from the
-// previous and new record.
-func (v *evolver) putMobility(pr *Project, r MobilityRecord) {
-	old, had := pr.Mobilities[r.Mobility.MobilityID]
-	r.Seq = len(pr.Mobilities) + 1
+// putMobility stores the facts f of mobility id, and its record r unless
+// the portfolio is compact, in the project's maps (copied first unless
+// this evolver made them) and updates the project's running totals from
+// the previous and new facts.
+func (v *evolver) putMobility(pr *Project, id string, f mobilityFacts, r *MobilityRecord) {
+	old, had := pr.facts[id]
+	f.seq = len(pr.facts) + 1
 	if had {
-		r.Seq = old.Seq
+		f.seq = old.seq
 	}
-	if had && !old.Cancelled {
-		pr.ReportedCents = money.SatSub(pr.ReportedCents, countedCents(old.Grant.TotalCents))
+	if had && !old.cancelled {
+		pr.ReportedCents = money.SatSub(pr.ReportedCents, countedCents(old.totalCents))
 		if old.countsTowardKA122Max() {
 			pr.CountedMobilities--
 		}
 	}
-	if !r.Cancelled {
-		pr.ReportedCents = money.SatAdd(pr.ReportedCents, countedCents(r.Grant.TotalCents))
-		if r.countsTowardKA122Max() {
+	if !f.cancelled {
+		pr.ReportedCents = money.SatAdd(pr.ReportedCents, countedCents(f.totalCents))
+		if f.countsTowardKA122Max() {
 			pr.CountedMobilities++
 		}
 	}
-	if had && !old.Cancelled {
-		pr.unclaim(claimsOf(old.Mobility, old.Grant))
+	if had && !old.cancelled {
+		pr.unclaim(old.claims)
 	}
-	if !r.Cancelled {
-		pr.claim(claimsOf(r.Mobility, r.Grant))
+	if !f.cancelled {
+		pr.claim(f.claims)
 	}
 	if had && old.paysOrgSupport() {
 		pr.orgSupportCount--
 	}
-	if r.paysOrgSupport() {
+	if f.paysOrgSupport() {
 		pr.orgSupportCount++
 	}
-	if !(v.ownMobs[pr.ID] || v.inPlace) || pr.Mobilities == nil {
-		m := make(map[string]MobilityRecord, len(pr.Mobilities)+1)
-		maps.Copy(m, pr.Mobilities)
-		pr.Mobilities = m
+	if !(v.ownMobs[pr.ID] || v.inPlace) || pr.facts == nil || (!v.p.compact && pr.Mobilities == nil) {
+		facts := make(map[string]mobilityFacts, len(pr.facts)+1)
+		maps.Copy(facts, pr.facts)
+		pr.facts = facts
+		if !v.p.compact {
+			m := make(map[string]MobilityRecord, len(pr.Mobilities)+1)
+			maps.Copy(m, pr.Mobilities)
+			pr.Mobilities = m
+		}
 		pr.byParticipant = maps.Clone(pr.byParticipant)
 		if v.ownMobs == nil {
 			v.ownMobs = map[string]bool{}
 		}
 		v.ownMobs[pr.ID] = true
 	}
-	if had && old.Mobility.ParticipantID != r.Mobility.ParticipantID {
-		pr.unindexParticipant(old.Mobility.ParticipantID, r.Mobility.MobilityID)
+	if had && old.participantID != f.participantID {
+		pr.unindexParticipant(old.participantID, id)
 	}
-	if !had || old.Mobility.ParticipantID != r.Mobility.ParticipantID {
-		pr.indexParticipant(r.Mobility.ParticipantID, r.Mobility.MobilityID)
+	if !had || old.participantID != f.participantID {
+		pr.indexParticipant(f.participantID, id)
 	}
-	pr.Mobilities[r.Mobility.MobilityID] = r
+	pr.facts[id] = f
+	if r != nil && !v.p.compact {
+		r.Seq = f.seq
+		pr.Mobilities[id] = *r
+	}
 }
 
 // countedCents is what a mobility's grant adds to the project's reported
@@ -323,6 +347,7 @@ func (p Portfolio) Clone() Portfolio {
 		c.Projects = make(map[string]Project, len(p.Projects))
 		for id, pr := range p.Projects {
 			pr.Mobilities = maps.Clone(pr.Mobilities)
+			pr.facts = maps.Clone(pr.facts)
 			pr.byParticipant = maps.Clone(pr.byParticipant)
 			c.Projects[id] = pr
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/rates"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
@@ -121,4 +122,17 @@ func ruleOf(err error) (string, apperr.Code) {
 		return e.Rule, e.Code
 	}
 	return "", apperr.Internal
+}
+
+// recordPaysOrgSupport is BUD-ORG-SUPPORT's participant count read from a
+// full record, as the rules read it before the compact facts: the
+// reference the facts are checked against.
+func recordPaysOrgSupport(r MobilityRecord) bool {
+	return !r.Cancelled && !r.Mobility.Accompanying && r.Mobility.Activity != catalog.CodePrepVisit
+}
+
+// recordCountsTowardKA122Max is KA122-MAX-MOB's count read from a full
+// record (the reference of mobilityFacts.countsTowardKA122Max).
+func recordCountsTowardKA122Max(r MobilityRecord) bool {
+	return !r.Cancelled && !r.Mobility.Accompanying && activityCountsTowardMax(r.Mobility.Activity)
 }

@@ -20,16 +20,12 @@ func participantClaims(pr Project, m Mobility) (courseFeeDays int, linguisticCen
 	// The participant's own mobilities, in ID order: a look-up, not a
 	// scan of the project.
 	for _, id := range pr.byParticipant[m.ParticipantID] {
-		r := pr.Mobilities[id]
-		if id == m.MobilityID || r.Cancelled || r.Mobility.ParticipantID != m.ParticipantID {
+		f := pr.facts[id]
+		if id == m.MobilityID || f.cancelled || f.participantID != m.ParticipantID {
 			continue
 		}
-		courseFeeDays += r.Mobility.CourseFeeDays
-		for _, l := range r.Grant.Lines {
-			if l.Rule == "UA-LINGUISTIC" && l.AmountCents > 0 {
-				linguisticCents = money.SatAdd(linguisticCents, l.AmountCents)
-			}
-		}
+		courseFeeDays += f.courseFeeDays
+		linguisticCents = money.SatAdd(linguisticCents, f.linguisticCents)
 	}
 	return courseFeeDays, linguisticCents
 }
@@ -42,14 +38,14 @@ func participantClaims(pr Project, m Mobility) (courseFeeDays int, linguisticCen
 // Module. A correction keeps the mobility's place, so correcting an early
 // mobility of a large project does not move it to the lower rate.
 func participantsBefore(pr Project, m Mobility) int {
-	own, had := pr.Mobilities[m.MobilityID]
+	own, had := pr.facts[m.MobilityID]
 	if !had {
 		// A new report comes after every mobility: the running count.
 		return pr.orgSupportCount
 	}
 	n := 0
-	for id, r := range pr.Mobilities {
-		if id == m.MobilityID || !r.paysOrgSupport() || (had && r.Seq > own.Seq) {
+	for id, f := range pr.facts {
+		if id == m.MobilityID || !f.paysOrgSupport() || (had && f.seq > own.seq) {
 			continue
 		}
 		n++

@@ -25,8 +25,16 @@ func decideErase(ctx Context, p Portfolio, c EraseParticipant) (Event, error) {
 // in one of the organisation's projects.
 func (p Portfolio) HasParticipant(id string) bool {
 	for _, pr := range p.Projects {
-		for _, m := range pr.Mobilities {
-			if m.Mobility.ParticipantID == id {
+		if id != "" {
+			// The participant index lists every mobility, cancelled
+			// ones too, by its participant.
+			if len(pr.byParticipant[id]) > 0 {
+				return true
+			}
+			continue
+		}
+		for _, f := range pr.facts {
+			if f.participantID == id {
 				return true
 			}
 		}

@@ -241,7 +241,7 @@ func checkInvariants(t *rapid.T, pol Policy, p Portfolio) {
 		for _, r := range pr.Mobilities {
 			if !r.Cancelled {
 				sum += r.Grant.TotalCents
-				if r.countsTowardKA122Max() {
+				if recordCountsTowardKA122Max(r) {
 					counted++
 				}
 			}

@@ -1,7 +1,6 @@
 package aggregates
 
 import (
-	"github.com/erasmus-ledger/grants/aggregates/catalog"
 	"github.com/erasmus-ledger/grants/aggregates/money"
 )
 
@@ -86,19 +85,6 @@ type MobilityRecord struct {
 	Seq int `json:"seq"`
 }
 
-// paysOrgSupport reports whether the mobility counts as a participant for
-// organisational support (BUD-ORG-SUPPORT): not cancelled, not an
-// accompanying person, not a preparatory visit.
-func (r MobilityRecord) paysOrgSupport() bool {
-	return !r.Cancelled && !r.Mobility.Accompanying && r.Mobility.Activity != catalog.CodePrepVisit
-}
-
-// countsTowardKA122Max reports whether the mobility counts toward
-// KA122-MAX-MOB (preparatory visits and accompanying persons do not).
-func (r MobilityRecord) countsTowardKA122Max() bool {
-	return !r.Cancelled && !r.Mobility.Accompanying && activityCountsTowardMax(r.Mobility.Activity)
-}
-
 // Project is the project aggregate.
 type Project struct {
 	ID               string    `json:"id"`
@@ -175,6 +161,11 @@ type Project struct {
 	// (LIFE-REPORT-DUE, LIFE-ASSESS-DUE); each flag at most once.
 	DeadlineFlags []RaisedFlag `json:"deadline_flags,omitempty"`
 
+	// facts are what the rules read of each mobility, by mobility ID
+	// (mobilityFacts): kept by Evolve in full and compact portfolios
+	// alike, so that a decision reads the same thing in both. A compact
+	// portfolio (NewCompactPortfolio) leaves Mobilities nil.
+	facts map[string]mobilityFacts
 	// orgSupportCount is the number of mobilities that count as
 	// participants for organisational support (paysOrgSupport), kept by
 	// Evolve so that a new report does not count them again.
@@ -205,6 +196,9 @@ type Portfolio struct {
 	// Reference is the reference data the national office published
 	// (only in the portfolio of OfficeOrg).
 	Reference Reference `json:"-"`
+	// compact: Evolve keeps the mobilities' facts, not their records
+	// (NewCompactPortfolio).
+	compact bool
 }
 
 // NewPortfolio returns the empty state of organisation oid.

@@ -49,19 +49,19 @@ func (p *Project) unclaim(c supportClaims) {
 func projectClaims(pr Project, skip string) supportClaims {
 	if !pr.claimsInexact {
 		c := pr.claimed
-		if r, ok := pr.Mobilities[skip]; ok && skip != "" && !r.Cancelled {
-			o := claimsOf(r.Mobility, r.Grant)
+		if f, ok := pr.facts[skip]; ok && skip != "" && !f.cancelled {
+			o := f.claims
 			c.inclusion -= o.inclusion
 			c.exceptional -= o.exceptional
 		}
 		return c
 	}
 	var c supportClaims
-	for id, r := range pr.Mobilities {
-		if id == skip || r.Cancelled {
+	for id, f := range pr.facts {
+		if id == skip || f.cancelled {
 			continue
 		}
-		o := claimsOf(r.Mobility, r.Grant)
+		o := f.claims
 		c.inclusion = money.SatAdd(c.inclusion, o.inclusion)
 		c.exceptional = money.SatAdd(c.exceptional, o.exceptional)
 	}

@@ -40,22 +40,23 @@ type entry struct {
 }
 
 // Approximate sizes of what an entry keeps, for the byte bound of the
-// cache: a folded event costs about its JSON payload (the decoded records,
-// their maps and strings; TestCacheSizeEstimateIsNearTheHeap measures it)
-// beside a fixed part; a head and a remembered key their strings beside
-// map and struct overheads.
+// cache: a folded event costs what it adds to the compact decided state
+// (aggregates.SizeOf: a mobility's facts, or about the JSON payload of an
+// event whose record is kept whole; TestCacheSizeEstimateIsNearTheHeap
+// measures it) beside a fixed part; a head and a remembered key their
+// strings beside map and struct overheads.
 const (
 	entryBytes     = 1 << 10
-	eventBytes     = 128
-	payloadFactor  = 1
+	eventBytes     = 16
 	headBytes      = 112
 	keyBytes       = 96
 	minCacheBudget = 1 << 20
 )
 
-// sizeOfEvent is what folding env adds to an entry, approximately.
-func sizeOfEvent(env *events.Envelope) int64 {
-	return eventBytes + payloadFactor*int64(len(env.Payload))
+// sizeOfEvent is what folding ev, decoded from env, adds to an entry,
+// approximately.
+func sizeOfEvent(env *events.Envelope, ev aggregates.Event) int64 {
+	return eventBytes + aggregates.SizeOf(ev, len(env.Payload))
 }
 
 // keyUse is what the entry knows of an idempotency key already written.
@@ -68,7 +69,7 @@ type keyUse struct {
 }
 
 func newEntry(org string) *entry {
-	return &entry{org: org, portfolio: aggregates.NewPortfolio(org), heads: map[string]events.Head{}, keys: map[string]keyUse{},
+	return &entry{org: org, portfolio: aggregates.NewCompactPortfolio(org), heads: map[string]events.Head{}, keys: map[string]keyUse{},
 		keyOrder: map[string][]string{}, chains: map[string]*events.ChainState{}}
 }
 

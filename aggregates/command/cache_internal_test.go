@@ -3,6 +3,7 @@ package command
 import (
 	"testing"
 
+	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 )
 
@@ -49,8 +50,13 @@ func TestEntryGrowsWithWhatItHolds(t *testing.T) {
 	e := newEntry("E1")
 	env := events.Envelope{Ref: events.Ref{Org: "E1", Kind: "project", ID: "P"}, Version: 1, Sequence: 1, Hash: "h", Payload: make([]byte, 1000)}
 	e.setHead("project/P", env)
-	if e.grown <= 0 || sizeOfEvent(&env) < 1000 {
-		t.Fatalf("a head counts %d, an event of 1000 bytes %d", e.grown, sizeOfEvent(&env))
+	if e.grown <= 0 || sizeOfEvent(&env, aggregates.PaymentRecorded{}) < 1000 {
+		t.Fatalf("a head counts %d, an event of 1000 bytes %d", e.grown, sizeOfEvent(&env, aggregates.PaymentRecorded{}))
+	}
+	// A mobility's facts cost the same however long its event.
+	mob := aggregates.MobilityReported{Mobility: aggregates.Mobility{MobilityID: "M1", ParticipantID: "P1"}}
+	if n := sizeOfEvent(&env, mob); n >= 1000 || n < 100 {
+		t.Fatalf("a reported mobility counts %d", n)
 	}
 	before := e.grown
 	for i := range keysPerAggregate {

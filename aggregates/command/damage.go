@@ -89,7 +89,13 @@ func (h *Handler) decide(ctx context.Context, dctx aggregates.Context, e *entry,
 	if err != nil {
 		return nil, err
 	}
-	decided, err := dom.Decide(dctx, e.portfolio, cmd)
+	p := e.portfolio
+	if aggregates.NeedsRecords(cmd) && p.Compact() {
+		if p, err = h.withRecords(ctx, e, ref); err != nil {
+			return nil, err
+		}
+	}
+	decided, err := dom.Decide(dctx, p, cmd)
 	if err != nil {
 		return nil, asApp(err)
 	}

@@ -22,6 +22,9 @@ type Embedded struct {
 	// Stream is the TCP loopback connection of stream reads (nil when the
 	// server does not listen).
 	Stream *nats.Conn
+	// Load is the connection of the command path's loads (Config.LoadConn):
+	// TCP loopback when the server listens, else in-process.
+	Load *nats.Conn
 	// Store is the event store.
 	Store *Store
 	rec   *recoverer
@@ -54,6 +57,18 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 		}
 	}
 	cfg.StreamConn = e.Stream
+	if url := ClientURL(srv); url != "" {
+		e.Load, err = ConnectTCP(srv, "grants-load")
+	} else {
+		e.Load, err = ConnectInProcess(srv)
+	}
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	if cfg.LoadConn == nil {
+		cfg.LoadConn = e.Load
+	}
 	e.rec = startRecoverer(srv.Server, absDir(ecfg.StoreDir), ecfg.Logger)
 	cfg.Health = e.rec.Err
 	if e.Store, err = Open(ctx, e.Conn, reg, cfg); err != nil {
@@ -110,7 +125,7 @@ func (e *Embedded) Close() {
 	if e.Store != nil {
 		e.Store.Close()
 	}
-	for _, c := range []*nats.Conn{e.Stream, e.Conn} {
+	for _, c := range []*nats.Conn{e.Load, e.Stream, e.Conn} {
 		if c != nil {
 			c.Close()
 		}

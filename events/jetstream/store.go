@@ -91,6 +91,13 @@ type Config struct {
 	// connection reads markedly faster than an in-process one, whose pipe
 	// is unbuffered: use it for replays.
 	StreamConn *nats.Conn
+	// LoadConn, if set, is the connection the direct gets of Load,
+	// LoadOrg and Locate go through (the caller keeps ownership), apart
+	// from the appends: a project loaded in full after a restart (hundreds
+	// of kilobytes of replies) then does not hold up the acknowledgements
+	// of other commands' publishes on one connection, nor they its
+	// replies. Default: the store's connection.
+	LoadConn *nats.Conn
 	// Health, if set, tells why the server cannot take writes now (nil
 	// when it can); Ready reports it. OpenEmbedded sets it.
 	Health func() error
@@ -254,7 +261,11 @@ func attach(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, reg *eve
 }
 
 func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstream.Stream, readConn *nats.Conn, reg *events.Registry, cfg Config, idem *Idempotency) (*Store, error) {
-	getter, err := newDirectGetter(nc, StreamName)
+	getConn := nc
+	if cfg.LoadConn != nil {
+		getConn = cfg.LoadConn
+	}
+	getter, err := newDirectGetter(getConn, StreamName)
 	if err != nil {
 		return nil, err
 	}
