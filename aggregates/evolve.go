@@ -189,9 +189,9 @@ func (v *evolver) apply(e Event) {
 		})
 	case MobilityCorrected:
 		v.withProject(e.ProjectID, func(pr *Project) {
-			reported := pr.facts[e.Mobility.MobilityID].reportedOn.date()
-			if _, ok := pr.facts[e.Mobility.MobilityID]; !ok {
-				reported = Date{}
+			var reported Date
+			if f, ok := pr.facts[e.Mobility.MobilityID]; ok {
+				reported = f.reportedOn.date()
 			}
 			r := MobilityRecord{Mobility: e.Mobility, Days: e.Days, DistanceKm: e.DistanceKm,
 				Grant: e.Grant, ReportedOn: reported}
