@@ -103,7 +103,13 @@ func (nf natsFlags) durabilityMode() (jetstream.Durability, error) {
 // clientAuth is how a subcommand authenticates to a NATS server it does
 // not run: --nats-creds, --nats-nkey, else the data directory's service
 // identity when it exists (ok is false when there is none).
-func (nf natsFlags) clientAuth() (opts []nats.Option, ok bool, err error) {
+// grants serve (serve true) receives its replies on an inbox prefix of its
+// own, which the service and reader identities may not subscribe to.
+func (nf natsFlags) clientAuth(serve bool) (opts []nats.Option, ok bool, err error) {
+	inbox := jetstream.ServiceInboxPrefix
+	if serve {
+		inbox = jetstream.ServeInboxPrefix
+	}
 	switch {
 	case *nf.natsCreds != "" && *nf.natsNkey != "":
 		return nil, false, usagef("give --nats-creds or --nats-nkey, not both")
@@ -111,13 +117,17 @@ func (nf natsFlags) clientAuth() (opts []nats.Option, ok bool, err error) {
 		if _, err := os.Stat(*nf.natsCreds); err != nil {
 			return nil, false, fmt.Errorf("--nats-creds: %w", err)
 		}
-		return []nats.Option{nats.UserCredentials(*nf.natsCreds)}, true, nil
+		opts := []nats.Option{nats.UserCredentials(*nf.natsCreds)}
+		if serve {
+			opts = append(opts, nats.CustomInboxPrefix(inbox))
+		}
+		return opts, true, nil
 	case *nf.natsNkey != "":
 		o, err := nats.NkeyOptionFromSeed(*nf.natsNkey)
 		if err != nil {
 			return nil, false, fmt.Errorf("--nats-nkey: %w", err)
 		}
-		return []nats.Option{o, nats.CustomInboxPrefix(jetstream.ServiceInboxPrefix)}, true, nil
+		return []nats.Option{o, nats.CustomInboxPrefix(inbox)}, true, nil
 	}
 	seed := filepath.Join(*nf.dataDir, serviceSeedFile)
 	if _, err := os.Stat(seed); err != nil {
@@ -243,7 +253,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	auth, haveAuth, err := nf.clientAuth()
+	auth, haveAuth, err := nf.clientAuth(serve)
 	if err != nil {
 		return nil, err
 	}
