@@ -189,14 +189,23 @@ func post(t *testing.T, url, token, key string, body []byte) (int, string) {
 	return resp.StatusCode, p.Rule
 }
 
-// TestClusterKA122LimitExactAcrossInstances proves KA122-MAX-MOB holds
+// TestServeOnACluster runs two grants serve instances, each with its own
+// SQLite read models, on a real three-node JetStream cluster, and proves
+// what must hold across instances. The holder is killed last.
+func TestServeOnACluster(t *testing.T) {
+	s := startClusterSystem(t, 2)
+	t.Run("KA122-MAX-MOB is exact across instances", func(t *testing.T) { clusterKA122LimitExactAcrossInstances(t, s) })
+	t.Run("a revoked token is refused at once by every instance", func(t *testing.T) { clusterRevocationIsRefusedAtOnceEverywhere(t, s) })
+	t.Run("the once-only jobs move when their holder is killed", func(t *testing.T) { clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t, s) })
+}
+
+// clusterKA122LimitExactAcrossInstances proves KA122-MAX-MOB holds
 // across instances: 45 concurrent reports to one KA122 project, split
 // across two grants serve instances on a three-node cluster, are exactly
 // 30 accepted and 15 refused by the rule, and both instances' read models
 // show 30. A client retries what is refused for the moment (409 after
 // the handler's own retries, 503) with the same idempotency key.
-func TestClusterKA122LimitExactAcrossInstances(t *testing.T) {
-	s := startClusterSystem(t, 2)
+func clusterKA122LimitExactAcrossInstances(t *testing.T, s *clusterSystem) {
 	school := s.token(t, "--role", "beneficiary", "--org", clusterOID, "--name", "cluster-school")
 	var (
 		mu                sync.Mutex
@@ -291,11 +300,10 @@ func waitFor(t *testing.T, limit time.Duration, cond func() bool, format string,
 	}
 }
 
-// TestClusterRevocationIsRefusedAtOnceEverywhere proves a token revoked
+// clusterRevocationIsRefusedAtOnceEverywhere proves a token revoked
 // through one instance (grants token revoke, answered by one of them) is
 // refused by every instance on the very next request.
-func TestClusterRevocationIsRefusedAtOnceEverywhere(t *testing.T) {
-	s := startClusterSystem(t, 2)
+func clusterRevocationIsRefusedAtOnceEverywhere(t *testing.T, s *clusterSystem) {
 	// The secret is on stdout; the ID in the message on stderr.
 	out, errOut, code := grants(t, "token", "create", "--role", "analyst", "--name", "revoked", "--nats-url", s.c.URL(), "--nats-nkey", s.c.Creds.Service, "--data-dir", t.TempDir())
 	if code != 0 {
@@ -350,12 +358,11 @@ func holderPid(holder string) int {
 	return pid
 }
 
-// TestClusterOnceOnlyJobsMoveWhenTheHolderIsKilled proves the deadline
+// clusterOnceOnlyJobsMoveWhenTheHolderIsKilled proves the deadline
 // reminders, the retention and the checkpoints run on one instance at a
 // time, elected through the replicated lease bucket: kill -9 the holder
 // and the other instance takes every job over.
-func TestClusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t *testing.T) {
-	s := startClusterSystem(t, 2)
+func clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t *testing.T, s *clusterSystem) {
 	js, err := natsjs.New(clusterConn(t, s.c, s.c.Creds.Serve))
 	if err != nil {
 		t.Fatal(err)
