@@ -196,6 +196,7 @@ func TestServeOnACluster(t *testing.T) {
 	s := startClusterSystem(t, 2)
 	t.Run("KA122-MAX-MOB is exact across instances", func(t *testing.T) { clusterKA122LimitExactAcrossInstances(t, s) })
 	t.Run("a revoked token is refused at once by every instance", func(t *testing.T) { clusterRevocationIsRefusedAtOnceEverywhere(t, s) })
+	t.Run("grants replay rebuilds the read models of every instance", func(t *testing.T) { clusterReplayRebuildsEveryInstance(t, s) })
 	t.Run("the once-only jobs move when their holder is killed", func(t *testing.T) { clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t, s) })
 }
 
@@ -412,5 +413,23 @@ func clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t *testing.T, s *clusterSystem
 	}, "the surviving instance holds every job")
 	for _, want := range []string{"deadlines: this instance holds the lease", "retention: this instance holds the lease", "checkpoints: this instance holds the lease"} {
 		waitLog(t, survivor.logs, survivor.done, 10*time.Second, want)
+	}
+}
+
+// clusterReplayRebuildsEveryInstance proves grants replay on a cluster
+// has every instance rebuild its own read models and returns once all
+// have swapped theirs in.
+func clusterReplayRebuildsEveryInstance(t *testing.T, s *clusterSystem) {
+	_, errOut, code := grants(t, "replay", "--nats-url", s.c.URL(), "--nats-nkey", s.c.Creds.Service, "--data-dir", t.TempDir(), "--log-format", "json")
+	if code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, errOut)
+	}
+	if want := fmt.Sprintf(`"instances":%d`, len(s.instances)); !strings.Contains(errOut, want) {
+		t.Errorf("grants replay returned before every instance had rebuilt (want %s):\n%s", want, errOut)
+	}
+	for i, inst := range s.instances {
+		if _, ok := inst.logs.find(`"msg":"rebuild swapped in"`); !ok {
+			t.Errorf("instance %d has not swapped in rebuilt read models when grants replay returned", i+1)
+		}
 	}
 }
