@@ -212,6 +212,7 @@ func clusterKA122LimitExactAcrossInstances(t *testing.T, s *clusterSystem) {
 		mu                sync.Mutex
 		accepted, refused int
 		others            []string
+		acceptedKey       = -1
 		wg                sync.WaitGroup
 	)
 	for i := range 45 {
@@ -226,6 +227,7 @@ func clusterKA122LimitExactAcrossInstances(t *testing.T, s *clusterSystem) {
 				switch {
 				case st == http.StatusCreated:
 					accepted++
+					acceptedKey = i
 				case st == http.StatusUnprocessableEntity && rule == "KA122-MAX-MOB":
 					refused++
 				case (st == http.StatusConflict || st == http.StatusServiceUnavailable) && try < 30:
@@ -256,6 +258,23 @@ func clusterKA122LimitExactAcrossInstances(t *testing.T, s *clusterSystem) {
 			raw, _ := json.Marshal(body)
 			return st == http.StatusOK && json.Unmarshal(raw, &ps) == nil && ps.Project.Counts.Mobilities == 30
 		}, "instance %d's read models show 30 mobilities (last %d)", i+1, &ps.Project.Counts.Mobilities)
+	}
+	// A retry of an accepted report sent to the other instance answers
+	// as the first time (the idempotency records are shared), though the
+	// project is full now, and writes nothing.
+	other := s.instances[(acceptedKey+1)%len(s.instances)]
+	req, _ := http.NewRequest(http.MethodPost, other.base+"/v1/projects/"+clusterProject+"/mobilities",
+		bytes.NewReader(httpbench.MobilityBody(fmt.Sprintf("C%03d", acceptedKey), fmt.Sprintf("CP-%03d", acceptedKey))))
+	req.Header.Set("Authorization", "Bearer "+school)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", fmt.Sprintf("mob-%d", acceptedKey))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("the retry of report %d on the other instance: %d, Idempotent-Replayed %q; want 201 replayed", acceptedKey, resp.StatusCode, resp.Header.Get("Idempotent-Replayed"))
 	}
 	// Every stream and bucket the system made is replicated three times.
 	js, err := natsjs.New(clusterConn(t, s.c, s.c.Creds.Serve))
