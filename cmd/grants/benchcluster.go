@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,21 @@ type clusterBench struct {
 	// machineBusy is the share of the machine's CPU time that was busy
 	// (every process, the other users of a shared machine included).
 	machineBusy float64
+	// requests and elapsed are those of every run together (the CPU
+	// times cover them all; r is the median run).
+	requests int
+	elapsed  time.Duration
+	genCPU   time.Duration
+}
+
+// perCommand is d per successful operation of every run, in µs.
+func (m clusterBench) perCommand(d time.Duration) float64 {
+	return float64(d.Microseconds()) / float64(max(m.requests, 1))
+}
+
+// cores is d as the cores it kept busy over every run.
+func (m clusterBench) cores(d time.Duration) float64 {
+	return d.Seconds() / max(m.elapsed.Seconds(), 1e-9)
 }
 
 // runClusterBench runs grants bench --cluster under scratch: a three-node
@@ -145,8 +161,12 @@ func runClusterBench(ctx context.Context, scratch string, hb *httpBench, instanc
 				map[string]string{"Idempotency-Key": id})
 			return 0, expect(st, b, err, http.StatusCreated, http.StatusOK)
 		}
+		seqs0 := streamSeqs(ctx, js)
 		m := measureCluster(ctx, hb, fmt.Sprintf("report mobility, %d API instance%s", n, map[bool]string{true: "s"}[n > 1]), op, natsCPU, apiCPU)
 		printCluster3(pr, m, "raw R3 publish", raw.r.Rate)
+		if n == 1 {
+			fmt.Fprintf(out, "%44s replicated writes per command: %s\n", "", writesPerCommand(seqs0, streamSeqs(ctx, js), m.requests))
+		}
 		if n == 1 {
 			first = m
 		} else if first.r.Rate > 0 {
@@ -197,6 +217,15 @@ func measureCluster(ctx context.Context, hb *httpBench, name string, op httpbenc
 	}
 	r := httpbench.LoadRuns(ctx, name, hb.conns, hb.runs, hb.duration, op)
 	m := clusterBench{r: r, natsCPU: natsCPU() - n0}
+	runs := r.Runs
+	if len(runs) == 0 {
+		runs = []httpbench.Result{r}
+	}
+	for _, run := range runs {
+		m.requests += run.Requests
+		m.elapsed += run.Duration
+		m.genCPU += run.GenCPU
+	}
 	if busy1, total1 := machineCPU(); total1 > total0 {
 		m.machineBusy = float64(busy1-busy0) / float64(total1-total0)
 	}
@@ -244,10 +273,8 @@ func printCluster3(pr printer, m clusterBench, baseName string, base float64) {
 	if m.r.Requests == 0 {
 		return
 	}
-	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(m.r.Requests) }
-	el := max(m.r.Duration.Seconds(), 1e-9)
 	fmt.Fprintf(pr.out, "%44s CPU per command: NATS nodes %.0f µs, API instances %.0f µs, generator %.0f µs; ours busy %.2f of %d cores, the machine %.0f%% busy\n", "",
-		per(m.natsCPU), per(m.apiCPU), per(m.r.GenCPU), (m.natsCPU+m.apiCPU+m.r.GenCPU).Seconds()/el, coresOf(), 100*m.machineBusy)
+		m.perCommand(m.natsCPU), m.perCommand(m.apiCPU), m.perCommand(m.genCPU), m.cores(m.natsCPU+m.apiCPU+m.genCPU), coresOf(), 100*m.machineBusy)
 }
 
 // bottleneck names what limits m (first, the same command through one
@@ -255,21 +282,44 @@ func printCluster3(pr printer, m clusterBench, baseName string, base float64) {
 // of ours), else the latency of the replicated write each worker waits
 // for.
 func bottleneck(first, m clusterBench, workers, instances int) string {
-	el := max(m.r.Duration.Seconds(), 1e-9)
-	ours := (m.natsCPU + m.apiCPU + m.r.GenCPU).Seconds()
-	per := func(b clusterBench, d time.Duration) float64 {
-		return float64(d.Microseconds()) / float64(max(b.r.Requests, 1))
-	}
+	ours := (m.natsCPU + m.apiCPU + m.genCPU).Seconds()
+	share := func(d time.Duration) float64 { return 100 * d.Seconds() / max(ours, 1e-9) }
 	growth := fmt.Sprintf("CPU per command through %d instances vs 1: API %.0f vs %.0f µs, NATS %.0f vs %.0f µs "+
 		"(every instance projects every event into its own SQLite read models and NATS delivers every event to each: "+
-		"instances add read capacity, not write capacity)", instances, per(m, m.apiCPU), per(first, first.apiCPU), per(m, m.natsCPU), per(first, first.natsCPU))
+		"instances add read capacity, not write capacity)", instances, m.perCommand(m.apiCPU), first.perCommand(first.apiCPU),
+		m.perCommand(m.natsCPU), first.perCommand(first.natsCPU))
 	if m.machineBusy >= 0.9 {
 		return fmt.Sprintf("the CPU: the machine's %d cores were %.0f%% busy (ours %.2f cores: NATS %.0f%%, API %.0f%%, generator %.0f%%); %s",
-			coresOf(), 100*m.machineBusy, ours/el, 100*m.natsCPU.Seconds()/max(ours, 1e-9), 100*m.apiCPU.Seconds()/max(ours, 1e-9),
-			100*m.r.GenCPU.Seconds()/max(ours, 1e-9), growth)
+			coresOf(), 100*m.machineBusy, m.cores(m.natsCPU+m.apiCPU+m.genCPU), share(m.natsCPU), share(m.apiCPU), share(m.genCPU), growth)
 	}
 	return fmt.Sprintf("latency, not CPU (the machine %.0f%% busy): each of the %d workers waits for its replicated write (p50 %s), so the rate is about workers / latency; %s",
 		100*m.machineBusy, workers, m.r.P50.Round(10*time.Microsecond), growth)
+}
+
+// streamSeqs is every stream's last sequence.
+func streamSeqs(ctx context.Context, js natsjs.JetStream) map[string]uint64 {
+	out := map[string]uint64{}
+	lister := js.ListStreams(ctx)
+	for info := range lister.Info() {
+		out[info.Config.Name] = info.State.LastSeq
+	}
+	return out
+}
+
+// writesPerCommand says how many messages each stream took per command
+// between two readings (the streams that took none left out).
+func writesPerCommand(before, after map[string]uint64, commands int) string {
+	var parts []string
+	var total float64
+	for name, seq := range after {
+		if d := seq - before[name]; d > 0 && name != "BENCH_RAW" {
+			per := float64(d) / float64(max(commands, 1))
+			total += per
+			parts = append(parts, fmt.Sprintf("%s %.2f", name, per))
+		}
+	}
+	sort.Strings(parts)
+	return fmt.Sprintf("%.2f (%s)", total, strings.Join(parts, ", "))
 }
 
 // machineCPU reads the machine's busy and total CPU time (in ticks) from
