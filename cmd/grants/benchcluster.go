@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -108,7 +109,7 @@ func runClusterBench(ctx context.Context, scratch string, hb *httpBench, instanc
 	if err != nil {
 		return err
 	}
-	store, err := jetstream.Open(ctx, nc, aggregates.Registry(), jetstream.Config{Replicas: 3, Signer: signer})
+	store, err := openStoreRetrying(ctx, nc, jetstream.Config{Replicas: 3, Signer: signer}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}

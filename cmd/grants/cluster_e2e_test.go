@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -131,7 +132,7 @@ func seedKA122(t *testing.T, c *natscluster.Cluster, set *keys.Set) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := jetstream.Open(ctx, clusterConn(t, c, c.Creds.Serve), aggregates.Registry(), jetstream.Config{Replicas: 3, Signer: signer})
+	store, err := openStoreRetrying(ctx, clusterConn(t, c, c.Creds.Serve), jetstream.Config{Replicas: 3, Signer: signer}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
