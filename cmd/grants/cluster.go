@@ -47,7 +47,7 @@ func runCluster(args []string) error {
 		}
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
-		c, err := natscluster.Start(ctx, natscluster.Config{Dir: *dir, Nodes: *nodes, SyncInterval: *syncInterval})
+		c, err := natscluster.Start(ctx, natscluster.Config{Dir: *dir, Nodes: *nodes, SyncInterval: *syncInterval, Detach: true})
 		if err != nil {
 			return err
 		}
