@@ -453,3 +453,39 @@ func clusterReplayRebuildsEveryInstance(t *testing.T, s *clusterSystem) {
 		}
 	}
 }
+
+// TestClusterCommandUpStatusDown drives grants cluster as scripts/cluster.sh
+// does: up prints the URLs and the identities, status finds every node
+// running with a meta leader, down stops them all and status then fails.
+func TestClusterCommandUpStatusDown(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cluster")
+	t.Cleanup(func() { grants(t, "cluster", "down", "--dir", dir) })
+	out, errOut, code := grants(t, "cluster", "up", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("cluster up: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"NATS URLs:", "nats-serve.nk", "nats-service.nk", "nats-reader.nk", "--replicas 3", "signing", "master.key"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("cluster up does not print %q:\n%s", want, out)
+		}
+	}
+	out, errOut, code = grants(t, "cluster", "status", "--dir", dir)
+	if code != 0 || strings.Count(out, "meta leader n") != 3 {
+		t.Fatalf("cluster status after up: exit %d, want 3 nodes with a meta leader:\n%s%s", code, out, errOut)
+	}
+	c, err := natscluster.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code = grants(t, "cluster", "down", "--dir", dir); code != 0 {
+		t.Fatalf("cluster down: exit %d", code)
+	}
+	for i := range c.Nodes {
+		if c.Running(i) {
+			t.Errorf("node %d runs after cluster down", i)
+		}
+	}
+	if out, _, code = grants(t, "cluster", "status", "--dir", dir); code != 1 || strings.Count(out, "stopped") != 3 {
+		t.Fatalf("cluster status after down: exit %d, want 1 with 3 nodes stopped:\n%s", code, out)
+	}
+}
