@@ -196,6 +196,7 @@ func post(t *testing.T, url, token, key string, body []byte) (int, string) {
 func TestServeOnACluster(t *testing.T) {
 	s := startClusterSystem(t, 2)
 	t.Run("KA122-MAX-MOB is exact across instances", func(t *testing.T) { clusterKA122LimitExactAcrossInstances(t, s) })
+	t.Run("an erasure through one instance holds on the other", func(t *testing.T) { clusterErasureHoldsEverywhere(t, s) })
 	t.Run("a revoked token is refused at once by every instance", func(t *testing.T) { clusterRevocationIsRefusedAtOnceEverywhere(t, s) })
 	t.Run("grants replay rebuilds the read models of every instance", func(t *testing.T) { clusterReplayRebuildsEveryInstance(t, s) })
 	t.Run("the once-only jobs move when their holder is killed", func(t *testing.T) { clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t, s) })
@@ -487,5 +488,27 @@ func TestClusterCommandUpStatusDown(t *testing.T) {
 	}
 	if out, _, code = grants(t, "cluster", "status", "--dir", dir); code != 1 || strings.Count(out, "stopped") != 3 {
 		t.Fatalf("cluster status after down: exit %d, want 1 with 3 nodes stopped:\n%s", code, out)
+	}
+}
+
+// clusterErasureHoldsEverywhere proves a participant erased through one
+// instance (PD-ERASE: the key destroyed in the shared bucket) shows erased
+// on the other, which had read the personal data before. It runs after
+// the KA122 subtest, whose report 0 recorded participant CP-000.
+func clusterErasureHoldsEverywhere(t *testing.T, s *clusterSystem) {
+	a, b := s.instances[0], s.instances[1]
+	participant := "/v1/participants/CP-000?org=" + clusterOID
+	st, _, body := call(t, "GET", b.base+participant, s.office, nil, nil)
+	if st != http.StatusOK || body["first_name"] != "Aino" {
+		t.Fatalf("the participant before the erasure on instance 2: %d %v", st, body)
+	}
+	st, hdr, body := call(t, "POST", a.base+"/v1/organisations/"+clusterOID+"/participants/CP-000/erasure", s.office,
+		map[string]any{"reason": "the participant asked (GDPR article 17)"}, map[string]string{"Idempotency-Key": "erase-cp-000"})
+	if st != http.StatusOK && st != http.StatusCreated {
+		t.Fatalf("erasure through instance 1: %d %v", st, body)
+	}
+	st, _, body = call(t, "GET", b.base+participant, s.office, nil, map[string]string{"Grants-Min-Sequence": hdr.Get("Grants-Sequence")})
+	if st != http.StatusOK || body["erased"] != true || body["first_name"] != "" {
+		t.Fatalf("the participant after the erasure on instance 2: %d %v; want erased, no name", st, body)
 	}
 }
