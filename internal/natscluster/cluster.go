@@ -91,17 +91,24 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		c.binary = cfg.Binary
 	}
 	c.detach = cfg.Detach
+	var started []int
+	stopStarted := func() {
+		for _, i := range started {
+			_ = c.Stop(i)
+		}
+	}
 	for i := range c.Nodes {
 		if c.Running(i) {
 			continue
 		}
 		if err := c.StartNode(ctx, i); err != nil {
-			c.Close()
+			stopStarted()
 			return nil, err
 		}
+		started = append(started, i)
 	}
 	if err := c.WaitReady(ctx); err != nil {
-		c.Close()
+		stopStarted()
 		return nil, err
 	}
 	return c, nil
