@@ -207,13 +207,24 @@ func runServe(args []string) error {
 		return fmt.Errorf("opening the token bucket: %w", err)
 	}
 	// Requests authenticate from memory; the watch brings every change
-	// (a revocation on any instance) as the server stores it.
+	// (a revocation on any instance) as the server stores it. On an
+	// external NATS, other instances may share the buckets: a token is
+	// then trusted from memory only once the watch has reached the
+	// bucket's state at the request (one shared round trip to the leader),
+	// and sessions are read from the leader, so that a revocation or a
+	// sign-out through one instance holds on every instance at once.
+	if sys.emb == nil {
+		tokenStore.SetShared()
+	}
 	if err := tokenStore.Watch(ctx); err != nil {
 		return fmt.Errorf("watching the token bucket: %w", err)
 	}
 	sessionStore, err := authjs.OpenSessions(ctx, js, *cfg.nats.replicas, *cfg.sessionMax)
 	if err != nil {
 		return fmt.Errorf("opening the session bucket: %w", err)
+	}
+	if sys.emb == nil {
+		sessionStore.SetShared()
 	}
 	if sys.emb == nil {
 		if err := waitBucketsAnswer(ctx, js, log, jetstream.IdempotencyBucket, jetstream.IDsBucket, authjs.Bucket, authjs.SessionBucket, piijs.Bucket); err != nil {

@@ -30,6 +30,8 @@ type tokenCache struct {
 	restarting bool
 	// ctx is Watch's: the watchers end with it.
 	ctx context.Context
+	// applied is the last stream sequence the watchers delivered.
+	applied uint64
 }
 
 // cachedToken is a token with the bucket revision it was written at.
@@ -104,6 +106,7 @@ func (s *Store) follow(ctx context.Context, w jetstream.KeyWatcher) {
 
 // apply takes one entry of the bucket in; c.mu is held.
 func (c *tokenCache) apply(e jetstream.KeyValueEntry) {
+	c.applied = max(c.applied, e.Revision())
 	if old, ok := c.tokens[e.Key()]; ok && old.rev >= e.Revision() {
 		return
 	}
@@ -156,8 +159,14 @@ func (s *Store) restart(ctx context.Context) {
 // cache cannot answer (not watching, not caught up, or the connection
 // went down since).
 func (s *Store) cached(hash string) (t auth.Token, found, trusted bool) {
+	return s.cachedThrough(hash, 0)
+}
+
+// cachedThrough is cached, trusted only when the watch has applied the
+// bucket up to sequence seq (a fence, see readFence).
+func (s *Store) cachedThrough(hash string, seq uint64) (t auth.Token, found, trusted bool) {
 	s.cache.mu.Lock()
-	live := s.cache.live && s.cache.tokens != nil
+	live := s.cache.live && s.cache.tokens != nil && s.cache.applied >= seq
 	ct, found := s.cache.tokens[hash]
 	wctx := s.cache.ctx
 	s.cache.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/erasmus-ledger/grants/api/auth"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -20,7 +21,17 @@ const SessionBucket = "GRANTS_SESSIONS"
 // older than its TTL (the sessions' maximum lifetime).
 type SessionStore struct {
 	kv jetstream.KeyValue
+	nc *nats.Conn
+	// shared: read every session from the bucket's leader (SetShared).
+	shared bool
 }
+
+// SetShared makes the store read its bucket consistently with other
+// grants serve instances that share it (an external NATS server or
+// cluster): every session is read from the stream's leader, never from a
+// replica that may not have a sign-in or sign-out made through another
+// instance a moment ago. Call it before use.
+func (s *SessionStore) SetShared() { s.shared = true }
 
 var _ auth.SessionStore = (*SessionStore)(nil)
 
@@ -41,7 +52,7 @@ func OpenSessions(ctx context.Context, js jetstream.JetStream, replicas int, ttl
 	if err != nil {
 		return nil, fmt.Errorf("opening key-value bucket %s: %w", SessionBucket, err)
 	}
-	return &SessionStore{kv: kv}, nil
+	return &SessionStore{kv: kv, nc: js.Conn()}, nil
 }
 
 // Put implements auth.SessionStore.
@@ -58,18 +69,41 @@ func (s *SessionStore) Put(ctx context.Context, ses auth.Session) error {
 
 // Get implements auth.SessionStore.
 func (s *SessionStore) Get(ctx context.Context, hash string) (auth.Session, error) {
-	e, err := s.kv.Get(ctx, hash)
-	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrInvalidKey):
-		return auth.Session{}, auth.ErrSessionNotFound
-	case err != nil:
-		return auth.Session{}, fmt.Errorf("reading session: %w", err)
+	value, err := s.read(ctx, hash)
+	if err != nil {
+		return auth.Session{}, err
 	}
 	var ses auth.Session
-	if err := json.Unmarshal(e.Value(), &ses); err != nil {
+	if err := json.Unmarshal(value, &ses); err != nil {
 		return auth.Session{}, fmt.Errorf("decoding session record: %w", err)
 	}
 	return ses, nil
+}
+
+// read returns the record of hash: from the leader when shared, else by a
+// direct get, confirmed by the leader when it finds nothing (a replica
+// may not have a session opened a moment ago through another instance).
+func (s *SessionStore) read(ctx context.Context, hash string) ([]byte, error) {
+	if !s.shared {
+		e, err := s.kv.Get(ctx, hash)
+		if err == nil {
+			return e.Value(), nil
+		}
+		if errors.Is(err, jetstream.ErrInvalidKey) {
+			return nil, auth.ErrSessionNotFound
+		}
+		if !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil, fmt.Errorf("reading session: %w", err)
+		}
+	}
+	value, err := leaderGet(ctx, s.nc, SessionBucket, hash)
+	switch {
+	case errors.Is(err, errLeaderNotFound):
+		return nil, auth.ErrSessionNotFound
+	case err != nil:
+		return nil, fmt.Errorf("reading session: %w", err)
+	}
+	return value, nil
 }
 
 // Delete implements auth.SessionStore.

@@ -23,7 +23,19 @@ type Store struct {
 	kv    jetstream.KeyValue
 	nc    *nats.Conn
 	cache tokenCache
+	// fence, when the bucket is shared with other instances (SetShared),
+	// makes every look-up see every write acknowledged before it.
+	fence *readFence
 }
+
+// SetShared makes the store read its bucket consistently with other
+// grants serve instances that share it (an external NATS server or
+// cluster): a token is taken from memory only when the watch has applied
+// the bucket up to the leader's last sequence at a moment after the
+// look-up began, and otherwise read from the leader, never from a replica
+// that may lag. A revocation acknowledged through any instance is thus
+// refused by every instance from the next request on. Call it before use.
+func (s *Store) SetShared() { s.fence = newReadFence(s.nc, Bucket) }
 
 // Open creates the bucket if it does not exist and returns the Store.
 // replicas is the bucket's replication factor (1 for a single server).
@@ -61,18 +73,54 @@ func (s *Store) Put(ctx context.Context, t auth.Token) error {
 // ByHash implements auth.Store: from memory when watching (see Watch), else
 // (or for a token not in memory) from the bucket.
 func (s *Store) ByHash(ctx context.Context, hash string) (auth.Token, error) {
+	if s.fence != nil {
+		return s.byHashShared(ctx, hash)
+	}
 	if t, found, trusted := s.cached(hash); trusted && found {
 		return t, nil
 	}
+	var value []byte
 	e, err := s.kv.Get(ctx, hash)
 	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrInvalidKey):
+	case errors.Is(err, jetstream.ErrInvalidKey):
 		return auth.Token{}, auth.ErrNotFound
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		// A replica may not have the token issued a moment ago through
+		// another instance: only the leader's miss is a miss.
+		if value, err = leaderGet(ctx, s.nc, Bucket, hash); errors.Is(err, errLeaderNotFound) {
+			return auth.Token{}, auth.ErrNotFound
+		} else if err != nil {
+			return auth.Token{}, fmt.Errorf("reading token: %w", err)
+		}
 	case err != nil:
+		return auth.Token{}, fmt.Errorf("reading token: %w", err)
+	default:
+		value = e.Value()
+	}
+	var t auth.Token
+	if err := json.Unmarshal(value, &t); err != nil {
+		return auth.Token{}, fmt.Errorf("decoding token record: %w", err)
+	}
+	return t, nil
+}
+
+// byHashShared is ByHash on a bucket shared with other instances: from
+// memory when the watch is current to a fence taken after the call
+// began, else from the leader.
+func (s *Store) byHashShared(ctx context.Context, hash string) (auth.Token, error) {
+	if seq, err := s.fence.wait(ctx); err == nil {
+		if t, found, trusted := s.cachedThrough(hash, seq); trusted && found {
+			return t, nil
+		}
+	}
+	value, err := leaderGet(ctx, s.nc, Bucket, hash)
+	if errors.Is(err, errLeaderNotFound) {
+		return auth.Token{}, auth.ErrNotFound
+	} else if err != nil {
 		return auth.Token{}, fmt.Errorf("reading token: %w", err)
 	}
 	var t auth.Token
-	if err := json.Unmarshal(e.Value(), &t); err != nil {
+	if err := json.Unmarshal(value, &t); err != nil {
 		return auth.Token{}, fmt.Errorf("decoding token record: %w", err)
 	}
 	return t, nil
