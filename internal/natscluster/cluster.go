@@ -1,0 +1,427 @@
+package natscluster
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Cluster is a cluster of nats-server processes whose state lives in Dir.
+// It is safe for concurrent use.
+type Cluster struct {
+	// Dir is the cluster's directory.
+	Dir string
+	// Creds are the seed files of the cluster's users.
+	Creds Credentials
+	// Nodes are the nodes' names and ports, node i at index i.
+	Nodes []NodeInfo
+
+	binary string
+	mu     sync.Mutex
+	procs  map[int]*proc // the nodes this process started and still runs
+}
+
+// proc is a node process started here: done closes once it is reaped.
+type proc struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// pollEvery is how often the waits look again.
+const pollEvery = 25 * time.Millisecond
+
+// stopGrace is how long Stop waits for a clean exit before it kills.
+const stopGrace = 10 * time.Second
+
+// Start creates the cluster cfg describes in cfg.Dir (or finds the one an
+// earlier Start left there, keeping its ports and data), starts every node
+// that does not run and waits until the cluster has a meta leader and
+// every node is healthy. On error it stops what it started.
+func Start(ctx context.Context, cfg Config) (*Cluster, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("natscluster: Config.Dir is not set")
+	}
+	if cfg.Nodes == 0 {
+		cfg.Nodes = 3
+	}
+	if cfg.Nodes < 1 {
+		return nil, fmt.Errorf("natscluster: %d nodes", cfg.Nodes)
+	}
+	if cfg.SyncInterval != "" && cfg.SyncInterval != "always" {
+		if _, err := time.ParseDuration(cfg.SyncInterval); err != nil {
+			return nil, fmt.Errorf("natscluster: sync interval %q: want \"always\" or a duration", cfg.SyncInterval)
+		}
+	}
+	dir, err := filepath.Abs(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Dir = dir
+	c, err := Load(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		if cfg.Binary == "" {
+			if cfg.Binary, err = ServerBinary(ctx); err != nil {
+				return nil, err
+			}
+		}
+		var st state
+		if st, err = writeConfigs(cfg); err != nil {
+			return nil, err
+		}
+		c = fromState(dir, st)
+	} else if err != nil {
+		return nil, err
+	}
+	if cfg.Binary != "" {
+		c.binary = cfg.Binary
+	}
+	for i := range c.Nodes {
+		if c.Running(i) {
+			continue
+		}
+		if err := c.StartNode(ctx, i); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	if err := c.WaitReady(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Load finds the cluster whose state is in dir, without starting anything;
+// an error wrapping os.ErrNotExist means there is none.
+func Load(dir string) (*Cluster, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return nil, err
+	}
+	var st state
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, stateFile), err)
+	}
+	return fromState(dir, st), nil
+}
+
+func fromState(dir string, st state) *Cluster {
+	return &Cluster{Dir: dir, Creds: st.Creds, Nodes: st.Nodes, binary: st.Binary, procs: map[int]*proc{}}
+}
+
+// URL is the client URL of every node, comma-separated (what
+// grants serve --nats-url takes).
+func (c *Cluster) URL() string {
+	urls := make([]string, len(c.Nodes))
+	for i, n := range c.Nodes {
+		urls[i] = n.ClientURL()
+	}
+	return strings.Join(urls, ",")
+}
+
+// StartNode starts node i (it must not run) and waits until it listens
+// for clients; it does not wait for the cluster (WaitReady does).
+func (c *Cluster) StartNode(ctx context.Context, i int) error {
+	n, err := c.node(i)
+	if err != nil {
+		return err
+	}
+	if c.Running(i) {
+		return fmt.Errorf("node %s already runs", n.Name)
+	}
+	if c.binary == "" {
+		if c.binary, err = ServerBinary(ctx); err != nil {
+			return err
+		}
+	}
+	logf, err := os.OpenFile(logPath(c.Dir, n.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command(c.binary, "-c", confPath(c.Dir, n.Name))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// A session of its own: the terminal's signals (Ctrl-C in the shell
+	// that ran `cluster up`) do not reach the node.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting node %s: %w", n.Name, err)
+	}
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	c.mu.Lock()
+	c.procs[i] = p
+	c.mu.Unlock()
+	if err := os.WriteFile(pidPath(c.Dir, n.Name), []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o640); err != nil {
+		c.signal(i, syscall.SIGKILL, 0)
+		return err
+	}
+	for {
+		if _, err := c.get(ctx, n, "/varz"); err == nil {
+			return nil
+		}
+		select {
+		case <-p.done:
+			_ = os.Remove(pidPath(c.Dir, n.Name))
+			return fmt.Errorf("node %s exited at start: %s", n.Name, c.logTail(n))
+		case <-ctx.Done():
+			c.signal(i, syscall.SIGKILL, 0)
+			return fmt.Errorf("node %s did not listen: %w: %s", n.Name, ctx.Err(), c.logTail(n))
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// Stop stops node i cleanly (SIGTERM; SIGKILL after 10 s) and waits
+// until it has exited. A node that does not run is no error.
+func (c *Cluster) Stop(i int) error { return c.signal(i, syscall.SIGTERM, stopGrace) }
+
+// Kill kills node i with SIGKILL, as a crash would, and waits until it
+// has exited.
+func (c *Cluster) Kill(i int) error { return c.signal(i, syscall.SIGKILL, 0) }
+
+// Close stops every node (Stop) and returns the first error.
+func (c *Cluster) Close() error {
+	var first error
+	for i := range c.Nodes {
+		if err := c.Stop(i); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// signal sends sig to node i and waits until it exits, sending SIGKILL
+// after grace.
+func (c *Cluster) signal(i int, sig syscall.Signal, grace time.Duration) error {
+	n, err := c.node(i)
+	if err != nil {
+		return err
+	}
+	pid, p := c.pid(i)
+	if pid == 0 {
+		return nil
+	}
+	_ = syscall.Kill(pid, sig)
+	exited := func() bool {
+		if p != nil {
+			select {
+			case <-p.done:
+				return true
+			default:
+				return false
+			}
+		}
+		return !c.owns(n, pid)
+	}
+	deadline := time.Now().Add(grace)
+	for !exited() {
+		if sig != syscall.SIGKILL && time.Now().After(deadline) {
+			sig = syscall.SIGKILL
+			_ = syscall.Kill(pid, sig)
+		}
+		time.Sleep(pollEvery)
+	}
+	c.mu.Lock()
+	delete(c.procs, i)
+	c.mu.Unlock()
+	_ = os.Remove(pidPath(c.Dir, n.Name))
+	return nil
+}
+
+// Running tells whether node i runs.
+func (c *Cluster) Running(i int) bool {
+	pid, _ := c.pid(i)
+	return pid != 0
+}
+
+// Pid is node i's process id, 0 when it does not run.
+func (c *Cluster) Pid(i int) int {
+	pid, _ := c.pid(i)
+	return pid
+}
+
+// pid is node i's process id (0 when it does not run) and its process
+// handle when this process started it.
+func (c *Cluster) pid(i int) (int, *proc) {
+	c.mu.Lock()
+	p := c.procs[i]
+	c.mu.Unlock()
+	if p != nil {
+		select {
+		case <-p.done:
+			return 0, nil
+		default:
+			return p.cmd.Process.Pid, p
+		}
+	}
+	if i < 0 || i >= len(c.Nodes) {
+		return 0, nil
+	}
+	n := c.Nodes[i]
+	data, err := os.ReadFile(pidPath(c.Dir, n.Name))
+	if err != nil {
+		return 0, nil
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || !c.owns(n, pid) {
+		return 0, nil
+	}
+	return pid, nil
+}
+
+// owns tells whether pid is a live nats-server running n's configuration
+// (not a process that took over a recycled pid).
+func (c *Cluster) owns(n NodeInfo, pid int) bool {
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !bytes.Contains(cmdline, []byte(confPath(c.Dir, n.Name))) {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// A zombie (state Z after the command's closing parenthesis) has exited.
+	if k := bytes.LastIndexByte(stat, ')'); k > 0 && k+2 < len(stat) && stat[k+2] == 'Z' {
+		return false
+	}
+	return true
+}
+
+func (c *Cluster) node(i int) (NodeInfo, error) {
+	if i < 0 || i >= len(c.Nodes) {
+		return NodeInfo{}, fmt.Errorf("no node %d: the cluster has %d", i, len(c.Nodes))
+	}
+	return c.Nodes[i], nil
+}
+
+// MetaLeader asks node i which node leads the JetStream meta group (""
+// when it knows none).
+func (c *Cluster) MetaLeader(ctx context.Context, i int) (string, error) {
+	n, err := c.node(i)
+	if err != nil {
+		return "", err
+	}
+	body, err := c.get(ctx, n, "/jsz")
+	if err != nil {
+		return "", err
+	}
+	var jsz struct {
+		Meta *struct {
+			Leader string `json:"leader"`
+		} `json:"meta_cluster"`
+	}
+	if err := json.Unmarshal(body, &jsz); err != nil {
+		return "", fmt.Errorf("node %s /jsz: %w", n.Name, err)
+	}
+	if jsz.Meta == nil {
+		return "", nil
+	}
+	return jsz.Meta.Leader, nil
+}
+
+// Healthy tells whether node i reports itself healthy (/healthz: its
+// JetStream is current with the cluster), with the reason when not.
+func (c *Cluster) Healthy(ctx context.Context, i int) error {
+	n, err := c.node(i)
+	if err != nil {
+		return err
+	}
+	_, err = c.get(ctx, n, "/healthz")
+	return err
+}
+
+// WaitReady polls until every running node knows a meta leader and is
+// healthy, or ctx ends (the error then says what was missing).
+func (c *Cluster) WaitReady(ctx context.Context) error {
+	for {
+		missing := c.notReady(ctx)
+		if missing == "" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cluster in %s not ready: %s: %w", c.Dir, missing, ctx.Err())
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// notReady says what keeps the cluster from being ready ("" when nothing).
+func (c *Cluster) notReady(ctx context.Context) string {
+	running := 0
+	for i, n := range c.Nodes {
+		if !c.Running(i) {
+			continue
+		}
+		running++
+		leader, err := c.MetaLeader(ctx, i)
+		if err != nil {
+			return err.Error()
+		}
+		if leader == "" {
+			return "node " + n.Name + " knows no meta leader"
+		}
+		if err := c.Healthy(ctx, i); err != nil {
+			return err.Error()
+		}
+	}
+	if running == 0 {
+		return "no node runs"
+	}
+	return ""
+}
+
+// get fetches path from n's monitoring port; a status other than 200 is
+// an error holding the body.
+func (c *Cluster) get(ctx context.Context, n NodeInfo, path string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d%s", n.MonitorPort, path), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("node %s %s: %w", n.Name, path, err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, err = buf.ReadFrom(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("node %s %s: %s: %s", n.Name, path, resp.Status, strings.TrimSpace(buf.String()))
+	}
+	return buf.Bytes(), err
+}
+
+// logTail is the end of node n's log, for an error message.
+func (c *Cluster) logTail(n NodeInfo) string {
+	data, _ := os.ReadFile(logPath(c.Dir, n.Name))
+	if len(data) > 800 {
+		data = data[len(data)-800:]
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// LogPath is node i's log file.
+func (c *Cluster) LogPath(i int) string { return logPath(c.Dir, c.Nodes[i].Name) }
+
+// StoreDir is node i's JetStream store directory.
+func (c *Cluster) StoreDir(i int) string {
+	return filepath.Join(nodeDir(c.Dir, c.Nodes[i].Name), "jetstream")
+}

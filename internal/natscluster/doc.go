@@ -1,0 +1,28 @@
+// Package natscluster runs a real NATS JetStream cluster of nats-server
+// processes on loopback ports, for scripts (grants cluster up|down|status,
+// scripts/cluster.sh) and for tests (StartTest).
+//
+// The API, in full:
+//
+//   - ServerBinary(ctx) builds nats-server at the version go.mod pins
+//     (go build github.com/nats-io/nats-server/v2) into the user cache,
+//     once per version; $GRANTS_NATS_SERVER names a binary to use instead.
+//   - Start(ctx, Config) writes the configuration of an N-node cluster
+//     (default 3) under Config.Dir — one directory per node with its
+//     nats.conf, JetStream store and log — with free ports chosen now,
+//     starts every node and waits until the cluster has a JetStream meta
+//     leader. Load(dir) finds a cluster that an earlier process started.
+//   - Cluster.URL() is the comma-separated client URL list of every node;
+//     Cluster.Creds names the nkey seed files of the three identities:
+//     Serve (every right: what grants serve --nats-nkey uses), Service and
+//     Reader (the restricted identities of events/jetstream).
+//   - Cluster.Stop(i) (SIGTERM), Kill(i) (SIGKILL) and StartNode(ctx, i)
+//     act on node i (0-based) as a process; WaitReady(ctx) polls until
+//     every running node sees a meta leader and reports healthy;
+//     MetaLeader(ctx, i) asks node i who leads; Close() stops every node.
+//
+// Nodes are processes of their own: a killed test never leaves them
+// behind when StartTest's t.Cleanup runs, and Close (or grants cluster
+// down) kills exactly the processes whose pid files the directory holds,
+// after checking each still runs this cluster's configuration.
+package natscluster
