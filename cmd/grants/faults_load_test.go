@@ -33,6 +33,8 @@ type loadResult struct {
 	// answers by status (0: no answer).
 	retries  int
 	statuses map[int]int
+	// acks counts the acknowledgements so far.
+	acks int
 	// refused holds final 4xx answers other than a conflict: none is
 	// expected.
 	refused []string
@@ -42,6 +44,13 @@ func (r *loadResult) note(status int) {
 	r.mu.Lock()
 	r.statuses[status]++
 	r.mu.Unlock()
+}
+
+// ackCount returns the acknowledgements so far.
+func (r *loadResult) ackCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.acks
 }
 
 // counts returns the keys sent and acknowledged.
@@ -149,6 +158,7 @@ func (l *faultLoad) send(c faultCommand) {
 		case status == http.StatusOK || status == http.StatusCreated:
 			l.res.mu.Lock()
 			l.res.acked[c.key] = true
+			l.res.acks++
 			l.res.mu.Unlock()
 			return
 		case status == 0 || status >= 500 || status == http.StatusConflict || status == http.StatusTooManyRequests:
@@ -188,4 +198,49 @@ func (l *faultLoad) checkNoRefusals(t *testing.T) {
 	if n := len(l.res.refused); n > 0 {
 		t.Errorf("%d commands refused, first: %s", n, l.res.refused[0])
 	}
+}
+
+// probe sends one new command once to a running instance and returns the
+// answer's status, content type and body; the command counts among the
+// load's (an acknowledged probe must be in the stream too).
+func (l *faultLoad) probe(n int) (int, string, string) {
+	c := l.command(99, n)
+	c.key = fmt.Sprintf("%s-probe-%d", l.prefix, n)
+	l.res.mu.Lock()
+	l.res.acked[c.key] = false
+	l.res.mu.Unlock()
+	bases := l.f.bases()
+	if len(bases) == 0 {
+		return 0, "", "no instance runs"
+	}
+	req, err := http.NewRequest("POST", bases[rand.IntN(len(bases))]+c.path, bytes.NewReader(c.body))
+	if err != nil {
+		return 0, "", err.Error()
+	}
+	req.Header.Set("Authorization", "Bearer "+l.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", c.key)
+	resp, err := l.client.Do(req)
+	if err != nil {
+		return 0, "", err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	l.res.note(resp.StatusCode)
+	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated {
+		l.res.mu.Lock()
+		l.res.acked[c.key] = true
+		l.res.acks++
+		l.res.mu.Unlock()
+	}
+	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+}
+
+// waitAcks polls until n more commands are acknowledged and returns how
+// long that took, failing the test after limit.
+func (l *faultLoad) waitAcks(t *testing.T, limit time.Duration, what string, n int) time.Duration {
+	t.Helper()
+	start, from := time.Now(), l.res.ackCount()
+	pollFor(t, limit, fmt.Sprintf("%s: %d more commands acknowledged", what, n), func() bool { return l.res.ackCount() >= from+n })
+	return time.Since(start)
 }
