@@ -21,6 +21,7 @@ import (
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/keys"
+	"github.com/erasmus-ledger/grants/internal/natscluster"
 )
 
 // The fault tests (make faults runs the long versions, make test the
@@ -41,6 +42,8 @@ type faultNATS struct {
 	replicas int
 	// connect opens a connection of the test itself, with every right.
 	connect func() (*nats.Conn, error)
+	// cluster is the three-node cluster (nil: a standalone server).
+	cluster *natscluster.Cluster
 }
 
 // allowAll is the permission of the test's writer identity: grants serve
@@ -211,6 +214,8 @@ type ledger struct {
 	ring  *events.KeyRing
 	// replicas is the fleet's replica count.
 	replicas int
+	// cluster is the fleet's cluster (nil: a standalone server).
+	cluster *natscluster.Cluster
 }
 
 // openLedger opens the fleet's store from the test process, creating the
@@ -240,7 +245,7 @@ func (f *fleet) openLedger() *ledger {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return &ledger{nc: nc, js: js, store: store, ring: set.Ring(f.signing), replicas: f.nats.replicas}
+	return &ledger{nc: nc, js: js, store: store, ring: set.Ring(f.signing), replicas: f.nats.replicas, cluster: f.nats.cluster}
 }
 
 // officeToken creates a national-office token in the shared bucket.

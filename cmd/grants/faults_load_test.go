@@ -33,8 +33,11 @@ type loadResult struct {
 	// answers by status (0: no answer).
 	retries  int
 	statuses map[int]int
-	// acks counts the acknowledgements so far.
-	acks int
+	// acks counts the acknowledgements so far; ackedAt says when each
+	// key was acknowledged, and by which instance (for the report of a
+	// lost command).
+	acks    int
+	ackedAt map[string]string
 	// refused holds final 4xx answers other than a conflict: none is
 	// expected.
 	refused []string
@@ -98,7 +101,7 @@ type faultLoad struct {
 func newFaultLoad(f *fleet, token, prefix string, projects []httpbench.Project) *faultLoad {
 	return &faultLoad{f: f, token: token, prefix: prefix, projects: projects, giveUp: 2 * time.Minute,
 		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}},
-		res:    &loadResult{acked: map[string]bool{}, statuses: map[int]int{}}}
+		res:    &loadResult{acked: map[string]bool{}, statuses: map[int]int{}, ackedAt: map[string]string{}}}
 }
 
 // command returns worker w's i-th command: a new organisation, or a
@@ -152,12 +155,14 @@ func (l *faultLoad) send(c faultCommand) {
 		if len(bases) == 0 {
 			continue
 		}
-		status, body := l.post(bases[rand.IntN(len(bases))], c)
+		base := bases[rand.IntN(len(bases))]
+		status, body := l.post(base, c)
 		l.res.note(status)
 		switch {
 		case status == http.StatusOK || status == http.StatusCreated:
 			l.res.mu.Lock()
 			l.res.acked[c.key] = true
+			l.res.ackedAt[c.key] = fmt.Sprintf("at %s by %s: %.200s", time.Now().UTC().Format("15:04:05.000"), base, body)
 			l.res.acks++
 			l.res.mu.Unlock()
 			return
