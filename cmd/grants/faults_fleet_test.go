@@ -118,13 +118,18 @@ func newFleet(t *testing.T, nc faultNATS, n int, extra ...string) *fleet {
 func (f *fleet) start(i int) {
 	f.t.Helper()
 	in := f.instances[i]
-	args := append([]string{"--nats-url", f.nats.url, "--replicas", fmt.Sprint(f.nats.replicas), "--signing-dir", f.signing, "--pd-master-key", f.master}, f.nats.args...)
-	logs, cmd, done := serveLogged(f.t, in.dir, append(args, f.extra...)...)
+	logs, cmd, done := serveLogged(f.t, in.dir, f.args()...)
 	line := waitLog(f.t, logs, done, 120*time.Second, `"msg":"grants serve ready"`)
 	base := "http://" + strings.SplitN(line[strings.Index(line, `"http":"`)+8:], `"`, 2)[0]
 	f.mu.Lock()
 	in.cmd, in.done, in.base, in.logs = cmd.Process, done, base, logs
 	f.mu.Unlock()
+}
+
+// args are the flags of every instance (besides its data directory).
+func (f *fleet) args() []string {
+	args := append([]string{"--nats-url", f.nats.url, "--replicas", fmt.Sprint(f.nats.replicas), "--signing-dir", f.signing, "--pd-master-key", f.master}, f.nats.args...)
+	return append(args, f.extra...)
 }
 
 // startAll starts every instance, the first alone (it creates the
