@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/schedule"
 )
 
 // startGuard runs guardLedger in the background; on a stream without any
@@ -19,7 +21,11 @@ import (
 // machine. It then waits guardStartDelay more: the first minute after a
 // restart belongs to the requests, which load their organisations into a
 // cold cache (every event they fold is checked meanwhile, as always).
-func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter) {
+//
+// Among several instances of a cluster only the holder of lease verifies
+// and writes checkpoints (renewed every renew); another takes over when
+// the holder dies.
+func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter, lease schedule.Lease, renew time.Duration) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
 	first := true
 	if err == nil && !any && sys.signer != nil {
@@ -32,15 +38,30 @@ func startGuard(ctx context.Context, sys *system, interval time.Duration, log *s
 			log.Info("wrote the first checkpoint: it covers the events written before events were signed", "events", rep.Events, "sequence", cp.Sequence)
 		}
 	}
-	go func() {
-		if first {
+	due := &atomic.Bool{}
+	if first {
+		go func() {
 			waitCaughtUp(ctx, sys, caughtUp)
-			if sleepCtx(ctx, guardStartDelay) != nil {
-				return
+			if sleepCtx(ctx, guardStartDelay) == nil {
+				due.Store(true)
 			}
-		}
-		guardLedger(ctx, sys, interval, first, log)
-	}()
+		}()
+	}
+	go guardLedger(ctx, sys, guardConfig{interval: interval, first: first, startDue: due.Load, lease: lease, renew: renew}, log)
+}
+
+// guardConfig is how guardLedger runs.
+type guardConfig struct {
+	// interval is the time between two checkpoints (0: only at start).
+	interval time.Duration
+	// first says the verification of the start is owed; startDue tells
+	// when it may run.
+	first    bool
+	startDue func() bool
+	// lease elects the one instance that verifies and writes; it is
+	// renewed every renew.
+	lease schedule.Lease
+	renew time.Duration
 }
 
 // guardStartDelay is how long the verification of the start waits after
@@ -88,14 +109,23 @@ func logProblems(rep events.StreamReport, log *slog.Logger) {
 // checkpoint then and every interval while the stream moves. The first
 // checkpoint after an upgrade covers the events written before events
 // were signed. It returns when ctx ends.
-// With first false the checkpoint of the start was written already.
+// With cfg.first false the checkpoint of the start was written already.
 // The verifications read the stream paced (pacedStore, guardDuty), so
-// that they leave most of the CPU to the requests.
-func guardLedger(ctx context.Context, sys *system, interval time.Duration, first bool, log *slog.Logger) {
+// that they leave most of the CPU to the requests. Only while this
+// instance holds cfg.lease does it verify and write; an instance that
+// takes the lease over writes a checkpoint at once if the stream moved.
+func guardLedger(ctx context.Context, sys *system, cfg guardConfig, log *slog.Logger) {
 	if sys.signer == nil {
 		log.Error("no signing key: no checkpoint is written")
 		return
 	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := cfg.lease.Release(rctx); err != nil {
+			log.Warn("checkpoints: releasing the lease", "err", err)
+		}
+	}()
 	var written uint64
 	check := func(first bool) {
 		last, err := sys.store.LastSequence(ctx)
@@ -117,22 +147,39 @@ func guardLedger(ctx context.Context, sys *system, interval time.Duration, first
 		log.Info("ledger verified and checkpoint written", "sequence", cp.Sequence, "chains", cp.Chains, "valid", rep.Valid,
 			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
 	}
-	if first {
-		check(true)
-	} else if w, err := sys.store.LastSequence(ctx); err == nil {
-		written = w
+	pending := cfg.first
+	if !pending {
+		if w, err := sys.store.LastSequence(ctx); err == nil {
+			written = w
+		}
 	}
-	if interval <= 0 {
-		return
-	}
-	t := time.NewTicker(interval)
+	t := time.NewTicker(cfg.renew)
 	defer t.Stop()
+	var last time.Time
+	wasHeld := false
 	for {
+		held, err := cfg.lease.Hold(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("checkpoints: the lease is not reachable; no checkpoint this time", "err", err)
+		}
+		if held && !wasHeld {
+			log.Info("checkpoints: this instance holds the lease and writes the checkpoints")
+		}
+		switch {
+		case held && pending:
+			if cfg.startDue() {
+				check(true)
+				pending, last = false, time.Now()
+			}
+		case held && cfg.interval > 0 && (!wasHeld || time.Since(last) >= cfg.interval):
+			check(false)
+			last = time.Now()
+		}
+		wasHeld = held
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			check(false)
 		}
 	}
 }

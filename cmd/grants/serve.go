@@ -26,6 +26,7 @@ import (
 	piijs "github.com/erasmus-ledger/grants/events/pii/jetstream"
 	"github.com/erasmus-ledger/grants/internal/logbuf"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
+	leasejs "github.com/erasmus-ledger/grants/schedule/jetstream"
 )
 
 func init() {
@@ -48,6 +49,7 @@ type serveConfig struct {
 	ratePerSecond *int
 	shutdown      *time.Duration
 	checkpoints   *time.Duration
+	checkpointTTL *time.Duration
 	sessionIdle   *time.Duration
 	sessionMax    *time.Duration
 	metricsToken  *string
@@ -75,6 +77,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		ratePerSecond: fs.Int("rate-limit", 0, "requests per second allowed per token (0: unlimited)"),
 		shutdown:      fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
 		checkpoints:   fs.Duration("checkpoint-interval", time.Hour, "how often the service verifies the new events and writes a signed checkpoint of every chain's head (0: only at start)"),
+		checkpointTTL: fs.Duration("checkpoint-lease-ttl", 90*time.Second, "the checkpoint lease (one instance of a cluster verifies and writes the checkpoints) expires this long after its holder last renewed it (renewed every third of it); another instance then takes over"),
 		sessionIdle:   fs.Duration("session-idle", auth.DefaultSessionIdle, "a web session unused this long ends"),
 		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
@@ -244,7 +247,14 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	startGuard(ctx, sys, *cfg.checkpoints, log, readModels)
+	if *cfg.checkpointTTL < time.Second {
+		return usagef("--checkpoint-lease-ttl %v: want at least 1s", *cfg.checkpointTTL)
+	}
+	leases, err := leasejs.OpenBucket(ctx, js, *cfg.nats.replicas, *cfg.checkpointTTL)
+	if err != nil {
+		return err
+	}
+	startGuard(ctx, sys, *cfg.checkpoints, log, readModels, leasejs.New(leases, "checkpoints", holderName()), *cfg.checkpointTTL/3)
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
@@ -103,7 +104,13 @@ func (nf natsFlags) durabilityMode() (jetstream.Durability, error) {
 // clientAuth is how a subcommand authenticates to a NATS server it does
 // not run: --nats-creds, --nats-nkey, else the data directory's service
 // identity when it exists (ok is false when there is none).
-func (nf natsFlags) clientAuth() (opts []nats.Option, ok bool, err error) {
+// grants serve (serve true) receives its replies on an inbox prefix of its
+// own, which the service and reader identities may not subscribe to.
+func (nf natsFlags) clientAuth(serve bool) (opts []nats.Option, ok bool, err error) {
+	inbox := jetstream.ServiceInboxPrefix
+	if serve {
+		inbox = jetstream.ServeInboxPrefix
+	}
 	switch {
 	case *nf.natsCreds != "" && *nf.natsNkey != "":
 		return nil, false, usagef("give --nats-creds or --nats-nkey, not both")
@@ -111,13 +118,17 @@ func (nf natsFlags) clientAuth() (opts []nats.Option, ok bool, err error) {
 		if _, err := os.Stat(*nf.natsCreds); err != nil {
 			return nil, false, fmt.Errorf("--nats-creds: %w", err)
 		}
-		return []nats.Option{nats.UserCredentials(*nf.natsCreds)}, true, nil
+		opts := []nats.Option{nats.UserCredentials(*nf.natsCreds)}
+		if serve {
+			opts = append(opts, nats.CustomInboxPrefix(inbox))
+		}
+		return opts, true, nil
 	case *nf.natsNkey != "":
 		o, err := nats.NkeyOptionFromSeed(*nf.natsNkey)
 		if err != nil {
 			return nil, false, fmt.Errorf("--nats-nkey: %w", err)
 		}
-		return []nats.Option{o, nats.CustomInboxPrefix(jetstream.ServiceInboxPrefix)}, true, nil
+		return []nats.Option{o, nats.CustomInboxPrefix(inbox)}, true, nil
 	}
 	seed := filepath.Join(*nf.dataDir, serviceSeedFile)
 	if _, err := os.Stat(seed); err != nil {
@@ -243,7 +254,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	auth, haveAuth, err := nf.clientAuth()
+	auth, haveAuth, err := nf.clientAuth(serve)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +334,36 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	}
 	cfg := scfg
 	cfg.Attach = attach
-	store, err := jetstream.Open(ctx, s.nc, aggregates.Registry(), cfg)
+	octx := ctx
+	if !attach && !serve {
+		// An identity that may not create the stream gets a permissions
+		// violation and no answer: give up at once, not at the request's
+		// time-out, and attach below.
+		var cancel context.CancelFunc
+		octx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		prev := s.nc.ErrorHandler()
+		s.nc.SetErrorHandler(func(nc *nats.Conn, sub *nats.Subscription, err error) {
+			if errors.Is(err, nats.ErrPermissionViolation) {
+				cancel()
+				return
+			}
+			if prev != nil {
+				prev(nc, sub, err)
+			}
+		})
+		defer s.nc.SetErrorHandler(prev)
+	}
+	if serve && !attach {
+		if err := waitStreamsAnswer(ctx, s.nc, log); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	store, err := jetstream.Open(octx, s.nc, aggregates.Registry(), cfg)
+	if serve && err != nil {
+		store, err = reopenWhileUnavailable(ctx, s.nc, cfg, err, log)
+	}
 	if err != nil && !attach && !serve {
 		// An identity that may only read the stream (the service identity
 		// of a running grants serve) opens it as it is; grants serve
@@ -418,4 +458,82 @@ func newLoggerTo(out io.Writer, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewTextHandler(out, opts)), nil
 	}
 	return nil, usagef("--log-format %q: want json or text", format)
+}
+
+// clusterStartWait is how long grants serve waits for an external cluster
+// that does not answer yet (its streams electing their leaders after a
+// restart of the cluster) before it gives up.
+const clusterStartWait = 2 * time.Minute
+
+// reopenWhileUnavailable retries opening the store while the cluster
+// answers that it is not available yet, or not at all, up to
+// clusterStartWait; err is the first attempt's error. Any other error
+// ends it.
+func reopenWhileUnavailable(ctx context.Context, nc *nats.Conn, cfg jetstream.Config, err error, log *slog.Logger) (*jetstream.Store, error) {
+	giveUp := time.Now().Add(clusterStartWait)
+	for unavailableJS(err) && ctx.Err() == nil && time.Now().Before(giveUp) {
+		log.Warn("the NATS cluster does not serve the event stream yet; retrying", "err", err)
+		if sleepCtx(ctx, time.Second) != nil {
+			break
+		}
+		var store *jetstream.Store
+		if store, err = jetstream.Open(ctx, nc, aggregates.Registry(), cfg); err == nil {
+			return store, nil
+		}
+	}
+	return nil, err
+}
+
+// unavailableJS tells an error of a JetStream cluster that is not
+// available for the moment (no answer, no responders, a 503 of the API)
+// from one that will not go away by waiting.
+func unavailableJS(err error) bool {
+	var api *natsjs.APIError
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) ||
+		(errors.As(err, &api) && api.Code == 503)
+}
+
+// waitStreamsAnswer waits until every stream of an external cluster
+// answers (each has elected its leader: after a restart of the whole
+// cluster they do one by one), at most clusterStartWait, so that grants
+// serve opens its stream and buckets on a cluster that serves them.
+func waitStreamsAnswer(ctx context.Context, nc *nats.Conn, log *slog.Logger) error {
+	js, err := natsjs.New(nc)
+	if err != nil {
+		return err
+	}
+	giveUp := time.Now().Add(clusterStartWait)
+	for {
+		err := streamsAnswer(ctx, js)
+		if err == nil || !unavailableJS(err) || ctx.Err() != nil {
+			return err
+		}
+		if time.Now().After(giveUp) {
+			return fmt.Errorf("the NATS cluster does not serve every stream after %s: %w", clusterStartWait, err)
+		}
+		log.Warn("waiting for the NATS cluster to serve every stream", "err", err)
+		if sleepCtx(ctx, time.Second) != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// streamsAnswer asks every stream for its information once.
+func streamsAnswer(ctx context.Context, js natsjs.JetStream) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	names := js.StreamNames(ctx)
+	var list []string
+	for n := range names.Name() {
+		list = append(list, n)
+	}
+	if err := names.Err(); err != nil {
+		return err
+	}
+	for _, n := range list {
+		if _, err := js.Stream(ctx, n); err != nil {
+			return fmt.Errorf("stream %s: %w", n, err)
+		}
+	}
+	return nil
 }

@@ -19,6 +19,12 @@ const (
 	// ServiceInboxPrefix is the service identity's (connect with
 	// nats.CustomInboxPrefix(ServiceInboxPrefix)).
 	ServiceInboxPrefix = "_GRANTS_SVC"
+	// ServeInboxPrefix is the one of a grants serve that connects to an
+	// external cluster with an identity of every right (connect with
+	// nats.CustomInboxPrefix(ServeInboxPrefix)): neither the service nor
+	// the reader identity may subscribe to it, so neither sees the
+	// answers grants serve gets (a token, a key-value record).
+	ServeInboxPrefix = "_GRANTS_SERVE"
 	// readerInboxPrefix is the reader's: the nats CLI's default.
 	readerInboxPrefix = "_INBOX"
 )

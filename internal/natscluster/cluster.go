@@ -15,6 +15,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Cluster is a cluster of nats-server processes whose state lives in Dir.
@@ -362,9 +365,12 @@ func (c *Cluster) WaitReady(ctx context.Context) error {
 	}
 }
 
-// notReady says what keeps the cluster from being ready ("" when nothing).
+// notReady says what keeps the cluster from being ready ("" when nothing):
+// every running node must know the same meta leader and be healthy, and
+// the JetStream API must answer the serve identity through every node.
 func (c *Cluster) notReady(ctx context.Context) string {
 	running := 0
+	leaders := map[string]bool{}
 	for i, n := range c.Nodes {
 		if !c.Running(i) {
 			continue
@@ -377,14 +383,61 @@ func (c *Cluster) notReady(ctx context.Context) string {
 		if leader == "" {
 			return "node " + n.Name + " knows no meta leader"
 		}
+		leaders[leader] = true
 		if err := c.Healthy(ctx, i); err != nil {
 			return err.Error()
+		}
+		if err := c.apiAnswers(ctx, n); err != nil {
+			return fmt.Sprintf("node %s: the JetStream API does not answer: %v", n.Name, err)
 		}
 	}
 	if running == 0 {
 		return "no node runs"
 	}
+	if len(leaders) > 1 {
+		return fmt.Sprintf("the nodes disagree on the meta leader (%d seen)", len(leaders))
+	}
 	return ""
+}
+
+// apiAnswers asks node n for the account's JetStream information and
+// every stream's as the serve identity: they answer only once the meta
+// leader and each stream's leader serve requests.
+func (c *Cluster) apiAnswers(ctx context.Context, n NodeInfo) error {
+	opt, err := nats.NkeyOptionFromSeed(c.Creds.Serve)
+	if err != nil {
+		return err
+	}
+	nc, err := nats.Connect(n.ClientURL(), opt, nats.Timeout(time.Second), nats.NoReconnect())
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := js.AccountInfo(ctx); err != nil {
+		return err
+	}
+	// Every stream answers once it has a leader (after a restart of the
+	// whole cluster they elect one by one).
+	names := js.StreamNames(ctx)
+	var list []string
+	for name := range names.Name() {
+		list = append(list, name)
+	}
+	if err := names.Err(); err != nil {
+		return err
+	}
+	for _, name := range list {
+		if _, err := js.Stream(ctx, name); err != nil {
+			return fmt.Errorf("stream %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // get fetches path from n's monitoring port; a status other than 200 is

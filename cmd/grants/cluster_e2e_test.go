@@ -1,0 +1,416 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/erasmus-ledger/grants/aggregates"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/events/keys"
+	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/internal/httpbench"
+	"github.com/erasmus-ledger/grants/internal/natscluster"
+	leasejs "github.com/erasmus-ledger/grants/schedule/jetstream"
+)
+
+// The KA122 project and its organisation the cluster tests report to.
+const (
+	clusterOID     = "E20000001"
+	clusterProject = "2024-1-FI01-KA122-SCH-000001"
+)
+
+// clusterInstance is a grants serve on the test cluster.
+type clusterInstance struct {
+	base string
+	pid  int
+	cmd  *exec.Cmd
+	done chan error
+	logs *logLines
+}
+
+// clusterSystem is a three-node cluster with grants serve instances.
+type clusterSystem struct {
+	c         *natscluster.Cluster
+	instances []*clusterInstance
+	office    string
+}
+
+// startClusterSystem starts the cluster, seeds the KA122 project, starts
+// n grants serve instances on it (each with its own data directory and
+// SQLite file, all sharing the signing keys and the personal-data master
+// key), and creates a national-office token.
+func startClusterSystem(t *testing.T, n int) *clusterSystem {
+	t.Helper()
+	c := natscluster.StartTest(t, natscluster.Config{})
+	signing, master := clusterShared(c.Dir)
+	set, _, err := keys.Open(signing, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pii.LoadOrCreateMaster(master); err != nil {
+		t.Fatal(err)
+	}
+	seedKA122(t, c, set)
+	s := &clusterSystem{c: c}
+	for i := range n {
+		s.instances = append(s.instances, startInstance(t, c, filepath.Join(t.TempDir(), fmt.Sprintf("api%d", i+1))))
+	}
+	s.office = s.token(t, "--role", "national-office", "--name", "cluster-office")
+	return s
+}
+
+// startInstance starts grants serve on c with the data directory dir and
+// waits for its ready line. Leases live 2 s, so that a killed holder is
+// replaced within seconds.
+func startInstance(t *testing.T, c *natscluster.Cluster, dir string) *clusterInstance {
+	t.Helper()
+	signing, master := clusterShared(c.Dir)
+	logs, cmd, done := serveLogged(t, dir, "--nats-url", c.URL(), "--nats-nkey", c.Creds.Serve, "--replicas", "3",
+		"--signing-dir", signing, "--pd-master-key", master,
+		"--deadline-lease-ttl", "2s", "--pd-retention-lease-ttl", "2s", "--checkpoint-lease-ttl", "2s")
+	line := waitLog(t, logs, done, 90*time.Second, `"msg":"grants serve ready"`)
+	var ready struct {
+		HTTP string `json:"http"`
+	}
+	if err := json.Unmarshal([]byte(line), &ready); err != nil || ready.HTTP == "" {
+		t.Fatalf("ready line %q: %v", line, err)
+	}
+	return &clusterInstance{base: "http://" + ready.HTTP, pid: cmd.Process.Pid, cmd: cmd, done: done, logs: logs}
+}
+
+// token creates a token through a running instance (grants token create
+// as the cluster's service identity) and returns its secret.
+func (s *clusterSystem) token(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, code := grants(t, append([]string{"token", "create", "--nats-url", s.c.URL(), "--nats-nkey", s.c.Creds.Service, "--data-dir", t.TempDir()}, args...)...)
+	if code != 0 {
+		t.Fatalf("token create %v: exit %d: %s", args, code, errOut)
+	}
+	return strings.TrimSpace(out)
+}
+
+// clusterConn connects to c as the identity of seed.
+func clusterConn(t *testing.T, c *natscluster.Cluster, seed string) *nats.Conn {
+	t.Helper()
+	opt, err := nats.NkeyOptionFromSeed(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(c.URL(), opt, nats.CustomInboxPrefix(jetstream.ServeInboxPrefix), nats.MaxReconnects(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// seedKA122 writes the organisation and its approved, signed KA122
+// project (1 September 2024 to 28 February 2026) into the cluster's
+// stream, signed with the service's key, as the office would have.
+func seedKA122(t *testing.T, c *natscluster.Cluster, set *keys.Set) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	signer, err := set.Signer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := jetstream.Open(ctx, clusterConn(t, c, c.Creds.Serve), aggregates.Registry(), jetstream.Config{Replicas: 3, Signer: signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := func(role, org string) events.Meta {
+		return events.Meta{Actor: events.Actor{UserID: "cluster-seed", Role: role, Org: org}, RecordedAt: time.Now().UTC()}
+	}
+	start, end := aggregates.NewDate(2024, time.September, 1), aggregates.NewDate(2026, time.February, 28)
+	const awarded = 10_000_000
+	appends := []events.AppendRequest{
+		{Ref: events.Ref{Org: clusterOID, Kind: aggregates.KindOrganisation, ID: clusterOID}, Meta: meta(aggregates.RoleNationalOffice, ""), Events: []events.Draft{{
+			Payload: aggregates.OrganisationRegistered{OID: clusterOID, LegalName: "Cluster school", Country: "FI", City: "Oulu", Kind: aggregates.OrgSchool}}}},
+		{Ref: events.Ref{Org: clusterOID, Kind: aggregates.KindProject, ID: clusterProject}, Meta: meta(aggregates.RoleBeneficiary, clusterOID), Events: []events.Draft{{
+			Payload: aggregates.ApplicationSubmitted{ProjectID: clusterProject, OID: clusterOID, Action: aggregates.ActionKA122, Field: aggregates.FieldSchool, CallYear: 2024, Round: 1,
+				Title: "Cluster project", StartDate: start, EndDate: end, RequestedCents: awarded, ApplicantCountry: "FI", SubmittedOn: aggregates.NewDate(2024, time.February, 20)}}}},
+		{Ref: events.Ref{Org: clusterOID, Kind: aggregates.KindProject, ID: clusterProject}, Meta: meta(aggregates.RoleNationalOffice, ""), Events: []events.Draft{
+			{Payload: aggregates.EligibilityAssessed{ProjectID: clusterProject, OID: clusterOID, Outcome: aggregates.OutcomeEligible, AssessedOn: aggregates.NewDate(2024, time.March, 15)}},
+			{Payload: aggregates.ApplicationDecided{ProjectID: clusterProject, OID: clusterOID, Action: aggregates.ActionKA122, Field: aggregates.FieldSchool, CallYear: 2024, Round: 1,
+				Outcome: aggregates.OutcomeApproved, AwardedCents: awarded, DecidedOn: aggregates.NewDate(2024, time.June, 1)}},
+			{Payload: aggregates.GrantAgreementSigned{ProjectID: clusterProject, OID: clusterOID, AgreementNo: "GA-CLUSTER", AwardedCents: awarded, SignedOn: aggregates.NewDate(2024, time.July, 1)}},
+		}},
+	}
+	var head events.Head
+	for i, req := range appends {
+		if i == 2 {
+			req.Expected = head
+		}
+		envs, err := store.Append(ctx, req)
+		if err != nil {
+			t.Fatalf("seeding: %v", err)
+		}
+		head = events.HeadOf(envs[len(envs)-1])
+	}
+}
+
+// post sends a JSON command and returns the status and the problem's rule.
+func post(t *testing.T, url, token, key string, body []byte) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var p struct {
+		Rule string `json:"rule"`
+	}
+	_ = json.Unmarshal(raw, &p)
+	if p.Rule == "" && resp.StatusCode >= 400 {
+		p.Rule = string(raw)
+	}
+	return resp.StatusCode, p.Rule
+}
+
+// TestServeOnACluster runs two grants serve instances, each with its own
+// SQLite read models, on a real three-node JetStream cluster, and proves
+// what must hold across instances. The holder is killed last.
+func TestServeOnACluster(t *testing.T) {
+	s := startClusterSystem(t, 2)
+	t.Run("KA122-MAX-MOB is exact across instances", func(t *testing.T) { clusterKA122LimitExactAcrossInstances(t, s) })
+	t.Run("a revoked token is refused at once by every instance", func(t *testing.T) { clusterRevocationIsRefusedAtOnceEverywhere(t, s) })
+	t.Run("the once-only jobs move when their holder is killed", func(t *testing.T) { clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t, s) })
+}
+
+// clusterKA122LimitExactAcrossInstances proves KA122-MAX-MOB holds
+// across instances: 45 concurrent reports to one KA122 project, split
+// across two grants serve instances on a three-node cluster, are exactly
+// 30 accepted and 15 refused by the rule, and both instances' read models
+// show 30. A client retries what is refused for the moment (409 after
+// the handler's own retries, 503) with the same idempotency key.
+func clusterKA122LimitExactAcrossInstances(t *testing.T, s *clusterSystem) {
+	school := s.token(t, "--role", "beneficiary", "--org", clusterOID, "--name", "cluster-school")
+	var (
+		mu                sync.Mutex
+		accepted, refused int
+		others            []string
+		wg                sync.WaitGroup
+	)
+	for i := range 45 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			inst := s.instances[i%len(s.instances)]
+			body := httpbench.MobilityBody(fmt.Sprintf("C%03d", i), fmt.Sprintf("CP-%03d", i))
+			for try := 0; ; try++ {
+				st, rule := post(t, inst.base+"/v1/projects/"+clusterProject+"/mobilities", school, fmt.Sprintf("mob-%d", i), body)
+				mu.Lock()
+				switch {
+				case st == http.StatusCreated:
+					accepted++
+				case st == http.StatusUnprocessableEntity && rule == "KA122-MAX-MOB":
+					refused++
+				case (st == http.StatusConflict || st == http.StatusServiceUnavailable) && try < 30:
+					mu.Unlock()
+					continue
+				default:
+					others = append(others, fmt.Sprintf("report %d: %d %s", i, st, rule))
+				}
+				mu.Unlock()
+				return
+			}
+		}()
+	}
+	wg.Wait()
+	if accepted != 30 || refused != 15 || len(others) > 0 {
+		t.Fatalf("accepted %d, refused by KA122-MAX-MOB %d (want 30 and 15); other answers: %v", accepted, refused, others)
+	}
+	for i, inst := range s.instances {
+		var ps struct {
+			Project struct {
+				Counts struct {
+					Mobilities int `json:"mobilities"`
+				} `json:"counts"`
+			} `json:"project"`
+		}
+		waitFor(t, 30*time.Second, func() bool {
+			st, _, body := call(t, "GET", inst.base+"/v1/projects/"+clusterProject, school, nil, nil)
+			raw, _ := json.Marshal(body)
+			return st == http.StatusOK && json.Unmarshal(raw, &ps) == nil && ps.Project.Counts.Mobilities == 30
+		}, "instance %d's read models show 30 mobilities (last %d)", i+1, &ps.Project.Counts.Mobilities)
+	}
+	// Every stream and bucket the system made is replicated three times.
+	js, err := natsjs.New(clusterConn(t, s.c, s.c.Creds.Serve))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	names := js.StreamNames(ctx)
+	count := 0
+	for name := range names.Name() {
+		st, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := st.CachedInfo().Config.Replicas; r != 3 {
+			t.Errorf("stream %s has %d replicas, want 3", name, r)
+		}
+		count++
+	}
+	if names.Err() != nil {
+		t.Fatal(names.Err())
+	}
+	if count < 7 {
+		t.Errorf("%d streams, want at least the event stream and the six buckets", count)
+	}
+}
+
+// waitFor polls cond until it holds or limit passes.
+func waitFor(t *testing.T, limit time.Duration, cond func() bool, format string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			for i, a := range args {
+				if p, ok := a.(*int); ok {
+					args[i] = *p
+				}
+			}
+			t.Fatalf("not within %s: "+format, append([]any{limit}, args...)...)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// clusterRevocationIsRefusedAtOnceEverywhere proves a token revoked
+// through one instance (grants token revoke, answered by one of them) is
+// refused by every instance on the very next request.
+func clusterRevocationIsRefusedAtOnceEverywhere(t *testing.T, s *clusterSystem) {
+	// The secret is on stdout; the ID in the message on stderr.
+	out, errOut, code := grants(t, "token", "create", "--role", "analyst", "--name", "revoked", "--nats-url", s.c.URL(), "--nats-nkey", s.c.Creds.Service, "--data-dir", t.TempDir())
+	if code != 0 {
+		t.Fatalf("token create: %d %s", code, errOut)
+	}
+	secret := strings.TrimSpace(out)
+	m := regexp.MustCompile(`created token (\S+)`).FindStringSubmatch(errOut)
+	if m == nil {
+		t.Fatalf("no token ID in %q", errOut)
+	}
+	id := m[1]
+	for i, inst := range s.instances {
+		waitFor(t, 10*time.Second, func() bool {
+			st, _, _ := call(t, "GET", inst.base+"/v1/projects/"+clusterProject, secret, nil, nil)
+			return st == http.StatusOK
+		}, "instance %d accepts the new token", i+1)
+	}
+	_, errOut, code = grants(t, "token", "revoke", id, "--nats-url", s.c.URL(), "--nats-nkey", s.c.Creds.Service, "--data-dir", t.TempDir())
+	if code != 0 {
+		t.Fatalf("token revoke: %d %s", code, errOut)
+	}
+	for i, inst := range s.instances {
+		if st, _, body := call(t, "GET", inst.base+"/v1/projects/"+clusterProject, secret, nil, nil); st != http.StatusUnauthorized {
+			t.Errorf("instance %d answered %d to the revoked token right after the revocation: %v", i+1, st, body)
+		}
+	}
+}
+
+// leaseHolders reads who holds each once-only job's lease ("" when none).
+func leaseHolders(t *testing.T, kv natsjs.KeyValue) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, job := range []string{"deadlines", "retention", "checkpoints"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		e, err := kv.Get(ctx, job)
+		cancel()
+		if err == nil {
+			out[job] = string(e.Value())
+		}
+	}
+	return out
+}
+
+// holderPid is the pid in a holder name (host-pid-random).
+func holderPid(holder string) int {
+	parts := strings.Split(holder, "-")
+	if len(parts) < 3 {
+		return 0
+	}
+	var pid int
+	fmt.Sscanf(parts[len(parts)-2], "%d", &pid)
+	return pid
+}
+
+// clusterOnceOnlyJobsMoveWhenTheHolderIsKilled proves the deadline
+// reminders, the retention and the checkpoints run on one instance at a
+// time, elected through the replicated lease bucket: kill -9 the holder
+// and the other instance takes every job over.
+func clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t *testing.T, s *clusterSystem) {
+	js, err := natsjs.New(clusterConn(t, s.c, s.c.Creds.Serve))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	kv, err := js.KeyValue(ctx, leasejs.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPid := map[int]*clusterInstance{}
+	for _, inst := range s.instances {
+		byPid[inst.pid] = inst
+	}
+	var holders map[string]string
+	waitFor(t, 30*time.Second, func() bool {
+		holders = leaseHolders(t, kv)
+		for _, h := range holders {
+			if byPid[holderPid(h)] == nil {
+				return false
+			}
+		}
+		return len(holders) == 3
+	}, "every job has a holder among the instances")
+	victim := byPid[holderPid(holders["deadlines"])]
+	var survivor *clusterInstance
+	for _, inst := range s.instances {
+		if inst != victim {
+			survivor = inst
+		}
+	}
+	for job, h := range holders {
+		t.Logf("before: %s held by pid %d", job, holderPid(h))
+	}
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-victim.done
+	waitFor(t, 30*time.Second, func() bool {
+		holders = leaseHolders(t, kv)
+		for _, h := range holders {
+			if holderPid(h) != survivor.pid {
+				return false
+			}
+		}
+		return len(holders) == 3
+	}, "the surviving instance holds every job")
+	for _, want := range []string{"deadlines: this instance holds the lease", "retention: this instance holds the lease", "checkpoints: this instance holds the lease"} {
+		waitLog(t, survivor.logs, survivor.done, 10*time.Second, want)
+	}
+}

@@ -1,0 +1,14 @@
+#!/bin/sh
+# scripts/cluster.sh up|down|status [flags]: a local three-node NATS
+# JetStream cluster (nats-server built from the version go.mod pins) for
+# several `grants serve` instances. State under ./data/cluster (override
+# with GRANTS_CLUSTER_DIR or --dir). See README.md, "Deployment".
+set -eu
+cd "$(dirname "$0")/.."
+if [ $# -lt 1 ]; then
+	echo "usage: scripts/cluster.sh up|down|status [--dir DIR] [--nodes N] [--sync-interval always|DURATION]" >&2
+	exit 2
+fi
+mkdir -p bin
+go build -o bin/grants ./cmd/grants
+exec ./bin/grants cluster "$@"
