@@ -161,7 +161,7 @@ func TestFaultKilledServeInstancesOnTheClusterLoseNothing(t *testing.T) {
 	plan := killPlanFor()
 	nc, _ := clusterNATS(t)
 	f := newFleet(t, nc, plan.instances)
-	loadWhileKilling(t, f, f.openLedger(), plan, "3kill")
+	loadWhileKilling(t, f, f.openLedger(), plan, "6kill")
 }
 
 // TestFaultNATSNodesStopDuringTheLoad stops NATS nodes under the load of

@@ -98,6 +98,9 @@ type faultLoad struct {
 	giveUp time.Duration
 }
 
+// newFaultLoad returns the clients of a fault test; prefix starts the
+// keys and, by its first character (a digit other than 3, which the
+// seeded organisations use), the organisations' OIDs.
 func newFaultLoad(f *fleet, token, prefix string, projects []httpbench.Project) *faultLoad {
 	return &faultLoad{f: f, token: token, prefix: prefix, projects: projects, giveUp: 2 * time.Minute,
 		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}},
