@@ -77,7 +77,13 @@ func TestFaultInstanceDataDirectoryFullThenReadOnly(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	jstest.SmallDiskAt(t, dir, 16)
+	// Room for the read models of the load (the long one writes about
+	// ten thousand commands) until the filler takes the rest.
+	mib := 16
+	if faultsLong() {
+		mib = 256
+	}
+	jstest.SmallDiskAt(t, dir, mib)
 	l := f.openLedger()
 	token := l.officeToken(t)
 	projects := seedProjects(t, l)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -271,9 +272,13 @@ func checkReadModels(t *testing.T, f *fleet, l *ledger) {
 	// Ready means the instance's checkpoint reached the stream's last
 	// sequence, which no longer moves.
 	for i, base := range f.bases() {
-		pollFor(t, 2*time.Minute, fmt.Sprintf("instance %d ready at sequence %d", i, last), func() bool {
-			return readyStatus(base) == http.StatusOK
-		})
+		deadline := time.Now().Add(2 * time.Minute)
+		for readyStatus(base) != http.StatusOK {
+			if time.Now().After(deadline) {
+				t.Fatalf("instance %d not ready at sequence %d within 2 minutes: %s", i, last, readyBody(base))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	for i := range f.instances {
 		f.stop(i)
@@ -294,4 +299,15 @@ func pollFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// readyBody is the answer of GET base/readyz, for a failure's message.
+func readyBody(base string) string {
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+	return fmt.Sprintf("%d %s", resp.StatusCode, b)
 }
