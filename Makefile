@@ -2,7 +2,7 @@ GO ?= go
 BIN := bin/grants
 PKG := ./...
 
-.PHONY: run build test vet lint bench fuzz clean rules demo faults
+.PHONY: run build test vet lint bench bench-cluster cluster-up cluster-down fuzz clean rules demo faults
 
 ## run: start the whole system (embedded NATS under ./data/nats, SQLite ./data/grants.db, API on 127.0.0.1:8080)
 run: build
@@ -53,6 +53,19 @@ rules:
 ## bench: event store, projection and replay benchmarks, then the HTTP benchmark of the real server (prints raw rates beside ours)
 bench: build
 	./$(BIN) bench --with-http --duration 5s --runs 3 --replay-runs 3
+	@if [ -n "$(CLUSTER)" ]; then ./$(BIN) bench --cluster --duration 5s --runs 3; fi
+
+## bench-cluster: the cluster benchmark alone (grants bench --cluster): three nats-server nodes, raw R3 publish,
+## then report-mobility through 1 and 3 grants serve instances, with the CPU of each side and the bottleneck;
+## `make bench CLUSTER=1` runs it after the others
+bench-cluster: build
+	./$(BIN) bench --cluster --duration 5s --runs 3
+
+## cluster-up / cluster-down: the local three-node NATS cluster of scripts/cluster.sh (state in ./data/cluster)
+cluster-up:
+	scripts/cluster.sh up
+cluster-down:
+	scripts/cluster.sh down
 
 clean:
 	rm -rf bin data

@@ -23,7 +23,14 @@ type replayProgress struct {
 	Total    uint64 `json:"total"`
 	Finished bool   `json:"finished,omitempty"`
 	Error    string `json:"error,omitempty"`
+	// Instance names the grants serve that rebuilds: on a cluster every
+	// instance rebuilds its own read models and answers on the same
+	// reply subject.
+	Instance string `json:"instance,omitempty"`
 }
+
+// adminInstance names this process in its answers to admin requests.
+var adminInstance = holderName()
 
 // serveAdmin answers rebuild requests: the rebuild runs in this process,
 // blue/green, and its progress goes to the requester's reply subject.
@@ -55,9 +62,13 @@ func adminRequest(m *nats.Msg) bool {
 
 func runAdminReplay(ctx context.Context, nc *nats.Conn, reply string, rm *sqlite.Manager, log *slog.Logger) {
 	send := func(p replayProgress) {
+		p.Instance = adminInstance
 		b, _ := json.Marshal(p)
 		_ = nc.Publish(reply, b)
 	}
+	// Said at once, so that the requester knows of every instance that
+	// rebuilds before the first one finishes.
+	send(replayProgress{})
 	var mu sync.Mutex
 	var last time.Time
 	var done, total uint64

@@ -50,6 +50,8 @@ func runBench(args []string) error {
 	manyMobs := fs.Int("many-mobilities", 1000, "HTTP benchmark: mobilities of the large projects (the small ones have 10 and 30)")
 	httpRuns := fs.Int("runs", 1, "HTTP benchmark: times each measurement runs in a row; the median run is judged and min/median/max are printed")
 	memCommands := fs.Int("memory-commands", 1_000_000, "HTTP benchmark: commands the memory scenario sends, reading the server's resident memory as it goes")
+	cluster := fs.Bool("cluster", false, "run only the cluster benchmark: a three-node JetStream cluster (nats-server processes on loopback), raw R3 publish, then report-mobility through 1 and --cluster-instances grants serve instances (--duration, --conns, --runs)")
+	clusterInstances := fs.Int("cluster-instances", 3, "cluster benchmark: API instances of the second measurement")
 	serverBin := fs.String("server-bin", "", "HTTP benchmark: the grants binary the server runs as (default: this one), to compare two builds under the same load generator")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -79,13 +81,19 @@ func runBench(args []string) error {
 		return err
 	}
 	fmt.Printf("grants bench on %d cores, scratch %s\n\n", coresOf(), scratch)
-	if *httpOnly || *withHTTP {
+	if *clusterInstances < 1 {
+		return usagef("--cluster-instances %d: want at least 1", *clusterInstances)
+	}
+	if *httpOnly || *withHTTP || *cluster {
 		if hb.bin, err = os.Executable(); err != nil {
 			return err
 		}
 		if *serverBin != "" {
 			hb.bin = *serverBin
 		}
+	}
+	if *cluster {
+		return runClusterBench(ctx, filepath.Join(scratch, "cluster"), hb, *clusterInstances)
 	}
 	if *httpOnly {
 		return runHTTPBench(ctx, filepath.Join(scratch, "http"), hb)

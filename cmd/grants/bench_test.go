@@ -55,3 +55,24 @@ func TestHTTPBenchRunsEveryScenario(t *testing.T) {
 		t.Errorf("requests were refused or none succeeded:\n%s", out)
 	}
 }
+
+// TestClusterBenchReportsEveryFigure runs `grants bench --cluster` tiny:
+// raw R3 publish, the report through 1 and 2 instances with the CPU of
+// each side, and a named bottleneck; no request refused. It times nothing.
+func TestClusterBenchReportsEveryFigure(t *testing.T) {
+	out, errOut, code := grants(t, "bench", "--cluster", "--bench-dir", t.TempDir(), "--duration", "500ms", "--conns", "4", "--cluster-instances", "2")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s\nstdout: %s", code, errOut, out)
+	}
+	for _, want := range []string{
+		"raw R3 publish", "report mobility, 1 API instance", "report mobility, 2 API instances", "% of raw R3 publish",
+		"CPU per command: NATS nodes", "replicated writes per command: ", "KV_GRANTS_IDEMPOTENCY", "2 instances vs 1", "bottleneck: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "first: status 4") || strings.Contains(out, "(0 ok in ") {
+		t.Errorf("requests were refused or none succeeded:\n%s", out)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -131,7 +132,7 @@ func seedKA122(t *testing.T, c *natscluster.Cluster, set *keys.Set) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := jetstream.Open(ctx, clusterConn(t, c, c.Creds.Serve), aggregates.Registry(), jetstream.Config{Replicas: 3, Signer: signer})
+	store, err := openStoreRetrying(ctx, clusterConn(t, c, c.Creds.Serve), jetstream.Config{Replicas: 3, Signer: signer}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,6 +197,7 @@ func TestServeOnACluster(t *testing.T) {
 	s := startClusterSystem(t, 2)
 	t.Run("KA122-MAX-MOB is exact across instances", func(t *testing.T) { clusterKA122LimitExactAcrossInstances(t, s) })
 	t.Run("a revoked token is refused at once by every instance", func(t *testing.T) { clusterRevocationIsRefusedAtOnceEverywhere(t, s) })
+	t.Run("grants replay rebuilds the read models of every instance", func(t *testing.T) { clusterReplayRebuildsEveryInstance(t, s) })
 	t.Run("the once-only jobs move when their holder is killed", func(t *testing.T) { clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t, s) })
 }
 
@@ -211,6 +213,7 @@ func clusterKA122LimitExactAcrossInstances(t *testing.T, s *clusterSystem) {
 		mu                sync.Mutex
 		accepted, refused int
 		others            []string
+		acceptedKey       = -1
 		wg                sync.WaitGroup
 	)
 	for i := range 45 {
@@ -225,6 +228,7 @@ func clusterKA122LimitExactAcrossInstances(t *testing.T, s *clusterSystem) {
 				switch {
 				case st == http.StatusCreated:
 					accepted++
+					acceptedKey = i
 				case st == http.StatusUnprocessableEntity && rule == "KA122-MAX-MOB":
 					refused++
 				case (st == http.StatusConflict || st == http.StatusServiceUnavailable) && try < 30:
@@ -255,6 +259,23 @@ func clusterKA122LimitExactAcrossInstances(t *testing.T, s *clusterSystem) {
 			raw, _ := json.Marshal(body)
 			return st == http.StatusOK && json.Unmarshal(raw, &ps) == nil && ps.Project.Counts.Mobilities == 30
 		}, "instance %d's read models show 30 mobilities (last %d)", i+1, &ps.Project.Counts.Mobilities)
+	}
+	// A retry of an accepted report sent to the other instance answers
+	// as the first time (the idempotency records are shared), though the
+	// project is full now, and writes nothing.
+	other := s.instances[(acceptedKey+1)%len(s.instances)]
+	req, _ := http.NewRequest(http.MethodPost, other.base+"/v1/projects/"+clusterProject+"/mobilities",
+		bytes.NewReader(httpbench.MobilityBody(fmt.Sprintf("C%03d", acceptedKey), fmt.Sprintf("CP-%03d", acceptedKey))))
+	req.Header.Set("Authorization", "Bearer "+school)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", fmt.Sprintf("mob-%d", acceptedKey))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("the retry of report %d on the other instance: %d, Idempotent-Replayed %q; want 201 replayed", acceptedKey, resp.StatusCode, resp.Header.Get("Idempotent-Replayed"))
 	}
 	// Every stream and bucket the system made is replicated three times.
 	js, err := natsjs.New(clusterConn(t, s.c, s.c.Creds.Serve))
@@ -412,5 +433,23 @@ func clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t *testing.T, s *clusterSystem
 	}, "the surviving instance holds every job")
 	for _, want := range []string{"deadlines: this instance holds the lease", "retention: this instance holds the lease", "checkpoints: this instance holds the lease"} {
 		waitLog(t, survivor.logs, survivor.done, 10*time.Second, want)
+	}
+}
+
+// clusterReplayRebuildsEveryInstance proves grants replay on a cluster
+// has every instance rebuild its own read models and returns once all
+// have swapped theirs in.
+func clusterReplayRebuildsEveryInstance(t *testing.T, s *clusterSystem) {
+	_, errOut, code := grants(t, "replay", "--nats-url", s.c.URL(), "--nats-nkey", s.c.Creds.Service, "--data-dir", t.TempDir(), "--log-format", "json")
+	if code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, errOut)
+	}
+	if want := fmt.Sprintf(`"instances":%d`, len(s.instances)); !strings.Contains(errOut, want) {
+		t.Errorf("grants replay returned before every instance had rebuilt (want %s):\n%s", want, errOut)
+	}
+	for i, inst := range s.instances {
+		if _, ok := inst.logs.find(`"msg":"rebuild swapped in"`); !ok {
+			t.Errorf("instance %d has not swapped in rebuilt read models when grants replay returned", i+1)
+		}
 	}
 }

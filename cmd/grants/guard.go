@@ -153,7 +153,11 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, log *slog.Lo
 			written = w
 		}
 	}
-	t := time.NewTicker(cfg.renew)
+	tick := cfg.renew
+	if cfg.interval > 0 {
+		tick = min(tick, cfg.interval)
+	}
+	t := time.NewTicker(tick)
 	defer t.Stop()
 	var last time.Time
 	wasHeld := false

@@ -127,11 +127,12 @@ func runReplay(args []string) error {
 		}
 	case sys.srv == nil:
 		// A grants serve is running: it rebuilds while it keeps serving.
-		if err := remoteReplay(ctx, sys.nc, prog); err != nil {
+		rebuilt, err := remoteReplay(ctx, sys.nc, prog)
+		if err != nil {
 			return err
 		}
 		prog.finish()
-		log.Info("the running grants serve swapped in the rebuilt read models", "seconds", round(time.Since(start).Seconds()))
+		log.Info("the running grants serve swapped in the rebuilt read models", "instances", rebuilt, "seconds", round(time.Since(start).Seconds()))
 	default:
 		path := *db
 		if path == "" {
@@ -214,38 +215,61 @@ func warnEmpty(u sqlite.Until) {
 	fmt.Fprintf(os.Stderr, "warning: ASOF-EMPTY: %s: the file holds empty read models%s\n", what, hint)
 }
 
-// remoteReplay asks the running grants serve to rebuild and follows its progress.
-func remoteReplay(ctx context.Context, nc *nats.Conn, prog *progress) error {
+// remoteReplay asks the running grants serve to rebuild and follows its
+// progress; on a cluster every instance rebuilds and it follows them all.
+// It returns how many instances swapped in rebuilt read models.
+func remoteReplay(ctx context.Context, nc *nats.Conn, prog *progress) (int, error) {
 	inbox := nc.NewInbox()
 	ch := make(chan *nats.Msg, 64)
 	sub, err := nc.ChanSubscribe(inbox, ch)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer sub.Unsubscribe()
 	if err := nc.PublishRequest(adminReplaySubject, inbox, []byte("{}")); err != nil {
-		return err
+		return 0, err
 	}
 	idle := time.NewTimer(30 * time.Second)
 	defer idle.Stop()
+	// On a cluster every instance rebuilds its own read models: follow
+	// each until all have finished.
+	type state struct {
+		done, total uint64
+		finished    bool
+	}
+	instances := map[string]*state{}
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		case <-idle.C:
-			return fmt.Errorf("the running grants serve did not answer the rebuild request for 30 s")
+			return 0, fmt.Errorf("the running grants serve did not answer the rebuild request for 30 s")
 		case m := <-ch:
 			idle.Reset(30 * time.Second)
 			var p replayProgress
 			if err := json.Unmarshal(m.Data, &p); err != nil {
-				return fmt.Errorf("bad progress message: %w", err)
+				return 0, fmt.Errorf("bad progress message: %w", err)
 			}
-			prog.update(p.Done, p.Total)
-			if p.Finished {
-				if p.Error != "" {
-					return fmt.Errorf("rebuild failed in grants serve: %s", p.Error)
+			if p.Finished && p.Error != "" {
+				return 0, fmt.Errorf("rebuild failed in grants serve %s: %s", p.Instance, p.Error)
+			}
+			st := instances[p.Instance]
+			if st == nil {
+				st = &state{}
+				instances[p.Instance] = st
+			}
+			st.done, st.total, st.finished = p.Done, p.Total, p.Finished
+			var done, total uint64
+			finished := 0
+			for _, s := range instances {
+				done, total = done+s.done, total+s.total
+				if s.finished {
+					finished++
 				}
-				return nil
+			}
+			prog.update(done, total)
+			if finished == len(instances) {
+				return finished, nil
 			}
 		}
 	}

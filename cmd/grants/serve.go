@@ -214,6 +214,11 @@ func runServe(args []string) error {
 	if err != nil {
 		return fmt.Errorf("opening the session bucket: %w", err)
 	}
+	if sys.emb == nil {
+		if err := waitBucketsAnswer(ctx, js, log, jetstream.IdempotencyBucket, jetstream.IDsBucket, authjs.Bucket, authjs.SessionBucket, piijs.Bucket); err != nil {
+			return err
+		}
+	}
 	tokens := auth.NewService(tokenStoreOf(sys, tokenStore), clock)
 	ready := func(ctx context.Context) error {
 		if err := sys.store.Ready(ctx); err != nil {

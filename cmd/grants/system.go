@@ -537,3 +537,44 @@ func streamsAnswer(ctx context.Context, js natsjs.JetStream) error {
 	}
 	return nil
 }
+
+// openStoreRetrying opens the store on an external cluster, retrying while
+// the cluster cannot serve it yet (see reopenWhileUnavailable).
+func openStoreRetrying(ctx context.Context, nc *nats.Conn, cfg jetstream.Config, log *slog.Logger) (*jetstream.Store, error) {
+	store, err := jetstream.Open(ctx, nc, aggregates.Registry(), cfg)
+	if err == nil {
+		return store, nil
+	}
+	return reopenWhileUnavailable(ctx, nc, cfg, err, log)
+}
+
+// waitBucketsAnswer waits until a read of each key-value bucket gets an
+// answer, at most clusterStartWait: on a cluster a bucket just created
+// serves its reads (direct gets) a moment after it exists, and until then
+// a read finds no responders.
+func waitBucketsAnswer(ctx context.Context, js natsjs.JetStream, log *slog.Logger, buckets ...string) error {
+	giveUp := time.Now().Add(clusterStartWait)
+	for _, b := range buckets {
+		kv, err := js.KeyValue(ctx, b)
+		if err != nil {
+			return fmt.Errorf("key-value bucket %s: %w", b, err)
+		}
+		for {
+			_, err := kv.Get(ctx, "grants-probe")
+			if err == nil || errors.Is(err, natsjs.ErrKeyNotFound) {
+				break
+			}
+			if !unavailableJS(err) || ctx.Err() != nil {
+				return fmt.Errorf("key-value bucket %s: %w", b, err)
+			}
+			if time.Now().After(giveUp) {
+				return fmt.Errorf("key-value bucket %s does not answer after %s: %w", b, clusterStartWait, err)
+			}
+			log.Debug("waiting for a new key-value bucket to answer", "bucket", b, "err", err)
+			if sleepCtx(ctx, 50*time.Millisecond) != nil {
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
+}

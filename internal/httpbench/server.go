@@ -76,8 +76,12 @@ func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 // CPU is the user and system CPU time the server has used so far (0 when
 // /proc cannot tell), from /proc/<pid>/stat.
-func (s *Server) CPU() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.PID()))
+func (s *Server) CPU() time.Duration { return ProcessCPU(s.PID()) }
+
+// ProcessCPU is the user and system CPU time process pid has used so far
+// (0 when /proc cannot tell), from /proc/<pid>/stat.
+func ProcessCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}

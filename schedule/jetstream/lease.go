@@ -18,13 +18,20 @@ const Bucket = "GRANTS_LEASES"
 
 // OpenBucket creates or updates the lease bucket, whose keys live ttl after
 // their last renewal. replicas is the replication factor (1 for a single
-// server).
+// server). The bucket's time to live never shrinks: the jobs of grants
+// serve (and the instances of a cluster) share it, each renewing its lease
+// every third of its own ttl, so a shorter ttl asked by one must not
+// expire the lease of another between two of its renewals; a dead
+// holder's lease is then taken over after the longest ttl asked.
 func OpenBucket(ctx context.Context, js jetstream.JetStream, replicas int, ttl time.Duration) (jetstream.KeyValue, error) {
 	if replicas < 1 {
 		replicas = 1
 	}
 	if ttl <= 0 {
 		return nil, fmt.Errorf("lease time to live %v: want > 0", ttl)
+	}
+	if st, err := js.Stream(ctx, "KV_"+Bucket); err == nil {
+		ttl = max(ttl, st.CachedInfo().Config.MaxAge)
 	}
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      Bucket,

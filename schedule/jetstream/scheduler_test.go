@@ -241,3 +241,32 @@ func TestLeaseTakeover(t *testing.T) {
 		t.Fatal("a lost the lease it took over")
 	}
 }
+
+// TestLeaseBucketTTLNeverShrinks proves the jobs sharing the lease bucket
+// cannot shorten each other's leases: a shorter time to live asked after
+// a longer one leaves the longer.
+func TestLeaseBucketTTLNeverShrinks(t *testing.T) {
+	c := startCluster(t)
+	nc, err := ejs.ConnectInProcess(c.emb.Server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, ttl := range []time.Duration{90 * time.Second, 2 * time.Second} {
+		if _, err := leasejs.OpenBucket(ctx, js, 1, ttl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := js.Stream(ctx, "KV_"+leasejs.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.CachedInfo().Config.MaxAge; got != 90*time.Second {
+		t.Fatalf("bucket time to live %v after asking 90s then 2s, want 90s", got)
+	}
+}
