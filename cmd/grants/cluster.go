@@ -9,13 +9,16 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
+	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/keys"
 	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/internal/natscluster"
 )
 
 func init() {
-	subcommands["cluster"] = subcommand{summary: "run a local three-node NATS JetStream cluster for several grants serve instances (up|down|status)", run: runCluster}
+	subcommands["cluster"] = subcommand{summary: "run a local three-node NATS JetStream cluster for several grants serve instances (up|down|status), back it up and restore it (backup|restore)", run: runCluster}
 }
 
 // clusterShared are the files every grants serve instance of a cluster
@@ -27,7 +30,7 @@ func clusterShared(dir string) (signing, master string) {
 
 func runCluster(args []string) error {
 	if len(args) == 0 {
-		return usagef("grants cluster up|down|status [--dir DIR]")
+		return usagef("grants cluster up|down|status|backup|restore [--dir DIR]")
 	}
 	action := args[0]
 	fs := newFlagSet("cluster " + action)
@@ -35,6 +38,10 @@ func runCluster(args []string) error {
 	nodes := fs.Int("nodes", 3, "number of nodes (up, on first start)")
 	syncInterval := fs.String("sync-interval", "", "JetStream sync_interval of every node (up, on first start): empty = the server's default (2m; writes are durable by their 3 replicas), \"always\" = fsync each write")
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long up waits for the cluster (the first run builds nats-server)")
+	out := fs.String("out", "", "backup: directory to write the snapshots into (created; must not hold a backup)")
+	from := fs.String("from", "", "restore: directory of a backup")
+	natsURL := fs.String("nats-url", "", "backup, restore: the cluster's URLs (default: the local cluster of --dir)")
+	natsNkey := fs.String("nats-nkey", "", "backup, restore: the nkey seed of an identity with every right (default: the local cluster's nats-serve.nk)")
 	if err := fs.parse(args[1:]); err != nil {
 		return err
 	}
@@ -47,7 +54,7 @@ func runCluster(args []string) error {
 		}
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
-		c, err := natscluster.Start(ctx, natscluster.Config{Dir: *dir, Nodes: *nodes, SyncInterval: *syncInterval})
+		c, err := natscluster.Start(ctx, natscluster.Config{Dir: *dir, Nodes: *nodes, SyncInterval: *syncInterval, Detach: true})
 		if err != nil {
 			return err
 		}
@@ -111,8 +118,79 @@ func runCluster(args []string) error {
 			return fmt.Errorf("%d of %d nodes do not run", down, len(c.Nodes))
 		}
 		return nil
+	case "backup", "restore":
+		if (action == "backup") == (*out == "") || (action == "restore") == (*from == "") {
+			return usagef("grants cluster backup --out DIR, or grants cluster restore --from DIR")
+		}
+		nc, err := clusterAdminConn(*dir, *natsURL, *natsNkey)
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		if action == "backup" {
+			return clusterBackup(ctx, nc, *out)
+		}
+		return clusterRestore(ctx, nc, *from)
 	}
-	return usagef("grants cluster %s: want up, down or status", action)
+	return usagef("grants cluster %s: want up, down, status, backup or restore", action)
+}
+
+// clusterAdminConn connects with every right: to url with the seed of
+// nkey, or to the local cluster of dir as its serve identity.
+func clusterAdminConn(dir, url, nkey string) (*nats.Conn, error) {
+	if url == "" || nkey == "" {
+		c, err := natscluster.Load(dir)
+		if err != nil {
+			return nil, fmt.Errorf("no cluster in %s (give --nats-url and --nats-nkey for another): %w", dir, err)
+		}
+		if url == "" {
+			url = c.URL()
+		}
+		if nkey == "" {
+			nkey = c.Creds.Serve
+		}
+	}
+	opt, err := nats.NkeyOptionFromSeed(nkey)
+	if err != nil {
+		return nil, fmt.Errorf("--nats-nkey: %w", err)
+	}
+	nc, err := nats.Connect(url, opt, nats.CustomInboxPrefix(jetstream.ServeInboxPrefix), nats.Timeout(5*time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not reachable: %w", url, err)
+	}
+	return nc, nil
+}
+
+// clusterBackup snapshots backupStreams into out.
+func clusterBackup(ctx context.Context, nc *nats.Conn, out string) error {
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(out, backupStreams[0]+".json")); err == nil {
+		return fmt.Errorf("%s holds a backup already: choose another directory", out)
+	}
+	for _, s := range backupStreams {
+		st, err := snapshotStream(ctx, nc, s, out)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-20s %d messages, sequences %d to %d\n", s, st.Msgs, st.FirstSeq, st.LastSeq)
+	}
+	fmt.Printf("backup in %s; keep the signing keys and the personal-data master key apart from it\n", out)
+	return nil
+}
+
+// clusterRestore restores backupStreams from dir onto a cluster that
+// has none of them.
+func clusterRestore(ctx context.Context, nc *nats.Conn, dir string) error {
+	for _, s := range backupStreams {
+		if err := restoreStream(ctx, nc, s, dir); err != nil {
+			return err
+		}
+		fmt.Printf("%-20s restored\n", s)
+	}
+	fmt.Println("restored; start the instances with new --data-dir directories (their read models are rebuilt from the events)")
+	return nil
 }
 
 // printCluster prints what an operator needs to start grants serve

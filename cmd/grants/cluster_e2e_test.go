@@ -196,6 +196,7 @@ func post(t *testing.T, url, token, key string, body []byte) (int, string) {
 func TestServeOnACluster(t *testing.T) {
 	s := startClusterSystem(t, 2)
 	t.Run("KA122-MAX-MOB is exact across instances", func(t *testing.T) { clusterKA122LimitExactAcrossInstances(t, s) })
+	t.Run("an erasure through one instance holds on the other", func(t *testing.T) { clusterErasureHoldsEverywhere(t, s) })
 	t.Run("a revoked token is refused at once by every instance", func(t *testing.T) { clusterRevocationIsRefusedAtOnceEverywhere(t, s) })
 	t.Run("grants replay rebuilds the read models of every instance", func(t *testing.T) { clusterReplayRebuildsEveryInstance(t, s) })
 	t.Run("the once-only jobs move when their holder is killed", func(t *testing.T) { clusterOnceOnlyJobsMoveWhenTheHolderIsKilled(t, s) })
@@ -451,5 +452,63 @@ func clusterReplayRebuildsEveryInstance(t *testing.T, s *clusterSystem) {
 		if _, ok := inst.logs.find(`"msg":"rebuild swapped in"`); !ok {
 			t.Errorf("instance %d has not swapped in rebuilt read models when grants replay returned", i+1)
 		}
+	}
+}
+
+// TestClusterCommandUpStatusDown drives grants cluster as scripts/cluster.sh
+// does: up prints the URLs and the identities, status finds every node
+// running with a meta leader, down stops them all and status then fails.
+func TestClusterCommandUpStatusDown(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cluster")
+	t.Cleanup(func() { grants(t, "cluster", "down", "--dir", dir) })
+	out, errOut, code := grants(t, "cluster", "up", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("cluster up: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"NATS URLs:", "nats-serve.nk", "nats-service.nk", "nats-reader.nk", "--replicas 3", "signing", "master.key"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("cluster up does not print %q:\n%s", want, out)
+		}
+	}
+	out, errOut, code = grants(t, "cluster", "status", "--dir", dir)
+	if code != 0 || strings.Count(out, "meta leader n") != 3 {
+		t.Fatalf("cluster status after up: exit %d, want 3 nodes with a meta leader:\n%s%s", code, out, errOut)
+	}
+	c, err := natscluster.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code = grants(t, "cluster", "down", "--dir", dir); code != 0 {
+		t.Fatalf("cluster down: exit %d", code)
+	}
+	for i := range c.Nodes {
+		if c.Running(i) {
+			t.Errorf("node %d runs after cluster down", i)
+		}
+	}
+	if out, _, code = grants(t, "cluster", "status", "--dir", dir); code != 1 || strings.Count(out, "stopped") != 3 {
+		t.Fatalf("cluster status after down: exit %d, want 1 with 3 nodes stopped:\n%s", code, out)
+	}
+}
+
+// clusterErasureHoldsEverywhere proves a participant erased through one
+// instance (PD-ERASE: the key destroyed in the shared bucket) shows erased
+// on the other, which had read the personal data before. It runs after
+// the KA122 subtest, whose report 0 recorded participant CP-000.
+func clusterErasureHoldsEverywhere(t *testing.T, s *clusterSystem) {
+	a, b := s.instances[0], s.instances[1]
+	participant := "/v1/participants/CP-000?org=" + clusterOID
+	st, _, body := call(t, "GET", b.base+participant, s.office, nil, nil)
+	if st != http.StatusOK || body["first_name"] != "Aino" {
+		t.Fatalf("the participant before the erasure on instance 2: %d %v", st, body)
+	}
+	st, hdr, body := call(t, "POST", a.base+"/v1/organisations/"+clusterOID+"/participants/CP-000/erasure", s.office,
+		map[string]any{"reason": "the participant asked (GDPR article 17)"}, map[string]string{"Idempotency-Key": "erase-cp-000"})
+	if st != http.StatusOK && st != http.StatusCreated {
+		t.Fatalf("erasure through instance 1: %d %v", st, body)
+	}
+	st, _, body = call(t, "GET", b.base+participant, s.office, nil, map[string]string{"Grants-Min-Sequence": hdr.Get("Grants-Sequence")})
+	if st != http.StatusOK || body["erased"] != true || body["first_name"] != "" {
+		t.Fatalf("the participant after the erasure on instance 2: %d %v; want erased, no name", st, body)
 	}
 }

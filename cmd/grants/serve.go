@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -294,6 +295,8 @@ func runServe(args []string) error {
 		attrs = append(attrs, "nats", natsListenInfo(sys), "durability", sys.durability.String(),
 			"nats_service_identity", filepath.Join(*cfg.nats.dataDir, serviceSeedFile),
 			"nats_reader_identity", filepath.Join(*cfg.nats.dataDir, readerSeedFile))
+	} else {
+		attrs = append(attrs, "nats", redactURLs(*cfg.nats.natsURL), "replicas", *cfg.nats.replicas)
 	}
 	stopDeadlines, err := startDeadlines(ctx, cfg.deadlineRun, js, *cfg.nats.replicas, readModels, handler, clock, log)
 	if err != nil {
@@ -398,4 +401,17 @@ func readCacheBytes(mb int) int64 {
 		return -1
 	}
 	return int64(mb) << 20
+}
+
+// redactURLs is a comma-separated URL list without any user or password
+// the URLs carry, for the log.
+func redactURLs(list string) string {
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		if u, err := url.Parse(strings.TrimSpace(p)); err == nil && u.User != nil {
+			u.User = nil
+			parts[i] = u.String()
+		}
+	}
+	return strings.Join(parts, ",")
 }

@@ -31,6 +31,7 @@ type Cluster struct {
 	Nodes []NodeInfo
 
 	binary string
+	detach bool
 	mu     sync.Mutex
 	procs  map[int]*proc // the nodes this process started and still runs
 }
@@ -89,17 +90,25 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if cfg.Binary != "" {
 		c.binary = cfg.Binary
 	}
+	c.detach = cfg.Detach
+	var started []int
+	stopStarted := func() {
+		for _, i := range started {
+			_ = c.Stop(i)
+		}
+	}
 	for i := range c.Nodes {
 		if c.Running(i) {
 			continue
 		}
 		if err := c.StartNode(ctx, i); err != nil {
-			c.Close()
+			stopStarted()
 			return nil, err
 		}
+		started = append(started, i)
 	}
 	if err := c.WaitReady(ctx); err != nil {
-		c.Close()
+		stopStarted()
 		return nil, err
 	}
 	return c, nil
@@ -160,8 +169,12 @@ func (c *Cluster) StartNode(ctx context.Context, i int) error {
 	cmd := exec.Command(c.binary, "-c", confPath(c.Dir, n.Name))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// A session of its own: the terminal's signals (Ctrl-C in the shell
-	// that ran `cluster up`) do not reach the node.
+	// that ran `cluster up`) do not reach the node. Unless detached, the
+	// node dies with this process.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if !c.detach {
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting node %s: %w", n.Name, err)
 	}

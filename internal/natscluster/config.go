@@ -29,6 +29,10 @@ type Config struct {
 	SyncInterval string
 	// Binary is the nats-server to run ("": ServerBinary).
 	Binary string
+	// Detach lets the nodes outlive this process (grants cluster up);
+	// otherwise the kernel kills them when it dies, so that a test killed
+	// before its cleanup leaves no node behind.
+	Detach bool
 }
 
 // Credentials are the nkey seed files (mode 0600) of the cluster's users.

@@ -21,8 +21,10 @@
 //     every running node sees a meta leader and reports healthy;
 //     MetaLeader(ctx, i) asks node i who leads; Close() stops every node.
 //
-// Nodes are processes of their own: a killed test never leaves them
-// behind when StartTest's t.Cleanup runs, and Close (or grants cluster
-// down) kills exactly the processes whose pid files the directory holds,
-// after checking each still runs this cluster's configuration.
+// Nodes are processes of their own. Unless Config.Detach (grants cluster
+// up), the kernel kills them when the process that started them dies, so
+// that even a test killed before its t.Cleanup leaves none behind. Close
+// (or grants cluster down) stops exactly the processes whose pid files
+// the directory holds, after checking each still runs this cluster's
+// configuration.
 package natscluster
