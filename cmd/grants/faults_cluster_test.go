@@ -207,6 +207,13 @@ func TestFaultNATSNodesStopDuringTheLoad(t *testing.T) {
 		sctx, scancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		node("the cluster ready again", c.WaitReady(sctx))
 		scancel()
+		// Under the load, the node that rejoined catches up: it reaches
+		// what the stream's leader held when it came back.
+		leader := streamLeader(t, c)
+		target := nodeLastSeq(t, c, leader)
+		start := time.Now()
+		pollFor(t, 2*time.Minute, fmt.Sprintf("node %d catches up to sequence %d", a, target), func() bool { return nodeLastSeq(t, c, a) >= target })
+		t.Logf("round %d: node %d back: caught up to sequence %d within %s", round, a, target, time.Since(start).Round(time.Millisecond))
 		load.waitAcks(t, 2*time.Minute, fmt.Sprintf("node %d back", a), plan.between)
 
 		b, d := (a+1)%len(c.Nodes), (a+2)%len(c.Nodes)
@@ -224,7 +231,7 @@ func TestFaultNATSNodesStopDuringTheLoad(t *testing.T) {
 		})
 		t.Logf("round %d: nodes %d and %d killed: %s", round, b, d, refusal)
 		rejoin(b)
-		start := time.Now()
+		start = time.Now()
 		pollFor(t, 2*time.Minute, "a command acknowledged once a second node is back", func() bool {
 			probes++
 			status, _, _ := load.probe(probes)
@@ -260,4 +267,17 @@ func leadOn(t *testing.T, c *natscluster.Cluster, nc *nats.Conn, i int) {
 		_, _ = nc.Request("$JS.API.STREAM.LEADER.STEPDOWN.GRANTS", []byte(req), 5*time.Second)
 		return false
 	})
+}
+
+// nodeLastSeq is the last sequence of node i's copy of the GRANTS stream
+// (0 when it cannot say).
+func nodeLastSeq(t *testing.T, c *natscluster.Cluster, i int) uint64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, _, err := nodeStreams(ctx, c, i)
+	if err != nil {
+		return 0
+	}
+	return st["GRANTS"].LastSeq
 }
