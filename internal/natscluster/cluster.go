@@ -278,18 +278,22 @@ func (c *Cluster) pid(i int) (int, *proc) {
 	c.mu.Lock()
 	p := c.procs[i]
 	c.mu.Unlock()
+	if i < 0 || i >= len(c.Nodes) {
+		return 0, nil
+	}
+	n := c.Nodes[i]
 	if p != nil {
 		select {
 		case <-p.done:
 			return 0, nil
 		default:
-			return p.cmd.Process.Pid, p
 		}
+		// Stopped by another Cluster (Load) but not reaped yet: a zombie.
+		if !c.owns(n, p.cmd.Process.Pid) {
+			return 0, p
+		}
+		return p.cmd.Process.Pid, p
 	}
-	if i < 0 || i >= len(c.Nodes) {
-		return 0, nil
-	}
-	n := c.Nodes[i]
 	data, err := os.ReadFile(pidPath(c.Dir, n.Name))
 	if err != nil {
 		return 0, nil

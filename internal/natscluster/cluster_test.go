@@ -53,9 +53,10 @@ func TestClusterReplicatesAndSurvivesAKilledNode(t *testing.T) {
 		t.Fatal("node 0 runs after Kill")
 	}
 	// Writes go on with two nodes of three (retried while a new leader
-	// is elected).
+	// is elected; the message ID keeps a retry of a write whose answer
+	// was lost from storing it twice).
 	for {
-		if _, err := js.Publish(ctx, "t.2", []byte("two")); err == nil {
+		if _, err := js.Publish(ctx, "t.2", []byte("two"), jetstream.WithMsgID("two")); err == nil {
 			break
 		} else if ctx.Err() != nil {
 			t.Fatalf("no write with two nodes of three: %v", err)
