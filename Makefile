@@ -2,7 +2,7 @@ GO ?= go
 BIN := bin/grants
 PKG := ./...
 
-.PHONY: run build test vet lint bench bench-cluster cluster-up cluster-down fuzz clean rules demo
+.PHONY: run build test vet lint bench bench-cluster cluster-up cluster-down fuzz clean rules demo faults
 
 ## run: start the whole system (embedded NATS under ./data/nats, SQLite ./data/grants.db, API on 127.0.0.1:8080)
 run: build
@@ -26,6 +26,12 @@ test: vet
 
 vet:
 	$(GO) vet $(PKG)
+
+## faults: the fault tests' long versions (minutes; test runs the short ones): grants serve instances killed
+## (kill -9) under load, NATS nodes of a three-node cluster stopped, a full and a read-only disk; each prints
+## its counts (acknowledged, found, lost, duplicated)
+faults:
+	GRANTS_FAULTS=long $(GO) test -race -count=1 -timeout 60m -v -run 'Fault' ./cmd/grants
 
 ## contract: the OpenAPI contract checks alone (the document, descriptions, ID patterns, enums, and a
 ## client generated with a pinned oapi-codegen that must compile with plain value types for required

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,6 +77,9 @@ func serveLogged(t *testing.T, dataDir string, args ...string) (*logLines, *exec
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--nats-listen", "off", "--log-format", "json"}, args...)...)
 	cmd.Env = append(os.Environ(), "GRANTS_TEST_RUN_MAIN=1")
+	// Killed with the test process too (a time-out ends it without its
+	// clean-ups): no instance is left behind.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,11 @@ func (s *Store) Events(ctx context.Context, from, to uint64, fn func(events.Enve
 	if to-from < directRangeMax {
 		return s.eventsDirect(ctx, from, to, fn)
 	}
+	return s.eventsConsumed(ctx, from, to, fn)
+}
+
+// eventsConsumed reads from..to through an ordered consumer.
+func (s *Store) eventsConsumed(ctx context.Context, from, to uint64, fn func(events.Envelope) error) error {
 	return s.consume(ctx, from, s.rangeEnd(ctx, from, to), func(e events.Envelope) (bool, error) {
 		if e.Sequence > to {
 			return false, nil
@@ -67,10 +72,12 @@ func (s *Store) eventsDirect(ctx context.Context, from, to uint64, fn func(event
 	rctx, cancel := s.bound(ctx)
 	defer cancel()
 	var envs []events.Envelope
+	var seen uint64 // the last sequence the scan reached
 	err := s.getter.scan(rctx, "", from, func(m *nats.Msg, seq uint64) error {
 		if seq > to {
 			return errRangeEnd
 		}
+		seen = seq
 		if subject := m.Header.Get("Nats-Subject"); subject != events.CheckpointSubject {
 			envs = append(envs, decodeStored(subject, m.Header, m.Data, seq))
 		}
@@ -86,6 +93,14 @@ func (s *Store) eventsDirect(ctx context.Context, from, to uint64, fn func(event
 		if err := fn(e); err != nil {
 			return err
 		}
+	}
+	if seen < to {
+		// Any replica of a clustered stream answers a direct get, and one
+		// may not have applied the newest writes yet (the leader
+		// acknowledged them with a quorum): the scan ended before the last
+		// sequence the leader reported. The rest comes through a consumer,
+		// which waits for them (or ends at a hole past the scan's end).
+		return s.eventsConsumed(ctx, seen+1, to, fn)
 	}
 	return nil
 }

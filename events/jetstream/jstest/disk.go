@@ -13,7 +13,14 @@ import (
 // must be closed before the unmount.
 func SmallDisk(t testing.TB, mib int) string {
 	t.Helper()
-	dir := t.TempDir()
+	return SmallDiskAt(t, t.TempDir(), mib)
+}
+
+// SmallDiskAt is SmallDisk on the existing directory dir (a process's
+// store directory at a path it chooses), hiding what dir held until the
+// test ends.
+func SmallDiskAt(t testing.TB, dir string, mib int) string {
+	t.Helper()
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%dm", mib)); err != nil {
 		t.Skipf("cannot mount a small tmpfs (needs root): %v", err)
 	}
