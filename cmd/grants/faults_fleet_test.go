@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -242,7 +243,9 @@ func (f *fleet) openLedger() *ledger {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	store, err := jetstream.Open(ctx, nc, aggregates.Registry(), jetstream.Config{Replicas: f.nats.replicas, Signer: signer})
+	// As grants serve does: a bucket just created on a cluster answers its
+	// reads a moment later.
+	store, err := openStoreRetrying(ctx, nc, jetstream.Config{Replicas: f.nats.replicas, Signer: signer}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		f.t.Fatal(err)
 	}
