@@ -629,6 +629,7 @@ func (p *Projector) commit(b *batch) error {
 	if err := a.commitOnly(); err != nil {
 		return err
 	}
+	p.db.ckpt.noteCommit()
 	if a.bulk {
 		p.db.wb.start()
 	}
