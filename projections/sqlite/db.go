@@ -123,7 +123,12 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("migrating read models %s: %w", path, err)
 	}
 	if opt.Mode == Live {
-		if err := w.execScript(walPragmas); err != nil {
+		var pageSize int64
+		if err := w.queryRow("PRAGMA page_size", nil, &pageSize); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := w.execScript(walPragmas(pageSize)); err != nil {
 			db.Close()
 			return nil, err
 		}

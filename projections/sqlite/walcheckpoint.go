@@ -22,21 +22,28 @@ import (
 // stood still. The checkpointer copies, at most every walCheckpointEvery,
 // each page changed since its last pass once, beside the writer.
 //
-// The writer keeps an automatic checkpoint at walWriterCheckpointPages as
-// a bound: a passive checkpoint never blocks the writer, so under a steady
-// stream the log may never be wholly copied at a moment when no commit
-// follows, and SQLite only starts the log anew from a writer whose
+// The writer keeps an automatic checkpoint at walSizeLimit bytes of log
+// as a bound: a passive checkpoint never blocks the writer, so under a
+// steady stream the log may never be wholly copied at a moment when no
+// commit follows, and SQLite only starts the log anew from a writer whose
 // checkpoint copied all of it. The writer's checkpoint at the bound then
 // copies what the checkpointer has not, and the log starts again; its
 // file is cut back to walSizeLimit.
 const (
-	walCheckpointEvery       = 500 * time.Millisecond
-	walWriterCheckpointPages = 16384
-	walSizeLimit             = 64 << 20
+	walCheckpointEvery = 500 * time.Millisecond
+	walSizeLimit       = 64 << 20
 )
 
-// walPragmas are the writer's log settings of a live database.
-var walPragmas = fmt.Sprintf("PRAGMA wal_autocheckpoint=%d; PRAGMA journal_size_limit=%d", walWriterCheckpointPages, walSizeLimit)
+// walPragmas are the writer's log settings of a live database whose pages
+// are pageSize bytes (4 KiB for a file made live, 16 KiB for one a replay
+// built).
+func walPragmas(pageSize int64) string {
+	pages := int64(1000) // SQLite's default
+	if pageSize > 0 && walSizeLimit/pageSize > pages {
+		pages = walSizeLimit / pageSize
+	}
+	return fmt.Sprintf("PRAGMA wal_autocheckpoint=%d; PRAGMA journal_size_limit=%d", pages, walSizeLimit)
+}
 
 // checkpointer runs passive WAL checkpoints of one database file.
 type checkpointer struct {

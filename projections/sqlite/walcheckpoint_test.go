@@ -17,9 +17,12 @@ func TestLiveFileIsCheckpointedBesideTheWriter(t *testing.T) {
 	generate(t, s, 300)
 	path := filepath.Join(t.TempDir(), "grants.db")
 	db := openDB(t, path)
-	var pages int64
-	if err := db.w.queryRow("PRAGMA wal_autocheckpoint", nil, &pages); err != nil || pages != walWriterCheckpointPages {
-		t.Fatalf("the writer's wal_autocheckpoint is %d (%v), want %d", pages, err, walWriterCheckpointPages)
+	var pages, pageSize int64
+	if err := db.w.queryRow("PRAGMA page_size", nil, &pageSize); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.w.queryRow("PRAGMA wal_autocheckpoint", nil, &pages); err != nil || pages*pageSize != walSizeLimit {
+		t.Fatalf("the writer's wal_autocheckpoint is %d pages of %d bytes (%v), want %d bytes", pages, pageSize, err, walSizeLimit)
 	}
 	size := func(p string) int64 {
 		st, err := os.Stat(p)
