@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
@@ -77,7 +78,24 @@ func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.
 	key := req.Meta.IdempotencyKey
 	msgs := make([]*nats.Msg, len(envs))
 	for i := range envs {
-		h, body := encodeMsg(&envs[i], 5)
+		var h nats.Header
+		var body []byte
+		if len(envs) == 1 {
+			// The one message of a command: its body is written to the
+			// connection by the publish and then no longer read, so the
+			// buffer is kept for the next append (a command's largest
+			// allocation of the store).
+			bp := bodies.Get().(*[]byte)
+			h, body = make(nats.Header, 5), appendCloudEvent((*bp)[:0], &envs[i])
+			defer func() {
+				if cap(body) <= maxPooledBody {
+					*bp = body[:0]
+					bodies.Put(bp)
+				}
+			}()
+		} else {
+			h, body = encodeMsg(&envs[i], 5)
+		}
 		h[jetstream.MsgIDHeader] = []string{events.DedupID(key, i, envs[i].ID)}
 		msgs[i] = &nats.Msg{Subject: subject, Header: h, Data: body}
 	}
@@ -126,6 +144,13 @@ func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.
 	}
 	return envs, nil
 }
+
+// bodies keeps message bodies for the next single-event append; a body
+// larger than maxPooledBody is left to the collector.
+var (
+	bodies        = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+	maxPooledBody = 64 << 10
+)
 
 // batchAck is the server's answer to the commit of an atomic batch.
 type batchAck struct {

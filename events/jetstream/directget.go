@@ -66,19 +66,26 @@ func newDirectGetter(nc *nats.Conn, stream string) (*directGetter, error) {
 func (g *directGetter) close() error { return g.sub.Unsubscribe() }
 
 // route hands a reply to the request waiting for it. Every waiting channel
-// has room for all the replies of its request, so route never blocks.
+// has room for all the replies of its request, so route never blocks; it
+// sends under the lock, so that no reply reaches a channel once its
+// request is done with it (the channel is then used again, see chans).
 func (g *directGetter) route(m *nats.Msg) {
 	token := m.Subject[len(g.prefix):]
 	g.mu.Lock()
-	ch := g.waiting[token]
-	g.mu.Unlock()
-	if ch != nil {
+	if ch := g.waiting[token]; ch != nil {
 		select {
 		case ch <- m:
 		default:
 		}
 	}
+	g.mu.Unlock()
 }
+
+// batchChans keeps the reply channels of batched requests (room for
+// directBatch+2 replies, 2 KiB each) for the next request: a command that
+// reads the reference data makes one such request, and its channel was
+// the largest allocation of the direct gets.
+var batchChans = sync.Pool{New: func() any { return make(chan *nats.Msg, directBatch+2) }}
 
 // request sends req and returns the channel its replies arrive on, and a
 // function to call when done with it.
@@ -88,7 +95,13 @@ func (g *directGetter) request(req directRequest) (<-chan *nats.Msg, func(), err
 		return nil, nil, err
 	}
 	token := strconv.FormatUint(g.next.Add(1), 36)
-	ch := make(chan *nats.Msg, req.Batch+2)
+	var ch chan *nats.Msg
+	pooled := req.Batch == directBatch
+	if pooled {
+		ch = batchChans.Get().(chan *nats.Msg)
+	} else {
+		ch = make(chan *nats.Msg, req.Batch+2)
+	}
 	g.mu.Lock()
 	g.waiting[token] = ch
 	g.mu.Unlock()
@@ -96,6 +109,14 @@ func (g *directGetter) request(req directRequest) (<-chan *nats.Msg, func(), err
 		g.mu.Lock()
 		delete(g.waiting, token)
 		g.mu.Unlock()
+		if !pooled {
+			return
+		}
+		// No reply is sent to ch any more (route sends under the lock).
+		for len(ch) > 0 {
+			<-ch
+		}
+		batchChans.Put(ch)
 	}
 	if err := g.nc.PublishRequest(g.subject, g.prefix+token, body); err != nil {
 		done()

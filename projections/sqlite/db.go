@@ -69,6 +69,9 @@ type DB struct {
 	stamps *stamps
 	// vault opens the personal data kept sealed (Options.Vault).
 	vault pii.Vault
+	// ckpt copies a live file's write-ahead log into it beside the
+	// writer (walcheckpoint.go).
+	ckpt *checkpointer
 }
 
 // Open opens (creating if needed) the read-model database at path, applies
@@ -120,6 +123,19 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("migrating read models %s: %w", path, err)
 	}
 	if opt.Mode == Live {
+		var pageSize int64
+		if err := w.queryRow("PRAGMA page_size", nil, &pageSize); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := w.execScript(walPragmas(pageSize)); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if db.ckpt, err = startCheckpointer(path); err != nil {
+			db.Close()
+			return nil, err
+		}
 		rdsn := path + fmt.Sprintf("?_busy_timeout=10000&_query_only=1&_cache_size=-%d", readCacheMiB*1024)
 		db.r, err = sql.Open("sqlite3", rdsn)
 		if err != nil {
@@ -161,6 +177,10 @@ func (db *DB) Close() error {
 		db.stmts.close()
 		first = db.r.Close()
 	}
+	if err := db.ckpt.close(); err != nil && first == nil {
+		first = err
+	}
+	db.ckpt = nil
 	if db.w != nil {
 		if err := db.w.close(); err != nil && first == nil {
 			first = err

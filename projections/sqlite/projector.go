@@ -379,28 +379,29 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 					chunk = make([]item, 0, size)
 				}
 			}
-			var (
-				h    *handler
-				v    any
-				err  error
-				prob *events.Problem
-			)
+			// The event is checked and decoded in its place in the chunk:
+			// a pointer to the parameter would move every event to the heap.
+			chunk = append(chunk, item{env: env})
+			it := &chunk[len(chunk)-1]
+			e := &it.env
 			switch {
 			case p.g != nil:
-				if prob = p.g.check(&env); prob == nil {
-					if p.skip != nil && p.skip(&env) {
+				if it.prob = p.g.check(e); it.prob == nil {
+					if p.skip != nil && p.skip(e) {
+						*it, chunk = item{}, chunk[:len(chunk)-1]
 						return nil // checked, but not in the history as of the bound
 					}
-					h, v, err = p.dec.decode(&env)
+					it.h, it.v, it.err = p.dec.decode(e)
 				}
-			case p.skip != nil && env.Damage == "" && p.skip(&env):
+			case p.skip != nil && e.Damage == "" && p.skip(e):
+				*it, chunk = item{}, chunk[:len(chunk)-1]
 				return nil
-			case env.Damage != "":
-				err = fmt.Errorf("the stored event at sequence %d cannot be read: %s", env.Sequence, env.Damage)
+			case e.Damage != "":
+				it.err = fmt.Errorf("the stored event at sequence %d cannot be read: %s", e.Sequence, e.Damage)
 			default:
-				h, v, err = p.dec.decode(&env)
+				it.h, it.v, it.err = p.dec.decode(e)
 			}
-			chunk = append(chunk, item{env: env, h: h, v: v, err: err, prob: prob})
+			err := it.err
 			if len(chunk) == size || err != nil {
 				if serr := send(); serr != nil {
 					return serr
@@ -629,6 +630,7 @@ func (p *Projector) commit(b *batch) error {
 	if err := a.commitOnly(); err != nil {
 		return err
 	}
+	p.db.ckpt.noteCommit()
 	if a.bulk {
 		p.db.wb.start()
 	}
