@@ -86,15 +86,13 @@ type Config struct {
 	}
 }
 
-// DefaultCacheBytes is Config.CacheBytes's default: room for the compact
-// state of some 130 projects of a thousand mobilities each (about 500
-// bytes of heap a mobility as grants serve folds them, against 2 KB for a
-// full record: the same 64 MiB held some 35), inside grants serve's 400 MB
-// of resident memory (issue 16). 32 MiB gave 30 MB back to the heap (RSS
-// 378 MiB after 1 000 000 commands) but made the projects the restart
-// scenario grows to 5 000 mobilities miss the cache within the minute (17 %
-// of the steady rate, against 58-85 % at 64 MiB). A project evicted is
-// folded again from the stream when next used.
+// DefaultCacheBytes is Config.CacheBytes's default. A compact project
+// keeps about 40 bytes of heap a mobility (the hash of its ID; the
+// figures a report is decided on do not grow with the mobilities), so
+// 64 MiB holds the decided state of about a million mobilities beside the
+// organisations' heads and idempotency keys, inside grants serve's 400 MB
+// of resident memory (issue 16). A project evicted is folded again from
+// the stream when next used.
 const DefaultCacheBytes = 64 << 20
 
 // Handler executes commands. It is safe for concurrent use.
@@ -287,9 +285,13 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				return Result{}, &apperr.Error{Code: apperr.PreconditionFailed, Version: head.Version, Message: fmt.Sprintf("If-Match expects version %d of %s %s, but it is at version %d", *req.IfMatch, ref.Kind, ref.ID, head.Version)}
 			}
 		}
+		e.full = nil
 		drafts, err := h.decide(ctx, dctx, e, ref, req.Command)
 		if err == nil {
 			drafts, err = h.seal(ctx, drafts)
+		}
+		if err != nil || len(drafts) == 0 {
+			e.full = nil
 		}
 		if err != nil {
 			if scoped != "" {
@@ -352,10 +354,23 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			return Result{}, apperr.Wrap(apperr.Unavailable, err, "the event store did not accept the events; nothing was recorded")
 		}
-		if err := h.applyTyped(ctx, e, stored, ownPayloads(stored, drafts, head, now)); err != nil {
+		typed := ownPayloads(stored, drafts, head, now)
+		if err := h.applyTyped(ctx, e, stored, typed); err != nil {
 			h.cache.drop(ref.Org)
 			return Result{}, apperr.Wrap(apperr.Internal, err, "internal error")
 		}
+		if typed != nil {
+			// The command's own events, right after the head it was
+			// decided on: folded onto the projects it read in full too.
+			evs := make([]aggregates.Event, 0, len(typed))
+			for _, t := range typed {
+				if ev, ok := t.(aggregates.Event); ok {
+					evs = append(evs, ev)
+				}
+			}
+			e.foldFull(evs)
+		}
+		e.full = nil
 		if orgWide && len(stored) > 0 {
 			e.orgSeq = stored[len(stored)-1].Sequence
 		}
