@@ -389,6 +389,11 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide bool) error {
 	var envs []events.Envelope
 	var err error
+	if oc, ok := h.store.(events.OrgChanges); ok && orgWide {
+		if done, err := h.catchUpChanged(ctx, e, oc); err != nil || done {
+			return err
+		}
+	}
 	if orgWide {
 		envs, err = h.store.LoadOrg(ctx, e.org, e.orgSeq)
 	} else {
@@ -405,6 +410,48 @@ func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide
 		e.orgSeq = envs[len(envs)-1].Sequence
 	}
 	return nil
+}
+
+// catchUpChanged catches the entry up on the whole organisation by asking
+// the store which aggregates moved since the entry's organisation sequence
+// and loading those alone, up to where the store looked: after heavy
+// reporting on projects this entry has followed, an organisation-wide
+// command reads one answer per aggregate instead of every event since.
+// done is false when the store cannot tell (LoadOrg then).
+func (h *Handler) catchUpChanged(ctx context.Context, e *entry, oc events.OrgChanges) (done bool, err error) {
+	changed, upTo, ok, err := oc.ChangedSince(ctx, e.org, e.orgSeq)
+	if err != nil {
+		return false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+	}
+	if !ok {
+		return false, nil
+	}
+	for _, c := range changed {
+		from := e.heads[headKey(c.Ref.Kind, c.Ref.ID)].Sequence
+		if from >= c.Sequence {
+			continue
+		}
+		envs, err := h.store.Load(ctx, c.Ref, from)
+		if err != nil {
+			return false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+		}
+		// Up to where the store looked, and no further.
+		n := 0
+		for n < len(envs) && envs[n].Sequence <= c.Sequence {
+			n++
+		}
+		if err := h.apply(ctx, e, envs[:n]); err != nil {
+			h.cache.drop(e.org)
+			return false, apperr.Wrap(apperr.Internal, err, "internal error")
+		}
+	}
+	// Every event of the organisation up to upTo is applied, and its last
+	// is the highest head: the sequence an organisation-wide append
+	// expects of grants.<org>.>.
+	if upTo >= e.maxSeq() {
+		e.orgSeq = e.maxSeq()
+	}
+	return true, nil
 }
 
 // apply evolves the entry with envs, skipping events already applied. The

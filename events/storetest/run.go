@@ -23,6 +23,7 @@ func Run(t *testing.T, f Factory) {
 		{"TooLargeEventRefusedAsInvalid", tooLargeEvent},
 		{"LoadAfterSequence", loadAfterSequence},
 		{"LoadOrgInStreamOrder", loadOrgOrder},
+		{"ChangedSinceNamesTheAggregatesThatMoved", changedSince},
 		{"LocateFindsOrganisation", locate},
 		{"AggregateIDOfAnotherOrganisationIsRefused", idOfAnotherOrganisation},
 		{"ConcurrentCreationsOfOneIDOneWins", concurrentCreationsOfOneID},
