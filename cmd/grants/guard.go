@@ -19,15 +19,17 @@ import (
 // machine. It then waits guardStartDelay more: the first minute after a
 // restart belongs to the requests, which load their organisations into a
 // cold cache (every event they fold is checked meanwhile, as always).
-func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter) {
+func startGuard(ctx context.Context, sys *system, times guardTimes, log *slog.Logger, caughtUp waiter) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
 	first := true
+	var start *verified
 	if err == nil && !any && sys.signer != nil {
-		cp, rep, err := writeCheckpoint(ctx, sys, time.Now(), true)
+		cp, rep, v, err := verifyAndCheckpoint(ctx, sys, sys.store, time.Now(), true)
 		if err != nil {
 			log.Error("writing the first checkpoint", "err", err)
 		} else {
 			first = false
+			start = &verified{v: v, base: cp}
 			logProblems(rep, log)
 			log.Info("wrote the first checkpoint: it covers the events written before events were signed", "events", rep.Events, "sequence", cp.Sequence)
 		}
@@ -39,7 +41,7 @@ func startGuard(ctx context.Context, sys *system, interval time.Duration, log *s
 				return
 			}
 		}
-		guardLedger(ctx, sys, interval, first, log)
+		guardLedger(ctx, sys, times, start, log)
 	}()
 }
 
@@ -82,34 +84,67 @@ func logProblems(rep events.StreamReport, log *slog.Logger) {
 	}
 }
 
+// verified is a verification of the whole stream and the checkpoint it
+// wrote, which guardLedger's tail checkpoints extend.
+type verified struct {
+	v    *events.StreamVerifier
+	base events.StoredCheckpoint
+}
+
+// guardTimes are how often guardLedger verifies the whole stream
+// (interval) and the events written since it last read (tail).
+type guardTimes struct{ interval, tail time.Duration }
+
+// defaultCheckpointTail is --checkpoint-tail's default: a restart checks
+// again the signatures of at most about this much of the events written
+// (issue 16: the first seconds after a restart stalled on the signature
+// checks of every event since the hourly checkpoint).
+const defaultCheckpointTail = 10 * time.Second
+
 // guardLedger verifies the stream when grants serve starts (signatures
 // after the newest checkpoint, chains up to it, missing sequences), logs
 // every unresolved problem with its sequence, and writes a signed
 // checkpoint then and every interval while the stream moves. The first
 // checkpoint after an upgrade covers the events written before events
 // were signed. It returns when ctx ends.
-// With first false the checkpoint of the start was written already.
+// With start the checkpoint of the start was written already (start is
+// that verification).
+// Between two verifications of the whole stream, every tail while the
+// stream moves, it verifies the events written since the last one it read
+// (hash, chain and signature, as the whole-stream verification does them)
+// and signs a checkpoint of the heads: the signatures a command handler or
+// projector checks again after a restart are those of the last tail, not
+// of the last hour.
 // The verifications read the stream paced (pacedStore, guardDuty), so
 // that they leave most of the CPU to the requests.
-func guardLedger(ctx context.Context, sys *system, interval time.Duration, first bool, log *slog.Logger) {
+func guardLedger(ctx context.Context, sys *system, times guardTimes, start *verified, log *slog.Logger) {
 	if sys.signer == nil {
 		log.Error("no signing key: no checkpoint is written")
 		return
 	}
+	paced := pacedStore{Store: sys.store, duty: guardDuty}
 	var written uint64
+	// v follows the stream after a whole-stream verification, for the
+	// tail checkpoints of base, the checkpoint that verification wrote.
+	var (
+		v    *events.StreamVerifier
+		base events.StoredCheckpoint
+	)
+	var tails events.TailCheckpointer = sys.store
 	check := func(first bool) {
 		last, err := sys.store.LastSequence(ctx)
 		if err != nil || (!first && last == written) {
 			return
 		}
 		start := time.Now()
-		cp, rep, err := writeCheckpointOn(ctx, sys, pacedStore{Store: sys.store, duty: guardDuty}, time.Now(), false)
+		cp, rep, verifier, err := verifyAndCheckpoint(ctx, sys, paced, time.Now(), false)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("writing a checkpoint", "err", err)
 			}
 			return
 		}
+		v, base = verifier, cp
 		logProblems(rep, log)
 		if written, err = sys.store.LastSequence(ctx); err != nil {
 			written = 0
@@ -117,22 +152,60 @@ func guardLedger(ctx context.Context, sys *system, interval time.Duration, first
 		log.Info("ledger verified and checkpoint written", "sequence", cp.Sequence, "chains", cp.Chains, "valid", rep.Valid,
 			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
 	}
-	if first {
+	tail := func() {
+		if v == nil || tails == nil {
+			return
+		}
+		last, err := sys.store.LastSequence(ctx)
+		if err != nil || last <= v.ReadTo() {
+			return
+		}
+		refused := len(v.Refused())
+		if err := v.Extend(ctx, paced, last); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("verifying the new events; the next checkpoint waits for the next verification of the stream", "err", err)
+			}
+			v = nil
+			return
+		}
+		cp := v.Checkpoint(sys.signer, time.Now())
+		if len(cp.Refused) > refused {
+			log.Error("new events failed their checks; the checkpoint lists them as refused", "refused", len(cp.Refused)-refused, "sequence", cp.Sequence)
+		}
+		if err := tails.WriteTailCheckpoint(ctx, events.NewTailCheckpoint(cp, base, sys.signer)); err != nil {
+			if ctx.Err() == nil {
+				log.Error("writing a tail checkpoint", "err", err)
+			}
+			return
+		}
+		log.Debug("new events verified and tail checkpoint written", "sequence", cp.Sequence, "base", base.At)
+	}
+	if start == nil {
 		check(true)
 	} else if w, err := sys.store.LastSequence(ctx); err == nil {
 		written = w
+		v, base = start.v, start.base
 	}
-	if interval <= 0 {
+	if times.interval <= 0 && times.tail <= 0 {
 		return
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
+	every := func(d time.Duration) <-chan time.Time {
+		if d <= 0 {
+			return nil
+		}
+		t := time.NewTicker(d)
+		go func() { <-ctx.Done(); t.Stop() }()
+		return t.C
+	}
+	whole, part := every(times.interval), every(times.tail)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-whole:
 			check(false)
+		case <-part:
+			tail()
 		}
 	}
 }

@@ -48,6 +48,7 @@ type serveConfig struct {
 	ratePerSecond *int
 	shutdown      *time.Duration
 	checkpoints   *time.Duration
+	tail          *time.Duration
 	sessionIdle   *time.Duration
 	sessionMax    *time.Duration
 	metricsToken  *string
@@ -75,6 +76,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		ratePerSecond: fs.Int("rate-limit", 0, "requests per second allowed per token (0: unlimited)"),
 		shutdown:      fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
 		checkpoints:   fs.Duration("checkpoint-interval", time.Hour, "how often the service verifies the new events and writes a signed checkpoint of every chain's head (0: only at start)"),
+		tail:          fs.Duration("checkpoint-tail", defaultCheckpointTail, "how often, between two verifications of the whole stream, the service verifies the events written since the last one it read and writes a signed checkpoint of them, so that a restart checks few signatures again (0: never)"),
 		sessionIdle:   fs.Duration("session-idle", auth.DefaultSessionIdle, "a web session unused this long ends"),
 		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
@@ -244,7 +246,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	startGuard(ctx, sys, *cfg.checkpoints, log, readModels)
+	startGuard(ctx, sys, guardTimes{interval: *cfg.checkpoints, tail: *cfg.tail}, log, readModels)
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err

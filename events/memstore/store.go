@@ -52,6 +52,8 @@ type Store struct {
 	changed   chan struct{} // closed and replaced after every append
 	// checkpoints are the signed checkpoints written, oldest first.
 	checkpoints []events.StoredCheckpoint
+	// tails are the tail checkpoints, by their base's At.
+	tails map[uint64]events.TailCheckpoint
 }
 
 type dedupEntry struct {

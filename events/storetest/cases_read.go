@@ -146,6 +146,30 @@ func changedSince(t *testing.T, f Factory) {
 	}
 }
 
+// tailCheckpoints: a store that keeps tail checkpoints
+// (events.TailCheckpointer) returns the newest of each base as written.
+func tailCheckpoints(t *testing.T, f Factory) {
+	h := open(t, f)
+	tc, ok := h.store.(events.TailCheckpointer)
+	if !ok {
+		t.Skip("the store does not implement events.TailCheckpointer")
+	}
+	base := events.StoredCheckpoint{Checkpoint: events.Checkpoint{Sequence: 5, Digest: "d"}, At: 7}
+	for _, seq := range []uint64{9, 12} {
+		w := events.TailCheckpoint{Checkpoint: events.Checkpoint{Sequence: seq, Digest: "e", KeyID: "k", Signature: "s"}, BaseAt: base.At, BaseDigest: base.Digest, TailSignature: "t"}
+		if err := tc.WriteTailCheckpoint(h.ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		got, found, err := tc.TailCheckpoint(h.ctx, base.At)
+		if err != nil || !found || got.Sequence != seq || got.TailSignature != "t" || got.BaseDigest != "d" || got.Signature != "s" {
+			t.Fatalf("tail of base %d = %+v, %v, %v; want sequence %d", base.At, got, found, err, seq)
+		}
+	}
+	if _, found, err := tc.TailCheckpoint(h.ctx, 8); found || err != nil {
+		t.Fatalf("a tail of a base never written: %v, %v", found, err)
+	}
+}
+
 func locate(t *testing.T, f Factory) {
 	h := open(t, f)
 	h.mustAppend(refP1, 1)

@@ -24,6 +24,7 @@ func Run(t *testing.T, f Factory) {
 		{"LoadAfterSequence", loadAfterSequence},
 		{"LoadOrgInStreamOrder", loadOrgOrder},
 		{"ChangedSinceNamesTheAggregatesThatMoved", changedSince},
+		{"TailCheckpointsKeptByBase", tailCheckpoints},
 		{"LocateFindsOrganisation", locate},
 		{"AggregateIDOfAnotherOrganisationIsRefused", idOfAnotherOrganisation},
 		{"ConcurrentCreationsOfOneIDOneWins", concurrentCreationsOfOneID},
