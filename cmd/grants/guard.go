@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
@@ -19,7 +20,12 @@ import (
 // machine. It then waits guardStartDelay more: the first minute after a
 // restart belongs to the requests, which load their organisations into a
 // cold cache (every event they fold is checked meanwhile, as always).
-func startGuard(ctx context.Context, sys *system, times guardTimes, log *slog.Logger, caughtUp waiter) {
+//
+// The returned stop, called once the HTTP server has stopped (ctx ended
+// before), lets the guard sign a last tail checkpoint of the events
+// written until then, so that the next start checks no signature again,
+// and waits for it (at most finalTailTimeout).
+func startGuard(ctx context.Context, sys *system, times guardTimes, log *slog.Logger, caughtUp waiter) (stop func()) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
 	first := true
 	var start *verified
@@ -34,16 +40,31 @@ func startGuard(ctx context.Context, sys *system, times guardTimes, log *slog.Lo
 			log.Info("wrote the first checkpoint: it covers the events written before events were signed", "events", rep.Events, "sequence", cp.Sequence)
 		}
 	}
+	finish, done := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(done)
 		if first {
 			waitCaughtUp(ctx, sys, caughtUp)
 			if sleepCtx(ctx, guardStartDelay) != nil {
 				return
 			}
 		}
-		guardLedger(ctx, sys, times, start, log)
+		guardLedger(ctx, sys, times, start, finish, log)
 	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(finish)
+			select {
+			case <-done:
+			case <-time.After(finalTailTimeout + time.Second):
+			}
+		})
+	}
 }
+
+// finalTailTimeout bounds the last tail checkpoint at a clean stop.
+const finalTailTimeout = 10 * time.Second
 
 // guardStartDelay is how long the verification of the start waits after
 // the catch-up (issue 16: the first minute after a restart at least half
@@ -117,7 +138,9 @@ const defaultCheckpointTail = 10 * time.Second
 // of the last hour.
 // The verifications read the stream paced (pacedStore, guardDuty), so
 // that they leave most of the CPU to the requests.
-func guardLedger(ctx context.Context, sys *system, times guardTimes, start *verified, log *slog.Logger) {
+// After ctx ends it waits for finish to close, then writes the last tail
+// checkpoint (on a context of its own: ctx has ended) and returns.
+func guardLedger(ctx context.Context, sys *system, times guardTimes, start *verified, finish <-chan struct{}, log *slog.Logger) {
 	if sys.signer == nil {
 		log.Error("no signing key: no checkpoint is written")
 		return
@@ -152,7 +175,7 @@ func guardLedger(ctx context.Context, sys *system, times guardTimes, start *veri
 		log.Info("ledger verified and checkpoint written", "sequence", cp.Sequence, "chains", cp.Chains, "valid", rep.Valid,
 			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
 	}
-	tail := func() {
+	tail := func(ctx context.Context, from checkpointStore) {
 		if v == nil || tails == nil {
 			return
 		}
@@ -161,7 +184,7 @@ func guardLedger(ctx context.Context, sys *system, times guardTimes, start *veri
 			return
 		}
 		refused := len(v.Refused())
-		if err := v.Extend(ctx, paced, last); err != nil {
+		if err := v.Extend(ctx, from, last); err != nil {
 			if ctx.Err() == nil {
 				log.Warn("verifying the new events; the next checkpoint waits for the next verification of the stream", "err", err)
 			}
@@ -186,9 +209,6 @@ func guardLedger(ctx context.Context, sys *system, times guardTimes, start *veri
 		written = w
 		v, base = start.v, start.base
 	}
-	if times.interval <= 0 && times.tail <= 0 {
-		return
-	}
 	every := func(d time.Duration) <-chan time.Time {
 		if d <= 0 {
 			return nil
@@ -198,14 +218,22 @@ func guardLedger(ctx context.Context, sys *system, times guardTimes, start *veri
 		return t.C
 	}
 	whole, part := every(times.interval), every(times.tail)
+	ended := ctx.Done()
 	for {
 		select {
-		case <-ctx.Done():
-			return
+		case <-ended:
+			ended, whole, part = nil, nil, nil
 		case <-whole:
 			check(false)
 		case <-part:
-			tail()
+			tail(ctx, paced)
+		case <-finish:
+			if times.tail > 0 {
+				fctx, cancel := context.WithTimeout(context.Background(), finalTailTimeout)
+				tail(fctx, sys.store)
+				cancel()
+			}
+			return
 		}
 	}
 }

@@ -246,7 +246,8 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	startGuard(ctx, sys, guardTimes{interval: *cfg.checkpoints, tail: *cfg.tail}, log, readModels)
+	stopGuard := startGuard(ctx, sys, guardTimes{interval: *cfg.checkpoints, tail: *cfg.tail}, log, readModels)
+	defer stopGuard()
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err
@@ -308,6 +309,8 @@ func runServe(args []string) error {
 	if err := httpSrv.Shutdown(sctx); err != nil {
 		log.Warn("HTTP shutdown", "err", err)
 	}
+	// No more commands: a last tail checkpoint covers their events.
+	stopGuard()
 	return nil
 }
 
