@@ -22,9 +22,9 @@ const tailPrefix = "grants-checkpoint-tail-v1\n"
 // digest.
 type TailCheckpoint struct {
 	Checkpoint
-	// BaseAt and BaseDigest name the checkpoint of the stream it extends:
-	// its stream sequence and its digest.
-	BaseAt     uint64 `json:"base_at"`
+	// BaseAt is the stream sequence of the checkpoint it extends.
+	BaseAt uint64 `json:"base_at"`
+	// BaseDigest is the digest of the checkpoint it extends.
 	BaseDigest string `json:"base_digest"`
 	// TailSignature is the service's signature of the tail's signing
 	// bytes (the base and the checkpoint's own signing bytes).
