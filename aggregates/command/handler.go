@@ -389,7 +389,9 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide bool) error {
 	var envs []events.Envelope
 	var err error
-	if oc, ok := h.store.(events.OrgChanges); ok && orgWide {
+	// A cold entry reads the organisation in one scan; one that holds
+	// aggregates asks which moved.
+	if oc, ok := h.store.(events.OrgChanges); ok && orgWide && len(e.heads) > 0 {
 		if done, err := h.catchUpChanged(ctx, e, oc); err != nil || done {
 			return err
 		}
