@@ -136,6 +136,9 @@ func projectOf(p Portfolio, cmd Command) (Project, error) {
 	if !ok || pr.ID == "" {
 		return Project{}, apperr.New(apperr.NotFound, "project %s not found", ref.ID)
 	}
+	if pr.isLean() && pr.factsUnknown {
+		return Project{}, needFacts(pr.ID)
+	}
 	return pr, nil
 }
 

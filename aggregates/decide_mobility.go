@@ -29,7 +29,13 @@ func (d *Domain) decideReport(ctx Context, p Portfolio, pr Project, c ReportMobi
 	if err := requireMobilityProject(pr, "reporting a mobility"); err != nil {
 		return nil, err
 	}
-	if _, dup := pr.facts[c.MobilityID]; dup {
+	if pr.isLean() {
+		// A new ID for certain, and figures that answer every rule, or the
+		// full facts decide.
+		if pr.mayHaveMobility(c.MobilityID) || pr.claimsInexact || pr.sumsInexact {
+			return nil, needFacts(pr.ID)
+		}
+	} else if _, dup := pr.facts[c.MobilityID]; dup {
 		return nil, duplicate("mobility_id", "mobility %s is already reported in project %s; correct it instead", c.MobilityID, pr.ID)
 	}
 	a, err := d.assess(ctx, p, pr, c.Mobility, mobilityFacts{cancelled: true})
@@ -44,15 +50,15 @@ func (d *Domain) decideCorrect(ctx Context, p Portfolio, pr Project, c CorrectMo
 	if err := requireMobilityProject(pr, "correcting a mobility"); err != nil {
 		return nil, err
 	}
+	if err := leanMobility(pr, c.MobilityID); err != nil {
+		return nil, err
+	}
 	of, ok := pr.facts[c.MobilityID]
 	if !ok {
 		return nil, apperr.New(apperr.NotFound, "mobility %s not found in project %s", c.MobilityID, pr.ID)
 	}
 	if of.cancelled {
 		return nil, lifecycle("LIFE-ORDER", "mobility %s of project %s is cancelled; report a new mobility instead of correcting it", c.MobilityID, pr.ID)
-	}
-	if p.compact {
-		return nil, errNoRecords("correcting a mobility")
 	}
 	old := pr.Mobilities[c.MobilityID]
 	a, err := d.assess(ctx, p, pr, c.Mobility, of)
@@ -69,6 +75,9 @@ func decideCancel(ctx Context, pr Project, c CancelMobility) (Event, error) {
 	if err := requireMobilityProject(pr, "cancelling a mobility"); err != nil {
 		return nil, err
 	}
+	if err := leanMobility(pr, c.MobilityID); err != nil {
+		return nil, err
+	}
 	f, ok := pr.facts[c.MobilityID]
 	if !ok {
 		return nil, apperr.New(apperr.NotFound, "mobility %s not found in project %s", c.MobilityID, pr.ID)
@@ -78,6 +87,19 @@ func decideCancel(ctx Context, pr Project, c CancelMobility) (Event, error) {
 	}
 	return MobilityCancelled{ProjectID: pr.ID, OID: pr.OID, MobilityID: c.MobilityID, ParticipantID: f.participantID,
 		CancelledCents: f.totalCents, Reason: strings.TrimSpace(c.Reason), CancelledOn: today(ctx)}, nil
+}
+
+// leanMobility is the answer of a compact project to a command on its
+// mobility id: not found (certain when its hash is absent), or the full
+// facts decide. Nil for a project that keeps its facts.
+func leanMobility(pr Project, id string) error {
+	if !pr.isLean() {
+		return nil
+	}
+	if !pr.mayHaveMobility(id) {
+		return apperr.New(apperr.NotFound, "mobility %s not found in project %s", id, pr.ID)
+	}
+	return needFacts(pr.ID)
 }
 
 // requireMobilityProject checks the project's state and action for

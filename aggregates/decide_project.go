@@ -137,6 +137,9 @@ func (d *Domain) decideAmend(ctx Context, pr Project, c AmendProject) (Event, er
 	if err := checkDuration(pr.Action, ev.StartDate, ev.EndDate, true); err != nil {
 		return nil, err
 	}
+	if pr.isLean() && pr.mobilityCount > 0 {
+		return nil, needFacts(pr.ID)
+	}
 	for _, id := range sortedMobilityIDs(pr) {
 		f := pr.facts[id]
 		if f.cancelled {
@@ -247,6 +250,9 @@ func decideFinal(ctx Context, pr Project, c SubmitFinalReport) (Event, error) {
 	day := today(ctx)
 	if day.Before(pr.EndDate) {
 		return nil, lifecycle("LIFE-FINAL-AFTER-END", "project %s ends on %s; its final report is submitted on or after that day, not on %s", pr.ID, pr.EndDate, day)
+	}
+	if pr.isLean() && pr.mobilityCount > 0 {
+		return nil, needFacts(pr.ID)
 	}
 	if err := checkPupilGroups(pr); err != nil {
 		return nil, err

@@ -93,8 +93,8 @@ func (d *Domain) decideRecompute(ctx Context, p Portfolio, pr Project, c Recompu
 	if err != nil {
 		return nil, err
 	}
-	if p.compact {
-		return nil, errNoRecords("recomputing the grants")
+	if pr.isLean() {
+		return nil, needFacts(pr.ID)
 	}
 	reason := strings.TrimSpace(c.Reason)
 	on := today(ctx)

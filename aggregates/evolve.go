@@ -116,7 +116,7 @@ func (v *evolver) apply(e Event) {
 				WorkPackages: e.WorkPackages, Mobilities: map[string]MobilityRecord{},
 				RequestedInclusionCents: e.InclusionSupportCents, RequestedExceptionalCents: e.ExceptionalCostsCents}
 			if p.compact {
-				pr.Mobilities = nil
+				pr.Mobilities, pr.lean = nil, true
 			}
 		})
 	case ApplicationWithdrawn:
@@ -185,10 +185,19 @@ func (v *evolver) apply(e Event) {
 		v.withProject(e.ProjectID, func(pr *Project) {
 			r := MobilityRecord{Mobility: e.Mobility, Days: e.Days, DistanceKm: e.DistanceKm,
 				Grant: e.Grant, ReportedOn: e.ReportedOn}
+			if pr.isLean() {
+				v.putLean(pr, r.Mobility.MobilityID, factsOf(r))
+				return
+			}
 			v.putMobility(pr, r.Mobility.MobilityID, factsOf(r), &r)
 		})
 	case MobilityCorrected:
 		v.withProject(e.ProjectID, func(pr *Project) {
+			if pr.isLean() {
+				r := MobilityRecord{Mobility: e.Mobility, Grant: e.Grant}
+				v.putLean(pr, r.Mobility.MobilityID, factsOf(r))
+				return
+			}
 			var reported Date
 			if f, ok := pr.facts[e.Mobility.MobilityID]; ok {
 				reported = f.reportedOn.date()
@@ -201,18 +210,18 @@ func (v *evolver) apply(e Event) {
 		p.Reference = p.Reference.evolve(e)
 	case MobilityCancelled:
 		v.withProject(e.ProjectID, func(pr *Project) {
+			if pr.isLean() {
+				v.cancelLean(pr, e.MobilityID)
+				return
+			}
 			f, ok := pr.facts[e.MobilityID]
 			if !ok {
 				return
 			}
 			f.cancelled = true
-			var rec *MobilityRecord
-			if !v.p.compact {
-				r := pr.Mobilities[e.MobilityID]
-				r.Cancelled = true
-				rec = &r
-			}
-			v.putMobility(pr, e.MobilityID, f, rec)
+			r := pr.Mobilities[e.MobilityID]
+			r.Cancelled = true
+			v.putMobility(pr, e.MobilityID, f, &r)
 		})
 	case InterimReportSubmitted:
 		v.withProject(e.ProjectID, func(pr *Project) {
@@ -270,8 +279,8 @@ func (v *evolver) withProject(id string, f func(*Project)) {
 	v.p.Projects[id] = pr
 }
 
-// putMobility stores the facts f of mobility id, and its record r unless
-// the portfolio is compact, in the project's maps (copied first unless
+// putMobility stores the facts f of mobility id, and its record r, in
+// the maps of a project that is not compact (copied first unless
 // this evolver made them) and updates the project's running totals from
 // the previous and new facts.
 func (v *evolver) putMobility(pr *Project, id string, f mobilityFacts, r *MobilityRecord) {
@@ -304,15 +313,13 @@ func (v *evolver) putMobility(pr *Project, id string, f mobilityFacts, r *Mobili
 	if f.paysOrgSupport() {
 		pr.orgSupportCount++
 	}
-	if !(v.ownMobs[pr.ID] || v.inPlace) || pr.facts == nil || (!v.p.compact && pr.Mobilities == nil) {
+	if !(v.ownMobs[pr.ID] || v.inPlace) || pr.facts == nil || pr.Mobilities == nil {
 		facts := make(map[string]mobilityFacts, len(pr.facts)+1)
 		maps.Copy(facts, pr.facts)
 		pr.facts = facts
-		if !v.p.compact {
-			m := make(map[string]MobilityRecord, len(pr.Mobilities)+1)
-			maps.Copy(m, pr.Mobilities)
-			pr.Mobilities = m
-		}
+		m := make(map[string]MobilityRecord, len(pr.Mobilities)+1)
+		maps.Copy(m, pr.Mobilities)
+		pr.Mobilities = m
 		pr.byParticipant = maps.Clone(pr.byParticipant)
 		if v.ownMobs == nil {
 			v.ownMobs = map[string]bool{}
@@ -326,7 +333,7 @@ func (v *evolver) putMobility(pr *Project, id string, f mobilityFacts, r *Mobili
 		pr.indexParticipant(f.participantID, id)
 	}
 	pr.facts[id] = f
-	if r != nil && !v.p.compact {
+	if r != nil {
 		r.Seq = f.seq
 		pr.Mobilities[id] = *r
 	}
@@ -349,6 +356,8 @@ func (p Portfolio) Clone() Portfolio {
 			pr.Mobilities = maps.Clone(pr.Mobilities)
 			pr.facts = maps.Clone(pr.facts)
 			pr.byParticipant = maps.Clone(pr.byParticipant)
+			pr.mobilityIDs = maps.Clone(pr.mobilityIDs)
+			pr.participantSums = maps.Clone(pr.participantSums)
 			c.Projects[id] = pr
 		}
 	}

@@ -94,7 +94,8 @@ func (p packedDate) date() Date {
 // NeedsRecords reports whether cmd is decided on the full records of its
 // project's mobilities, not on their facts alone: a correction keeps the
 // old sealed personal data, a recomputation recomputes every grant. A
-// compact portfolio (NewCompactPortfolio) refuses them; decide them on
+// compact portfolio (NewCompactPortfolio) refuses them, as every command
+// that reads single mobilities, with FactsNeeded; decide them on
 // Portfolio.WithRecords.
 func NeedsRecords(cmd Command) bool {
 	switch derefCommand(cmd).(type) {
@@ -104,43 +105,42 @@ func NeedsRecords(cmd Command) bool {
 	return false
 }
 
-// errNoRecords is the answer of a compact portfolio to a command that
-// needs the records: the caller did not give them (a defect, not a rule).
-func errNoRecords(what string) error {
-	return apperr.New(apperr.Internal, "%s needs the mobilities' full records, which a compact decided state does not keep", what)
-}
-
 // NewCompactPortfolio returns the empty compact state of organisation oid:
-// Evolve keeps every mobility's facts but not its full record (the
-// Mobilities maps stay nil), so the state of a project of n mobilities is
-// a fraction of the full one. Every command but those of NeedsRecords is
-// decided on it exactly as on the full state.
+// its projects keep neither the mobilities' records nor their facts, only
+// the hashes of their IDs and the running figures a new report is decided
+// on (lean.go), so that the state of a project does not grow with what its
+// mobilities hold. Every command is decided on it exactly as on the full
+// state, or refused with FactsNeeded when it reads single mobilities.
 func NewCompactPortfolio(oid string) Portfolio {
 	p := NewPortfolio(oid)
 	p.compact = true
 	return p
 }
 
-// Compact reports whether p keeps the mobilities' facts only.
+// Compact reports whether p makes its new projects compact.
 func (p Portfolio) Compact() bool { return p.compact }
 
-// WithRecords returns p with project pr in place of the project of the
-// same ID, for a command of NeedsRecords: pr is that project folded in
-// full (from NewPortfolio) from the same events. It fails when pr's facts
-// differ from the project's in p (they were not folded from the same
-// events). p is not changed.
-func (p Portfolio) WithRecords(pr Project) (Portfolio, error) {
-	cur, ok := p.Projects[pr.ID]
-	if !ok || pr.Mobilities == nil || !sameFacts(cur.facts, pr.facts) || cur.ReportedCents != pr.ReportedCents {
-		return Portfolio{}, apperr.New(apperr.Internal, "project %s folded in full differs from its decided state", pr.ID)
-	}
+// WithRecords returns p with each project of prs in place of the compact
+// project of the same ID, for a command refused with FactsNeeded: each is
+// that project folded in full (from NewPortfolio) from the same events. It
+// fails when one does not agree with the compact project in p (they were
+// not folded from the same events). p is not changed.
+func (p Portfolio) WithRecords(prs ...Project) (Portfolio, error) {
 	q := p
-	q.compact = false
 	q.Projects = make(map[string]Project, len(p.Projects))
 	for id, x := range p.Projects {
 		q.Projects[id] = x
 	}
-	q.Projects[pr.ID] = pr
+	for _, pr := range prs {
+		cur, ok := p.Projects[pr.ID]
+		if !ok || pr.isLean() || pr.Mobilities == nil {
+			return Portfolio{}, apperr.New(apperr.Internal, "project %s folded in full differs from its decided state", pr.ID)
+		}
+		if cur.isLean() && !sameLean(cur, pr.Compacted()) || !cur.isLean() && (!sameFacts(cur.facts, pr.facts) || cur.ReportedCents != pr.ReportedCents) {
+			return Portfolio{}, apperr.New(apperr.Internal, "project %s folded in full differs from its decided state", pr.ID)
+		}
+		q.Projects[pr.ID] = pr
+	}
 	return q, nil
 }
 
@@ -159,10 +159,9 @@ func sameFacts(a, b map[string]mobilityFacts) bool {
 }
 
 // SizeOf is about how many bytes folding e adds to a compact decided state
-// (NewCompactPortfolio), for a cache bounded in bytes: a mobility's facts,
-// its map entry, its ID and participant strings and its place in the
-// participant index for a new mobility; the event's main strings for the
-// rest (their records are kept whole).
+// (NewCompactPortfolio), for a cache bounded in bytes: a new mobility's
+// ID hash, and its participant's sums when it claims any; the event's main
+// strings for the rest (their records are kept whole).
 func SizeOf(e Event, payloadBytes int) int64 {
 	switch e := e.(type) {
 	case *MobilityReported:
@@ -170,18 +169,24 @@ func SizeOf(e Event, payloadBytes int) int64 {
 			return SizeOf(*e, payloadBytes)
 		}
 	case MobilityReported:
-		return factsBytes + int64(2*len(e.Mobility.MobilityID)+len(e.Mobility.ParticipantID)+len(e.Mobility.GroupID))
+		n := int64(leanMobilityBytes)
+		if e.Mobility.CourseFeeDays != 0 || e.Mobility.Ukraine != nil {
+			n += participantSumBytes + int64(len(e.Mobility.ParticipantID))
+		}
+		return n
 	case MobilityCorrected, MobilityCancelled, *MobilityCorrected, *MobilityCancelled:
 		return 0
 	}
 	return int64(payloadBytes)
 }
 
-// factsBytes is what a new mobility costs a compact state beside its
-// strings: its facts in the map (a 128-byte slot with its key, in a table
-// between half and seven eighths full) and its entry in the participant
-// index. TestCompactStateBytesPerMobility measures about 410 bytes a
-// mobility in all, against about 2 000 for a full record; a heap profile
-// of grants serve under load about 500 (maps less full, the decoded
-// strings' size classes), which this counts.
-const factsBytes = 480
+// leanMobilityBytes is what a new mobility costs a compact project: its
+// 8-byte ID hash in a map (a slot and its control byte, in a table between
+// half and seven eighths full, grown by doubling; about 37 bytes measured
+// against 2 020 for a full record); participantSumBytes is a participant's
+// entry in the sums beside its ID. TestCompactStateBytesPerMobility
+// measures the heap.
+const (
+	leanMobilityBytes   = 32
+	participantSumBytes = 64
+)

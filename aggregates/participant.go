@@ -17,6 +17,12 @@ func participantClaims(pr Project, m Mobility) (courseFeeDays int, linguisticCen
 	if m.ParticipantID == "" {
 		return 0, 0
 	}
+	if pr.isLean() {
+		// A new report (a compact project decides no other): all of the
+		// participant's mobilities, summed as they were folded.
+		s := pr.participantSums[m.ParticipantID]
+		return s.courseFeeDays, s.linguisticCents
+	}
 	// The participant's own mobilities, in ID order: a look-up, not a
 	// scan of the project.
 	for _, id := range pr.byParticipant[m.ParticipantID] {

@@ -14,6 +14,9 @@ func decideErase(ctx Context, p Portfolio, c EraseParticipant) (Event, error) {
 	if on, ok := p.Organisation.ErasedParticipants[c.ParticipantID]; ok {
 		return nil, apperr.RuleField("PD-ERASE", "participant_id", "the personal data of participant %s of %s was erased on %s already; an erasure is final and happens once", c.ParticipantID, p.OID, on)
 	}
+	if ids := leanProjectsWithMobilities(p); len(ids) > 0 {
+		return nil, needFacts(ids...)
+	}
 	if !p.HasParticipant(c.ParticipantID) {
 		return nil, &apperr.Error{Code: apperr.NotFound, Field: "participant_id", Rule: "PD-ERASE",
 			Message: "organisation " + p.OID + " has reported no mobility of participant " + c.ParticipantID}

@@ -179,6 +179,21 @@ type Project struct {
 	// once left int64, after which the claims are added up again.
 	claimed       supportClaims
 	claimsInexact bool
+
+	// lean: a compact project (lean.go), which keeps no facts (nor
+	// byParticipant) but the fields below.
+	lean bool
+	// mobilityIDs holds a hash of every mobility ID (idHash).
+	mobilityIDs map[uint64]struct{}
+	// mobilityCount is the number of mobilities reported.
+	mobilityCount int
+	// participantSums are the claims of the participants that claim any;
+	// sumsInexact tells that a sum once left int64.
+	participantSums map[string]participantSum
+	sumsInexact     bool
+	// factsUnknown: a cancellation or correction of a mobility was folded
+	// without its facts, so the running figures are unknown.
+	factsUnknown bool
 }
 
 // ReportLocked reports whether the final report was submitted.

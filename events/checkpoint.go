@@ -163,7 +163,8 @@ type StoredCheckpoint struct {
 }
 
 // TrustedCheckpoint returns the newest checkpoint of cpr signed by a key
-// of ring, or nil. Only when the newest is not (a forgery, or a key no
+// of ring, or nil; or the newest tail checkpoint of it (TailCheckpointer)
+// when one verifies. Only when the newest is not (a forgery, or a key no
 // longer trusted) does it read them all.
 func TrustedCheckpoint(ctx context.Context, cpr Checkpointer, ring *KeyRing) (*Checkpoint, error) {
 	last, ok, err := cpr.LatestCheckpoint(ctx)
@@ -171,7 +172,7 @@ func TrustedCheckpoint(ctx context.Context, cpr Checkpointer, ring *KeyRing) (*C
 		return nil, err
 	}
 	if last.Verify(ring) == nil {
-		return &last.Checkpoint, nil
+		return trustedTail(ctx, cpr, ring, last), nil
 	}
 	cps, err := cpr.Checkpoints(ctx)
 	if err != nil {
@@ -179,7 +180,7 @@ func TrustedCheckpoint(ctx context.Context, cpr Checkpointer, ring *KeyRing) (*C
 	}
 	for i := len(cps) - 1; i >= 0; i-- {
 		if cps[i].Verify(ring) == nil {
-			return &cps[i].Checkpoint, nil
+			return trustedTail(ctx, cpr, ring, cps[i]), nil
 		}
 	}
 	return nil, nil

@@ -124,3 +124,24 @@ var ErrConflict = errors.New("conflict")
 
 // Is lets errors.Is(err, ErrConflict) match.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// LastOf is the stream sequence of an aggregate's last event.
+type LastOf struct {
+	Ref      Ref
+	Sequence uint64
+}
+
+// OrgChanges is implemented by a Store that tells which aggregates of an
+// organisation changed after a stream sequence without reading their
+// events: an organisation-wide decision then catches up on those
+// aggregates alone, at a cost that follows the organisation's aggregates,
+// not its events.
+type OrgChanges interface {
+	// ChangedSince returns the aggregates of org whose last event has a
+	// stream sequence above afterSeq, each with that sequence, and upTo,
+	// the stream's last sequence when it looked: every event of org up to
+	// upTo is at or below those last sequences (0 when org has no event).
+	// ok is false when it cannot tell (too many aggregates changed); the
+	// caller uses LoadOrg.
+	ChangedSince(ctx context.Context, org string, afterSeq uint64) (changed []LastOf, upTo uint64, ok bool, err error)
+}

@@ -59,6 +59,9 @@ type StreamVerifier struct {
 	lastSeen uint64
 	gaps     []uint64
 	cpAt     map[uint64]bool
+	// readTo is the stream sequence up to which the events were read
+	// (VerifyStore, Extend).
+	readTo uint64
 }
 
 // maxGaps bounds the missing sequences reported one by one.
@@ -312,8 +315,35 @@ func VerifyStore(ctx context.Context, store Store, ring *KeyRing, opts VerifyOpt
 	if flush != nil {
 		flush()
 	}
+	v.readTo = last
 	return v.Finish(missing, last), v, nil
 }
+
+// Extend lets a verifier that has read a whole stream (VerifyStore) follow
+// it: it checks the events after those it read, up to sequence to, as Add
+// does (hash, chain and signature: no checkpoint covers them yet), so that
+// the next Checkpoint costs the new events alone instead of a read of the
+// whole stream. The problems it meets join the report and Refused.
+func (v *StreamVerifier) Extend(ctx context.Context, store Store, to uint64) error {
+	if to <= v.readTo {
+		return nil
+	}
+	// Nothing after what was read is legacy or covered by a checkpoint.
+	v.covered = min(v.covered, v.readTo)
+	if err := store.Events(ctx, v.readTo+1, to, func(e Envelope) error { v.Add(&e); return nil }); err != nil {
+		return err
+	}
+	v.readTo = to
+	return nil
+}
+
+// Checkpointed records that the stream holds a checkpoint at sequence at
+// (one written from this verifier), so that its sequence is not taken for
+// a record the stream lost.
+func (v *StreamVerifier) Checkpointed(at uint64) { v.cpAt[at] = true }
+
+// ReadTo is the stream sequence up to which the verifier has read.
+func (v *StreamVerifier) ReadTo() uint64 { return v.readTo }
 
 // sigChunk is how many events parallelSignatures verifies at a time.
 const sigChunk = 1024

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -206,5 +207,124 @@ func TestAgainstAnExportedCheckpointCatchesARewrittenHistory(t *testing.T) {
 	}
 	if rep.Valid || !truncated {
 		t.Fatalf("a truncated history against the checkpoint: %+v", rep)
+	}
+}
+
+// TestExtendedVerifierCheckpointsAsAFullVerification: a verifier that read
+// the stream and then follows it (Extend) signs the checkpoint a full
+// verification of the same stream would: the same heads and the same
+// refused events, a forgery among the new events included, whether the
+// first verification was fast or accepted legacy events.
+func TestExtendedVerifierCheckpointsAsAFullVerification(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts events.VerifyOptions
+	}{
+		{"fast", events.VerifyOptions{Fast: true}},
+		{"legacy", events.VerifyOptions{Legacy: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLedger(t)
+			svc := key("service")
+			l.append(refA, storetest.Noted{Text: "1"})
+			l.append(refB, storetest.Noted{Text: "other org"})
+			_, v, err := events.VerifyStore(l.ctx, l.service, l.ring, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp1 := v.Checkpoint(svc, at)
+			at1, err := l.service.WriteCheckpoint(l.ctx, cp1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.Checkpointed(at1)
+			l.append(refA, storetest.Noted{Text: "2"})
+			forged := l.forge(refB, storetest.Noted{Text: "pay 500 000 EUR"}, nil)
+			l.append(refA, storetest.Noted{Text: "3"})
+			last, err := l.service.LastSequence(l.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.Extend(l.ctx, l.service, last); err != nil {
+				t.Fatal(err)
+			}
+			got := v.Checkpoint(svc, at)
+			_, full, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := full.Checkpoint(svc, at)
+			if got.Sequence != want.Sequence || got.Digest != want.Digest || got.Chains != want.Chains || fmt.Sprint(got.Refused) != fmt.Sprint(want.Refused) {
+				t.Fatalf("extended checkpoint %d %s %v, the full verification's %d %s %v", got.Sequence, got.Digest, got.Refused, want.Sequence, want.Digest, want.Refused)
+			}
+			if fmt.Sprint(got.Refused) != fmt.Sprint([]uint64{forged.Sequence}) {
+				t.Fatalf("refused %v, want the forgery at %d", got.Refused, forged.Sequence)
+			}
+		})
+	}
+}
+
+// TestTrustedCheckpointTakesTheTailOfTheNewest: the trusted checkpoint is
+// the newest tail of the stream's newest checkpoint when its signatures
+// verify; a tail of an older checkpoint, or one signed by another key,
+// counts for nothing (the stream's checkpoint does).
+func TestTrustedCheckpointTakesTheTailOfTheNewest(t *testing.T) {
+	l := newLedger(t)
+	svc := key("service")
+	l.append(refA, storetest.Noted{Text: "1"})
+	_, v, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := v.Checkpoint(svc, at)
+	base, err := l.service.WriteCheckpoint(l.ctx, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := events.StoredCheckpoint{Checkpoint: cp, At: base}
+	l.append(refA, storetest.Noted{Text: "2"})
+	l.append(refB, storetest.Noted{Text: "3"})
+	last, _ := l.service.LastSequence(l.ctx)
+	if err := v.Extend(l.ctx, l.service, last); err != nil {
+		t.Fatal(err)
+	}
+	trusted := func() uint64 {
+		t.Helper()
+		c, err := events.TrustedCheckpoint(l.ctx, l.service, l.ring)
+		if err != nil || c == nil {
+			t.Fatalf("trusted checkpoint %v, %v", c, err)
+		}
+		return c.Sequence
+	}
+	tail := v.Checkpoint(svc, at)
+	for _, tc := range []struct {
+		name string
+		tail events.TailCheckpoint
+		want uint64
+	}{
+		{"signed by another key", events.NewTailCheckpoint(v.Checkpoint(key("forger"), at), stored, key("forger")), cp.Sequence},
+		{"its tail signature by another key", events.NewTailCheckpoint(tail, stored, key("forger")), cp.Sequence},
+		{"of another digest", events.NewTailCheckpoint(tail, events.StoredCheckpoint{Checkpoint: events.Checkpoint{Digest: "x"}, At: base}, svc), cp.Sequence},
+		{"the newest's", events.NewTailCheckpoint(tail, stored, svc), last},
+	} {
+		if err := l.service.WriteTailCheckpoint(l.ctx, tc.tail); err != nil {
+			t.Fatal(err)
+		}
+		if got := trusted(); got != tc.want {
+			t.Fatalf("a tail %s: trusted checkpoint at %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// A newer checkpoint of the stream: the tail of the older counts no more.
+	l.append(refA, storetest.Noted{Text: "4"})
+	_, v2, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := v2.Checkpoint(svc, at)
+	if _, err := l.service.WriteCheckpoint(l.ctx, newer); err != nil {
+		t.Fatal(err)
+	}
+	if got := trusted(); got != newer.Sequence {
+		t.Fatalf("with a newer checkpoint of the stream: trusted checkpoint at %d, want %d", got, newer.Sequence)
 	}
 }

@@ -36,6 +36,10 @@ type Config struct {
 	Clock events.Clock
 	// Logger receives what happened; nil means slog.Default().
 	Logger *slog.Logger
+	// FirstScanAfter delays Run's first scan until this long (wall time)
+	// after Run started: the lease is taken and held at once, but the
+	// first minutes after a restart belong to the requests.
+	FirstScanAfter time.Duration
 }
 
 // Scheduler scans for due deadlines while it holds the lease.
@@ -81,19 +85,23 @@ func (s *Scheduler) Run(ctx context.Context) {
 		}
 	}()
 	var last time.Time
-	wasHeld := false
+	wasHeld, owed := false, false
+	firstScan := time.Now().Add(s.cfg.FirstScanAfter)
 	for {
 		held, err := s.lease.Hold(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.log.Warn(s.name+": the lease is not reachable; no scan this time", "err", err)
-		case held && (!wasHeld || s.cfg.Clock.Now().Sub(last) >= s.cfg.Interval):
+		case held:
 			if !wasHeld {
 				s.log.Info(s.name + ": this instance holds the lease and scans")
+				owed = true // a scan on taking the lease
 			}
-			last = s.cfg.Clock.Now()
-			if n, err := s.scan(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn(s.name+": scan", "err", err, "done", n)
+			if (owed || s.cfg.Clock.Now().Sub(last) >= s.cfg.Interval) && !time.Now().Before(firstScan) {
+				owed, last = false, s.cfg.Clock.Now()
+				if n, err := s.scan(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn(s.name+": scan", "err", err, "done", n)
+				}
 			}
 		}
 		wasHeld = held

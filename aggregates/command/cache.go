@@ -37,6 +37,9 @@ type entry struct {
 	// grown is what apply added to bytes since the lru last counted it;
 	// guarded by the organisation's lock.
 	grown int64
+	// full are the projects folded in full for the decision under way
+	// (withRecords), until its events are folded onto them (foldFull).
+	full []aggregates.Project
 }
 
 // Approximate sizes of what an entry keeps, for the byte bound of the

@@ -53,9 +53,9 @@ func TestEntryGrowsWithWhatItHolds(t *testing.T) {
 	if e.grown <= 0 || sizeOfEvent(&env, aggregates.PaymentRecorded{}) < 1000 {
 		t.Fatalf("a head counts %d, an event of 1000 bytes %d", e.grown, sizeOfEvent(&env, aggregates.PaymentRecorded{}))
 	}
-	// A mobility's facts cost the same however long its event.
+	// A mobility's ID hash costs the same however long its event.
 	mob := aggregates.MobilityReported{Mobility: aggregates.Mobility{MobilityID: "M1", ParticipantID: "P1"}}
-	if n := sizeOfEvent(&env, mob); n >= 1000 || n < 100 {
+	if n := sizeOfEvent(&env, mob); n >= 1000 || n < 16 {
 		t.Fatalf("a reported mobility counts %d", n)
 	}
 	before := e.grown

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"testing"
@@ -14,7 +15,7 @@ import (
 )
 
 // TestCacheSizeEstimateIsNearTheHeap folds an organisation with a project
-// of 70 mobilities into an entry and compares the bytes the entry counts
+// of 2 001 mobilities into an entry and compares the bytes the entry counts
 // with what the heap grew by: the estimate that bounds the cache must be
 // of the right order (within a factor of three either way).
 func TestCacheSizeEstimateIsNearTheHeap(t *testing.T) {
@@ -42,14 +43,37 @@ func TestCacheSizeEstimateIsNearTheHeap(t *testing.T) {
 	do(aggregates.DecideApplication{ProjectID: id, Outcome: aggregates.OutcomeApproved, AwardedCents: 5000000})
 	do(aggregates.SignGrantAgreement{ProjectID: id})
 	now = time.Date(2025, 6, 15, 10, 0, 0, 0, time.UTC)
-	for i := range 70 {
-		do(aggregates.ReportMobility{ProjectID: id, Mobility: aggregates.Mobility{
-			MobilityID: fmt.Sprintf("M%04d", i), ParticipantID: fmt.Sprintf("P%04d", i),
-			Personal: aggregates.Personal{FirstName: "Aino", LastName: "Virtanen", BirthDate: aggregates.MustDate("1980-04-01"), Email: "aino@example.fi"},
-			Activity: "OA-PREP-VISIT", StartDate: aggregates.MustDate("2024-09-02"), EndDate: aggregates.MustDate("2024-09-04"),
-			SendingOrganisation: "Testikoulu", ReceivingOrganisation: "Schule Berlin", SendingCountry: "FI",
-			ReceivingCountry: "DE", ReceivingCity: "Berlin", DistanceKm: 1100,
-		}})
+	first, err := h.Handle(context.Background(), Request{Command: aggregates.ReportMobility{ProjectID: id, Mobility: aggregates.Mobility{
+		MobilityID: "M0000", ParticipantID: "P0000",
+		Personal: aggregates.Personal{FirstName: "Aino", LastName: "Virtanen", BirthDate: aggregates.MustDate("1980-04-01"), Email: "aino@example.fi"},
+		Activity: "OA-PREP-VISIT", StartDate: aggregates.MustDate("2024-09-02"), EndDate: aggregates.MustDate("2024-09-04"),
+		SendingOrganisation: "Testikoulu", ReceivingOrganisation: "Schule Berlin", SendingCountry: "FI",
+		ReceivingCountry: "DE", ReceivingCity: "Berlin", DistanceKm: 1100,
+	}}, Actor: office})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// More of the same mobility, appended as stored events (past the
+	// grant cap: the cache folds what the stream holds), so that the
+	// project's state is large beside the heap's noise.
+	var tmpl aggregates.MobilityReported
+	if err := json.Unmarshal(first.Events[0].Payload, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	head := events.HeadOf(first.Events[0])
+	ref := first.Ref
+	for b := range 20 {
+		drafts := make([]events.Draft, 100)
+		for i := range drafts {
+			ev := tmpl
+			ev.Mobility.MobilityID, ev.Mobility.ParticipantID = fmt.Sprintf("M%02d%03d", b, i), fmt.Sprintf("P%02d%03d", b, i)
+			drafts[i] = events.Draft{Payload: ev, OccurredAt: now}
+		}
+		stored, err := st.Append(context.Background(), events.AppendRequest{Ref: ref, Expected: head, Events: drafts, Meta: events.Meta{Actor: office, RecordedAt: now}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		head = events.HeadOf(stored[len(stored)-1])
 	}
 	envs, err := st.LoadOrg(context.Background(), org, 0)
 	if err != nil {

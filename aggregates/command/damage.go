@@ -89,13 +89,16 @@ func (h *Handler) decide(ctx context.Context, dctx aggregates.Context, e *entry,
 	if err != nil {
 		return nil, err
 	}
-	p := e.portfolio
-	if aggregates.NeedsRecords(cmd) && p.Compact() {
-		if p, err = h.withRecords(ctx, e, ref); err != nil {
+	decided, err := dom.Decide(dctx, e.portfolio, cmd)
+	if ids, ok := aggregates.FactsNeeded(err); ok {
+		// The cache's compact state does not keep single mobilities: the
+		// projects the command reads are folded in full, once.
+		var p aggregates.Portfolio
+		if p, err = h.withRecords(ctx, e, ids); err != nil {
 			return nil, err
 		}
+		decided, err = dom.Decide(dctx, p, cmd)
 	}
-	decided, err := dom.Decide(dctx, p, cmd)
 	if err != nil {
 		return nil, asApp(err)
 	}

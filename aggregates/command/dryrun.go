@@ -56,6 +56,7 @@ func (h *Handler) DryRun(ctx context.Context, req Request) (DryRunResult, error)
 		}
 	}
 	drafts, err := h.decide(ctx, dctx, e, ref, req.Command)
+	e.full = nil
 	if err != nil {
 		return DryRunResult{}, err
 	}

@@ -86,15 +86,13 @@ type Config struct {
 	}
 }
 
-// DefaultCacheBytes is Config.CacheBytes's default: room for the compact
-// state of some 130 projects of a thousand mobilities each (about 500
-// bytes of heap a mobility as grants serve folds them, against 2 KB for a
-// full record: the same 64 MiB held some 35), inside grants serve's 400 MB
-// of resident memory (issue 16). 32 MiB gave 30 MB back to the heap (RSS
-// 378 MiB after 1 000 000 commands) but made the projects the restart
-// scenario grows to 5 000 mobilities miss the cache within the minute (17 %
-// of the steady rate, against 58-85 % at 64 MiB). A project evicted is
-// folded again from the stream when next used.
+// DefaultCacheBytes is Config.CacheBytes's default. A compact project
+// keeps about 40 bytes of heap a mobility (the hash of its ID; the
+// figures a report is decided on do not grow with the mobilities), so
+// 64 MiB holds the decided state of about a million mobilities beside the
+// organisations' heads and idempotency keys, inside grants serve's 400 MB
+// of resident memory (issue 16). A project evicted is folded again from
+// the stream when next used.
 const DefaultCacheBytes = 64 << 20
 
 // Handler executes commands. It is safe for concurrent use.
@@ -287,9 +285,13 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				return Result{}, &apperr.Error{Code: apperr.PreconditionFailed, Version: head.Version, Message: fmt.Sprintf("If-Match expects version %d of %s %s, but it is at version %d", *req.IfMatch, ref.Kind, ref.ID, head.Version)}
 			}
 		}
+		e.full = nil
 		drafts, err := h.decide(ctx, dctx, e, ref, req.Command)
 		if err == nil {
 			drafts, err = h.seal(ctx, drafts)
+		}
+		if err != nil || len(drafts) == 0 {
+			e.full = nil
 		}
 		if err != nil {
 			if scoped != "" {
@@ -352,10 +354,23 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			return Result{}, apperr.Wrap(apperr.Unavailable, err, "the event store did not accept the events; nothing was recorded")
 		}
-		if err := h.applyTyped(ctx, e, stored, ownPayloads(stored, drafts, head, now)); err != nil {
+		typed := ownPayloads(stored, drafts, head, now)
+		if err := h.applyTyped(ctx, e, stored, typed); err != nil {
 			h.cache.drop(ref.Org)
 			return Result{}, apperr.Wrap(apperr.Internal, err, "internal error")
 		}
+		if typed != nil {
+			// The command's own events, right after the head it was
+			// decided on: folded onto the projects it read in full too.
+			evs := make([]aggregates.Event, 0, len(typed))
+			for _, t := range typed {
+				if ev, ok := t.(aggregates.Event); ok {
+					evs = append(evs, ev)
+				}
+			}
+			e.foldFull(evs)
+		}
+		e.full = nil
 		if orgWide && len(stored) > 0 {
 			e.orgSeq = stored[len(stored)-1].Sequence
 		}
@@ -374,6 +389,13 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide bool) error {
 	var envs []events.Envelope
 	var err error
+	// A cold entry reads the organisation in one scan; one that holds
+	// aggregates asks which moved.
+	if oc, ok := h.store.(events.OrgChanges); ok && orgWide && len(e.heads) > 0 {
+		if done, err := h.catchUpChanged(ctx, e, oc); err != nil || done {
+			return err
+		}
+	}
 	if orgWide {
 		envs, err = h.store.LoadOrg(ctx, e.org, e.orgSeq)
 	} else {
@@ -390,6 +412,48 @@ func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide
 		e.orgSeq = envs[len(envs)-1].Sequence
 	}
 	return nil
+}
+
+// catchUpChanged catches the entry up on the whole organisation by asking
+// the store which aggregates moved since the entry's organisation sequence
+// and loading those alone, up to where the store looked: after heavy
+// reporting on projects this entry has followed, an organisation-wide
+// command reads one answer per aggregate instead of every event since.
+// done is false when the store cannot tell (LoadOrg then).
+func (h *Handler) catchUpChanged(ctx context.Context, e *entry, oc events.OrgChanges) (done bool, err error) {
+	changed, upTo, ok, err := oc.ChangedSince(ctx, e.org, e.orgSeq)
+	if err != nil {
+		return false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+	}
+	if !ok {
+		return false, nil
+	}
+	for _, c := range changed {
+		from := e.heads[headKey(c.Ref.Kind, c.Ref.ID)].Sequence
+		if from >= c.Sequence {
+			continue
+		}
+		envs, err := h.store.Load(ctx, c.Ref, from)
+		if err != nil {
+			return false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
+		}
+		// Up to where the store looked, and no further.
+		n := 0
+		for n < len(envs) && envs[n].Sequence <= c.Sequence {
+			n++
+		}
+		if err := h.apply(ctx, e, envs[:n]); err != nil {
+			h.cache.drop(e.org)
+			return false, apperr.Wrap(apperr.Internal, err, "internal error")
+		}
+	}
+	// Every event of the organisation up to upTo is applied, and its last
+	// is the highest head: the sequence an organisation-wide append
+	// expects of grants.<org>.>.
+	if upTo >= e.maxSeq() {
+		e.orgSeq = e.maxSeq()
+	}
+	return true, nil
 }
 
 // apply evolves the entry with envs, skipping events already applied. The

@@ -73,3 +73,63 @@ func TestRecordCommandsOnTheCompactCache(t *testing.T) {
 		t.Fatal("a third course of participant P0 went over the course-fee days")
 	}
 }
+
+// TestCancellationsKeepTheCompactFiguresRight: a cancellation is decided
+// on its project folded in full and leaves the cache's per-participant
+// sums right, whether this handler decided it (its events folded onto the
+// full project) or another instance did (the cache learns of it by a
+// conflict, its figures unknown until the project is folded again).
+// ACT-COURSE pays at most 10 course-fee days per participant in a
+// project: P0 holds M0 and M2 (4 days each).
+func TestCancellationsKeepTheCompactFiguresRight(t *testing.T) {
+	clk := newClock("2024-01-15T10:00:00Z")
+	h, st := memHandler(t, clk)
+	id := projectID(1)
+	mustHandle(t, h, office, register())
+	mustHandle(t, h, office, ka122(id, 1))
+	mustHandle(t, h, office, aggregates.AssessEligibility{ProjectID: id, Outcome: aggregates.OutcomeEligible})
+	mustHandle(t, h, office, aggregates.DecideApplication{ProjectID: id, Outcome: aggregates.OutcomeApproved, AwardedCents: 5000000})
+	mustHandle(t, h, office, aggregates.SignGrantAgreement{ProjectID: id})
+	clk.set(clk.Now().AddDate(1, 5, 0))
+	mob := func(i, days int) aggregates.Mobility {
+		return aggregates.Mobility{MobilityID: fmt.Sprintf("M%d", i), ParticipantID: fmt.Sprintf("P%d", i%2),
+			Activity: "SM-COUR-TRAIN", StartDate: date("2024-09-02"), EndDate: date("2024-09-11"), CourseFeeDays: days,
+			SendingOrganisation: "Testikoulu", ReceivingOrganisation: "Schule Berlin", SendingCountry: "FI",
+			ReceivingCountry: "DE", ReceivingCity: "Berlin", DistanceKm: 1100}
+	}
+	for i := range 4 {
+		mustHandle(t, h, school, aggregates.ReportMobility{ProjectID: id, Mobility: mob(i, 4)})
+	}
+	report := func(h *command.Handler, i, days int) error {
+		_, err := h.Handle(context.Background(), command.Request{Command: aggregates.ReportMobility{ProjectID: id, Mobility: mob(i, days)}, Actor: school})
+		return err
+	}
+	if err := report(h, 4, 3); err == nil {
+		t.Fatal("P0 went over 10 course-fee days")
+	}
+	// This handler cancels M0: P0 claims 4 days, so 6 more fit, not 7.
+	mustHandle(t, h, school, aggregates.CancelMobility{ProjectID: id, MobilityID: "M0", Reason: "ill"})
+	if err := report(h, 4, 7); err == nil {
+		t.Fatal("after M0's cancellation, P0 went over 10 course-fee days")
+	}
+	if err := report(h, 4, 6); err != nil {
+		t.Fatalf("after M0's cancellation, 6 more days of P0: %v", err)
+	}
+	// Another instance (the same store, its own cache) cancels M4. This
+	// handler learns of it by the conflict of its next append (M6, no
+	// course fees), which folds the cancellation without M4's facts.
+	other := command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{})
+	mustHandle(t, other, school, aggregates.CancelMobility{ProjectID: id, MobilityID: "M4", Reason: "ill"})
+	if err := report(h, 6, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := report(h, 8, 7); err == nil {
+		t.Fatal("after M4's cancellation elsewhere, P0 went over 10 course-fee days")
+	}
+	if err := report(h, 8, 6); err != nil {
+		t.Fatalf("after M4's cancellation elsewhere, 6 more days of P0: %v", err)
+	}
+	if err := report(h, 6, 1); err == nil {
+		t.Fatal("a mobility ID reported twice")
+	}
+}

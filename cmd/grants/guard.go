@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,24 +23,29 @@ import (
 // restart belongs to the requests, which load their organisations into a
 // cold cache (every event they fold is checked meanwhile, as always).
 //
-// Among several instances of a cluster only the holder of lease verifies
-// and writes checkpoints (renewed every renew); another takes over when
-// the holder dies.
-func startGuard(ctx context.Context, sys *system, interval time.Duration, log *slog.Logger, caughtUp waiter, lease schedule.Lease, renew time.Duration) {
+// Among several instances of a cluster only the holder of cfg.lease
+// verifies and writes checkpoints (renewed every cfg.renew); another
+// takes over when the holder dies.
+//
+// The returned stop, called once the HTTP server has stopped (ctx ended
+// before), lets the guard sign a last tail checkpoint of the events
+// written until then, so that the next start checks no signature again,
+// and waits for it (at most finalTailTimeout).
+func startGuard(ctx context.Context, sys *system, cfg guardConfig, log *slog.Logger, caughtUp waiter) (stop func()) {
 	_, any, err := sys.store.LatestCheckpoint(ctx)
-	first := true
+	var start *verified
 	if err == nil && !any && sys.signer != nil {
-		cp, rep, err := writeCheckpoint(ctx, sys, time.Now(), true)
+		cp, rep, v, err := verifyAndCheckpoint(ctx, sys, sys.store, time.Now(), true)
 		if err != nil {
 			log.Error("writing the first checkpoint", "err", err)
 		} else {
-			first = false
+			start = &verified{v: v, base: cp}
 			logProblems(rep, log)
 			log.Info("wrote the first checkpoint: it covers the events written before events were signed", "events", rep.Events, "sequence", cp.Sequence)
 		}
 	}
 	due := &atomic.Bool{}
-	if first {
+	if start == nil {
 		go func() {
 			waitCaughtUp(ctx, sys, caughtUp)
 			if sleepCtx(ctx, guardStartDelay) == nil {
@@ -47,22 +53,25 @@ func startGuard(ctx context.Context, sys *system, interval time.Duration, log *s
 			}
 		}()
 	}
-	go guardLedger(ctx, sys, guardConfig{interval: interval, first: first, startDue: due.Load, lease: lease, renew: renew}, log)
+	finish, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		guardLedger(ctx, sys, cfg, start, due.Load, finish, log)
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(finish)
+			select {
+			case <-done:
+			case <-time.After(finalTailTimeout + time.Second):
+			}
+		})
+	}
 }
 
-// guardConfig is how guardLedger runs.
-type guardConfig struct {
-	// interval is the time between two checkpoints (0: only at start).
-	interval time.Duration
-	// first says the verification of the start is owed; startDue tells
-	// when it may run.
-	first    bool
-	startDue func() bool
-	// lease elects the one instance that verifies and writes; it is
-	// renewed every renew.
-	lease schedule.Lease
-	renew time.Duration
-}
+// finalTailTimeout bounds the last tail checkpoint at a clean stop.
+const finalTailTimeout = 10 * time.Second
 
 // guardStartDelay is how long the verification of the start waits after
 // the catch-up (issue 16: the first minute after a restart at least half
@@ -103,18 +112,54 @@ func logProblems(rep events.StreamReport, log *slog.Logger) {
 	}
 }
 
+// verified is a verification of the whole stream and the checkpoint it
+// wrote, which guardLedger's tail checkpoints extend.
+type verified struct {
+	v    *events.StreamVerifier
+	base events.StoredCheckpoint
+}
+
+// guardConfig is how guardLedger runs.
+type guardConfig struct {
+	// interval is the time between two verifications of the whole stream
+	// (0: only at start); tail the time between two tail checkpoints of
+	// the events written since the last one read (0: none).
+	interval, tail time.Duration
+	// lease elects the one instance that verifies and writes; it is
+	// renewed every renew.
+	lease schedule.Lease
+	renew time.Duration
+}
+
+// defaultCheckpointTail is --checkpoint-tail's default: a restart checks
+// again the signatures of at most about this much of the events written
+// (issue 16: the first seconds after a restart stalled on the signature
+// checks of every event since the hourly checkpoint).
+const defaultCheckpointTail = 10 * time.Second
+
 // guardLedger verifies the stream when grants serve starts (signatures
 // after the newest checkpoint, chains up to it, missing sequences), logs
 // every unresolved problem with its sequence, and writes a signed
 // checkpoint then and every interval while the stream moves. The first
 // checkpoint after an upgrade covers the events written before events
 // were signed. It returns when ctx ends.
-// With cfg.first false the checkpoint of the start was written already.
+// With start the checkpoint of the start was written already (start is
+// that verification); else the verification of the start is owed, and
+// runs once startDue says so.
+// Between two verifications of the whole stream, every tail while the
+// stream moves, it verifies the events written since the last one it read
+// (hash, chain and signature, as the whole-stream verification does them)
+// and signs a checkpoint of the heads: the signatures a command handler or
+// projector checks again after a restart are those of the last tail, not
+// of the last hour.
 // The verifications read the stream paced (pacedStore, guardDuty), so
-// that they leave most of the CPU to the requests. Only while this
-// instance holds cfg.lease does it verify and write; an instance that
-// takes the lease over writes a checkpoint at once if the stream moved.
-func guardLedger(ctx context.Context, sys *system, cfg guardConfig, log *slog.Logger) {
+// that they leave most of the CPU to the requests.
+// Only while this instance holds cfg.lease does it verify and write; an
+// instance that takes the lease over verifies at once if the stream moved.
+// After ctx ends it waits for finish to close, then writes the last tail
+// checkpoint if it holds the lease (on a context of its own: ctx has
+// ended), releases the lease and returns.
+func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verified, startDue func() bool, finish <-chan struct{}, log *slog.Logger) {
 	if sys.signer == nil {
 		log.Error("no signing key: no checkpoint is written")
 		return
@@ -126,20 +171,29 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, log *slog.Lo
 			log.Warn("checkpoints: releasing the lease", "err", err)
 		}
 	}()
+	paced := pacedStore{Store: sys.store, duty: guardDuty}
 	var written uint64
+	// v follows the stream after a whole-stream verification, for the
+	// tail checkpoints of base, the checkpoint that verification wrote.
+	var (
+		v    *events.StreamVerifier
+		base events.StoredCheckpoint
+	)
+	var tails events.TailCheckpointer = sys.store
 	check := func(first bool) {
 		last, err := sys.store.LastSequence(ctx)
 		if err != nil || (!first && last == written) {
 			return
 		}
 		start := time.Now()
-		cp, rep, err := writeCheckpointOn(ctx, sys, pacedStore{Store: sys.store, duty: guardDuty}, time.Now(), false)
+		cp, rep, verifier, err := verifyAndCheckpoint(ctx, sys, paced, time.Now(), false)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("writing a checkpoint", "err", err)
 			}
 			return
 		}
+		v, base = verifier, cp
 		logProblems(rep, log)
 		if written, err = sys.store.LastSequence(ctx); err != nil {
 			written = 0
@@ -147,43 +201,105 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, log *slog.Lo
 		log.Info("ledger verified and checkpoint written", "sequence", cp.Sequence, "chains", cp.Chains, "valid", rep.Valid,
 			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
 	}
-	pending := cfg.first
+	tail := func(ctx context.Context, from checkpointStore) {
+		if v == nil || tails == nil {
+			return
+		}
+		last, err := sys.store.LastSequence(ctx)
+		if err != nil || last <= v.ReadTo() {
+			return
+		}
+		refused := len(v.Refused())
+		if err := v.Extend(ctx, from, last); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("verifying the new events; the next checkpoint waits for the next verification of the stream", "err", err)
+			}
+			v = nil
+			return
+		}
+		cp := v.Checkpoint(sys.signer, time.Now())
+		if len(cp.Refused) > refused {
+			log.Error("new events failed their checks; the checkpoint lists them as refused", "refused", len(cp.Refused)-refused, "sequence", cp.Sequence)
+		}
+		if err := tails.WriteTailCheckpoint(ctx, events.NewTailCheckpoint(cp, base, sys.signer)); err != nil {
+			if ctx.Err() == nil {
+				log.Error("writing a tail checkpoint", "err", err)
+			}
+			return
+		}
+		log.Debug("new events verified and tail checkpoint written", "sequence", cp.Sequence, "base", base.At)
+	}
+	pending := start == nil
 	if !pending {
 		if w, err := sys.store.LastSequence(ctx); err == nil {
 			written = w
 		}
+		v, base = start.v, start.base
 	}
-	tick := cfg.renew
-	if cfg.interval > 0 {
-		tick = min(tick, cfg.interval)
+	// The lease is renewed (and the owed verification of the start run)
+	// every renew, every second while the verification of the start waits.
+	renewT := time.NewTicker(cfg.renew)
+	if pending {
+		renewT.Reset(min(cfg.renew, time.Second))
 	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	var last time.Time
-	wasHeld := false
-	for {
+	defer renewT.Stop()
+	holding := false
+	hold := func() {
 		held, err := cfg.lease.Hold(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("checkpoints: the lease is not reachable; no checkpoint this time", "err", err)
 		}
-		if held && !wasHeld {
+		switch {
+		case held && !holding:
 			log.Info("checkpoints: this instance holds the lease and writes the checkpoints")
+		case !held && holding:
+			log.Info("checkpoints: another instance holds the lease now")
+			v = nil // its tails extend its own verification
 		}
+		holding = held
 		switch {
 		case held && pending:
-			if cfg.startDue() {
+			if startDue() {
 				check(true)
-				pending, last = false, time.Now()
+				pending = false
+				renewT.Reset(cfg.renew)
 			}
-		case held && cfg.interval > 0 && (!wasHeld || time.Since(last) >= cfg.interval):
-			check(false)
-			last = time.Now()
+		case held && v == nil:
+			check(false) // taken over: verify if the stream moved
 		}
-		wasHeld = held
+	}
+	hold()
+	every := func(d time.Duration) <-chan time.Time {
+		if d <= 0 {
+			return nil
+		}
+		t := time.NewTicker(d)
+		go func() { <-ctx.Done(); t.Stop() }()
+		return t.C
+	}
+	whole, part, renew := every(cfg.interval), every(cfg.tail), renewT.C
+	ended := ctx.Done()
+	for {
 		select {
-		case <-ctx.Done():
+		case <-ended:
+			ended, whole, part, renew = nil, nil, nil, nil
+		case <-renew:
+			hold()
+		case <-whole:
+			if holding {
+				check(false)
+			}
+		case <-part:
+			if holding {
+				tail(ctx, paced)
+			}
+		case <-finish:
+			if holding && cfg.tail > 0 {
+				fctx, cancel := context.WithTimeout(context.Background(), finalTailTimeout)
+				tail(fctx, sys.store)
+				cancel()
+			}
 			return
-		case <-t.C:
 		}
 	}
 }

@@ -51,6 +51,7 @@ type serveConfig struct {
 	shutdown      *time.Duration
 	checkpoints   *time.Duration
 	checkpointTTL *time.Duration
+	tail          *time.Duration
 	sessionIdle   *time.Duration
 	sessionMax    *time.Duration
 	metricsToken  *string
@@ -79,6 +80,7 @@ func serveFlags(fs *flagSet) serveConfig {
 		shutdown:      fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
 		checkpoints:   fs.Duration("checkpoint-interval", time.Hour, "how often the service verifies the new events and writes a signed checkpoint of every chain's head (0: only at start)"),
 		checkpointTTL: fs.Duration("checkpoint-lease-ttl", 90*time.Second, "the checkpoint lease (one instance of a cluster verifies and writes the checkpoints) expires this long after its holder last renewed it (renewed every third of it); another instance then takes over"),
+		tail:          fs.Duration("checkpoint-tail", defaultCheckpointTail, "how often, between two verifications of the whole stream, the service verifies the events written since the last one it read and writes a signed checkpoint of them, so that a restart checks few signatures again (0: never)"),
 		sessionIdle:   fs.Duration("session-idle", auth.DefaultSessionIdle, "a web session unused this long ends"),
 		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
 		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
@@ -271,7 +273,11 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	startGuard(ctx, sys, *cfg.checkpoints, log, readModels, leasejs.New(leases, "checkpoints", holderName()), *cfg.checkpointTTL/3)
+	stopGuard := startGuard(ctx, sys, guardConfig{
+		interval: *cfg.checkpoints, tail: *cfg.tail,
+		lease: leasejs.New(leases, "checkpoints", holderName()), renew: *cfg.checkpointTTL / 3,
+	}, log, readModels)
+	defer stopGuard()
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
 	if err != nil {
 		return err
@@ -335,6 +341,8 @@ func runServe(args []string) error {
 	if err := httpSrv.Shutdown(sctx); err != nil {
 		log.Warn("HTTP shutdown", "err", err)
 	}
+	// No more commands: a last tail checkpoint covers their events.
+	stopGuard()
 	return nil
 }
 

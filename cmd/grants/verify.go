@@ -206,13 +206,23 @@ type checkpointStore interface {
 // writeCheckpointOn is writeCheckpoint reading the stream through store
 // (the system's own, or paced: pacedStore).
 func writeCheckpointOn(ctx context.Context, sys *system, store checkpointStore, now time.Time, legacy bool) (events.Checkpoint, events.StreamReport, error) {
+	cp, rep, _, err := verifyAndCheckpoint(ctx, sys, store, now, legacy)
+	return cp.Checkpoint, rep, err
+}
+
+// verifyAndCheckpoint is writeCheckpointOn, returning the checkpoint as
+// stored and the verifier, which may follow the stream on
+// (StreamVerifier.Extend) for its tail checkpoints.
+func verifyAndCheckpoint(ctx context.Context, sys *system, store checkpointStore, now time.Time, legacy bool) (events.StoredCheckpoint, events.StreamReport, *events.StreamVerifier, error) {
 	rep, v, err := events.VerifyStore(ctx, store, sys.ring, events.VerifyOptions{Fast: true, Legacy: legacy})
 	if err != nil {
-		return events.Checkpoint{}, rep, err
+		return events.StoredCheckpoint{}, rep, nil, err
 	}
 	cp := v.Checkpoint(sys.signer, now)
-	if _, err := store.WriteCheckpoint(ctx, cp); err != nil {
-		return cp, rep, err
+	at, err := store.WriteCheckpoint(ctx, cp)
+	if err != nil {
+		return events.StoredCheckpoint{Checkpoint: cp}, rep, nil, err
 	}
-	return cp, rep, nil
+	v.Checkpointed(at)
+	return events.StoredCheckpoint{Checkpoint: cp, At: at}, rep, v, nil
 }

@@ -43,6 +43,9 @@ type directRequest struct {
 	LastBySubj string `json:"last_by_subj,omitempty"`
 	NextBySubj string `json:"next_by_subj,omitempty"`
 	Batch      int    `json:"batch,omitempty"`
+	// MultiLast asks for the last message of every subject matching
+	// these filters (at or above Seq).
+	MultiLast []string `json:"multi_last,omitempty"`
 }
 
 func newDirectGetter(nc *nats.Conn, stream string) (*directGetter, error) {

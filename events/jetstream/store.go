@@ -132,6 +132,8 @@ type Store struct {
 	// holds every aggregate of the stream.
 	ids         jetstream.KeyValue
 	idsComplete bool
+	// tails is the bucket GRANTS_CHECKPOINT_TAILS (nil when attached).
+	tails jetstream.KeyValue
 	// idsCommit, if set, makes a reservation durable before the events
 	// that need it are published (a group commit of GRANTS_IDS).
 	idsCommit *groupCommitter
@@ -228,6 +230,10 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating bucket %s: %w", IDsBucket, err)
 	}
+	tails, err := js.CreateOrUpdateKeyValue(ctx, TailsBucketConfig(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("creating or updating bucket %s: %w", TailsBucket, err)
+	}
 	readStream, readConn := stream, nc
 	if cfg.StreamConn != nil && cfg.StreamConn != nc {
 		readConn = cfg.StreamConn
@@ -243,7 +249,7 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	if err != nil {
 		return nil, err
 	}
-	st.ids = ids
+	st.ids, st.tails = ids, tails
 	if err := st.fillIDs(ctx); err != nil {
 		return nil, err
 	}

@@ -63,3 +63,25 @@ func (s *Store) Inject(e events.Envelope) (uint64, error) {
 	s.changed = make(chan struct{})
 	return seq, nil
 }
+
+var _ events.TailCheckpointer = (*Store)(nil)
+
+// WriteTailCheckpoint implements events.TailCheckpointer.
+func (s *Store) WriteTailCheckpoint(_ context.Context, t events.TailCheckpoint) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tails == nil {
+		s.tails = map[uint64]events.TailCheckpoint{}
+	}
+	t.Heads = nil
+	s.tails[t.BaseAt] = t
+	return nil
+}
+
+// TailCheckpoint implements events.TailCheckpointer.
+func (s *Store) TailCheckpoint(_ context.Context, baseAt uint64) (events.TailCheckpoint, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tails[baseAt]
+	return t, ok, nil
+}

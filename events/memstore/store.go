@@ -52,6 +52,8 @@ type Store struct {
 	changed   chan struct{} // closed and replaced after every append
 	// checkpoints are the signed checkpoints written, oldest first.
 	checkpoints []events.StoredCheckpoint
+	// tails are the tail checkpoints, by their base's At.
+	tails map[uint64]events.TailCheckpoint
 }
 
 type dedupEntry struct {
@@ -240,6 +242,30 @@ func (s *Store) LoadOrg(_ context.Context, org string, afterSeq uint64) ([]event
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pickLocked(s.byOrg[org], afterSeq), nil
+}
+
+// ChangedSince implements events.OrgChanges.
+func (s *Store) ChangedSince(_ context.Context, org string, afterSeq uint64) ([]events.LastOf, uint64, bool, error) {
+	if !events.ValidToken(org) {
+		return nil, 0, false, apperr.New(apperr.Invalid, "invalid organisation %q", org)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at := map[events.Ref]int{}
+	var out []events.LastOf
+	for _, seq := range s.byOrg[org] {
+		if seq <= afterSeq {
+			continue
+		}
+		ref := s.log[seq-1].Ref
+		if i, ok := at[ref]; ok {
+			out[i].Sequence = seq
+			continue
+		}
+		at[ref] = len(out)
+		out = append(out, events.LastOf{Ref: ref, Sequence: seq})
+	}
+	return out, uint64(len(s.log)), true, nil
 }
 
 func (s *Store) pickLocked(seqs []uint64, after uint64) []events.Envelope {

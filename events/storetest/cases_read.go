@@ -105,6 +105,71 @@ func loadOrgOrder(t *testing.T, f Factory) {
 	}
 }
 
+// changedSince: a store that tells an organisation's changed aggregates
+// (events.OrgChanges) names each aggregate of the organisation with an
+// event above the sequence, with its last sequence, and no other.
+func changedSince(t *testing.T, f Factory) {
+	h := open(t, f)
+	oc, ok := h.store.(events.OrgChanges)
+	if !ok {
+		t.Skip("the store does not implement events.OrgChanges")
+	}
+	p1 := h.mustAppend(refP1, 2)
+	h.mustAppend(refQ1, 1)
+	o1 := h.mustAppend(refO1, 1)
+	p1 = append(p1, h.mustAppend(refP1, 1)...)
+	p2 := h.mustAppend(refP2, 1)
+	last := h.mustAppend(refQ1, 1)[0].Sequence
+	check := func(after uint64, want map[events.Ref]uint64) {
+		t.Helper()
+		got, upTo, ok, err := oc.ChangedSince(h.ctx, refP1.Org, after)
+		if err != nil || !ok {
+			t.Fatalf("ChangedSince(%d): ok %v, %v", after, ok, err)
+		}
+		if upTo < last {
+			t.Fatalf("ChangedSince(%d): up to %d, the stream holds %d", after, upTo, last)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("ChangedSince(%d) = %v, want %v", after, got, want)
+		}
+		for _, c := range got {
+			if want[c.Ref] != c.Sequence {
+				t.Fatalf("ChangedSince(%d) = %v, want %v", after, got, want)
+			}
+		}
+	}
+	check(0, map[events.Ref]uint64{refP1: p1[2].Sequence, refO1: o1[0].Sequence, refP2: p2[0].Sequence})
+	check(o1[0].Sequence, map[events.Ref]uint64{refP1: p1[2].Sequence, refP2: p2[0].Sequence})
+	check(p2[0].Sequence, map[events.Ref]uint64{})
+	if got, _, ok, err := oc.ChangedSince(h.ctx, "E99999999", 0); err != nil || !ok || len(got) != 0 {
+		t.Fatalf("ChangedSince of an organisation with no events = %v, %v, %v", got, ok, err)
+	}
+}
+
+// tailCheckpoints: a store that keeps tail checkpoints
+// (events.TailCheckpointer) returns the newest of each base as written.
+func tailCheckpoints(t *testing.T, f Factory) {
+	h := open(t, f)
+	tc, ok := h.store.(events.TailCheckpointer)
+	if !ok {
+		t.Skip("the store does not implement events.TailCheckpointer")
+	}
+	base := events.StoredCheckpoint{Checkpoint: events.Checkpoint{Sequence: 5, Digest: "d"}, At: 7}
+	for _, seq := range []uint64{9, 12} {
+		w := events.TailCheckpoint{Checkpoint: events.Checkpoint{Sequence: seq, Digest: "e", KeyID: "k", Signature: "s"}, BaseAt: base.At, BaseDigest: base.Digest, TailSignature: "t"}
+		if err := tc.WriteTailCheckpoint(h.ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		got, found, err := tc.TailCheckpoint(h.ctx, base.At)
+		if err != nil || !found || got.Sequence != seq || got.TailSignature != "t" || got.BaseDigest != "d" || got.Signature != "s" {
+			t.Fatalf("tail of base %d = %+v, %v, %v; want sequence %d", base.At, got, found, err, seq)
+		}
+	}
+	if _, found, err := tc.TailCheckpoint(h.ctx, 8); found || err != nil {
+		t.Fatalf("a tail of a base never written: %v, %v", found, err)
+	}
+}
+
 func locate(t *testing.T, f Factory) {
 	h := open(t, f)
 	h.mustAppend(refP1, 1)

@@ -23,6 +23,8 @@ func Run(t *testing.T, f Factory) {
 		{"TooLargeEventRefusedAsInvalid", tooLargeEvent},
 		{"LoadAfterSequence", loadAfterSequence},
 		{"LoadOrgInStreamOrder", loadOrgOrder},
+		{"ChangedSinceNamesTheAggregatesThatMoved", changedSince},
+		{"TailCheckpointsKeptByBase", tailCheckpoints},
 		{"LocateFindsOrganisation", locate},
 		{"AggregateIDOfAnotherOrganisationIsRefused", idOfAnotherOrganisation},
 		{"ConcurrentCreationsOfOneIDOneWins", concurrentCreationsOfOneID},

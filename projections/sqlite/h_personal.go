@@ -265,16 +265,26 @@ func (db *DB) erasedParticipant(ctx context.Context, org, id string) (projection
 // ParticipantKey names a participant: organisation and pseudonymous ID.
 type ParticipantKey struct{ Org, ID string }
 
+// retentionCandidatesSQL lists the participants due for erasure at the
+// cutoff (the parameter): not erased yet, with mobilities, and a balance
+// paid on or before the cutoff in the project of each of them. One pass
+// over the mobilities grouped by participant: the correlated look-up of
+// each participant's mobilities it replaced has no index to use, so it
+// scanned every mobility per participant (hours at a million), holding a
+// read transaction that kept SQLite from checkpointing the WAL (which
+// grew by gigabytes a minute under load).
+const retentionCandidatesSQL = "SELECT m.org, m.participant_id FROM mobilities m " +
+	"LEFT JOIN (SELECT DISTINCT project_id FROM payments WHERE kind = 'balance' AND paid_on <= ?) b ON b.project_id = m.project_id " +
+	"WHERE EXISTS (SELECT 1 FROM participants p WHERE p.org = m.org AND p.id = m.participant_id) " +
+	"AND NOT EXISTS (SELECT 1 FROM erased_participants e WHERE e.org = m.org AND e.id = m.participant_id) " +
+	"GROUP BY m.org, m.participant_id HAVING COUNT(b.project_id) = COUNT(*) " +
+	"ORDER BY m.org, m.participant_id"
+
 // RetentionCandidates returns the participants with personal data, not
 // erased, every one of whose projects had its balance paid on or before
 // cutoff (PD-RETENTION), by organisation and ID.
 func (db *DB) RetentionCandidates(ctx context.Context, cutoff aggregates.Date) ([]ParticipantKey, error) {
-	rows, err := db.query(ctx, "SELECT p.org, p.id FROM participants p "+
-		"WHERE NOT EXISTS (SELECT 1 FROM erased_participants e WHERE e.org = p.org AND e.id = p.id) "+
-		"AND EXISTS (SELECT 1 FROM mobilities m WHERE m.org = p.org AND m.participant_id = p.id) "+
-		"AND NOT EXISTS (SELECT 1 FROM mobilities m WHERE m.org = p.org AND m.participant_id = p.id "+
-		"AND NOT EXISTS (SELECT 1 FROM payments b WHERE b.project_id = m.project_id AND b.kind = 'balance' AND b.paid_on <= ?)) "+
-		"ORDER BY p.org, p.id", cutoff.String())
+	rows, err := db.query(ctx, retentionCandidatesSQL, cutoff.String())
 	if err != nil {
 		return nil, queryErr(err, "the participants due for erasure")
 	}
