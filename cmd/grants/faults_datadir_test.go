@@ -78,10 +78,12 @@ func TestFaultInstanceDataDirectoryFullThenReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Room for the read models of the load (the long one writes about
-	// ten thousand commands) until the filler takes the rest.
-	mib := 16
+	// ten thousand commands) and their write-ahead log, which may grow to
+	// its bound (64 MiB, projections/sqlite walSizeLimit) before it starts
+	// anew, until the filler takes the rest.
+	mib := 128
 	if faultsLong() {
-		mib = 256
+		mib = 384
 	}
 	jstest.SmallDiskAt(t, dir, mib)
 	l := f.openLedger()
