@@ -9,7 +9,6 @@ import (
 	authjs "github.com/erasmus-ledger/grants/api/auth/jetstream"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -31,15 +30,7 @@ func twoInstances(t *testing.T) (a, b instance) {
 // bucket consistently with each other (Store.SetShared).
 func twoInstancesShared(t *testing.T, shared bool) (a, b instance) {
 	t.Helper()
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	t.Cleanup(srv.Shutdown)
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
+	srv := authjs.StartTestServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	open := func() instance {
@@ -158,13 +149,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 	for _, watch := range []bool{false, true} {
 		name := map[bool]string{false: "bucket", true: "memory"}[watch]
 		b.Run(name, func(b *testing.B) {
-			srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: b.TempDir(), NoSigs: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			srv.Start()
-			defer srv.Shutdown()
-			srv.ReadyForConnections(10 * time.Second)
+			srv := authjs.StartTestServer(b)
 			nc, err := nats.Connect(srv.ClientURL())
 			if err != nil {
 				b.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"github.com/erasmus-ledger/grants/api/auth"
 	authjs "github.com/erasmus-ledger/grants/api/auth/jetstream"
 	"github.com/erasmus-ledger/grants/events"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -16,15 +15,7 @@ import (
 // startNATS runs a real embedded nats-server with JetStream in a temp dir.
 func startNATS(t *testing.T) jetstream.JetStream {
 	t.Helper()
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	t.Cleanup(srv.Shutdown)
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
+	srv := authjs.StartTestServer(t)
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {
 		t.Fatal(err)
