@@ -30,7 +30,7 @@ func clusterShared(dir string) (signing, master string) {
 
 func runCluster(args []string) error {
 	if len(args) == 0 {
-		return usagef("grants cluster up|down|status|backup|restore [--dir DIR]")
+		return usagef("grants cluster up|down|status|reload|backup|restore [--dir DIR]")
 	}
 	action := args[0]
 	fs := newFlagSet("cluster " + action)
@@ -116,6 +116,27 @@ func runCluster(args []string) error {
 		printCluster(os.Stdout, c)
 		if down > 0 {
 			return fmt.Errorf("%d of %d nodes do not run", down, len(c.Nodes))
+		}
+		return nil
+	case "reload":
+		// A node whose disk filled has JetStream disabled until its
+		// configuration is read again: no restart is needed.
+		c, err := natscluster.Load(*dir)
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("no cluster in %s (grants cluster up)", *dir)
+		}
+		if err != nil {
+			return err
+		}
+		for i, n := range c.Nodes {
+			if !c.Running(i) {
+				fmt.Printf("%s  stopped: not reloaded\n", n.Name)
+				continue
+			}
+			if err := c.Reload(i); err != nil {
+				return err
+			}
+			fmt.Printf("%s  reloaded (pid %d)\n", n.Name, c.Pid(i))
 		}
 		return nil
 	case "backup", "restore":

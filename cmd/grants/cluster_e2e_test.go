@@ -482,6 +482,25 @@ func TestClusterCommandUpStatusDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// reload: every node reads its configuration again and keeps running
+	// with its pid (no restart), and the cluster still answers.
+	pids := make([]int, len(c.Nodes))
+	for i := range c.Nodes {
+		pids[i] = c.Pid(i)
+	}
+	out, errOut, code = grants(t, "cluster", "reload", "--dir", dir)
+	if code != 0 || strings.Count(out, "reloaded") != 3 {
+		t.Fatalf("cluster reload: exit %d, want 3 nodes reloaded:\n%s%s", code, out, errOut)
+	}
+	for i := range c.Nodes {
+		if c.Pid(i) != pids[i] || !c.Running(i) {
+			t.Fatalf("node %d after reload: pid %d (was %d), running %v", i, c.Pid(i), pids[i], c.Running(i))
+		}
+	}
+	waitFor(t, 30*time.Second, func() bool {
+		out, _, code = grants(t, "cluster", "status", "--dir", dir)
+		return code == 0 && strings.Count(out, "meta leader n") == 3
+	}, "the cluster answers after the reload")
 	if _, _, code = grants(t, "cluster", "down", "--dir", dir); code != 0 {
 		t.Fatalf("cluster down: exit %d", code)
 	}

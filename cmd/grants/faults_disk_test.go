@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -54,9 +53,7 @@ func TestFaultFullDiskOnOneNATSNode(t *testing.T) {
 	// nats-server disables JetStream on a node whose disk is full ("JetStream
 	// out of resources, will be DISABLED") and enables it again on a
 	// configuration reload (SIGHUP): no restart of the node.
-	if pid := c.Pid(0); pid <= 0 {
-		t.Fatal("node 0 does not run")
-	} else if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+	if err := c.Reload(0); err != nil {
 		t.Fatal(err)
 	}
 	load.waitAcks(t, 2*time.Minute, "node 0's disk freed", plan.between)

@@ -211,6 +211,25 @@ func (c *Cluster) Stop(i int) error { return c.signal(i, syscall.SIGTERM, stopGr
 // has exited.
 func (c *Cluster) Kill(i int) error { return c.signal(i, syscall.SIGKILL, 0) }
 
+// Reload makes node i read its configuration again (SIGHUP), without a
+// restart. nats-server disables JetStream on a node whose disk filled
+// ("JetStream out of resources, will be DISABLED"); a reload once the disk
+// has room enables it again, and the node catches up with the others.
+func (c *Cluster) Reload(i int) error {
+	n, err := c.node(i)
+	if err != nil {
+		return err
+	}
+	pid, _ := c.pid(i)
+	if pid == 0 {
+		return fmt.Errorf("node %s does not run", n.Name)
+	}
+	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+		return fmt.Errorf("reloading node %s: %w", n.Name, err)
+	}
+	return nil
+}
+
 // Close stops every node (Stop) and returns the first error.
 func (c *Cluster) Close() error {
 	var first error
