@@ -120,17 +120,8 @@ func (v *evolver) putLean(pr *Project, id string, f mobilityFacts) {
 			pr.CountedMobilities++
 		}
 		pr.claim(f.claims)
-		if f.participantID != "" && (f.courseFeeDays != 0 || f.linguisticCents != 0) {
-			if pr.participantSums == nil {
-				pr.participantSums = map[string]participantSum{}
-			}
-			s := pr.participantSums[f.participantID]
-			s.courseFeeDays += f.courseFeeDays
-			var ok bool
-			if s.linguisticCents, ok = money.Add(s.linguisticCents, f.linguisticCents); !ok {
-				pr.sumsInexact = true
-			}
-			pr.participantSums[f.participantID] = s
+		if !addParticipantSum(&pr.participantSums, &f) {
+			pr.sumsInexact = true
 		}
 	}
 	if f.paysOrgSupport() {
@@ -183,19 +174,9 @@ func (pr Project) Compacted() Project {
 	c.factsUnknown, c.sumsInexact = false, false
 	for id, f := range pr.facts {
 		c.mobilityIDs[idHash(id)] = struct{}{}
-		if f.cancelled || f.participantID == "" || (f.courseFeeDays == 0 && f.linguisticCents == 0) {
-			continue
-		}
-		if c.participantSums == nil {
-			c.participantSums = map[string]participantSum{}
-		}
-		s := c.participantSums[f.participantID]
-		s.courseFeeDays += f.courseFeeDays
-		var ok bool
-		if s.linguisticCents, ok = money.Add(s.linguisticCents, f.linguisticCents); !ok {
+		if !f.cancelled && !addParticipantSum(&c.participantSums, &f) {
 			c.sumsInexact = true
 		}
-		c.participantSums[f.participantID] = s
 	}
 	return c
 }
@@ -225,4 +206,23 @@ func sameLean(a, b Project) bool {
 		}
 	}
 	return true
+}
+
+// addParticipantSum adds the course-fee days and UA-LINGUISTIC cents of f
+// to its participant's sum in *sums (made when first needed); a mobility
+// without a participant or without either claim adds nothing. It reports
+// false when the cents overflowed (the sums are then inexact).
+func addParticipantSum(sums *map[string]participantSum, f *mobilityFacts) bool {
+	if f.participantID == "" || (f.courseFeeDays == 0 && f.linguisticCents == 0) {
+		return true
+	}
+	if *sums == nil {
+		*sums = map[string]participantSum{}
+	}
+	s := (*sums)[f.participantID]
+	s.courseFeeDays += f.courseFeeDays
+	var ok bool
+	s.linguisticCents, ok = money.Add(s.linguisticCents, f.linguisticCents)
+	(*sums)[f.participantID] = s
+	return ok
 }
