@@ -142,14 +142,22 @@ func (f *fleet) startAll() {
 	}
 }
 
+// detach takes instance i's process out of the fleet (no request goes to
+// it any more) and returns it with its exit channel; p is nil when it
+// does not run.
+func (f *fleet) detach(i int) (in *instance, p *os.Process, done <-chan error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	in = f.instances[i]
+	p, done = in.cmd, in.done
+	in.cmd, in.base = nil, ""
+	return in, p, done
+}
+
 // kill sends SIGKILL to instance i and waits until it is gone.
 func (f *fleet) kill(i int) {
 	f.t.Helper()
-	f.mu.Lock()
-	in := f.instances[i]
-	p, done := in.cmd, in.done
-	in.cmd, in.base = nil, ""
-	f.mu.Unlock()
+	_, p, done := f.detach(i)
 	if p == nil {
 		return
 	}
@@ -164,11 +172,7 @@ func (f *fleet) kill(i int) {
 // stop sends SIGTERM to instance i and waits for a clean exit.
 func (f *fleet) stop(i int) {
 	f.t.Helper()
-	f.mu.Lock()
-	in := f.instances[i]
-	p, done := in.cmd, in.done
-	in.cmd, in.base = nil, ""
-	f.mu.Unlock()
+	in, p, done := f.detach(i)
 	if p == nil {
 		return
 	}
