@@ -176,14 +176,7 @@ func TestFaultNATSNodesStopDuringTheLoad(t *testing.T) {
 	nc, c := clusterNATS(t)
 	f := newFleet(t, nc, plan.instances)
 	l := f.openLedger()
-	token := l.officeToken(t)
-	projects := seedProjects(t, l)
-	f.startAll()
-	load := newFaultLoad(f, token, "2node", projects)
-	ctx, cancel := context.WithCancel(context.Background())
-	loaded := make(chan struct{})
-	go func() { load.run(ctx, plan.workers); close(loaded) }()
-	defer func() { cancel(); <-loaded }()
+	load, stopLoad := f.startLoad(l, "2node", plan.workers)
 	node := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -244,10 +237,7 @@ func TestFaultNATSNodesStopDuringTheLoad(t *testing.T) {
 		scancel()
 		load.waitAcks(t, 2*time.Minute, "every node back", plan.between)
 	}
-	cancel()
-	<-loaded
-	loaded = make(chan struct{})
-	close(loaded)
+	stopLoad()
 	sent, acked := load.res.counts()
 	t.Logf("%d commands sent, %d acknowledged; %s", sent, acked, load.res)
 	tallyStream(t, l, load.res)

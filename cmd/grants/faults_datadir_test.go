@@ -87,14 +87,7 @@ func TestFaultInstanceDataDirectoryFullThenReadOnly(t *testing.T) {
 	}
 	jstest.SmallDiskAt(t, dir, mib)
 	l := f.openLedger()
-	token := l.officeToken(t)
-	projects := seedProjects(t, l)
-	f.startAll()
-	load := newFaultLoad(f, token, "5data", projects)
-	ctx, cancel := context.WithCancel(context.Background())
-	loaded := make(chan struct{})
-	go func() { load.run(ctx, plan.workers); close(loaded) }()
-	defer func() { cancel(); <-loaded }()
+	load, stopLoad := f.startLoad(l, "5data", plan.workers)
 	load.waitAcks(t, 2*time.Minute, "the load runs", 20)
 
 	// A full disk under instance 0's read models.
@@ -109,7 +102,7 @@ func TestFaultInstanceDataDirectoryFullThenReadOnly(t *testing.T) {
 		if err != nil {
 			return false
 		}
-		st, ctype := minSeqStatus(base, token, last)
+		st, ctype := minSeqStatus(base, load.token, last)
 		answer = fmt.Sprintf("%d %s", st, ctype)
 		return st == http.StatusServiceUnavailable && ctype == "application/problem+json"
 	})
@@ -145,8 +138,7 @@ func TestFaultInstanceDataDirectoryFullThenReadOnly(t *testing.T) {
 	f.start(0)
 	load.waitAcks(t, 2*time.Minute, "instance 0 back", plan.between)
 
-	cancel()
-	<-loaded
+	stopLoad()
 	sent, acked := load.res.counts()
 	t.Logf("%d commands sent, %d acknowledged; %s", sent, acked, load.res)
 	tallyStream(t, l, load.res)

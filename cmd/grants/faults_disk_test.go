@@ -26,14 +26,7 @@ func TestFaultFullDiskOnOneNATSNode(t *testing.T) {
 	c := natscluster.StartTest(t, natscluster.Config{Dir: dir})
 	f := newFleet(t, natsOf(c), plan.instances)
 	l := f.openLedger()
-	token := l.officeToken(t)
-	projects := seedProjects(t, l)
-	f.startAll()
-	load := newFaultLoad(f, token, "4disk", projects)
-	ctx, cancel := context.WithCancel(context.Background())
-	loaded := make(chan struct{})
-	go func() { load.run(ctx, plan.workers); close(loaded) }()
-	defer func() { cancel(); <-loaded }()
+	load, stopLoad := f.startLoad(l, "4disk", plan.workers)
 	load.waitAcks(t, 2*time.Minute, "the load runs", 20)
 
 	// The node whose disk fills leads the stream: the worst case.
@@ -57,8 +50,7 @@ func TestFaultFullDiskOnOneNATSNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	load.waitAcks(t, 2*time.Minute, "node 0's disk freed", plan.between)
-	cancel()
-	<-loaded
+	stopLoad()
 	sent, acked := load.res.counts()
 	t.Logf("%d commands sent, %d acknowledged; %s", sent, acked, load.res)
 	tallyStream(t, l, load.res)

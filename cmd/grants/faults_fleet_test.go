@@ -142,6 +142,24 @@ func (f *fleet) startAll() {
 	}
 }
 
+// startLoad starts the fleet's instances and a load of workers clients
+// on ledger l: a national-office token, the seeded projects, commands keyed
+// with prefix. stop ends the load and waits for its clients; it runs at the
+// end of the test too, before the instances are killed.
+func (f *fleet) startLoad(l *ledger, prefix string, workers int) (load *faultLoad, stop func()) {
+	f.t.Helper()
+	token := l.officeToken(f.t)
+	projects := seedProjects(f.t, l)
+	f.startAll()
+	load = newFaultLoad(f, token, prefix, projects)
+	ctx, cancel := context.WithCancel(context.Background())
+	loaded := make(chan struct{})
+	go func() { load.run(ctx, workers); close(loaded) }()
+	stop = func() { cancel(); <-loaded }
+	f.t.Cleanup(stop)
+	return load, stop
+}
+
 // detach takes instance i's process out of the fleet (no request goes to
 // it any more) and returns it with its exit channel; p is nil when it
 // does not run.
