@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -18,7 +19,7 @@ import (
 )
 
 func init() {
-	subcommands["cluster"] = subcommand{summary: "run a local three-node NATS JetStream cluster for several grants serve instances (up|down|status), back it up and restore it (backup|restore)", run: runCluster}
+	subcommands["cluster"] = subcommand{summary: "run a local three-node NATS JetStream cluster for several grants serve instances (up|down|status|reload|watch), back it up and restore it (backup|restore)", run: runCluster}
 }
 
 // clusterShared are the files every grants serve instance of a cluster
@@ -30,7 +31,7 @@ func clusterShared(dir string) (signing, master string) {
 
 func runCluster(args []string) error {
 	if len(args) == 0 {
-		return usagef("grants cluster up|down|status|reload|backup|restore [--dir DIR]")
+		return usagef("grants cluster up|down|status|reload|watch|backup|restore [--dir DIR]")
 	}
 	action := args[0]
 	fs := newFlagSet("cluster " + action)
@@ -42,6 +43,8 @@ func runCluster(args []string) error {
 	from := fs.String("from", "", "restore: directory of a backup")
 	natsURL := fs.String("nats-url", "", "backup, restore: the cluster's URLs (default: the local cluster of --dir)")
 	natsNkey := fs.String("nats-nkey", "", "backup, restore: the nkey seed of an identity with every right (default: the local cluster's nats-serve.nk)")
+	watch := fs.Bool("watch", true, "up: start the watcher (grants cluster watch) beside the nodes, which enables a node's JetStream again once its full disk has room")
+	minFree := fs.Int64("min-free-mib", 32, "watch: MiB a node's store must have free before its JetStream is enabled again")
 	if err := fs.parse(args[1:]); err != nil {
 		return err
 	}
@@ -67,6 +70,11 @@ func runCluster(args []string) error {
 		if _, err := pii.LoadOrCreateMaster(master); err != nil {
 			return err
 		}
+		if *watch {
+			if err := spawnClusterWatcher(c); err != nil {
+				return err
+			}
+		}
 		printCluster(os.Stdout, c)
 		return nil
 	case "down":
@@ -76,6 +84,9 @@ func runCluster(args []string) error {
 			return nil
 		}
 		if err != nil {
+			return err
+		}
+		if err := c.StopWatcher(); err != nil {
 			return err
 		}
 		if err := c.Close(); err != nil {
@@ -113,6 +124,11 @@ func runCluster(args []string) error {
 			}
 			fmt.Printf("%s  %s  %s\n", n.Name, n.ClientURL(), state)
 		}
+		if pid := c.WatcherPid(); pid != 0 {
+			fmt.Printf("watcher  running (pid %d), log %s\n", pid, c.WatcherLogPath())
+		} else {
+			fmt.Printf("watcher  not running (grants cluster watch --dir %s)\n", c.Dir)
+		}
 		printCluster(os.Stdout, c)
 		if down > 0 {
 			return fmt.Errorf("%d of %d nodes do not run", down, len(c.Nodes))
@@ -139,6 +155,20 @@ func runCluster(args []string) error {
 			fmt.Printf("%s  reloaded (pid %d)\n", n.Name, c.Pid(i))
 		}
 		return nil
+	case "watch":
+		c, err := natscluster.Load(*dir)
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("no cluster in %s (grants cluster up)", *dir)
+		}
+		if err != nil {
+			return err
+		}
+		if *minFree < 1 {
+			return usagef("--min-free-mib %d: want at least 1", *minFree)
+		}
+		log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+		log.Info("watching the cluster's nodes", "dir", c.Dir, "nodes", len(c.Nodes), "min_free_mib", *minFree)
+		return c.Watch(ctx, natscluster.WatchConfig{MinFree: uint64(*minFree) << 20, Log: log})
 	case "backup", "restore":
 		if (action == "backup") == (*out == "") || (action == "restore") == (*from == "") {
 			return usagef("grants cluster backup --out DIR, or grants cluster restore --from DIR")
@@ -153,7 +183,22 @@ func runCluster(args []string) error {
 		}
 		return clusterRestore(ctx, nc, *from)
 	}
-	return usagef("grants cluster %s: want up, down, status, backup or restore", action)
+	return usagef("grants cluster %s: want up, down, status, reload, watch, backup or restore", action)
+}
+
+// spawnClusterWatcher starts `grants cluster watch` for c, detached
+// like its nodes, unless one runs.
+func spawnClusterWatcher(c *natscluster.Cluster) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding this program to start the watcher: %w", err)
+	}
+	pid, err := c.SpawnWatcher([]string{exe, "cluster", "watch", "--dir", c.Dir})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "watcher running (pid %d), log %s\n", pid, c.WatcherLogPath())
+	return nil
 }
 
 // clusterAdminConn connects with every right: to url with the seed of

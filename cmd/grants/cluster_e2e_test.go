@@ -478,9 +478,21 @@ func TestClusterCommandUpStatusDown(t *testing.T) {
 	if code != 0 || strings.Count(out, "meta leader n") != 3 {
 		t.Fatalf("cluster status after up: exit %d, want 3 nodes with a meta leader:\n%s%s", code, out, errOut)
 	}
+	if !strings.Contains(out, "watcher  running (pid ") {
+		t.Fatalf("cluster status after up does not show the watcher running:\n%s", out)
+	}
 	c, err := natscluster.Load(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	watcher := c.WatcherPid()
+	if watcher == 0 {
+		t.Fatal("cluster up started no watcher")
+	}
+	// A second up finds the cluster and its watcher running: no second
+	// watcher.
+	if _, errOut, code = grants(t, "cluster", "up", "--dir", dir); code != 0 || c.WatcherPid() != watcher {
+		t.Fatalf("second cluster up: exit %d, watcher pid %d (was %d): %s", code, c.WatcherPid(), watcher, errOut)
 	}
 	// reload: every node reads its configuration again and keeps running
 	// with its pid (no restart), and the cluster still answers.
@@ -508,6 +520,9 @@ func TestClusterCommandUpStatusDown(t *testing.T) {
 		if c.Running(i) {
 			t.Errorf("node %d runs after cluster down", i)
 		}
+	}
+	if pid := c.WatcherPid(); pid != 0 {
+		t.Errorf("the watcher (pid %d) runs after cluster down", pid)
 	}
 	if out, _, code = grants(t, "cluster", "status", "--dir", dir); code != 1 || strings.Count(out, "stopped") != 3 {
 		t.Fatalf("cluster status after down: exit %d, want 1 with 3 nodes stopped:\n%s", code, out)

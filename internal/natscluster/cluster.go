@@ -479,23 +479,41 @@ func (c *Cluster) apiAnswers(ctx context.Context, n NodeInfo) error {
 // get fetches path from n's monitoring port; a status other than 200 is
 // an error holding the body.
 func (c *Cluster) get(ctx context.Context, n NodeInfo, path string) ([]byte, error) {
+	code, status, body, err := c.fetch(ctx, n, path)
+	if err != nil {
+		return nil, err
+	}
+	if code != http.StatusOK {
+		return nil, fmt.Errorf("node %s %s: %s: %s", n.Name, path, status, strings.TrimSpace(string(body)))
+	}
+	return body, nil
+}
+
+// status tells whether path on n's monitoring port answers 200 (false
+// for another status); an error means the node did not answer.
+func (c *Cluster) status(ctx context.Context, n NodeInfo, path string) (bool, error) {
+	code, _, _, err := c.fetch(ctx, n, path)
+	return code == http.StatusOK, err
+}
+
+// fetch asks path of n's monitoring port, within 2 s.
+func (c *Cluster) fetch(ctx context.Context, n NodeInfo, path string) (code int, status string, body []byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d%s", n.MonitorPort, path), nil)
 	if err != nil {
-		return nil, err
+		return 0, "", nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("node %s %s: %w", n.Name, path, err)
+		return 0, "", nil, fmt.Errorf("node %s %s: %w", n.Name, path, err)
 	}
 	defer resp.Body.Close()
 	var buf bytes.Buffer
-	_, err = buf.ReadFrom(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("node %s %s: %s: %s", n.Name, path, resp.Status, strings.TrimSpace(buf.String()))
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return 0, "", nil, fmt.Errorf("node %s %s: %w", n.Name, path, err)
 	}
-	return buf.Bytes(), err
+	return resp.StatusCode, resp.Status, buf.Bytes(), nil
 }
 
 // logTail is the end of node n's log, for an error message.

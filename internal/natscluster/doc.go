@@ -20,6 +20,11 @@
 //     act on node i (0-based) as a process; WaitReady(ctx) polls until
 //     every running node sees a meta leader and reports healthy;
 //     MetaLeader(ctx, i) asks node i who leads; Close() stops every node.
+//   - Cluster.Watch(ctx, WatchConfig) reloads (SIGHUP) a node whose
+//     JetStream nats-server disabled after a failed write (a full disk)
+//     once its store has room again; SpawnWatcher / StopWatcher run it as
+//     a detached process (grants cluster watch) beside detached nodes,
+//     and WatchTest runs it for a test.
 //
 // Nodes are processes of their own. Unless Config.Detach (grants cluster
 // up), the kernel kills them when the process that started them dies, so

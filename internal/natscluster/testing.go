@@ -2,6 +2,8 @@ package natscluster
 
 import (
 	"context"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -27,4 +29,31 @@ func StartTest(t testing.TB, cfg Config) *Cluster {
 		}
 	})
 	return c
+}
+
+// WatchTest runs c.Watch (see WatchConfig) for a test until its cleanup,
+// logging through t.
+func WatchTest(t testing.TB, c *Cluster, cfg WatchConfig) {
+	t.Helper()
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = c.Watch(ctx, cfg)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+// testWriter writes log lines to t.Log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
