@@ -183,6 +183,7 @@ func TestFaultInstanceDataDirectoryFullThenReadOnly(t *testing.T) {
 	// Instance 0's data directory turns read-only under it.
 	refusedBefore := mnt.Refused()
 	_, logged = logs.since(0)
+	readOnlyAt := time.Now()
 	mnt.Set(faultfs.ReadOnly)
 	load.waitAcks(t, 2*time.Minute, "instance 0's data directory read-only", plan.between)
 	t.Logf("instance 0 on a read-only data directory: /readyz 503; a read at the newest sequence: %s", checkReadRefused(t, l, load, base, "a read-only data directory"))
@@ -202,7 +203,8 @@ func TestFaultInstanceDataDirectoryFullThenReadOnly(t *testing.T) {
 	mnt.Set(faultfs.Healthy)
 	start = time.Now()
 	pollFor(t, 3*time.Minute, "instance 0 ready again after its data directory turned writable", func() bool { return readyStatus(base) == http.StatusOK })
-	t.Logf("instance 0 ready again %s after its data directory turned writable, without a restart", time.Since(start).Round(time.Millisecond))
+	t.Logf("instance 0 ready again %s after its data directory turned writable (read-only for %s), without a restart",
+		time.Since(start).Round(time.Millisecond), start.Sub(readOnlyAt).Round(time.Millisecond))
 	if p := f.instances[0].cmd; p == nil || p.Pid != pid {
 		t.Fatalf("instance 0 was restarted")
 	}
