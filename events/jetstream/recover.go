@@ -88,8 +88,9 @@ func (r *recoverer) health() error {
 }
 
 // check looks at the server's health and repairs JetStream if it is not
-// healthy and the disk has room and is writable (a repair on a read-only
-// file system fails at once, and was tried and logged every second). A failure is confirmed by three more
+// healthy and the disk has room and takes a new file (a repair on a
+// read-only file system fails at once: it was tried, and logged, every
+// second). A failure is confirmed by three more
 // looks before anything is said or done: the server's health check waits 1 ms
 // for its own start to be complete, and a busy machine (a goroutine
 // descheduled longer than that, GC pauses near the memory limit) fails
