@@ -221,3 +221,56 @@ func TestReadinessDuringCatchUpIsNotAnError(t *testing.T) {
 		t.Fatalf("ready: status %d, want 200", status)
 	}
 }
+
+// count returns how many records at level min or above carry message msg.
+func (h *captured) count(min slog.Level, msg string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, r := range h.records {
+		if r.Level >= min && r.Message == msg {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReadinessFailureIsLoggedOnceWhileItLasts: a load balancer probes
+// /readyz every few seconds while a disk is full or read-only, for
+// minutes; the failure is logged as an error at its first probe only (the
+// others answer 503 as well, logged at debug), its end once, and a new
+// failure again.
+func TestReadinessFailureIsLoggedOnceWhileItLasts(t *testing.T) {
+	var ready readiness
+	_, h, base := loggedServer(t, &ready)
+	probe := func(want int) string {
+		t.Helper()
+		status, _, id := send(t, http.MethodGet, base+"/readyz", "", "")
+		if status != want {
+			t.Fatalf("/readyz: status %d, want %d", status, want)
+		}
+		h.accessLine(t, id)
+		return id
+	}
+	fault := errors.New("COMMIT: disk I/O error: read-only file system")
+	ready.set(fault)
+	first := probe(http.StatusServiceUnavailable)
+	if errs := h.at(slog.LevelError, first); len(errs) != 1 {
+		t.Fatalf("the first probe of a failure logged %v, want one error", errs)
+	}
+	for range 5 {
+		if above := h.at(slog.LevelInfo, probe(http.StatusServiceUnavailable)); len(above) > 0 {
+			t.Fatalf("a probe of the same failure logged %v, want nothing above debug", above)
+		}
+	}
+	ready.set(nil)
+	probe(http.StatusOK)
+	probe(http.StatusOK)
+	if n := h.count(slog.LevelInfo, "no longer failing readiness"); n != 1 {
+		t.Fatalf("the end of the failure logged %d times, want once", n)
+	}
+	ready.set(fault)
+	if errs := h.at(slog.LevelError, probe(http.StatusServiceUnavailable)); len(errs) != 1 {
+		t.Fatalf("the first probe of a new failure logged %v, want one error", errs)
+	}
+}

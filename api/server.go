@@ -131,6 +131,8 @@ type Server struct {
 	limiter *limiter
 	pages   *pages
 	reads   *readCache
+	// readyLog logs a readiness failure once (health.go).
+	readyLog readinessLog
 }
 
 // New builds the server and registers every route.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -87,7 +88,9 @@ func (r *recoverer) health() error {
 }
 
 // check looks at the server's health and repairs JetStream if it is not
-// healthy and the disk has room. A failure is confirmed by three more
+// healthy and the disk has room and takes a new file (a repair on a
+// read-only file system fails at once: it was tried, and logged, every
+// second). A failure is confirmed by three more
 // looks before anything is said or done: the server's health check waits 1 ms
 // for its own start to be complete, and a busy machine (a goroutine
 // descheduled longer than that, GC pauses near the memory limit) fails
@@ -112,7 +115,7 @@ func (r *recoverer) check() {
 	case was == nil:
 		r.log.Error("JetStream cannot take writes; it will be restarted once the disk has room", "err", err, "store_dir", r.dir)
 	}
-	if free, ferr := freeBytes(r.dir); ferr != nil || free < recoverFreeBytes {
+	if free, ferr := freeBytes(r.dir); ferr != nil || free < recoverFreeBytes || !writable(r.dir) {
 		return
 	}
 	r.log.Warn("restarting JetStream to resume writes", "reason", err)
@@ -156,6 +159,16 @@ func freeBytes(dir string) (uint64, error) {
 		return 0, err
 	}
 	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// writable reports whether a file can be created in dir.
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".writable-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return os.Remove(f.Name()) == nil
 }
 
 // absDir is dir made absolute, as StartEmbedded gives it to the server.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -21,6 +22,21 @@ var environmental = map[sqlite3.ErrNo]bool{
 	sqlite3.ErrFull: true, sqlite3.ErrIoErr: true, sqlite3.ErrCantOpen: true, sqlite3.ErrPerm: true,
 	sqlite3.ErrReadonly: true, sqlite3.ErrBusy: true, sqlite3.ErrLocked: true, sqlite3.ErrNomem: true,
 	sqlite3.ErrInterrupt: true, sqlite3.ErrAuth: true,
+}
+
+// diskFault reports whether err tells of the disk under a file: full,
+// read-only, failing writes, a file that cannot be opened or a
+// permission. Such a fault clears without a restart (space freed, the
+// file system writable again), unlike an event that cannot be projected.
+func diskFault(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrReadonly, sqlite3.ErrCantOpen, sqlite3.ErrPerm:
+			return true
+		}
+	}
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EIO)
 }
 
 // damaged reports whether an error of Open tells of a damaged file.

@@ -47,9 +47,10 @@ type ManagerConfig struct {
 	// table stays empty of sealed data.
 	Vault pii.Vault
 	// RetryDelay is the first delay before a failed live projector is
-	// restarted (doubling up to a minute, back to RetryDelay once it has
-	// recovered; default 1s). Unknown event types, events that do not
-	// decode and a stream mismatch are not retried.
+	// restarted (doubling up to a minute, or up to 10 s after a disk
+	// fault; back to RetryDelay once it has recovered; default 1s).
+	// Unknown event types, events that do not decode and a stream
+	// mismatch are not retried.
 	RetryDelay time.Duration
 	// AcceptStreamLoss lets OpenManager start over from a stream that
 	// ends before the read models' checkpoint (deleted or truncated): the
@@ -99,6 +100,10 @@ type generation struct {
 	// restart; runs counts the projector's runs that have ended.
 	progressed atomic.Bool
 	runs       atomic.Uint64
+	// logged is the failure last logged, until a commit shows it over
+	// (or, for a fault not of the disk, a run that lasts): a failure is
+	// logged once while it lasts, and its end once.
+	logged atomic.Pointer[error]
 
 	mu      sync.Mutex
 	refs    int
@@ -211,6 +216,7 @@ func (m *Manager) removeStale(current string) {
 // start makes db a generation and starts its live projector.
 func (m *Manager) start(db *DB) (*generation, error) {
 	g := &generation{db: db, name: filepath.Base(db.Path()), drained: make(chan struct{})}
+	db.ckpt.setLogger(m.cfg.Logger)
 	p, err := NewProjector(db, ProjectorConfig{Registry: m.cfg.Registry, Logger: m.cfg.Logger, KeyRing: m.cfg.KeyRing, Vault: m.cfg.Vault, KeepSealed: true,
 		OwnSignatures: m.cfg.OwnSignatures, Started: func() { m.recoverAfterDelay(g) }, Progress: func(uint64) { m.recovered(g) }})
 	if err != nil {
@@ -225,21 +231,28 @@ func (m *Manager) start(db *DB) (*generation, error) {
 // just started (it has read the stream and checked the file) is still
 // running after RetryDelay: a projector with nothing to apply is as
 // healthy as it can be, and one whose writes fail again at once does not
-// flap between failed and recovered.
+// flap between failed and recovered. It logs no recovery from a disk
+// fault: only a commit shows the disk writable again.
 func (m *Manager) recoverAfterDelay(g *generation) {
 	run := g.runs.Load()
 	time.AfterFunc(m.cfg.RetryDelay, func() {
-		if g.runs.Load() == run {
-			m.recovered(g)
+		if g.runs.Load() != run {
+			return
+		}
+		g.progressed.Store(true)
+		g.failed.Store(nil)
+		if e := g.logged.Load(); e != nil && !diskFault(*e) && g.logged.CompareAndSwap(e, nil) {
+			m.cfg.Logger.Info("the read-model projector recovered", "after", *e, "checkpoint", g.db.Checkpoint())
 		}
 	})
 }
 
 // recovered clears the error of g's projector once it has committed a
-// batch, or run for a while (recoverAfterDelay).
+// batch, and logs the end of the failure last logged.
 func (m *Manager) recovered(g *generation) {
 	g.progressed.Store(true)
-	if e := g.failed.Swap(nil); e != nil {
+	g.failed.Store(nil)
+	if e := g.logged.Swap(nil); e != nil {
 		m.cfg.Logger.Info("the read-model projector recovered", "after", *e, "checkpoint", g.db.Checkpoint())
 	}
 }
@@ -255,9 +268,20 @@ func persistent(err error) bool {
 	return errors.As(err, &ae) && ae.Code == apperr.Internal
 }
 
+// maxRetryDelay bounds the growing delay before a failed projector runs
+// again; diskRetryDelay bounds it after a disk fault (a full or read-only
+// disk, a failing write): a retry then costs one failed commit, and the
+// read models turn ready again at most that long after the disk clears.
+const (
+	maxRetryDelay  = time.Minute
+	diskRetryDelay = 10 * time.Second
+)
+
 // run starts g's projector in the background, restarting it after
 // transient failures with a growing delay (back to the first once it has
-// recovered), unless the stream holds an event it cannot project.
+// recovered), unless the stream holds an event it cannot project. A
+// failure is logged once while it lasts (a disk fault may last minutes),
+// again if it changes, and its end once (recovered).
 func (m *Manager) run(g *generation) {
 	ctx, stop := context.WithCancel(m.ctx)
 	g.stop, g.done = stop, make(chan struct{})
@@ -286,13 +310,22 @@ func (m *Manager) run(g *generation) {
 			if g.progressed.Load() {
 				delay = m.cfg.RetryDelay
 			}
-			m.cfg.Logger.Warn("the read-model projector failed; retrying", "err", err, "retry_in", delay)
+			wait := delay
+			if diskFault(err) {
+				wait = min(delay, max(diskRetryDelay, m.cfg.RetryDelay))
+			}
+			if e := g.logged.Load(); e == nil || (*e).Error() != err.Error() {
+				g.logged.Store(&err)
+				m.cfg.Logger.Warn("the read-model projector failed; retrying", "err", err, "retry_in", wait, "checkpoint", g.db.Checkpoint())
+			} else {
+				m.cfg.Logger.Debug("the read-model projector failed again; retrying", "err", err, "retry_in", wait)
+			}
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(delay):
+			case <-time.After(wait):
 			}
-			delay = min(2*delay, time.Minute)
+			delay = min(2*delay, maxRetryDelay)
 		}
 	}()
 }

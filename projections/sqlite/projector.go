@@ -540,7 +540,8 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	}
 	<-done
 	if err != nil {
-		p.cfg.Logger.Error("projector stopped", "err", err, "checkpoint", p.db.Checkpoint())
+		// The caller logs it (Manager: once while the failure lasts).
+		p.cfg.Logger.Debug("projector stopped", "err", err, "checkpoint", p.db.Checkpoint())
 		return err
 	}
 	if feedErr != nil && !errors.Is(feedErr, context.Canceled) {

@@ -48,7 +48,7 @@ func walPragmas(pageSize int64) string {
 // checkpointer runs passive WAL checkpoints of one database file.
 type checkpointer struct {
 	c       *sqlite3.SQLiteConn
-	log     *slog.Logger
+	log     atomic.Pointer[slog.Logger]
 	pending atomic.Bool
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -61,10 +61,18 @@ func startCheckpointer(path string) (*checkpointer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the WAL checkpointer of %s: %w", path, err)
 	}
-	k := &checkpointer{c: dc.(*sqlite3.SQLiteConn), log: slog.Default(), stop: make(chan struct{})}
+	k := &checkpointer{c: dc.(*sqlite3.SQLiteConn), stop: make(chan struct{})}
+	k.log.Store(slog.Default())
 	k.wg.Add(1)
 	go k.run()
 	return k, nil
+}
+
+// setLogger sends the checkpointer's log to l (default slog.Default()).
+func (k *checkpointer) setLogger(l *slog.Logger) {
+	if k != nil && l != nil {
+		k.log.Store(l)
+	}
 }
 
 // noteCommit tells the checkpointer that the log has grown.
@@ -74,11 +82,14 @@ func (k *checkpointer) noteCommit() {
 	}
 }
 
-// run checkpoints after each period in which a commit was noted.
+// run checkpoints after each period in which a commit was noted. A
+// failure is logged once while it lasts (a full or read-only disk), and
+// the first checkpoint after it once.
 func (k *checkpointer) run() {
 	defer k.wg.Done()
 	t := time.NewTicker(walCheckpointEvery)
 	defer t.Stop()
+	failing := false
 	for {
 		select {
 		case <-k.stop:
@@ -88,11 +99,16 @@ func (k *checkpointer) run() {
 		if !k.pending.Swap(false) {
 			continue
 		}
-		if err := k.checkpoint(); err != nil {
+		err := k.checkpoint()
+		switch {
+		case err != nil && !failing:
 			// The writer's own checkpoint at the bound still copies the
 			// log; nothing is lost, the log is only longer.
-			k.log.Warn("a passive WAL checkpoint failed", "err", err)
+			k.log.Load().Warn("a passive WAL checkpoint failed", "err", err)
+		case err == nil && failing:
+			k.log.Load().Info("passive WAL checkpoints succeed again")
 		}
+		failing = err != nil
 	}
 }
 
