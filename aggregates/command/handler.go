@@ -298,6 +298,11 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				if res, ok, rerr := h.refusedRetry(ctx, e, ref, fresh, scoped, fingerprint); rerr != nil || ok {
 					return res, rerr
 				}
+				if moved := e.heads[headKey(ref.Kind, ref.ID)]; !fresh && moved.Sequence != head.Sequence && attempt+1 < h.cfg.MaxRetries {
+					// Refused on a state the catch-up found behind (another
+					// instance wrote): decide again on the current one.
+					continue
+				}
 			}
 			return Result{}, err
 		}

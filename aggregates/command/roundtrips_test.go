@@ -268,3 +268,30 @@ func TestRetryOnAStaleHandlerGetsTheFirstAnswer(t *testing.T) {
 		t.Fatalf("the stale handler's next report: %+v, %v; want version %d", next, err, first.Version+1)
 	}
 }
+
+// TestKeyedCommandRefusedOnAStaleStateIsDecidedAgain: a handler whose
+// cached project is behind another instance's write (the agreement signed
+// there) refuses a keyed report on the state it holds, catches the
+// project up to look for the key, finds the project moved, and decides
+// again on the current state: the report is written.
+func TestKeyedCommandRefusedOnAStaleStateIsDecidedAgain(t *testing.T) {
+	st := jsStore(t)
+	clk := newClock("2024-01-15T10:00:00Z")
+	a := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
+	b := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	ctx := context.Background()
+	mustHandle(t, a, school, register())
+	mustHandle(t, a, school, ka122(id, 1))
+	mustHandle(t, a, office, aggregates.AssessEligibility{ProjectID: id, Outcome: aggregates.OutcomeEligible})
+	mustHandle(t, a, office, aggregates.DecideApplication{ProjectID: id, Outcome: aggregates.OutcomeApproved, AwardedCents: 5000000})
+	clk.set(time.Date(2025, 6, 15, 10, 0, 0, 0, time.UTC))
+	if _, err := b.Handle(ctx, command.Request{Command: prepVisit(id, "M0"), Actor: school}); err == nil {
+		t.Fatal("a report before the agreement was signed was accepted")
+	}
+	mustHandle(t, a, office, aggregates.SignGrantAgreement{ProjectID: id})
+	res, err := b.Handle(ctx, command.Request{Command: prepVisit(id, "M1"), Actor: school, IdempotencyKey: "after-signing"})
+	if err != nil || res.Replayed || res.Version != 5 {
+		t.Fatalf("a keyed report on the stale handler after the agreement was signed elsewhere: %+v, %v; want version 5 written", res, err)
+	}
+}
