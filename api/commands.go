@@ -168,9 +168,9 @@ func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (
 		Command: cmd, Actor: p.Actor(), IdempotencyKey: key, CorrelationID: requestID(c),
 		Reason: reason, EffectiveAt: at, IfMatch: match,
 	}
-	// The command handler keeps the one idempotency record of the
-	// command and answers a retry with the events first written; the
-	// answer is rendered from them exactly as the first time.
+	// The command handler recognises a retry by the events, which carry
+	// the key, and answers it with the events first written; the answer
+	// is rendered from them exactly as the first time.
 	res, err := s.d.Commands.Handle(ctx, req)
 	if err != nil {
 		return command.Result{}, storedAnswer{}, err

@@ -95,7 +95,7 @@ func startSystem(t testing.TB) *system {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler := command.New(store, store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{}), reg, clk, command.Config{Sealer: personal.Sealer{Vault: vault}})
+	handler := command.New(store, aggregates.NewDomain(book, aggregates.Policy{}), reg, clk, command.Config{Sealer: personal.Sealer{Vault: vault}})
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "grants.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)

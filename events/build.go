@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/google/uuid"
@@ -93,14 +94,22 @@ func Build(reg *Registry, clock Clock, signer Signer, req AppendRequest) ([]Enve
 }
 
 // DedupID is the deduplication ID (Nats-Msg-Id) of event i of an append:
-// derived from the idempotency key when there is one, so that a retry is
-// recognised, else the event's own ID.
+// derived from the idempotency key's scope when there is a key (see
+// Meta.IdempotencyKey), so that a retry is recognised and another request
+// under the same key collides with the first, else the event's own ID.
 func DedupID(key string, i int, eventID string) string {
 	if key == "" {
 		return eventID
 	}
-	sum := sha256.Sum256([]byte(key))
+	sum := sha256.Sum256([]byte(KeyScope(key)))
 	return hex.EncodeToString(sum[:])[:32] + "-" + strconv.Itoa(i)
+}
+
+// KeyScope is the scope of an idempotency key (Meta.IdempotencyKey): the
+// part before the first ".", or the whole key.
+func KeyScope(key string) string {
+	scope, _, _ := strings.Cut(key, ".")
+	return scope
 }
 
 // Conflict returns the error for an append whose head is stale; actual is

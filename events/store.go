@@ -18,9 +18,14 @@ type Draft struct {
 
 // Meta is what a command says about itself; every event it produces carries it.
 type Meta struct {
-	Actor          Actor
-	CorrelationID  string
-	CausationID    string
+	Actor         Actor
+	CorrelationID string
+	CausationID   string
+	// IdempotencyKey, when set, is "<scope>" or "<scope>.<request>": the
+	// client's key (scoped to its user) and what identifies the request
+	// made under it (the command handler puts the start of the request's
+	// fingerprint there). The store recognises a repeat by the scope
+	// alone (DedupID), so one key admits one request: see Store.Append.
 	IdempotencyKey string
 	Reason         string
 	// RecordedAt is when the ledger records the events (the clock's now).
@@ -53,8 +58,14 @@ type Store interface {
 	// Append writes the events of one command with optimistic concurrency
 	// and returns them as stored (with sequence, version and hash). A stale
 	// Expected head or organisation sequence returns a *ConflictError. An
-	// append whose idempotency key was already applied (within the
-	// duplicate window) writes nothing and returns the events first stored.
+	// append whose idempotency key was already applied writes nothing and
+	// returns the events first stored: within the duplicate window
+	// wherever the key was used (the stream's deduplication is atomic,
+	// so of racing appends under one key exactly one writes), and at any
+	// time when the append is decided on the head before them (they are
+	// found on the aggregate). A repeat whose key names another request
+	// under the same scope, or whose scope was used for another
+	// aggregate, writes nothing and returns a *KeyReusedError.
 	// Aggregate IDs are global: the first append of an aggregate
 	// (Expected.Version 0) binds its kind and ID to Ref.Org, atomically,
 	// and returns an *IDTakenError if another organisation holds them. The
@@ -117,6 +128,27 @@ type IDTakenError struct {
 // Error implements error; it does not name the holder.
 func (e *IDTakenError) Error() string {
 	return fmt.Sprintf("the %s ID %s is held by another organisation", e.Ref.Kind, e.Ref.ID)
+}
+
+// KeyReusedError is returned by Append when the scope of its idempotency
+// key was already used for another request: another aggregate, or the
+// same aggregate under a key that names another request.
+type KeyReusedError struct {
+	// Ref is the aggregate the refused append was for.
+	Ref Ref
+	// Used is the aggregate the key's first events belong to, when known.
+	Used Ref
+}
+
+// Error implements error; it does not name the key.
+func (e *KeyReusedError) Error() string {
+	switch e.Used {
+	case e.Ref:
+		return fmt.Sprintf("the idempotency key of the append to %s was already used for another request", e.Ref)
+	case Ref{}:
+		return fmt.Sprintf("the idempotency key of the append to %s was already used for another aggregate", e.Ref)
+	}
+	return fmt.Sprintf("the idempotency key of the append to %s was already used for %s", e.Ref, e.Used)
 }
 
 // ErrConflict matches any *ConflictError with errors.Is.

@@ -23,7 +23,7 @@ func BenchmarkReportParallel(b *testing.B) {
 		b.Run(fmt.Sprintf("mobilities=%d", n), func(b *testing.B) {
 			st := jsStore(b)
 			clk := newClock("2024-01-15T10:00:00Z")
-			setup := command.New(st, st.Idempotency(), domain(b), aggregates.Registry(), clk, command.Config{})
+			setup := command.New(st, domain(b), aggregates.Registry(), clk, command.Config{})
 			ctx := context.Background()
 			for o := range orgs {
 				oid, id := fmt.Sprintf("E8%07d", o), fmt.Sprintf("2024-1-FI01-KA122-SCH-8%08d", o)
@@ -45,7 +45,7 @@ func BenchmarkReportParallel(b *testing.B) {
 				}
 			}
 			clk.set(clk.Now().AddDate(1, 5, 0))
-			h := command.New(st, st.Idempotency(), domain(b), aggregates.Registry(), clk, command.Config{})
+			h := command.New(st, domain(b), aggregates.Registry(), clk, command.Config{})
 			for o := range orgs { // warm: one report each (loads the project)
 				mustHandle(b, h, office, prepVisit(fmt.Sprintf("2024-1-FI01-KA122-SCH-8%08d", o), "WARM"))
 			}

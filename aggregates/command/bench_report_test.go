@@ -18,7 +18,7 @@ func BenchmarkKeyedReport(b *testing.B) {
 		b.Run(fmt.Sprintf("mobilities=%d", n), func(b *testing.B) {
 			st := jsStore(b)
 			clk := newClock("2024-01-15T10:00:00Z")
-			h := command.New(st, st.Idempotency(), domain(b), aggregates.Registry(), clk, command.Config{})
+			h := command.New(st, domain(b), aggregates.Registry(), clk, command.Config{})
 			id := projectID(1)
 			runningKA122(b, h, clk, id)
 			// Cancelled mobilities stay in the project but leave room

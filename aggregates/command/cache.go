@@ -22,10 +22,10 @@ type entry struct {
 	// headSeq is the highest sequence of the heads.
 	headSeq uint64
 	// keys maps scoped idempotency keys seen in applied events to the
-	// aggregate they touched, so a retry after a crash between append and
-	// record, or after the record expired, still finds its first answer:
-	// the last keysPerAggregate keys of each aggregate (keyOrder, oldest
-	// first, keyed like heads).
+	// aggregate they touched, so a retry after the stream's duplicate
+	// window still finds its first answer without a read: the last
+	// keysPerAggregate keys of each aggregate (keyOrder, oldest first,
+	// keyed like heads).
 	keys     map[string]keyUse
 	keyOrder map[string][]string
 	// chains follow each aggregate's chain (with a key ring): the last
@@ -67,7 +67,7 @@ type keyUse struct {
 	ref events.Ref
 	// fingerprint is the request's, when this handler wrote it, or its
 	// start that the events carry (eventKey); empty for a key learned from
-	// events of an earlier release (the record store may know it).
+	// events of an earlier release, which did not carry it.
 	fingerprint string
 }
 
@@ -77,8 +77,9 @@ func newEntry(org string) *entry {
 }
 
 // keysPerAggregate is how many idempotency keys of each aggregate an entry
-// remembers: a retry after its record expired is recognised as long as
-// fewer than this many keyed commands changed the aggregate since.
+// remembers: a retry after the duplicate window is recognised from memory
+// as long as fewer than this many keyed commands changed the aggregate
+// since (beyond, a refused retry is looked up in the aggregate's events).
 const keysPerAggregate = 64
 
 // rememberKey records that key was written on aggregate agg (keyed like

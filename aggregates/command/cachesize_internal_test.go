@@ -27,7 +27,7 @@ func TestCacheSizeEstimateIsNearTheHeap(t *testing.T) {
 	now := time.Date(2024, 1, 15, 10, 0, 0, 0, time.UTC)
 	clk := events.ClockFunc(func() time.Time { return now })
 	st := memstore.New(reg, memstore.Config{Clock: clk})
-	h := New(st, st.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{}), reg, clk, Config{})
+	h := New(st, aggregates.NewDomain(book, aggregates.Policy{}), reg, clk, Config{})
 	office := events.Actor{UserID: "o", Role: aggregates.RoleNationalOffice}
 	do := func(cmd aggregates.Command) {
 		t.Helper()

@@ -37,7 +37,7 @@ func TestKA122MaxProjectsHoldsUnderConcurrency(t *testing.T) {
 	st := jsStore(t)
 	reg := aggregates.Registry()
 	clk := newClock("2025-01-10T10:00:00Z")
-	setup := command.New(st, st.Idempotency(), domain(t), reg, clk, command.Config{})
+	setup := command.New(st, domain(t), reg, clk, command.Config{})
 	ctx := context.Background()
 	mustHandle(t, setup, school, register())
 	for i, r := range rounds {
@@ -54,7 +54,7 @@ func TestKA122MaxProjectsHoldsUnderConcurrency(t *testing.T) {
 	errs := make([]error, len(rounds))
 	start := make(chan struct{})
 	for i := range rounds {
-		h := command.New(st, st.Idempotency(), domain(t), reg, clk, command.Config{MaxRetries: 20})
+		h := command.New(st, domain(t), reg, clk, command.Config{MaxRetries: 20})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -80,7 +80,7 @@ func TestKA122MaxProjectsHoldsUnderConcurrency(t *testing.T) {
 		t.Fatalf("KA122-MAX-PROJECTS: %d approved and %d refused, want 3 and 3", approved, refused)
 	}
 	// The stored history agrees: a fresh handler sees exactly three.
-	p, err := command.New(st, nil, domain(t), reg, clk, command.Config{}).Portfolio(ctx, org)
+	p, err := command.New(st, domain(t), reg, clk, command.Config{}).Portfolio(ctx, org)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,13 +102,13 @@ func TestCallOnePerRoundHoldsUnderConcurrency(t *testing.T) {
 	st := jsStore(t)
 	reg := aggregates.Registry()
 	clk := newClock("2024-01-15T10:00:00Z")
-	mustHandle(t, command.New(st, nil, domain(t), reg, clk, command.Config{}), school, register())
+	mustHandle(t, command.New(st, domain(t), reg, clk, command.Config{}), school, register())
 	const n = 4
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := 0; i < n; i++ {
-		h := command.New(st, nil, domain(t), reg, clk, command.Config{MaxRetries: 20})
+		h := command.New(st, domain(t), reg, clk, command.Config{MaxRetries: 20})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -139,8 +139,8 @@ func TestConflictRetryAcrossInstances(t *testing.T) {
 	st := jsStore(t)
 	reg := aggregates.Registry()
 	clk := newClock("2024-01-15T10:00:00Z")
-	a := command.New(st, nil, domain(t), reg, clk, command.Config{})
-	b := command.New(st, nil, domain(t), reg, clk, command.Config{})
+	a := command.New(st, domain(t), reg, clk, command.Config{})
+	b := command.New(st, domain(t), reg, clk, command.Config{})
 	mustHandle(t, a, school, register())
 	mustHandle(t, a, school, ka122(projectID(1), 1))
 	// b caches the project at version 1.

@@ -26,7 +26,7 @@ func TestLedgerDamagedRefusesWritesUntilResolved(t *testing.T) {
 	c := newClock("2024-03-01T10:00:00Z")
 	reg := aggregates.Registry()
 	st := memstore.New(reg, memstore.Config{Signer: storetest.Signer})
-	h := command.New(st, st.Idempotency(), domain(t), reg, c, command.Config{KeyRing: storetest.KeyRing()})
+	h := command.New(st, domain(t), reg, c, command.Config{KeyRing: storetest.KeyRing()})
 	first := mustHandle(t, h, office, register())
 
 	sum := sha256.Sum256([]byte("forger"))
@@ -39,7 +39,7 @@ func TestLedgerDamagedRefusesWritesUntilResolved(t *testing.T) {
 	seq, _ := st.Inject(forged[0])
 
 	// A fresh handler (nothing cached) loads the aggregate with the forgery.
-	h = command.New(st, st.Idempotency(), domain(t), reg, c, command.Config{KeyRing: storetest.KeyRing()})
+	h = command.New(st, domain(t), reg, c, command.Config{KeyRing: storetest.KeyRing()})
 	apply := aggregates.ApplyForAccreditation{OID: org, AccreditationID: "ACC-1", Field: aggregates.FieldSchool, Kind: "single", StrategyAttached: true,
 		Plan: aggregates.ErasmusPlan{FromYear: 2024, ToYear: 2027, Objectives: []aggregates.Objective{{Text: "languages", Indicators: []string{"CEFR"}}}}}
 	_, err = h.Handle(ctx, command.Request{Command: apply, Actor: office})

@@ -52,7 +52,7 @@ func domain(t testing.TB) *aggregates.Domain {
 func memHandler(t testing.TB, c events.Clock) (*command.Handler, *memstore.Store) {
 	reg := aggregates.Registry()
 	st := memstore.New(reg, memstore.Config{})
-	return command.New(st, st.Idempotency(), domain(t), reg, c, command.Config{}), st
+	return command.New(st, domain(t), reg, c, command.Config{}), st
 }
 
 // jsStore starts a real embedded nats-server and opens the store on it.

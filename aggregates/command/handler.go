@@ -98,7 +98,6 @@ const DefaultCacheBytes = 64 << 20
 // Handler executes commands. It is safe for concurrent use.
 type Handler struct {
 	store   events.Store
-	idem    events.IdempotencyStore
 	domain  *aggregates.Domain
 	reg     *events.Registry
 	clock   events.Clock
@@ -111,9 +110,8 @@ type Handler struct {
 	refs    refView // the national office's reference data
 }
 
-// New returns a Handler. idem may be nil (no records beyond the store's
-// duplicate window).
-func New(store events.Store, idem events.IdempotencyStore, domain *aggregates.Domain, reg *events.Registry, clock events.Clock, cfg Config) *Handler {
+// New returns a Handler.
+func New(store events.Store, domain *aggregates.Domain, reg *events.Registry, clock events.Clock, cfg Config) *Handler {
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = 5
 	}
@@ -127,7 +125,7 @@ func New(store events.Store, idem events.IdempotencyStore, domain *aggregates.Do
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{store: store, idem: idem, domain: domain, reg: reg, clock: clock, cfg: cfg, log: log, cache: newLRU(cfg.CacheOrganisations, cfg.CacheBytes)}
+	return &Handler{store: store, domain: domain, reg: reg, clock: clock, cfg: cfg, log: log, cache: newLRU(cfg.CacheOrganisations, cfg.CacheBytes)}
 }
 
 // Handle decides and records one command.
@@ -249,7 +247,6 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 	// single-aggregate decision trusts a cached head and learns of other
 	// writers through a conflict, which makes it catch up and decide again.
 	needLoad := orgWide || !known
-	claimed := false
 	for attempt := 0; ; attempt++ {
 		fresh := needLoad
 		if needLoad {
@@ -261,7 +258,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		if use, ok := e.keys[scoped]; ok && scoped != "" {
 			// The key was written already (by a racing request, or before
 			// a restart): only the same request gets its answer.
-			if err := h.sameRequest(ctx, use, scoped, fingerprint); err != nil {
+			if err := sameRequest(use, fingerprint); err != nil {
 				return Result{}, err
 			}
 			res, err := h.replayFromStore(ctx, use.ref, scoped)
@@ -296,36 +293,21 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		if err != nil {
 			if scoped != "" {
 				// A retry of a command that went through (its key not in
-				// this cache) may be refused on today's state: its record
-				// tells. Only refusals pay this read.
-				if res, ok, rerr := h.recorded(ctx, scoped, fingerprint); rerr != nil || ok {
+				// this cache) may be refused on today's state: its events
+				// tell. Only refusals pay this read.
+				if res, ok, rerr := h.refusedRetry(ctx, e, ref, fresh, scoped, fingerprint); rerr != nil || ok {
 					return res, rerr
+				}
+				if moved := e.heads[headKey(ref.Kind, ref.ID)]; !fresh && moved.Sequence != head.Sequence && attempt+1 < h.cfg.MaxRetries {
+					// Refused on a state the catch-up found behind (another
+					// instance wrote): decide again on the current one.
+					continue
 				}
 			}
 			return Result{}, err
 		}
 		if len(drafts) == 0 {
 			return Result{Ref: ref, Version: head.Version, Sequence: head.Sequence}, nil
-		}
-		if scoped != "" && !claimed {
-			existed, err := h.claim(ctx, scoped, fingerprint, ref)
-			if err != nil {
-				return Result{}, err
-			}
-			claimed = true
-			if existed {
-				// The same request came before (a retry whose key this
-				// cache does not hold, or a racing twin): answer with its
-				// events if it wrote them.
-				res, err := h.replayFromStore(ctx, ref, scoped)
-				if err == nil {
-					e.rememberKey(headKey(ref.Kind, ref.ID), scoped, keyUse{ref: ref, fingerprint: fingerprint})
-					return res, nil
-				}
-				if !errors.Is(err, events.ErrNotFound) {
-					return Result{}, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
-				}
-			}
 		}
 		areq := events.AppendRequest{
 			Ref: ref, Expected: head, OrgWide: orgWide, OrgSequence: e.maxSeq(), Events: drafts,
@@ -341,6 +323,12 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			needLoad = true
 			continue
 		}
+		if reused := (*events.KeyReusedError)(nil); errors.As(err, &reused) {
+			// The stream holds the key's first events, of another request
+			// (another aggregate, or this one under another fingerprint):
+			// its deduplication is the key's one atomic record.
+			return Result{}, errKeyReused()
+		}
 		if taken := (*events.IDTakenError)(nil); errors.As(err, &taken) {
 			// The store binds a new aggregate's ID to its organisation
 			// in one direct step: no scan of the other organisations.
@@ -353,6 +341,18 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				return Result{}, ae
 			}
 			return Result{}, apperr.Wrap(apperr.Unavailable, err, "the event store did not accept the events; nothing was recorded")
+		}
+		if scoped != "" && !written(stored, head, now) {
+			// The events first stored under this key, for this request
+			// (the store refuses another's): a racing twin's, or an
+			// earlier attempt's found on the aggregate. They may lie
+			// beyond events this entry has not seen: catch up on them.
+			if err := h.catchUp(ctx, e, ref, false); err != nil {
+				return Result{}, err
+			}
+			e.rememberKey(headKey(ref.Kind, ref.ID), scoped, keyUse{ref: ref, fingerprint: fingerprint})
+			last := stored[len(stored)-1]
+			return Result{Ref: ref, Version: last.Version, Sequence: last.Sequence, Events: stored, Replayed: true}, nil
 		}
 		typed := ownPayloads(stored, drafts, head, now)
 		if err := h.applyTyped(ctx, e, stored, typed); err != nil {
@@ -376,7 +376,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		}
 		h.located.Store(headKey(ref.Kind, ref.ID), ref.Org)
 		if scoped != "" {
-			// Claimed above: the events under this key are this request's.
+			// Written by this request: the events under this key are its.
 			e.rememberKey(headKey(ref.Kind, ref.ID), scoped, keyUse{ref: ref, fingerprint: fingerprint})
 		}
 		last := stored[len(stored)-1]
@@ -543,74 +543,62 @@ func (h *Handler) applyTyped(ctx context.Context, e *entry, envs []events.Envelo
 	return nil
 }
 
-// recorded returns the first answer of an already applied command, found
-// by the key's record and the events that carry the key. The record may be
-// a claim whose write has not happened (yet, or ever), or may have expired:
-// then there is no answer to give.
-func (h *Handler) recorded(ctx context.Context, scoped, fingerprint string) (Result, bool, error) {
-	if h.idem == nil {
+// written reports whether stored are the events this request has just
+// written: the versions after head, recorded at now (the instant this
+// request gave them). Events first stored under the same key by a racing
+// twin or an earlier attempt are not (recorded at another instant; a twin
+// decided on the same head at the same instant decided the same events).
+func written(stored []events.Envelope, head events.Head, now time.Time) bool {
+	return stored[0].Version == head.Version+1 && stored[0].RecordedAt.Equal(now)
+}
+
+// refusedRetry answers a keyed command that the domain refused, when it
+// is the retry of one that went through: the refusal may come of its own
+// first events (a report retried into the project it filled). It catches
+// the aggregate up (unless it was just loaded) and looks for the key among
+// the keys of its events; when the entry has forgotten some of the
+// aggregate's keys (keysPerAggregate), among the aggregate's events.
+func (h *Handler) refusedRetry(ctx context.Context, e *entry, ref events.Ref, fresh bool, scoped, fingerprint string) (Result, bool, error) {
+	if !fresh {
+		if err := h.catchUp(ctx, e, ref, false); err != nil {
+			return Result{}, false, err
+		}
+	}
+	use, ok := e.keys[scoped]
+	if ok {
+		if err := sameRequest(use, fingerprint); err != nil {
+			return Result{}, false, err
+		}
+		ref = use.ref
+	} else if len(e.keyOrder[headKey(ref.Kind, ref.ID)]) < keysPerAggregate {
 		return Result{}, false, nil
 	}
-	rec, ok, err := h.idem.Get(ctx, scoped)
-	if err != nil {
-		return Result{}, false, apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable")
-	}
-	if !ok {
-		return Result{}, false, nil
-	}
-	if rec.Fingerprint != fingerprint {
-		return Result{}, false, errKeyReused()
-	}
-	res, err := h.replayFromStore(ctx, rec.Ref, scoped)
+	res, err := h.replayFromStore(ctx, ref, scoped)
 	if errors.Is(err, events.ErrNotFound) {
 		return Result{}, false, nil
 	}
 	if err != nil {
 		return Result{}, false, apperr.Wrap(apperr.Unavailable, err, "the event store is not reachable")
 	}
+	if !ok {
+		_, fp := splitEventKey(res.Events[0].IdempotencyKey)
+		if err := sameRequest(keyUse{ref: ref, fingerprint: fp}, fingerprint); err != nil {
+			return Result{}, false, err
+		}
+	}
 	return res, true, nil
-}
-
-// claim binds the key to this request before its events are appended, so
-// that of racing requests with one key only those with the same
-// fingerprint can ever be answered with the write. The claim is the key's
-// one record (the store expires it; the events carry the key for later):
-// one write, no read, on the way of a new command. existed tells that the
-// record was there already, for the same request.
-func (h *Handler) claim(ctx context.Context, scoped, fingerprint string, ref events.Ref) (existed bool, err error) {
-	if h.idem == nil {
-		return false, nil
-	}
-	old, created, err := h.idem.Create(ctx, scoped, events.IdempotencyRecord{Fingerprint: fingerprint, Ref: ref})
-	if err != nil {
-		return false, apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable; nothing was recorded")
-	}
-	if !created && old.Fingerprint != fingerprint {
-		return false, errKeyReused()
-	}
-	return !created, nil
 }
 
 // sameRequest checks that a key found in the events was written for this
 // request: by the fingerprint this handler kept or the events carry (its
-// start), else by the key's record (events of an earlier release).
-// A key whose request cannot be known is refused rather than answered.
-func (h *Handler) sameRequest(ctx context.Context, use keyUse, scoped, fingerprint string) error {
-	fp := use.fingerprint
-	if fp == "" && h.idem != nil {
-		rec, ok, err := h.idem.Get(ctx, scoped)
-		if err != nil {
-			return apperr.Wrap(apperr.Unavailable, err, "the idempotency records are not reachable")
-		}
-		if ok {
-			fp = rec.Fingerprint
-		}
-	}
-	if fp == "" {
+// start). A key whose request cannot be known (events of a release that
+// did not carry the fingerprint) is refused rather than answered.
+func sameRequest(use keyUse, fingerprint string) error {
+	if use.fingerprint == "" {
 		return &apperr.Error{Code: apperr.Conflict, Field: "Idempotency-Key",
 			Message: "this idempotency key was already used and its first request is not known; use a new key for a new command"}
 	}
-	if !strings.HasPrefix(fingerprint, fp) {
+	if !strings.HasPrefix(fingerprint, use.fingerprint) {
 		return errKeyReused()
 	}
 	return nil
@@ -643,8 +631,8 @@ func errKeyReused() error {
 	return &apperr.Error{Code: apperr.RuleViolation, Field: "Idempotency-Key", Message: "this idempotency key was already used for a different command; use a new key for a new command"}
 }
 
-// replayFromStore rebuilds the first answer from the events that carry the
-// scoped key (used when the record was not written).
+// replayFromStore rebuilds the first answer from the events of ref that
+// carry the scoped key.
 func (h *Handler) replayFromStore(ctx context.Context, ref events.Ref, scoped string) (Result, error) {
 	envs, err := h.store.Load(ctx, ref, 0)
 	if err != nil {

@@ -30,7 +30,7 @@ func TestIdempotentRetryReturnsFirstAnswerAndWritesNothing(t *testing.T) {
 		t.Fatalf("stream holds %d events after a retried command, want 1", last)
 	}
 	// A fresh handler (a restarted process) still knows the key.
-	h2 := command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), newClock("2024-01-15T10:00:00Z"), command.Config{})
+	h2 := command.New(st, domain(t), aggregates.Registry(), newClock("2024-01-15T10:00:00Z"), command.Config{})
 	if res, err := h2.Handle(ctx, req); err != nil || !res.Replayed {
 		t.Fatalf("retry after restart: %+v, %v", res, err)
 	}

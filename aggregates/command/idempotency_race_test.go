@@ -21,8 +21,8 @@ func TestIdempotencyKeyRaceAcrossInstancesWritesOnceForOneRequest(t *testing.T) 
 	st := jsStore(t)
 	c := newClock("2024-01-15T10:00:00Z")
 	hs := []*command.Handler{
-		command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), c, command.Config{}),
-		command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), c, command.Config{}),
+		command.New(st, domain(t), aggregates.Registry(), c, command.Config{}),
+		command.New(st, domain(t), aggregates.Registry(), c, command.Config{}),
 	}
 	ctx := context.Background()
 	for round := range 10 {

@@ -34,8 +34,8 @@ func TestOneProjectIDConcurrentlyOneOrganisationWins(t *testing.T) {
 	st := jsStore(t)
 	clk := newClock("2024-01-15T10:00:00Z")
 	hs := []*command.Handler{
-		command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{}),
-		command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{}),
+		command.New(st, domain(t), aggregates.Registry(), clk, command.Config{}),
+		command.New(st, domain(t), aggregates.Registry(), clk, command.Config{}),
 	}
 	const orgs = 8
 	for i := range orgs {
@@ -88,7 +88,7 @@ func BenchmarkSubmitApplication(b *testing.B) {
 		b.Run(fmt.Sprintf("organisations=%d", orgs), func(b *testing.B) {
 			st := jsStore(b)
 			clk := newClock("2024-01-15T10:00:00Z")
-			h := command.New(st, st.Idempotency(), domain(b), aggregates.Registry(), clk, command.Config{})
+			h := command.New(st, domain(b), aggregates.Registry(), clk, command.Config{})
 			ctx := context.Background()
 			// The others: each registered with a project, written in
 			// parallel (the group commit shares the fsyncs).

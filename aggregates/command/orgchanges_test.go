@@ -50,7 +50,7 @@ func TestOrgWideCommandReadsOnlyWhatMoved(t *testing.T) {
 	st := changesStore{Store: js, changes: js, loaded: &loaded, orgLoad: &orgLoads}
 	clk := newClock("2024-01-15T10:00:00Z")
 	reg := aggregates.Registry()
-	h := command.New(st, js.Idempotency(), domain(t), reg, clk, command.Config{})
+	h := command.New(st, domain(t), reg, clk, command.Config{})
 	id := projectID(1)
 	mustHandle(t, h, office, register())
 	mustHandle(t, h, office, ka122(id, 1))
@@ -76,7 +76,7 @@ func TestOrgWideCommandReadsOnlyWhatMoved(t *testing.T) {
 	if n := loaded.Load(); n != 0 || orgLoads.Load() != 0 {
 		t.Fatalf("the organisation-wide catch-up read %d events (%d LoadOrg) after reports it had folded", n, orgLoads.Load())
 	}
-	other := command.New(js, js.Idempotency(), domain(t), reg, clk, command.Config{})
+	other := command.New(js, domain(t), reg, clk, command.Config{})
 	mustHandle(t, other, school, aggregates.ReportMobility{ProjectID: id, Mobility: mob(60)})
 	res, err := h.Handle(context.Background(), command.Request{Command: ka122(projectID(2), 2), Actor: office, EffectiveAt: date("2024-01-20").Time()})
 	if err != nil {

@@ -41,7 +41,7 @@ func TestOwnEventsAreNotVerifiedAgainButForgeriesStillAre(t *testing.T) {
 	rs := events.NewRecentSigner(storetest.Signer, 64)
 	st := memstore.New(reg, memstore.Config{Signer: rs})
 	own := &ownCount{rs: rs}
-	h := command.New(st, st.Idempotency(), domain(t), reg, c, command.Config{KeyRing: storetest.KeyRing(), OwnSignatures: own})
+	h := command.New(st, domain(t), reg, c, command.Config{KeyRing: storetest.KeyRing(), OwnSignatures: own})
 	first := mustHandle(t, h, office, register())
 	apply := aggregates.ApplyForAccreditation{OID: org, AccreditationID: "ACC-1", Field: aggregates.FieldSchool, Kind: "single", StrategyAttached: true,
 		Plan: aggregates.ErasmusPlan{FromYear: 2024, ToYear: 2027, Objectives: []aggregates.Objective{{Text: "languages", Indicators: []string{"CEFR"}}}}}
@@ -60,7 +60,7 @@ func TestOwnEventsAreNotVerifiedAgainButForgeriesStillAre(t *testing.T) {
 	if _, err := st.Inject(forged[0]); err != nil {
 		t.Fatal(err)
 	}
-	fresh := command.New(st, st.Idempotency(), domain(t), reg, c, command.Config{KeyRing: storetest.KeyRing(), OwnSignatures: own})
+	fresh := command.New(st, domain(t), reg, c, command.Config{KeyRing: storetest.KeyRing(), OwnSignatures: own})
 	_, err = fresh.Handle(ctx, command.Request{Command: aggregates.ApplyForAccreditation{OID: org, AccreditationID: "ACC-2", Field: aggregates.FieldVET, Kind: "single", StrategyAttached: true,
 		Plan: apply.Plan}, Actor: office})
 	if ae := apperr.As(err); err == nil || ae.Rule != command.RuleDamaged || !strings.Contains(ae.Message, "sequence 3") {

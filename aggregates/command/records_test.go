@@ -118,7 +118,7 @@ func TestCancellationsKeepTheCompactFiguresRight(t *testing.T) {
 	// Another instance (the same store, its own cache) cancels M4. This
 	// handler learns of it by the conflict of its next append (M6, no
 	// course fees), which folds the cancellation without M4's facts.
-	other := command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{})
+	other := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
 	mustHandle(t, other, school, aggregates.CancelMobility{ProjectID: id, MobilityID: "M4", Reason: "ill"})
 	if err := report(h, 6, 0); err != nil {
 		t.Fatal(err)

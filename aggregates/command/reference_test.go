@@ -22,8 +22,8 @@ func TestCorrectedDeadlineIsSeenByEveryInstance(t *testing.T) {
 	st := jsStore(t)
 	reg := aggregates.Registry()
 	clk := newClock("2026-02-10T09:00:00Z")
-	a := command.New(st, nil, domain(t), reg, clk, command.Config{})
-	b := command.New(st, nil, domain(t), reg, clk, command.Config{})
+	a := command.New(st, domain(t), reg, clk, command.Config{})
+	b := command.New(st, domain(t), reg, clk, command.Config{})
 	ctx := context.Background()
 	mustHandle(t, a, school, register())
 	app := func(id string, year int) aggregates.SubmitApplication {
@@ -75,7 +75,7 @@ func TestCorrectedDeadlineIsSeenByEveryInstance(t *testing.T) {
 // one direct-get scan of grants.national-office.> on a real JetStream.
 func BenchmarkReferenceCatchUp(b *testing.B) {
 	st := jsStore(b)
-	h := command.New(st, nil, domain(b), aggregates.Registry(), newClock("2026-12-06T09:00:00Z"), command.Config{})
+	h := command.New(st, domain(b), aggregates.Registry(), newClock("2026-12-06T09:00:00Z"), command.Config{})
 	mustHandle(b, h, office, aggregates.PublishCallRound{
 		CallRound: aggregates.CallRound{CallYear: 2027, Round: 1, Action: aggregates.ActionKA122, Deadline: date("2027-02-18")}})
 	ctx := context.Background()
@@ -94,8 +94,8 @@ func TestReferenceViewIsNeverBehindAWriteBeforeTheCall(t *testing.T) {
 	st := jsStore(t)
 	reg := aggregates.Registry()
 	clk := newClock("2026-12-06T09:00:00Z")
-	office1 := command.New(st, nil, domain(t), reg, clk, command.Config{})
-	reader := command.New(st, nil, domain(t), reg, clk, command.Config{})
+	office1 := command.New(st, domain(t), reg, clk, command.Config{})
+	reader := command.New(st, domain(t), reg, clk, command.Config{})
 	ctx := context.Background()
 	var published atomic.Int64
 	done := make(chan struct{})

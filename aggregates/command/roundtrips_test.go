@@ -13,7 +13,7 @@ import (
 	"github.com/erasmus-ledger/grants/events/apperr"
 )
 
-// calls counts the calls made to the store and the idempotency records.
+// calls counts the calls made to the store.
 type calls struct {
 	mu sync.Mutex
 	n  map[string]int
@@ -66,27 +66,6 @@ func (s countingStore) Locate(ctx context.Context, kind, id string) (string, err
 	return s.Store.Locate(ctx, kind, id)
 }
 
-// countingIdem is an events.IdempotencyStore that counts its calls.
-type countingIdem struct {
-	events.IdempotencyStore
-	c *calls
-}
-
-func (s countingIdem) Get(ctx context.Context, key string) (events.IdempotencyRecord, bool, error) {
-	s.c.add("idem.Get")
-	return s.IdempotencyStore.Get(ctx, key)
-}
-
-func (s countingIdem) Put(ctx context.Context, key string, rec events.IdempotencyRecord) error {
-	s.c.add("idem.Put")
-	return s.IdempotencyStore.Put(ctx, key, rec)
-}
-
-func (s countingIdem) Create(ctx context.Context, key string, rec events.IdempotencyRecord) (events.IdempotencyRecord, bool, error) {
-	s.c.add("idem.Create")
-	return s.IdempotencyStore.Create(ctx, key, rec)
-}
-
 // runningKA122 registers org and brings KA122 project id to a signed
 // agreement; the clock ends after the project.
 func runningKA122(t testing.TB, h *command.Handler, c *clock, id string) {
@@ -115,16 +94,17 @@ func prepVisit(id, mob string) aggregates.ReportMobility {
 	}}
 }
 
-// TestKeyedCommandCostsOnePublishAndOneRecord counts the round trips of a
-// keyed command on a warm handler against the real store: one append
-// (publish) and one idempotency write (the claim, which is the record), no
-// idempotency read, no load; only the office's reference data is scanned
-// (one direct-get request that finds nothing new). A retry costs no write.
-func TestKeyedCommandCostsOnePublishAndOneRecord(t *testing.T) {
+// TestKeyedCommandCostsOnePublish counts the round trips of a keyed
+// command on a warm handler against the real store: one append (publish),
+// no idempotency record written or read (the stream's deduplication and
+// the events carry the key), no load; only the office's reference data is
+// scanned (one direct-get request that finds nothing new). A retry costs
+// no write.
+func TestKeyedCommandCostsOnePublish(t *testing.T) {
 	st := jsStore(t)
 	n := &calls{}
 	clk := newClock("2024-01-15T10:00:00Z")
-	h := command.New(countingStore{st, n}, countingIdem{st.Idempotency(), n}, domain(t), aggregates.Registry(), clk, command.Config{})
+	h := command.New(countingStore{st, n}, domain(t), aggregates.Registry(), clk, command.Config{})
 	id := projectID(1)
 	runningKA122(t, h, clk, id)
 	ctx := context.Background()
@@ -136,7 +116,7 @@ func TestKeyedCommandCostsOnePublishAndOneRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := n.take()
-		want := map[string]int{"Append": 1, "idem.Create": 1, "LoadOrg " + aggregates.OfficeOrg: 1}
+		want := map[string]int{"Append": 1, "LoadOrg " + aggregates.OfficeOrg: 1}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("report %d: calls %v, want %v", i, got, want)
 		}
@@ -144,35 +124,21 @@ func TestKeyedCommandCostsOnePublishAndOneRecord(t *testing.T) {
 		if err != nil || !res.Replayed {
 			t.Fatalf("retry %d: %+v %v", i, res, err)
 		}
-		if got := n.take(); got["Append"]+got["idem.Create"]+got["idem.Put"] != 0 {
+		if got := n.take(); got["Append"] != 0 {
 			t.Fatalf("retry %d wrote: %v", i, got)
 		}
 	}
 }
 
-// expired is an idempotency store whose records have all expired: it
-// finds nothing, and every claim creates a new record.
-type expired struct{}
-
-func (expired) Get(context.Context, string) (events.IdempotencyRecord, bool, error) {
-	return events.IdempotencyRecord{}, false, nil
-}
-
-func (expired) Put(context.Context, string, events.IdempotencyRecord) error { return nil }
-
-func (expired) Create(context.Context, string, events.IdempotencyRecord) (events.IdempotencyRecord, bool, error) {
-	return events.IdempotencyRecord{}, true, nil
-}
-
-// TestRetryAfterTheRecordExpiredIsRecognisedFromTheEvents: the events
-// carry the key and the start of the request's fingerprint, so a handler
-// that starts cold (a restart) after the record expired answers a retry
-// with the first answer and writes nothing, and refuses the key for
-// another request.
-func TestRetryAfterTheRecordExpiredIsRecognisedFromTheEvents(t *testing.T) {
+// TestRetryIsRecognisedFromTheEvents: the events carry the key and the
+// start of the request's fingerprint, so a handler that starts cold (a
+// restart) answers a retry with the first answer and writes nothing, and
+// refuses the key for another request, from the events alone (no record
+// beside them, whatever the stream's duplicate window).
+func TestRetryIsRecognisedFromTheEvents(t *testing.T) {
 	st := jsStore(t)
 	clk := newClock("2024-01-15T10:00:00Z")
-	h := command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{})
+	h := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
 	id := projectID(1)
 	runningKA122(t, h, clk, id)
 	ctx := context.Background()
@@ -181,15 +147,15 @@ func TestRetryAfterTheRecordExpiredIsRecognisedFromTheEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cold := command.New(st, expired{}, domain(t), aggregates.Registry(), clk, command.Config{})
+	cold := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
 	again, err := cold.Handle(ctx, req)
 	if err != nil || !again.Replayed || again.Sequence != first.Sequence || len(again.Events) != 1 || again.Events[0].ID != first.Events[0].ID {
-		t.Fatalf("retry after expiry: %+v, %v; first %+v", again, err, first)
+		t.Fatalf("retry on a cold handler: %+v, %v; first %+v", again, err, first)
 	}
 	other := req
 	other.Command = prepVisit(id, "M2")
-	if _, err := command.New(st, expired{}, domain(t), aggregates.Registry(), clk, command.Config{}).Handle(ctx, other); apperr.As(err).Field != "Idempotency-Key" {
-		t.Fatalf("the key reused for another request after expiry: %v", err)
+	if _, err := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{}).Handle(ctx, other); apperr.As(err).Field != "Idempotency-Key" {
+		t.Fatalf("the key reused for another request on a cold handler: %v", err)
 	}
 	envs, err := st.Load(ctx, events.Ref{Org: org, Kind: aggregates.KindProject, ID: id}, first.Sequence)
 	if err != nil || len(envs) != 0 {
@@ -204,14 +170,14 @@ func TestRetryAfterTheRecordExpiredIsRecognisedFromTheEvents(t *testing.T) {
 func TestRestartLoadsAProjectOnce(t *testing.T) {
 	st := jsStore(t)
 	clk := newClock("2024-01-15T10:00:00Z")
-	h := command.New(st, st.Idempotency(), domain(t), aggregates.Registry(), clk, command.Config{})
+	h := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
 	id := projectID(1)
 	runningKA122(t, h, clk, id)
 	for i := range 50 {
 		mustHandle(t, h, school, prepVisit(id, fmt.Sprintf("OLD%02d", i)))
 	}
 	n := &calls{}
-	cold := command.New(countingStore{st, n}, countingIdem{st.Idempotency(), n}, domain(t), aggregates.Registry(), clk, command.Config{})
+	cold := command.New(countingStore{st, n}, domain(t), aggregates.Registry(), clk, command.Config{})
 	var wg sync.WaitGroup
 	errs := make([]error, 16)
 	for i := range errs {
@@ -228,5 +194,104 @@ func TestRestartLoadsAProjectOnce(t *testing.T) {
 	got := n.take()
 	if got["Load"] != 1 || got["Append"] != len(errs) {
 		t.Fatalf("calls %v: want one Load of the project and %d appends", got, len(errs))
+	}
+}
+
+// TestRefusedRetryBeyondTheRememberedKeysIsRecognisedFromTheEvents: a
+// report retried after more keyed commands changed its project than a
+// handler remembers keys of (64), on a cold handler (a restart), is
+// refused on today's state (the mobility is reported) and then recognised
+// from the project's events: the first answer again, nothing written. The
+// same key with another request is refused as a reuse.
+func TestRefusedRetryBeyondTheRememberedKeysIsRecognisedFromTheEvents(t *testing.T) {
+	st := jsStore(t)
+	clk := newClock("2024-01-15T10:00:00Z")
+	h := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	runningKA122(t, h, clk, id)
+	ctx := context.Background()
+	req := command.Request{Command: prepVisit(id, "M-FIRST"), Actor: school, IdempotencyKey: "first"}
+	first, err := h.Handle(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 70 {
+		if _, err := h.Handle(ctx, command.Request{Command: prepVisit(id, fmt.Sprintf("M%02d", i)), Actor: school, IdempotencyKey: fmt.Sprintf("k-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, _ := st.LastSequence(ctx)
+	again, err := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{}).Handle(ctx, req)
+	if err != nil || !again.Replayed || again.Sequence != first.Sequence || len(again.Events) != 1 || again.Events[0].ID != first.Events[0].ID {
+		t.Fatalf("refused retry beyond the remembered keys: %+v, %v; first %+v", again, err, first)
+	}
+	other := req
+	m := prepVisit(id, "M-FIRST")
+	m.Mobility.DistanceKm++
+	other.Command = m
+	if _, err := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{}).Handle(ctx, other); apperr.As(err).Field != "Idempotency-Key" {
+		t.Fatalf("the key reused for another request beyond the remembered keys: %v", err)
+	}
+	if now, _ := st.LastSequence(ctx); now != last {
+		t.Fatalf("the retries wrote: last sequence %d, want %d", now, last)
+	}
+}
+
+// TestRetryOnAStaleHandlerGetsTheFirstAnswer: two handlers (two
+// instances) warm on one project; a report written through one and
+// retried through the other, whose state is behind, is answered with the
+// first events (the store finds them when the append on the old head
+// conflicts), marked as a replay; the stale handler catches up on the
+// project, so its next report is decided on the current state.
+func TestRetryOnAStaleHandlerGetsTheFirstAnswer(t *testing.T) {
+	st := jsStore(t)
+	clk := newClock("2024-01-15T10:00:00Z")
+	a := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	runningKA122(t, a, clk, id)
+	b := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
+	ctx := context.Background()
+	mustHandle(t, b, school, prepVisit(id, "M-B"))
+	mustHandle(t, a, school, prepVisit(id, "M-A"))
+	req := command.Request{Command: prepVisit(id, "M1"), Actor: school, IdempotencyKey: "once"}
+	first, err := a.Handle(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.set(clk.Now().Add(time.Second))
+	again, err := b.Handle(ctx, req)
+	if err != nil || !again.Replayed || again.Sequence != first.Sequence || len(again.Events) != 1 || again.Events[0].ID != first.Events[0].ID {
+		t.Fatalf("retry on the stale handler: %+v, %v; first %+v", again, err, first)
+	}
+	next, err := b.Handle(ctx, command.Request{Command: prepVisit(id, "M2"), Actor: school, IdempotencyKey: "next"})
+	if err != nil || next.Replayed || next.Version != first.Version+1 {
+		t.Fatalf("the stale handler's next report: %+v, %v; want version %d", next, err, first.Version+1)
+	}
+}
+
+// TestKeyedCommandRefusedOnAStaleStateIsDecidedAgain: a handler whose
+// cached project is behind another instance's write (the agreement signed
+// there) refuses a keyed report on the state it holds, catches the
+// project up to look for the key, finds the project moved, and decides
+// again on the current state: the report is written.
+func TestKeyedCommandRefusedOnAStaleStateIsDecidedAgain(t *testing.T) {
+	st := jsStore(t)
+	clk := newClock("2024-01-15T10:00:00Z")
+	a := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
+	b := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	ctx := context.Background()
+	mustHandle(t, a, school, register())
+	mustHandle(t, a, school, ka122(id, 1))
+	mustHandle(t, a, office, aggregates.AssessEligibility{ProjectID: id, Outcome: aggregates.OutcomeEligible})
+	mustHandle(t, a, office, aggregates.DecideApplication{ProjectID: id, Outcome: aggregates.OutcomeApproved, AwardedCents: 5000000})
+	clk.set(time.Date(2025, 6, 15, 10, 0, 0, 0, time.UTC))
+	if _, err := b.Handle(ctx, command.Request{Command: prepVisit(id, "M0"), Actor: school}); err == nil {
+		t.Fatal("a report before the agreement was signed was accepted")
+	}
+	mustHandle(t, a, office, aggregates.SignGrantAgreement{ProjectID: id})
+	res, err := b.Handle(ctx, command.Request{Command: prepVisit(id, "M1"), Actor: school, IdempotencyKey: "after-signing"})
+	if err != nil || res.Replayed || res.Version != 5 {
+		t.Fatalf("a keyed report on the stale handler after the agreement was signed elsewhere: %+v, %v; want version 5 written", res, err)
 	}
 }

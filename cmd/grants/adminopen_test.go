@@ -33,7 +33,7 @@ func TestAdminOpenNeedsARecordedDisclosure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := command.New(store, store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{}), reg, clock, command.Config{})
+	h := command.New(store, aggregates.NewDomain(book, aggregates.Policy{}), reg, clock, command.Config{})
 	office := events.Actor{UserID: "cli:test", Role: aggregates.RoleNationalOffice}
 	record := func(d aggregates.Disclosure) uint64 {
 		t.Helper()

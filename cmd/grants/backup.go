@@ -15,7 +15,8 @@ import (
 
 // backupStreams are the streams a backup holds: the events and the
 // buckets that are not short-lived (tokens, personal-data keys, aggregate
-// IDs). Sessions, idempotency records and leases are left out.
+// IDs). Sessions and leases are left out (and the idempotency records of
+// earlier releases, no longer kept).
 var backupStreams = []string{"GRANTS", "KV_GRANTS_TOKENS", "KV_GRANTS_PII_KEYS", "KV_GRANTS_IDS"}
 
 // backupTimeout bounds each request and each chunk's answer of a backup

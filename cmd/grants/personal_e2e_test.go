@@ -117,7 +117,7 @@ func openLedger(t *testing.T, dir string, master []byte, v1 bool, clock *pdClock
 		}
 		cfg.Sealer = personal.Sealer{Vault: l.vault}
 	}
-	l.h = command.New(e.Store, e.Store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{}), aggregates.Registry(), clock, cfg)
+	l.h = command.New(e.Store, aggregates.NewDomain(book, aggregates.Policy{}), aggregates.Registry(), clock, cfg)
 	return l
 }
 

@@ -59,7 +59,7 @@ func newRetentionInstance(t *testing.T, l *pdLedger, master []byte, clock *pdClo
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := command.New(store, store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{}), aggregates.Registry(), clock, command.Config{Sealer: personal.Sealer{Vault: vault}})
+	h := command.New(store, aggregates.NewDomain(book, aggregates.Policy{}), aggregates.Registry(), clock, command.Config{Sealer: personal.Sealer{Vault: vault}})
 	rm, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: filepath.Join(t.TempDir(), "grants.db"), Source: store, Registry: aggregates.Registry(), Vault: vault})
 	if err != nil {
 		t.Fatal(err)

@@ -194,7 +194,7 @@ func runServe(args []string) error {
 
 	clock := events.ClockFunc(time.Now)
 	reg := aggregates.Registry()
-	handler := command.New(sys.store, sys.store.Idempotency(), aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock,
+	handler := command.New(sys.store, aggregates.NewDomain(book, aggregates.Policy{KA122WindowYears: *cfg.ka122Window, Deadlines: deadlines}), reg, clock,
 		command.Config{Logger: log, KeyRing: sys.ring, Sealer: personal.Sealer{Vault: vault}, OwnSignatures: ownSignatures(sys.signer), CacheBytes: int64(*cfg.cacheMB) << 20})
 
 	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring, Vault: vault,
@@ -229,7 +229,7 @@ func runServe(args []string) error {
 		sessionStore.SetShared()
 	}
 	if sys.emb == nil {
-		if err := waitBucketsAnswer(ctx, js, log, jetstream.IdempotencyBucket, jetstream.IDsBucket, authjs.Bucket, authjs.SessionBucket, piijs.Bucket); err != nil {
+		if err := waitBucketsAnswer(ctx, js, log, jetstream.IDsBucket, authjs.Bucket, authjs.SessionBucket, piijs.Bucket); err != nil {
 			return err
 		}
 	}

@@ -46,8 +46,8 @@ func addNATSFlags(fs *flagSet) natsFlags {
 		natsListen:      fs.String("nats-listen", "127.0.0.1:4222", "host:port where the embedded NATS server listens for the nats CLI and other grants commands; \"off\" for in-process only"),
 		replicas:        fs.Int("replicas", 1, "replica count of the GRANTS stream (external cluster)"),
 		duplicateWindow: fs.Duration("duplicate-window", 2*time.Minute, "JetStream duplicate window for idempotent publishes"),
-		idempotencyTTL: fs.Duration("idempotency-ttl", 0, "how long a command's idempotency record is kept, at least the duplicate window (a later retry is still recognised by its events, "+
-			"among the last 64 keyed commands of its aggregate; each record is a subject the server keeps in memory); 0: the duplicate window"),
+		idempotencyTTL: fs.Duration("idempotency-ttl", 0, "deprecated, no effect: no idempotency record is kept beside the events any more "+
+			"(a retry is recognised by the stream's deduplication for the duplicate window, then by the events, which carry the key)"),
 		syncAlways: fs.Bool("sync-always", false, "deprecated: the same as --durability=sync-always"),
 		durability: fs.String("durability", "fsync", "embedded server: when a write is acknowledged. fsync (default): only once it is on disk, "+
 			"one fsync shared by the concurrent writes (group commit); os-flush: once the operating system has it, the server fsyncs every 2 minutes, "+
@@ -244,11 +244,8 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 	if *nf.duplicateWindow < time.Second {
 		return nil, usagef("--duplicate-window %s: must be at least 1s", *nf.duplicateWindow)
 	}
-	if *nf.idempotencyTTL == 0 {
-		*nf.idempotencyTTL = *nf.duplicateWindow
-	}
-	if *nf.idempotencyTTL < *nf.duplicateWindow {
-		return nil, usagef("--idempotency-ttl %s: must be at least the duplicate window (%s)", *nf.idempotencyTTL, *nf.duplicateWindow)
+	if *nf.idempotencyTTL != 0 {
+		log.Warn("--idempotency-ttl (GRANTS_IDEMPOTENCY_TTL) has no effect any more: no idempotency record is kept beside the events; the bucket GRANTS_IDEMPOTENCY of earlier releases may be deleted")
 	}
 	durability, err := nf.durabilityMode()
 	if err != nil {
@@ -386,7 +383,7 @@ func openSystem(ctx context.Context, nf natsFlags, serve bool, log *slog.Logger)
 // creates the first key; another subcommand without readable keys signs
 // nothing and trusts no key (verification then flags every event).
 func storeConfig(nf natsFlags, serve bool, log *slog.Logger) (jetstream.Config, *events.KeyRing, error) {
-	cfg := jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas, IdempotencyTTL: *nf.idempotencyTTL}
+	cfg := jetstream.Config{DuplicateWindow: *nf.duplicateWindow, Replicas: *nf.replicas}
 	dir := signingDir(nf)
 	var (
 		set *keys.Set

@@ -106,13 +106,7 @@ func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.
 		msgs[0].Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(req.Expected.Sequence, 10)}
 	}
 
-	var ack *jetstream.PubAck
-	if len(msgs) == 1 {
-		// The jetstream package bounds a context without a deadline.
-		ack, err = s.js.PublishMsg(ctx, msgs[0])
-	} else {
-		ack, err = s.publishBatch(ctx, msgs)
-	}
+	ack, err := s.publish(ctx, msgs)
 	if err != nil || ack.Duplicate {
 		var cancel context.CancelFunc
 		ctx, cancel = s.bound(ctx)
@@ -143,6 +137,39 @@ func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.
 		envs[i].Sequence = first + uint64(i)
 	}
 	return envs, nil
+}
+
+// errCodeDuplicateInProcess is a clustered stream's "duplicate message id
+// is in process": an append under the same idempotency key is being
+// replicated and not yet stored.
+const errCodeDuplicateInProcess jetstream.ErrorCode = 10158
+
+// publish sends msgs (one publish, or one atomic batch) and returns the
+// server's ack. An append whose key's first append is still being
+// replicated (a racing twin on a clustered stream) is sent again once
+// that one is stored, which then answers it as a duplicate.
+func (s *Store) publish(ctx context.Context, msgs []*nats.Msg) (*jetstream.PubAck, error) {
+	wait := time.Millisecond
+	for {
+		var ack *jetstream.PubAck
+		var err error
+		if len(msgs) == 1 {
+			// The jetstream package bounds a context without a deadline.
+			ack, err = s.js.PublishMsg(ctx, msgs[0])
+		} else {
+			ack, err = s.publishBatch(ctx, msgs)
+		}
+		var apiErr *jetstream.APIError
+		if err == nil || !errors.As(err, &apiErr) || apiErr.ErrorCode != errCodeDuplicateInProcess {
+			return ack, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (last: %w)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
 }
 
 // bodies keeps message bodies for the next single-event append; a body
@@ -223,9 +250,11 @@ func (s *Store) sendBatch(ctx context.Context, msgs []*nats.Msg) (*jetstream.Pub
 }
 
 // onConflict answers a wrong-last-sequence: a retry of an append that went
-// through (its events carry the idempotency key) gets those events back,
-// whether it was decided on the old head or not; anything else is a
-// *events.ConflictError with the aggregate's current version.
+// through (its events carry the idempotency key's scope) gets those events
+// back, whether it was decided on the old head or not, or a
+// *events.KeyReusedError if they were written for another request;
+// anything else is a *events.ConflictError with the aggregate's current
+// version.
 func (s *Store) onConflict(ctx context.Context, req events.AppendRequest) ([]events.Envelope, error) {
 	if key := req.Meta.IdempotencyKey; key != "" {
 		found, err := s.withKey(ctx, req.Ref, 0, key)
@@ -233,7 +262,7 @@ func (s *Store) onConflict(ctx context.Context, req events.AppendRequest) ([]eve
 			return nil, err
 		}
 		if len(found) > 0 {
-			return found, nil
+			return sameRequest(req, found)
 		}
 	}
 	last, _, err := s.lastOf(ctx, req.Ref.Subject())
@@ -255,7 +284,7 @@ func (s *Store) originals(ctx context.Context, req events.AppendRequest, dupSeq 
 			return nil, apperr.Wrap(apperr.Unavailable, err, "reading the events of a repeated append to %s", req.Ref)
 		}
 		if first.Ref != req.Ref {
-			return nil, apperr.New(apperr.Conflict, "idempotency key %q was already used for %s", key, first.Ref)
+			return nil, &events.KeyReusedError{Ref: req.Ref, Used: first.Ref}
 		}
 		after = dupSeq - 1
 	}
@@ -264,13 +293,24 @@ func (s *Store) originals(ctx context.Context, req events.AppendRequest, dupSeq 
 		return nil, err
 	}
 	if len(found) == 0 {
-		return nil, apperr.New(apperr.Conflict, "idempotency key %q was already used for another aggregate", key)
+		// Not on this aggregate: the key's first append was to another.
+		return nil, &events.KeyReusedError{Ref: req.Ref}
+	}
+	return sameRequest(req, found)
+}
+
+// sameRequest returns found, the events first stored under the scope of
+// req's idempotency key, if they were written for req's request (they
+// carry its whole key), else a *events.KeyReusedError.
+func sameRequest(req events.AppendRequest, found []events.Envelope) ([]events.Envelope, error) {
+	if found[0].IdempotencyKey != req.Meta.IdempotencyKey {
+		return nil, &events.KeyReusedError{Ref: req.Ref, Used: found[0].Ref}
 	}
 	return found, nil
 }
 
 // withKey returns the events of the last append to ref after seq whose
-// message IDs derive from key.
+// message IDs derive from key's scope.
 func (s *Store) withKey(ctx context.Context, ref events.Ref, after uint64, key string) ([]events.Envelope, error) {
 	var found []events.Envelope
 	first := events.DedupID(key, 0, "")

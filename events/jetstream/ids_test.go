@@ -3,7 +3,6 @@ package jetstream_test
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
@@ -44,27 +43,5 @@ func TestIDsOfAnEarlierReleaseAreTakenIn(t *testing.T) {
 	var taken *events.IDTakenError
 	if !errors.As(err, &taken) {
 		t.Fatalf("another organisation's first append of an old ID: %v, want IDTakenError", err)
-	}
-}
-
-// TestIdempotencyRecordsExpire: the bucket of idempotency records keeps a
-// record for Config.IdempotencyTTL (24h by default), so that it holds the
-// commands of that period, not of all time; opening with another TTL
-// changes it.
-func TestIdempotencyRecordsExpire(t *testing.T) {
-	f := newFixture(t)
-	kv, err := f.js.KeyValue(f.ctx, jetstream.IdempotencyBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := kv.Status(f.ctx)
-	if err != nil || st.TTL() != jetstream.DefaultIdempotencyTTL {
-		t.Fatalf("TTL %v (%v), want %v", st.TTL(), err, jetstream.DefaultIdempotencyTTL)
-	}
-	if _, err := jetstream.Open(f.ctx, f.nc, storetest.Registry(), jetstream.Config{IdempotencyTTL: time.Hour}); err != nil {
-		t.Fatal(err)
-	}
-	if st, err = kv.Status(f.ctx); err != nil || st.TTL() != time.Hour {
-		t.Fatalf("TTL after reopening with 1h: %v (%v)", st.TTL(), err)
 	}
 }

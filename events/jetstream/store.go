@@ -1,7 +1,7 @@
 // Package jetstream is the event store of the grant ledger on NATS
 // JetStream: the stream GRANTS holds every event (subjects grants.>), the
-// key-value bucket GRANTS_IDEMPOTENCY the idempotency records,
-// GRANTS_IDS the organisation that holds each aggregate ID, and
+// key-value bucket GRANTS_IDS the organisation that holds each aggregate
+// ID, and
 // StartEmbedded runs the NATS server inside the process.
 //
 // Appends publish with Nats-Expected-Last-Subject-Sequence (optimistic
@@ -12,13 +12,17 @@
 // consumer; long Events ranges and Subscribe read through one ordered
 // consumer per call, removed when the call returns.
 //
-// Idempotency: each event's Nats-Msg-Id derives from the command's
-// idempotency key (hex SHA-256 prefix + "-" + index), else it is the event
-// ID. A retry within the stream's duplicate window writes nothing and gets
-// the events first stored; so does a retry decided on the head before its
-// first attempt, at any time (the events carrying the key are found on the
-// aggregate). A key already used for another aggregate is refused with an
-// apperr Conflict.
+// Idempotency: each event's Nats-Msg-Id derives from the scope of the
+// command's idempotency key (hex SHA-256 prefix + "-" + index; see
+// events.Meta), else it is the event ID. The stream's deduplication is the
+// key's one record: a retry within the duplicate window writes nothing and
+// gets the events first stored (a racing twin too, wherever it was
+// decided); so does a retry decided on the head before its first attempt,
+// at any time (the events carrying the key are found on the aggregate). A
+// key already used for another aggregate, or for another request, is
+// refused with an *events.KeyReusedError. No record is kept beside the
+// events (earlier releases kept one in the bucket GRANTS_IDEMPOTENCY,
+// which is no longer read or written: see README).
 //
 // Free-text header values that would not survive a NATS header verbatim
 // (line breaks, surrounding blanks) are written as "b64:" followed by their
@@ -48,20 +52,9 @@ import (
 // StreamName is the stream that holds every event.
 const StreamName = "GRANTS"
 
-// IdempotencyBucket is the key-value bucket of idempotency records.
-const IdempotencyBucket = "GRANTS_IDEMPOTENCY"
-
 // DefaultDuplicateWindow is how long the stream recognises a retried append
 // by its message IDs.
 const DefaultDuplicateWindow = 2 * time.Minute
-
-// DefaultIdempotencyTTL is how long an idempotency record is kept: the
-// duplicate window. A retry after it is still recognised by the events,
-// which carry the key (see aggregates/command). Every record is a subject
-// of the bucket, which the server keeps in memory (about 80-170 bytes
-// each): the records of a day (24h before) grew the server's memory with
-// every command, those of two minutes are bounded by the command rate.
-const DefaultIdempotencyTTL = 2 * time.Minute
 
 // DefaultRequestTimeout bounds a read request whose context has no deadline.
 const DefaultRequestTimeout = 10 * time.Second
@@ -72,10 +65,6 @@ type Config struct {
 	DuplicateWindow time.Duration
 	// Replicas is the stream's and bucket's replica count (default 1).
 	Replicas int
-	// IdempotencyTTL is how long the bucket GRANTS_IDEMPOTENCY keeps a
-	// record (default DefaultIdempotencyTTL, the duplicate window), so that
-	// it holds one record per command of that period, not of all time.
-	IdempotencyTTL time.Duration
 	// Clock fills in Meta.RecordedAt when an append leaves it zero; without
 	// a clock such an append is refused.
 	Clock events.Clock
@@ -106,9 +95,8 @@ type Config struct {
 	// (concurrent appends share one). OpenEmbedded sets it by default.
 	Syncer Syncer
 	// Attach makes Open look the stream up instead of creating or
-	// updating it and the idempotency bucket, for an identity that may
-	// only read the stream (the service identity of a running grants
-	// serve); the idempotency records are then unreachable.
+	// updating it and the buckets, for an identity that may only read
+	// the stream (the service identity of a running grants serve).
 	Attach bool
 }
 
@@ -127,7 +115,6 @@ type Store struct {
 	timeout    time.Duration
 	log        *slog.Logger
 	getter     *directGetter
-	idem       *Idempotency
 	// ids is the bucket GRANTS_IDS (nil when attached); idsComplete: it
 	// holds every aggregate of the stream.
 	ids         jetstream.KeyValue
@@ -181,9 +168,6 @@ func withDefaults(cfg Config) Config {
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = 1
 	}
-	if cfg.IdempotencyTTL <= 0 {
-		cfg.IdempotencyTTL = DefaultIdempotencyTTL
-	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
@@ -193,9 +177,9 @@ func withDefaults(cfg Config) Config {
 	return cfg
 }
 
-// Open creates or updates the stream GRANTS and the bucket
-// GRANTS_IDEMPOTENCY on nc's server and returns the store. The caller
-// keeps ownership of nc.
+// Open creates or updates the stream GRANTS and the buckets GRANTS_IDS
+// and GRANTS_CHECKPOINT_TAILS on nc's server and returns the store. The
+// caller keeps ownership of nc.
 func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) (*Store, error) {
 	cfg = withDefaults(cfg)
 	js, err := jetstream.New(nc)
@@ -208,17 +192,6 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	stream, err := js.CreateOrUpdateStream(ctx, StreamConfig(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("creating or updating stream %s: %w", StreamName, err)
-	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      IdempotencyBucket,
-		Description: "Idempotency records of the grant ledger's commands (one per keyed command, expiring)",
-		History:     1,
-		TTL:         cfg.IdempotencyTTL,
-		Storage:     jetstream.FileStorage,
-		Replicas:    cfg.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("creating or updating bucket %s: %w", IdempotencyBucket, err)
 	}
 	ids, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      IDsBucket,
@@ -245,7 +218,7 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 			return nil, fmt.Errorf("opening stream %s on the read connection: %w", StreamName, err)
 		}
 	}
-	st, err := newStore(nc, js, stream, readStream, readConn, reg, cfg, &Idempotency{kv: kv})
+	st, err := newStore(nc, js, stream, readStream, readConn, reg, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -256,17 +229,16 @@ func Open(ctx context.Context, nc *nats.Conn, reg *events.Registry, cfg Config) 
 	return st, nil
 }
 
-// attach opens the store on the existing stream, creating nothing; the
-// idempotency records are not reachable through it.
+// attach opens the store on the existing stream, creating nothing.
 func attach(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, reg *events.Registry, cfg Config) (*Store, error) {
 	stream, err := js.Stream(ctx, StreamName)
 	if err != nil {
 		return nil, fmt.Errorf("opening stream %s: %w", StreamName, err)
 	}
-	return newStore(nc, js, stream, stream, nc, reg, cfg, &Idempotency{})
+	return newStore(nc, js, stream, stream, nc, reg, cfg)
 }
 
-func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstream.Stream, readConn *nats.Conn, reg *events.Registry, cfg Config, idem *Idempotency) (*Store, error) {
+func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstream.Stream, readConn *nats.Conn, reg *events.Registry, cfg Config) (*Store, error) {
 	getConn := nc
 	if cfg.LoadConn != nil {
 		getConn = cfg.LoadConn
@@ -278,7 +250,7 @@ func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstrea
 	s := &Store{
 		nc: nc, js: js, stream: stream, readStream: readStream, readConn: readConn, reg: reg, clock: cfg.Clock, signer: cfg.Signer,
 		timeout: cfg.RequestTimeout, log: cfg.Logger, getter: getter,
-		idem: idem, batchSlots: make(chan struct{}, maxBatchesInFlight), health: cfg.Health,
+		batchSlots: make(chan struct{}, maxBatchesInFlight), health: cfg.Health,
 	}
 	if cfg.Syncer != nil {
 		s.commit = newGroupCommitter(cfg.Syncer)
@@ -288,9 +260,6 @@ func newStore(nc *nats.Conn, js jetstream.JetStream, stream, readStream jetstrea
 
 // Close releases the store's subscriptions; the connection stays open.
 func (s *Store) Close() error { return s.getter.close() }
-
-// Idempotency returns the idempotency records kept in GRANTS_IDEMPOTENCY.
-func (s *Store) Idempotency() events.IdempotencyStore { return s.idem }
 
 // Ready reports whether the stream is reachable and present and, with
 // Config.Health, whether the server takes writes.

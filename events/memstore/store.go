@@ -40,7 +40,6 @@ type Store struct {
 	clock  events.Clock
 	signer events.Signer
 	window time.Duration
-	idem   *Idempotency
 
 	mu        sync.Mutex
 	log       []events.Envelope   // log[seq-1]
@@ -70,15 +69,12 @@ func New(reg *events.Registry, cfg Config) *Store {
 		w = DefaultDuplicateWindow
 	}
 	return &Store{
-		reg: reg, clock: cfg.Clock, signer: cfg.Signer, window: w, idem: NewIdempotency(),
+		reg: reg, clock: cfg.Clock, signer: cfg.Signer, window: w,
 		bySubject: map[string][]uint64{}, byOrg: map[string][]uint64{},
 		owner: map[string]string{}, dedup: map[string]dedupEntry{},
 		changed: make(chan struct{}),
 	}
 }
-
-// Idempotency returns the store's idempotency records.
-func (s *Store) Idempotency() events.IdempotencyStore { return s.idem }
 
 // Append implements events.Store.
 func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.Envelope, error) {
@@ -126,7 +122,7 @@ func (s *Store) Append(_ context.Context, req events.AppendRequest) ([]events.En
 			// A retry of an append that went through, decided on the
 			// head before it, gets its events back at any time.
 			if found := s.withKeyLocked(subject, 0, key); len(found) > 0 {
-				return found, nil
+				return sameRequest(req, found)
 			}
 		}
 		return nil, req.Conflict(s.versionLocked(subject))
@@ -166,7 +162,21 @@ func (s *Store) duplicateLocked(req events.AppendRequest, firstID string, at tim
 		return nil, false, nil
 	}
 	found, err = s.originalsLocked(req.Ref, d.seqs)
+	if err != nil {
+		return nil, true, err
+	}
+	found, err = sameRequest(req, found)
 	return found, true, err
+}
+
+// sameRequest returns found, the events first stored under the scope of
+// req's idempotency key, if they were written for req's request (they
+// carry its whole key), else a *events.KeyReusedError.
+func sameRequest(req events.AppendRequest, found []events.Envelope) ([]events.Envelope, error) {
+	if found[0].IdempotencyKey != req.Meta.IdempotencyKey {
+		return nil, &events.KeyReusedError{Ref: req.Ref, Used: found[0].Ref}
+	}
+	return found, nil
 }
 
 // originalsLocked returns the events first stored under a repeated
@@ -177,13 +187,13 @@ func (s *Store) originalsLocked(ref events.Ref, seqs []uint64) ([]events.Envelop
 		out[i] = cloneEnv(s.log[seq-1])
 	}
 	if out[0].Ref != ref {
-		return nil, apperr.New(apperr.Conflict, "idempotency key %q was already used for %s", out[0].IdempotencyKey, out[0].Ref)
+		return nil, &events.KeyReusedError{Ref: ref, Used: out[0].Ref}
 	}
 	return out, nil
 }
 
 // withKeyLocked returns the events of the last append to subject after
-// seq whose deduplication IDs derive from the idempotency key.
+// seq whose deduplication IDs derive from the idempotency key's scope.
 func (s *Store) withKeyLocked(subject string, after uint64, key string) []events.Envelope {
 	var out []events.Envelope
 	first := events.DedupID(key, 0, "")

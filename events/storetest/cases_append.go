@@ -143,11 +143,113 @@ func idempotencyOtherAggregate(t *testing.T, f Factory) {
 	}
 	before := h.last()
 	_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP2, Meta: meta("shared-key"), Events: notes("b", 1)})
-	if err == nil {
-		t.Fatal("a key already used for another aggregate was accepted")
+	var reused *events.KeyReusedError
+	if !errors.As(err, &reused) {
+		t.Fatalf("a key already used for another aggregate: %v, want a KeyReusedError", err)
+	}
+	// The same with a batch, and with the key naming another request.
+	_, err = h.store.Append(h.ctx, events.AppendRequest{Ref: refP2, Meta: meta("shared-key.other"), Events: notes("b", 2)})
+	if !errors.As(err, &reused) {
+		t.Fatalf("a batch under a key already used for another aggregate: %v, want a KeyReusedError", err)
 	}
 	if h.last() != before {
 		t.Fatal("the refused append wrote")
+	}
+}
+
+// idempotencyOtherRequest: a key is recognised by its scope (the part
+// before "."), so the same key sent with another request ("k.a", then
+// "k.b") writes nothing and is refused, decided on the old head (within
+// the duplicate window) or on the new one; the first request's own repeat
+// still gets its events.
+func idempotencyOtherRequest(t *testing.T, f Factory) {
+	h := open(t, f)
+	for _, n := range []int{1, 2} {
+		key := fmt.Sprintf("req-%d", n)
+		old := h.head(refP1)
+		first, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: old, Meta: meta(key + ".a"), Events: notes("a", n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := h.last()
+		for _, head := range []events.Head{old, h.head(refP1)} {
+			_, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: head, Meta: meta(key + ".b"), Events: notes("b", n)})
+			var reused *events.KeyReusedError
+			if !errors.As(err, &reused) || reused.Ref != refP1 {
+				t.Fatalf("%d events: another request under the key, decided on version %d: %v, want a KeyReusedError", n, head.Version, err)
+			}
+			again, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP1, Expected: head, Meta: meta(key + ".a"), Events: notes("a", n)})
+			if err != nil {
+				t.Fatalf("%d events: the first request again, decided on version %d: %v", n, head.Version, err)
+			}
+			sameEvents(t, "the first request again", again, first)
+		}
+		if h.last() != before {
+			t.Fatalf("%d events: the refused appends wrote", n)
+		}
+	}
+}
+
+// racingAppendsUnderOneKeyWriteOnce: appends under one key's scope sent
+// at once, each for another aggregate (another organisation's, so that no
+// head is shared), or all for one aggregate on one head, store exactly one
+// of them; the others get a KeyReusedError, or the winner's events when
+// they are the same request (a twin).
+func racingAppendsUnderOneKey(t *testing.T, f Factory) {
+	h := open(t, f)
+	const n = 8
+	run := func(req func(i int) events.AppendRequest) ([][]events.Envelope, []error) {
+		got, errs := make([][]events.Envelope, n), make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				got[i], errs[i] = h.store.Append(h.ctx, req(i))
+			}()
+		}
+		close(start)
+		wg.Wait()
+		return got, errs
+	}
+	before := h.last()
+	got, errs := run(func(i int) events.AppendRequest {
+		ref := events.Ref{Org: fmt.Sprintf("E3000000%d", i), Kind: "project", ID: fmt.Sprintf("2024-1-FI01-KA122-SCH-00000010%d", i)}
+		return events.AppendRequest{Ref: ref, Meta: meta(fmt.Sprintf("race.%d", i)), Events: notes("r", 1+i%2)}
+	})
+	won := -1
+	for i, err := range errs {
+		var reused *events.KeyReusedError
+		switch {
+		case err == nil && won >= 0:
+			t.Fatalf("appends %d and %d under one key both wrote", won, i)
+		case err == nil:
+			won = i
+		case !errors.As(err, &reused):
+			t.Fatalf("append %d: %v, want a KeyReusedError", i, err)
+		}
+	}
+	if won < 0 {
+		t.Fatal("no append under the key wrote")
+	}
+	if last := h.last(); last != before+uint64(len(got[won])) {
+		t.Fatalf("the race wrote %d events, want the winner's %d", last-before, len(got[won]))
+	}
+	// Twins: one request sent n times on one head.
+	head := h.head(refP1)
+	got, errs = run(func(int) events.AppendRequest {
+		return events.AppendRequest{Ref: refP1, Expected: head, Meta: meta("twins.same"), Events: notes("t", 2)}
+	})
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("twin %d: %v", i, errs[i])
+		}
+		sameEvents(t, fmt.Sprintf("twin %d", i), got[i], got[0])
+	}
+	if envs := h.load(refP1, head.Sequence); len(envs) != 2 {
+		t.Fatalf("the twins wrote %d events, want 2", len(envs))
 	}
 }
 

@@ -3,9 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -294,83 +292,5 @@ func envelopeRoundTrip(t *testing.T, f Factory) {
 	}
 	if _, err := h.store.Append(h.ctx, events.AppendRequest{Ref: refP2, Meta: m}); err == nil {
 		t.Fatal("an append without events was accepted")
-	}
-}
-
-// idempotencyRecords checks the idempotency record store of stores that
-// expose one through an Idempotency method.
-func idempotencyRecords(t *testing.T, f Factory) {
-	h := open(t, f)
-	withRecords, ok := h.store.(interface {
-		Idempotency() events.IdempotencyStore
-	})
-	if !ok {
-		t.Skip("the store keeps no idempotency records")
-	}
-	idem := withRecords.Idempotency()
-	key := "actor:u-1/key:Ä opaque key with spaces & symbols/*.>"
-	if _, found, err := idem.Get(h.ctx, key); err != nil || found {
-		t.Fatalf("Get of a missing key = found %v, %v", found, err)
-	}
-	rec := events.IdempotencyRecord{Fingerprint: "fp-1", Ref: refP1, Version: 4, Sequences: []uint64{7, 8}, Response: []byte(`{"status":201}`)}
-	if err := idem.Put(h.ctx, key, rec); err != nil {
-		t.Fatal(err)
-	}
-	got, found, err := idem.Get(h.ctx, key)
-	if err != nil || !found {
-		t.Fatalf("Get after Put = found %v, %v", found, err)
-	}
-	if got.Fingerprint != rec.Fingerprint || got.Ref != rec.Ref || got.Version != rec.Version ||
-		!slices.Equal(got.Sequences, rec.Sequences) || string(got.Response) != string(rec.Response) {
-		t.Fatalf("record = %+v, want %+v", got, rec)
-	}
-	rec.Version = 5
-	if err := idem.Put(h.ctx, key, rec); err != nil {
-		t.Fatal(err)
-	}
-	if got, _, _ := idem.Get(h.ctx, key); got.Version != 5 {
-		t.Fatalf("Put did not replace the record: version %d", got.Version)
-	}
-	if _, found, _ := idem.Get(h.ctx, key+"x"); found {
-		t.Fatal("a different key found the record")
-	}
-	// Create binds a fresh key to exactly one of several racing callers;
-	// the others are shown the winner's record.
-	fresh := key + "/create"
-	var wg sync.WaitGroup
-	won := make([]bool, 8)
-	seen := make([]events.IdempotencyRecord, 8)
-	errs := make([]error, 8)
-	for i := range won {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			seen[i], won[i], errs[i] = idem.Create(h.ctx, fresh, events.IdempotencyRecord{Fingerprint: fmt.Sprintf("fp-%d", i), Ref: refP1})
-		}()
-	}
-	wg.Wait()
-	winner := -1
-	for i := range won {
-		if errs[i] != nil {
-			t.Fatalf("Create %d: %v", i, errs[i])
-		}
-		if won[i] {
-			if winner >= 0 {
-				t.Fatalf("Create succeeded for %d and %d", winner, i)
-			}
-			winner = i
-		}
-	}
-	if winner < 0 {
-		t.Fatal("no Create succeeded")
-	}
-	want := fmt.Sprintf("fp-%d", winner)
-	for i := range won {
-		if !won[i] && seen[i].Fingerprint != want {
-			t.Fatalf("Create %d saw %q, want the winner's %q", i, seen[i].Fingerprint, want)
-		}
-	}
-	if got, _, _ := idem.Get(h.ctx, fresh); got.Fingerprint != want {
-		t.Fatalf("record after the race = %q, want %q", got.Fingerprint, want)
 	}
 }

@@ -68,7 +68,7 @@ func (c *cluster) instance(t *testing.T, name string, clock events.Clock, ttl ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := command.New(store, store.Idempotency(), aggregates.NewDomain(nil, aggregates.Policy{}), c.reg, clock, command.Config{})
+	h := command.New(store, aggregates.NewDomain(nil, aggregates.Policy{}), c.reg, clock, command.Config{})
 	return &instance{handler: h, lease: leasejs.New(kv, "deadlines", name), js: js, close: nc.Close}
 }
 
