@@ -442,7 +442,16 @@ func (a *applier) findStaleFirsts() error {
 	}, string(projects))
 }
 
-// flushBudgets writes the budgets changed in this batch.
+// budgetCatCols and budgetExCols are the columns budgetStmts.catRows and
+// exRows write.
+const (
+	budgetCatCols = "project_id, category, amount_cents, lines, rules_json"
+	budgetExCols  = "project_id, category, explanation, lines, first_mobility, first_line"
+)
+
+// flushBudgets writes the budgets changed in this batch. A bulk load's
+// one call, at its end, hands them to its scratch file (a.aux, see
+// bulkaux.go) once their stale examples are resolved.
 func (a *applier) flushBudgets() error {
 	if a.bulk {
 		// One write at the end of a bulk load: in key order.
@@ -451,13 +460,34 @@ func (a *applier) flushBudgets() error {
 	if err := a.findStaleFirsts(); err != nil {
 		return err
 	}
-	for _, p := range a.dirtyBudget {
+	if a.aux != nil {
+		// The scratch file's goroutine owns these budgets from now on.
+		a.aux.handOver(a.dirtyBudget)
+		a.dirtyBudget = nil
+		return nil
+	}
+	if err := writeBudgets(a.dirtyBudget, a.bst.catRows, a.bst.exRows, a.bst.catDel, a.bst.exDel); err != nil {
+		return err
+	}
+	a.dirtyBudget = a.dirtyBudget[:0]
+	return a.flushParticipants()
+}
+
+// writeBudgets writes the changed categories and examples of the budgets
+// of projects with cat and ex, deleting those left without lines with
+// catDel and exDel (nil: the rows were never written, as in a bulk load's
+// scratch file).
+func writeBudgets(projects []*projectRow, cat, ex *rowBuffer, catDel, exDel *wstmt) error {
+	for _, p := range projects {
 		b := p.budget
 		for _, c := range b.dirtyCats {
 			c.dirty = false
 			if c.lines <= 0 {
 				delete(b.cats, c.name)
-				if err := a.bst.catDel.exec(p.id, c.name); err != nil {
+				if catDel == nil {
+					continue
+				}
+				if err := catDel.exec(p.id, c.name); err != nil {
 					return err
 				}
 				continue
@@ -466,13 +496,12 @@ func (a *applier) flushBudgets() error {
 			if err != nil {
 				return err
 			}
-			r := a.bst.catRows
-			r.text(p.id)
-			r.text(c.name)
-			r.int(c.amount)
-			r.int(c.lines)
-			r.textBytes(rules)
-			if _, err := r.end(); err != nil {
+			cat.text(p.id)
+			cat.text(c.name)
+			cat.int(c.amount)
+			cat.int(c.lines)
+			cat.textBytes(rules)
+			if _, err := cat.end(); err != nil {
 				return err
 			}
 		}
@@ -489,19 +518,21 @@ func (a *applier) flushBudgets() error {
 			k := e.key
 			if e.lines <= 0 {
 				delete(b.ex, k)
-				if err := a.bst.exDel.exec(p.id, k.category, k.explanation); err != nil {
+				if exDel == nil {
+					continue
+				}
+				if err := exDel.exec(p.id, k.category, k.explanation); err != nil {
 					return err
 				}
 				continue
 			}
-			r := a.bst.exRows
-			r.text(p.id)
-			r.text(k.category)
-			r.text(k.explanation)
-			r.int(e.lines)
-			r.text(e.firstMob)
-			r.int(e.firstLine)
-			if _, err := r.end(); err != nil {
+			ex.text(p.id)
+			ex.text(k.category)
+			ex.text(k.explanation)
+			ex.int(e.lines)
+			ex.text(e.firstMob)
+			ex.int(e.firstLine)
+			if _, err := ex.end(); err != nil {
 				return err
 			}
 		}
@@ -509,14 +540,10 @@ func (a *applier) flushBudgets() error {
 		b.dirtyEx = b.dirtyEx[:0]
 		b.dirty = false
 	}
-	a.dirtyBudget = a.dirtyBudget[:0]
-	if err := a.bst.catRows.flush(); err != nil {
+	if err := cat.flush(); err != nil {
 		return err
 	}
-	if err := a.bst.exRows.flush(); err != nil {
-		return err
-	}
-	return a.flushParticipants()
+	return ex.flush()
 }
 
 // participantRef is a row of project_participants being changed.
@@ -527,11 +554,25 @@ type participantRef struct {
 // countParticipant adds (sign +1) or removes (sign -1) a live mobility of
 // participant id from p's participants.
 //
-// A bulk load counts them once at the end instead (countParticipantsSQL
-// in finishBulk): a sort of every mobility costs less than a lookup and a
-// write for each.
+// A bulk load counts them in memory (projectRow.partCounts; the file's
+// table is empty until its end) and writes the rows once at its end, in
+// its scratch file (bulkaux.go).
 func (a *applier) countParticipant(p *projectRow, id string, sign int64) error {
 	if a.bulk {
+		if p.partCounts == nil {
+			p.partCounts = map[string]int32{}
+		}
+		n, ok := p.partCounts[id]
+		if !ok {
+			id = strings.Clone(id) // id may alias an event's payload
+		}
+		switch {
+		case n <= 0 && n+int32(sign) > 0:
+			p.participants++
+		case n > 0 && n+int32(sign) <= 0:
+			p.participants--
+		}
+		p.partCounts[id] = n + int32(sign)
 		return nil
 	}
 	k := pairKey{p.id, id}
@@ -608,9 +649,3 @@ func decodeGrantLines(raw []byte) ([]projections.GrantLine, error) {
 	out = []projections.GrantLine{}
 	return out, json.Unmarshal(raw, &out)
 }
-
-// countParticipantsSQL fills project_participants and projects.participants
-// from the mobilities at the end of a bulk load.
-const countParticipantsSQL = "INSERT INTO project_participants (project_id, participant_id, mobilities) " +
-	"SELECT project_id, participant_id, COUNT(*) FROM mobilities WHERE status != 'cancelled' GROUP BY project_id, participant_id; " +
-	"UPDATE projects SET participants = (SELECT COUNT(*) FROM project_participants pp WHERE pp.project_id = projects.id)"
