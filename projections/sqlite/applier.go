@@ -335,9 +335,9 @@ func (a *applier) commitOnly() error {
 	return nil
 }
 
-// maxCachedProjects bounds the projects (each with its budget, an
-// example per distinct explanation of its lines: 200-400 KiB for a
-// thousand mobilities) the live applier keeps between batches, and
+// maxCachedProjects bounds the projects (each with its budget: its
+// categories and their first keptExamples explanations) the live applier
+// keeps between batches, and
 // maxCachedOrgs the organisations. Kept for ever, they grew grants serve's
 // memory with every project and mobility reported (issue 16).
 var (

@@ -270,7 +270,7 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 		b.dirty = true
 		a.dirtyBudget = append(a.dirtyBudget, p)
 	}
-	var rescan map[catExpl]*budgetExample
+	var rescan map[string]bool // categories whose examples are found again
 	for i, l := range a.budgetLines {
 		c := b.cats[l.category]
 		if c == nil {
@@ -292,6 +292,15 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 			}
 		}
 		if l.explanation == "" {
+			continue
+		}
+		if !a.bulk {
+			if a.countKeptExample(b, id, int64(i), l, sign) {
+				if rescan == nil {
+					rescan = map[string]bool{}
+				}
+				rescan[l.category] = true
+			}
 			continue
 		}
 		k := catExpl{l.category, l.explanation}
@@ -321,51 +330,113 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 		case e.stale:
 		case sign > 0 && e.before(id, int64(i)):
 			e.firstMob, e.firstLine = a.keepString(id), int64(i)
-		case sign < 0 && e.lines > 0 && e.firstMob == id && a.bulk:
+		case sign < 0 && e.lines > 0 && e.firstMob == id:
 			// firstMob stays: see the case of a correction above.
 			e.stale, b.stale = true, true
-		case sign < 0 && e.lines > 0 && e.firstMob == id:
-			// The first line goes: the next one is found among the
-			// other mobilities of the project.
-			if rescan == nil {
-				rescan = map[catExpl]*budgetExample{}
-			}
-			rescan[k] = e
 		}
 	}
-	if rescan != nil {
-		return a.rescanBudget(p, id, rescan)
+	for cat := range rescan {
+		var add []budgetLine
+		if sign > 0 {
+			add = a.budgetLines
+		}
+		if err := a.rescanExamples(p, b, cat, id, add); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// rescanBudget finds the first line of each explanation of need among the
-// live mobilities of p other than skip.
-func (a *applier) rescanBudget(p *projectRow, skip string, need map[catExpl]*budgetExample) error {
-	for _, e := range need {
-		e.firstMob, e.firstLine = "", 0
-	}
-	var lines []budgetLine
-	visit := func(id, raw string) error {
-		var err error
-		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
-			return err
+// keptExamples is how many explanations of a category project_budget_examples
+// keeps: the first ones, in the order of their first live line (mobility ID,
+// then line), which the project's status quotes (budgetQuery). A bulk load
+// counts every explanation in memory and writes the first keptExamples of
+// each category at its end (writeBudgets); the live projector keeps them
+// up to date (countKeptExample), reading the project's mobilities again
+// (rescanExamples) only when one of them goes or another one comes before
+// the last of them. Keeping every distinct explanation (about one per
+// mobility and category: 1.65 million rows, a sixth of the file, for a
+// million events) cost a replay about 4 s of CPU.
+const keptExamples = 3
+
+// countKeptExample counts line i (l) of mobility id into the kept examples
+// of b, live. It reports whether the examples of l's category must be
+// found again among the project's mobilities: the count of an explanation
+// that is not kept is not known.
+func (a *applier) countKeptExample(b *projBudget, id string, i int64, l budgetLine, sign int64) bool {
+	if e := b.ex[catExpl{l.category, l.explanation}]; e != nil {
+		b.touchEx(e)
+		e.lines += sign
+		switch {
+		case sign > 0 && e.before(id, i):
+			e.firstMob, e.firstLine = strings.Clone(id), i
+		case sign < 0 && (e.lines <= 0 || e.firstMob == id):
+			// The explanation goes (another comes up), or its first
+			// line does (the next one is found).
+			return true
 		}
-		for i, l := range lines {
-			if e := need[catExpl{l.category, l.explanation}]; e != nil && (e.firstMob == "" || e.before(id, int64(i))) {
-				e.firstMob, e.firstLine = id, int64(i)
+		return false
+	}
+	if sign < 0 {
+		// Not kept: its first line comes after the last kept one's, and
+		// stays there.
+		return false
+	}
+	n, last := 0, (*budgetExample)(nil)
+	for k, e := range b.ex {
+		if k.category == l.category && e.lines > 0 {
+			n++
+			if last == nil || !last.before(e.firstMob, e.firstLine) {
+				last = e
 			}
 		}
-		return nil
 	}
-	// The queued rows first, so that the query sees them. (A bulk load
-	// does not come here: it finds the first lines at its end,
-	// findStaleFirsts.)
+	if n < keptExamples {
+		// Fewer kept than keptExamples: they are every explanation of the
+		// category, so this one has no other live line.
+		e := &budgetExample{key: catExpl{strings.Clone(l.category), strings.Clone(l.explanation)}, lines: 1, firstMob: strings.Clone(id), firstLine: i}
+		b.ex[e.key] = e
+		b.touchEx(e)
+		return false
+	}
+	// It comes before the last kept explanation (which then goes): its
+	// other live lines, if any, are not counted.
+	return last.before(id, i)
+}
+
+// rescanExamples finds the kept examples of category cat of p again from
+// its live mobilities other than skip (whose stored row the event is
+// changing) and the lines add of skip (the lines being added, nil when
+// they go).
+func (a *applier) rescanExamples(p *projectRow, b *projBudget, cat, skip string, add []budgetLine) error {
+	type count struct {
+		explanation, firstMob string
+		lines, firstLine      int64
+	}
+	all := map[string]*count{}
+	see := func(id string, lines []budgetLine) {
+		for i, l := range lines {
+			if l.category != cat || l.explanation == "" {
+				continue
+			}
+			c := all[l.explanation]
+			if c == nil {
+				c = &count{explanation: strings.Clone(l.explanation), firstMob: id, firstLine: int64(i)}
+				all[c.explanation] = c
+			}
+			c.lines++
+			if id < c.firstMob || (id == c.firstMob && int64(i) < c.firstLine) {
+				c.firstMob, c.firstLine = id, int64(i)
+			}
+		}
+	}
+	// The queued rows first, so that the query sees them.
 	if err := a.st.mobPut.flush(); err != nil {
 		return err
 	}
 	clear(a.pendingMob)
-	return a.bst.linesOf.eachRow(func(v []driver.Value) error {
+	var lines []budgetLine
+	err := a.bst.linesOf.eachRow(func(v []driver.Value) error {
 		var id, raw string
 		if err := assign(&id, v[0]); err != nil {
 			return err
@@ -376,8 +447,53 @@ func (a *applier) rescanBudget(p *projectRow, skip string, need map[catExpl]*bud
 		if id == skip {
 			return nil
 		}
-		return visit(id, raw)
+		var err error
+		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
+			return err
+		}
+		see(id, lines)
+		return nil
 	}, p.id)
+	if err != nil {
+		return err
+	}
+	if add != nil {
+		see(strings.Clone(skip), add)
+	}
+	first := make([]*count, 0, len(all))
+	for _, c := range all {
+		first = append(first, c)
+	}
+	slices.SortFunc(first, func(x, y *count) int {
+		if c := strings.Compare(x.firstMob, y.firstMob); c != 0 {
+			return c
+		}
+		return int(x.firstLine - y.firstLine)
+	})
+	first = first[:min(len(first), keptExamples)]
+	keep := map[string]bool{}
+	for _, c := range first {
+		keep[c.explanation] = true
+	}
+	// The kept examples that are no longer among the first go.
+	for k, e := range b.ex {
+		if k.category == cat && !keep[k.explanation] {
+			delete(b.ex, k)
+			e.lines = 0
+			b.touchEx(e)
+		}
+	}
+	for _, c := range first {
+		k := catExpl{cat, c.explanation}
+		e := b.ex[k]
+		if e == nil {
+			e = &budgetExample{key: catExpl{strings.Clone(cat), c.explanation}}
+			b.ex[e.key] = e
+		}
+		e.lines, e.firstMob, e.firstLine = c.lines, c.firstMob, c.firstLine
+		b.touchEx(e)
+	}
+	return nil
 }
 
 // findStaleFirsts finds the first line of each stale example of a bulk
@@ -507,17 +623,28 @@ func writeBudgets(projects []*projectRow, cat, ex *rowBuffer, catDel, exDel *wst
 		}
 		clear(b.dirtyCats)
 		b.dirtyCats = b.dirtyCats[:0]
+		if exDel == nil {
+			// A bulk load counted every explanation: it writes the kept ones.
+			b.dirtyEx = firstExamples(b.dirtyEx)
+		}
 		slices.SortFunc(b.dirtyEx, func(x, y *budgetExample) int {
 			if c := strings.Compare(x.key.category, y.key.category); c != 0 {
 				return c
 			}
-			return strings.Compare(x.key.explanation, y.key.explanation)
+			if c := strings.Compare(x.key.explanation, y.key.explanation); c != 0 {
+				return c
+			}
+			// An example that went (rescanExamples) and came back in the
+			// same batch: its row is deleted before it is written again.
+			return int(min(x.lines, 1) - min(y.lines, 1))
 		})
 		for _, e := range b.dirtyEx {
 			e.dirty = false
 			k := e.key
 			if e.lines <= 0 {
-				delete(b.ex, k)
+				if b.ex[k] == e {
+					delete(b.ex, k)
+				}
 				if exDel == nil {
 					continue
 				}
@@ -544,6 +671,34 @@ func writeBudgets(projects []*projectRow, cat, ex *rowBuffer, catDel, exDel *wst
 		return err
 	}
 	return ex.flush()
+}
+
+// firstExamples returns the first keptExamples examples with live lines
+// of each category of ex, in the order of their first lines, reusing ex.
+func firstExamples(ex []*budgetExample) []*budgetExample {
+	slices.SortFunc(ex, func(x, y *budgetExample) int {
+		if c := strings.Compare(x.key.category, y.key.category); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.firstMob, y.firstMob); c != 0 {
+			return c
+		}
+		return int(x.firstLine - y.firstLine)
+	})
+	out, n, cat := ex[:0], 0, ""
+	for i, e := range ex {
+		if i == 0 || e.key.category != cat {
+			n, cat = 0, e.key.category
+		}
+		if e.lines > 0 && n < keptExamples {
+			out = append(out, e)
+			n++
+		} else {
+			e.dirty = false
+		}
+	}
+	clear(ex[len(out):])
+	return out
 }
 
 // participantRef is a row of project_participants being changed.
