@@ -35,10 +35,6 @@ type budgetExample struct {
 	firstMob  string
 	firstLine int64
 	dirty     bool
-	// stale is set in a bulk load when the first line went: the next one
-	// is found once, when the budget is written (flushBudgets), instead
-	// of at every removal.
-	stale bool
 }
 
 // catExpl names an explanation of a category.
@@ -49,7 +45,10 @@ type projBudget struct {
 	cats  map[string]*budgetCat
 	ex    map[catExpl]*budgetExample
 	dirty bool
-	stale bool // some example is stale
+	// rescan are the categories whose kept examples a bulk load finds
+	// again at its end (findRescans) instead of at each change that
+	// needs it (see countKeptExample).
+	rescan map[string]bool
 	// dirtyCats and dirtyEx are the categories and examples changed in
 	// this batch: flushBudgets writes them without walking every
 	// category and example of the project (a project's examples grow
@@ -237,10 +236,9 @@ func (e *budgetExample) before(id string, i int64) bool {
 
 // keepString returns s for the budget to keep (s may alias an event's
 // payload). A bulk load keeps one copy of each distinct text: its budget
-// holds every example of every project to its end (1.6 million for the
-// bench's million events) and the texts repeat across projects (10 600
-// distinct categories, rules, explanations and mobility IDs there), so one
-// shared copy each spares the collector millions of small strings.
+// holds every project's categories and rules to its end, and the texts
+// repeat across projects, so one shared copy each spares the collector
+// many small strings.
 func (a *applier) keepString(s string) string {
 	if !a.bulk {
 		return strings.Clone(s)
@@ -294,45 +292,21 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 		if l.explanation == "" {
 			continue
 		}
-		if !a.bulk {
-			if a.countKeptExample(b, id, int64(i), l, sign) {
-				if rescan == nil {
-					rescan = map[string]bool{}
+		if b.rescan[l.category] {
+			continue // a bulk load finds them at its end
+		}
+		if a.countKeptExample(b, id, int64(i), l, sign) {
+			if a.bulk {
+				if b.rescan == nil {
+					b.rescan = map[string]bool{}
 				}
-				rescan[l.category] = true
+				b.rescan[a.keepString(l.category)] = true
+				continue
 			}
-			continue
-		}
-		k := catExpl{l.category, l.explanation}
-		e := b.ex[k]
-		if e == nil {
-			if sign < 0 {
-				continue // unreachable when the tables are consistent
+			if rescan == nil {
+				rescan = map[string]bool{}
 			}
-			e = &budgetExample{key: catExpl{a.keepString(l.category), a.keepString(l.explanation)}}
-			b.ex[e.key] = e
-		}
-		b.touchEx(e)
-		e.lines += sign
-		switch {
-		case sign > 0 && e.lines == 1:
-			e.firstMob, e.firstLine, e.stale = a.keepString(id), int64(i), false
-		case e.stale && sign > 0 && e.firstMob == id:
-			// A correction adds back lines of the mobility whose first
-			// line went: every other live line is of a mobility with a
-			// greater ID, so its first line with the explanation (lines
-			// come in order) is the first again.
-			e.firstLine, e.stale = int64(i), false
-		case e.stale && sign > 0:
-			// Another mobility's line: the first is found when the
-			// budget is written.
-			e.firstMob = ""
-		case e.stale:
-		case sign > 0 && e.before(id, int64(i)):
-			e.firstMob, e.firstLine = a.keepString(id), int64(i)
-		case sign < 0 && e.lines > 0 && e.firstMob == id:
-			// firstMob stays: see the case of a correction above.
-			e.stale, b.stale = true, true
+			rescan[l.category] = true
 		}
 	}
 	for cat := range rescan {
@@ -409,27 +383,7 @@ func (a *applier) countKeptExample(b *projBudget, id string, i int64, l budgetLi
 // changing) and the lines add of skip (the lines being added, nil when
 // they go).
 func (a *applier) rescanExamples(p *projectRow, b *projBudget, cat, skip string, add []budgetLine) error {
-	type count struct {
-		explanation, firstMob string
-		lines, firstLine      int64
-	}
-	all := map[string]*count{}
-	see := func(id string, lines []budgetLine) {
-		for i, l := range lines {
-			if l.category != cat || l.explanation == "" {
-				continue
-			}
-			c := all[l.explanation]
-			if c == nil {
-				c = &count{explanation: strings.Clone(l.explanation), firstMob: id, firstLine: int64(i)}
-				all[c.explanation] = c
-			}
-			c.lines++
-			if id < c.firstMob || (id == c.firstMob && int64(i) < c.firstLine) {
-				c.firstMob, c.firstLine = id, int64(i)
-			}
-		}
-	}
+	counts := exampleCounts{}
 	// The queued rows first, so that the query sees them.
 	if err := a.st.mobPut.flush(); err != nil {
 		return err
@@ -451,33 +405,69 @@ func (a *applier) rescanExamples(p *projectRow, b *projBudget, cat, skip string,
 		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
 			return err
 		}
-		see(id, lines)
+		counts.see(id, lines, func(string) bool { return true }, cat)
 		return nil
 	}, p.id)
 	if err != nil {
 		return err
 	}
 	if add != nil {
-		see(strings.Clone(skip), add)
+		counts.see(strings.Clone(skip), add, func(string) bool { return true }, cat)
 	}
-	first := make([]*count, 0, len(all))
-	for _, c := range all {
+	b.keepFirst(cat, counts[cat])
+	return nil
+}
+
+// exampleCount is how many live lines give an explanation, and the first.
+type exampleCount struct {
+	explanation, firstMob string
+	lines, firstLine      int64
+}
+
+// exampleCounts are the explanations of a project's lines by category.
+type exampleCounts map[string]map[string]*exampleCount
+
+// see counts the lines of mobility id (which must not change afterwards)
+// whose category is only, or any for which want holds when only is "".
+func (m exampleCounts) see(id string, lines []budgetLine, want func(category string) bool, only string) {
+	for i, l := range lines {
+		if l.explanation == "" || (only != "" && l.category != only) || (only == "" && !want(l.category)) {
+			continue
+		}
+		byExpl := m[l.category]
+		if byExpl == nil {
+			byExpl = map[string]*exampleCount{}
+			m[strings.Clone(l.category)] = byExpl
+		}
+		c := byExpl[l.explanation]
+		if c == nil {
+			c = &exampleCount{explanation: strings.Clone(l.explanation), firstMob: id, firstLine: int64(i)}
+			byExpl[c.explanation] = c
+		}
+		c.lines++
+		if id < c.firstMob || (id == c.firstMob && int64(i) < c.firstLine) {
+			c.firstMob, c.firstLine = id, int64(i)
+		}
+	}
+}
+
+// keepFirst makes the first keptExamples explanations of counts (by their
+// first lines) the kept examples of category cat of b.
+func (b *projBudget) keepFirst(cat string, counts map[string]*exampleCount) {
+	first := make([]*exampleCount, 0, len(counts))
+	for _, c := range counts {
 		first = append(first, c)
 	}
-	slices.SortFunc(first, func(x, y *count) int {
+	slices.SortFunc(first, func(x, y *exampleCount) int {
 		if c := strings.Compare(x.firstMob, y.firstMob); c != 0 {
 			return c
 		}
 		return int(x.firstLine - y.firstLine)
 	})
 	first = first[:min(len(first), keptExamples)]
-	keep := map[string]bool{}
-	for _, c := range first {
-		keep[c.explanation] = true
-	}
 	// The kept examples that are no longer among the first go.
 	for k, e := range b.ex {
-		if k.category == cat && !keep[k.explanation] {
+		if k.category == cat && !slices.ContainsFunc(first, func(c *exampleCount) bool { return c.explanation == k.explanation }) {
 			delete(b.ex, k)
 			e.lines = 0
 			b.touchEx(e)
@@ -493,31 +483,21 @@ func (a *applier) rescanExamples(p *projectRow, b *projBudget, cat, skip string,
 		e.lines, e.firstMob, e.firstLine = c.lines, c.firstMob, c.firstLine
 		b.touchEx(e)
 	}
-	return nil
 }
 
-// findStaleFirsts finds the first line of each stale example of a bulk
-// load (see budgetExample.stale) in one scan of the mobilities of the
-// projects that have one. (About half of the projects of a generated
-// history of a million events do; the others' rows are not read into Go.)
-func (a *applier) findStaleFirsts() error {
-	need := map[string]map[catExpl]*budgetExample{}
+// findRescans finds the kept examples of the categories a bulk load left
+// to its end (projBudget.rescan) in one scan of the mobilities of the
+// projects that have one: the bulk load keeps the first explanations of
+// each category as the live projector does, but where the live one reads
+// the project's mobilities again (rescanExamples: a kept explanation or
+// its first line went, or a line came before the last kept one), it only
+// marks the category.
+func (a *applier) findRescans() error {
+	need := map[string]*projectRow{}
 	for _, p := range a.dirtyBudget {
-		b := p.budget
-		if !b.stale {
-			continue
+		if len(p.budget.rescan) > 0 {
+			need[p.id] = p
 		}
-		for k, e := range b.ex {
-			if e.stale && e.lines > 0 {
-				if need[p.id] == nil {
-					need[p.id] = map[catExpl]*budgetExample{}
-				}
-				need[p.id][k] = e
-				e.firstMob, e.firstLine = "", 0
-			}
-			e.stale = false
-		}
-		b.stale = false
 	}
 	if len(need) == 0 {
 		return nil
@@ -533,29 +513,42 @@ func (a *applier) findStaleFirsts() error {
 	if err != nil {
 		return err
 	}
+	counts := map[string]exampleCounts{}
 	var lines []budgetLine
-	return a.bst.liveLines.eachRow(func(v []driver.Value) error {
+	err = a.bst.liveLines.eachRow(func(v []driver.Value) error {
 		var pid, id, raw string
 		for i, d := range []*string{&pid, &id, &raw} {
 			if err := assign(d, v[i]); err != nil {
 				return err
 			}
 		}
-		n := need[pid]
-		if n == nil {
+		p := need[pid]
+		if p == nil {
 			return nil
 		}
 		var err error
 		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
 			return err
 		}
-		for i, l := range lines {
-			if e := n[catExpl{l.category, l.explanation}]; e != nil && (e.firstMob == "" || e.before(id, int64(i))) {
-				e.firstMob, e.firstLine = id, int64(i)
-			}
+		c := counts[pid]
+		if c == nil {
+			c = exampleCounts{}
+			counts[pid] = c
 		}
+		c.see(id, lines, func(cat string) bool { return p.budget.rescan[cat] }, "")
 		return nil
 	}, string(projects))
+	if err != nil {
+		return err
+	}
+	for pid, p := range need {
+		b := p.budget
+		for cat := range b.rescan {
+			b.keepFirst(cat, counts[pid][cat])
+		}
+		b.rescan = nil
+	}
+	return nil
 }
 
 // budgetCatCols and budgetExCols are the columns budgetStmts.catRows and
@@ -567,13 +560,13 @@ const (
 
 // flushBudgets writes the budgets changed in this batch. A bulk load's
 // one call, at its end, hands them to its scratch file (a.aux, see
-// bulkaux.go) once their stale examples are resolved.
+// bulkaux.go) once the examples it left to its end are found.
 func (a *applier) flushBudgets() error {
 	if a.bulk {
 		// One write at the end of a bulk load: in key order.
 		slices.SortFunc(a.dirtyBudget, func(x, y *projectRow) int { return strings.Compare(x.id, y.id) })
 	}
-	if err := a.findStaleFirsts(); err != nil {
+	if err := a.findRescans(); err != nil {
 		return err
 	}
 	if a.aux != nil {
