@@ -83,6 +83,9 @@ type applier struct {
 	// given.
 	parts      map[string]*rowSlots
 	lastPartID int64
+	// aux is a bulk load's scratch file, written at its end beside the
+	// index builds (bulkaux.go).
+	aux *bulkAux
 }
 
 // timeCache remembers the last instants formatted: the events of one
@@ -202,8 +205,8 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.mobPutRowid, "INSERT OR REPLACE", "mobilities", "rowid, " + mobCols},
 		{&a.st.partPut, "INSERT OR REPLACE", "participants", partCols},
 		{&a.st.partPutRowid, "INSERT OR REPLACE", "participants", "rowid, " + partCols},
-		{&a.bst.catRows, "INSERT OR REPLACE", "project_budgets", "project_id, category, amount_cents, lines, rules_json"},
-		{&a.bst.exRows, "INSERT OR REPLACE", "project_budget_examples", "project_id, category, explanation, lines, first_mobility, first_line"},
+		{&a.bst.catRows, "INSERT OR REPLACE", "project_budgets", budgetCatCols},
+		{&a.bst.exRows, "INSERT OR REPLACE", "project_budget_examples", budgetExCols},
 	}
 	for _, b := range bufs {
 		rb, err := newRowBuffer(w, b.verb, b.table, b.cols)
@@ -332,9 +335,9 @@ func (a *applier) commitOnly() error {
 	return nil
 }
 
-// maxCachedProjects bounds the projects (each with its budget, an
-// example per distinct explanation of its lines: 200-400 KiB for a
-// thousand mobilities) the live applier keeps between batches, and
+// maxCachedProjects bounds the projects (each with its budget: its
+// categories and their first keptExamples explanations) the live applier
+// keeps between batches, and
 // maxCachedOrgs the organisations. Kept for ever, they grew grants serve's
 // memory with every project and mobility reported (issue 16).
 var (

@@ -35,10 +35,6 @@ type budgetExample struct {
 	firstMob  string
 	firstLine int64
 	dirty     bool
-	// stale is set in a bulk load when the first line went: the next one
-	// is found once, when the budget is written (flushBudgets), instead
-	// of at every removal.
-	stale bool
 }
 
 // catExpl names an explanation of a category.
@@ -49,7 +45,10 @@ type projBudget struct {
 	cats  map[string]*budgetCat
 	ex    map[catExpl]*budgetExample
 	dirty bool
-	stale bool // some example is stale
+	// rescan are the categories whose kept examples a bulk load finds
+	// again at its end (findRescans) instead of at each change that
+	// needs it (see countKeptExample).
+	rescan map[string]bool
 	// dirtyCats and dirtyEx are the categories and examples changed in
 	// this batch: flushBudgets writes them without walking every
 	// category and example of the project (a project's examples grow
@@ -237,10 +236,9 @@ func (e *budgetExample) before(id string, i int64) bool {
 
 // keepString returns s for the budget to keep (s may alias an event's
 // payload). A bulk load keeps one copy of each distinct text: its budget
-// holds every example of every project to its end (1.6 million for the
-// bench's million events) and the texts repeat across projects (10 600
-// distinct categories, rules, explanations and mobility IDs there), so one
-// shared copy each spares the collector millions of small strings.
+// holds every project's categories and rules to its end, and the texts
+// repeat across projects, so one shared copy each spares the collector
+// many small strings.
 func (a *applier) keepString(s string) string {
 	if !a.bulk {
 		return strings.Clone(s)
@@ -270,7 +268,7 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 		b.dirty = true
 		a.dirtyBudget = append(a.dirtyBudget, p)
 	}
-	var rescan map[catExpl]*budgetExample
+	var rescan map[string]bool // categories whose examples are found again
 	for i, l := range a.budgetLines {
 		c := b.cats[l.category]
 		if c == nil {
@@ -294,78 +292,105 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 		if l.explanation == "" {
 			continue
 		}
-		k := catExpl{l.category, l.explanation}
-		e := b.ex[k]
-		if e == nil {
-			if sign < 0 {
-				continue // unreachable when the tables are consistent
-			}
-			e = &budgetExample{key: catExpl{a.keepString(l.category), a.keepString(l.explanation)}}
-			b.ex[e.key] = e
+		if b.rescan[l.category] {
+			continue // a bulk load finds them at its end
 		}
-		b.touchEx(e)
-		e.lines += sign
-		switch {
-		case sign > 0 && e.lines == 1:
-			e.firstMob, e.firstLine, e.stale = a.keepString(id), int64(i), false
-		case e.stale && sign > 0 && e.firstMob == id:
-			// A correction adds back lines of the mobility whose first
-			// line went: every other live line is of a mobility with a
-			// greater ID, so its first line with the explanation (lines
-			// come in order) is the first again.
-			e.firstLine, e.stale = int64(i), false
-		case e.stale && sign > 0:
-			// Another mobility's line: the first is found when the
-			// budget is written.
-			e.firstMob = ""
-		case e.stale:
-		case sign > 0 && e.before(id, int64(i)):
-			e.firstMob, e.firstLine = a.keepString(id), int64(i)
-		case sign < 0 && e.lines > 0 && e.firstMob == id && a.bulk:
-			// firstMob stays: see the case of a correction above.
-			e.stale, b.stale = true, true
-		case sign < 0 && e.lines > 0 && e.firstMob == id:
-			// The first line goes: the next one is found among the
-			// other mobilities of the project.
-			if rescan == nil {
-				rescan = map[catExpl]*budgetExample{}
+		if a.countKeptExample(b, id, int64(i), l, sign) {
+			if a.bulk {
+				if b.rescan == nil {
+					b.rescan = map[string]bool{}
+				}
+				b.rescan[a.keepString(l.category)] = true
+				continue
 			}
-			rescan[k] = e
+			if rescan == nil {
+				rescan = map[string]bool{}
+			}
+			rescan[l.category] = true
 		}
 	}
-	if rescan != nil {
-		return a.rescanBudget(p, id, rescan)
+	for cat := range rescan {
+		var add []budgetLine
+		if sign > 0 {
+			add = a.budgetLines
+		}
+		if err := a.rescanExamples(p, b, cat, id, add); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// rescanBudget finds the first line of each explanation of need among the
-// live mobilities of p other than skip.
-func (a *applier) rescanBudget(p *projectRow, skip string, need map[catExpl]*budgetExample) error {
-	for _, e := range need {
-		e.firstMob, e.firstLine = "", 0
-	}
-	var lines []budgetLine
-	visit := func(id, raw string) error {
-		var err error
-		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
-			return err
+// keptExamples is how many explanations of a category project_budget_examples
+// keeps: the first ones, in the order of their first live line (mobility ID,
+// then line), which the project's status quotes (budgetQuery). A bulk load
+// counts every explanation in memory and writes the first keptExamples of
+// each category at its end (writeBudgets); the live projector keeps them
+// up to date (countKeptExample), reading the project's mobilities again
+// (rescanExamples) only when one of them goes or another one comes before
+// the last of them. Keeping every distinct explanation (about one per
+// mobility and category: 1.65 million rows, a sixth of the file, for a
+// million events) cost a replay about 4 s of CPU.
+const keptExamples = 3
+
+// countKeptExample counts line i (l) of mobility id into the kept examples
+// of b, live. It reports whether the examples of l's category must be
+// found again among the project's mobilities: the count of an explanation
+// that is not kept is not known.
+func (a *applier) countKeptExample(b *projBudget, id string, i int64, l budgetLine, sign int64) bool {
+	if e := b.ex[catExpl{l.category, l.explanation}]; e != nil {
+		b.touchEx(e)
+		e.lines += sign
+		switch {
+		case sign > 0 && e.before(id, i):
+			e.firstMob, e.firstLine = strings.Clone(id), i
+		case sign < 0 && (e.lines <= 0 || e.firstMob == id):
+			// The explanation goes (another comes up), or its first
+			// line does (the next one is found).
+			return true
 		}
-		for i, l := range lines {
-			if e := need[catExpl{l.category, l.explanation}]; e != nil && (e.firstMob == "" || e.before(id, int64(i))) {
-				e.firstMob, e.firstLine = id, int64(i)
+		return false
+	}
+	if sign < 0 {
+		// Not kept: its first line comes after the last kept one's, and
+		// stays there.
+		return false
+	}
+	n, last := 0, (*budgetExample)(nil)
+	for k, e := range b.ex {
+		if k.category == l.category && e.lines > 0 {
+			n++
+			if last == nil || !last.before(e.firstMob, e.firstLine) {
+				last = e
 			}
 		}
-		return nil
 	}
-	// The queued rows first, so that the query sees them. (A bulk load
-	// does not come here: it finds the first lines at its end,
-	// findStaleFirsts.)
+	if n < keptExamples {
+		// Fewer kept than keptExamples: they are every explanation of the
+		// category, so this one has no other live line.
+		e := &budgetExample{key: catExpl{strings.Clone(l.category), strings.Clone(l.explanation)}, lines: 1, firstMob: strings.Clone(id), firstLine: i}
+		b.ex[e.key] = e
+		b.touchEx(e)
+		return false
+	}
+	// It comes before the last kept explanation (which then goes): its
+	// other live lines, if any, are not counted.
+	return last.before(id, i)
+}
+
+// rescanExamples finds the kept examples of category cat of p again from
+// its live mobilities other than skip (whose stored row the event is
+// changing) and the lines add of skip (the lines being added, nil when
+// they go).
+func (a *applier) rescanExamples(p *projectRow, b *projBudget, cat, skip string, add []budgetLine) error {
+	counts := exampleCounts{}
+	// The queued rows first, so that the query sees them.
 	if err := a.st.mobPut.flush(); err != nil {
 		return err
 	}
 	clear(a.pendingMob)
-	return a.bst.linesOf.eachRow(func(v []driver.Value) error {
+	var lines []budgetLine
+	err := a.bst.linesOf.eachRow(func(v []driver.Value) error {
 		var id, raw string
 		if err := assign(&id, v[0]); err != nil {
 			return err
@@ -376,32 +401,103 @@ func (a *applier) rescanBudget(p *projectRow, skip string, need map[catExpl]*bud
 		if id == skip {
 			return nil
 		}
-		return visit(id, raw)
+		var err error
+		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
+			return err
+		}
+		counts.see(id, lines, func(string) bool { return true }, cat)
+		return nil
 	}, p.id)
+	if err != nil {
+		return err
+	}
+	if add != nil {
+		counts.see(strings.Clone(skip), add, func(string) bool { return true }, cat)
+	}
+	b.keepFirst(cat, counts[cat])
+	return nil
 }
 
-// findStaleFirsts finds the first line of each stale example of a bulk
-// load (see budgetExample.stale) in one scan of the mobilities of the
-// projects that have one. (About half of the projects of a generated
-// history of a million events do; the others' rows are not read into Go.)
-func (a *applier) findStaleFirsts() error {
-	need := map[string]map[catExpl]*budgetExample{}
-	for _, p := range a.dirtyBudget {
-		b := p.budget
-		if !b.stale {
+// exampleCount is how many live lines give an explanation, and the first.
+type exampleCount struct {
+	explanation, firstMob string
+	lines, firstLine      int64
+}
+
+// exampleCounts are the explanations of a project's lines by category.
+type exampleCounts map[string]map[string]*exampleCount
+
+// see counts the lines of mobility id (which must not change afterwards)
+// whose category is only, or any for which want holds when only is "".
+func (m exampleCounts) see(id string, lines []budgetLine, want func(category string) bool, only string) {
+	for i, l := range lines {
+		if l.explanation == "" || (only != "" && l.category != only) || (only == "" && !want(l.category)) {
 			continue
 		}
-		for k, e := range b.ex {
-			if e.stale && e.lines > 0 {
-				if need[p.id] == nil {
-					need[p.id] = map[catExpl]*budgetExample{}
-				}
-				need[p.id][k] = e
-				e.firstMob, e.firstLine = "", 0
-			}
-			e.stale = false
+		byExpl := m[l.category]
+		if byExpl == nil {
+			byExpl = map[string]*exampleCount{}
+			m[strings.Clone(l.category)] = byExpl
 		}
-		b.stale = false
+		c := byExpl[l.explanation]
+		if c == nil {
+			c = &exampleCount{explanation: strings.Clone(l.explanation), firstMob: id, firstLine: int64(i)}
+			byExpl[c.explanation] = c
+		}
+		c.lines++
+		if id < c.firstMob || (id == c.firstMob && int64(i) < c.firstLine) {
+			c.firstMob, c.firstLine = id, int64(i)
+		}
+	}
+}
+
+// keepFirst makes the first keptExamples explanations of counts (by their
+// first lines) the kept examples of category cat of b.
+func (b *projBudget) keepFirst(cat string, counts map[string]*exampleCount) {
+	first := make([]*exampleCount, 0, len(counts))
+	for _, c := range counts {
+		first = append(first, c)
+	}
+	slices.SortFunc(first, func(x, y *exampleCount) int {
+		if c := strings.Compare(x.firstMob, y.firstMob); c != 0 {
+			return c
+		}
+		return int(x.firstLine - y.firstLine)
+	})
+	first = first[:min(len(first), keptExamples)]
+	// The kept examples that are no longer among the first go.
+	for k, e := range b.ex {
+		if k.category == cat && !slices.ContainsFunc(first, func(c *exampleCount) bool { return c.explanation == k.explanation }) {
+			delete(b.ex, k)
+			e.lines = 0
+			b.touchEx(e)
+		}
+	}
+	for _, c := range first {
+		k := catExpl{cat, c.explanation}
+		e := b.ex[k]
+		if e == nil {
+			e = &budgetExample{key: catExpl{strings.Clone(cat), c.explanation}}
+			b.ex[e.key] = e
+		}
+		e.lines, e.firstMob, e.firstLine = c.lines, c.firstMob, c.firstLine
+		b.touchEx(e)
+	}
+}
+
+// findRescans finds the kept examples of the categories a bulk load left
+// to its end (projBudget.rescan) in one scan of the mobilities of the
+// projects that have one: the bulk load keeps the first explanations of
+// each category as the live projector does, but where the live one reads
+// the project's mobilities again (rescanExamples: a kept explanation or
+// its first line went, or a line came before the last kept one), it only
+// marks the category.
+func (a *applier) findRescans() error {
+	need := map[string]*projectRow{}
+	for _, p := range a.dirtyBudget {
+		if len(p.budget.rescan) > 0 {
+			need[p.id] = p
+		}
 	}
 	if len(need) == 0 {
 		return nil
@@ -417,47 +513,90 @@ func (a *applier) findStaleFirsts() error {
 	if err != nil {
 		return err
 	}
+	counts := map[string]exampleCounts{}
 	var lines []budgetLine
-	return a.bst.liveLines.eachRow(func(v []driver.Value) error {
+	err = a.bst.liveLines.eachRow(func(v []driver.Value) error {
 		var pid, id, raw string
 		for i, d := range []*string{&pid, &id, &raw} {
 			if err := assign(d, v[i]); err != nil {
 				return err
 			}
 		}
-		n := need[pid]
-		if n == nil {
+		p := need[pid]
+		if p == nil {
 			return nil
 		}
 		var err error
 		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
 			return err
 		}
-		for i, l := range lines {
-			if e := n[catExpl{l.category, l.explanation}]; e != nil && (e.firstMob == "" || e.before(id, int64(i))) {
-				e.firstMob, e.firstLine = id, int64(i)
-			}
+		c := counts[pid]
+		if c == nil {
+			c = exampleCounts{}
+			counts[pid] = c
 		}
+		c.see(id, lines, func(cat string) bool { return p.budget.rescan[cat] }, "")
 		return nil
 	}, string(projects))
+	if err != nil {
+		return err
+	}
+	for pid, p := range need {
+		b := p.budget
+		for cat := range b.rescan {
+			b.keepFirst(cat, counts[pid][cat])
+		}
+		b.rescan = nil
+	}
+	return nil
 }
 
-// flushBudgets writes the budgets changed in this batch.
+// budgetCatCols and budgetExCols are the columns budgetStmts.catRows and
+// exRows write.
+const (
+	budgetCatCols = "project_id, category, amount_cents, lines, rules_json"
+	budgetExCols  = "project_id, category, explanation, lines, first_mobility, first_line"
+)
+
+// flushBudgets writes the budgets changed in this batch. A bulk load's
+// one call, at its end, hands them to its scratch file (a.aux, see
+// bulkaux.go) once the examples it left to its end are found.
 func (a *applier) flushBudgets() error {
 	if a.bulk {
 		// One write at the end of a bulk load: in key order.
 		slices.SortFunc(a.dirtyBudget, func(x, y *projectRow) int { return strings.Compare(x.id, y.id) })
 	}
-	if err := a.findStaleFirsts(); err != nil {
+	if err := a.findRescans(); err != nil {
 		return err
 	}
-	for _, p := range a.dirtyBudget {
+	if a.aux != nil {
+		// The scratch file's goroutine owns these budgets from now on.
+		a.aux.handOver(a.dirtyBudget)
+		a.dirtyBudget = nil
+		return nil
+	}
+	if err := writeBudgets(a.dirtyBudget, a.bst.catRows, a.bst.exRows, a.bst.catDel, a.bst.exDel); err != nil {
+		return err
+	}
+	a.dirtyBudget = a.dirtyBudget[:0]
+	return a.flushParticipants()
+}
+
+// writeBudgets writes the changed categories and examples of the budgets
+// of projects with cat and ex, deleting those left without lines with
+// catDel and exDel (nil: the rows were never written, as in a bulk load's
+// scratch file).
+func writeBudgets(projects []*projectRow, cat, ex *rowBuffer, catDel, exDel *wstmt) error {
+	for _, p := range projects {
 		b := p.budget
 		for _, c := range b.dirtyCats {
 			c.dirty = false
 			if c.lines <= 0 {
 				delete(b.cats, c.name)
-				if err := a.bst.catDel.exec(p.id, c.name); err != nil {
+				if catDel == nil {
+					continue
+				}
+				if err := catDel.exec(p.id, c.name); err != nil {
 					return err
 				}
 				continue
@@ -466,42 +605,54 @@ func (a *applier) flushBudgets() error {
 			if err != nil {
 				return err
 			}
-			r := a.bst.catRows
-			r.text(p.id)
-			r.text(c.name)
-			r.int(c.amount)
-			r.int(c.lines)
-			r.textBytes(rules)
-			if _, err := r.end(); err != nil {
+			cat.text(p.id)
+			cat.text(c.name)
+			cat.int(c.amount)
+			cat.int(c.lines)
+			cat.textBytes(rules)
+			if _, err := cat.end(); err != nil {
 				return err
 			}
 		}
 		clear(b.dirtyCats)
 		b.dirtyCats = b.dirtyCats[:0]
+		if exDel == nil {
+			// A bulk load counted every explanation: it writes the kept ones.
+			b.dirtyEx = firstExamples(b.dirtyEx)
+		}
 		slices.SortFunc(b.dirtyEx, func(x, y *budgetExample) int {
 			if c := strings.Compare(x.key.category, y.key.category); c != 0 {
 				return c
 			}
-			return strings.Compare(x.key.explanation, y.key.explanation)
+			if c := strings.Compare(x.key.explanation, y.key.explanation); c != 0 {
+				return c
+			}
+			// An example that went (rescanExamples) and came back in the
+			// same batch: its row is deleted before it is written again.
+			return int(min(x.lines, 1) - min(y.lines, 1))
 		})
 		for _, e := range b.dirtyEx {
 			e.dirty = false
 			k := e.key
 			if e.lines <= 0 {
-				delete(b.ex, k)
-				if err := a.bst.exDel.exec(p.id, k.category, k.explanation); err != nil {
+				if b.ex[k] == e {
+					delete(b.ex, k)
+				}
+				if exDel == nil {
+					continue
+				}
+				if err := exDel.exec(p.id, k.category, k.explanation); err != nil {
 					return err
 				}
 				continue
 			}
-			r := a.bst.exRows
-			r.text(p.id)
-			r.text(k.category)
-			r.text(k.explanation)
-			r.int(e.lines)
-			r.text(e.firstMob)
-			r.int(e.firstLine)
-			if _, err := r.end(); err != nil {
+			ex.text(p.id)
+			ex.text(k.category)
+			ex.text(k.explanation)
+			ex.int(e.lines)
+			ex.text(e.firstMob)
+			ex.int(e.firstLine)
+			if _, err := ex.end(); err != nil {
 				return err
 			}
 		}
@@ -509,14 +660,38 @@ func (a *applier) flushBudgets() error {
 		b.dirtyEx = b.dirtyEx[:0]
 		b.dirty = false
 	}
-	a.dirtyBudget = a.dirtyBudget[:0]
-	if err := a.bst.catRows.flush(); err != nil {
+	if err := cat.flush(); err != nil {
 		return err
 	}
-	if err := a.bst.exRows.flush(); err != nil {
-		return err
+	return ex.flush()
+}
+
+// firstExamples returns the first keptExamples examples with live lines
+// of each category of ex, in the order of their first lines, reusing ex.
+func firstExamples(ex []*budgetExample) []*budgetExample {
+	slices.SortFunc(ex, func(x, y *budgetExample) int {
+		if c := strings.Compare(x.key.category, y.key.category); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.firstMob, y.firstMob); c != 0 {
+			return c
+		}
+		return int(x.firstLine - y.firstLine)
+	})
+	out, n, cat := ex[:0], 0, ""
+	for i, e := range ex {
+		if i == 0 || e.key.category != cat {
+			n, cat = 0, e.key.category
+		}
+		if e.lines > 0 && n < keptExamples {
+			out = append(out, e)
+			n++
+		} else {
+			e.dirty = false
+		}
 	}
-	return a.flushParticipants()
+	clear(ex[len(out):])
+	return out
 }
 
 // participantRef is a row of project_participants being changed.
@@ -527,11 +702,25 @@ type participantRef struct {
 // countParticipant adds (sign +1) or removes (sign -1) a live mobility of
 // participant id from p's participants.
 //
-// A bulk load counts them once at the end instead (countParticipantsSQL
-// in finishBulk): a sort of every mobility costs less than a lookup and a
-// write for each.
+// A bulk load counts them in memory (projectRow.partCounts; the file's
+// table is empty until its end) and writes the rows once at its end, in
+// its scratch file (bulkaux.go).
 func (a *applier) countParticipant(p *projectRow, id string, sign int64) error {
 	if a.bulk {
+		if p.partCounts == nil {
+			p.partCounts = map[string]int32{}
+		}
+		n, ok := p.partCounts[id]
+		if !ok {
+			id = strings.Clone(id) // id may alias an event's payload
+		}
+		switch {
+		case n <= 0 && n+int32(sign) > 0:
+			p.participants++
+		case n > 0 && n+int32(sign) <= 0:
+			p.participants--
+		}
+		p.partCounts[id] = n + int32(sign)
 		return nil
 	}
 	k := pairKey{p.id, id}
@@ -608,9 +797,3 @@ func decodeGrantLines(raw []byte) ([]projections.GrantLine, error) {
 	out = []projections.GrantLine{}
 	return out, json.Unmarshal(raw, &out)
 }
-
-// countParticipantsSQL fills project_participants and projects.participants
-// from the mobilities at the end of a bulk load.
-const countParticipantsSQL = "INSERT INTO project_participants (project_id, participant_id, mobilities) " +
-	"SELECT project_id, participant_id, COUNT(*) FROM mobilities WHERE status != 'cancelled' GROUP BY project_id, participant_id; " +
-	"UPDATE projects SET participants = (SELECT COUNT(*) FROM project_participants pp WHERE pp.project_id = projects.id)"

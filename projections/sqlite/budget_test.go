@@ -68,6 +68,17 @@ func budgetsMatchTheMobilities(t *testing.T, what string, db *DB) {
 	if withMobs < 10 {
 		t.Fatalf("%s: only %d projects with mobilities: the test proves nothing", what, withMobs)
 	}
+	// The table keeps the first keptExamples explanations of a category,
+	// not every distinct one.
+	var most, categories int
+	db.r.QueryRow("SELECT IFNULL(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM project_budget_examples GROUP BY project_id, category)").Scan(&most)
+	db.r.QueryRow("SELECT COUNT(*) FROM project_budget_examples e WHERE (SELECT COUNT(DISTINCT json_extract(j.value, '$.explanation')) " +
+		"FROM mobilities m, json_each(m.lines_json) j WHERE m.project_id = e.project_id AND m.status != 'cancelled' " +
+		"AND json_extract(j.value, '$.category') = e.category) > 3").Scan(&categories)
+	if most != keptExamples || categories == 0 {
+		t.Fatalf("%s: project_budget_examples keeps up to %d explanations of a category, want %d (%d rows of categories with more than %d)",
+			what, most, keptExamples, categories, keptExamples)
+	}
 }
 
 // TestBudgetIsKeptAsTheMobilitiesChange proves that the budgets the
@@ -97,7 +108,8 @@ func TestBudgetIsKeptAsTheMobilitiesChange(t *testing.T) {
 	}
 	rebuilt := openDB(t, path)
 	budgetsMatchTheMobilities(t, "rebuilt", rebuilt)
-	sameSums(t, sum(t, live), sum(t, rebuilt))
+	liveSum := sum(t, live)
+	sameSums(t, liveSum, sum(t, rebuilt))
 
 	// A file migrated to the budget tables fills them from its mobilities
 	// (the migrations after 0011 run again too: 0012 rebuilds payments
@@ -109,6 +121,12 @@ func TestBudgetIsKeptAsTheMobilitiesChange(t *testing.T) {
 	live.Close()
 	migrated := openDB(t, filepath.Join(dir, "live.db"))
 	budgetsMatchTheMobilities(t, "migrated", migrated)
+	// Migration 0014 keeps the same examples as the projector.
+	for _, table := range []string{"project_budgets", "project_budget_examples", "project_participants"} {
+		if got := sum(t, migrated).Tables[table]; got != liveSum.Tables[table] {
+			t.Errorf("table %s of the migrated file differs from the projected one", table)
+		}
+	}
 }
 
 // TestBudgetExamplesFollowTheFirstLiveLine proves that when the line an

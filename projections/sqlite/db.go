@@ -62,6 +62,9 @@ type DB struct {
 	dropped []string
 	// wb starts the writeback of a Bulk file after each commit.
 	wb writeback
+	// aux is a Bulk load's scratch file, copied in by finishBulk
+	// (bulkaux.go).
+	aux *bulkAux
 	// stmts keeps the read queries prepared (stmtcache.go).
 	stmts stmtCache
 	// stamps tell the API which projects' cached answers are stale
@@ -173,6 +176,10 @@ func (db *DB) Path() string { return db.path }
 // disk so that it can be swapped in.
 func (db *DB) Close() error {
 	var first error
+	if db.aux != nil {
+		db.aux.abandon()
+		db.aux = nil
+	}
 	if db.r != nil {
 		db.stmts.close()
 		first = db.r.Close()

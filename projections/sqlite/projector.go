@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -264,10 +266,27 @@ func (p *Projector) writeGuardHeads() error {
 // flushCached writes the cached rows a deferred catch-up kept in memory.
 func (p *Projector) flushCached() error {
 	a := p.a
+	// The tables the cached state fills at the end are written into a
+	// scratch file on another goroutine (bulkaux.go), copied in by
+	// finishBulk.
+	projects := make([]*projectRow, 0, len(a.projects))
+	for _, pr := range a.projects {
+		if pr != nil {
+			projects = append(projects, pr)
+		}
+	}
+	slices.SortFunc(projects, func(x, y *projectRow) int { return strings.Compare(x.id, y.id) })
+	aux, err := startBulkAux(p.db, projects)
+	if err != nil {
+		return err
+	}
+	a.aux, p.db.aux = aux, aux
 	if err := a.begin(); err != nil {
 		return err
 	}
-	if err := a.flush(); err != nil {
+	err = a.flush()
+	a.aux = nil
+	if err != nil {
 		a.rollback()
 		return err
 	}

@@ -209,15 +209,17 @@ func (db *DB) finishBulk() error {
 	if err := db.w.execScript("PRAGMA temp_store=FILE; PRAGMA threads=4; PRAGMA cache_size=-2048"); err != nil {
 		return err
 	}
-	if err := db.w.execScript("BEGIN; " + countParticipantsSQL + "; COMMIT"); err != nil {
-		return err
-	}
 	for _, def := range db.dropped {
 		if err := db.w.execScript(def); err != nil {
 			return err
 		}
 	}
 	db.dropped = nil
+	if db.aux != nil {
+		if err := db.copyBulkAux(); err != nil {
+			return err
+		}
+	}
 	// Sample at most a thousand rows per index: enough for the planner,
 	// and an ANALYZE of a large file takes milliseconds instead of seconds.
 	return db.w.execScript("PRAGMA analysis_limit=1000; ANALYZE")

@@ -48,6 +48,9 @@ type projectRow struct {
 	parts *rowSlots
 	// budget is the project's budget once loaded (budget.go).
 	budget *projBudget
+	// partCounts are a bulk load's live mobilities of each participant
+	// of the project (countParticipant).
+	partCounts map[string]int32
 	// used is the live applier's batch that last used the row (trim).
 	used uint64
 }
