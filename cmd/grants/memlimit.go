@@ -42,3 +42,13 @@ func setGCPercent(percent int, log *slog.Logger) {
 	debug.SetGCPercent(percent)
 	log.Debug("Go GC percent set", "percent", percent)
 }
+
+// rebuildMemoryLimit is ManagerConfig.RebuildMemoryLimit for
+// --rebuild-memory-limit-mb: mib MiB, or -1 (keep the limit in force)
+// for 0.
+func rebuildMemoryLimit(mib int) int64 {
+	if mib <= 0 {
+		return -1
+	}
+	return int64(mib) << 20
+}

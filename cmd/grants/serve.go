@@ -58,38 +58,42 @@ type serveConfig struct {
 	acceptLoss    *bool
 	debugAddr     *string
 	memoryLimitMB *int
-	gcPercent     *int
-	deadlineRun   deadlineFlags
-	personal      personalFlags
+	// rebuildLimitMB is Go's soft memory limit while the read models
+	// catch up by a bulk rebuild (a new disk, or far behind the stream).
+	rebuildLimitMB *int
+	gcPercent      *int
+	deadlineRun    deadlineFlags
+	personal       personalFlags
 }
 
 func serveFlags(fs *flagSet) serveConfig {
 	return serveConfig{
-		nats:          addNATSFlags(fs),
-		db:            fs.String("db", "", "projection database file (default <data-dir>/grants.db)"),
-		http:          fs.String("http", "127.0.0.1:8080", "HTTP API listen address (:0 picks a free port)"),
-		ratesFile:     fs.String("rates-file", "", "rates table JSON overriding the embedded one (call years it names replace the defaults)"),
-		deadlines:     fs.String("deadlines-file", "", "call deadline table (JSON list of {call_year, round, actions, day}); the call years it names replace the built-in rows"),
-		ka122Window:   fs.Int("ka122-window-years", 0, "KA122-MAX-PROJECTS window: 0 = the programme period (seed), 5 = any 5 consecutive call years (Programme Guide)"),
-		cacheMB:       fs.Int("command-cache-mb", command.DefaultCacheBytes>>20, "approximate memory (MiB) of the organisations' decided state the command handler keeps, least recently used first out (at least 1)"),
-		readCacheMB:   fs.Int("read-cache-mb", api.DefaultReadCacheBytes>>20, "memory (MiB) of the rendered project statuses and mobility pages the API keeps, each until its project changes (0: no cache)"),
-		logFormat:     fs.String("log-format", "json", "log format: json or text"),
-		logLevel:      fs.String("log-level", "info", "log level: debug, info, warn or error"),
-		maxBody:       fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
-		ratePerSecond: fs.Int("rate-limit", 0, "requests per second allowed per token (0: unlimited)"),
-		shutdown:      fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
-		checkpoints:   fs.Duration("checkpoint-interval", time.Hour, "how often the service verifies the new events and writes a signed checkpoint of every chain's head (0: only at start)"),
-		checkpointTTL: fs.Duration("checkpoint-lease-ttl", 90*time.Second, "the checkpoint lease (one instance of a cluster verifies and writes the checkpoints) expires this long after its holder last renewed it (renewed every third of it); another instance then takes over"),
-		tail:          fs.Duration("checkpoint-tail", defaultCheckpointTail, "how often, between two verifications of the whole stream, the service verifies the events written since the last one it read and writes a signed checkpoint of them, so that a restart checks few signatures again (0: never)"),
-		sessionIdle:   fs.Duration("session-idle", auth.DefaultSessionIdle, "a web session unused this long ends"),
-		sessionMax:    fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
-		metricsToken:  fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
-		deadlineRun:   addDeadlineFlags(fs),
-		personal:      addPersonalFlags(fs),
-		memoryLimitMB: fs.Int("memory-limit-mb", defaultMemoryLimitMiB, "soft memory limit of the Go heap in MiB (the runtime collects garbage harder near it; it never fails a request); 0 leaves Go's own, GOMEMLIMIT"),
-		gcPercent:     fs.Int("gc-percent", defaultGCPercent, "Go's GOGC: how far (per cent of the live heap) the heap grows before a collection, always within --memory-limit-mb; higher spends less CPU collecting; 0 leaves Go's own (GOGC, else 100)"),
-		debugAddr:     fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)"),
-		acceptLoss:    fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
+		nats:           addNATSFlags(fs),
+		db:             fs.String("db", "", "projection database file (default <data-dir>/grants.db)"),
+		http:           fs.String("http", "127.0.0.1:8080", "HTTP API listen address (:0 picks a free port)"),
+		ratesFile:      fs.String("rates-file", "", "rates table JSON overriding the embedded one (call years it names replace the defaults)"),
+		deadlines:      fs.String("deadlines-file", "", "call deadline table (JSON list of {call_year, round, actions, day}); the call years it names replace the built-in rows"),
+		ka122Window:    fs.Int("ka122-window-years", 0, "KA122-MAX-PROJECTS window: 0 = the programme period (seed), 5 = any 5 consecutive call years (Programme Guide)"),
+		cacheMB:        fs.Int("command-cache-mb", command.DefaultCacheBytes>>20, "approximate memory (MiB) of the organisations' decided state the command handler keeps, least recently used first out (at least 1)"),
+		readCacheMB:    fs.Int("read-cache-mb", api.DefaultReadCacheBytes>>20, "memory (MiB) of the rendered project statuses and mobility pages the API keeps, each until its project changes (0: no cache)"),
+		logFormat:      fs.String("log-format", "json", "log format: json or text"),
+		logLevel:       fs.String("log-level", "info", "log level: debug, info, warn or error"),
+		maxBody:        fs.Int("max-body-bytes", 1<<20, "largest JSON request body accepted"),
+		ratePerSecond:  fs.Int("rate-limit", 0, "requests per second allowed per token (0: unlimited)"),
+		shutdown:       fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown"),
+		checkpoints:    fs.Duration("checkpoint-interval", time.Hour, "how often the service verifies the new events and writes a signed checkpoint of every chain's head (0: only at start)"),
+		checkpointTTL:  fs.Duration("checkpoint-lease-ttl", 90*time.Second, "the checkpoint lease (one instance of a cluster verifies and writes the checkpoints) expires this long after its holder last renewed it (renewed every third of it); another instance then takes over"),
+		tail:           fs.Duration("checkpoint-tail", defaultCheckpointTail, "how often, between two verifications of the whole stream, the service verifies the events written since the last one it read and writes a signed checkpoint of them, so that a restart checks few signatures again (0: never)"),
+		sessionIdle:    fs.Duration("session-idle", auth.DefaultSessionIdle, "a web session unused this long ends"),
+		sessionMax:     fs.Duration("session-max", auth.DefaultSessionMax, "a web session ends this long after sign-in, used or not"),
+		metricsToken:   fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
+		deadlineRun:    addDeadlineFlags(fs),
+		personal:       addPersonalFlags(fs),
+		memoryLimitMB:  fs.Int("memory-limit-mb", defaultMemoryLimitMiB, "soft memory limit of the Go heap in MiB (the runtime collects garbage harder near it; it never fails a request); 0 leaves Go's own, GOMEMLIMIT"),
+		rebuildLimitMB: fs.Int("rebuild-memory-limit-mb", 4096, "soft memory limit of the Go heap in MiB while the read models catch up by a bulk rebuild (an empty or far-behind --data-dir): a cold catch-up held to --memory-limit-mb collects garbage without pause and takes over twice as long; 0 keeps --memory-limit-mb then too"),
+		gcPercent:      fs.Int("gc-percent", defaultGCPercent, "Go's GOGC: how far (per cent of the live heap) the heap grows before a collection, always within --memory-limit-mb; higher spends less CPU collecting; 0 leaves Go's own (GOGC, else 100)"),
+		debugAddr:      fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)"),
+		acceptLoss:     fs.Bool("accept-stream-loss", false, "start even though the event stream ends before the read models' checkpoint (deleted or truncated): the old read models are kept aside as <db>.kept-stream-lost-<time> and rebuilt from what the stream holds"),
 	}
 }
 
@@ -132,6 +136,9 @@ func runServe(args []string) error {
 	}
 	if *cfg.gcPercent < 0 {
 		return usagef("--gc-percent %d: must be 0 (Go's own) or more", *cfg.gcPercent)
+	}
+	if *cfg.rebuildLimitMB < 0 {
+		return usagef("--rebuild-memory-limit-mb %d: must be 0 (keep --memory-limit-mb) or more", *cfg.rebuildLimitMB)
 	}
 	setMemoryLimit(*cfg.memoryLimitMB, log)
 	setGCPercent(*cfg.gcPercent, log)
@@ -198,7 +205,7 @@ func runServe(args []string) error {
 		command.Config{Logger: log, KeyRing: sys.ring, Sealer: personal.Sealer{Vault: vault}, OwnSignatures: ownSignatures(sys.signer), CacheBytes: int64(*cfg.cacheMB) << 20})
 
 	readModels, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: dbPath, Source: sys.store, Registry: reg, Logger: log, AcceptStreamLoss: *cfg.acceptLoss, KeyRing: sys.ring, Vault: vault,
-		OwnSignatures: ownSignatures(sys.signer)})
+		OwnSignatures: ownSignatures(sys.signer), RebuildMemoryLimit: rebuildMemoryLimit(*cfg.rebuildLimitMB)})
 	if err != nil {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}

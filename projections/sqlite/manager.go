@@ -64,6 +64,12 @@ type ManagerConfig struct {
 	// replay's path, about twice as fast as the live projector) instead
 	// of projecting event by event; default DefaultBulkCatchUpAfter.
 	BulkCatchUpAfter uint64
+	// RebuildMemoryLimit is Go's soft memory limit, in bytes, while a
+	// bulk rebuild or catch-up runs: 0 is 4 GiB (what grants replay
+	// uses), a negative value keeps the limit in force. A lower limit in
+	// force is raised for the rebuild and restored after it, unless the
+	// GOMEMLIMIT environment variable set it.
+	RebuildMemoryLimit int64
 }
 
 // DefaultBulkCatchUpAfter is ManagerConfig.BulkCatchUpAfter's default:
@@ -388,6 +394,7 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 	defer m.rebuildMu.Unlock()
 	old := m.cur.Load()
 	path := m.nextGenerationPath()
+	defer tuneGC(m.cfg.RebuildMemoryLimit)()
 	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false, m.cfg.KeyRing, m.cfg.Vault, true); err != nil {
 		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
 	}

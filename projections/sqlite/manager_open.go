@@ -128,7 +128,9 @@ func peekCheckpoint(path string) (uint64, error) {
 // reaches its checkpoint oldCP, kept aside otherwise.
 func (m *Manager) rebuildAtStart(ctx context.Context, old string, oldCP uint64) (*DB, error) {
 	next := m.nextGenerationPath()
+	restoreGC := tuneGC(m.cfg.RebuildMemoryLimit)
 	seq, err := rebuild(ctx, m.cfg.Source, next, Until{}, nil, m.cfg.Registry, true, m.cfg.KeyRing, m.cfg.Vault, true)
+	restoreGC()
 	var incomplete *IncompleteError
 	if errors.As(err, &incomplete) {
 		m.cfg.Logger.Error("the read models were rebuilt without events missing from the stream", "sequences", events.FormatHoles(incomplete.Holes), "file", next)

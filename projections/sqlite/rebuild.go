@@ -29,6 +29,7 @@ const RebuildBatchSize = 16384
 // from the stream (see events.Hole) fail it with an *IncompleteError: a
 // rebuild never passes for complete over them.
 func Rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
+	defer tuneGC(0)()
 	return rebuild(ctx, src, path, until, progress, nil, false, nil, nil, false)
 }
 
@@ -56,6 +57,7 @@ func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete
 // missing from the stream: it returns the checkpoint and an
 // *IncompleteError naming them (nil error when none are missing).
 func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool) (uint64, error) {
+	defer tuneGC(0)()
 	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, nil, false)
 }
 
@@ -65,6 +67,7 @@ func RebuildVerified(ctx context.Context, src projections.Source, path string, u
 // vault when shown), other personal data opened with vault;
 // RebuildVerified leaves that table empty of sealed data.
 func RebuildOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, vault pii.Vault) (uint64, error) {
+	defer tuneGC(0)()
 	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault, true)
 }
 
@@ -73,6 +76,7 @@ func RebuildOpening(ctx context.Context, src projections.Source, path string, un
 // columns: a disclosed grants replay --out --personal-data file, whose
 // vault asks the running serve.
 func RebuildVerifiedOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool, vault pii.Vault) (uint64, error) {
+	defer tuneGC(0)()
 	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, vault, false)
 }
 
@@ -94,7 +98,6 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 	if until.Sequence != 0 && until.Sequence < total {
 		total = until.Sequence
 	}
-	defer tuneGC()()
 	db, err := Open(ctx, path, Options{Mode: Bulk})
 	if err != nil {
 		removeDBFiles(path)
@@ -148,17 +151,27 @@ const (
 	rebuildMemoryLimit = 4 << 30
 )
 
-// tuneGC applies rebuildGCPercent and, unless GOMEMLIMIT set one,
-// rebuildMemoryLimit; the returned function restores the settings.
-func tuneGC() (restore func()) {
+// tuneGC applies rebuildGCPercent and Go's soft memory limit for a
+// rebuild, limit bytes (0: rebuildMemoryLimit; negative: the limit in
+// force is kept), until the returned function restores the settings. A
+// lower limit in force is raised: grants serve keeps its heap under 300
+// MiB while it serves, and a cold catch-up held to that collected
+// garbage without pause (a replay of a million events took 25.6 s under
+// it against 10.7 s). A limit set by the GOMEMLIMIT environment variable
+// is the operator's and is kept.
+func tuneGC(limit int64) (restore func()) {
 	percent := debug.SetGCPercent(rebuildGCPercent)
-	limit := debug.SetMemoryLimit(-1)
-	if limit == math.MaxInt64 {
-		debug.SetMemoryLimit(rebuildMemoryLimit)
+	prev := debug.SetMemoryLimit(-1)
+	if limit == 0 {
+		limit = rebuildMemoryLimit
+	}
+	_, fromEnv := os.LookupEnv("GOMEMLIMIT")
+	if limit > 0 && (prev == math.MaxInt64 || (limit > prev && !fromEnv)) {
+		debug.SetMemoryLimit(limit)
 	}
 	return func() {
 		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
+		debug.SetMemoryLimit(prev)
 	}
 }
 
