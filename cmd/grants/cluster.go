@@ -95,10 +95,7 @@ func runCluster(args []string) error {
 		fmt.Printf("cluster in %s stopped (its data is kept; rm -r %s to forget it)\n", c.Dir, c.Dir)
 		return nil
 	case "status":
-		c, err := natscluster.Load(*dir)
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("no cluster in %s (grants cluster up)", *dir)
-		}
+		c, err := loadCluster(*dir)
 		if err != nil {
 			return err
 		}
@@ -137,10 +134,7 @@ func runCluster(args []string) error {
 	case "reload":
 		// A node whose disk filled has JetStream disabled until its
 		// configuration is read again: no restart is needed.
-		c, err := natscluster.Load(*dir)
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("no cluster in %s (grants cluster up)", *dir)
-		}
+		c, err := loadCluster(*dir)
 		if err != nil {
 			return err
 		}
@@ -156,10 +150,7 @@ func runCluster(args []string) error {
 		}
 		return nil
 	case "watch":
-		c, err := natscluster.Load(*dir)
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("no cluster in %s (grants cluster up)", *dir)
-		}
+		c, err := loadCluster(*dir)
 		if err != nil {
 			return err
 		}
@@ -184,6 +175,16 @@ func runCluster(args []string) error {
 		return clusterRestore(ctx, nc, *from)
 	}
 	return usagef("grants cluster %s: want up, down, status, reload, watch, backup or restore", action)
+}
+
+// loadCluster finds the cluster of dir (natscluster.Load), saying how to
+// make one when there is none.
+func loadCluster(dir string) (*natscluster.Cluster, error) {
+	c, err := natscluster.Load(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no cluster in %s (grants cluster up)", dir)
+	}
+	return c, err
 }
 
 // spawnClusterWatcher starts `grants cluster watch` for c, detached

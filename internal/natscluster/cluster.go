@@ -327,9 +327,20 @@ func (c *Cluster) pid(i int) (int, *proc) {
 // owns tells whether pid is a live nats-server running n's configuration
 // (not a process that took over a recycled pid).
 func (c *Cluster) owns(n NodeInfo, pid int) bool {
+	return liveWith(pid, confPath(c.Dir, n.Name))
+}
+
+// liveWith tells whether pid is a live process (not a zombie) whose
+// command line holds every one of marks.
+func liveWith(pid int, marks ...string) bool {
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || !bytes.Contains(cmdline, []byte(confPath(c.Dir, n.Name))) {
+	if err != nil {
 		return false
+	}
+	for _, m := range marks {
+		if !bytes.Contains(cmdline, []byte(m)) {
+			return false
+		}
 	}
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {

@@ -1,7 +1,6 @@
 package natscluster
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -72,20 +71,7 @@ func (c *Cluster) WatcherPid() int {
 }
 
 // ownsWatcher tells whether pid is a live watcher of this cluster.
-func (c *Cluster) ownsWatcher(pid int) bool {
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || !bytes.Contains(cmdline, []byte(c.Dir)) || !bytes.Contains(cmdline, []byte("watch")) {
-		return false
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	if k := bytes.LastIndexByte(stat, ')'); k > 0 && k+2 < len(stat) && stat[k+2] == 'Z' {
-		return false
-	}
-	return true
-}
+func (c *Cluster) ownsWatcher(pid int) bool { return liveWith(pid, c.Dir, "watch") }
 
 // StopWatcher stops the watcher process (SIGTERM, SIGKILL after 10 s) and
 // waits until it has exited. No watcher is no error.
