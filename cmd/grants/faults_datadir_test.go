@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,30 +36,7 @@ func minSeqStatus(base, token string, seq uint64) (int, string) {
 func (l *faultLoad) probeAt(base string, n int) (int, string, string) {
 	c := l.command(98, n)
 	c.key = fmt.Sprintf("%s-probe-at-%d", l.prefix, n)
-	l.res.mu.Lock()
-	l.res.acked[c.key] = false
-	l.res.mu.Unlock()
-	req, err := http.NewRequest("POST", base+c.path, bytes.NewReader(c.body))
-	if err != nil {
-		return 0, "", err.Error()
-	}
-	req.Header.Set("Authorization", "Bearer "+l.token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", c.key)
-	resp, err := l.client.Do(req)
-	if err != nil {
-		return 0, "", err.Error()
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	l.res.note(resp.StatusCode)
-	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated {
-		l.res.mu.Lock()
-		l.res.acked[c.key] = true
-		l.res.acks++
-		l.res.mu.Unlock()
-	}
-	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+	return l.sendOnce(base, c)
 }
 
 // since returns the lines logged after the first n, and how many there

@@ -214,14 +214,24 @@ func (l *faultLoad) checkNoRefusals(t *testing.T) {
 func (l *faultLoad) probe(n int) (int, string, string) {
 	c := l.command(99, n)
 	c.key = fmt.Sprintf("%s-probe-%d", l.prefix, n)
+	bases := l.f.bases()
+	if len(bases) == 0 {
+		l.res.mu.Lock()
+		l.res.acked[c.key] = false
+		l.res.mu.Unlock()
+		return 0, "", "no instance runs"
+	}
+	return l.sendOnce(bases[rand.IntN(len(bases))], c)
+}
+
+// sendOnce sends c once, without retrying, to base and returns the
+// answer's status, content type and body; c counts among the load's
+// commands, acknowledged or not.
+func (l *faultLoad) sendOnce(base string, c faultCommand) (int, string, string) {
 	l.res.mu.Lock()
 	l.res.acked[c.key] = false
 	l.res.mu.Unlock()
-	bases := l.f.bases()
-	if len(bases) == 0 {
-		return 0, "", "no instance runs"
-	}
-	req, err := http.NewRequest("POST", bases[rand.IntN(len(bases))]+c.path, bytes.NewReader(c.body))
+	req, err := http.NewRequest("POST", base+c.path, bytes.NewReader(c.body))
 	if err != nil {
 		return 0, "", err.Error()
 	}
