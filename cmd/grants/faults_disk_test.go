@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -55,7 +56,9 @@ func TestFaultFullDiskOnOneNATSNode(t *testing.T) {
 	// on a disk without room (it would only fail again).
 	time.Sleep(3 * watchEvery)
 	if enabled, _ := c.JetStreamEnabled(context.Background(), 0); enabled {
-		t.Fatal("node 0's JetStream enabled again while its disk is still full")
+		var sf syscall.Statfs_t
+		_ = syscall.Statfs(store, &sf)
+		t.Fatalf("node 0's JetStream enabled again while its disk is still full (%d bytes free)", sf.Bavail*uint64(sf.Bsize))
 	}
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)

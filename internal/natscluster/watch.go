@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"syscall"
 	"time"
 )
@@ -122,18 +123,30 @@ func (c *Cluster) look(ctx context.Context, i int, nw *nodeWatch, cfg WatchConfi
 	cfg.Log.Info("nats node: reloaded to enable JetStream again (no restart)", "node", n.Name, "free_bytes", free)
 }
 
-// JetStreamEnabled tells whether node i's JetStream is enabled (its
-// monitoring /healthz?js-enabled-only=true answers 200).
+// JetStreamEnabled tells whether node i's JetStream is enabled: its
+// monitoring /healthz?js-enabled-only=true answers 200 when it is and 503
+// when it is not. Any other answer is an error, not "disabled": a busy
+// server answers 500 when its own 1 ms readiness check misses its
+// deadline, and taking that for a disabled JetStream would make a
+// watcher reload a healthy node (and a test see a fault that is not
+// there).
 func (c *Cluster) JetStreamEnabled(ctx context.Context, i int) (bool, error) {
 	n, err := c.node(i)
 	if err != nil {
 		return false, err
 	}
-	ok, err := c.status(ctx, n, "/healthz?js-enabled-only=true")
+	code, status, _, err := c.fetch(ctx, n, "/healthz?js-enabled-only=true")
 	if err != nil {
 		return false, err
 	}
-	return ok, nil
+	switch code {
+	case http.StatusOK:
+		return true, nil
+	case http.StatusServiceUnavailable:
+		return false, nil
+	default:
+		return false, fmt.Errorf("node %s: JetStream state not known: /healthz answered %s", n.Name, status)
+	}
 }
 
 // freeBytes is the room an unprivileged writer has on dir's file system.
