@@ -500,13 +500,6 @@ func (c *Cluster) get(ctx context.Context, n NodeInfo, path string) ([]byte, err
 	return body, nil
 }
 
-// status tells whether path on n's monitoring port answers 200 (false
-// for another status); an error means the node did not answer.
-func (c *Cluster) status(ctx context.Context, n NodeInfo, path string) (bool, error) {
-	code, _, _, err := c.fetch(ctx, n, path)
-	return code == http.StatusOK, err
-}
-
 // fetch asks path of n's monitoring port, within 2 s.
 func (c *Cluster) fetch(ctx context.Context, n NodeInfo, path string) (code int, status string, body []byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
