@@ -167,23 +167,31 @@ type StoredCheckpoint struct {
 // when one verifies. Only when the newest is not (a forgery, or a key no
 // longer trusted) does it read them all.
 func TrustedCheckpoint(ctx context.Context, cpr Checkpointer, ring *KeyRing) (*Checkpoint, error) {
+	cp, _, err := TrustedCheckpointOf(ctx, cpr, ring)
+	return cp, err
+}
+
+// TrustedCheckpointOf is TrustedCheckpoint, with the stream's checkpoint
+// it is (or whose tail it is): the base a new tail checkpoint extending
+// it names (NewTailCheckpoint).
+func TrustedCheckpointOf(ctx context.Context, cpr Checkpointer, ring *KeyRing) (*Checkpoint, StoredCheckpoint, error) {
 	last, ok, err := cpr.LatestCheckpoint(ctx)
 	if err != nil || !ok {
-		return nil, err
+		return nil, StoredCheckpoint{}, err
 	}
 	if last.Verify(ring) == nil {
-		return trustedTail(ctx, cpr, ring, last), nil
+		return trustedTail(ctx, cpr, ring, last), last, nil
 	}
 	cps, err := cpr.Checkpoints(ctx)
 	if err != nil {
-		return nil, err
+		return nil, StoredCheckpoint{}, err
 	}
 	for i := len(cps) - 1; i >= 0; i-- {
 		if cps[i].Verify(ring) == nil {
-			return trustedTail(ctx, cpr, ring, cps[i]), nil
+			return trustedTail(ctx, cpr, ring, cps[i]), cps[i], nil
 		}
 	}
-	return nil, nil
+	return nil, StoredCheckpoint{}, nil
 }
 
 // maxCheckedGap bounds the gaps WithoutCheckpoints looks into sequence by

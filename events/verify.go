@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -62,6 +63,9 @@ type StreamVerifier struct {
 	// readTo is the stream sequence up to which the events were read
 	// (VerifyStore, Extend).
 	readTo uint64
+	// carried are the refused sequences of the checkpoint a resumed
+	// verifier starts from (ResumeStreamVerifier).
+	carried []uint64
 }
 
 // maxGaps bounds the missing sequences reported one by one.
@@ -88,6 +92,47 @@ func NewStreamVerifier(ring *KeyRing, cps []StoredCheckpoint) *StreamVerifier {
 		v.cpAt[c.At] = true
 	}
 	return v
+}
+
+// ResumeStreamVerifier returns a verifier that follows the stream from cp,
+// a checkpoint signed by a key of ring (a stream checkpoint or a tail of
+// one), as a verifier that had read the stream up to cp.Sequence would:
+// its chains stand at heads, the heads of cp, and cp's refused sequences
+// stay refused. A checkpoint stores only the digest of its heads: they
+// are kept elsewhere (by the instance that signed it) and need no trust,
+// for they must match the signed digest. later are the stream's
+// checkpoints written since (oldest first): the verifier compares its
+// heads with each as it passes it and refuses what they refuse, as a
+// whole-stream verification does. Extend then checks the events after cp
+// alone (hash, chain and signature), so that an instance that starts signs
+// tail checkpoints of the events written since at once, instead of only
+// after its next whole-stream verification. It fails when cp's signature
+// or heads do not verify.
+func ResumeStreamVerifier(ring *KeyRing, cp *Checkpoint, heads []ChainHead, later []StoredCheckpoint) (*StreamVerifier, error) {
+	if cp == nil {
+		return nil, errors.New("no checkpoint to resume from")
+	}
+	if err := cp.Verify(ring); err != nil {
+		return nil, err
+	}
+	if len(heads) != cp.Chains || HeadsDigest(heads) != cp.Digest {
+		return nil, fmt.Errorf("the heads kept do not match the digest of the checkpoint at sequence %d", cp.Sequence)
+	}
+	var after []StoredCheckpoint
+	for _, c := range later {
+		if c.Sequence > cp.Sequence {
+			after = append(after, c)
+		}
+	}
+	v := NewStreamVerifier(ring, after)
+	for _, h := range heads {
+		v.chains[h.Subject] = &ChainState{Head: Head{Version: h.Version, Sequence: h.Sequence, Hash: h.Hash}}
+	}
+	v.carried = slices.Clone(cp.Refused)
+	v.rep.LastSequence = cp.Sequence
+	v.lastSeen = cp.Sequence
+	v.readTo = cp.Sequence
+	return v, nil
 }
 
 // Add checks the next event of the stream.
@@ -387,7 +432,7 @@ func (v *StreamVerifier) parallelSignatures() (feed func(Envelope) error, flush 
 // resolved or not) and the missing ones, in order: a checkpoint lists
 // them so that a replay refuses them too.
 func (v *StreamVerifier) Refused() []uint64 {
-	var out []uint64
+	out := slices.Clone(v.carried)
 	for _, p := range v.rep.Problems {
 		if p.Kind != ProblemCheckpoint {
 			out = append(out, p.Sequence)

@@ -328,3 +328,170 @@ func TestTrustedCheckpointTakesTheTailOfTheNewest(t *testing.T) {
 		t.Fatalf("with a newer checkpoint of the stream: trusted checkpoint at %d, want %d", got, newer.Sequence)
 	}
 }
+
+// TestResumedVerifierCheckpointsAsAFullVerification: a verifier resumed
+// from a trusted checkpoint (a restarted instance, which has not read the
+// stream) and extended over the events written since signs the checkpoint
+// a full verification of the stream would: the same heads, the refused
+// events before the checkpoint kept and a forgery after it refused.
+func TestResumedVerifierCheckpointsAsAFullVerification(t *testing.T) {
+	l := newLedger(t)
+	svc := key("service")
+	refC := events.Ref{Org: "E3", Kind: "project", ID: "c"}
+	l.append(refA, storetest.Noted{Text: "1"})
+	l.append(refC, storetest.Noted{Text: "c"})
+	before := l.forge(refC, storetest.Noted{Text: "pay 1 EUR more"}, nil)
+	l.append(refB, storetest.Noted{Text: "other org"})
+	_, v, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := v.Checkpoint(svc, at)
+	kept := v.Heads() // what the instance that signed cp keeps of it
+	if _, err := l.service.WriteCheckpoint(l.ctx, cp); err != nil {
+		t.Fatal(err)
+	}
+	l.append(refA, storetest.Noted{Text: "2"})
+	after := l.forge(refB, storetest.Noted{Text: "pay 500 000 EUR"}, nil)
+	l.append(refA, storetest.Noted{Text: "3"})
+	l.append(events.Ref{Org: refA.Org, Kind: refA.Kind, ID: "new-one"}, storetest.Noted{Text: "a new aggregate"})
+
+	trusted, base, err := events.TrustedCheckpointOf(l.ctx, l.service, l.ring)
+	if err != nil || trusted == nil || trusted.Sequence != cp.Sequence || base.Sequence != cp.Sequence {
+		t.Fatalf("trusted checkpoint %v (base %d), %v; want the one at %d", trusted, base.Sequence, err, cp.Sequence)
+	}
+	r, err := events.ResumeStreamVerifier(l.ring, trusted, kept, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, _ := l.service.LastSequence(l.ctx)
+	if err := r.Extend(l.ctx, l.service, last); err != nil {
+		t.Fatal(err)
+	}
+	got := r.Checkpoint(svc, at)
+	_, full, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := full.Checkpoint(svc, at)
+	if got.Sequence != want.Sequence || got.Digest != want.Digest || got.Chains != want.Chains || fmt.Sprint(got.Refused) != fmt.Sprint(want.Refused) {
+		t.Fatalf("resumed checkpoint %d %s %d %v, the full verification's %d %s %d %v", got.Sequence, got.Digest, got.Chains, got.Refused, want.Sequence, want.Digest, want.Chains, want.Refused)
+	}
+	if fmt.Sprint(got.Refused) != fmt.Sprint([]uint64{before.Sequence, after.Sequence}) {
+		t.Fatalf("refused %v, want the forgeries at %d and %d", got.Refused, before.Sequence, after.Sequence)
+	}
+	// A tail of it is trusted, and a verifier resumes from that tail too.
+	if err := l.service.WriteTailCheckpoint(l.ctx, events.NewTailCheckpoint(got, base, svc)); err != nil {
+		t.Fatal(err)
+	}
+	tail, _, err := events.TrustedCheckpointOf(l.ctx, l.service, l.ring)
+	if err != nil || tail == nil || tail.Sequence != last {
+		t.Fatalf("trusted checkpoint after the tail: %v, %v; want the tail at %d", tail, err, last)
+	}
+	if _, err := events.ResumeStreamVerifier(l.ring, tail, r.Heads(), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestResumeRefusesHeadsThatDoNotMatchTheCheckpoint: the heads a verifier
+// resumes from are kept outside the signed checkpoint (which stores their
+// digest); they count only when they match it.
+func TestResumeRefusesHeadsThatDoNotMatchTheCheckpoint(t *testing.T) {
+	l := newLedger(t)
+	l.append(refA, storetest.Noted{Text: "1"})
+	l.append(refB, storetest.Noted{Text: "2"})
+	_, v, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := v.Checkpoint(key("service"), at)
+	for _, tc := range []struct {
+		name   string
+		change func([]events.ChainHead) []events.ChainHead
+	}{
+		{"a head's hash changed", func(h []events.ChainHead) []events.ChainHead {
+			h[0].Hash = strings.Repeat("0", len(h[0].Hash))
+			return h
+		}},
+		{"a head's version changed", func(h []events.ChainHead) []events.ChainHead { h[1].Version++; return h }},
+		{"a head left out", func(h []events.ChainHead) []events.ChainHead { return h[1:] }},
+		{"a head twice", func(h []events.ChainHead) []events.ChainHead { return append(h, h[0]) }},
+		{"none", func([]events.ChainHead) []events.ChainHead { return nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := events.ResumeStreamVerifier(l.ring, &cp, tc.change(v.Heads()), nil); err == nil {
+				t.Fatal("resumed from heads the checkpoint's digest does not sign")
+			}
+		})
+	}
+	forged := v.Checkpoint(key("forger"), at)
+	if _, err := events.ResumeStreamVerifier(l.ring, &forged, v.Heads(), nil); err == nil {
+		t.Fatal("resumed from a checkpoint signed by another key")
+	}
+	if _, err := events.ResumeStreamVerifier(l.ring, &cp, v.Heads(), nil); err != nil {
+		t.Fatalf("the heads as signed: %v", err)
+	}
+}
+
+// TestResumedFromAnOlderCheckpointChecksTheNewerOnes: a verifier resumed
+// from the heads an instance kept of an older checkpoint (the stream has a
+// newer one since, written by another instance) compares its heads with
+// the newer checkpoint as it passes it, and signs what a full verification
+// would.
+func TestResumedFromAnOlderCheckpointChecksTheNewerOnes(t *testing.T) {
+	l := newLedger(t)
+	svc := key("service")
+	l.append(refA, storetest.Noted{Text: "1"})
+	_, v, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := v.Checkpoint(svc, at)
+	kept := v.Heads()
+	if _, err := l.service.WriteCheckpoint(l.ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	l.append(refB, storetest.Noted{Text: "2"})
+	_, v2, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := v2.Checkpoint(svc, at)
+	if _, err := l.service.WriteCheckpoint(l.ctx, newer); err != nil {
+		t.Fatal(err)
+	}
+	l.append(refA, storetest.Noted{Text: "3"})
+	cps, err := l.service.Checkpoints(l.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, _ := l.service.LastSequence(l.ctx)
+	resumed := func(cps []events.StoredCheckpoint) (events.Checkpoint, events.StreamReport) {
+		t.Helper()
+		r, err := events.ResumeStreamVerifier(l.ring, &old, kept, cps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Extend(l.ctx, l.service, last); err != nil {
+			t.Fatal(err)
+		}
+		return r.Checkpoint(svc, at), r.Finish(nil, last)
+	}
+	got, rep := resumed(cps)
+	_, full, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := full.Checkpoint(svc, at); got.Digest != want.Digest || got.Sequence != want.Sequence {
+		t.Fatalf("resumed from the older checkpoint: %d %s, the full verification's %d %s", got.Sequence, got.Digest, want.Sequence, want.Digest)
+	}
+	if len(rep.Problems) != 0 || rep.Checkpoints != 1 {
+		t.Fatalf("resumed: %d checkpoints compared, problems %v; want the newer one compared and no problem", rep.Checkpoints, rep.Problems)
+	}
+	// A newer checkpoint whose heads are not those of the stream is named.
+	bad := cps[len(cps)-1]
+	bad.Checkpoint = events.NewCheckpoint(bad.Sequence, kept, nil, at, svc)
+	if _, rep := resumed([]events.StoredCheckpoint{bad}); len(rep.Problems) != 1 || rep.Problems[0].Kind != events.ProblemCheckpoint {
+		t.Fatalf("a newer checkpoint of other heads: problems %v, want one checkpoint problem", rep.Problems)
+	}
+}

@@ -129,6 +129,9 @@ type guardConfig struct {
 	// renewed every renew.
 	lease schedule.Lease
 	renew time.Duration
+	// headsFile keeps the heads of the last checkpoint this instance
+	// signed (keptHeads; "" keeps none).
+	headsFile string
 }
 
 // defaultCheckpointTail is --checkpoint-tail's default: a restart checks
@@ -180,6 +183,16 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		base events.StoredCheckpoint
 	)
 	var tails events.TailCheckpointer = sys.store
+	// keep writes the heads of cp, a checkpoint just signed, for the next
+	// start (keptHeads).
+	keep := func(cp events.Checkpoint, heads []events.ChainHead) {
+		if cfg.headsFile == "" {
+			return
+		}
+		if err := writeKeptHeads(cfg.headsFile, cp, heads); err != nil {
+			log.Warn("checkpoints: keeping the heads for the next start", "err", err)
+		}
+	}
 	check := func(first bool) {
 		last, err := sys.store.LastSequence(ctx)
 		if err != nil || (!first && last == written) {
@@ -194,6 +207,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			return
 		}
 		v, base = verifier, cp
+		keep(cp.Checkpoint, cp.Heads)
 		logProblems(rep, log)
 		if written, err = sys.store.LastSequence(ctx); err != nil {
 			written = 0
@@ -235,6 +249,12 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			written = w
 		}
 		v, base = start.v, start.base
+		keep(base.Checkpoint, base.Heads)
+	} else if rv, b := resumeFromKeptHeads(ctx, sys, cfg.headsFile); rv != nil {
+		// Tails at once: the events since the kept checkpoint are
+		// verified at the first tail, paced.
+		v, base = rv, b
+		log.Info("checkpoints: following the stream from the checkpoint this instance kept", "sequence", rv.ReadTo(), "base", b.At)
 	}
 	// The lease is renewed (and the owed verification of the start run)
 	// every renew, every second while the verification of the start waits.
@@ -298,6 +318,12 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 				fctx, cancel := context.WithTimeout(context.Background(), finalTailTimeout)
 				tail(fctx, sys.store)
 				cancel()
+				if v != nil {
+					// The heads as v stands (the last tail's), signed as
+					// of what it read.
+					cp := v.Checkpoint(sys.signer, time.Now())
+					keep(cp, cp.Heads)
+				}
 			}
 			return
 		}

@@ -283,6 +283,7 @@ func runServe(args []string) error {
 	stopGuard := startGuard(ctx, sys, guardConfig{
 		interval: *cfg.checkpoints, tail: *cfg.tail,
 		lease: leasejs.New(leases, "checkpoints", holderName()), renew: *cfg.checkpointTTL / 3,
+		headsFile: filepath.Join(*cfg.nats.dataDir, keptHeadsFile),
 	}, log, readModels)
 	defer stopGuard()
 	stopAdmin, err := serveAdmin(ctx, sys, readModels, log)
