@@ -85,13 +85,18 @@ func TestDroppedRecordsNeverHangAReadAndAreNamed(t *testing.T) {
 // counts the stream's silence, not the caller's: a callback slower than
 // the request timeout does not fail the read.
 func TestSlowReaderIsNotTakenForAStuckStream(t *testing.T) {
-	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: t.TempDir(), Port: -1},
+	// The events are written with the default bound (an fsync on a loaded
+	// machine may take longer than the short one the read is given).
+	dir := t.TempDir()
+	s, stop := jstest.Open(t, dir, storetest.Registry())
+	writeNotes(t, s, 600)
+	stop()
+	e, err := jetstream.OpenEmbedded(context.Background(), jetstream.EmbeddedConfig{StoreDir: dir, Port: -1},
 		storetest.Registry(), jetstream.Config{RequestTimeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	writeNotes(t, e.Store, 600)
 	n := 0
 	release := time.After(1500 * time.Millisecond) // the caller's own slowness, not a wait for a condition
 	err = e.Store.Events(context.Background(), 1, 0, func(events.Envelope) error {
