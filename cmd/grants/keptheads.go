@@ -6,10 +6,11 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/internal/atomicfile"
 )
 
 // keptHeadsFile is the file in the data directory that keeps the heads of
@@ -37,28 +38,9 @@ type keptHeads struct {
 // writeKeptHeads replaces the file at path with cp and heads, atomically.
 func writeKeptHeads(path string, cp events.Checkpoint, heads []events.ChainHead) error {
 	cp.Heads = nil
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".heads-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriterSize(tmp, 1<<16)
-	if err := gob.NewEncoder(w).Encode(keptHeads{Checkpoint: cp, Heads: heads}); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		return gob.NewEncoder(w).Encode(keptHeads{Checkpoint: cp, Heads: heads})
+	})
 }
 
 // readKeptHeads reads the file at path; os.ErrNotExist when there is none.

@@ -14,12 +14,15 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
+
+	"github.com/erasmus-ledger/grants/internal/atomicfile"
 )
 
 // FileName is the key file inside the signing directory.
@@ -126,27 +129,10 @@ func (s *Set) save(dir string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".keys-*")
-	if err != nil {
+	if err := atomicfile.Write(Path(dir), 0o600, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), Path(dir))
+	return nil
 }
 
 // Signer returns the signer of the active key.
