@@ -19,6 +19,10 @@ type entry struct {
 	// orgSeq: every event of the organisation up to this stream sequence
 	// has been applied (events above it may have been, per aggregate).
 	orgSeq uint64
+	// loaded is true once an organisation-wide catch-up succeeded: from
+	// then on orgSeq says how far the entry holds every event of the
+	// organisation (whole).
+	loaded bool
 	// headSeq is the highest sequence of the heads.
 	headSeq uint64
 	// keys maps scoped idempotency keys seen in applied events to the
@@ -127,6 +131,16 @@ func (e *entry) setHead(k string, env events.Envelope) {
 // maxSeq is the highest stream sequence applied to the entry: kept as
 // heads move (putHead), not found by walking them.
 func (e *entry) maxSeq() uint64 { return max(e.orgSeq, e.headSeq) }
+
+// whole reports whether the entry holds every event of its organisation
+// up to the highest sequence it applied: it was caught up on the whole
+// organisation, and nothing moved it past orgSeq since (a single-aggregate
+// catch-up or append does, as it cannot tell what else the organisation
+// received meanwhile). An organisation-wide command decided on a whole
+// entry needs no catch-up first: its append expects grants.<org>.> to end
+// at orgSeq, so the store refuses it if anything was written since, and
+// the conflict catches up.
+func (e *entry) whole() bool { return e.loaded && e.orgSeq >= e.headSeq }
 
 // putHead sets aggregate k's head and follows the highest sequence.
 func (e *entry) putHead(k string, h events.Head) {
