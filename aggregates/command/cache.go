@@ -239,16 +239,43 @@ func (c *lru) drop(org string) {
 	}
 }
 
-// stripes serialise commands of one organisation inside this process; other
-// processes are kept honest by the store's optimistic concurrency.
-type stripes [256]sync.Mutex
+// orgLocks serialise the commands of one organisation inside this
+// process, and only them: a lock per organisation with a command under way
+// (dropped when the last one leaves), not a stripe shared by every
+// organisation whose name hashes alike, which made two busy organisations
+// wait for each other's appends and fsync rounds. Other processes are kept
+// honest by the store's optimistic concurrency.
+type orgLocks struct {
+	mu sync.Mutex
+	m  map[string]*orgLock
+}
 
-func (s *stripes) lock(org string) func() {
-	var h uint32 = 2166136261
-	for i := 0; i < len(org); i++ {
-		h = (h ^ uint32(org[i])) * 16777619
+// orgLock is one organisation's lock and how many commands hold or wait
+// for it.
+type orgLock struct {
+	sync.Mutex
+	users int
+}
+
+func (l *orgLocks) lock(org string) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*orgLock{}
 	}
-	m := &s[h%uint32(len(s))]
-	m.Lock()
-	return m.Unlock
+	ol := l.m[org]
+	if ol == nil {
+		ol = &orgLock{}
+		l.m[org] = ol
+	}
+	ol.users++
+	l.mu.Unlock()
+	ol.Lock()
+	return func() {
+		ol.Unlock()
+		l.mu.Lock()
+		if ol.users--; ol.users == 0 {
+			delete(l.m, org)
+		}
+		l.mu.Unlock()
+	}
 }

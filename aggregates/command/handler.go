@@ -104,7 +104,7 @@ type Handler struct {
 	cfg     Config
 	log     *slog.Logger
 	cache   *lru
-	locks   stripes
+	locks   orgLocks
 	located sync.Map // kind/id -> org
 	trusted trustedCheckpoint
 	refs    refView // the national office's reference data
