@@ -249,6 +249,9 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 	// decision trusts a cached head. Both learn of other writers through
 	// a conflict, which makes them catch up and decide again.
 	needLoad := !orgWide && !known
+	// caughtUp: the entry was caught up on the organisation just before
+	// the next decision (after a refusal).
+	caughtUp := false
 	for attempt := 0; ; attempt++ {
 		// An org-wide decision is taken on a whole entry only (a
 		// single-aggregate catch-up below may have left it partial).
@@ -259,6 +262,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			}
 			needLoad = false
 		}
+		fresh, caughtUp = fresh || caughtUp, false
 		if use, ok := e.keys[scoped]; ok && scoped != "" {
 			// The key was written already (by a racing request, or before
 			// a restart): only the same request gets its answer.
@@ -305,6 +309,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				}
 				fresh = true
 				if e.maxSeq() != before && attempt+1 < h.cfg.MaxRetries {
+					caughtUp = true
 					continue
 				}
 			}
