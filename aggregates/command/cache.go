@@ -19,6 +19,10 @@ type entry struct {
 	// orgSeq: every event of the organisation up to this stream sequence
 	// has been applied (events above it may have been, per aggregate).
 	orgSeq uint64
+	// loaded is true once an organisation-wide catch-up succeeded: from
+	// then on orgSeq says how far the entry holds every event of the
+	// organisation (whole).
+	loaded bool
 	// headSeq is the highest sequence of the heads.
 	headSeq uint64
 	// keys maps scoped idempotency keys seen in applied events to the
@@ -128,6 +132,16 @@ func (e *entry) setHead(k string, env events.Envelope) {
 // heads move (putHead), not found by walking them.
 func (e *entry) maxSeq() uint64 { return max(e.orgSeq, e.headSeq) }
 
+// whole reports whether the entry holds every event of its organisation
+// up to the highest sequence it applied: it was caught up on the whole
+// organisation, and nothing moved it past orgSeq since (a single-aggregate
+// catch-up or append does, as it cannot tell what else the organisation
+// received meanwhile). An organisation-wide command decided on a whole
+// entry needs no catch-up first: its append expects grants.<org>.> to end
+// at orgSeq, so the store refuses it if anything was written since, and
+// the conflict catches up.
+func (e *entry) whole() bool { return e.loaded && e.orgSeq >= e.headSeq }
+
 // putHead sets aggregate k's head and follows the highest sequence.
 func (e *entry) putHead(k string, h events.Head) {
 	e.heads[k] = h
@@ -225,16 +239,43 @@ func (c *lru) drop(org string) {
 	}
 }
 
-// stripes serialise commands of one organisation inside this process; other
-// processes are kept honest by the store's optimistic concurrency.
-type stripes [256]sync.Mutex
+// orgLocks serialise the commands of one organisation inside this
+// process, and only them: a lock per organisation with a command under way
+// (dropped when the last one leaves), not a stripe shared by every
+// organisation whose name hashes alike, which made two busy organisations
+// wait for each other's appends and fsync rounds. Other processes are kept
+// honest by the store's optimistic concurrency.
+type orgLocks struct {
+	mu sync.Mutex
+	m  map[string]*orgLock
+}
 
-func (s *stripes) lock(org string) func() {
-	var h uint32 = 2166136261
-	for i := 0; i < len(org); i++ {
-		h = (h ^ uint32(org[i])) * 16777619
+// orgLock is one organisation's lock and how many commands hold or wait
+// for it.
+type orgLock struct {
+	sync.Mutex
+	users int
+}
+
+func (l *orgLocks) lock(org string) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*orgLock{}
 	}
-	m := &s[h%uint32(len(s))]
-	m.Lock()
-	return m.Unlock
+	ol := l.m[org]
+	if ol == nil {
+		ol = &orgLock{}
+		l.m[org] = ol
+	}
+	ol.users++
+	l.mu.Unlock()
+	ol.Lock()
+	return func() {
+		ol.Unlock()
+		l.mu.Lock()
+		if ol.users--; ol.users == 0 {
+			delete(l.m, org)
+		}
+		l.mu.Unlock()
+	}
 }

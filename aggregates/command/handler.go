@@ -104,7 +104,7 @@ type Handler struct {
 	cfg     Config
 	log     *slog.Logger
 	cache   *lru
-	locks   stripes
+	locks   orgLocks
 	located sync.Map // kind/id -> org
 	trusted trustedCheckpoint
 	refs    refView // the national office's reference data
@@ -243,18 +243,26 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 	orgWide := req.Command.OrgWide()
 	e := h.cache.get(ref.Org)
 	_, known := e.heads[headKey(ref.Kind, ref.ID)]
-	// Org-wide decisions always catch up on the whole organisation; a
-	// single-aggregate decision trusts a cached head and learns of other
-	// writers through a conflict, which makes it catch up and decide again.
-	needLoad := orgWide || !known
+	// An org-wide decision catches up on the whole organisation unless the
+	// entry holds all of it already (whole: the append's expectation of
+	// grants.<org>.> then finds any writer since); a single-aggregate
+	// decision trusts a cached head. Both learn of other writers through
+	// a conflict, which makes them catch up and decide again.
+	needLoad := !orgWide && !known
+	// caughtUp: the entry was caught up on the organisation just before
+	// the next decision (after a refusal).
+	caughtUp := false
 	for attempt := 0; ; attempt++ {
-		fresh := needLoad
-		if needLoad {
+		// An org-wide decision is taken on a whole entry only (a
+		// single-aggregate catch-up below may have left it partial).
+		fresh := needLoad || (orgWide && !e.whole())
+		if fresh {
 			if err := h.catchUp(ctx, e, ref, orgWide); err != nil {
 				return Result{}, err
 			}
 			needLoad = false
 		}
+		fresh, caughtUp = fresh || caughtUp, false
 		if use, ok := e.keys[scoped]; ok && scoped != "" {
 			// The key was written already (by a racing request, or before
 			// a restart): only the same request gets its answer.
@@ -273,7 +281,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		if req.IfMatch != nil && *req.IfMatch != head.Version {
 			if !fresh {
 				// The cache may be behind another instance: check for real.
-				if err := h.catchUp(ctx, e, ref, false); err != nil {
+				if err := h.catchUp(ctx, e, ref, orgWide); err != nil {
 					return Result{}, err
 				}
 				head = e.heads[headKey(ref.Kind, ref.ID)]
@@ -291,6 +299,20 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			e.full = nil
 		}
 		if err != nil {
+			if orgWide && !fresh {
+				// Refused on a whole entry that did not catch up first:
+				// another writer may have changed what the rule read. Catch
+				// up on the organisation and, if it moved, decide again.
+				before := e.maxSeq()
+				if cerr := h.catchUp(ctx, e, ref, true); cerr != nil {
+					return Result{}, cerr
+				}
+				fresh = true
+				if e.maxSeq() != before && attempt+1 < h.cfg.MaxRetries {
+					caughtUp = true
+					continue
+				}
+			}
 			if scoped != "" {
 				// A retry of a command that went through (its key not in
 				// this cache) may be refused on today's state: its events
@@ -408,8 +430,11 @@ func (h *Handler) catchUp(ctx context.Context, e *entry, ref events.Ref, orgWide
 		h.cache.drop(e.org)
 		return apperr.Wrap(apperr.Internal, err, "internal error")
 	}
-	if orgWide && len(envs) > 0 {
-		e.orgSeq = envs[len(envs)-1].Sequence
+	if orgWide {
+		if len(envs) > 0 {
+			e.orgSeq = max(e.orgSeq, envs[len(envs)-1].Sequence)
+		}
+		e.loaded = true
 	}
 	return nil
 }
@@ -452,6 +477,7 @@ func (h *Handler) catchUpChanged(ctx context.Context, e *entry, oc events.OrgCha
 	// expects of grants.<org>.>.
 	if upTo >= e.maxSeq() {
 		e.orgSeq = e.maxSeq()
+		e.loaded = true
 	}
 	return true, nil
 }

@@ -132,6 +132,7 @@ func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.
 	if ack.Duplicate {
 		return s.originals(ctx, req, ack.Sequence)
 	}
+	s.noteAcked(ack.Sequence)
 	first := ack.Sequence - uint64(len(envs)) + 1
 	for i := range envs {
 		envs[i].Sequence = first + uint64(i)

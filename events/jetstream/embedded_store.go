@@ -30,8 +30,10 @@ type Embedded struct {
 	rec   *recoverer
 	// syncer makes the store's appends durable (DurabilityFsync).
 	syncer *blockSyncer
-	// idsSyncer makes the reservations of aggregate IDs durable.
+	// idsSyncer makes the reservations of aggregate IDs durable, behind
+	// the events (reserving).
 	idsSyncer *blockSyncer
+	reserving *reservingSyncer
 	// durability is the server's.
 	durability Durability
 }
@@ -94,9 +96,15 @@ func OpenEmbedded(ctx context.Context, ecfg EmbeddedConfig, reg *events.Registry
 			e.Close()
 			return nil, fmt.Errorf("making the store directory durable: %w", err)
 		}
-		e.Store.commit = newGroupCommitter(e.syncer)
 		e.idsSyncer = newBlockSyncer(streamBlockDir(srv, "KV_"+IDsBucket))
-		e.Store.idsCommit = newGroupCommitter(e.idsSyncer)
+		if err := e.Store.reservedAfterCrash(ctx, e.idsSyncer); err != nil {
+			e.Close()
+			return nil, err
+		}
+		// A round makes the events durable; their reservations follow
+		// (reservingSyncer).
+		e.reserving = &reservingSyncer{ids: e.idsSyncer, stream: e.syncer, s: e.Store}
+		e.Store.commit = newGroupCommitter(e.reserving)
 	}
 	return e, nil
 }
@@ -119,6 +127,9 @@ func (e *Embedded) SyncStream(stream string) error {
 
 // Close closes the store and the connections and stops the server.
 func (e *Embedded) Close() {
+	if e.reserving != nil {
+		e.reserving.stop()
+	}
 	if e.rec != nil {
 		e.rec.Close()
 	}

@@ -23,7 +23,9 @@ const IDsBucket = "GRANTS_IDS"
 const idsComplete = "_complete"
 
 // reserve binds ref's kind and ID to ref.Org with the bucket's atomic
-// create (one round trip), unless another organisation holds them.
+// create (one round trip), unless another organisation holds them. The
+// server has stored it before the events are published; on the embedded
+// server it is made durable behind them (reservingSyncer).
 func (s *Store) reserve(ctx context.Context, ref events.Ref) error {
 	if s.ids == nil {
 		return nil
@@ -31,13 +33,6 @@ func (s *Store) reserve(ctx context.Context, ref events.Ref) error {
 	key := ref.Kind + "." + ref.ID
 	_, err := s.ids.Create(ctx, key, []byte(ref.Org))
 	if err == nil {
-		if s.idsCommit != nil {
-			// On disk before the events: an event never outlives the
-			// reservation of its ID.
-			if err := s.idsCommit.Commit(ctx); err != nil {
-				return unavailable(err, "making the reservation of %s durable", key)
-			}
-		}
 		return nil
 	}
 	if !errors.Is(err, jetstream.ErrKeyExists) {

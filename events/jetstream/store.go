@@ -42,6 +42,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/erasmus-ledger/grants/events"
@@ -121,9 +122,9 @@ type Store struct {
 	idsComplete bool
 	// tails is the bucket GRANTS_CHECKPOINT_TAILS (nil when attached).
 	tails jetstream.KeyValue
-	// idsCommit, if set, makes a reservation durable before the events
-	// that need it are published (a group commit of GRANTS_IDS).
-	idsCommit *groupCommitter
+	// acked is the highest stream sequence the server acknowledged to
+	// this store (reservingSyncer).
+	acked atomic.Uint64
 	// batchSlots bounds the atomic batches in flight.
 	batchSlots chan struct{}
 	// onBatchRetry, if set, is told of every batch sent again (for tests).
