@@ -3,6 +3,7 @@ package events
 import (
 	"encoding/json"
 	"strconv"
+	"time"
 )
 
 // appendCanonical appends the canonical JSON form of e (the field order of
@@ -23,9 +24,16 @@ func appendCanonical(b []byte, e *Envelope) []byte {
 	b = append(b, `,"schema_version":`...)
 	b = strconv.AppendInt(b, int64(e.SchemaVersion), 10)
 	b = append(b, `,"occurred_at":`...)
-	b = appendString(b, FormatTime(e.OccurredAt))
+	start := len(b)
+	b = appendTime(b, e.OccurredAt)
+	end := len(b)
 	b = append(b, `,"recorded_at":`...)
-	b = appendString(b, FormatTime(e.RecordedAt))
+	if e.RecordedAt.Equal(e.OccurredAt) {
+		// Most events occur when they are recorded: the same text again.
+		b = append(b, b[start:end]...)
+	} else {
+		b = appendTime(b, e.RecordedAt)
+	}
 	b = append(b, `,"actor_user":`...)
 	b = appendString(b, e.Actor.UserID)
 	b = append(b, `,"actor_role":`...)
@@ -49,11 +57,30 @@ func appendCanonical(b []byte, e *Envelope) []byte {
 	return append(b, '}')
 }
 
+// appendTime appends t as a JSON string of FormatTime's text (RFC 3339
+// in UTC: digits, '-', ':', '.', 'T' and 'Z', which JSON does not
+// escape), without the string FormatTime allocates: a replay checks the
+// hash of every event.
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+// jsonPlain tells the bytes that encoding/json writes as they are:
+// printable ASCII but '"', '\\', '<', '>' and '&'.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c <= 0x7e; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString appends s as encoding/json writes a string: plain printable
 // ASCII as is, anything else through encoding/json.
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			q, _ := json.Marshal(s)
 			return append(b, q...)
 		}

@@ -83,6 +83,9 @@ type applier struct {
 	// given.
 	parts      map[string]*rowSlots
 	lastPartID int64
+	// partKeys are the participant IDs of the bulk load's participant
+	// rows, by rowid (see claimParticipant).
+	partKeys keyArena
 	// aux is a bulk load's scratch file, written at its end beside the
 	// index builds (bulkaux.go).
 	aux *bulkAux
@@ -119,7 +122,6 @@ type stmts struct {
 	mobPutRowid                        *rowBuffer // bulk: rows by rowid
 	mobGetRowid, mobStatusRowid        *wstmt     // bulk: by rowid
 	mobIDRowid                         *wstmt     // bulk: a row's mobility ID
-	partKeyRowid                       *wstmt     // bulk: a row's participant key
 	partPutRowid                       *rowBuffer // bulk: participants by rowid
 	payPut                             *wstmt
 	repPut, repAssess                  *wstmt
@@ -169,7 +171,6 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.mobStatusRowid, "UPDATE mobilities SET status = ?, changed_on = ?, sequence = ? WHERE rowid = ?"},
 		{&a.st.mobGetRowid, "SELECT " + mobFactCols + ", id FROM mobilities WHERE rowid = ?"},
 		{&a.st.mobIDRowid, "SELECT id FROM mobilities WHERE rowid = ?"},
-		{&a.st.partKeyRowid, "SELECT org, id FROM participants WHERE rowid = ?"},
 		{&a.st.payPut, "INSERT OR REPLACE INTO payments (id, project_id, org, kind, amount_cents, net_paid_cents, paid_on, reason, sequence) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
 		{&a.st.repPut, "INSERT OR REPLACE INTO reports (" + repCols + ") VALUES (" + placeholders(repCols) + ")"},
@@ -229,7 +230,7 @@ func (a *applier) reset() {
 	a.counts = map[string]bool{}
 	a.pendingMob = map[pairKey]mobilityFacts{}
 	a.lastMobID = 0
-	a.parts, a.lastPartID = map[string]*rowSlots{}, 0
+	a.parts, a.lastPartID, a.partKeys = map[string]*rowSlots{}, 0, keyArena{}
 	a.postOrg = postingTails{m: map[string]*postingTail{}}
 	a.postAgg = postingTails{m: map[string]*postingTail{}}
 	a.dirtyPost = nil

@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // multiRows is the number of rows one multi-row INSERT writes.
@@ -41,6 +42,11 @@ type rowBuffer struct {
 	// keys[i] is the first value of queued row i if it is an integer: the
 	// rowid, in the buffers whose rows start with it (see holds).
 	keys [multiRows]int64
+	// texts holds the bytes of the queued rows' textBytes values, which
+	// their strings alias until the rows are written (reset): one buffer
+	// reused instead of a string allocated for each value (the audit
+	// summary of every event, the grant lines of every mobility).
+	texts []byte
 }
 
 // newRowBuffer prepares "INSERT ... INTO table (cols) VALUES" for one row
@@ -122,12 +128,24 @@ func (b *rowBuffer) text(s string) {
 func (b *rowBuffer) bool(v bool) { b.put(v) }
 
 // textBytes appends UTF-8 text held in a byte slice, which the caller may
-// reuse once the call returns: it is copied.
+// reuse once the call returns: it is copied into b.texts, which the queued
+// rows' strings alias until they are written (the driver copies them when
+// it binds them). A full b.texts is replaced, not overwritten: the strings
+// already queued keep the old one.
 func (b *rowBuffer) textBytes(s []byte) {
 	if b.n < b.cols {
 		b.last[b.n] = lastValue{}
 	}
-	b.put(string(s))
+	if len(s) == 0 {
+		b.put("")
+		return
+	}
+	if len(b.texts)+len(s) > cap(b.texts) {
+		b.texts = make([]byte, 0, max(4096, 2*cap(b.texts), 2*len(s)))
+	}
+	start := len(b.texts)
+	b.texts = append(b.texts, s...)
+	b.put(aliasString(b.texts[start:]))
 }
 
 // blob appends a BLOB the caller does not change afterwards (nil is
@@ -205,7 +223,12 @@ func (b *rowBuffer) flushIfHolds(rowid int64) error {
 // statement only ever binds values queued since.
 func (b *rowBuffer) reset() {
 	b.rows, b.n = 0, 0
+	b.texts = b.texts[:0]
 }
 
 // free releases the buffer's memory; the wconn does it when it closes.
-func (b *rowBuffer) free() { b.args, b.row, b.last = nil, nil, nil }
+func (b *rowBuffer) free() { b.args, b.row, b.last, b.texts = nil, nil, nil, nil }
+
+// aliasString returns the bytes of b as a string without copying them:
+// b must not change while the string is in use (textBytes).
+func aliasString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

@@ -95,6 +95,10 @@ func (a *applier) claim(p *projectRow, id string, checked bool) (int64, error) {
 // organisation in a bulk load. Each organisation has its own rowSlots,
 // keyed by the participant ID: a project's mobilities come in runs, so
 // its organisation's slots stay in the processor's cache between them.
+// A hash slot is checked against the participant IDs kept by rowid in
+// a.partKeys, not by reading the row back: a participant reported again
+// (a second mobility, a correction) was about a fifth of a million
+// queries, each forcing out the queued rows that held the row.
 func (a *applier) claimParticipant(p *projectRow, id string) (int64, error) {
 	slots := p.parts
 	if slots == nil {
@@ -104,14 +108,45 @@ func (a *applier) claimParticipant(p *projectRow, id string) (int64, error) {
 		}
 		p.parts = slots
 	}
-	return slots.claim(id, &a.lastPartID, false, func(rowid int64) (bool, error) {
-		if err := a.st.partPutRowid.flushIfHolds(rowid); err != nil {
-			return false, err
+	rowid, err := slots.claim(id, &a.lastPartID, false, func(rowid int64) (bool, error) {
+		// The slots are the organisation's: a row they give is one of its
+		// participants', so the ID alone tells whether it is id's.
+		stored, ok := a.partKeys.at(rowid)
+		if !ok {
+			return false, fmt.Errorf("participant row %d: %w", rowid, errNoRow)
 		}
-		var org, stored string
-		if err := a.st.partKeyRowid.queryRow([]any{&org, &stored}, rowid); err != nil {
-			return false, fmt.Errorf("participant row %d: %w", rowid, err)
-		}
-		return org == p.org && stored == id, nil
+		return string(stored) == id, nil
 	})
+	if err == nil && rowid == a.lastPartID && a.partKeys.len() < rowid {
+		a.partKeys.add(id)
+	}
+	return rowid, err
+}
+
+// keyArena holds the keys of rows numbered 1, 2, 3... in one byte slice,
+// without a pointer per key for the collector to scan.
+type keyArena struct {
+	b    []byte
+	ends []int // ends[i] is where the key of row i+1 ends in b
+}
+
+// len returns the number of keys held (the last row number).
+func (k *keyArena) len() int64 { return int64(len(k.ends)) }
+
+// add appends the key of the next row.
+func (k *keyArena) add(key string) {
+	k.b = append(k.b, key...)
+	k.ends = append(k.ends, len(k.b))
+}
+
+// at returns the key of row n (1-based), valid until the next add.
+func (k *keyArena) at(n int64) ([]byte, bool) {
+	if n < 1 || n > int64(len(k.ends)) {
+		return nil, false
+	}
+	start := 0
+	if n > 1 {
+		start = k.ends[n-2]
+	}
+	return k.b[start:k.ends[n-1]], true
 }
