@@ -74,23 +74,26 @@ func resumeFromKeptHeads(ctx context.Context, sys *system, path string) (*events
 		}
 		return nil, events.StoredCheckpoint{}
 	}
-	cps, err := sys.store.Checkpoints(ctx)
-	if err != nil || len(cps) == 0 {
+	// The stream's newest checkpoint (one look-up by subject; reading
+	// every checkpoint scans the stream, which holds its lock for seconds
+	// on a large one and stalled the first requests after a restart). A
+	// newer one than the kept checkpoint, written by another instance, is
+	// compared as the verifier passes it; the refused sequences of any
+	// before it are in it too.
+	base, ok, err := sys.store.LatestCheckpoint(ctx)
+	if err != nil || !ok {
 		return nil, events.StoredCheckpoint{}
 	}
-	base := cps[len(cps)-1]
 	if base.Verify(sys.ring) != nil {
 		// The stream's newest checkpoint is not the service's: the
 		// whole-stream verification decides.
 		return nil, events.StoredCheckpoint{}
 	}
-	v, err := events.ResumeStreamVerifier(sys.ring, &k.Checkpoint, k.Heads, cps)
+	v, err := events.ResumeStreamVerifier(sys.ring, &k.Checkpoint, k.Heads, []events.StoredCheckpoint{base})
 	if err != nil {
 		sys.log.Warn("checkpoints: the kept heads do not verify; the tail checkpoints wait for the next verification of the stream", "err", err)
 		return nil, events.StoredCheckpoint{}
 	}
-	for _, c := range cps {
-		v.Checkpointed(c.At)
-	}
+	v.Checkpointed(base.At)
 	return v, base
 }
