@@ -65,6 +65,12 @@ func (r *RecentSigner) Sign(msg []byte) []byte {
 	}
 	slot := r.next
 	if len(r.ring) < r.max {
+		if len(r.ring) == cap(r.ring) {
+			// Grown by doubling up to the bound, never beyond it.
+			grown := make([]recentSig, len(r.ring), min(r.max, max(2*cap(r.ring), 256)))
+			copy(grown, r.ring)
+			r.ring = grown
+		}
 		slot = len(r.ring)
 		r.ring = append(r.ring, rec)
 	} else {
