@@ -495,3 +495,71 @@ func TestResumedFromAnOlderCheckpointChecksTheNewerOnes(t *testing.T) {
 		t.Fatalf("a newer checkpoint of other heads: problems %v, want one checkpoint problem", rep.Problems)
 	}
 }
+
+// ownCounter counts the events a RecentSigner recognises as its own.
+type ownCounter struct {
+	rs  *events.RecentSigner
+	own int
+}
+
+func (o *ownCounter) SignedHere(e *events.Envelope) bool {
+	ok := o.rs.SignedHere(e)
+	if ok {
+		o.own++
+	}
+	return ok
+}
+
+// TestExtendTrustsOwnSignaturesButNotCopiesOfThem: a verifier following
+// the stream (the guard's tail checkpoints) with TrustOwn recognises the
+// events its process has just signed instead of verifying their
+// signatures again, still refuses an event carrying a copy of one of
+// those signatures on other content, and checkpoints as a full
+// verification does.
+func TestExtendTrustsOwnSignaturesButNotCopiesOfThem(t *testing.T) {
+	svc := key("service")
+	rs := events.NewRecentSigner(svc, 16)
+	l := &ledger{t: t, ctx: context.Background(), service: memstore.New(verifyRegistry(), memstore.Config{Signer: rs}),
+		ring: events.NewKeyRing([]ed25519.PublicKey{svc.Public()}, nil)}
+	l.append(refA, storetest.Noted{Text: "1"})
+	_, v, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := &ownCounter{rs: rs}
+	v.TrustOwn(own)
+	second := l.append(refA, storetest.Noted{Text: "2"})
+	l.append(refB, storetest.Noted{Text: "3"})
+	// A correctly chained event on other content, under a copy of the
+	// signature of an event signed here.
+	envs, _ := l.service.Load(l.ctx, refA, 0)
+	built, err := events.Build(verifyRegistry(), nil, nil, events.AppendRequest{Ref: refA, Expected: events.HeadOf(envs[len(envs)-1]),
+		Meta: events.Meta{RecordedAt: at}, Events: []events.Draft{{Payload: storetest.Noted{Text: "pay 500 000 EUR"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := built[0]
+	forged.KeyID, forged.Signature = second[0].KeyID, second[0].Signature
+	if forged.Sequence, err = l.service.Inject(forged); err != nil {
+		t.Fatal(err)
+	}
+	last, err := l.service.LastSequence(l.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Extend(l.ctx, l.service, last); err != nil {
+		t.Fatal(err)
+	}
+	if own.own != 2 {
+		t.Fatalf("%d of the 2 events signed here recognised as own", own.own)
+	}
+	got := v.Checkpoint(svc, at)
+	_, full, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := full.Checkpoint(svc, at)
+	if got.Digest != want.Digest || fmt.Sprint(got.Refused) != fmt.Sprint(want.Refused) || fmt.Sprint(got.Refused) != fmt.Sprint([]uint64{forged.Sequence}) {
+		t.Fatalf("extended checkpoint %s refusing %v, the full verification's %s refusing %v; want the forgery at %d refused", got.Digest, got.Refused, want.Digest, want.Refused, forged.Sequence)
+	}
+}

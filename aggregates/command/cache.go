@@ -32,6 +32,11 @@ type entry struct {
 	// keyed like heads).
 	keys     map[string]keyUse
 	keyOrder map[string][]string
+	// spans indexes every key of the events applied (keySpans.go): the
+	// stream sequences of its events, by a hash of the scoped key, so that
+	// a retry whose key the entry has forgotten (keys) reads its own
+	// events, not its aggregate's whole history.
+	spans map[uint64]keySpan
 	// chains follow each aggregate's chain (with a key ring): the last
 	// valid event and the open problems, keyed like heads.
 	chains map[string]*events.ChainState
@@ -77,7 +82,7 @@ type keyUse struct {
 
 func newEntry(org string) *entry {
 	return &entry{org: org, portfolio: aggregates.NewCompactPortfolio(org), heads: map[string]events.Head{}, keys: map[string]keyUse{},
-		keyOrder: map[string][]string{}, chains: map[string]*events.ChainState{}}
+		keyOrder: map[string][]string{}, chains: map[string]*events.ChainState{}, spans: map[uint64]keySpan{}}
 }
 
 // keysPerAggregate is how many idempotency keys of each aggregate an entry

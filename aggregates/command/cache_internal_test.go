@@ -67,4 +67,11 @@ func TestEntryGrowsWithWhatItHolds(t *testing.T) {
 	if full <= before || e.grown != full || len(e.keys) != keysPerAggregate {
 		t.Fatalf("keys: before %d, %d keys %d, one more %d (%d kept)", before, keysPerAggregate, full, e.grown, len(e.keys))
 	}
+	// The span index keeps every key, each counted once.
+	e.indexKey("k1", 10)
+	e.indexKey("k1", 11)
+	e.indexKey("k2", 12)
+	if e.grown != full+2*spanBytes || e.spans[spanHash("k1")] != (keySpan{10, 11}) || !e.mayHaveKey("k2") || e.mayHaveKey("k3") {
+		t.Fatalf("span index: grown %d (want %d), spans %v", e.grown, full+2*spanBytes, e.spans)
+	}
 }

@@ -88,7 +88,8 @@ type Config struct {
 
 // DefaultCacheBytes is Config.CacheBytes's default. A compact project
 // keeps about 40 bytes of heap a mobility (the hash of its ID; the
-// figures a report is decided on do not grow with the mobilities), so
+// figures a report is decided on do not grow with the mobilities), and
+// about as much for a command's idempotency key (the span index), so
 // 64 MiB holds the decided state of about a million mobilities beside the
 // organisations' heads and idempotency keys, inside grants serve's 400 MB
 // of resident memory (issue 16). A project evicted is folded again from
@@ -269,9 +270,16 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			if err := sameRequest(use, fingerprint); err != nil {
 				return Result{}, err
 			}
-			res, err := h.replayFromStore(ctx, use.ref, scoped)
+			res, err := h.replayKey(ctx, e, use.ref, scoped)
 			if err == nil {
 				return res, nil
+			}
+		} else if scoped != "" && e.mayHaveKey(scoped) {
+			// Written before the keys the entry remembers: answered from
+			// the key's own events, not decided again (a report's retry
+			// would need the project's full facts to be refused).
+			if res, ok, err := h.replayIndexed(ctx, e, scoped, fingerprint); err != nil || ok {
+				return res, err
 			}
 		}
 		head := e.heads[headKey(ref.Kind, ref.ID)]
@@ -556,6 +564,7 @@ func (h *Handler) applyTyped(ctx context.Context, e *entry, envs []events.Envelo
 			// whole stored message.
 			scoped, fp := splitEventKey(env.IdempotencyKey)
 			e.rememberKey(k, strings.Clone(scoped), keyUse{ref: env.Ref, fingerprint: strings.Clone(fp)})
+			e.indexKey(scoped, env.Sequence)
 		}
 	}
 	if len(evs) > 0 {
@@ -582,8 +591,11 @@ func written(stored []events.Envelope, head events.Head, now time.Time) bool {
 // is the retry of one that went through: the refusal may come of its own
 // first events (a report retried into the project it filled). It catches
 // the aggregate up (unless it was just loaded) and looks for the key among
-// the keys of its events; when the entry has forgotten some of the
-// aggregate's keys (keysPerAggregate), among the aggregate's events.
+// the keys of its events; when the entry has forgotten it (beyond
+// keysPerAggregate), in the span index of every key the entry applied
+// (keyspans.go): a key absent there was never written on the aggregate
+// (a refusal of a new command, answered without a read), and a key
+// present is answered from its own events, not the aggregate's history.
 func (h *Handler) refusedRetry(ctx context.Context, e *entry, ref events.Ref, fresh bool, scoped, fingerprint string) (Result, bool, error) {
 	if !fresh {
 		if err := h.catchUp(ctx, e, ref, false); err != nil {
@@ -596,10 +608,10 @@ func (h *Handler) refusedRetry(ctx context.Context, e *entry, ref events.Ref, fr
 			return Result{}, false, err
 		}
 		ref = use.ref
-	} else if len(e.keyOrder[headKey(ref.Kind, ref.ID)]) < keysPerAggregate {
+	} else if !e.mayHaveKey(scoped) {
 		return Result{}, false, nil
 	}
-	res, err := h.replayFromStore(ctx, ref, scoped)
+	res, err := h.replayKey(ctx, e, ref, scoped)
 	if errors.Is(err, events.ErrNotFound) {
 		return Result{}, false, nil
 	}

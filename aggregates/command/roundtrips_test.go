@@ -53,12 +53,21 @@ func (s countingStore) Append(ctx context.Context, req events.AppendRequest) ([]
 
 func (s countingStore) Load(ctx context.Context, ref events.Ref, after uint64) ([]events.Envelope, error) {
 	s.c.add("Load")
-	return s.Store.Load(ctx, ref, after)
+	envs, err := s.Store.Load(ctx, ref, after)
+	for range envs {
+		s.c.add("Loaded") // events read by Load
+	}
+	return envs, err
 }
 
 func (s countingStore) LoadOrg(ctx context.Context, org string, after uint64) ([]events.Envelope, error) {
 	s.c.add("LoadOrg " + org)
 	return s.Store.LoadOrg(ctx, org, after)
+}
+
+func (s countingStore) Events(ctx context.Context, from, to uint64, fn func(events.Envelope) error) error {
+	s.c.add("Events")
+	return s.Store.Events(ctx, from, to, fn)
 }
 
 func (s countingStore) Locate(ctx context.Context, kind, id string) (string, error) {
@@ -231,6 +240,64 @@ func TestRefusedRetryBeyondTheRememberedKeysIsRecognisedFromTheEvents(t *testing
 	other.Command = m
 	if _, err := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{}).Handle(ctx, other); apperr.As(err).Field != "Idempotency-Key" {
 		t.Fatalf("the key reused for another request beyond the remembered keys: %v", err)
+	}
+	if now, _ := st.LastSequence(ctx); now != last {
+		t.Fatalf("the retries wrote: last sequence %d, want %d", now, last)
+	}
+}
+
+// TestRetryBeyondTheRememberedKeysReadsOnlyItsOwnEvents: on a warm
+// handler that has forgotten a key (more keyed commands changed the
+// project since than it remembers keys of), a retry is answered from the
+// key's own events (one read of their sequences), not from the project's
+// history, and not decided again (which would fold the project in full to
+// find its mobility reported); a refused command under a new key reads
+// nothing to learn that it is no retry; the key reused for another
+// request is refused from the key's events.
+func TestRetryBeyondTheRememberedKeysReadsOnlyItsOwnEvents(t *testing.T) {
+	st := jsStore(t)
+	n := &calls{}
+	clk := newClock("2024-01-15T10:00:00Z")
+	h := command.New(countingStore{st, n}, domain(t), aggregates.Registry(), clk, command.Config{})
+	id := projectID(1)
+	runningKA122(t, h, clk, id)
+	ctx := context.Background()
+	req := command.Request{Command: prepVisit(id, "M-FIRST"), Actor: school, IdempotencyKey: "first"}
+	first, err := h.Handle(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 70 {
+		if _, err := h.Handle(ctx, command.Request{Command: prepVisit(id, fmt.Sprintf("M%02d", i)), Actor: school, IdempotencyKey: fmt.Sprintf("k-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, _ := st.LastSequence(ctx)
+	n.take()
+	again, err := h.Handle(ctx, req)
+	if err != nil || !again.Replayed || again.Sequence != first.Sequence || len(again.Events) != 1 || again.Events[0].ID != first.Events[0].ID {
+		t.Fatalf("retry beyond the remembered keys: %+v, %v; first %+v", again, err, first)
+	}
+	if got := n.take(); got["Loaded"] != 0 || got["Events"] != 1 || got["Append"] != 0 {
+		t.Fatalf("retry beyond the remembered keys: calls %v, want one Events read of the key's own events and no event loaded", got)
+	}
+	late := prepVisit(id, "M-LATE")
+	late.Mobility.StartDate, late.Mobility.EndDate = date("2025-07-01"), date("2025-07-03") // after the project's end
+	if _, err := h.Handle(ctx, command.Request{Command: late, Actor: school, IdempotencyKey: "new"}); apperr.CodeOf(err) != apperr.RuleViolation {
+		t.Fatalf("a report after the project's end: %v, want a rule violation", err)
+	}
+	if got := n.take(); got["Loaded"] != 0 || got["Events"] != 0 {
+		t.Fatalf("a refused command under a new key: calls %v, want no event of the project read", got)
+	}
+	other := req
+	m := prepVisit(id, "M-FIRST")
+	m.Mobility.DistanceKm++
+	other.Command = m
+	if _, err := h.Handle(ctx, other); apperr.As(err).Field != "Idempotency-Key" {
+		t.Fatalf("the key reused for another request beyond the remembered keys: %v", err)
+	}
+	if got := n.take(); got["Loaded"] != 0 {
+		t.Fatalf("the key reused for another request: calls %v, want no event loaded", got)
 	}
 	if now, _ := st.LastSequence(ctx); now != last {
 		t.Fatalf("the retries wrote: last sequence %d, want %d", now, last)

@@ -224,6 +224,11 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			return
 		}
 		refused := len(v.Refused())
+		if own := ownSignatures(sys.signer); own != nil {
+			// The events this process has just signed are recognised, not
+			// verified again (hash and chain are still checked).
+			v.TrustOwn(own)
+		}
 		if err := v.Extend(ctx, from, last); err != nil {
 			if ctx.Err() == nil {
 				log.Warn("verifying the new events; the next checkpoint waits for the next verification of the stream", "err", err)

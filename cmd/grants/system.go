@@ -416,8 +416,12 @@ func storeConfig(nf natsFlags, serve bool, log *slog.Logger) (jetstream.Config, 
 }
 
 // recentSignatures is how many of its latest signatures the store's signer
-// remembers: far more than the appends in flight at once.
-const recentSignatures = 4096
+// remembers: far more than the appends in flight at once, and the events
+// written between two tail checkpoints of the ledger guard
+// (defaultCheckpointTail, 10 s) at about 6 000 events/s, so that the guard
+// does not verify again the signatures this process made (about 7 MiB,
+// not scanned by the collector: events.RecentSigner).
+const recentSignatures = 1 << 16
 
 // ownSignatures is the signer's memory of its signatures, for the command
 // handler; nil when this process signs nothing.

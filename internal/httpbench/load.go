@@ -86,6 +86,47 @@ func LoadRuns(ctx context.Context, name string, workers, runs int, d time.Durati
 			return op(ctx, w, base+i)
 		}))
 	}
+	return medianRun(all)
+}
+
+// LoadPairs measures two operations in alternation, runs times each (a,
+// b, a, b, ...), each run as Load does for d, after a warm-up in which
+// every worker performs each operation once, unmeasured; it returns the
+// median run of each with its runs (as LoadRuns). Two figures compared
+// with each other (a command on small and on large projects) thus see the
+// server in the same states: run one after the other, the second met a
+// server whose state had grown meanwhile (the stream's duplicate window,
+// the heap the collector scans), and measuring 10 against 10 mobilities
+// that way gave the second 66-77 % of the first on the shared machine;
+// and the warm-up keeps the first report into each large project, which
+// folds its history, out of the steady rate (the restart scenario
+// measures that apart).
+func LoadPairs(ctx context.Context, nameA, nameB string, workers, runs int, d time.Duration, opA, opB Op) (Result, Result) {
+	runs = max(runs, 1)
+	warm := runs * runStride
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			opA(ctx, w, warm)
+			opB(ctx, w, warm)
+		})
+	}
+	wg.Wait()
+	var as, bs []Result
+	for k := range runs {
+		base := k * runStride
+		as = append(as, Load(ctx, nameA, workers, d, func(ctx context.Context, w, i int) (time.Duration, error) { return opA(ctx, w, base+i) }))
+		bs = append(bs, Load(ctx, nameB, workers, d, func(ctx context.Context, w, i int) (time.Duration, error) { return opB(ctx, w, base+i) }))
+	}
+	return medianRun(as), medianRun(bs)
+}
+
+// medianRun returns the median of runs by rate, with every run in Runs
+// (none when there is one).
+func medianRun(all []Result) Result {
+	if len(all) == 1 {
+		return all[0]
+	}
 	byRate := slices.Clone(all)
 	sort.SliceStable(byRate, func(i, j int) bool { return byRate[i].Rate < byRate[j].Rate })
 	med := byRate[len(byRate)/2]
