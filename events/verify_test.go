@@ -249,14 +249,7 @@ func TestExtendedVerifierCheckpointsAsAFullVerification(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := v.Checkpoint(svc, at)
-			_, full, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := full.Checkpoint(svc, at)
-			if got.Sequence != want.Sequence || got.Digest != want.Digest || got.Chains != want.Chains || fmt.Sprint(got.Refused) != fmt.Sprint(want.Refused) {
-				t.Fatalf("extended checkpoint %d %s %v, the full verification's %d %s %v", got.Sequence, got.Digest, got.Refused, want.Sequence, want.Digest, want.Refused)
-			}
+			l.sameAsFull(got, "extended")
 			if fmt.Sprint(got.Refused) != fmt.Sprint([]uint64{forged.Sequence}) {
 				t.Fatalf("refused %v, want the forgery at %d", got.Refused, forged.Sequence)
 			}
@@ -369,14 +362,7 @@ func TestResumedVerifierCheckpointsAsAFullVerification(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := r.Checkpoint(svc, at)
-	_, full, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := full.Checkpoint(svc, at)
-	if got.Sequence != want.Sequence || got.Digest != want.Digest || got.Chains != want.Chains || fmt.Sprint(got.Refused) != fmt.Sprint(want.Refused) {
-		t.Fatalf("resumed checkpoint %d %s %d %v, the full verification's %d %s %d %v", got.Sequence, got.Digest, got.Chains, got.Refused, want.Sequence, want.Digest, want.Chains, want.Refused)
-	}
+	l.sameAsFull(got, "resumed")
 	if fmt.Sprint(got.Refused) != fmt.Sprint([]uint64{before.Sequence, after.Sequence}) {
 		t.Fatalf("refused %v, want the forgeries at %d and %d", got.Refused, before.Sequence, after.Sequence)
 	}
@@ -478,13 +464,7 @@ func TestResumedFromAnOlderCheckpointChecksTheNewerOnes(t *testing.T) {
 		return r.Checkpoint(svc, at), r.Finish(nil, last)
 	}
 	got, rep := resumed(cps)
-	_, full, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := full.Checkpoint(svc, at); got.Digest != want.Digest || got.Sequence != want.Sequence {
-		t.Fatalf("resumed from the older checkpoint: %d %s, the full verification's %d %s", got.Sequence, got.Digest, want.Sequence, want.Digest)
-	}
+	l.sameAsFull(got, "resumed from the older checkpoint")
 	if len(rep.Problems) != 0 || rep.Checkpoints != 1 {
 		t.Fatalf("resumed: %d checkpoints compared, problems %v; want the newer one compared and no problem", rep.Checkpoints, rep.Problems)
 	}
@@ -554,12 +534,24 @@ func TestExtendTrustsOwnSignaturesButNotCopiesOfThem(t *testing.T) {
 		t.Fatalf("%d of the 2 events signed here recognised as own", own.own)
 	}
 	got := v.Checkpoint(svc, at)
+	l.sameAsFull(got, "extended")
+	if fmt.Sprint(got.Refused) != fmt.Sprint([]uint64{forged.Sequence}) {
+		t.Fatalf("extended checkpoint refusing %v; want the forgery at %d refused", got.Refused, forged.Sequence)
+	}
+}
+
+// sameAsFull fails unless got, a checkpoint signed by a verifier that
+// followed the stream (extended or resumed, named by what), is the one a
+// full verification of the stream signs: the same sequence, chains, heads
+// digest and refused events.
+func (l *ledger) sameAsFull(got events.Checkpoint, what string) {
+	l.t.Helper()
 	_, full, err := events.VerifyStore(l.ctx, l.service, l.ring, events.VerifyOptions{Fast: true})
 	if err != nil {
-		t.Fatal(err)
+		l.t.Fatal(err)
 	}
-	want := full.Checkpoint(svc, at)
-	if got.Digest != want.Digest || fmt.Sprint(got.Refused) != fmt.Sprint(want.Refused) || fmt.Sprint(got.Refused) != fmt.Sprint([]uint64{forged.Sequence}) {
-		t.Fatalf("extended checkpoint %s refusing %v, the full verification's %s refusing %v; want the forgery at %d refused", got.Digest, got.Refused, want.Digest, want.Refused, forged.Sequence)
+	want := full.Checkpoint(key("service"), at)
+	if got.Sequence != want.Sequence || got.Digest != want.Digest || got.Chains != want.Chains || fmt.Sprint(got.Refused) != fmt.Sprint(want.Refused) {
+		l.t.Fatalf("%s checkpoint %d %s %d %v, the full verification's %d %s %d %v", what, got.Sequence, got.Digest, got.Chains, got.Refused, want.Sequence, want.Digest, want.Chains, want.Refused)
 	}
 }

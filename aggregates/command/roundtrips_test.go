@@ -219,16 +219,7 @@ func TestRefusedRetryBeyondTheRememberedKeysIsRecognisedFromTheEvents(t *testing
 	id := projectID(1)
 	runningKA122(t, h, clk, id)
 	ctx := context.Background()
-	req := command.Request{Command: prepVisit(id, "M-FIRST"), Actor: school, IdempotencyKey: "first"}
-	first, err := h.Handle(ctx, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 70 {
-		if _, err := h.Handle(ctx, command.Request{Command: prepVisit(id, fmt.Sprintf("M%02d", i)), Actor: school, IdempotencyKey: fmt.Sprintf("k-%d", i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	req, first := firstThenSeventy(t, h, id)
 	last, _ := st.LastSequence(ctx)
 	again, err := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{}).Handle(ctx, req)
 	if err != nil || !again.Replayed || again.Sequence != first.Sequence || len(again.Events) != 1 || again.Events[0].ID != first.Events[0].ID {
@@ -262,16 +253,7 @@ func TestRetryBeyondTheRememberedKeysReadsOnlyItsOwnEvents(t *testing.T) {
 	id := projectID(1)
 	runningKA122(t, h, clk, id)
 	ctx := context.Background()
-	req := command.Request{Command: prepVisit(id, "M-FIRST"), Actor: school, IdempotencyKey: "first"}
-	first, err := h.Handle(ctx, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 70 {
-		if _, err := h.Handle(ctx, command.Request{Command: prepVisit(id, fmt.Sprintf("M%02d", i)), Actor: school, IdempotencyKey: fmt.Sprintf("k-%d", i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	req, first := firstThenSeventy(t, h, id)
 	last, _ := st.LastSequence(ctx)
 	n.take()
 	again, err := h.Handle(ctx, req)
@@ -361,4 +343,24 @@ func TestKeyedCommandRefusedOnAStaleStateIsDecidedAgain(t *testing.T) {
 	if err != nil || res.Replayed || res.Version != 5 {
 		t.Fatalf("a keyed report on the stale handler after the agreement was signed elsewhere: %+v, %v; want version 5 written", res, err)
 	}
+}
+
+// firstThenSeventy reports M-FIRST into project id under the key "first",
+// then 70 more mobilities under keys of their own: more keyed commands
+// than a handler remembers keys of for an aggregate (64). It returns the
+// first request and its answer.
+func firstThenSeventy(t *testing.T, h *command.Handler, id string) (command.Request, command.Result) {
+	t.Helper()
+	ctx := context.Background()
+	req := command.Request{Command: prepVisit(id, "M-FIRST"), Actor: school, IdempotencyKey: "first"}
+	first, err := h.Handle(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 70 {
+		if _, err := h.Handle(ctx, command.Request{Command: prepVisit(id, fmt.Sprintf("M%02d", i)), Actor: school, IdempotencyKey: fmt.Sprintf("k-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return req, first
 }
