@@ -245,22 +245,24 @@ func (m *Manager) recoverAfterDelay(g *generation) {
 		if g.runs.Load() != run {
 			return
 		}
-		g.progressed.Store(true)
-		g.failed.Store(nil)
 		if e := g.logged.Load(); e != nil && !diskFault(*e) && g.logged.CompareAndSwap(e, nil) {
 			m.cfg.Logger.Info("the read-model projector recovered", "after", *e, "checkpoint", g.db.Checkpoint())
 		}
+		g.progressed.Store(true)
+		g.failed.Store(nil)
 	})
 }
 
 // recovered clears the error of g's projector once it has committed a
 // batch, and logs the end of the failure last logged.
+// The recovery is logged before the error is cleared, so that whoever
+// sees Err turn nil finds it in the log.
 func (m *Manager) recovered(g *generation) {
-	g.progressed.Store(true)
-	g.failed.Store(nil)
 	if e := g.logged.Swap(nil); e != nil {
 		m.cfg.Logger.Info("the read-model projector recovered", "after", *e, "checkpoint", g.db.Checkpoint())
 	}
+	g.progressed.Store(true)
+	g.failed.Store(nil)
 }
 
 // persistent reports whether a projector error is one that retrying
