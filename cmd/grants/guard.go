@@ -183,13 +183,13 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		base events.StoredCheckpoint
 	)
 	var tails events.TailCheckpointer = sys.store
-	// keep writes the heads of cp, a checkpoint just signed, for the next
-	// start (keptHeads).
-	keep := func(cp events.Checkpoint, heads []events.ChainHead) {
+	// keep writes cp, a checkpoint just signed, with its heads for the
+	// next start (keptHeads).
+	keep := func(cp events.Checkpoint) {
 		if cfg.headsFile == "" {
 			return
 		}
-		if err := writeKeptHeads(cfg.headsFile, cp, heads); err != nil {
+		if err := writeKeptHeads(cfg.headsFile, cp); err != nil {
 			log.Warn("checkpoints: keeping the heads for the next start", "err", err)
 		}
 	}
@@ -207,7 +207,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			return
 		}
 		v, base = verifier, cp
-		keep(cp.Checkpoint, cp.Heads)
+		keep(cp.Checkpoint)
 		logProblems(rep, log)
 		if written, err = sys.store.LastSequence(ctx); err != nil {
 			written = 0
@@ -254,7 +254,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			written = w
 		}
 		v, base = start.v, start.base
-		keep(base.Checkpoint, base.Heads)
+		keep(base.Checkpoint)
 	} else if rv, b := resumeFromKeptHeads(ctx, sys, cfg.headsFile); rv != nil {
 		// Tails at once: the events since the kept checkpoint are
 		// verified at the first tail, paced.
@@ -327,7 +327,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 					// The heads as v stands (the last tail's), signed as
 					// of what it read.
 					cp := v.Checkpoint(sys.signer, time.Now())
-					keep(cp, cp.Heads)
+					keep(cp)
 				}
 			}
 			return

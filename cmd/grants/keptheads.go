@@ -35,8 +35,10 @@ type keptHeads struct {
 	Heads []events.ChainHead
 }
 
-// writeKeptHeads replaces the file at path with cp and heads, atomically.
-func writeKeptHeads(path string, cp events.Checkpoint, heads []events.ChainHead) error {
+// writeKeptHeads replaces the file at path with cp, a checkpoint with its
+// heads, atomically.
+func writeKeptHeads(path string, cp events.Checkpoint) error {
+	heads := cp.Heads
 	cp.Heads = nil
 	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
 		return gob.NewEncoder(w).Encode(keptHeads{Checkpoint: cp, Heads: heads})
