@@ -50,6 +50,7 @@ func runBench(args []string) error {
 	manyMobs := fs.Int("many-mobilities", 1000, "HTTP benchmark: mobilities of the large projects (the small ones have 10 and 30)")
 	httpRuns := fs.Int("runs", 1, "HTTP benchmark: times each measurement runs in a row; the median run is judged and min/median/max are printed")
 	memCommands := fs.Int("memory-commands", 1_000_000, "HTTP benchmark: commands the memory scenario sends, reading the server's resident memory as it goes")
+	catchupEvents := fs.Int("catchup-events", 1_000_000, "HTTP benchmark: events of the generated history the catch-up scenario builds read models from, in grants serve and in grants replay")
 	cluster := fs.Bool("cluster", false, "run only the cluster benchmark: a three-node JetStream cluster (nats-server processes on loopback), raw R3 publish, then report-mobility through 1 and --cluster-instances grants serve instances (--duration, --conns, --runs)")
 	clusterInstances := fs.Int("cluster-instances", 3, "cluster benchmark: API instances of the second measurement")
 	serverBin := fs.String("server-bin", "", "HTTP benchmark: the grants binary the server runs as (default: this one), to compare two builds under the same load generator")
@@ -60,10 +61,10 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *duration <= 0 || *conns < 1 || *bigOrgs < 100 || *memCommands < 1 || *manyMobs < 1 || *httpRuns < 1 {
-		return usagef("--duration, --conns, --runs, --many-mobilities and --memory-commands must be positive and --orgs at least 100")
+	if *duration <= 0 || *conns < 1 || *bigOrgs < 100 || *memCommands < 1 || *catchupEvents < 1 || *manyMobs < 1 || *httpRuns < 1 {
+		return usagef("--duration, --conns, --runs, --many-mobilities, --memory-commands and --catchup-events must be positive and --orgs at least 100")
 	}
-	hb := &httpBench{scenarios: on, duration: *duration, conns: *conns, bigOrgs: *bigOrgs, manyMobilities: *manyMobs, memoryCommands: *memCommands, runs: *httpRuns, out: os.Stdout}
+	hb := &httpBench{scenarios: on, duration: *duration, conns: *conns, bigOrgs: *bigOrgs, manyMobilities: *manyMobs, memoryCommands: *memCommands, catchupEvents: *catchupEvents, runs: *httpRuns, out: os.Stdout}
 	if *writers < 1 || *appendEvents < *writers || *readEvents < 1 || *replayEvents < 0 || *replayRuns < 1 {
 		return usagef("--writers, --append-events, --read-events and --replay-runs must be positive, with at least one event per writer")
 	}

@@ -30,7 +30,7 @@ func TestBenchCommandReportsEveryRate(t *testing.T) {
 // figures, with requests that succeed and none refused. It times nothing.
 func TestHTTPBenchRunsEveryScenario(t *testing.T) {
 	out, errOut, code := grants(t, "bench", "--http", "--bench-dir", t.TempDir(), "--duration", "1s", "--conns", "4",
-		"--many-mobilities", "100", "--orgs", "150", "--memory-commands", "40")
+		"--many-mobilities", "100", "--orgs", "150", "--memory-commands", "40", "--catchup-events", "300")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr: %s\nstdout: %s", code, errOut, out)
 	}
@@ -44,6 +44,7 @@ func TestHTTPBenchRunsEveryScenario(t *testing.T) {
 		"resident memory of grants serve", "report mobility, first 1s after a restart", "generator CPU",
 		"target: durable report", "target: relaxed report", "target: status and page", "target: read-your-writes lag",
 		"target: submit application", "target: resident memory", "target: the first minute after a restart",
+		"cold catch-up of", "target: a cold catch-up in grants serve",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)

@@ -27,7 +27,7 @@ import (
 
 // httpScenarios are the scenarios of grants bench --http, in the order
 // they run.
-var httpScenarios = []string{"raw", "healthz", "report", "report-relaxed", "status", "page", "ryw", "apply", "memory", "restart"}
+var httpScenarios = []string{"raw", "healthz", "report", "report-relaxed", "status", "page", "ryw", "apply", "memory", "restart", "catchup"}
 
 // httpBench configures grants bench --http.
 type httpBench struct {
@@ -40,6 +40,8 @@ type httpBench struct {
 	// scenario (the smaller is 100); memoryCommands the commands the
 	// memory scenario sends.
 	bigOrgs, memoryCommands int
+	// catchupEvents is the size of the catch-up scenario's history.
+	catchupEvents int
 	// manyMobilities is the size of the large projects.
 	manyMobilities int
 	// runs is how many times each measurement runs (the median is judged).
@@ -165,10 +167,8 @@ func (bs *benchServer) start(ctx context.Context) error {
 	c := httpbench.Client(1)
 	for ctx.Err() == nil {
 		st, _, body, err := httpCall(ctx, c, "GET", srv.Base+"/healthz", "", nil, nil)
-		if err == nil && st == http.StatusOK && bytes.Contains(body, []byte(`"checkpoint":`)) {
-			var seq uint64
-			fmt.Sscanf(string(body[bytes.Index(body, []byte(`"checkpoint":`))+len(`"checkpoint":`):]), "%d", &seq)
-			if seq >= uint64(bs.seeded.Events) {
+		if err == nil && st == http.StatusOK {
+			if seq, ok := healthzCheckpoint(body); ok && seq >= uint64(bs.seeded.Events) {
 				break
 			}
 		}
@@ -176,6 +176,18 @@ func (bs *benchServer) start(ctx context.Context) error {
 	}
 	fmt.Fprintf(bs.hb.out, "grants serve --durability=%s ready and caught up in %s\n", bs.durability, time.Since(start).Round(time.Millisecond))
 	return ctx.Err()
+}
+
+// healthzCheckpoint reads the read models' checkpoint from a /healthz
+// body.
+func healthzCheckpoint(body []byte) (uint64, bool) {
+	i := bytes.Index(body, []byte(`"checkpoint":`))
+	if i < 0 {
+		return 0, false
+	}
+	var seq uint64
+	_, err := fmt.Sscanf(string(body[i+len(`"checkpoint":`):]), "%d", &seq)
+	return seq, err == nil
 }
 
 // stop stops the server and says what it logged above INFO.
@@ -465,6 +477,9 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		big := hb.apply(ctx, httpbench.Client(hb.conns), bs, fmt.Sprintf("%d organisations", hb.bigOrgs))
 		target(hb.out, "submit application >= 2 000/s, within 20% at 100 and many organisations", big.Rate >= 2000 && applySmall.Rate >= 2000 && flat(applySmall.Rate, big.Rate))
 		bs.stop()
+	}
+	if on["catchup"] {
+		return hb.catchup(ctx, filepath.Join(scratch, "catchup"))
 	}
 	return nil
 }

@@ -143,7 +143,9 @@ func runReplay(args []string) error {
 			return err
 		}
 		defer closeVault()
-		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log, KeyRing: sys.ring, Vault: vault})
+		// Parked: the rebuild below is the catch-up; a live projector
+		// beside it would project every event a second time.
+		m, err := sqlite.OpenManager(ctx, sqlite.ManagerConfig{Path: path, Source: sys.store, Registry: aggregates.Registry(), Logger: log, KeyRing: sys.ring, Vault: vault, Parked: true})
 		if err != nil {
 			return err
 		}

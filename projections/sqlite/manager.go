@@ -70,6 +70,12 @@ type ManagerConfig struct {
 	// force is raised for the rebuild and restored after it, unless the
 	// GOMEMLIMIT environment variable set it.
 	RebuildMemoryLimit int64
+	// Parked opens the read models without following the stream (no live
+	// projector, no bulk catch-up), for grants replay, which rebuilds and
+	// swaps in a new generation at once: a projector following the stream
+	// beside that rebuild would project the same events a second time on
+	// the same cores. The generation a Rebuild swaps in follows the stream.
+	Parked bool
 }
 
 // DefaultBulkCatchUpAfter is ManagerConfig.BulkCatchUpAfter's default:
@@ -186,11 +192,13 @@ func OpenManager(ctx context.Context, cfg ManagerConfig) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.farBehind(ctx, db) {
+	if cfg.Parked || m.farBehind(ctx, db) {
 		g := m.parked(db)
 		m.cur.Store(g)
 		m.removeStale(db.Path())
-		m.bulkCatchUp(g)
+		if !cfg.Parked {
+			m.bulkCatchUp(g)
+		}
 		return m, nil
 	}
 	g, err := m.start(db)
@@ -385,13 +393,16 @@ func (m *Manager) WaitFor(ctx context.Context, seq uint64) error {
 	}
 }
 
+// errRebuildRunning refuses a rebuild while another runs.
+var errRebuildRunning = apperr.New(apperr.Conflict, "a rebuild of the read models is already running")
+
 // Rebuild builds the read models from sequence 1 into a new generation
 // file, catches it up with the stream, and swaps it in atomically; the old
 // generation is deleted once no query uses it. Queries are answered from
 // the old generation until the swap. progress is as for Rebuild.
 func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)) error {
 	if !m.rebuildMu.TryLock() {
-		return apperr.New(apperr.Conflict, "a rebuild of the read models is already running")
+		return errRebuildRunning
 	}
 	defer m.rebuildMu.Unlock()
 	old := m.cur.Load()

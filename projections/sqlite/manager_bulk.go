@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"time"
 )
@@ -50,6 +51,19 @@ func (m *Manager) bulkCatchUp(g *generation) {
 		if err == nil {
 			m.cfg.Logger.Info("the read models caught up by a bulk rebuild", "checkpoint", m.Checkpoint(), "took", time.Since(start).Round(time.Millisecond))
 			return
+		}
+		if errors.Is(err, errRebuildRunning) {
+			// Another rebuild (grants replay's, or one asked of this
+			// server) swaps in caught-up read models: wait for it rather
+			// than project the same events beside it, and follow the
+			// stream here only if it swapped nothing in.
+			m.rebuildMu.Lock()
+			swapped := m.cur.Load() != g
+			m.rebuildMu.Unlock()
+			if swapped || m.ctx.Err() != nil {
+				return
+			}
+			err = errors.New("the rebuild that was running swapped nothing in")
 		}
 		if m.ctx.Err() != nil {
 			return
