@@ -255,13 +255,18 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 	caughtUp := false
 	for attempt := 0; ; attempt++ {
 		// An org-wide decision is taken on a whole entry only (a
-		// single-aggregate catch-up below may have left it partial).
-		fresh := needLoad || (orgWide && !e.whole())
+		// single-aggregate catch-up below may have left it partial),
+		// unless it is decided alone (aggregates.DecidedAlone: it reads
+		// its target and facts that never change, which an entry caught
+		// up once on the organisation holds).
+		alone := orgWide && e.loaded && aggregates.DecidedAlone(e.portfolio, req.Command)
+		fresh := needLoad || (orgWide && !alone && !e.whole())
 		if fresh {
 			if err := h.catchUp(ctx, e, ref, orgWide); err != nil {
 				return Result{}, err
 			}
 			needLoad = false
+			alone = orgWide && aggregates.DecidedAlone(e.portfolio, req.Command)
 		}
 		fresh, caughtUp = fresh || caughtUp, false
 		if use, ok := e.keys[scoped]; ok && scoped != "" {
@@ -339,8 +344,11 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		if len(drafts) == 0 {
 			return Result{Ref: ref, Version: head.Version, Sequence: head.Sequence}, nil
 		}
+		// A decision taken alone expects its target's subject alone: a
+		// constant-time check in the store, where grants.<org>.> is matched
+		// against every subject of the organisation.
 		areq := events.AppendRequest{
-			Ref: ref, Expected: head, OrgWide: orgWide, OrgSequence: e.maxSeq(), Events: drafts,
+			Ref: ref, Expected: head, OrgWide: orgWide && !alone, OrgSequence: e.maxSeq(), Events: drafts,
 			Meta: events.Meta{Actor: req.Actor, CorrelationID: req.CorrelationID, CausationID: req.CausationID, IdempotencyKey: eventKey(scoped, fingerprint), Reason: req.Reason, RecordedAt: now},
 		}
 		stored, err := h.store.Append(ctx, areq)
@@ -401,7 +409,11 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			e.foldFull(evs)
 		}
 		e.full = nil
-		if orgWide && len(stored) > 0 {
+		if areq.OrgWide && len(stored) > 0 {
+			// Nothing of the organisation lies between orgSeq and these
+			// events (the store checked). After an append decided alone
+			// the entry cannot tell: it is no longer whole, and the next
+			// decision that reads the organisation catches up first.
 			e.orgSeq = stored[len(stored)-1].Sequence
 		}
 		h.located.Store(headKey(ref.Kind, ref.ID), ref.Org)

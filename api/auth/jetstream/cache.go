@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/erasmus-ledger/grants/api/auth"
@@ -20,13 +21,21 @@ import (
 // reconnection starts a new watch; until it has caught up, the bucket is
 // read).
 type tokenCache struct {
-	mu     sync.Mutex
+	// mu guards the fields below; a look-up takes it shared.
+	mu     sync.RWMutex
 	tokens map[string]cachedToken
 	// live: the watcher delivered the initial values and still runs.
 	live bool
-	// reconnects is the connection's reconnect count when the watcher
-	// started; restarting tells that a new watcher is being started.
-	reconnects uint64
+	// changes counts the connection's status changes (a disconnection,
+	// a reconnection, a close), as the connection reports them to the
+	// listener Watch starts; started is its value when the watcher
+	// started (notConnected if the connection was down then). A
+	// look-up compares the two instead of asking the connection, whose
+	// lock every publish takes: the look-up was the hottest holder of
+	// that lock under load (issue 16).
+	changes    atomic.Uint64
+	started    atomic.Uint64
+	listening  atomic.Bool
 	restarting bool
 	// ctx is Watch's: the watchers end with it.
 	ctx context.Context
@@ -56,18 +65,52 @@ func (s *Store) Watch(ctx context.Context) error {
 	}
 	s.cache.ctx = ctx
 	s.cache.mu.Unlock()
+	if s.cache.listening.CompareAndSwap(false, true) {
+		go s.followStatus(ctx, s.nc.StatusChanged())
+	}
 	return s.startWatch(ctx)
+}
+
+// notConnected is tokenCache.started for a watcher started while the
+// connection was down: never trusted.
+const notConnected = ^uint64(0)
+
+// followStatus counts the connection's status changes until ctx ends.
+// nats.go sends each change to ch as it makes it; ch holds ten, and
+// this loop only counts, so none is dropped in practice. Once it ends,
+// the cache is stale until the next Watch.
+func (s *Store) followStatus(ctx context.Context, ch chan nats.Status) {
+	defer func() {
+		s.nc.RemoveStatusListener(ch)
+		s.cache.changes.Add(1)
+		s.cache.listening.Store(false)
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+			s.cache.changes.Add(1)
+		}
+	}
 }
 
 // startWatch starts a watcher that fills the cache.
 func (s *Store) startWatch(ctx context.Context) error {
-	reconnects := s.nc.Stats().Reconnects
+	started := s.cache.changes.Load()
+	if s.nc.Status() != nats.CONNECTED {
+		started = notConnected
+	}
 	w, err := s.kv.WatchAll(ctx)
 	if err != nil {
 		return fmt.Errorf("watching %s: %w", Bucket, err)
 	}
 	s.cache.mu.Lock()
-	s.cache.reconnects, s.cache.live, s.cache.restarting = reconnects, false, false
+	s.cache.started.Store(started)
+	s.cache.live, s.cache.restarting = false, false
 	s.cache.mu.Unlock()
 	go s.follow(ctx, w)
 	return nil
@@ -125,9 +168,7 @@ func (c *tokenCache) apply(e jetstream.KeyValueEntry) {
 // stale reports whether the connection went down since the watcher
 // started (or is down now).
 func (s *Store) stale() bool {
-	s.cache.mu.Lock()
-	defer s.cache.mu.Unlock()
-	return s.nc.Status() != nats.CONNECTED || s.nc.Stats().Reconnects != s.cache.reconnects
+	return !s.cache.listening.Load() || s.cache.changes.Load() != s.cache.started.Load()
 }
 
 // restart replaces a watcher that may have missed changes; until the new
@@ -165,11 +206,11 @@ func (s *Store) cached(hash string) (t auth.Token, found, trusted bool) {
 // cachedThrough is cached, trusted only when the watch has applied the
 // bucket up to sequence seq (a fence, see readFence).
 func (s *Store) cachedThrough(hash string, seq uint64) (t auth.Token, found, trusted bool) {
-	s.cache.mu.Lock()
+	s.cache.mu.RLock()
 	live := s.cache.live && s.cache.tokens != nil && s.cache.applied >= seq
 	ct, found := s.cache.tokens[hash]
 	wctx := s.cache.ctx
-	s.cache.mu.Unlock()
+	s.cache.mu.RUnlock()
 	if !live {
 		return auth.Token{}, false, false
 	}
