@@ -286,42 +286,18 @@ func (bs *benchServer) reportTo(c *http.Client, tag string, seqs []string) func(
 	}
 }
 
-// getOp reads path (a function of the worker) with the office's token.
-// It reads the answer as a lean client would (getDiscard): the load
-// generator shares the cores with the server.
-func (bs *benchServer) getOp(c *http.Client, token string, path func(w int) string) httpbench.Op {
+// getOp reads path (a function of the worker) with token through g, the
+// lean GET client (httpbench.Getter): the load generator shares the cores
+// with the server, and Go's http.Transport cost it more CPU per request
+// than the server spent answering. It accepts gzip and reads the answer
+// as sent, undecoded: the server's cost is the same, and decompressing a
+// 50-mobility page cost the generator more CPU than the server spent
+// answering it.
+func (bs *benchServer) getOp(g *httpbench.Getter, token string, path func(w int) string) httpbench.Op {
 	return func(ctx context.Context, w, i int) (time.Duration, error) {
-		st, b, err := getDiscard(ctx, c, bs.srv.Base+path(w), token)
+		st, b, err := g.Get(ctx, path(w), token)
 		return 0, expect(st, b, err, http.StatusOK)
 	}
-}
-
-// getDiscard GETs url and reads a 200 answer's body to its end without
-// keeping or decoding it; another answer's body is returned (for the
-// error). It accepts gzip itself, so that Go's transport hands over the
-// body as sent instead of decompressing it: the server's cost is the
-// same, and decompressing a 50-mobility page cost the generator more CPU
-// than the server spent answering it.
-func getDiscard(ctx context.Context, c *http.Client, url, token string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	req.Header.Set("Accept-Encoding", "gzip")
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, err := io.ReadAll(resp.Body)
-		return resp.StatusCode, b, err
-	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, nil, err
 }
 
 // printer prints results with their ratio to a baseline.
@@ -376,8 +352,13 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		}
 		defer bs.stop()
 		c := httpbench.Client(hb.conns)
+		g, err := httpbench.NewGetter(bs.srv.Base)
+		if err != nil {
+			return err
+		}
+		defer g.Close()
 		rss0, _ := bs.srv.RSS()
-		hr := hb.load(ctx, "GET /healthz", bs.getOp(c, "", func(int) string { return "/healthz" }))
+		hr := hb.load(ctx, "GET /healthz", bs.getOp(g, "", func(int) string { return "/healthz" }))
 		healthz = pr.line(hr, "", 0).Rate
 		if on["report"] {
 			r10, r1000 := hb.loadPair(ctx, "report mobility, fsync, 10 mobilities", fmt.Sprintf("report mobility, fsync, %d mobilities", many),
@@ -401,7 +382,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 			read := func(what, small, large string, sizes [2]int, path func(p httpbench.Project) string) {
 				ps, pl := bs.seeded.Groups[small][0], bs.seeded.Groups[large][0]
 				a, b := hb.loadPair(ctx, fmt.Sprintf("GET %s, %d mobilities", what, sizes[0]), fmt.Sprintf("GET %s, %d mobilities", what, sizes[1]),
-					bs.getOp(c, bs.office, func(int) string { return path(ps) }), bs.getOp(c, bs.office, func(int) string { return path(pl) }))
+					bs.getOp(g, bs.office, func(int) string { return path(ps) }), bs.getOp(g, bs.office, func(int) string { return path(pl) }))
 				pr.line(a, "/healthz", healthz)
 				pr.line(b, "/healthz", healthz)
 				fmt.Fprintf(hb.out, "%44s %d vs %d mobilities: %.0f%%\n", "", sizes[1], sizes[0], 100*b.Rate/max(a.Rate, 1e-9))
