@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -49,5 +51,33 @@ func BenchmarkProjectStatusHTTP(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		s.must(b, 200, own, "GET", "/v1/projects/"+project, nil)
+	}
+}
+
+// BenchmarkCachedReadsHandler measures the server's own cost of the two
+// reads answered from memory (the project status, a 50-item page of its
+// mobilities, gzipped), through the handler in process: no sockets and no
+// client. The test system's token store reads JetStream on every request
+// (grants serve's keeps the tokens in memory): compare the allocations of
+// two builds here, and the rates with grants bench --http.
+func BenchmarkCachedReadsHandler(b *testing.B) {
+	s, own, _ := benchProject(b)
+	up := s.must(b, 200, own, "POST", "/v1/projects/"+project+"/mobilities.csv", mobilityCSV())
+	h := s.server.Handler()
+	for _, path := range []string{"/v1/projects/" + project, "/v1/projects/" + project + "/mobilities?limit=50"} {
+		s.must(b, 200, own, "GET", path, nil, after(up)...)
+		b.Run(path[len("/v1/projects/"+project):], func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Authorization", "Bearer "+own)
+			req.Header.Set("Accept-Encoding", "gzip")
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("GET %s: status %d: %s", path, w.Code, w.Body)
+				}
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/erasmus-ledger/grants/aggregates"
@@ -118,7 +119,7 @@ func idempotencyKey(c echo.Context) (string, error) {
 func minSequence(c echo.Context) (uint64, error) {
 	v := c.Request().Header.Get(HeaderMinSequence)
 	field := HeaderMinSequence
-	if v == "" {
+	if v == "" && c.QueryString() != "" {
 		v, field = c.QueryParam("min_seq"), "min_seq"
 	}
 	if v == "" {
@@ -133,13 +134,19 @@ func minSequence(c echo.Context) (uint64, error) {
 
 // consistent waits, up to MaxWait, until the read models include the
 // sequence the caller asked for, and sets Grants-Sequence to the
-// checkpoint the answer reflects.
+// checkpoint the answer reflects. Every query of the read models passes
+// here before its handler (checkParams), which may call it again: the
+// second call finds the request marked and does nothing. A wait is timed
+// only when the read models are behind the sequence asked for.
 func (s *Server) consistent(c echo.Context) error {
+	if c.Get(ctxConsistent) != nil {
+		return nil
+	}
 	seq, err := minSequence(c)
 	if err != nil {
 		return err
 	}
-	if seq > 0 {
+	if seq > 0 && s.d.Reader.Checkpoint() < seq {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), s.d.MaxWait)
 		defer cancel()
 		if err := s.d.Reader.WaitFor(ctx, seq); err != nil {
@@ -149,6 +156,30 @@ func (s *Server) consistent(c echo.Context) error {
 			return err
 		}
 	}
-	c.Response().Header().Set(HeaderSequence, strconv.FormatUint(s.d.Reader.Checkpoint(), 10))
+	c.Response().Header()[HeaderSequence] = s.seqHeader.of(s.d.Reader.Checkpoint())
+	c.Set(ctxConsistent, true)
 	return nil
+}
+
+// seqHeader keeps the Grants-Sequence value of the last checkpoint
+// answered, so that the reads between two commits share it instead of
+// formatting it each.
+type seqHeader struct {
+	last atomic.Pointer[seqValue]
+}
+
+// seqValue is a checkpoint and its header value (never written to).
+type seqValue struct {
+	seq uint64
+	v   []string
+}
+
+// of returns the header value of checkpoint seq.
+func (h *seqHeader) of(seq uint64) []string {
+	if l := h.last.Load(); l != nil && l.seq == seq {
+		return l.v
+	}
+	l := &seqValue{seq: seq, v: []string{strconv.FormatUint(seq, 10)}}
+	h.last.Store(l)
+	return l.v
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -20,7 +21,30 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	commands *prometheus.CounterVec
 	rows     *prometheus.CounterVec
+
+	// byRequest keeps the request counter and latency histogram of each
+	// route, method and status seen, so that a request finds both in one
+	// lookup instead of formatting its status and hashing its labels in
+	// each vector (at most maxRequestSeries of them).
+	mu        sync.RWMutex
+	byRequest map[requestLabels]requestSeries
 }
+
+// requestLabels are the labels of a request's metrics.
+type requestLabels struct {
+	route, method string
+	status        int
+}
+
+// requestSeries are the metrics of one requestLabels.
+type requestSeries struct {
+	n   prometheus.Counter
+	lat prometheus.Observer
+}
+
+// maxRequestSeries bounds byRequest: past it (clients sending made-up
+// methods to unknown routes), requests go to the vectors directly.
+const maxRequestSeries = 4096
 
 // newMetrics registers the collectors. lag, when not nil, reports how
 // many stream sequences the read models are behind.
@@ -65,9 +89,24 @@ func (m *metrics) handler() echo.HandlerFunc {
 
 // observe records one finished request.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
-	s := strconv.Itoa(status)
-	m.requests.WithLabelValues(route, method, s).Inc()
-	m.latency.WithLabelValues(route, method, s).Observe(d.Seconds())
+	k := requestLabels{route: route, method: method, status: status}
+	m.mu.RLock()
+	rs, ok := m.byRequest[k]
+	m.mu.RUnlock()
+	if !ok {
+		s := strconv.Itoa(status)
+		rs = requestSeries{n: m.requests.WithLabelValues(route, method, s), lat: m.latency.WithLabelValues(route, method, s)}
+		m.mu.Lock()
+		if m.byRequest == nil {
+			m.byRequest = map[requestLabels]requestSeries{}
+		}
+		if len(m.byRequest) < maxRequestSeries {
+			m.byRequest[k] = rs
+		}
+		m.mu.Unlock()
+	}
+	rs.n.Inc()
+	rs.lat.Observe(d.Seconds())
 }
 
 // command records a command outcome.

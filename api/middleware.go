@@ -30,6 +30,8 @@ const (
 	ctxPrincipal = "grants.principal"
 	ctxRequestID = "grants.request_id"
 	ctxRoute     = "grants.route"
+	// ctxConsistent marks a request that consistent has served.
+	ctxConsistent = "grants.consistent"
 )
 
 // observe assigns a request ID, times the request, records the metrics
@@ -43,8 +45,12 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			id = newID()
 		}
 		c.Set(ctxRequestID, id)
-		c.Response().Header().Set(HeaderRequestID, id)
-		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+		// Assigned in canonical form, the constant value shared: a Set
+		// would canonicalise the key and allocate the value's slice on
+		// every request.
+		h := c.Response().Header()
+		h[HeaderRequestID] = []string{id}
+		h[headerNoSniff] = noSniff
 		err := func() (err error) {
 			defer func() {
 				if v := recover(); v != nil {
@@ -99,9 +105,11 @@ func principal(c echo.Context) auth.Principal {
 // guard authenticates the bearer token, applies the rate limit and checks
 // that the caller's role is one of the route's.
 func (s *Server) guard(r Route) echo.MiddlewareFunc {
+	// The route's name as the context keeps it, converted once.
+	var op any = r.OperationID
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(ctxRoute, r.OperationID)
+			c.Set(ctxRoute, op)
 			if len(r.Roles) == 0 {
 				return next(c)
 			}
@@ -183,7 +191,14 @@ func (s *Server) register() error {
 		if isWebForm(r) {
 			mw = append(mw, s.webForm(r))
 		}
-		s.e.Add(r.Method, r.Path, r.Handler, mw...)
+		// The route's middleware is chained here, once: given to Echo,
+		// it would be chained again on every request (Echo's add),
+		// allocating a closure per middleware per request.
+		h := r.Handler
+		for i := len(mw) - 1; i >= 0; i-- {
+			h = mw[i](h)
+		}
+		s.e.Add(r.Method, r.Path, h)
 	}
 	return nil
 }
@@ -200,11 +215,21 @@ func saneID(id string) bool {
 	return true
 }
 
+// newID returns a new random request ID (24 hex digits), the string its
+// one allocation.
 func newID() string {
 	var b [12]byte
+	var h [24]byte
 	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	hex.Encode(h[:], b[:])
+	return string(h[:])
 }
+
+// headerNoSniff and noSniff are the X-Content-Type-Options header of every
+// answer, in canonical form; the value is shared, never written to.
+const headerNoSniff = "X-Content-Type-Options"
+
+var noSniff = []string{"nosniff"}
 
 func lowerFirst(s string) string {
 	if s == "" {

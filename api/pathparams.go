@@ -40,14 +40,17 @@ func (s *Server) checkParams(r Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			names, values := c.ParamNames(), c.ParamValues()
-			decoded := make([]string, len(values))
-			for i, v := range values {
-				decoded[i] = v
-				if d, err := url.PathUnescape(v); err == nil {
-					decoded[i] = d
+			decoded := values
+			if escaped(values) {
+				decoded = make([]string, len(values))
+				for i, v := range values {
+					decoded[i] = v
+					if d, err := url.PathUnescape(v); err == nil {
+						decoded[i] = d
+					}
 				}
+				c.SetParamValues(decoded...)
 			}
-			c.SetParamValues(decoded...)
 			if err := cleanParams(c, names, decoded); err != nil {
 				return err
 			}
@@ -62,7 +65,7 @@ func (s *Server) checkParams(r Route) echo.MiddlewareFunc {
 					return notFound(kind, decoded[i])
 				}
 			}
-			if strict {
+			if strict && c.QueryString() != "" {
 				for name := range c.QueryParams() {
 					if !known[name] {
 						return unknownQueryParam(name, known)
@@ -79,6 +82,16 @@ func (s *Server) checkParams(r Route) echo.MiddlewareFunc {
 	}
 }
 
+// escaped tells whether a path parameter holds a %-escape to decode.
+func escaped(values []string) bool {
+	for _, v := range values {
+		if strings.IndexByte(v, '%') >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // cleanParams refuses a path or query parameter that is not clean text
 // (INPUT-TEXT, INPUT-TEXT-LENGTH), as any field of a body would be: it
 // would reach filters, audit reasons and error messages.
@@ -89,6 +102,9 @@ func cleanParams(c echo.Context, names, values []string) error {
 				return err
 			}
 		}
+	}
+	if c.QueryString() == "" {
+		return nil // no query: nothing to parse
 	}
 	for name, vs := range c.QueryParams() {
 		if err := aggregates.CheckText(name, name, false); err != nil {

@@ -83,6 +83,19 @@ type readEntry struct {
 	gzOnce sync.Once
 	gz     []byte
 	cost   int64
+	// etagV, lenV and gzLenV are the values of the ETag and of the
+	// Content-Length of body and of gz, made once with the entry and
+	// shared by every answer of it (never written to).
+	etagV, lenV, gzLenV []string
+}
+
+// newReadEntry returns the entry of body with its header values.
+func newReadEntry(st projections.Stamp, org, tag string, body []byte, zip bool) *readEntry {
+	e := &readEntry{stamp: st, org: org, etag: tag, body: body, zip: zip, lenV: []string{strconv.Itoa(len(body))}}
+	if tag != "" {
+		e.etagV = []string{tag}
+	}
+	return e
 }
 
 // gzRoom is the room an entry reserves for its gzipped form: JSON of
@@ -96,7 +109,7 @@ func (e *readEntry) gzipped() []byte {
 	}
 	e.gzOnce.Do(func() {
 		if gz := gzipped(e.body); len(gz) <= gzRoom(len(e.body)) {
-			e.gz = gz
+			e.gz, e.gzLenV = gz, []string{strconv.Itoa(len(gz))}
 		}
 	})
 	return e.gz
@@ -169,8 +182,14 @@ func (rc *readCache) put(k *readKey, e *readEntry) {
 // pretty tells whether the answer is asked indented (Echo's ?pretty, or
 // its debug mode): such answers are not cached.
 func pretty(c echo.Context) bool {
+	if c.Echo().Debug {
+		return true
+	}
+	if c.QueryString() == "" {
+		return false // no query to parse
+	}
 	_, ok := c.QueryParams()["pretty"]
-	return ok || c.Echo().Debug
+	return ok
 }
 
 // renderJSON encodes v as Echo's c.JSON does (one line, then a newline).
@@ -213,8 +232,8 @@ func serveCached(c echo.Context, e *readEntry, id string) error {
 	if p := principal(c); p.Role == aggregates.RoleBeneficiary && e.org != p.Org {
 		return notFound(aggregates.KindProject, id)
 	}
-	if e.etag != "" {
-		c.Response().Header().Set("ETag", e.etag)
+	if e.etagV != nil {
+		c.Response().Header()[headerETag] = e.etagV
 	}
 	var gz []byte
 	if e.zip && acceptsGzip(c) {
@@ -225,20 +244,42 @@ func serveCached(c echo.Context, e *readEntry, id string) error {
 
 // writeEntry writes e's body, or gz (its gzipped form) when not nil.
 func writeEntry(c echo.Context, e *readEntry, gz []byte) error {
+	// The header values are the entry's or constants, assigned in
+	// canonical form: no value is formatted or allocated per answer.
 	h := c.Response().Header()
-	b := e.body
+	b, n := e.body, e.lenV
 	if e.zip {
-		h.Add("Vary", "Accept-Encoding")
+		if v, ok := h[headerVary]; ok {
+			h[headerVary] = append(v[:len(v):len(v)], varyAcceptEncoding[0])
+		} else {
+			h[headerVary] = varyAcceptEncoding
+		}
 	}
 	if gz != nil {
-		h.Set("Content-Encoding", "gzip")
-		b = gz
+		h[headerContentEncoding] = encodingGzip
+		b, n = gz, e.gzLenV
 	}
 	// The length is known: the answer goes out in one piece, not in
 	// chunks the client has to reassemble.
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h[headerContentLength] = n
+	h[echo.HeaderContentType] = contentTypeJSON
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 }
+
+// Canonical header names and the constant values of cached answers
+// (shared by every answer, never written to).
+const (
+	headerETag            = "Etag"
+	headerVary            = "Vary"
+	headerContentEncoding = "Content-Encoding"
+	headerContentLength   = "Content-Length"
+)
+
+var (
+	varyAcceptEncoding = []string{"Accept-Encoding"}
+	encodingGzip       = []string{"gzip"}
+	contentTypeJSON    = []string{echo.MIMEApplicationJSON}
+)
 
 // answerAndKeep renders v, keeps it in the cache under k at stamp st and
 // answers it with the ETag tag (none when empty). Answers without an ETag
@@ -256,7 +297,7 @@ func (s *Server) answerAndKeep(c echo.Context, k *readKey, st projections.Stamp,
 	if err != nil {
 		return err
 	}
-	e := &readEntry{stamp: st, org: org, etag: tag, body: b, zip: tag == "" && len(b) >= gzipMin}
+	e := newReadEntry(st, org, tag, b, tag == "" && len(b) >= gzipMin)
 	s.reads.put(k, e)
 	return writeEntry(c, e, nil)
 }

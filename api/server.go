@@ -131,6 +131,8 @@ type Server struct {
 	limiter *limiter
 	pages   *pages
 	reads   *readCache
+	// seqHeader is the Grants-Sequence value of the last checkpoint read.
+	seqHeader seqHeader
 	// readyLog logs a readiness failure once (health.go).
 	readyLog readinessLog
 }

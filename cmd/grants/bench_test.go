@@ -39,7 +39,7 @@ func TestHTTPBenchRunsEveryScenario(t *testing.T) {
 		"report mobility, fsync, 10 mobilities", "report mobility, fsync, 100 mobilities", "100 vs 10 mobilities",
 		"report mobility, os-flush, 10 mobilities", "report mobility, os-flush, 100 mobilities",
 		"GET project status, 30 mobilities", "GET project status, 100 mobilities", "% of /healthz",
-		"GET 50-mobility page, 60 mobilities", "GET 50-mobility page, 100 mobilities",
+		"GET 50-mobility page, 60 mobilities", "GET 50-mobility page, 100 mobilities", "100 vs 30 mobilities", "100 vs 60 mobilities",
 		"read-your-writes lag", "submit application, 100 organisations", "submit application, 150 organisations",
 		"resident memory of grants serve", "report mobility, first 1s after a restart", "generator CPU",
 		"target: durable report", "target: relaxed report", "target: status and page", "target: read-your-writes lag",

@@ -103,3 +103,59 @@ func TestLaterLinesAreWrittenWithinTheDelay(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// gate is an output whose writes wait until it is opened.
+type gate struct {
+	sink
+	open    chan struct{}
+	entered chan struct{}
+	once    sync.Once
+}
+
+func (g *gate) Write(p []byte) (int, error) {
+	g.once.Do(func() { close(g.entered) })
+	<-g.open
+	return g.sink.Write(p)
+}
+
+func TestAFullBufferIsWrittenWhileLaterLinesGoOnBeingBuffered(t *testing.T) {
+	out := &gate{open: make(chan struct{}), entered: make(chan struct{})}
+	w := logbuf.NewWriter(out, time.Hour)
+	log := slog.New(logbuf.NewHandler(slog.NewJSONHandler(w, nil), w))
+	ctx := logbuf.Later(context.Background())
+	line := strings.Repeat("x", 200)
+	// Lines past the buffer's limit start its write, which stalls; the
+	// lines logged after it (100 more) must still be taken at once.
+	logged := make(chan int, 1)
+	go func() {
+		n := 0
+		for ; n < 300; n++ { // about 80 KB: past the limit, under maxPending
+			log.InfoContext(ctx, "request", "i", n, "pad", line)
+		}
+		<-out.entered
+		for ; n < 400; n++ {
+			log.InfoContext(ctx, "request", "i", n, "pad", line)
+		}
+		logged <- n
+	}()
+	var n int
+	select {
+	case n = <-logged:
+	case <-time.After(10 * time.Second):
+		close(out.open)
+		t.Fatal("the lines logged while the buffer's write was stalled waited for it")
+	}
+	close(out.open)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines written, want %d", len(lines), n)
+	}
+	for i, l := range lines {
+		if !strings.Contains(l, `"i":`+strconv.Itoa(i)+`,`) {
+			t.Fatalf("line %d is %q", i, l)
+		}
+	}
+}
