@@ -161,9 +161,9 @@ const guardFollow = time.Second
 // Between two verifications of the whole stream it verifies the events
 // written since the last one it read, every guardFollow (hash, chain and
 // signature, as the whole-stream verification does them), and every tail
-// while the stream moves signs a checkpoint of the heads: the signatures a command handler or
-// projector checks again after a restart are those of the last tail, not
-// of the last hour.
+// while the stream moves it signs a checkpoint of the heads: the
+// signatures a command handler or projector checks again after a restart
+// are those of the last tail, not of the last hour.
 // The verifications read the stream paced (pacedStore, guardDuty), so
 // that they leave most of the CPU to the requests.
 // Only while this instance holds cfg.lease does it verify and write; an
@@ -190,8 +190,8 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 	var (
 		v    *events.StreamVerifier
 		base events.StoredCheckpoint
-		// tailAt is the sequence of the last checkpoint of v's (base or
-		// a tail), signed how many refused events it listed.
+		// tailAt is how far v had read at its last checkpoint (base or
+		// a tail), signed how many refused events that listed.
 		tailAt uint64
 		signed int
 	)
@@ -238,13 +238,13 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
 	}
 	// follow verifies the events written since the last one v read.
-	follow := func(ctx context.Context, from checkpointStore) bool {
+	follow := func(ctx context.Context, from checkpointStore) {
 		if v == nil || tails == nil {
-			return false
+			return
 		}
 		last, err := sys.store.LastSequence(ctx)
 		if err != nil || last <= v.ReadTo() {
-			return false
+			return
 		}
 		if own := ownSignatures(sys.signer); own != nil {
 			// The events this process has just signed are recognised, not
@@ -256,9 +256,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 				log.Warn("verifying the new events; the next checkpoint waits for the next verification of the stream", "err", err)
 			}
 			v = nil
-			return false
 		}
-		return true
 	}
 	// tail follows the stream and signs a tail checkpoint of what v read,
 	// if it read anything since the last one.
@@ -267,6 +265,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		if v == nil || tails == nil || v.ReadTo() <= tailAt {
 			return
 		}
+		read := v.ReadTo()
 		cp := v.Checkpoint(sys.signer, time.Now())
 		if len(cp.Refused) > signed {
 			log.Error("new events failed their checks; the checkpoint lists them as refused", "refused", len(cp.Refused)-signed, "sequence", cp.Sequence)
@@ -277,7 +276,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			}
 			return
 		}
-		tailAt, signed = cp.Sequence, len(cp.Refused)
+		tailAt, signed = read, len(cp.Refused)
 		log.Debug("new events verified and tail checkpoint written", "sequence", cp.Sequence, "base", base.At)
 	}
 	pending := start == nil
