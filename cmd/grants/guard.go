@@ -140,6 +140,15 @@ type guardConfig struct {
 // checks of every event since the hourly checkpoint).
 const defaultCheckpointTail = 10 * time.Second
 
+// guardFollow is how often the guard reads the events written since it
+// last read, between two tail checkpoints: it reads them while the
+// embedded server still holds their block in memory. Read every
+// --checkpoint-tail instead (10 s), the events of the last seconds were
+// read as their blocks were about to be let go, and every read keeps a
+// block's 8 MB buffer another 10 s (nats-server's cache expiry): at 2 300
+// reports/s the server's heap held 16 such buffers, about 25 s of writes.
+const guardFollow = time.Second
+
 // guardLedger verifies the stream when grants serve starts (signatures
 // after the newest checkpoint, chains up to it, missing sequences), logs
 // every unresolved problem with its sequence, and writes a signed
@@ -149,12 +158,12 @@ const defaultCheckpointTail = 10 * time.Second
 // With start the checkpoint of the start was written already (start is
 // that verification); else the verification of the start is owed, and
 // runs once startDue says so.
-// Between two verifications of the whole stream, every tail while the
-// stream moves, it verifies the events written since the last one it read
-// (hash, chain and signature, as the whole-stream verification does them)
-// and signs a checkpoint of the heads: the signatures a command handler or
-// projector checks again after a restart are those of the last tail, not
-// of the last hour.
+// Between two verifications of the whole stream it verifies the events
+// written since the last one it read, every guardFollow (hash, chain and
+// signature, as the whole-stream verification does them), and every tail
+// while the stream moves it signs a checkpoint of the heads: the
+// signatures a command handler or projector checks again after a restart
+// are those of the last tail, not of the last hour.
 // The verifications read the stream paced (pacedStore, guardDuty), so
 // that they leave most of the CPU to the requests.
 // Only while this instance holds cfg.lease does it verify and write; an
@@ -181,7 +190,19 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 	var (
 		v    *events.StreamVerifier
 		base events.StoredCheckpoint
+		// tailAt is how far v had read at its last checkpoint (base or
+		// a tail), signed how many refused events that listed.
+		tailAt uint64
+		signed int
 	)
+	// verifier makes nv the verifier the tails extend, read as far as
+	// its checkpoint.
+	verifier := func(nv *events.StreamVerifier) {
+		v = nv
+		if v != nil {
+			tailAt, signed = v.ReadTo(), len(v.Refused())
+		}
+	}
 	var tails events.TailCheckpointer = sys.store
 	// keep writes cp, a checkpoint just signed, with its heads for the
 	// next start (keptHeads).
@@ -199,14 +220,15 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			return
 		}
 		start := time.Now()
-		cp, rep, verifier, err := verifyAndCheckpoint(ctx, sys, paced, time.Now(), false)
+		cp, rep, nv, err := verifyAndCheckpoint(ctx, sys, paced, time.Now(), false)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("writing a checkpoint", "err", err)
 			}
 			return
 		}
-		v, base = verifier, cp
+		verifier(nv)
+		base = cp
 		keep(cp.Checkpoint)
 		logProblems(rep, log)
 		if written, err = sys.store.LastSequence(ctx); err != nil {
@@ -215,7 +237,8 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		log.Info("ledger verified and checkpoint written", "sequence", cp.Sequence, "chains", cp.Chains, "valid", rep.Valid,
 			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
 	}
-	tail := func(ctx context.Context, from checkpointStore) {
+	// follow verifies the events written since the last one v read.
+	follow := func(ctx context.Context, from checkpointStore) {
 		if v == nil || tails == nil {
 			return
 		}
@@ -223,7 +246,6 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		if err != nil || last <= v.ReadTo() {
 			return
 		}
-		refused := len(v.Refused())
 		if own := ownSignatures(sys.signer); own != nil {
 			// The events this process has just signed are recognised, not
 			// verified again (hash and chain are still checked).
@@ -234,11 +256,19 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 				log.Warn("verifying the new events; the next checkpoint waits for the next verification of the stream", "err", err)
 			}
 			v = nil
+		}
+	}
+	// tail follows the stream and signs a tail checkpoint of what v read,
+	// if it read anything since the last one.
+	tail := func(ctx context.Context, from checkpointStore) {
+		follow(ctx, from)
+		if v == nil || tails == nil || v.ReadTo() <= tailAt {
 			return
 		}
+		read := v.ReadTo()
 		cp := v.Checkpoint(sys.signer, time.Now())
-		if len(cp.Refused) > refused {
-			log.Error("new events failed their checks; the checkpoint lists them as refused", "refused", len(cp.Refused)-refused, "sequence", cp.Sequence)
+		if len(cp.Refused) > signed {
+			log.Error("new events failed their checks; the checkpoint lists them as refused", "refused", len(cp.Refused)-signed, "sequence", cp.Sequence)
 		}
 		if err := tails.WriteTailCheckpoint(ctx, events.NewTailCheckpoint(cp, base, sys.signer)); err != nil {
 			if ctx.Err() == nil {
@@ -246,6 +276,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			}
 			return
 		}
+		tailAt, signed = read, len(cp.Refused)
 		log.Debug("new events verified and tail checkpoint written", "sequence", cp.Sequence, "base", base.At)
 	}
 	pending := start == nil
@@ -253,12 +284,14 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		if w, err := sys.store.LastSequence(ctx); err == nil {
 			written = w
 		}
-		v, base = start.v, start.base
+		verifier(start.v)
+		base = start.base
 		keep(base.Checkpoint)
 	} else if rv, b := resumeFromKeptHeads(ctx, sys, cfg.headsFile); rv != nil {
 		// Tails at once: the events since the kept checkpoint are
 		// verified at the first tail, paced.
-		v, base = rv, b
+		verifier(rv)
+		base = b
 		log.Info("checkpoints: following the stream from the checkpoint this instance kept", "sequence", rv.ReadTo(), "base", b.At)
 	}
 	// The lease is renewed (and the owed verification of the start run)
@@ -303,11 +336,15 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		return t.C
 	}
 	whole, part, renew := every(cfg.interval), every(cfg.tail), renewT.C
+	var step <-chan time.Time
+	if cfg.tail > guardFollow {
+		step = every(guardFollow)
+	}
 	ended := ctx.Done()
 	for {
 		select {
 		case <-ended:
-			ended, whole, part, renew = nil, nil, nil, nil
+			ended, whole, part, renew, step = nil, nil, nil, nil, nil
 		case <-renew:
 			hold()
 		case <-whole:
@@ -317,6 +354,10 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		case <-part:
 			if holding {
 				tail(ctx, paced)
+			}
+		case <-step:
+			if holding {
+				follow(ctx, paced)
 			}
 		case <-finish:
 			if holding && cfg.tail > 0 {

@@ -11,6 +11,8 @@ import (
 // 400 MB (issue 16). The Go runtime collects garbage more often as its
 // heap nears the limit, instead of letting it double after each
 // collection (GOGC=100); it is a soft limit, never a cause of failure.
+// With --memory-budget-mb (membudget.go) it is the floor of a limit that
+// follows what the rest of the process really holds.
 const defaultMemoryLimitMiB = 300
 
 // setMemoryLimit sets Go's soft memory limit to mib MiB; 0 leaves the

@@ -58,6 +58,8 @@ type serveConfig struct {
 	acceptLoss    *bool
 	debugAddr     *string
 	memoryLimitMB *int
+	// memoryBudgetMB is the resident memory Go's soft limit follows.
+	memoryBudgetMB *int
 	// rebuildLimitMB is Go's soft memory limit while the read models
 	// catch up by a bulk rebuild (a new disk, or far behind the stream).
 	rebuildLimitMB *int
@@ -89,7 +91,8 @@ func serveFlags(fs *flagSet) serveConfig {
 		metricsToken:   fs.String("metrics-token-file", "", "file holding a bearer secret that may read /metrics and nothing else (else /metrics needs a national-office token)"),
 		deadlineRun:    addDeadlineFlags(fs),
 		personal:       addPersonalFlags(fs),
-		memoryLimitMB:  fs.Int("memory-limit-mb", defaultMemoryLimitMiB, "soft memory limit of the Go heap in MiB (the runtime collects garbage harder near it; it never fails a request); 0 leaves Go's own, GOMEMLIMIT"),
+		memoryLimitMB:  fs.Int("memory-limit-mb", defaultMemoryLimitMiB, "soft memory limit of the Go heap in MiB (the runtime collects garbage harder near it; it never fails a request), the least --memory-budget-mb sets; 0 leaves Go's own, GOMEMLIMIT, and no budget"),
+		memoryBudgetMB: fs.Int("memory-budget-mb", defaultMemoryBudgetMiB, "resident memory in MiB the process aims at: every second Go's soft limit is set to it less what the rest of the process holds (SQLite's page caches, the binary's pages), never below --memory-limit-mb; 0 (or a budget not above --memory-limit-mb) keeps --memory-limit-mb fixed"),
 		rebuildLimitMB: fs.Int("rebuild-memory-limit-mb", 4096, "soft memory limit of the Go heap in MiB while the read models catch up by a bulk rebuild (an empty or far-behind --data-dir): a cold catch-up held to --memory-limit-mb collects garbage without pause and takes over twice as long; 0 keeps --memory-limit-mb then too"),
 		gcPercent:      fs.Int("gc-percent", defaultGCPercent, "Go's GOGC: how far (per cent of the live heap) the heap grows before a collection, always within --memory-limit-mb; higher spends less CPU collecting; 0 leaves Go's own (GOGC, else 100)"),
 		debugAddr:      fs.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)"),
@@ -133,6 +136,9 @@ func runServe(args []string) error {
 	}
 	if *cfg.memoryLimitMB < 0 {
 		return usagef("--memory-limit-mb %d: must be 0 (Go's own) or more", *cfg.memoryLimitMB)
+	}
+	if *cfg.memoryBudgetMB < 0 {
+		return usagef("--memory-budget-mb %d: must be 0 (a fixed --memory-limit-mb) or more", *cfg.memoryBudgetMB)
 	}
 	if *cfg.gcPercent < 0 {
 		return usagef("--gc-percent %d: must be 0 (Go's own) or more", *cfg.gcPercent)
@@ -210,6 +216,11 @@ func runServe(args []string) error {
 		return fmt.Errorf("opening the read models %s: %w", dbPath, err)
 	}
 	defer readModels.Close()
+	if *cfg.memoryLimitMB > 0 && *cfg.memoryBudgetMB > *cfg.memoryLimitMB {
+		// Followed once the read models caught up: a bulk rebuild
+		// sets its own limit while it runs (--rebuild-memory-limit-mb).
+		go newMemoryBudget(*cfg.memoryBudgetMB, *cfg.memoryLimitMB).run(ctx, log)
+	}
 
 	tokenStore, err := authjs.Open(ctx, js, *cfg.nats.replicas)
 	if err != nil {

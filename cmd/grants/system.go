@@ -45,7 +45,7 @@ func addNATSFlags(fs *flagSet) natsFlags {
 		natsURL:         fs.String("nats-url", "", "external NATS server or cluster to use instead of the embedded one (e.g. nats://host:4222)"),
 		natsListen:      fs.String("nats-listen", "127.0.0.1:4222", "host:port where the embedded NATS server listens for the nats CLI and other grants commands; \"off\" for in-process only"),
 		replicas:        fs.Int("replicas", 1, "replica count of the GRANTS stream (external cluster)"),
-		duplicateWindow: fs.Duration("duplicate-window", 2*time.Minute, "JetStream duplicate window for idempotent publishes"),
+		duplicateWindow: fs.Duration("duplicate-window", jetstream.DefaultDuplicateWindow, "JetStream duplicate window for idempotent publishes: a key is recognised by the stream wherever it was used for this long (racing appends, quick retries), then from the events of its aggregate; the server keeps one message ID per event of the window in memory"),
 		idempotencyTTL: fs.Duration("idempotency-ttl", 0, "deprecated, no effect: no idempotency record is kept beside the events any more "+
 			"(a retry is recognised by the stream's deduplication for the duplicate window, then by the events, which carry the key)"),
 		syncAlways: fs.Bool("sync-always", false, "deprecated: the same as --durability=sync-always"),

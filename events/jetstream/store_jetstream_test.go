@@ -73,7 +73,7 @@ func TestStreamKeepsEveryEventForever(t *testing.T) {
 	if len(cfg.Subjects) != 1 || cfg.Subjects[0] != "grants.>" || cfg.Storage != njs.FileStorage ||
 		cfg.MaxAge != 0 || cfg.MaxMsgs != -1 || cfg.MaxBytes != -1 || cfg.MaxMsgsPerSubject != -1 ||
 		!cfg.DenyDelete || !cfg.DenyPurge || !cfg.AllowDirect || !cfg.AllowAtomicPublish ||
-		cfg.Duplicates != 2*time.Minute || cfg.Replicas != 1 || cfg.Retention != njs.LimitsPolicy {
+		cfg.Duplicates != jetstream.DefaultDuplicateWindow || cfg.Replicas != 1 || cfg.Retention != njs.LimitsPolicy {
 		t.Fatalf("stream config %+v", cfg)
 	}
 	f.append(t, events.Ref{Org: "E1", Kind: "project", ID: "p"}, events.Head{}, 1)

@@ -19,7 +19,7 @@ import (
 
 // DefaultDuplicateWindow is how long a retry with the same idempotency key
 // is recognised, as the JetStream stream's duplicate window.
-const DefaultDuplicateWindow = 2 * time.Minute
+const DefaultDuplicateWindow = 30 * time.Second
 
 // Config tunes a Store. The zero Config is usable.
 type Config struct {
