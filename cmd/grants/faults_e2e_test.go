@@ -177,7 +177,7 @@ func TestDroppedRecordsAreReportedAndNothingHangs(t *testing.T) {
 		t.Fatalf("grants replay: exit %d, stderr %s; want status 1 naming sequences %s", code, errOut, want)
 	}
 
-	logs, cmd, done := serveLogged(t, dir)
+	logs, cmd, done := serveLogged(t, dir, "--hole-check-delay", "0s")
 	waitLog(t, logs, done, 60*time.Second, `"msg":"grants serve ready"`)
 	for _, seq := range []uint64{middle, last} {
 		waitLog(t, logs, done, 60*time.Second, `"level":"ERROR"`, "events missing from the stream", fmt.Sprintf(`"sequences":"%d"`, seq))

@@ -16,7 +16,8 @@ type holeScanner interface {
 // reportHoles scans the stream once for records NATS dropped and logs an
 // error naming each run of missing sequences (grants verify names them
 // too). It runs beside the serving, so that a long stream does not delay
-// the start.
+// the start, once the read models have caught up and the first minute has
+// passed (as the guard's verification).
 func reportHoles(ctx context.Context, store holeScanner, log *slog.Logger) {
 	start := time.Now()
 	holes, err := store.Holes(ctx)
