@@ -89,7 +89,13 @@ func (b *memoryBudget) step() (int64, error) {
 	if err != nil {
 		return cur, err
 	}
-	want := b.limit(max(rss-b.goMapped(), 0))
+	// What Go mapped overstates what it holds resident (pages mapped but
+	// never touched, or freed and not yet returned), so the memory outside
+	// it is also taken as at least what the process holds beyond Go's
+	// limit in force: a heap that fills its limit then shows what the
+	// rest really holds. (Measured without this, 1 000 000 commands ended
+	// at 449 MiB resident with a budget of 375.)
+	want := b.limit(max(rss-b.goMapped(), rss-cur, 0))
 	if d := want - cur; d > -budgetStep && d < budgetStep {
 		return cur, nil
 	}

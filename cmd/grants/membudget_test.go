@@ -54,6 +54,14 @@ func TestMemoryBudgetLeavesAForeignLimit(t *testing.T) {
 	if got, err := b.step(); err != nil || got != 335*mib || debug.SetMemoryLimit(-1) != 335*mib {
 		t.Fatalf("the budget's limit: step %d MiB (%v), limit %d MiB, want 335", got/mib, err, debug.SetMemoryLimit(-1)/mib)
 	}
+	// Go's mapped memory overstates its resident part: the process holds
+	// 449 MiB with a 375 MiB limit, so the rest holds at least 74 MiB.
+	b.rss = func() (int64, error) { return 449 * mib, nil }
+	b.goMapped = func() int64 { return 449 * mib }
+	debug.SetMemoryLimit(375 * mib)
+	if got, err := b.step(); err != nil || got != 301*mib {
+		t.Fatalf("over the budget: step %d MiB (%v), want 301 (the budget less what the process holds beyond the limit)", got/mib, err)
+	}
 	b.rss = func() (int64, error) { return 0, errors.New("no /proc") }
 	if _, err := b.step(); err == nil {
 		t.Fatal("a failed reading of the resident memory: no error")
