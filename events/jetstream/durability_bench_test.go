@@ -23,37 +23,14 @@ func BenchmarkDurableAppend(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer e.Close()
-	const writers = 32
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	var mu sync.Mutex
-	n := 0
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var head events.Head
-			for i := 0; ; i++ {
-				mu.Lock()
-				if n >= b.N {
-					mu.Unlock()
-					return
-				}
-				n++
-				mu.Unlock()
-				envs, err := e.Store.Append(ctx, benchRequest("D", w, i, head, at))
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				head = events.HeadOf(envs[0])
-			}
-		}()
-	}
-	wg.Wait()
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "appends/s")
+	benchWriters(b, "appends/s", func(w, i int, head events.Head) (events.Head, error) {
+		envs, err := e.Store.Append(ctx, benchRequest("D", w, i, head, at))
+		if err != nil {
+			return head, err
+		}
+		return events.HeadOf(envs[0]), nil
+	})
 }
 
 // BenchmarkKeyThenEvent measures what a report with a new participant
@@ -77,8 +54,27 @@ func BenchmarkKeyThenEvent(b *testing.B) {
 	}
 	keys, closeSyncer := NewGroupSyncer(e.Server, "KV_BENCHKEYS")
 	defer closeSyncer()
-	const writers = 32
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	benchWriters(b, "reports/s", func(w, i int, head events.Head) (events.Head, error) {
+		if _, err := kv.Create(ctx, fmt.Sprintf("k%d-%d", w, i), make([]byte, 120)); err != nil {
+			return head, err
+		}
+		if err := keys.Sync(); err != nil {
+			return head, err
+		}
+		envs, err := e.Store.Append(ctx, benchRequest("K", w, i, head, at))
+		if err != nil {
+			return head, err
+		}
+		return events.HeadOf(envs[0]), nil
+	})
+}
+
+// benchWriters runs b.N calls of op shared among 32 writers, each passing
+// the head its last call returned (writer w's i-th call), and reports the
+// rate under unit.
+func benchWriters(b *testing.B, unit string, op func(w, i int, head events.Head) (events.Head, error)) {
+	const writers = 32
 	var mu sync.Mutex
 	n := 0
 	var wg sync.WaitGroup
@@ -97,23 +93,14 @@ func BenchmarkKeyThenEvent(b *testing.B) {
 				}
 				n++
 				mu.Unlock()
-				if _, err := kv.Create(ctx, fmt.Sprintf("k%d-%d", w, i), make([]byte, 120)); err != nil {
+				var err error
+				if head, err = op(w, i, head); err != nil {
 					b.Error(err)
 					return
 				}
-				if err := keys.Sync(); err != nil {
-					b.Error(err)
-					return
-				}
-				envs, err := e.Store.Append(ctx, benchRequest("K", w, i, head, at))
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				head = events.HeadOf(envs[0])
 			}
 		}()
 	}
 	wg.Wait()
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reports/s")
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), unit)
 }
