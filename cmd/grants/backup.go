@@ -114,7 +114,7 @@ func restoreStream(ctx context.Context, nc *nats.Conn, stream, dir string) error
 	const chunk = 128 << 10
 	for off := 0; off < len(data); off += chunk {
 		cctx, cancel := context.WithTimeout(ctx, backupTimeout)
-		_, err := nc.RequestWithContext(cctx, resp.DeliverSubject, data[off:min(off+chunk, len(data))])
+		err := requestDelivered(cctx, nc, resp.DeliverSubject, data[off:min(off+chunk, len(data))])
 		cancel()
 		if err != nil {
 			return fmt.Errorf("restore of %s at byte %d: %w", stream, off, err)
@@ -136,6 +136,25 @@ func restoreStream(ctx context.Context, nc *nats.Conn, stream, dir string) error
 		return fmt.Errorf("restore of %s: %s", stream, done.Error.Description)
 	}
 	return nil
+}
+
+// requestDelivered sends a request on subject until someone answers it or
+// ctx ends. On a cluster the restore's subscription lives on the node
+// that took the restore, and its interest reaches the node this client
+// talks to a moment after the answer that names it: until then a request
+// finds no responders and was received by nobody, so it is sent again.
+func requestDelivered(ctx context.Context, nc *nats.Conn, subject string, data []byte) error {
+	for {
+		_, err := nc.RequestWithContext(ctx, subject, data)
+		if !errors.Is(err, nats.ErrNoResponders) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // writeFileSync writes data to path (0600) and syncs it.
