@@ -111,8 +111,8 @@ func (k *Keys) isErased(ctx context.Context, id string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("reading the erasures of %s: %w", subj, err)
 	}
+	k.markErased(string(last.Data))
 	if string(last.Data) == id {
-		k.markErased(id)
 		return true, nil
 	}
 	sh := shard(id)

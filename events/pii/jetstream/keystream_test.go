@@ -254,3 +254,55 @@ func gcm(t *testing.T, key []byte) cipher.AEAD {
 	}
 	return g
 }
+
+// TestErasuresSharingAShard: PD-ERASE when several erased subjects share a
+// shard of the key stream. An instance that has heard of none of them
+// (opened before them, its notices not yet read, or after them) refuses a
+// key for each, also for the one whose notice is no longer the shard's
+// last.
+func TestErasuresSharingAShard(t *testing.T) {
+	emb, va, _ := sealedFixture(t, 8, 1)
+	ctx := context.Background()
+	same := sameShard(4)
+	alive := same[3]
+	for _, s := range same[:2] {
+		if err := va.Destroy(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kc := open(t, emb)
+	wrapped := []byte("a wrapped key")
+	// The living subject's key reads the shard's notices: the last one
+	// and those before it.
+	if _, err := kc.Add(ctx, pii.KeyID(alive), wrapped); err != nil {
+		t.Fatalf("a subject never erased, beside erased ones: %v", err)
+	}
+	if err := va.Destroy(ctx, same[2]); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range same[:3] {
+		if _, err := kc.Add(ctx, pii.KeyID(s), wrapped); !errors.Is(err, pii.ErrErased) {
+			t.Fatalf("PD-ERASE: a key of erased subject %d was accepted: %v", i, err)
+		}
+	}
+	fresh := open(t, emb)
+	for i, s := range same[:3] {
+		if _, err := fresh.Add(ctx, pii.KeyID(s), wrapped); !errors.Is(err, pii.ErrErased) {
+			t.Fatalf("PD-ERASE: an instance opened after the erasures accepted a key of erased subject %d: %v", i, err)
+		}
+	}
+}
+
+// sameShard returns n subjects whose key IDs share a shard of the key
+// stream.
+func sameShard(n int) []pii.Subject {
+	byShard := map[string][]pii.Subject{}
+	for i := 0; ; i++ {
+		s := pii.Subject{Org: "E5", Participant: fmt.Sprint("S", i)}
+		sh := piijs.KeySubject(pii.KeyID(s))
+		byShard[sh] = append(byShard[sh], s)
+		if len(byShard[sh]) == n {
+			return byShard[sh]
+		}
+	}
+}
