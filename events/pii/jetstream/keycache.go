@@ -32,5 +32,3 @@ func (c *keyCache[K, V]) drop(id K) {
 	delete(c.cur, id)
 	delete(c.prev, id)
 }
-
-func (c *keyCache[K, V]) len() int { return len(c.cur) + len(c.prev) }

@@ -45,7 +45,11 @@ func erasedSubject(id string) string { return erasedPrefix + shard(id) }
 
 // openKeyStream creates or updates KeysStream: no limit per subject (a
 // shard holds the keys of many subjects), deletes allowed (PD-ERASE needs
-// a message overwritten, Stream.SecureDeleteMsg), direct gets.
+// a message overwritten, Stream.SecureDeleteMsg), and direct gets on one
+// server only. On a cluster a direct get may be answered by a replica
+// that has not yet stored a message the leader acknowledged: a key just
+// made would read as gone, and Add's check could miss an erasure's notice
+// (PD-ERASE), so there every get goes to the leader.
 func openKeyStream(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.Stream, error) {
 	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        KeysStream,
@@ -57,7 +61,7 @@ func openKeyStream(ctx context.Context, js jetstream.JetStream, replicas int) (j
 		Storage:     jetstream.FileStorage,
 		Replicas:    replicas,
 		Discard:     jetstream.DiscardNew,
-		AllowDirect: true,
+		AllowDirect: replicas == 1,
 		Duplicates:  2 * time.Minute,
 	})
 	if err != nil {
