@@ -11,13 +11,15 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	piijs "github.com/erasmus-ledger/grants/events/pii/jetstream"
 )
 
 // backupStreams are the streams a backup holds: the events and the
 // buckets that are not short-lived (tokens, personal-data keys, aggregate
 // IDs). Sessions and leases are left out (and the idempotency records of
 // earlier releases, no longer kept).
-var backupStreams = []string{"GRANTS", "KV_GRANTS_TOKENS", "KV_GRANTS_PII_KEYS", "KV_GRANTS_IDS"}
+var backupStreams = []string{"GRANTS", "KV_GRANTS_TOKENS", "KV_GRANTS_PII_KEYS", piijs.KeysStream, "KV_GRANTS_IDS"}
 
 // backupTimeout bounds each request and each chunk's answer of a backup
 // or a restore.

@@ -199,7 +199,7 @@ func benchReplay(ctx context.Context, dir string, n, runs int, cpuProfile string
 	// grants serve opens the subject keys bounded (it seals new
 	// participants' data and opens a participant's to show it); its read
 	// models keep the blocks sealed, so the replay below opens none.
-	fmt.Printf("  subject keys (GRANTS_PII_KEYS) opened bounded in %s\n", time.Since(keysStart).Round(time.Millisecond))
+	fmt.Printf("  subject keys (GRANTS_PII_SUBJECT_KEYS, GRANTS_PII_KEYS) opened bounded in %s\n", time.Since(keysStart).Round(time.Millisecond))
 
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)

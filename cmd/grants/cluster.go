@@ -15,6 +15,7 @@ import (
 	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/keys"
 	"github.com/erasmus-ledger/grants/events/pii"
+	piijs "github.com/erasmus-ledger/grants/events/pii/jetstream"
 	"github.com/erasmus-ledger/grants/internal/natscluster"
 )
 
@@ -248,9 +249,14 @@ func clusterBackup(ctx context.Context, nc *nats.Conn, out string) error {
 }
 
 // clusterRestore restores backupStreams from dir onto a cluster that
-// has none of them.
+// has none of them. A backup made before issue 16 has no key stream
+// (GRANTS_PII_SUBJECT_KEYS): grants serve creates it empty at its start.
 func clusterRestore(ctx context.Context, nc *nats.Conn, dir string) error {
 	for _, s := range backupStreams {
+		if _, err := os.Stat(filepath.Join(dir, s+".json")); s == piijs.KeysStream && errors.Is(err, os.ErrNotExist) {
+			fmt.Printf("%-20s not in this backup (made before issue 16): grants serve creates it\n", s)
+			continue
+		}
 		if err := restoreStream(ctx, nc, s, dir); err != nil {
 			return err
 		}

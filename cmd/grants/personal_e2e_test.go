@@ -346,17 +346,24 @@ func TestPersonalDataSealedErasedAndReplayed(t *testing.T) {
 	}
 	before := statSums(t, rm)
 
-	// The wrapped key, to look for in the bucket's files after.
+	// The wrapped key, to look for in the key stream's files after.
 	js, _ := natsjs.New(l.e.Conn)
-	kv, err := js.KeyValue(ctx, piijs.Bucket)
+	keyID := pii.KeyID(pii.Subject{Org: pdOrg, Participant: kalle.id})
+	keyStream, err := js.Stream(ctx, piijs.KeysStream)
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry, err := kv.Get(ctx, pii.KeyID(pii.Subject{Org: pdOrg, Participant: kalle.id}))
-	if err != nil {
-		t.Fatal(err)
+	var wrapped []byte
+	for seq := uint64(1); wrapped == nil; {
+		m, err := keyStream.GetMsg(ctx, seq, natsjs.WithGetMsgSubject(piijs.KeySubject(keyID)))
+		if err != nil {
+			t.Fatalf("Kalle's key in %s: %v", piijs.KeysStream, err)
+		}
+		if m.Header.Get(piijs.KeyIDHeader) == keyID {
+			wrapped = bytes.Clone(m.Data)
+		}
+		seq = m.Sequence + 1
 	}
-	wrapped := bytes.Clone(entry.Value())
 
 	// PD-ERASE needs a reason; an analyst may not; then both are erased, once.
 	if _, err := l.h.Handle(ctx, command.Request{Command: aggregates.EraseParticipant{OID: pdOrg, ParticipantID: kalle.id}, Actor: pdOffice}); apperr.As(err).Field != "reason" {
@@ -376,7 +383,7 @@ func TestPersonalDataSealedErasedAndReplayed(t *testing.T) {
 	if _, err := l.vault.Open(ctx, pii.Sealed{Alg: pii.AlgAES256GCM, Subject: pii.Subject{Org: pdOrg, Participant: kalle.id}.String(), KeyID: pii.KeyID(pii.Subject{Org: pdOrg, Participant: kalle.id})}); !errors.Is(err, pii.ErrErased) {
 		t.Fatalf("PD-ERASE: the key still opens: %v", err)
 	}
-	kvDir := filepath.Join(dir, "jetstream", "$G", "streams", piijs.StreamName)
+	kvDir := filepath.Join(dir, "jetstream", "$G", "streams", piijs.KeysStream)
 	if _, err := os.Stat(kvDir); err != nil {
 		t.Fatalf("the key bucket's directory: %v", err)
 	}

@@ -202,9 +202,11 @@ func runServe(args []string) error {
 	if sys.srv != nil && sys.durability == jetstream.DurabilityFsync {
 		// A key is on disk before the event it seals is acknowledged;
 		// the keys of concurrent commands share one fsync.
-		syncer, closeSyncer := jetstream.NewGroupSyncer(sys.srv, piijs.StreamName)
+		syncer, closeSyncer := jetstream.NewGroupSyncer(sys.srv, piijs.KeysStream)
 		defer closeSyncer()
-		keys.SetSyncer(syncer)
+		bucketSyncer, closeBucketSyncer := jetstream.NewGroupSyncer(sys.srv, piijs.StreamName)
+		defer closeBucketSyncer()
+		keys.SetSyncer(syncer, bucketSyncer)
 	}
 
 	clock := events.ClockFunc(time.Now)

@@ -84,13 +84,15 @@ func streamReadSubjects() []string {
 }
 
 // deniedSubjects are denied to every identity handed out, whatever it is
-// allowed: event publishes, every key-value operation, and every API call
+// allowed: event publishes, every key-value operation, every subject key's
+// publish, and every API call
 // that creates, changes, deletes, purges, snapshots or restores a stream,
 // deletes a message, or reaches the server or the cluster.
 func deniedSubjects() []string {
 	return []string{
 		"grants.>",
 		"$KV.>",
+		"$PII.>",
 		"$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>",
 		"$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>",
 		"$JS.API.STREAM.MSG.DELETE.>",

@@ -203,6 +203,11 @@ func TestHandedOutIdentitiesCannotRewriteHistory(t *testing.T) {
 		{"PD-SEALED no subject key consumer", "$JS.API.CONSUMER.CREATE.KV_GRANTS_PII_KEYS", `{}`},
 		{"PD-SEALED no subject key put", "$KV.GRANTS_PII_KEYS.k", "forged"},
 		{"PD-SEALED no subject key delete", "$JS.API.STREAM.MSG.DELETE.KV_GRANTS_PII_KEYS", `{"seq":1}`},
+		{"PD-SEALED no key stream get", "$JS.API.DIRECT.GET.GRANTS_PII_SUBJECT_KEYS", `{"seq":1}`},
+		{"PD-SEALED no key stream message get", "$JS.API.STREAM.MSG.GET.GRANTS_PII_SUBJECT_KEYS", `{"seq":1}`},
+		{"PD-SEALED no key stream consumer", "$JS.API.CONSUMER.CREATE.GRANTS_PII_SUBJECT_KEYS", `{}`},
+		{"PD-SEALED no key stream put", "$PII.key.abc", "forged"},
+		{"PD-SEALED no forged erasure", "$PII.erased.abc", "forged"},
 	}
 	for _, who := range []struct {
 		name, seed, inbox string

@@ -3,8 +3,9 @@
 // Every personal field of an event payload is encrypted (AES-256-GCM) with
 // a key of its own data subject, the participant (its organisation's OID
 // and its pseudonymous participant ID). The subject keys are kept in a
-// KeyStore (a JetStream key-value bucket in production, see
-// events/pii/jetstream), each one wrapped with AES-256-GCM by a master key
+// KeyStore (a JetStream stream in production, see events/pii/jetstream;
+// a participant may have several keys, each block names the one that
+// sealed it), each one wrapped with AES-256-GCM by a master key
 // that is kept apart from the stream (a file of its own, see LoadOrCreateMaster).
 // The events carry only the ciphertext, so their hashes and signatures
 // cover the ciphertext: destroying a subject's key (Vault.Destroy, rule
@@ -64,8 +65,13 @@ type Sealed struct {
 	Alg string `json:"alg"`
 	// Subject names the data subject: "<org>/<participant>".
 	Subject string `json:"subject"`
-	// KeyID names the subject key in the key store.
+	// KeyID names the data subject's keys in the key store (a digest of
+	// the subject).
 	KeyID string `json:"key_id,omitempty"`
+	// KeySeq is the key's sequence in the key store (blocks sealed since
+	// issue 16); 0 in an older block, whose key is the subject's one key
+	// found by KeyID.
+	KeySeq uint64 `json:"key_seq,omitempty"`
 	// Nonce is the AES-GCM nonce (12 bytes).
 	Nonce []byte `json:"nonce,omitempty"`
 	// Ciphertext is the encrypted JSON of the personal block with its tag.
@@ -87,15 +93,28 @@ type Vault interface {
 }
 
 // KeyStore holds the wrapped subject keys. Implementations: MemoryKeys
-// (tests) and events/pii/jetstream (a JetStream key-value bucket).
+// (tests) and events/pii/jetstream (a JetStream stream with a bounded set
+// of subjects, and the key-value bucket of the keys made before issue 16).
+// A subject may have several keys, each addressed by its sequence; id is
+// always the subject's KeyID.
 type KeyStore interface {
-	// Get returns the wrapped key id; ErrNoKey if it was never created,
-	// ErrErased if it was destroyed.
+	// Current returns a live key of id's that the store holds in memory,
+	// to seal with again: ok is false when it holds none, err is
+	// ErrErased when id is known to be erased.
+	Current(id string) (seq uint64, wrapped []byte, ok bool, err error)
+	// Add stores a new wrapped key of id and returns its sequence. An
+	// erasure destroys every key of id stored before it, and Add returns
+	// ErrErased (destroying the new key) when id's erasure came first.
+	Add(ctx context.Context, id string, wrapped []byte) (uint64, error)
+	// Key returns the wrapped key of id at seq: ErrErased once it is
+	// destroyed (or was never stored).
+	Key(ctx context.Context, id string, seq uint64) ([]byte, error)
+	// Get returns the one wrapped key id of a block sealed before issue
+	// 16 (no KeySeq): ErrNoKey if there is none, ErrErased once id is
+	// erased.
 	Get(ctx context.Context, id string) ([]byte, error)
-	// Create stores a new wrapped key; if one exists already (a race with
-	// another instance) it returns that one instead, or ErrErased.
-	Create(ctx context.Context, id string, wrapped []byte) ([]byte, error)
-	// Destroy erases the key so that its bytes are not left behind and
-	// leaves a tombstone, so the subject is known to be erased.
+	// Destroy erases every key of id for good, so that their bytes are
+	// not left behind, and records the erasure, so that no key of id is
+	// added after it (idempotent).
 	Destroy(ctx context.Context, id string) error
 }

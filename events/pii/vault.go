@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // KeySize is the size of a master key and of a subject key (AES-256).
@@ -74,60 +75,65 @@ func (v *KeyVault) unwrap(id string, wrapped []byte) ([]byte, error) {
 	return key, nil
 }
 
-// CachedKeyStore is a KeyStore that knows its keys in memory (the
-// JetStream one follows its bucket): a key it does not know is most likely
-// new, so Seal creates it at once instead of asking the store first.
-type CachedKeyStore interface {
-	KeyStore
-	// Cached returns the wrapped key id from memory: ok is false when it
-	// is not there, err is ErrErased when it was destroyed.
-	Cached(id string) (wrapped []byte, ok bool, err error)
+// aad binds a block to its subject and key.
+func aad(b *Sealed) []byte {
+	a := b.Alg + "\x00" + b.Subject + "\x00" + b.KeyID
+	if b.KeySeq > 0 {
+		a += "\x00" + strconv.FormatUint(b.KeySeq, 10)
+	}
+	return []byte(a)
 }
 
-// subjectKey returns s's key, creating it when create is set.
-func (v *KeyVault) subjectKey(ctx context.Context, id string, create bool) ([]byte, error) {
-	var wrapped []byte
-	var err error
-	if c, isCached := v.keys.(CachedKeyStore); isCached && create {
-		var ok bool
-		if wrapped, ok, err = c.Cached(id); !ok && err == nil {
-			err = ErrNoKey // Create below returns the key if it exists
-		}
-	} else {
-		wrapped, err = v.keys.Get(ctx, id)
+// sealKey returns a key of id to seal with: one the store holds in memory
+// (a participant's reports share it), else a new one. A participant may so
+// have several keys; each block names its own (Sealed.KeySeq).
+func (v *KeyVault) sealKey(ctx context.Context, id string) (uint64, []byte, error) {
+	seq, wrapped, ok, err := v.keys.Current(id)
+	if err != nil {
+		return 0, nil, err
 	}
-	if errors.Is(err, ErrNoKey) && create {
+	if !ok {
 		key := make([]byte, KeySize)
 		if _, err := rand.Read(key); err != nil {
-			return nil, err
+			return 0, nil, err
 		}
-		wrapped, err = v.keys.Create(ctx, id, v.wrap(id, key))
-		if err != nil {
-			return nil, err
+		if seq, err = v.keys.Add(ctx, id, v.wrap(id, key)); err != nil {
+			return 0, nil, err
 		}
-	} else if errors.Is(err, ErrNoKey) {
-		return nil, ErrErased // a sealed block whose key is gone
-	} else if err != nil {
+		return seq, key, nil
+	}
+	key, err := v.unwrap(id, wrapped)
+	return seq, key, err
+}
+
+// openKey returns the key that sealed b (of subject key id).
+func (v *KeyVault) openKey(ctx context.Context, id string, b *Sealed) ([]byte, error) {
+	var wrapped []byte
+	var err error
+	if b.KeySeq > 0 {
+		wrapped, err = v.keys.Key(ctx, id, b.KeySeq)
+	} else if wrapped, err = v.keys.Get(ctx, id); errors.Is(err, ErrNoKey) {
+		err = ErrErased // a sealed block whose key is gone
+	}
+	if err != nil {
 		return nil, err
 	}
 	return v.unwrap(id, wrapped)
 }
 
-// aad binds a block to its subject and key.
-func aad(b *Sealed) []byte { return []byte(b.Alg + "\x00" + b.Subject + "\x00" + b.KeyID) }
-
 // Seal implements Vault.
 func (v *KeyVault) Seal(ctx context.Context, s Subject, plaintext []byte) (Sealed, error) {
 	id := KeyID(s)
-	key, err := v.subjectKey(ctx, id, true)
+	seq, key, err := v.sealKey(ctx, id)
 	if err != nil {
 		return Sealed{}, err
 	}
 	aead, err := newGCM(key)
+	clear(key)
 	if err != nil {
 		return Sealed{}, err
 	}
-	b := Sealed{Alg: AlgAES256GCM, Subject: s.String(), KeyID: id, Nonce: make([]byte, aead.NonceSize())}
+	b := Sealed{Alg: AlgAES256GCM, Subject: s.String(), KeyID: id, KeySeq: seq, Nonce: make([]byte, aead.NonceSize())}
 	if _, err := rand.Read(b.Nonce); err != nil {
 		return Sealed{}, err
 	}
@@ -159,11 +165,12 @@ func (v *KeyVault) Open(ctx context.Context, b Sealed) ([]byte, error) {
 	if b.KeyID != id {
 		return nil, fmt.Errorf("pii: sealed block of %s names key %q, not the subject's", b.Subject, b.KeyID)
 	}
-	key, err := v.subjectKey(ctx, id, false)
+	key, err := v.openKey(ctx, id, &b)
 	if err != nil {
 		return nil, err
 	}
 	aead, err := newGCM(key)
+	clear(key)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +184,7 @@ func (v *KeyVault) Open(ctx context.Context, b Sealed) ([]byte, error) {
 	return out, nil
 }
 
-// Destroy implements Vault.
+// Destroy implements Vault: every key of s's is destroyed.
 func (v *KeyVault) Destroy(ctx context.Context, s Subject) error {
 	return v.keys.Destroy(ctx, KeyID(s))
 }

@@ -47,6 +47,14 @@ func TestVaultSealsOpensAndShreds(t *testing.T) {
 	if _, err := v.Seal(ctx, kalle, []byte(`{}`)); err != nil || keys.Len() != 2 {
 		t.Fatalf("PD-SEALED/one-key-per-subject: %d keys, %v", keys.Len(), err)
 	}
+	if again, err := v.Seal(ctx, aino, plain); err != nil || again.KeySeq != b.KeySeq || b.KeySeq == 0 {
+		t.Fatalf("PD-SEALED/key-reused: key %d, then %d (%v)", b.KeySeq, again.KeySeq, err)
+	}
+	renamed := b
+	renamed.KeySeq = 2 // kalle's key
+	if _, err := v.Open(ctx, renamed); err == nil {
+		t.Fatal("PD-SEALED/key-seq: a block naming another subject's key opened")
+	}
 	tampered := b
 	tampered.Ciphertext = bytes.Clone(b.Ciphertext)
 	tampered.Ciphertext[0] ^= 1

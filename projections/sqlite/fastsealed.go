@@ -14,7 +14,7 @@ import (
 // with encoding/json as the fallback that gives the same result or error.
 
 // sealedKeys are the fields of pii.Sealed.
-var sealedKeys = []string{"alg", "subject", "key_id", "nonce", "ciphertext", "plain"}
+var sealedKeys = []string{"alg", "subject", "key_id", "key_seq", "nonce", "ciphertext", "plain"}
 
 // decodeSealed reads a sealed block as json.Unmarshal reads it into
 // pii.Sealed. Its strings may alias b.
@@ -29,6 +29,8 @@ func decodeSealed(b []byte, s *pii.Sealed) error {
 				return r.strTo(&s.Subject)
 			case "key_id":
 				return r.strTo(&s.KeyID)
+			case "key_seq":
+				return uintTo(&r, &s.KeySeq)
 			case "nonce":
 				return bytesTo(&r, &s.Nonce)
 			case "ciphertext":
@@ -44,6 +46,20 @@ func decodeSealed(b []byte, s *pii.Sealed) error {
 	}
 	*s = pii.Sealed{}
 	return json.Unmarshal(b, s)
+}
+
+// uintTo reads an unsigned integer into *p as encoding/json reads a
+// uint64 (null leaves it).
+func uintTo(r *jreader, p *uint64) error {
+	if r.null() {
+		return nil
+	}
+	n, err := r.int()
+	if err != nil || n < 0 {
+		return errFast
+	}
+	*p = uint64(n)
+	return nil
 }
 
 // bytesTo reads a base64 string into *p as encoding/json reads a []byte
@@ -124,12 +140,13 @@ func decodeOpened(b []byte, e *mobilityEvent) error {
 
 // decodeKept reads a sealed block as decodeSealed does, but for a block
 // kept sealed (keepOrOpen): the nonce and the ciphertext are decoded into
-// one new slice, kept (nonce first, nonceSize bytes), in one allocation.
-// Its alg and subject may alias b. ok is false when the fast path cannot
+// one new slice, kept (nonce first, nonceSize bytes), in one allocation,
+// beside the key's sequence (pii.Sealed.KeySeq). Its alg and subject may
+// alias b. ok is false when the fast path cannot
 // read b or the nonce is not nonceSize bytes long; decodeSealed then tells.
-func decodeKept(b []byte, nonceSize int) (alg, subject string, kept []byte, ok bool) {
+func decodeKept(b []byte, nonceSize int) (alg, subject string, keySeq uint64, kept []byte, ok bool) {
 	if !utf8.Valid(b) {
-		return "", "", nil, false
+		return "", "", 0, nil, false
 	}
 	var nonce, ct []byte
 	r := jreader{b: b}
@@ -152,23 +169,25 @@ func decodeKept(b []byte, nonceSize int) (alg, subject string, kept []byte, ok b
 			return raw(&nonce)
 		case "ciphertext":
 			return raw(&ct)
+		case "key_seq":
+			return uintTo(&r, &keySeq)
 		case "key_id", "plain":
 			return r.skip(0)
 		}
 		return r.other(k, sealedKeys)
 	})
 	if err != nil || r.end() != nil {
-		return "", "", nil, false
+		return "", "", 0, nil, false
 	}
 	enc := base64.StdEncoding
 	out := make([]byte, enc.DecodedLen(len(nonce))+enc.DecodedLen(len(ct)))
 	n, err := enc.Decode(out, nonce)
 	if err != nil || n != nonceSize {
-		return "", "", nil, false
+		return "", "", 0, nil, false
 	}
 	m, err := enc.Decode(out[n:], ct)
 	if err != nil {
-		return "", "", nil, false
+		return "", "", 0, nil, false
 	}
-	return alg, subject, out[:n+m], true
+	return alg, subject, keySeq, out[:n+m], true
 }

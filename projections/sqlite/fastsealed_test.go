@@ -77,13 +77,14 @@ func TestDecodeKeptReadsAsDecodeSealed(t *testing.T) {
 		ok       bool
 	}{
 		{"a block", `{"alg":"A256GCM","subject":"E1/P1","key_id":"s00","nonce":"AAECAwQFBgcICQoL","ciphertext":"3q2+7w=="}`, true},
+		{"a block with its key's sequence", `{"alg":"A256GCM","subject":"E1/P1","key_id":"s00","key_seq":42,"nonce":"AAECAwQFBgcICQoL","ciphertext":"3q2+7w=="}`, true},
 		{"fields in another order", `{"ciphertext":"3q2+7w==","nonce":"AAECAwQFBgcICQoL","subject":"E1/P1","alg":"A256GCM"}`, true},
 		{"a nonce of another size", `{"alg":"A256GCM","subject":"E1/P1","nonce":"AAEC","ciphertext":"3q2+7w=="}`, false},
 		{"an escaped text", `{"alg":"A256GCM","subject":"E1/P1","nonce":"AAECAwQFBgcICQoL","ciphertext":"3q2\/7w=="}`, false},
 		{"not base64", `{"alg":"A256GCM","subject":"E1/P1","nonce":"AAECAwQFBgcICQoL","ciphertext":"!!"}`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			alg, subject, kept, ok := decodeKept([]byte(tc.in), 12)
+			alg, subject, keySeq, kept, ok := decodeKept([]byte(tc.in), 12)
 			if ok != tc.ok {
 				t.Fatalf("ok %v, want %v", ok, tc.ok)
 			}
@@ -94,7 +95,7 @@ func TestDecodeKeptReadsAsDecodeSealed(t *testing.T) {
 			if err := decodeSealed([]byte(tc.in), &s); err != nil {
 				t.Fatal(err)
 			}
-			if alg != s.Alg || subject != s.Subject || !bytes.Equal(kept, append(s.Nonce, s.Ciphertext...)) {
+			if alg != s.Alg || subject != s.Subject || keySeq != s.KeySeq || !bytes.Equal(kept, append(s.Nonce, s.Ciphertext...)) {
 				t.Fatalf("decodeKept: %q %q %x; decodeSealed: %+v", alg, subject, kept, s)
 			}
 		})

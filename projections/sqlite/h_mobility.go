@@ -77,9 +77,12 @@ type mobilityEvent struct {
 	// (ProjectorConfig.KeepSealed), is the nonce and ciphertext of the
 	// AES-256-GCM block, read ahead of the writer (preOpen), and keptFor
 	// the subject it is sealed for; nil when the block is not kept sealed
-	// (another algorithm: it is opened instead).
+	// (another algorithm: it is opened instead); keptSeq is the sequence
+	// of its key (participants.sealed_key_seq, 0 in a block sealed before
+	// issue 16).
 	kept    []byte
 	keptFor string
+	keptSeq uint64
 }
 
 // ukraine reports whether the mobility uses the Ukraine exception.
@@ -243,6 +246,11 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	b.text(pd.Nationality)
 	b.int(int64(env.Sequence))
 	b.blob(sealed)
+	var keySeq uint64
+	if sealed != nil {
+		keySeq = e.keptSeq
+	}
+	b.int(int64(keySeq))
 	_, err = b.end()
 	return err
 }

@@ -73,7 +73,7 @@ func (a *applier) eraseParticipant(env *events.Envelope, org, id, erasedOn strin
 	if err := a.st.partPutRowid.flush(); err != nil {
 		return err
 	}
-	if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sealed = x'', sequence = ? WHERE org = ? AND id = ?",
+	if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sealed = x'', sealed_key_seq = 0, sequence = ? WHERE org = ? AND id = ?",
 		int64(env.Sequence), org, id); err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func isSubject(s, org, id string) bool {
 // needing no key; another (a version-1 block in plain text) is opened
 // with vault, as openSealed does.
 func keepOrOpen(vault pii.Vault, seq uint64, e *mobilityEvent) {
-	alg, subject, kept, ok := decodeKept(e.Mobility.PersonalSealed, sealedNonceSize)
+	alg, subject, keySeq, kept, ok := decodeKept(e.Mobility.PersonalSealed, sealedNonceSize)
 	if !ok {
 		var b pii.Sealed
 		if err := decodeSealed(e.Mobility.PersonalSealed, &b); err != nil {
@@ -155,7 +155,7 @@ func keepOrOpen(vault pii.Vault, seq uint64, e *mobilityEvent) {
 			e.openErr = fmt.Errorf("the sealed personal data of sequence %d does not decode: %w", seq, err)
 			return
 		}
-		alg, subject = b.Alg, b.Subject
+		alg, subject, keySeq = b.Alg, b.Subject, b.KeySeq
 		if len(b.Nonce) == sealedNonceSize {
 			kept, ok = append(b.Nonce[:len(b.Nonce):len(b.Nonce)], b.Ciphertext...), true
 		}
@@ -165,7 +165,7 @@ func keepOrOpen(vault pii.Vault, seq uint64, e *mobilityEvent) {
 		return
 	}
 	e.opened = true
-	e.kept, e.keptFor = kept, subject
+	e.kept, e.keptFor, e.keptSeq = kept, subject, keySeq
 }
 
 // sealedNonceSize is the nonce size of AES-256-GCM as pii seals it.
@@ -173,9 +173,10 @@ const sealedNonceSize = 12
 
 // openKept opens a participant's kept block (participants.sealed): the
 // nonce and ciphertext of an AES-256-GCM block sealed for the subject of
-// participant id of org, whose key ID is that subject's. It returns
+// participant id of org, whose key ID is that subject's, with the key at
+// keySeq (0: the subject's one key of before issue 16). It returns
 // pii.ErrErased when the subject's key is destroyed (PD-ERASE).
-func openKept(ctx context.Context, vault pii.Vault, org, id string, kept []byte, p *projections.ParticipantView) error {
+func openKept(ctx context.Context, vault pii.Vault, org, id string, kept []byte, keySeq uint64, p *projections.ParticipantView) error {
 	if vault == nil {
 		return errors.New("the participant's personal data is sealed and this read-model file was opened without the subject keys")
 	}
@@ -183,7 +184,7 @@ func openKept(ctx context.Context, vault pii.Vault, org, id string, kept []byte,
 		return fmt.Errorf("the sealed personal data of participant %s of %s is %d bytes long", id, org, len(kept))
 	}
 	s := pii.Subject{Org: org, Participant: id}
-	plain, err := vault.Open(ctx, pii.Sealed{Alg: pii.AlgAES256GCM, Subject: s.String(), KeyID: pii.KeyID(s), Nonce: kept[:sealedNonceSize], Ciphertext: kept[sealedNonceSize:]})
+	plain, err := vault.Open(ctx, pii.Sealed{Alg: pii.AlgAES256GCM, Subject: s.String(), KeyID: pii.KeyID(s), KeySeq: keySeq, Nonce: kept[:sealedNonceSize], Ciphertext: kept[sealedNonceSize:]})
 	if err != nil {
 		return err
 	}

@@ -358,7 +358,7 @@ func (db *DB) participant(ctx context.Context, vault pii.Vault, org, id string) 
 	if p, ok, err := db.erasedParticipant(ctx, org, id); err != nil || ok {
 		return p, err
 	}
-	rows, err := db.query(ctx, "SELECT org, id, first_name, last_name, birth_date, email, gender, nationality, sequence, sealed "+
+	rows, err := db.query(ctx, "SELECT org, id, first_name, last_name, birth_date, email, gender, nationality, sequence, sealed, sealed_key_seq "+
 		"FROM participants WHERE org = ? AND id = ?", org, id)
 	if err != nil {
 		return projections.ParticipantView{}, queryErr(err, "the participant")
@@ -372,13 +372,14 @@ func (db *DB) participant(ctx context.Context, vault pii.Vault, org, id string) 
 		return p, apperr.New(apperr.NotFound, "participant %s of organisation %s has no personal data in the ledger", id, org)
 	}
 	var sealed []byte
-	if err := rows.Scan(&p.Org, &p.ID, &p.FirstName, &p.LastName, &p.BirthDate, &p.Email, &p.Gender, &p.Nationality, &p.Sequence, &sealed); err != nil {
+	var keySeq int64
+	if err := rows.Scan(&p.Org, &p.ID, &p.FirstName, &p.LastName, &p.BirthDate, &p.Email, &p.Gender, &p.Nationality, &p.Sequence, &sealed, &keySeq); err != nil {
 		return p, queryErr(err, "the participant")
 	}
 	if len(sealed) == 0 {
 		return p, nil
 	}
-	err = openKept(ctx, vault, org, id, sealed, &p)
+	err = openKept(ctx, vault, org, id, sealed, uint64(keySeq), &p)
 	if errors.Is(err, pii.ErrErased) {
 		return projections.ParticipantView{ID: id, Org: org, Erased: true, Sequence: p.Sequence}, nil
 	}

@@ -8,7 +8,7 @@ import (
 // TestKeyCacheIsBounded: however many keys pass through it, the cache
 // holds at most two generations, and the keys used lately stay.
 func TestKeyCacheIsBounded(t *testing.T) {
-	c := keyCache{max: 100}
+	c := keyCache[string, []byte]{max: 100}
 	for i := range 10_000 {
 		c.put(fmt.Sprint(i), []byte{byte(i)})
 		if _, ok := c.get("0"); !ok {

@@ -1,0 +1,274 @@
+package jetstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/erasmus-ledger/grants/events/pii"
+)
+
+// KeysStream is the stream of the subject keys made since issue 16. A key
+// is a message on $PII.key.<shard> (header KeyIDHeader names its subject
+// key ID, the data is the wrapped key), an erasure a message on
+// $PII.erased.<shard> (the data is the subject key ID); shard is the
+// first three hex digits of the subject key ID (pii.KeyID): at most 4 096
+// subjects of each, whatever the number of participants.
+const KeysStream = "GRANTS_PII_SUBJECT_KEYS"
+
+// KeyIDHeader names the subject key ID of a key message.
+const KeyIDHeader = "Grants-Key-Id"
+
+// Subjects of KeysStream.
+const (
+	keyPrefix    = "$PII.key."
+	erasedPrefix = "$PII.erased."
+)
+
+// shard returns the shard of subject key id: the three hex digits after
+// its "s" (pii.KeyID), or "x" for an ID of another form.
+func shard(id string) string {
+	if len(id) < 4 {
+		return "x"
+	}
+	return id[1:4]
+}
+
+// KeySubject returns the subject of the keys of subject key id.
+func KeySubject(id string) string { return keyPrefix + shard(id) }
+
+func erasedSubject(id string) string { return erasedPrefix + shard(id) }
+
+// openKeyStream creates or updates KeysStream: no limit per subject (a
+// shard holds the keys of many subjects), deletes allowed (PD-ERASE needs
+// a message overwritten, Stream.SecureDeleteMsg), and direct gets on one
+// server only. On a cluster a direct get may be answered by a replica
+// that has not yet stored a message the leader acknowledged: a key just
+// made would read as gone, and Add's check could miss an erasure's notice
+// (PD-ERASE), so there every get goes to the leader.
+func openKeyStream(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.Stream, error) {
+	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        KeysStream,
+		Description: "the participants' personal-data keys, each wrapped by the master key and addressed by its sequence (pii.Sealed.KeySeq), and the erasures (PD-ERASE); subjects are shards of the subject key IDs",
+		Subjects:    []string{keyPrefix + "*", erasedPrefix + "*"},
+		MaxBytes:    -1,
+		MaxAge:      0,
+		MaxMsgSize:  -1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    replicas,
+		Discard:     jetstream.DiscardNew,
+		AllowDirect: replicas == 1,
+		Duplicates:  2 * time.Minute,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening stream %s: %w", KeysStream, err)
+	}
+	return st, nil
+}
+
+// followErasures follows the erasure notices written from now on (by any
+// instance): each drops the erased subject's keys from memory.
+func (k *Keys) followErasures(ctx context.Context) error {
+	c, err := k.js.OrderedConsumer(ctx, KeysStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{erasedPrefix + "*"},
+		DeliverPolicy:  jetstream.DeliverNewPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("following the erasures of %s: %w", KeysStream, err)
+	}
+	k.cc, err = c.Consume(func(m jetstream.Msg) { k.markErased(string(m.Data())) })
+	if err != nil {
+		return fmt.Errorf("following the erasures of %s: %w", KeysStream, err)
+	}
+	return nil
+}
+
+// markErased records that subject key id was erased and forgets its keys.
+func (k *Keys) markErased(id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.erased[id] = struct{}{}
+	if c, ok := k.current.get(id); ok {
+		k.bySeq.drop(c.seq)
+	}
+	k.current.drop(id)
+	k.legacy.drop(id)
+	// A key of id read by sequence and still held is dropped with the
+	// cache's generation; until then Key refuses it (erased above).
+}
+
+// isErased reports whether subject key id was erased: from memory when
+// every erasure notice of its shard is known, else after reading the
+// notices of the shard not yet known (erasures are few). It asks the
+// stream for the shard's last notice, so an erasure stored before the
+// call is seen.
+func (k *Keys) isErased(ctx context.Context, id string) (bool, error) {
+	subj := erasedSubject(id)
+	last, err := k.keys.GetLastMsgForSubject(ctx, subj)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading the erasures of %s: %w", subj, err)
+	}
+	k.markErased(string(last.Data))
+	if string(last.Data) == id {
+		return true, nil
+	}
+	sh := shard(id)
+	k.mu.Lock()
+	_, erased := k.erased[id]
+	from := k.seen[sh] + 1
+	k.mu.Unlock()
+	if erased || from > last.Sequence {
+		return erased, nil
+	}
+	for seq := from; seq < last.Sequence; {
+		m, err := k.keys.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subj))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			break
+		}
+		if err != nil {
+			return false, fmt.Errorf("reading the erasures of %s: %w", subj, err)
+		}
+		k.markErased(string(m.Data))
+		seq = m.Sequence + 1
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.seen[sh] = max(k.seen[sh], last.Sequence)
+	_, erased = k.erased[id]
+	return erased, nil
+}
+
+// Current implements pii.KeyStore: the key this instance sealed with or
+// opened last for id, if it still holds it.
+func (k *Keys) Current(id string) (uint64, []byte, bool, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.erased[id]; ok {
+		return 0, nil, false, pii.ErrErased
+	}
+	c, ok := k.current.get(id)
+	return c.seq, c.wrapped, ok, nil
+}
+
+// Add implements pii.KeyStore: the key is appended to its shard, then the
+// erasures are checked. An erasure appends its notice first and then
+// destroys every key of the subject stored before it (Destroy), so a key
+// stored before the notice is destroyed by it and one stored after finds
+// it here: it is destroyed and ErrErased returned.
+func (k *Keys) Add(ctx context.Context, id string, wrapped []byte) (uint64, error) {
+	msg := &nats.Msg{Subject: KeySubject(id), Header: nats.Header{KeyIDHeader: []string{id}}, Data: wrapped}
+	ack, err := k.js.PublishMsg(ctx, msg)
+	if err != nil {
+		return 0, fmt.Errorf("storing a key of subject key %s: %w", id, err)
+	}
+	erased, err := k.isErased(ctx, id)
+	if err == nil && erased {
+		if err := k.secureDelete(ctx, ack.Sequence); err != nil {
+			return 0, fmt.Errorf("destroying a key of erased subject key %s: %w", id, err)
+		}
+		return 0, pii.ErrErased
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := syncStream(k.syncer, "a key of subject key "+id, false); err != nil {
+		return 0, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.erased[id]; !ok {
+		k.current.put(id, seqKey{seq: ack.Sequence, wrapped: wrapped})
+		k.bySeq.put(ack.Sequence, wrapped)
+	}
+	return ack.Sequence, nil
+}
+
+// Key implements pii.KeyStore: one direct get by sequence. A key deleted
+// (destroyed) is ErrErased; a message that is not a key of id's is
+// refused.
+func (k *Keys) Key(ctx context.Context, id string, seq uint64) ([]byte, error) {
+	k.mu.Lock()
+	_, erased := k.erased[id]
+	b, ok := k.bySeq.get(seq)
+	k.mu.Unlock()
+	if erased {
+		return nil, pii.ErrErased
+	}
+	if ok {
+		return b, nil
+	}
+	m, err := k.keys.GetMsg(ctx, seq)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, pii.ErrErased
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading key %d of subject key %s: %w", seq, id, err)
+	}
+	if m.Subject != KeySubject(id) || m.Header.Get(KeyIDHeader) != id {
+		return nil, fmt.Errorf("message %d of %s is not a key of subject key %s", seq, KeysStream, id)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.erased[id]; ok {
+		return nil, pii.ErrErased
+	}
+	k.bySeq.put(seq, m.Data)
+	if _, ok := k.current.get(id); !ok {
+		k.current.put(id, seqKey{seq: seq, wrapped: m.Data})
+	}
+	return m.Data, nil
+}
+
+// Destroy implements pii.KeyStore: the erasure's notice is appended
+// first, then every key of id stored before it is deleted with a secure
+// delete (its bytes overwritten in the block file), and so is id's key in
+// the bucket of older keys. A key added after the notice finds it (Add).
+// Destroying again (a command decided again after a conflict, another
+// instance) finds the keys added meanwhile; both succeed.
+func (k *Keys) Destroy(ctx context.Context, id string) error {
+	ack, err := k.js.PublishMsg(ctx, &nats.Msg{Subject: erasedSubject(id), Data: []byte(id)})
+	if err != nil {
+		return fmt.Errorf("recording the erasure of subject key %s: %w", id, err)
+	}
+	k.markErased(id)
+	subj := KeySubject(id)
+	for seq := uint64(1); seq < ack.Sequence; {
+		m, err := k.keys.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subj))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading the keys of %s: %w", subj, err)
+		}
+		if m.Header.Get(KeyIDHeader) == id {
+			if err := k.secureDelete(ctx, m.Sequence); err != nil {
+				return fmt.Errorf("destroying key %d of subject key %s: %w", m.Sequence, id, err)
+			}
+		}
+		seq = m.Sequence + 1
+	}
+	if err := k.destroyLegacy(ctx, id); err != nil {
+		return err
+	}
+	return syncStream(k.syncer, "the erasure of subject key "+id, true)
+}
+
+// secureDelete deletes key message seq with a secure delete; a message
+// deleted already (by another instance) is no error.
+func (k *Keys) secureDelete(ctx context.Context, seq uint64) error {
+	err := k.keys.SecureDeleteMsg(ctx, seq)
+	if err == nil {
+		return nil
+	}
+	if _, gerr := k.keys.GetMsg(ctx, seq); errors.Is(gerr, jetstream.ErrMsgNotFound) {
+		return nil
+	}
+	return err
+}
