@@ -55,8 +55,14 @@ func TestClusterReplicatesAndSurvivesAKilledNode(t *testing.T) {
 	// Writes go on with two nodes of three (retried while a new leader
 	// is elected; the message ID keeps a retry of a write whose answer
 	// was lost from storing it twice).
+	// Each attempt has a deadline of its own: a request sent while the
+	// stream has no leader gets no answer, and waiting for it with the
+	// test's whole minute left no time for the retry.
 	for {
-		if _, err := js.Publish(ctx, "t.2", []byte("two"), jetstream.WithMsgID("two")); err == nil {
+		actx, acancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := js.Publish(actx, "t.2", []byte("two"), jetstream.WithMsgID("two"))
+		acancel()
+		if err == nil {
 			break
 		} else if ctx.Err() != nil {
 			t.Fatalf("no write with two nodes of three: %v", err)
