@@ -313,7 +313,12 @@ func TestUndecodableEventStopsTheProjectorForGood(t *testing.T) {
 // the projector fails and Err or the lag says so; once the disk frees it
 // catches up by itself.
 func TestProjectionResumesAfterAFullDiskFrees(t *testing.T) {
-	disk := jstest.SmallDisk(t, 4)
+	// 16 MiB, not 4: under CI's load the WAL of the first events may
+	// not be checkpointed before the disk fills, and a 4 MiB disk freed
+	// of its filler then had no room for the WAL of the 40 large events
+	// and the checkpoint that copies them into the file (CI saw the
+	// projector fail on COMMIT for 30 s after the disk freed).
+	disk := jstest.SmallDisk(t, 16)
 	s := openStore(t, testRegistry)
 	generate(t, s, 50)
 	m, err := OpenManager(context.Background(), ManagerConfig{Path: filepath.Join(disk, "grants.db"), Source: s, RetryDelay: 20 * time.Millisecond})
