@@ -11,6 +11,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/aggregates/personal"
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/internal/history"
 )
@@ -24,19 +25,7 @@ import (
 // data.
 func TestParticipantsKeptSealedAndShreddedByTheKey(t *testing.T) {
 	ctx := testCtx(t)
-	store := openStore(t, testRegistry)
-	master := make([]byte, pii.KeySize)
-	if _, err := rand.Read(master); err != nil {
-		t.Fatal(err)
-	}
-	vault, err := pii.NewVault(master, pii.NewMemoryKeys())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := history.Generate(ctx, store, history.Config{Events: 600, Seed: 7, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20,
-		Seal: personal.Sealer{Vault: vault}.SealDrafts}); err != nil {
-		t.Fatal(err)
-	}
+	store, vault := sealedHistory(t, 600)
 	dir := t.TempDir()
 	kept, disclosed := filepath.Join(dir, "kept.db"), filepath.Join(dir, "disclosed.db")
 	if _, err := RebuildOpening(ctx, store, kept, Until{}, nil, nil, vault); err != nil {
@@ -141,19 +130,7 @@ func TestParticipantsKeptSealedAndShreddedByTheKey(t *testing.T) {
 // with no stream to read.
 func TestParticipantsSealedInTheRowStillOpen(t *testing.T) {
 	ctx := testCtx(t)
-	store := openStore(t, testRegistry)
-	master := make([]byte, pii.KeySize)
-	if _, err := rand.Read(master); err != nil {
-		t.Fatal(err)
-	}
-	vault, err := pii.NewVault(master, pii.NewMemoryKeys())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := history.Generate(ctx, store, history.Config{Events: 200, Seed: 7, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20,
-		Seal: personal.Sealer{Vault: vault}.SealDrafts}); err != nil {
-		t.Fatal(err)
-	}
+	store, vault := sealedHistory(t, 200)
 	path := filepath.Join(t.TempDir(), "kept.db")
 	if _, err := RebuildOpening(ctx, store, path, Until{}, nil, nil, vault); err != nil {
 		t.Fatal(err)
@@ -195,4 +172,24 @@ func TestParticipantsSealedInTheRowStillOpen(t *testing.T) {
 	if err != nil || got != want {
 		t.Fatalf("participant %s of %s from its row: %+v, %v; from the stream %+v", id, org, got, err, want)
 	}
+}
+
+// sealedHistory generates a history of n events whose personal data is
+// sealed as grants serve seals it, with keys in memory.
+func sealedHistory(t *testing.T, n int) (*jetstream.Store, pii.Vault) {
+	t.Helper()
+	store := openStore(t, testRegistry)
+	master := make([]byte, pii.KeySize)
+	if _, err := rand.Read(master); err != nil {
+		t.Fatal(err)
+	}
+	vault, err := pii.NewVault(master, pii.NewMemoryKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := history.Generate(testCtx(t), store, history.Config{Events: n, Seed: 7, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20,
+		Seal: personal.Sealer{Vault: vault}.SealDrafts}); err != nil {
+		t.Fatal(err)
+	}
+	return store, vault
 }
