@@ -38,9 +38,16 @@ func runReplay(args []string) error {
 	allowHoles := fs.Bool("allow-holes", false, "with --out: keep the file built even if events are missing from the stream (records NATS dropped); the replay still reports them and exits with status 1")
 	logFormat := fs.String("log-format", "text", "log format: json or text")
 	masterKey := fs.String("pd-master-key", "", "with no grants serve running and no --out: the master key of the participants' personal-data keys, to rebuild the participants table (default <data-dir>/pii/master.key; without it the table is rebuilt empty)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the replay, and the embedded NATS server if it runs one) to this file")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of this process to this file at the end")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 	log, err := newLogger(*logFormat, "info")
 	if err != nil {
 		return err

@@ -31,8 +31,9 @@ type applier struct {
 	bst budgetStmts
 
 	// vault opens sealed personal data (nil: none is opened); with
-	// keepSealed a sealed block is kept sealed in participants.sealed
-	// instead (opened when read, DB.participant); erased holds the erased
+	// keepSealed a sealed block is kept sealed in the stream instead, the
+	// participant's row naming its event (opened when read,
+	// DB.participant); erased holds the erased
 	// participants, loaded on first use (h_personal.go).
 	vault      pii.Vault
 	keepSealed bool
@@ -149,7 +150,9 @@ func newApplier(w *wconn) (*applier, error) {
 		"receiving_city, sending_org, receiving_org, start_date, end_date, days, travel_days, distance_km, green_travel, " +
 		"fewer_opportunities, ukraine_exception, accompanying, group_id, persons, status, grant_cents, lines_json, " +
 		"reported_on, changed_on, revision, sequence"
-	const partCols = "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence, sealed, sealed_key_seq"
+	// participants.sealed keeps its default (x''): a block kept sealed
+	// stays in the stream, at the row's sequence (openInStream).
+	const partCols = "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"
 	const accCols = "id, org, field, kind, year, status, outcome, plan_from_year, plan_to_year, applied_on, decided_on, withdrawn_on, sequence"
 	const repCols = "project_id, id, org, kind, status, summary, submitted_on, late, mobilities, reported_cents, outcome, " +
 		"assessed_on, final_cents, balance_cents, score, note, sequence"

@@ -113,10 +113,9 @@ func TestBudgetIsKeptAsTheMobilitiesChange(t *testing.T) {
 
 	// A file migrated to the budget tables fills them from its mobilities
 	// (the migrations after 0011 run again too: 0012 rebuilds payments
-	// from its own shape, 0013 adds participants.sealed, 0015
-	// participants.sealed_key_seq).
+	// from its own shape, 0013 adds participants.sealed).
 	if err := live.w.execScript("DROP TABLE project_budgets; DROP TABLE project_budget_examples; DROP TABLE project_participants; " +
-		"ALTER TABLE projects DROP COLUMN participants; ALTER TABLE participants DROP COLUMN sealed; ALTER TABLE participants DROP COLUMN sealed_key_seq; DELETE FROM schema_migrations WHERE version >= 11"); err != nil {
+		"ALTER TABLE projects DROP COLUMN participants; ALTER TABLE participants DROP COLUMN sealed; DELETE FROM schema_migrations WHERE version >= 11"); err != nil {
 		t.Fatal(err)
 	}
 	live.Close()

@@ -12,6 +12,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/projections"
 )
 
 // Mode selects how a database file is written.
@@ -40,10 +41,14 @@ type Options struct {
 	// grows: with 4 readers the file costs at most 32 MiB of resident
 	// memory; a page not cached is read from the operating system's.
 	CacheMiB int
-	// Vault opens the participants' personal data kept sealed
-	// (participants.sealed, PD-SEALED) when Participant shows it; without
-	// it such a participant cannot be shown.
+	// Vault opens the participants' personal data kept sealed (PD-SEALED)
+	// when Participant shows it; without it such a participant cannot be
+	// shown.
 	Vault pii.Vault
+	// Source is the event stream the file was built from: a block kept
+	// sealed stays there, in the event the participant's row names by its
+	// sequence, and Participant reads it with one direct get.
+	Source projections.Source
 }
 
 // readCacheMiB is the page cache of each read connection: a status or a
@@ -70,8 +75,10 @@ type DB struct {
 	// stamps tell the API which projects' cached answers are stale
 	// (stamps.go).
 	stamps *stamps
-	// vault opens the personal data kept sealed (Options.Vault).
+	// vault opens the personal data kept sealed (Options.Vault), src
+	// holds the blocks kept in the stream (Options.Source).
 	vault pii.Vault
+	src   projections.Source
 	// ckpt copies a live file's write-ahead log into it beside the
 	// writer (walcheckpoint.go).
 	ckpt *checkpointer
@@ -108,7 +115,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("opening read models %s: %w", path, err)
 	}
 	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
-	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}, stamps: newStamps(), vault: opt.Vault}
+	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}, stamps: newStamps(), vault: opt.Vault, src: opt.Source}
 	// secure_delete: the bytes of a deleted row (an erased participant's
 	// personal data, PD-ERASE) are overwritten with zeros, not left in the
 	// file's free pages.

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"unicode/utf8"
@@ -138,15 +139,16 @@ func decodeOpened(b []byte, e *mobilityEvent) error {
 	return nil
 }
 
-// decodeKept reads a sealed block as decodeSealed does, but for a block
-// kept sealed (keepOrOpen): the nonce and the ciphertext are decoded into
-// one new slice, kept (nonce first, nonceSize bytes), in one allocation,
-// beside the key's sequence (pii.Sealed.KeySeq). Its alg and subject may
-// alias b. ok is false when the fast path cannot
-// read b or the nonce is not nonceSize bytes long; decodeSealed then tells.
-func decodeKept(b []byte, nonceSize int) (alg, subject string, keySeq uint64, kept []byte, ok bool) {
+// checkKept reads a sealed block as decodeSealed does, but for a block
+// kept sealed in the stream (keepOrOpen): it returns the algorithm and
+// the subject, and checks that the nonce is nonceSize bytes long and the
+// ciphertext base64, without copying either (they are decoded into a
+// buffer on the stack and dropped). Its alg and subject may alias b. ok is
+// false when the fast path cannot read b or the nonce is not nonceSize
+// bytes long; decodeSealed then tells.
+func checkKept(b []byte, nonceSize int) (alg, subject string, ok bool) {
 	if !utf8.Valid(b) {
-		return "", "", 0, nil, false
+		return "", "", false
 	}
 	var nonce, ct []byte
 	r := jreader{b: b}
@@ -169,25 +171,30 @@ func decodeKept(b []byte, nonceSize int) (alg, subject string, keySeq uint64, ke
 			return raw(&nonce)
 		case "ciphertext":
 			return raw(&ct)
-		case "key_seq":
-			return uintTo(&r, &keySeq)
-		case "key_id", "plain":
+		case "key_id", "key_seq", "plain":
 			return r.skip(0)
 		}
 		return r.other(k, sealedKeys)
 	})
 	if err != nil || r.end() != nil {
-		return "", "", 0, nil, false
+		return "", "", false
 	}
 	enc := base64.StdEncoding
-	out := make([]byte, enc.DecodedLen(len(nonce))+enc.DecodedLen(len(ct)))
-	n, err := enc.Decode(out, nonce)
-	if err != nil || n != nonceSize {
-		return "", "", 0, nil, false
+	var scratch [192]byte // 256 base64 characters
+	if enc.DecodedLen(len(nonce)) > len(scratch) {
+		return "", "", false
 	}
-	m, err := enc.Decode(out[n:], ct)
-	if err != nil {
-		return "", "", 0, nil, false
+	if n, err := enc.Decode(scratch[:], nonce); err != nil || n != nonceSize {
+		return "", "", false
 	}
-	return alg, subject, keySeq, out[:n+m], true
+	// The ciphertext in pieces of 256 characters: padding may only end
+	// the last one, as in one Decode of the whole.
+	for len(ct) > 0 {
+		piece := ct[:min(len(ct), 256)]
+		if _, err := enc.Decode(scratch[:], piece); err != nil || (len(piece) < len(ct) && bytes.IndexByte(piece, '=') >= 0) {
+			return "", "", false
+		}
+		ct = ct[len(piece):]
+	}
+	return alg, subject, true
 }

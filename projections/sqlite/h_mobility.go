@@ -73,16 +73,14 @@ type mobilityEvent struct {
 	// why it did not open.
 	opened  bool
 	openErr error
-	// kept, in a projector that keeps sealed blocks sealed
-	// (ProjectorConfig.KeepSealed), is the nonce and ciphertext of the
-	// AES-256-GCM block, read ahead of the writer (preOpen), and keptFor
-	// the subject it is sealed for; nil when the block is not kept sealed
-	// (another algorithm: it is opened instead); keptSeq is the sequence
-	// of its key (participants.sealed_key_seq, 0 in a block sealed before
-	// issue 16).
-	kept    []byte
+	// kept is set, in a projector that keeps sealed blocks sealed
+	// (ProjectorConfig.KeepSealed), when the block is an AES-256-GCM one
+	// that stays in the stream (checked ahead of the writer, preOpen),
+	// and keptFor names the subject it is sealed for; kept is false when
+	// the block is not kept sealed (another algorithm: it is opened
+	// instead).
+	kept    bool
 	keptFor string
-	keptSeq uint64
 }
 
 // ukraine reports whether the mobility uses the Ukraine exception.
@@ -219,7 +217,7 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 			a.pendingMob[pairKey{e.ProjectID, m.MobilityID}] = f
 		}
 	}
-	fill, sealed, err := a.openPersonal(env, p.org, e)
+	fill, err := a.openPersonal(env, p.org, e)
 	if err != nil || !fill {
 		return err
 	}
@@ -245,12 +243,6 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	b.text(pd.Gender)
 	b.text(pd.Nationality)
 	b.int(int64(env.Sequence))
-	b.blob(sealed)
-	var keySeq uint64
-	if sealed != nil {
-		keySeq = e.keptSeq
-	}
-	b.int(int64(keySeq))
 	_, err = b.end()
 	return err
 }

@@ -73,7 +73,7 @@ func (a *applier) eraseParticipant(env *events.Envelope, org, id, erasedOn strin
 	if err := a.st.partPutRowid.flush(); err != nil {
 		return err
 	}
-	if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sealed = x'', sealed_key_seq = 0, sequence = ? WHERE org = ? AND id = ?",
+	if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sealed = x'', sequence = ? WHERE org = ? AND id = ?",
 		int64(env.Sequence), org, id); err != nil {
 		return err
 	}
@@ -89,40 +89,44 @@ func (a *applier) eraseParticipant(env *events.Envelope, org, id, erasedOn strin
 }
 
 // openPersonal fills the mirror's personal block from its sealed form
-// (PD-SEALED), or, in a projector that keeps sealed blocks sealed, returns
-// the block's nonce and ciphertext for participants.sealed (the personal
-// fields then stay empty). It reports false when the participant's
+// (PD-SEALED), or, in a projector that keeps sealed blocks sealed, leaves
+// the block in the stream: the personal fields stay empty and the
+// participant's row, naming this event by its sequence, is opened from it
+// when shown (openInStream). It reports false when the participant's
 // personal data is not to be written: erased (the key is gone, or an
 // erasure was met), or sealed and no vault given (a file built without the
 // keys).
-func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEvent) (bool, []byte, error) {
+func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEvent) (bool, error) {
 	m := &e.Mobility
 	sealed := len(m.PersonalSealed) > 0 && string(m.PersonalSealed) != "null"
 	pd := &m.Personal
 	if !sealed && pd.FirstName == "" && pd.LastName == "" && pd.BirthDate == "" && pd.Email == "" && pd.Gender == "" && pd.Nationality == "" {
-		return false, nil, nil
+		return false, nil
 	}
 	set, err := a.erasedSet()
 	if err != nil {
-		return false, nil, err
+		return false, err
 	}
 	if set[pairKey{org, m.ParticipantID}] {
-		return false, nil, nil
+		return false, nil
 	}
 	if !sealed {
-		return true, nil, nil
+		return true, nil
 	}
 	if a.vault == nil {
-		return false, nil, nil
+		return false, nil
 	}
 	if a.keepSealed {
 		if !e.opened {
 			keepOrOpen(a.vault, env.Sequence, e)
 		}
-		if e.kept != nil && isSubject(e.keptFor, org, m.ParticipantID) {
-			return true, e.kept, nil
+		if e.kept && isSubject(e.keptFor, org, m.ParticipantID) {
+			// The row's text columns stay empty: its personal data are
+			// the block at its sequence.
+			pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender, pd.Nationality = "", "", "", "", "", ""
+			return true, nil
 		}
-		if e.kept != nil {
+		if e.kept {
 			// Sealed for another subject than the row's: opened, as
 			// without KeepSealed.
 			openSealed(a.vault, env.Sequence, e)
@@ -131,9 +135,9 @@ func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEven
 		openSealed(a.vault, env.Sequence, e)
 	}
 	if errors.Is(e.openErr, pii.ErrErased) {
-		return false, nil, a.eraseParticipant(env, org, m.ParticipantID, "", false, "")
+		return false, a.eraseParticipant(env, org, m.ParticipantID, "", false, "")
 	}
-	return e.openErr == nil, nil, e.openErr
+	return e.openErr == nil, e.openErr
 }
 
 // isSubject reports whether s names the subject of participant id of org
@@ -143,11 +147,11 @@ func isSubject(s, org, id string) bool {
 }
 
 // keepOrOpen reads e's sealed personal block for a projector that keeps
-// it sealed: an AES-256-GCM block is kept as it is (e.kept, e.keptFor),
-// needing no key; another (a version-1 block in plain text) is opened
-// with vault, as openSealed does.
+// it sealed: an AES-256-GCM block stays in the stream (e.kept, e.keptFor),
+// needing no key and no copy; another (a version-1 block in plain text)
+// is opened with vault, as openSealed does.
 func keepOrOpen(vault pii.Vault, seq uint64, e *mobilityEvent) {
-	alg, subject, keySeq, kept, ok := decodeKept(e.Mobility.PersonalSealed, sealedNonceSize)
+	alg, subject, ok := checkKept(e.Mobility.PersonalSealed, sealedNonceSize)
 	if !ok {
 		var b pii.Sealed
 		if err := decodeSealed(e.Mobility.PersonalSealed, &b); err != nil {
@@ -155,26 +159,63 @@ func keepOrOpen(vault pii.Vault, seq uint64, e *mobilityEvent) {
 			e.openErr = fmt.Errorf("the sealed personal data of sequence %d does not decode: %w", seq, err)
 			return
 		}
-		alg, subject, keySeq = b.Alg, b.Subject, b.KeySeq
-		if len(b.Nonce) == sealedNonceSize {
-			kept, ok = append(b.Nonce[:len(b.Nonce):len(b.Nonce)], b.Ciphertext...), true
-		}
+		alg, subject, ok = b.Alg, b.Subject, len(b.Nonce) == sealedNonceSize
 	}
 	if !ok || alg != pii.AlgAES256GCM {
 		openSealed(vault, seq, e)
 		return
 	}
 	e.opened = true
-	e.kept, e.keptFor, e.keptSeq = kept, subject, keySeq
+	e.kept, e.keptFor = true, subject
 }
 
 // sealedNonceSize is the nonce size of AES-256-GCM as pii seals it.
 const sealedNonceSize = 12
 
-// openKept opens a participant's kept block (participants.sealed): the
-// nonce and ciphertext of an AES-256-GCM block sealed for the subject of
-// participant id of org, whose key ID is that subject's, with the key at
-// keySeq (0: the subject's one key of before issue 16). It returns
+// openInStream opens a participant's block kept sealed in the stream: the
+// AES-256-GCM block of the mobility event at sequence seq, the one the
+// participant's row names, sealed for the subject of participant id of
+// org. One direct get of the event and one decryption, only when the
+// participant is shown: a replay copies no block into the read models. It
+// returns pii.ErrErased when the subject's key is destroyed (PD-ERASE).
+func openInStream(ctx context.Context, vault pii.Vault, src projections.Source, org, id string, seq uint64, p *projections.ParticipantView) error {
+	if vault == nil {
+		return errors.New("the participant's personal data is sealed and this read-model file was opened without the subject keys")
+	}
+	if src == nil {
+		return fmt.Errorf("the personal data of participant %s of %s is sealed in the event at sequence %d and this read-model file was opened without the event stream", id, org, seq)
+	}
+	var env events.Envelope
+	found := false
+	if err := src.Events(ctx, seq, seq, func(e events.Envelope) error { env, found = e, true; return nil }); err != nil {
+		return fmt.Errorf("reading the event at sequence %d for participant %s of %s: %w", seq, id, org, err)
+	}
+	if !found || (env.Type != (aggregates.MobilityReported{}).EventType() && env.Type != (aggregates.MobilityCorrected{}).EventType()) {
+		return fmt.Errorf("the event at sequence %d, which the row of participant %s of %s names, is not a mobility in this stream", seq, id, org)
+	}
+	payload, err := aggregates.Registry().Upcast(env.Type, env.SchemaVersion, env.Payload)
+	if err != nil {
+		return fmt.Errorf("the event at sequence %d: %w", seq, err)
+	}
+	var e mobilityEvent
+	if err := decodeMobilityEvent(payload, &e); err != nil {
+		return fmt.Errorf("the event at sequence %d does not decode: %w", seq, err)
+	}
+	var b pii.Sealed
+	if err := decodeSealed(e.Mobility.PersonalSealed, &b); err != nil || e.Mobility.ParticipantID != id ||
+		b.Alg != pii.AlgAES256GCM || !isSubject(b.Subject, org, id) || len(b.Nonce) != sealedNonceSize {
+		return fmt.Errorf("the event at sequence %d holds no block sealed for participant %s of %s", seq, id, org)
+	}
+	return openKept(ctx, vault, org, id, append(b.Nonce[:len(b.Nonce):len(b.Nonce)], b.Ciphertext...), b.KeySeq, p)
+}
+
+// openKept opens a participant's kept block: the nonce and ciphertext of
+// an AES-256-GCM block sealed for the subject of participant id of org,
+// whose key ID is that subject's, with the key at keySeq of the key
+// stream (pii.Sealed.KeySeq; 0: the subject's one key in the bucket of
+// before issue 16). The block comes from the stream (openInStream) or
+// from participants.sealed, where files written before session 14 keep
+// it (their blocks all predate the key stream: keySeq 0). It returns
 // pii.ErrErased when the subject's key is destroyed (PD-ERASE).
 func openKept(ctx context.Context, vault pii.Vault, org, id string, kept []byte, keySeq uint64, p *projections.ParticipantView) error {
 	if vault == nil {

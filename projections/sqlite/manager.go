@@ -42,9 +42,10 @@ type ManagerConfig struct {
 		SignedHere(e *events.Envelope) bool
 	}
 	// Vault, if set, fills the participants table (PD-SEALED): the
-	// sealed blocks are kept sealed there (ProjectorConfig.KeepSealed)
-	// and opened with Vault when Participant shows one; without it the
-	// table stays empty of sealed data.
+	// sealed blocks are kept sealed in the stream (ProjectorConfig.KeepSealed),
+	// each row naming its event, and opened with Vault when Participant
+	// shows one (one direct get from Source); without it the table stays
+	// empty of sealed data.
 	Vault pii.Vault
 	// RetryDelay is the first delay before a failed live projector is
 	// restarted (doubling up to a minute, or up to 10 s after a disk

@@ -86,7 +86,7 @@ func (m *Manager) Participant(ctx context.Context, org, id string) (projections.
 		return projections.ParticipantView{}, err
 	}
 	defer g.release()
-	return g.db.participant(ctx, m.cfg.Vault, org, id)
+	return g.db.participant(ctx, m.cfg.Vault, m.cfg.Source, org, id)
 }
 
 // Payments implements projections.Reader.

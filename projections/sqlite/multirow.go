@@ -148,18 +148,6 @@ func (b *rowBuffer) textBytes(s []byte) {
 	b.put(aliasString(b.texts[start:]))
 }
 
-// blob appends a BLOB the caller does not change afterwards (nil is
-// queued as an empty BLOB, not NULL).
-func (b *rowBuffer) blob(v []byte) {
-	if b.n < b.cols {
-		b.last[b.n] = lastValue{}
-	}
-	if v == nil {
-		v = []byte{}
-	}
-	b.put(v)
-}
-
 // end closes the row being written (the caller wrote exactly cols values)
 // and writes the queue out when it is full. It reports whether it did.
 func (b *rowBuffer) end() (bool, error) {

@@ -71,12 +71,14 @@ type ProjectorConfig struct {
 	// Vault, if set, opens the participants' sealed personal data
 	// (PD-SEALED); without it no sealed block is opened.
 	Vault pii.Vault
-	// KeepSealed, with a Vault, keeps an AES-256-GCM block sealed in
-	// participants.sealed instead of opening it: it is opened when the
-	// participant is shown (Options.Vault), so the projector decrypts
-	// nothing and needs no key, and a destroyed key leaves the row
-	// unreadable (crypto-shredding). grants serve's read models keep the
-	// blocks sealed; a file built for a disclosure opens them.
+	// KeepSealed, with a Vault, keeps an AES-256-GCM block sealed in the
+	// stream instead of opening it: the participant's row names the
+	// event by its sequence and the block is read and opened when the
+	// participant is shown (Options.Vault and Source), so the projector
+	// decrypts and copies nothing and needs no key, and a destroyed key
+	// leaves the row unreadable (crypto-shredding). grants serve's read
+	// models keep the blocks sealed; a file built for a disclosure opens
+	// them.
 	KeepSealed bool
 	// Started, if set, is called when Run or CatchUp has checked the file
 	// against the stream and starts reading it.
@@ -374,6 +376,10 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	ch := make(chan []item, inFlight)
 	// free returns the writer's used chunks to the reader.
 	free := make(chan []item, inFlight+2)
+	// A block kept sealed is only checked (keepOrOpen: no key, no copy):
+	// the reader does it beside decoding the payload. Blocks to open
+	// (a disclosure's file) are decrypted in a stage of their own below.
+	keepInline := p.a.vault != nil && p.a.keepSealed
 	var feedErr error
 	done := make(chan struct{})
 	go func() {
@@ -424,6 +430,9 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			default:
 				it.h, it.v, it.err = p.dec.decode(e)
 			}
+			if keepInline {
+				preOpen(p.a.vault, true, it)
+			}
 			err := it.err
 			if len(chunk) == size || err != nil {
 				if serr := send(); serr != nil {
@@ -445,17 +454,19 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		}
 	}()
 	in := ch
-	if fill && p.a.vault != nil {
-		// The sealed personal data is opened (AES-GCM, PD-SEALED), or
-		// read to be kept sealed, in a stage of its own, so that it runs
-		// beside the writer on another core instead of in the writer's
-		// goroutine.
+	if fill && p.a.vault != nil && !keepInline {
+		// The sealed personal data is opened (AES-GCM, PD-SEALED) in a
+		// stage of its own, so that it runs beside the writer on another
+		// core instead of in the writer's goroutine. A catch-up that
+		// keeps the blocks sealed needs no such stage: a stage between
+		// reader and writer holds twice the decoded events in flight,
+		// which the writer then meets cold in the cache.
 		opened := make(chan []item, inFlight)
 		go func() {
 			defer close(opened)
 			for chunk := range ch {
 				for i := range chunk {
-					preOpen(p.a.vault, p.a.keepSealed, &chunk[i])
+					preOpen(p.a.vault, false, &chunk[i])
 				}
 				opened <- chunk
 			}

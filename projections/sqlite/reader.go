@@ -346,19 +346,21 @@ func (db *DB) Mobilities(ctx context.Context, f projections.MobilityFilter) (pro
 }
 
 // Participant implements projections.Reader. Personal data kept sealed
-// (participants.sealed) is opened with Options.Vault.
+// (in the stream, or in participants.sealed) is opened with
+// Options.Vault, reading the stream through Options.Source.
 func (db *DB) Participant(ctx context.Context, org, id string) (projections.ParticipantView, error) {
-	return db.participant(ctx, db.vault, org, id)
+	return db.participant(ctx, db.vault, db.src, org, id)
 }
 
 // participant is Participant opening the personal data kept sealed with
-// vault. A participant whose key is destroyed is shown erased (PD-ERASE),
-// also before the read models met the erasure.
-func (db *DB) participant(ctx context.Context, vault pii.Vault, org, id string) (projections.ParticipantView, error) {
+// vault, those kept in the stream read from src. A participant whose key
+// is destroyed is shown erased (PD-ERASE), also before the read models
+// met the erasure.
+func (db *DB) participant(ctx context.Context, vault pii.Vault, src projections.Source, org, id string) (projections.ParticipantView, error) {
 	if p, ok, err := db.erasedParticipant(ctx, org, id); err != nil || ok {
 		return p, err
 	}
-	rows, err := db.query(ctx, "SELECT org, id, first_name, last_name, birth_date, email, gender, nationality, sequence, sealed, sealed_key_seq "+
+	rows, err := db.query(ctx, "SELECT org, id, first_name, last_name, birth_date, email, gender, nationality, sequence, sealed "+
 		"FROM participants WHERE org = ? AND id = ?", org, id)
 	if err != nil {
 		return projections.ParticipantView{}, queryErr(err, "the participant")
@@ -372,14 +374,21 @@ func (db *DB) participant(ctx context.Context, vault pii.Vault, org, id string) 
 		return p, apperr.New(apperr.NotFound, "participant %s of organisation %s has no personal data in the ledger", id, org)
 	}
 	var sealed []byte
-	var keySeq int64
-	if err := rows.Scan(&p.Org, &p.ID, &p.FirstName, &p.LastName, &p.BirthDate, &p.Email, &p.Gender, &p.Nationality, &p.Sequence, &sealed, &keySeq); err != nil {
+	if err := rows.Scan(&p.Org, &p.ID, &p.FirstName, &p.LastName, &p.BirthDate, &p.Email, &p.Gender, &p.Nationality, &p.Sequence, &sealed); err != nil {
 		return p, queryErr(err, "the participant")
 	}
-	if len(sealed) == 0 {
+	switch {
+	case len(sealed) > 0:
+		// Written before session 14: the block in the row.
+		err = openKept(ctx, vault, org, id, sealed, 0, &p)
+	case p.FirstName == "" && p.LastName == "" && p.BirthDate == "" && p.Email == "" && p.Gender == "" && p.Nationality == "":
+		// Kept sealed in the stream, in the event at the row's sequence
+		// (a row opened in plain text has some personal data: a block
+		// with none is not written, openPersonal).
+		err = openInStream(ctx, vault, src, org, id, p.Sequence, &p)
+	default:
 		return p, nil
 	}
-	err = openKept(ctx, vault, org, id, sealed, uint64(keySeq), &p)
 	if errors.Is(err, pii.ErrErased) {
 		return projections.ParticipantView{ID: id, Org: org, Erased: true, Sequence: p.Sequence}, nil
 	}

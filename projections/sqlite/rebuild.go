@@ -63,8 +63,9 @@ func RebuildVerified(ctx context.Context, src projections.Source, path string, u
 
 // RebuildOpening is RebuildVerified (without keepIncomplete) filling the
 // participants table as grants serve's read models do (PD-SEALED): the
-// AES-256-GCM blocks kept sealed (ProjectorConfig.KeepSealed, opened with
-// vault when shown), other personal data opened with vault;
+// AES-256-GCM blocks kept sealed in src (ProjectorConfig.KeepSealed,
+// opened with vault and src when shown, Options), other personal data
+// opened with vault;
 // RebuildVerified leaves that table empty of sealed data.
 func RebuildOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, vault pii.Vault) (uint64, error) {
 	defer tuneGC(0)()

@@ -10,30 +10,22 @@ import (
 	"testing"
 
 	"github.com/erasmus-ledger/grants/aggregates/personal"
+	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/internal/history"
 )
 
 // PD-SEALED, PD-ERASE: grants serve's read models keep the participants'
-// sealed blocks sealed and open them only when a participant is shown,
-// so that the file holds no personal data in plain text and a destroyed
-// key leaves the row unreadable (crypto-shredding), with no erasure event
-// met; a file built for a disclosure holds the opened data.
+// sealed blocks sealed, in the stream (the row names the event by its
+// sequence), and open them only when a participant is shown, so that the
+// file holds no personal data in plain text nor any copy of the blocks,
+// and a destroyed key leaves the row unreadable (crypto-shredding), with
+// no erasure event met; a file built for a disclosure holds the opened
+// data.
 func TestParticipantsKeptSealedAndShreddedByTheKey(t *testing.T) {
 	ctx := testCtx(t)
-	store := openStore(t, testRegistry)
-	master := make([]byte, pii.KeySize)
-	if _, err := rand.Read(master); err != nil {
-		t.Fatal(err)
-	}
-	vault, err := pii.NewVault(master, pii.NewMemoryKeys())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := history.Generate(ctx, store, history.Config{Events: 600, Seed: 7, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20,
-		Seal: personal.Sealer{Vault: vault}.SealDrafts}); err != nil {
-		t.Fatal(err)
-	}
+	store, vault := sealedHistory(t, 600)
 	dir := t.TempDir()
 	kept, disclosed := filepath.Join(dir, "kept.db"), filepath.Join(dir, "disclosed.db")
 	if _, err := RebuildOpening(ctx, store, kept, Until{}, nil, nil, vault); err != nil {
@@ -82,8 +74,24 @@ func TestParticipantsKeptSealedAndShreddedByTheKey(t *testing.T) {
 		}
 	}
 
+	// The blocks stay in the stream: the file holds no copy of them.
+	func() {
+		db, err := sql.Open("sqlite3", "file:"+kept+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var rows, copied int
+		if err := db.QueryRow("SELECT COUNT(*), TOTAL(length(sealed) > 0) FROM participants").Scan(&rows, &copied); err != nil {
+			t.Fatal(err)
+		}
+		if rows != len(people) || copied != 0 {
+			t.Fatalf("the kept file holds %d participants, %d of them with a copy of the block; want %d, none", rows, copied, len(people))
+		}
+	}()
+
 	// Shown, the kept blocks open as the disclosed file holds them.
-	db, err := Open(context.Background(), kept, Options{Vault: vault})
+	db, err := Open(context.Background(), kept, Options{Vault: vault, Source: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +102,12 @@ func TestParticipantsKeptSealedAndShreddedByTheKey(t *testing.T) {
 			t.Fatalf("participant %s of %s: %+v, %v; the disclosed file has %+v", p.id, p.org, v, err, p)
 		}
 	}
-	// Without the keys, a kept block is not shown.
-	if v, err := db.participant(ctx, nil, people[0].org, people[0].id); err == nil {
+	// Without the keys, or without the stream, a kept block is not shown.
+	if v, err := db.participant(ctx, nil, store, people[0].org, people[0].id); err == nil {
 		t.Fatalf("a sealed participant was shown without the keys: %+v", v)
+	}
+	if v, err := db.participant(ctx, vault, nil, people[0].org, people[0].id); err == nil {
+		t.Fatalf("a participant sealed in the stream was shown without it: %+v", v)
 	}
 
 	// PD-ERASE: the key destroyed, the row is unreadable at once, with no
@@ -112,4 +123,73 @@ func TestParticipantsKeptSealedAndShreddedByTheKey(t *testing.T) {
 	if v, err := db.Participant(ctx, people[1].org, people[1].id); err != nil || v.Erased || v.LastName != people[1].last {
 		t.Fatalf("another participant after the erasure: %+v, %v", v, err)
 	}
+}
+
+// PD-SEALED: a file written before session 14 keeps each block in the
+// participant's row (participants.sealed); it still opens, from the row,
+// with no stream to read.
+func TestParticipantsSealedInTheRowStillOpen(t *testing.T) {
+	ctx := testCtx(t)
+	store, vault := sealedHistory(t, 200)
+	path := filepath.Join(t.TempDir(), "kept.db")
+	if _, err := RebuildOpening(ctx, store, path, Until{}, nil, nil, vault); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), path, Options{Vault: vault, Source: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var org, id string
+	var seq uint64
+	if err := db.r.QueryRowContext(ctx, "SELECT org, id, sequence FROM participants ORDER BY rowid LIMIT 1").Scan(&org, &id, &seq); err != nil {
+		t.Fatal(err)
+	}
+	want, err := db.Participant(ctx, org, id)
+	if err != nil || want.LastName == "" {
+		t.Fatalf("participant %s of %s from the stream: %+v, %v", id, org, want, err)
+	}
+	// The row as the previous version wrote it: nonce and ciphertext.
+	var block pii.Sealed
+	if err := store.Events(ctx, seq, seq, func(env events.Envelope) error {
+		var e mobilityEvent
+		if err := decodeMobilityEvent(env.Payload, &e); err != nil {
+			return err
+		}
+		return decodeSealed(e.Mobility.PersonalSealed, &block)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Exec("UPDATE participants SET sealed = ? WHERE org = ? AND id = ?", append(block.Nonce, block.Ciphertext...), org, id); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.participant(ctx, vault, nil, org, id)
+	if err != nil || got != want {
+		t.Fatalf("participant %s of %s from its row: %+v, %v; from the stream %+v", id, org, got, err, want)
+	}
+}
+
+// sealedHistory generates a history of n events whose personal data is
+// sealed as grants serve seals it, with keys in memory.
+func sealedHistory(t *testing.T, n int) (*jetstream.Store, pii.Vault) {
+	t.Helper()
+	store := openStore(t, testRegistry)
+	master := make([]byte, pii.KeySize)
+	if _, err := rand.Read(master); err != nil {
+		t.Fatal(err)
+	}
+	vault, err := pii.NewVault(master, pii.NewMemoryKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := history.Generate(testCtx(t), store, history.Config{Events: n, Seed: 7, Workers: 1, AppendSize: 50, MobilitiesPerProject: 20,
+		Seal: personal.Sealer{Vault: vault}.SealDrafts}); err != nil {
+		t.Fatal(err)
+	}
+	return store, vault
 }
