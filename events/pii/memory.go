@@ -80,6 +80,15 @@ func (m *MemoryKeys) Get(_ context.Context, id string) ([]byte, error) {
 	return bytes.Clone(k), nil
 }
 
+// AddLegacy stores wrapped as subject key id's one key of before issue 16
+// (the bucket GRANTS_PII_KEYS), for tests of blocks sealed then
+// (piitest.LegacyBlock).
+func (m *MemoryKeys) AddLegacy(id string, wrapped []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.legacy[id] = bytes.Clone(wrapped)
+}
+
 // Destroy implements KeyStore.
 func (m *MemoryKeys) Destroy(_ context.Context, id string) error {
 	m.mu.Lock()

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/erasmus-ledger/grants/aggregates/personal"
-	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/jetstream"
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/events/pii/piitest"
 	"github.com/erasmus-ledger/grants/internal/history"
 )
 
@@ -25,7 +25,7 @@ import (
 // data.
 func TestParticipantsKeptSealedAndShreddedByTheKey(t *testing.T) {
 	ctx := testCtx(t)
-	store, vault := sealedHistory(t, 600)
+	store, vault, _, _ := sealedHistory(t, 600)
 	dir := t.TempDir()
 	kept, disclosed := filepath.Join(dir, "kept.db"), filepath.Join(dir, "disclosed.db")
 	if _, err := RebuildOpening(ctx, store, kept, Until{}, nil, nil, vault); err != nil {
@@ -126,11 +126,13 @@ func TestParticipantsKeptSealedAndShreddedByTheKey(t *testing.T) {
 }
 
 // PD-SEALED: a file written before session 14 keeps each block in the
-// participant's row (participants.sealed); it still opens, from the row,
-// with no stream to read.
+// participant's row (participants.sealed), sealed under the participant's
+// one key of before issue 16 (the bucket GRANTS_PII_KEYS); it still opens,
+// from the row, with no stream to read, and reads as erased once that key
+// is destroyed (PD-ERASE).
 func TestParticipantsSealedInTheRowStillOpen(t *testing.T) {
 	ctx := testCtx(t)
-	store, vault := sealedHistory(t, 200)
+	store, vault, master, keys := sealedHistory(t, 200)
 	path := filepath.Join(t.TempDir(), "kept.db")
 	if _, err := RebuildOpening(ctx, store, path, Until{}, nil, nil, vault); err != nil {
 		t.Fatal(err)
@@ -141,25 +143,17 @@ func TestParticipantsSealedInTheRowStillOpen(t *testing.T) {
 	}
 	defer db.Close()
 	var org, id string
-	var seq uint64
-	if err := db.r.QueryRowContext(ctx, "SELECT org, id, sequence FROM participants ORDER BY rowid LIMIT 1").Scan(&org, &id, &seq); err != nil {
+	if err := db.r.QueryRowContext(ctx, "SELECT org, id FROM participants ORDER BY rowid LIMIT 1").Scan(&org, &id); err != nil {
 		t.Fatal(err)
 	}
-	want, err := db.Participant(ctx, org, id)
-	if err != nil || want.LastName == "" {
-		t.Fatalf("participant %s of %s from the stream: %+v, %v", id, org, want, err)
-	}
-	// The row as the previous version wrote it: nonce and ciphertext.
-	var block pii.Sealed
-	if err := store.Events(ctx, seq, seq, func(env events.Envelope) error {
-		var e mobilityEvent
-		if err := decodeMobilityEvent(env.Payload, &e); err != nil {
-			return err
-		}
-		return decodeSealed(e.Mobility.PersonalSealed, &block)
-	}); err != nil {
+	// The row as the previous version wrote it: the nonce and ciphertext
+	// of a block sealed under the participant's one key in the bucket.
+	s := pii.Subject{Org: org, Participant: id}
+	block, wrapped, err := piitest.LegacyBlock(master, s, []byte(`{"first_name":"Aino","last_name":"Laine"}`))
+	if err != nil {
 		t.Fatal(err)
 	}
+	keys.AddLegacy(pii.KeyID(s), wrapped)
 	w, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
@@ -169,21 +163,29 @@ func TestParticipantsSealedInTheRowStillOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := db.participant(ctx, vault, nil, org, id)
-	if err != nil || got != want {
-		t.Fatalf("participant %s of %s from its row: %+v, %v; from the stream %+v", id, org, got, err, want)
+	if err != nil || got.Erased || got.FirstName != "Aino" || got.LastName != "Laine" {
+		t.Fatalf("participant %s of %s from its row: %+v, %v", id, org, got, err)
+	}
+	if err := vault.Destroy(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.participant(ctx, vault, nil, org, id); err != nil || !got.Erased || got.LastName != "" {
+		t.Fatalf("PD-ERASE: participant %s of %s from its row after the erasure: %+v, %v", id, org, got, err)
 	}
 }
 
 // sealedHistory generates a history of n events whose personal data is
-// sealed as grants serve seals it, with keys in memory.
-func sealedHistory(t *testing.T, n int) (*jetstream.Store, pii.Vault) {
+// sealed as grants serve seals it, with keys in memory; it returns the
+// master key and the key store too.
+func sealedHistory(t *testing.T, n int) (*jetstream.Store, pii.Vault, []byte, *pii.MemoryKeys) {
 	t.Helper()
 	store := openStore(t, testRegistry)
 	master := make([]byte, pii.KeySize)
 	if _, err := rand.Read(master); err != nil {
 		t.Fatal(err)
 	}
-	vault, err := pii.NewVault(master, pii.NewMemoryKeys())
+	keys := pii.NewMemoryKeys()
+	vault, err := pii.NewVault(master, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,5 +193,5 @@ func sealedHistory(t *testing.T, n int) (*jetstream.Store, pii.Vault) {
 		Seal: personal.Sealer{Vault: vault}.SealDrafts}); err != nil {
 		t.Fatal(err)
 	}
-	return store, vault
+	return store, vault, master, keys
 }

@@ -3,9 +3,6 @@ package jetstream_test
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/events/pii"
 	piijs "github.com/erasmus-ledger/grants/events/pii/jetstream"
+	"github.com/erasmus-ledger/grants/events/pii/piitest"
 )
 
 // TestKeySubjectsStayBounded: the server's memory does not grow per data
@@ -193,7 +191,10 @@ func TestBlocksSealedBeforeIssue16(t *testing.T) {
 	master := bytes.Repeat([]byte{6}, pii.KeySize)
 	s := pii.Subject{Org: "E4", Participant: "P4"}
 	id := pii.KeyID(s)
-	blk, wrapped := legacyBlock(t, master, s, []byte(`{"last_name":"Laine"}`))
+	blk, wrapped, err := piitest.LegacyBlock(master, s, []byte(`{"last_name":"Laine"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	kv, err := mustJS(t, emb).KeyValue(ctx, piijs.Bucket)
 	if err != nil {
 		t.Fatal(err)
@@ -220,39 +221,6 @@ func TestBlocksSealedBeforeIssue16(t *testing.T) {
 			t.Errorf("PD-ERASE: sealed again after the erasure: %v", err)
 		}
 	}
-}
-
-// legacyBlock seals plaintext for s as the vault did before issue 16: a
-// key of the subject's own wrapped by master (version byte, nonce, AES-GCM
-// with the key ID as additional data) and a block that names the key by
-// its ID alone. It pins the format the stored data keep.
-func legacyBlock(t *testing.T, master []byte, s pii.Subject, plaintext []byte) (pii.Sealed, []byte) {
-	t.Helper()
-	id := pii.KeyID(s)
-	key := make([]byte, pii.KeySize)
-	_, _ = rand.Read(key)
-	mg := gcm(t, master)
-	nonce := make([]byte, mg.NonceSize())
-	_, _ = rand.Read(nonce)
-	wrapped := mg.Seal(append([]byte{1}, nonce...), nonce, key, []byte(id))
-	kg := gcm(t, key)
-	b := pii.Sealed{Alg: pii.AlgAES256GCM, Subject: s.String(), KeyID: id, Nonce: make([]byte, kg.NonceSize())}
-	_, _ = rand.Read(b.Nonce)
-	b.Ciphertext = kg.Seal(nil, b.Nonce, plaintext, []byte(b.Alg+"\x00"+b.Subject+"\x00"+b.KeyID))
-	return b, wrapped
-}
-
-func gcm(t *testing.T, key []byte) cipher.AEAD {
-	t.Helper()
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := cipher.NewGCM(block)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
 }
 
 // TestErasuresSharingAShard: PD-ERASE when several erased subjects share a
