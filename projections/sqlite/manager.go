@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -218,7 +219,7 @@ func (m *Manager) removeStale(current string) {
 	stale, _ := filepath.Glob(m.cfg.Path + ".gen-*")
 	stale = append(stale, m.cfg.Path)
 	for _, f := range stale {
-		if strings.HasSuffix(f, "-wal") || strings.HasSuffix(f, "-shm") || strings.HasSuffix(f, "-journal") || f == current {
+		if f == current || slices.ContainsFunc(sideFiles, func(ext string) bool { return strings.HasSuffix(f, ext) }) {
 			continue
 		}
 		if _, err := os.Stat(f); err == nil {
