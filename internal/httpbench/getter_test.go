@@ -41,18 +41,7 @@ func TestGetterReadsEveryKindOfAnswerOverKeptConnections(t *testing.T) {
 			w.Write([]byte("bye"))
 		}
 	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
-	g, err := NewGetter(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := countingGetter(t, srv, &conns)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		path   string
@@ -109,18 +98,7 @@ func TestGetterPostsCommandsAndReturnsTheAskedHeader(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		w.Write([]byte(`{"events":[]}`))
 	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
-	g, err := NewGetter(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := countingGetter(t, srv, &conns)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		body, want, status, answer, header string
@@ -137,4 +115,23 @@ func TestGetterPostsCommandsAndReturnsTheAskedHeader(t *testing.T) {
 	if n := conns.Load(); n != 1 {
 		t.Fatalf("%d connections opened, want 1 kept alive", n)
 	}
+}
+
+// countingGetter starts srv, counting the connections it accepts in
+// conns, and returns a Getter of it; both are closed when t ends.
+func countingGetter(t *testing.T, srv *httptest.Server, conns *atomic.Int64) *Getter {
+	t.Helper()
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	g, err := NewGetter(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	return g
 }

@@ -497,19 +497,7 @@ func (m *Manager) nextGenerationPath() string {
 // rename, fsync of the directory.
 func writePointer(path, name string) error {
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(name + "\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writeSynced(tmp, name+"\n"); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {

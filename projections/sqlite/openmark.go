@@ -54,19 +54,7 @@ func unsyncedWrites() bool { return bootID() != "" }
 // markOpen records, durably, that the file at path is open for writing
 // in this boot. It must return before the first write.
 func markOpen(path string) error {
-	f, err := os.OpenFile(path+openMarkSuffix, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(bootID() + "\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writeSynced(path+openMarkSuffix, bootID()+"\n"); err != nil {
 		return err
 	}
 	return syncDir(filepath.Dir(path))
