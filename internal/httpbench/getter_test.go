@@ -2,9 +2,11 @@ package httpbench
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,18 +41,7 @@ func TestGetterReadsEveryKindOfAnswerOverKeptConnections(t *testing.T) {
 			w.Write([]byte("bye"))
 		}
 	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
-	g, err := NewGetter(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := countingGetter(t, srv, &conns)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		path   string
@@ -84,4 +75,63 @@ func TestGetterReadsEveryKindOfAnswerOverKeptConnections(t *testing.T) {
 	if n := conns.Load(); n > 2+8 {
 		t.Fatalf("%d connections opened for 8 concurrent callers", n)
 	}
+}
+
+// TestGetterPostsCommandsAndReturnsTheAskedHeader: a POST carries its
+// JSON body with its length, the token and the extra headers; a 2xx answer
+// gives the header asked for and no body, an error its body; the
+// connection is kept for the next call.
+func TestGetterPostsCommandsAndReturnsTheAskedHeader(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil || r.Method != "POST" || r.Header.Get("Authorization") != "Bearer tok" || r.Header.Get("Content-Type") != "application/json" ||
+			r.ContentLength != int64(len(b)) || r.Header.Get("Idempotency-Key") != "k1" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		if string(b) != `{"ok":true}` {
+			http.Error(w, "refused: "+string(b), http.StatusUnprocessableEntity)
+			return
+		}
+		w.Header().Set("Grants-Sequence", "42")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"events":[]}`))
+	}))
+	g := countingGetter(t, srv, &conns)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		body, want, status, answer, header string
+	}{
+		{`{"ok":true}`, "Grants-Sequence", "201", "", "42"},
+		{`{"ok":false}`, "Grants-Sequence", "422", "refused: {\"ok\":false}\n", ""},
+		{`{"ok":true}`, "", "201", "", ""},
+	} {
+		st, body, h, err := g.Post(ctx, "/v1/things", "tok", []byte(tc.body), []string{"Idempotency-Key", "k1"}, tc.want)
+		if err != nil || strconv.Itoa(st) != tc.status || string(body) != tc.answer || h != tc.header {
+			t.Fatalf("POST %s: %d %q %q %v, want %s %q %q", tc.body, st, body, h, err, tc.status, tc.answer, tc.header)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("%d connections opened, want 1 kept alive", n)
+	}
+}
+
+// countingGetter starts srv, counting the connections it accepts in
+// conns, and returns a Getter of it; both are closed when t ends.
+func countingGetter(t *testing.T, srv *httptest.Server, conns *atomic.Int64) *Getter {
+	t.Helper()
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	g, err := NewGetter(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	return g
 }

@@ -83,7 +83,7 @@ func (m *Manager) keepAside(path, reason string) (string, error) {
 	if err := os.Rename(path, aside); err != nil {
 		return "", fmt.Errorf("keeping %s aside: %w", path, err)
 	}
-	for _, ext := range []string{"-wal", "-shm", "-journal"} {
+	for _, ext := range sideFiles {
 		if _, err := os.Stat(path + ext); err == nil {
 			if err := os.Rename(path+ext, aside+ext); err != nil {
 				return "", fmt.Errorf("keeping %s aside: %w", path+ext, err)

@@ -20,7 +20,8 @@ type Mode int
 
 const (
 	// Live is the mode of the database that serves queries: WAL journal,
-	// synchronous=NORMAL, readers concurrent with the one writer.
+	// synchronous=OFF with an open mark (openmark.go; NORMAL where the
+	// boot cannot be told), readers concurrent with the one writer.
 	Live Mode = iota
 	// Bulk is the mode of a rebuild into a throwaway file: no journal, no
 	// fsync, exclusive lock, no readers. The file is synced when closed.
@@ -82,6 +83,9 @@ type DB struct {
 	// ckpt copies a live file's write-ahead log into it beside the
 	// writer (walcheckpoint.go).
 	ckpt *checkpointer
+	// unsynced: a live file written without fsync, under an open mark
+	// (openmark.go) that a clean Close removes.
+	unsynced bool
 }
 
 // Open opens (creating if needed) the read-model database at path, applies
@@ -107,15 +111,24 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	wdsn := path + fmt.Sprintf("?_busy_timeout=10000&_txlock=immediate&_cache_size=-%d", opt.CacheMiB*1024)
 	if opt.Mode == Bulk {
 		wdsn += "&_journal_mode=OFF&_synchronous=OFF&_locking_mode=EXCLUSIVE&_mutex=no"
-	} else {
-		wdsn += "&_journal_mode=WAL&_synchronous=NORMAL"
+	}
+	unsynced := false
+	if opt.Mode == Live {
+		sync := "NORMAL"
+		if unsyncedWrites() {
+			if err := markOpen(path); err != nil {
+				return nil, fmt.Errorf("marking read models %s open: %w", path, err)
+			}
+			sync, unsynced = "OFF", true
+		}
+		wdsn += "&_journal_mode=WAL&_synchronous=" + sync
 	}
 	dc, err := (&sqlite3.SQLiteDriver{}).Open(wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening read models %s: %w", path, err)
 	}
 	w := &wconn{c: dc.(*sqlite3.SQLiteConn)}
-	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}, stamps: newStamps(), vault: opt.Vault, src: opt.Source}
+	db := &DB{path: path, mode: opt.Mode, w: w, wb: writeback{path: path}, stamps: newStamps(), vault: opt.Vault, src: opt.Source, unsynced: unsynced}
 	// secure_delete: the bytes of a deleted row (an erased participant's
 	// personal data, PD-ERASE) are overwritten with zeros, not left in the
 	// file's free pages.
@@ -142,7 +155,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			db.Close()
 			return nil, err
 		}
-		if db.ckpt, err = startCheckpointer(path); err != nil {
+		if db.ckpt, err = startCheckpointer(path, unsynced); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -180,7 +193,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 func (db *DB) Path() string { return db.path }
 
 // Close closes every connection. In Bulk mode it also syncs the file to
-// disk so that it can be swapped in.
+// disk so that it can be swapped in; a live file written without fsync
+// is synced and its open mark removed (openmark.go) when every connection
+// closed without error.
 func (db *DB) Close() error {
 	var first error
 	if db.aux != nil {
@@ -207,6 +222,9 @@ func (db *DB) Close() error {
 	db.wb.close()
 	if db.mode == Bulk && first == nil {
 		first = syncFile(db.path)
+	}
+	if db.mode == Live && db.unsynced && first == nil {
+		first = markClosed(db.path)
 	}
 	return first
 }
@@ -243,6 +261,24 @@ func syncFile(path string) error {
 		return err
 	}
 	return syncDir(filepath.Dir(path))
+}
+
+// writeSynced writes content as the whole file at path and fsyncs it (not
+// its directory).
+func writeSynced(path, content string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(content); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // syncDir fsyncs a directory so that a rename or create in it is durable.

@@ -19,7 +19,7 @@ import (
 // that arrive within CommitInterval of the last commit together, in one
 // later commit; stopping commits what it holds.
 func TestRunGroupsTheCommitsOfAStreamUnderLoad(t *testing.T) {
-	testGroupedCommits(t, 1, true)
+	testGroupedCommits(t, 1, true, false)
 }
 
 // TestRunCommitsOneEventAtATimeAtOnce: events that come one at a time
@@ -27,14 +27,22 @@ func TestRunGroupsTheCommitsOfAStreamUnderLoad(t *testing.T) {
 // however young the last commit: a client writing and then reading
 // without Grants-Min-Sequence sees its write as before.
 func TestRunCommitsOneEventAtATimeAtOnce(t *testing.T) {
-	testGroupedCommits(t, 0, false)
+	testGroupedCommits(t, 0, false, false)
+}
+
+// TestRunCommitsAtOnceForAWaitingRead: a read waiting for a sequence
+// (WaitFor, read-your-writes) has the grouped events committed at once,
+// not after CommitInterval (an hour here).
+func TestRunCommitsAtOnceForAWaitingRead(t *testing.T) {
+	testGroupedCommits(t, 1, true, true)
 }
 
 // testGroupedCommits registers three organisations one after the other,
 // each once the one before it was applied, with CommitInterval an hour
 // and groupAfter as GroupAfter (0: the default), and checks the commits:
-// the last two together if grouped, else each at once.
-func testGroupedCommits(t *testing.T, groupAfter int, grouped bool) {
+// the last two together if grouped, else each at once. With waitFor a
+// read then waits for the third, which commits the group at once.
+func testGroupedCommits(t *testing.T, groupAfter int, grouped, waitFor bool) {
 	s := openStore(t, testRegistry)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
@@ -102,6 +110,14 @@ func testGroupedCommits(t *testing.T, groupAfter int, grouped bool) {
 		wait(applied, third, "applying")
 	} else {
 		wait(progress, third, "committing")
+	}
+	if waitFor {
+		wctx, wcancel := context.WithTimeout(ctx, time.Minute) // a failure bound, not a pause
+		err := db.WaitFor(wctx, third)
+		wcancel()
+		if err != nil {
+			t.Fatalf("a read waiting for %d: %v (checkpoint %d)", third, err, db.Checkpoint())
+		}
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -218,7 +219,7 @@ func (m *Manager) removeStale(current string) {
 	stale, _ := filepath.Glob(m.cfg.Path + ".gen-*")
 	stale = append(stale, m.cfg.Path)
 	for _, f := range stale {
-		if strings.HasSuffix(f, "-wal") || strings.HasSuffix(f, "-shm") || strings.HasSuffix(f, "-journal") || f == current {
+		if f == current || slices.ContainsFunc(sideFiles, func(ext string) bool { return strings.HasSuffix(f, ext) }) {
 			continue
 		}
 		if _, err := os.Stat(f); err == nil {
@@ -496,19 +497,7 @@ func (m *Manager) nextGenerationPath() string {
 // rename, fsync of the directory.
 func writePointer(path, name string) error {
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(name + "\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writeSynced(tmp, name+"\n"); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {

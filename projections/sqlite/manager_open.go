@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 
 	"github.com/erasmus-ledger/grants/events"
@@ -25,6 +26,23 @@ func (m *Manager) dir() string { return filepath.Dir(m.cfg.Path) }
 // stream holds every event it included.
 func (m *Manager) openExisting(ctx context.Context, path string) (*DB, error) {
 	log := m.cfg.Logger
+	if _, serr := os.Stat(path); serr == nil {
+		torn, err := openInEarlierBoot(path)
+		if err != nil {
+			return nil, err
+		}
+		if torn {
+			// Written without fsync and open when the system stopped
+			// (openmark.go): any page may be missing. The file is replaced
+			// once the rebuild reaches what it held, kept aside otherwise.
+			cp, perr := peekCheckpoint(path)
+			if perr != nil {
+				cp = math.MaxUint64
+			}
+			log.Warn("rebuilding the read models: the file was open for writing, without fsync, when the system stopped", "file", path)
+			return m.rebuildAtStart(ctx, path, cp)
+		}
+	}
 	db, err := OpenChecked(path)
 	switch {
 	case errors.Is(err, ErrDamaged):

@@ -10,16 +10,21 @@ import (
 
 // notifier holds the committed checkpoint in memory and wakes the waiters
 // of WaitFor on every commit: one channel closed and replaced per advance.
+// A waiter that has to wait says so on wanted, before each wait, so that
+// the projector commits what it holds at once instead of grouping it
+// (ProjectorConfig.CommitInterval): a read that waits for its own write
+// is never kept waiting for the group.
 type notifier struct {
 	seq     atomic.Uint64
 	mu      sync.Mutex
 	ch      chan struct{}
 	retired chan struct{}
 	once    sync.Once
+	wanted  chan struct{}
 }
 
 func newNotifier(seq uint64) *notifier {
-	n := &notifier{ch: make(chan struct{}), retired: make(chan struct{})}
+	n := &notifier{ch: make(chan struct{}), retired: make(chan struct{}), wanted: make(chan struct{}, 1)}
 	n.seq.Store(seq)
 	return n
 }
@@ -52,6 +57,10 @@ func (n *notifier) wait(ctx context.Context, seq uint64) error {
 		n.mu.Unlock()
 		if n.seq.Load() >= seq {
 			return nil
+		}
+		select {
+		case n.wanted <- struct{}{}:
+		default: // already asked
 		}
 		select {
 		case <-ch:

@@ -239,9 +239,10 @@ func (db *DB) finishBulk() error {
 	return db.w.execScript("PRAGMA analysis_limit=1000; ANALYZE")
 }
 
-// removeDBFiles deletes a database file and its WAL and shared-memory files.
+// removeDBFiles deletes a database file and its side files (sideFiles).
 func removeDBFiles(path string) {
-	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
-		os.Remove(p)
+	os.Remove(path)
+	for _, ext := range sideFiles {
+		os.Remove(path + ext)
 	}
 }

@@ -55,9 +55,15 @@ type checkpointer struct {
 }
 
 // startCheckpointer opens a connection of its own to path and starts
-// checkpointing every walCheckpointEvery while commits are noted.
-func startCheckpointer(path string) (*checkpointer, error) {
-	dc, err := (&sqlite3.SQLiteDriver{}).Open(path + "?_busy_timeout=10000")
+// checkpointing every walCheckpointEvery while commits are noted. A
+// checkpoint syncs as its own connection says: unsynced, the file written
+// without fsync (openmark.go), it syncs nothing.
+func startCheckpointer(path string, unsynced bool) (*checkpointer, error) {
+	dsn := path + "?_busy_timeout=10000"
+	if unsynced {
+		dsn += "&_synchronous=OFF"
+	}
+	dc, err := (&sqlite3.SQLiteDriver{}).Open(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening the WAL checkpointer of %s: %w", path, err)
 	}
