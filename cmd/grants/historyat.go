@@ -41,9 +41,7 @@ func historyAt(sys *system, dataDir string) api.HistoryAt {
 		f.Close()
 		os.Remove(path)
 		cleanup := func() {
-			for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
-				os.Remove(p)
-			}
+			sqlite.RemoveFiles(path)
 			release()
 		}
 		until := sqlite.Until{Sequence: at.Sequence, Time: at.At, Axis: at.Axis}

@@ -239,6 +239,12 @@ func (db *DB) finishBulk() error {
 	return db.w.execScript("PRAGMA analysis_limit=1000; ANALYZE")
 }
 
+// RemoveFiles deletes the read-model file at path and every file that
+// belongs to it (SQLite's log, shared memory and journal, the open mark);
+// one that is not there is no error. For a file thrown away (a rebuild as
+// of a past point, a benchmark's).
+func RemoveFiles(path string) { removeDBFiles(path) }
+
 // removeDBFiles deletes a database file and its side files (sideFiles).
 func removeDBFiles(path string) {
 	os.Remove(path)

@@ -7,7 +7,6 @@ package sqlitebench
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -107,9 +106,5 @@ func ReplayOpening(ctx context.Context, src projections.Source, dir string, ring
 	return res, nil
 }
 
-// removeDBFiles removes the SQLite file at path and its journals.
-func removeDBFiles(path string) {
-	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
-		os.Remove(p)
-	}
-}
+// removeDBFiles removes the SQLite file at path and its side files.
+func removeDBFiles(path string) { sqlite.RemoveFiles(path) }
