@@ -263,24 +263,6 @@ func syncFile(path string) error {
 	return syncDir(filepath.Dir(path))
 }
 
-// writeSynced writes content as the whole file at path and fsyncs it (not
-// its directory).
-func writeSynced(path, content string) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(content); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 // syncDir fsyncs a directory so that a rename or create in it is durable.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/internal/atomicfile"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -456,7 +458,7 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 		m.restart(old)
 		return abandon(err)
 	}
-	if err := writePointer(m.pointerPath(), filepath.Base(path)); err != nil {
+	if err := writeLine(m.pointerPath(), filepath.Base(path)); err != nil {
 		m.restart(old)
 		return abandon(err)
 	}
@@ -493,14 +495,15 @@ func (m *Manager) nextGenerationPath() string {
 	return fmt.Sprintf("%s.gen-%d", m.cfg.Path, n+1)
 }
 
-// writePointer writes the pointer file atomically: temporary file, fsync,
-// rename, fsync of the directory.
-func writePointer(path, name string) error {
-	tmp := path + ".tmp"
-	if err := writeSynced(tmp, name+"\n"); err != nil {
+// writeLine replaces the file at path with line and a newline, as a
+// whole or not at all (atomicfile: temporary file, fsync, rename), then
+// fsyncs the directory: the pointer file, the open mark (openmark.go).
+func writeLine(path, line string) error {
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := io.WriteString(w, line+"\n")
 		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	return syncDir(filepath.Dir(path))

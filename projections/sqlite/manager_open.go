@@ -155,7 +155,7 @@ func (m *Manager) rebuildAtStart(ctx context.Context, old string, oldCP uint64) 
 	} else if err != nil {
 		return nil, fmt.Errorf("rebuilding the read models into %s: %w", next, err)
 	}
-	if err := writePointer(m.pointerPath(), filepath.Base(next)); err != nil {
+	if err := writeLine(m.pointerPath(), filepath.Base(next)); err != nil {
 		removeDBFiles(next)
 		return nil, err
 	}

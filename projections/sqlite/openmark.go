@@ -54,10 +54,7 @@ func unsyncedWrites() bool { return bootID() != "" }
 // markOpen records, durably, that the file at path is open for writing
 // in this boot. It must return before the first write.
 func markOpen(path string) error {
-	if err := writeSynced(path+openMarkSuffix, bootID()+"\n"); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return writeLine(path+openMarkSuffix, bootID())
 }
 
 // markClosed syncs the file at path (and its log, when one is left) and
