@@ -224,16 +224,16 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	pd := &m.Personal
 	if a.bulk {
 		// The rowid is the key: a participant reported again (a second
-		// mobility, a correction) replaces the row in place.
+		// mobility, a correction) replaces the row in place, in memory
+		// until the load's end (bulkparts.go).
 		rowid, err := a.claimParticipant(p, m.ParticipantID)
 		if err != nil {
 			return err
 		}
-		b = a.st.partPutRowid
-		b.int(rowid)
-	} else {
-		b = a.st.partPut
+		a.partRows.put(rowid, p.org, &personalTexts{pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender, pd.Nationality}, int64(env.Sequence))
+		return nil
 	}
+	b = a.st.partPut
 	b.text(p.org)
 	b.text(m.ParticipantID)
 	b.text(pd.FirstName)
