@@ -402,7 +402,7 @@ func (a *applier) rescanExamples(p *projectRow, b *projBudget, cat, skip string,
 			return nil
 		}
 		var err error
-		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
+		if lines, err = decodeBudgetLines(aliasBytes(raw), lines); err != nil {
 			return err
 		}
 		counts.see(id, lines, func(string) bool { return true }, cat)
@@ -527,7 +527,7 @@ func (a *applier) findRescans() error {
 			return nil
 		}
 		var err error
-		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
+		if lines, err = decodeBudgetLines(aliasBytes(raw), lines); err != nil {
 			return err
 		}
 		c := counts[pid]
