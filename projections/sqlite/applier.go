@@ -85,8 +85,10 @@ type applier struct {
 	parts      map[string]*rowSlots
 	lastPartID int64
 	// partKeys are the participant IDs of the bulk load's participant
-	// rows, by rowid (see claimParticipant).
+	// rows, by rowid (see claimParticipant), and partRows the rows,
+	// written at the load's end (bulkparts.go).
 	partKeys keyArena
+	partRows bulkParticipants
 	// aux is a bulk load's scratch file, written at its end beside the
 	// index builds (bulkaux.go).
 	aux *bulkAux
@@ -123,7 +125,6 @@ type stmts struct {
 	mobPutRowid                        *rowBuffer // bulk: rows by rowid
 	mobGetRowid, mobStatusRowid        *wstmt     // bulk: by rowid
 	mobIDRowid                         *wstmt     // bulk: a row's mobility ID
-	partPutRowid                       *rowBuffer // bulk: participants by rowid
 	payPut                             *wstmt
 	repPut, repAssess                  *wstmt
 	statMobGet, statMobPut, statMobDel *wstmt
@@ -150,9 +151,6 @@ func newApplier(w *wconn) (*applier, error) {
 		"receiving_city, sending_org, receiving_org, start_date, end_date, days, travel_days, distance_km, green_travel, " +
 		"fewer_opportunities, ukraine_exception, accompanying, group_id, persons, status, grant_cents, lines_json, " +
 		"reported_on, changed_on, revision, sequence"
-	// participants.sealed keeps its default (x''): a block kept sealed
-	// stays in the stream, at the row's sequence (openInStream).
-	const partCols = "org, id, first_name, last_name, birth_date, email, gender, nationality, sequence"
 	const accCols = "id, org, field, kind, year, status, outcome, plan_from_year, plan_to_year, applied_on, decided_on, withdrawn_on, sequence"
 	const repCols = "project_id, id, org, kind, status, summary, submitted_on, late, mobilities, reported_cents, outcome, " +
 		"assessed_on, final_cents, balance_cents, score, note, sequence"
@@ -207,8 +205,7 @@ func newApplier(w *wconn) (*applier, error) {
 		{&a.st.audit, "INSERT", "audit_log", auditCols},
 		{&a.st.mobPut, "INSERT OR REPLACE", "mobilities", mobCols},
 		{&a.st.mobPutRowid, "INSERT OR REPLACE", "mobilities", "rowid, " + mobCols},
-		{&a.st.partPut, "INSERT OR REPLACE", "participants", partCols},
-		{&a.st.partPutRowid, "INSERT OR REPLACE", "participants", "rowid, " + partCols},
+		{&a.st.partPut, "INSERT OR REPLACE", "participants", participantCols},
 		{&a.bst.catRows, "INSERT OR REPLACE", "project_budgets", budgetCatCols},
 		{&a.bst.exRows, "INSERT OR REPLACE", "project_budget_examples", budgetExCols},
 	}
@@ -233,11 +230,11 @@ func (a *applier) reset() {
 	a.counts = map[string]bool{}
 	a.pendingMob = map[pairKey]mobilityFacts{}
 	a.lastMobID = 0
-	a.parts, a.lastPartID, a.partKeys = map[string]*rowSlots{}, 0, keyArena{}
+	a.parts, a.lastPartID, a.partKeys, a.partRows = map[string]*rowSlots{}, 0, keyArena{}, bulkParticipants{}
 	a.postOrg = postingTails{m: map[string]*postingTail{}}
 	a.postAgg = postingTails{m: map[string]*postingTail{}}
 	a.dirtyPost = nil
-	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid, a.bst.catRows, a.bst.exRows} {
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.bst.catRows, a.bst.exRows} {
 		if b != nil {
 			b.reset()
 		}
@@ -246,7 +243,7 @@ func (a *applier) reset() {
 
 // flushRows writes the rows queued in the row buffers.
 func (a *applier) flushRows() error {
-	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut, a.st.partPutRowid} {
+	for _, b := range []*rowBuffer{a.st.audit, a.st.mobPut, a.st.mobPutRowid, a.st.partPut} {
 		if err := b.flush(); err != nil {
 			return err
 		}

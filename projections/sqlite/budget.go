@@ -192,29 +192,10 @@ func (a *applier) budget(p *projectRow) (*projBudget, error) {
 // projections.GrantLine) into buf, on the fast path when it can. Strings
 // may alias raw.
 func decodeBudgetLines(raw []byte, buf []budgetLine) ([]budgetLine, error) {
-	buf = buf[:0]
 	if utf8.Valid(raw) {
 		r := jreader{b: raw}
-		err := r.array(func() error {
-			var l budgetLine
-			err := r.object(func(k []byte) error {
-				switch string(k) {
-				case "category":
-					return r.strTo(&l.category)
-				case "rule":
-					return r.strTo(&l.rule)
-				case "explanation":
-					return r.strTo(&l.explanation)
-				case "amount_cents":
-					return intTo(&r, &l.amount)
-				}
-				return r.other(k, []string{"category", "rule", "explanation", "amount_cents"})
-			})
-			buf = append(buf, l)
-			return err
-		})
-		if err == nil && r.end() == nil {
-			return buf, nil
+		if lines, err := r.budgetLines(buf[:0]); err == nil && r.end() == nil {
+			return lines, nil
 		}
 	}
 	var ls []projections.GrantLine
@@ -226,6 +207,33 @@ func decodeBudgetLines(raw []byte, buf []budgetLine) ([]budgetLine, error) {
 		buf = append(buf, budgetLine{category: l.Category, rule: l.Rule, explanation: l.Explanation, amount: l.AmountCents})
 	}
 	return buf, nil
+}
+
+// grantLineKeys are the keys of a grant line the fast path reads.
+var grantLineKeys = []string{"category", "rule", "explanation", "amount_cents"}
+
+// budgetLines reads a JSON array of grant lines (UTF-8 already checked)
+// into buf on the fast path: errFast when it cannot. Strings may alias r.b.
+func (r *jreader) budgetLines(buf []budgetLine) ([]budgetLine, error) {
+	err := r.array(func() error {
+		var l budgetLine
+		err := r.object(func(k []byte) error {
+			switch string(k) {
+			case "category":
+				return r.strTo(&l.category)
+			case "rule":
+				return r.strTo(&l.rule)
+			case "explanation":
+				return r.strTo(&l.explanation)
+			case "amount_cents":
+				return intTo(r, &l.amount)
+			}
+			return r.other(k, grantLineKeys)
+		})
+		buf = append(buf, l)
+		return err
+	})
+	return buf, err
 }
 
 // before reports whether line i of mobility id comes before the first
@@ -256,20 +264,26 @@ func (a *applier) keepString(s string) string {
 
 // countBudget adds (sign +1) or removes (sign -1) the grant lines of
 // mobility id of p from its budget.
-func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64) error {
+func (a *applier) countBudget(p *projectRow, id string, f *mobilityFacts, sign int64) error {
 	b, err := a.budget(p)
 	if err != nil {
 		return err
 	}
-	if a.budgetLines, err = decodeBudgetLines(lines, a.budgetLines); err != nil {
-		return err
+	// The lines read with the event, ahead of the writer (fastmobility.go),
+	// or else read here.
+	lines := f.budget
+	if !f.budgetRead {
+		if a.budgetLines, err = decodeBudgetLines(f.lines, a.budgetLines); err != nil {
+			return err
+		}
+		lines = a.budgetLines
 	}
 	if !b.dirty {
 		b.dirty = true
 		a.dirtyBudget = append(a.dirtyBudget, p)
 	}
 	var rescan map[string]bool // categories whose examples are found again
-	for i, l := range a.budgetLines {
+	for i, l := range lines {
 		c := b.cats[l.category]
 		if c == nil {
 			c = &budgetCat{name: a.keepString(l.category), rules: map[string]int64{}}
@@ -312,7 +326,7 @@ func (a *applier) countBudget(p *projectRow, id string, lines []byte, sign int64
 	for cat := range rescan {
 		var add []budgetLine
 		if sign > 0 {
-			add = a.budgetLines
+			add = lines
 		}
 		if err := a.rescanExamples(p, b, cat, id, add); err != nil {
 			return err
@@ -402,7 +416,7 @@ func (a *applier) rescanExamples(p *projectRow, b *projBudget, cat, skip string,
 			return nil
 		}
 		var err error
-		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
+		if lines, err = decodeBudgetLines(aliasBytes(raw), lines); err != nil {
 			return err
 		}
 		counts.see(id, lines, func(string) bool { return true }, cat)
@@ -527,7 +541,7 @@ func (a *applier) findRescans() error {
 			return nil
 		}
 		var err error
-		if lines, err = decodeBudgetLines([]byte(raw), lines); err != nil {
+		if lines, err = decodeBudgetLines(aliasBytes(raw), lines); err != nil {
 			return err
 		}
 		c := counts[pid]

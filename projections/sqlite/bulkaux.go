@@ -13,15 +13,16 @@ import (
 // connection: the budget tables, then counting the project participants,
 // then the index builds, while the second core idled. bulkAux writes the
 // tables the writer's own state fills at the end (project_participants,
-// 760 000 rows for a million events, project_budgets and
-// project_budget_examples with its index) into a second, scratch SQLite
+// 760 000 rows for a million events, participants, 914 000 rows kept in
+// memory through the load (bulkparts.go), project_budgets and
+// project_budget_examples, with their indexes) into a second, scratch SQLite
 // file on a goroutine of its own, beside the writer's index builds; finishBulk then copies them into
 // the main file with INSERT INTO main.t SELECT * FROM aux.t, which SQLite
 // runs as its transfer optimisation (records and index entries copied in
 // order without decoding them) because both files hold the same schema.
 
 // bulkAuxTables are the tables bulkAux fills, in the order it copies them.
-var bulkAuxTables = []string{"project_participants", "project_budgets", "project_budget_examples"}
+var bulkAuxTables = []string{"project_participants", "participants", "project_budgets", "project_budget_examples"}
 
 // bulkAux is the scratch file of a rebuild's tail and the goroutine that
 // writes it.
@@ -38,15 +39,16 @@ type bulkAux struct {
 
 // startBulkAux creates the scratch file next to db's and starts writing
 // the participants of projects (the bulk load's project rows, which the
-// writer only reads from now on) into it.
-func startBulkAux(db *DB, projects []*projectRow) (*bulkAux, error) {
+// writer only reads from now on) and the participants rows parts (their
+// IDs in keys, which the writer no longer changes) into it.
+func startBulkAux(db *DB, projects []*projectRow, parts bulkParticipants, keys keyArena) (*bulkAux, error) {
 	ddl, err := bulkAuxSchema(db)
 	if err != nil {
 		return nil, err
 	}
 	x := &bulkAux{path: db.path + "-aux", budgets: make(chan []*projectRow, 1), done: make(chan error, 1)}
 	removeDBFiles(x.path)
-	go func() { x.done <- x.run(ddl, projects) }()
+	go func() { x.done <- x.run(ddl, projects, parts, keys) }()
 	return x, nil
 }
 
@@ -76,7 +78,7 @@ var errAuxAbandoned = errors.New("the rebuild ended before its budgets were writ
 
 // run writes the scratch file: the schema without its indexes, the
 // participants, then (once handed over) the budgets, then the indexes.
-func (x *bulkAux) run(ddl []string, projects []*projectRow) (err error) {
+func (x *bulkAux) run(ddl []string, projects []*projectRow, parts bulkParticipants, keys keyArena) (err error) {
 	dc, err := (&sqlite3.SQLiteDriver{}).Open(x.path + "?_journal_mode=OFF&_synchronous=OFF&_locking_mode=EXCLUSIVE&_mutex=no&_cache_size=-32768")
 	if err != nil {
 		<-x.budgets
@@ -106,6 +108,9 @@ func (x *bulkAux) run(ddl []string, projects []*projectRow) (err error) {
 		}
 	}
 	if err := writeParticipants(w, projects); err != nil {
+		return abandon(err)
+	}
+	if err := writeBulkParticipants(w, parts, keys); err != nil {
 		return abandon(err)
 	}
 	budgets, ok := <-x.budgets

@@ -73,9 +73,7 @@ func (r *jreader) mobilityEvent(e *mobilityEvent) error {
 				var err error
 				switch string(k) {
 				case "lines":
-					var raw []byte
-					raw, err = r.raw()
-					e.Grant.Lines = json.RawMessage(raw)
+					err = r.grantLines(e)
 				case "total_cents":
 					err = intTo(r, &e.Grant.TotalCents)
 				case "call_year":
@@ -171,4 +169,25 @@ func (r *jreader) mobility(e *mobilityEvent) error {
 		}
 		return err
 	})
+}
+
+// grantLines reads the grant lines of e: kept as they are (the mobility
+// row stores them) and, on the fast path, read as the budget counts them
+// (mobilityEvent.budget) in the same pass; lines the fast path cannot read
+// are only skipped, and the writer reads them with encoding/json.
+func (r *jreader) grantLines(e *mobilityEvent) error {
+	r.ws()
+	start := r.i
+	lines, err := r.budgetLines(e.budgetBuf[:0])
+	if err == nil {
+		e.budget, e.budgetRead = lines, true
+	} else {
+		r.i = start
+		e.budget, e.budgetRead = nil, false
+		if err = r.skip(0); err != nil {
+			return err
+		}
+	}
+	e.Grant.Lines = json.RawMessage(r.b[start:r.i])
+	return nil
 }

@@ -81,6 +81,14 @@ type mobilityEvent struct {
 	// instead).
 	kept    bool
 	keptFor string
+	// budget are Grant.Lines as the budget counts them, read with the
+	// event by the fast path (budgetRead set), in the reader, so that the
+	// writer does not parse the lines a second time; their strings alias
+	// the payload. budgetBuf holds them for most mobilities, so that a
+	// recycled event reads them without allocating.
+	budget     []budgetLine
+	budgetRead bool
+	budgetBuf  [8]budgetLine
 }
 
 // ukraine reports whether the mobility uses the Ukraine exception.
@@ -146,7 +154,7 @@ func (e *mobilityEvent) facts() mobilityFacts {
 		participantID: m.ParticipantID, activity: m.Activity, sendingCountry: m.SendingCountry, receivingCountry: m.ReceivingCountry,
 		callYear: int64(e.CallYear), action: e.Action, days: int64(e.Days), grant: e.Grant.TotalCents, persons: int64(m.Persons),
 		green: m.GreenTravel, fewer: m.FewerOpportunities, ukraine: e.ukraine(), accompanying: m.Accompanying,
-		lines: e.lines(),
+		lines: e.lines(), budget: e.budget, budgetRead: e.budgetRead,
 	}
 }
 
@@ -213,6 +221,9 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 			clear(a.pendingMob)
 		} else {
 			f := e.facts()
+			// The lines read ahead are the recycled event's: the row's
+			// JSON (f.lines) is read again if needed.
+			f.budget, f.budgetRead = nil, false
 			f.status, f.reportedOn, f.revision = status, reportedOn, revision
 			a.pendingMob[pairKey{e.ProjectID, m.MobilityID}] = f
 		}
@@ -224,16 +235,16 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 	pd := &m.Personal
 	if a.bulk {
 		// The rowid is the key: a participant reported again (a second
-		// mobility, a correction) replaces the row in place.
+		// mobility, a correction) replaces the row in place, in memory
+		// until the load's end (bulkparts.go).
 		rowid, err := a.claimParticipant(p, m.ParticipantID)
 		if err != nil {
 			return err
 		}
-		b = a.st.partPutRowid
-		b.int(rowid)
-	} else {
-		b = a.st.partPut
+		a.partRows.put(rowid, p.org, &personalTexts{pd.FirstName, pd.LastName, pd.BirthDate, pd.Email, pd.Gender, pd.Nationality}, int64(env.Sequence))
+		return nil
 	}
+	b = a.st.partPut
 	b.text(p.org)
 	b.text(m.ParticipantID)
 	b.text(pd.FirstName)
@@ -319,7 +330,7 @@ func (a *applier) countMobility(p *projectRow, id string, f *mobilityFacts, sign
 		p.counted += sign
 	}
 	a.touchProject(p)
-	if err := a.countBudget(p, id, f.lines, sign); err != nil {
+	if err := a.countBudget(p, id, f, sign); err != nil {
 		return err
 	}
 	if err := a.countParticipant(p, f.participantID, sign); err != nil {

@@ -66,16 +66,20 @@ func (a *applier) eraseParticipant(env *events.Envelope, org, id, erasedOn strin
 	if err != nil {
 		return err
 	}
-	// The participant's row may still be queued.
-	if err := a.st.partPut.flush(); err != nil {
-		return err
-	}
-	if err := a.st.partPutRowid.flush(); err != nil {
-		return err
-	}
-	if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sealed = x'', sequence = ? WHERE org = ? AND id = ?",
-		int64(env.Sequence), org, id); err != nil {
-		return err
+	if a.bulk {
+		// A bulk load's rows are in memory until its end.
+		if rowid, ok := a.bulkParticipantRowid(org, id); ok {
+			a.partRows.erase(rowid, int64(env.Sequence))
+		}
+	} else {
+		// The participant's row may still be queued.
+		if err := a.st.partPut.flush(); err != nil {
+			return err
+		}
+		if err := a.w.execArgs("UPDATE participants SET first_name = '', last_name = '', birth_date = '', email = '', gender = '', nationality = '', sealed = x'', sequence = ? WHERE org = ? AND id = ?",
+			int64(env.Sequence), org, id); err != nil {
+			return err
+		}
 	}
 	q := "INSERT OR REPLACE INTO erased_participants (org, id, erased_on, retention, reason, sequence) VALUES (?, ?, ?, ?, ?, ?)"
 	if erasedOn == "" {

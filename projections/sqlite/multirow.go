@@ -220,3 +220,8 @@ func (b *rowBuffer) free() { b.args, b.row, b.last, b.texts = nil, nil, nil, nil
 // aliasString returns the bytes of b as a string without copying them:
 // b must not change while the string is in use (textBytes).
 func aliasString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// aliasBytes returns the bytes of s without copying them, for a reader
+// that does not change them (decodeBudgetLines): a lines_json column read
+// back was copied once by the driver already.
+func aliasBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

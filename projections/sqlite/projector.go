@@ -279,7 +279,7 @@ func (p *Projector) flushCached() error {
 		}
 	}
 	slices.SortFunc(projects, func(x, y *projectRow) int { return strings.Compare(x.id, y.id) })
-	aux, err := startBulkAux(p.db, projects)
+	aux, err := startBulkAux(p.db, projects, a.partRows, a.partKeys)
 	if err != nil {
 		return err
 	}

@@ -149,6 +149,10 @@ type mobilityFacts struct {
 	action                                                    string
 	days, grant, persons, revision                            int64
 	green, fewer, ukraine, accompanying                       bool
-	// lines are the grant lines (JSON), for the project's budget.
-	lines []byte
+	// lines are the grant lines (JSON), for the project's budget, and
+	// budget the same lines already read (budgetRead set), which alias
+	// the event they were read from.
+	lines      []byte
+	budget     []budgetLine
+	budgetRead bool
 }
