@@ -135,20 +135,8 @@ func (k *Keys) bindAgain(ctx context.Context, id string, seq uint64) (bool, erro
 	if m.Subject != poolSubject {
 		return false, nil
 	}
-	ack, err := k.js.PublishMsg(ctx, &nats.Msg{Subject: KeySubject(id), Header: nats.Header{
-		KeyIDHeader:   []string{id},
-		PoolKeyHeader: []string{strconv.FormatUint(seq, 10)},
-	}})
-	if err != nil {
-		return false, fmt.Errorf("binding pooled key %d to subject key %s: %w", seq, id, err)
-	}
-	if erased, err := k.isErased(ctx, id); err != nil || !erased {
-		return true, err
-	}
-	for _, s := range []uint64{seq, ack.Sequence} {
-		if err := k.secureDelete(ctx, s); err != nil {
-			return true, fmt.Errorf("destroying a key of erased subject key %s: %w", id, err)
-		}
+	if err := k.bind(ctx, id, seq); err != nil && !errors.Is(err, pii.ErrErased) {
+		return false, err
 	}
 	return true, nil
 }

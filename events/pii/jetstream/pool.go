@@ -115,24 +115,7 @@ func (k *Keys) Take(ctx context.Context, id string) (uint64, []byte, bool, error
 	if !ok {
 		return 0, nil, false, nil
 	}
-	msg := &nats.Msg{Subject: KeySubject(id), Header: nats.Header{
-		KeyIDHeader:   []string{id},
-		PoolKeyHeader: []string{strconv.FormatUint(key.seq, 10)},
-	}}
-	ack, err := k.js.PublishMsg(ctx, msg)
-	if err != nil {
-		return 0, nil, false, fmt.Errorf("binding a pooled key to subject key %s: %w", id, err)
-	}
-	erased, err := k.isErased(ctx, id)
-	if err == nil && erased {
-		for _, seq := range []uint64{key.seq, ack.Sequence} {
-			if err := k.secureDelete(ctx, seq); err != nil {
-				return 0, nil, false, fmt.Errorf("destroying a key of erased subject key %s: %w", id, err)
-			}
-		}
-		return 0, nil, false, pii.ErrErased
-	}
-	if err != nil {
+	if err := k.bind(ctx, id, key.seq); err != nil {
 		return 0, nil, false, err
 	}
 	k.mu.Lock()
@@ -142,6 +125,28 @@ func (k *Keys) Take(ctx context.Context, id string) (uint64, []byte, bool, error
 		k.bySeq.put(key.seq, key.wrapped)
 	}
 	return key.seq, key.wrapped, true, nil
+}
+
+// bind publishes the binding of pooled key seq on id's shard, then reads
+// the shard's erasures: if id's came first, the key and the binding are
+// destroyed and bind returns pii.ErrErased.
+func (k *Keys) bind(ctx context.Context, id string, seq uint64) error {
+	ack, err := k.js.PublishMsg(ctx, &nats.Msg{Subject: KeySubject(id), Header: nats.Header{
+		KeyIDHeader:   []string{id},
+		PoolKeyHeader: []string{strconv.FormatUint(seq, 10)},
+	}})
+	if err != nil {
+		return fmt.Errorf("binding pooled key %d to subject key %s: %w", seq, id, err)
+	}
+	if erased, err := k.isErased(ctx, id); err != nil || !erased {
+		return err
+	}
+	for _, s := range []uint64{seq, ack.Sequence} {
+		if err := k.secureDelete(ctx, s); err != nil {
+			return fmt.Errorf("destroying a key of erased subject key %s: %w", id, err)
+		}
+	}
+	return pii.ErrErased
 }
 
 // takePooled pops a pooled key, if one is at hand, and starts a refill
