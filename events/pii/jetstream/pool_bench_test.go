@@ -24,13 +24,18 @@ type benchReport struct {
 // BenchmarkNewSubjectThenEvent is a durable report of a new participant
 // below the HTTP layer: seal with a new subject's key, then append the
 // event that carries the block, with --durability=fsync's group commits
-// (the key stream's and the event stream's), 32 writers. own-key stores
+// (the key stream's and the event stream's), 4 or 32 writers. own-key stores
 // and syncs a key of the subject's own first (two fsync rounds in turn);
 // pooled takes a key made durable ahead (the event's round alone). It
 // reports the rate and the p50/p99 of one report.
 func BenchmarkNewSubjectThenEvent(b *testing.B) {
-	for _, pooledKeys := range []bool{false, true} {
-		b.Run(map[bool]string{false: "own-key", true: "pooled"}[pooledKeys], func(b *testing.B) {
+	for _, c := range []struct {
+		name       string
+		pooledKeys bool
+		writers    int
+	}{{"own-key/writers-4", false, 4}, {"pooled/writers-4", true, 4}, {"own-key/writers-32", false, 32}, {"pooled/writers-32", true, 32}} {
+		pooledKeys, writers := c.pooledKeys, c.writers
+		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
 			reg := events.NewRegistry()
 			reg.Register("bench.reported", 1, benchReport{}, nil)
@@ -57,7 +62,6 @@ func BenchmarkNewSubjectThenEvent(b *testing.B) {
 			}
 			defer keys.Close()
 			at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-			const writers = 32
 			var mu sync.Mutex
 			var lat []time.Duration
 			n := 0
