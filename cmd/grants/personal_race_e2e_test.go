@@ -25,8 +25,19 @@ import (
 // participant (the erasure's notice is read after the key is stored), and
 // a key it held from before is one the erasure destroyed. Whatever the
 // instance answered, no personal data of the participant opens after the
-// erasure, on any instance.
+// erasure, on any instance. So too when the other instances take keys
+// made durable ahead (a pool): the erasure finds B's through its binding,
+// and C's binding finds the erasure.
 func TestAReportRacingAnErasureOnAnotherInstance(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		pooled bool
+	}{{"PD-ERASE/keys-of-their-own", false}, {"PD-ERASE/pooled-keys", true}} {
+		t.Run(c.name, func(t *testing.T) { reportRacingAnErasure(t, c.pooled) })
+	}
+}
+
+func reportRacingAnErasure(t *testing.T, pooled bool) {
 	dir, master, clock := t.TempDir(), masterKey(t), &pdClock{}
 	ctx := context.Background()
 	l := openLedger(t, dir, master, false, clock)
@@ -50,6 +61,11 @@ func TestAReportRacingAnErasureOnAnotherInstance(t *testing.T) {
 		v, err := pii.NewVault(master, keys)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if pooled {
+			if err := keys.StartPool(ctx, piijs.PoolConfig{NewKey: v.NewPoolKey, Batch: 8}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		book, err := rates.Default()
 		if err != nil {

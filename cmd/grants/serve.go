@@ -207,6 +207,13 @@ func runServe(args []string) error {
 		bucketSyncer, closeBucketSyncer := jetstream.NewGroupSyncer(sys.srv, piijs.StreamName)
 		defer closeBucketSyncer()
 		keys.SetSyncer(syncer, bucketSyncer)
+		// A new participant takes a key made durable ahead, in bulk:
+		// its report waits for the event's fsync round alone; the
+		// bindings follow behind the events (piijs.StartPool).
+		if err := keys.StartPool(ctx, piijs.PoolConfig{NewKey: vault.NewPoolKey, Acked: sys.store.Acked, Scan: sealedBlocksFrom(sys.store), Logger: log}); err != nil {
+			return fmt.Errorf("starting the pool of personal-data keys: %w", err)
+		}
+		defer keys.StopPool()
 	}
 
 	clock := events.ClockFunc(time.Now)

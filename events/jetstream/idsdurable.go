@@ -107,6 +107,11 @@ func (s *Store) noteAcked(seq uint64) {
 	}
 }
 
+// Acked returns the highest stream sequence the server acknowledged to
+// this store: an index made durable behind the events (the bindings of
+// pooled personal-data keys) records how far it is on disk by it.
+func (s *Store) Acked() uint64 { return s.acked.Load() }
+
 // reservedAfterCrash takes again the reservations of the aggregates whose
 // events lie above the mark (idsSyncedKey), which a power cut may have
 // lost (reservingSyncer), then moves the mark to the stream's end and

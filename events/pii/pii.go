@@ -118,3 +118,16 @@ type KeyStore interface {
 	// added after it (idempotent).
 	Destroy(ctx context.Context, id string) error
 }
+
+// KeyPool is a KeyStore that holds fresh keys made durable ahead, in
+// bulk (events/pii/jetstream): a subject with no key at hand takes one of
+// them instead of storing a key of its own, so that the event it seals
+// waits for no write of a key to disk.
+type KeyPool interface {
+	// Take binds a fresh pooled key, already durable, to id and returns
+	// it (a pooled key is wrapped before it has a subject, see
+	// KeyVault.NewPoolKey): ok is false when the pool has none at hand
+	// (the caller adds a key of its own), err is ErrErased when id's
+	// erasure came first.
+	Take(ctx context.Context, id string) (seq uint64, wrapped []byte, ok bool, err error)
+}

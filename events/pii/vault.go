@@ -15,8 +15,15 @@ import (
 // KeySize is the size of a master key and of a subject key (AES-256).
 const KeySize = 32
 
-// wrapVersion starts every wrapped key.
+// wrapVersion starts every wrapped key of a subject.
 const wrapVersion = 1
+
+// poolWrapVersion starts a pooled key (NewPoolKey): wrapped before it has
+// a subject, so its additional data is poolAAD, not a subject key ID.
+const poolWrapVersion = 2
+
+// poolAAD is the additional data of a pooled key's wrapping.
+const poolAAD = "grants-pii-pooled-key"
 
 // KeyVault is the Vault: subject keys in a KeyStore, wrapped with the
 // master key. It is safe for concurrent use.
@@ -55,20 +62,41 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 // wrap encrypts a subject key with the master key; the key ID is bound as
 // additional data so a wrapped key cannot be moved to another subject.
 func (v *KeyVault) wrap(id string, key []byte) []byte {
+	return v.wrapAs(wrapVersion, id, key)
+}
+
+func (v *KeyVault) wrapAs(version byte, aad string, key []byte) []byte {
 	out := make([]byte, 1, 1+v.master.NonceSize()+len(key)+v.master.Overhead())
-	out[0] = wrapVersion
+	out[0] = version
 	nonce := make([]byte, v.master.NonceSize())
 	_, _ = rand.Read(nonce)
 	out = append(out, nonce...)
-	return v.master.Seal(out, nonce, key, []byte(id))
+	return v.master.Seal(out, nonce, key, []byte(aad))
+}
+
+// NewPoolKey returns a fresh key wrapped by the master key for a pool of
+// keys made durable ahead (KeyPool). It has no subject yet, so its
+// wrapping binds none: the blocks it seals bind their subject and the
+// key's sequence (aad), and the store records which subject took it.
+func (v *KeyVault) NewPoolKey() ([]byte, error) {
+	key := make([]byte, KeySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	defer clear(key)
+	return v.wrapAs(poolWrapVersion, poolAAD, key), nil
 }
 
 func (v *KeyVault) unwrap(id string, wrapped []byte) ([]byte, error) {
 	n := v.master.NonceSize()
-	if len(wrapped) < 1+n || wrapped[0] != wrapVersion {
+	if len(wrapped) < 1+n || (wrapped[0] != wrapVersion && wrapped[0] != poolWrapVersion) {
 		return nil, fmt.Errorf("pii: subject key %s is not a wrapped key", id)
 	}
-	key, err := v.master.Open(nil, wrapped[1:1+n], wrapped[1+n:], []byte(id))
+	aad := id
+	if wrapped[0] == poolWrapVersion {
+		aad = poolAAD
+	}
+	key, err := v.master.Open(nil, wrapped[1:1+n], wrapped[1+n:], []byte(aad))
 	if err != nil {
 		return nil, fmt.Errorf("pii: subject key %s does not unwrap with this master key: %w", id, err)
 	}
@@ -85,12 +113,18 @@ func aad(b *Sealed) []byte {
 }
 
 // sealKey returns a key of id to seal with: one the store holds in memory
-// (a participant's reports share it), else a new one. A participant may so
-// have several keys; each block names its own (Sealed.KeySeq).
+// (a participant's reports share it), else one of the store's pool
+// (KeyPool), else a new one. A participant may so have several keys; each
+// block names its own (Sealed.KeySeq).
 func (v *KeyVault) sealKey(ctx context.Context, id string) (uint64, []byte, error) {
 	seq, wrapped, ok, err := v.keys.Current(id)
 	if err != nil {
 		return 0, nil, err
+	}
+	if p, pooled := v.keys.(KeyPool); !ok && pooled {
+		if seq, wrapped, ok, err = p.Take(ctx, id); err != nil {
+			return 0, nil, err
+		}
 	}
 	if !ok {
 		key := make([]byte, KeySize)

@@ -66,6 +66,9 @@ type Keys struct {
 	// syncer and bucketSyncer, if set, make a created key and an erasure
 	// durable before Add and Destroy return (SetSyncer).
 	syncer, bucketSyncer Syncer
+
+	// pool, once started (StartPool), holds the keys made durable ahead.
+	pool *pool
 }
 
 // seqKey is a wrapped key and its sequence.
@@ -169,8 +172,11 @@ func open(ctx context.Context, js jetstream.JetStream, replicas, bound int) (*Ke
 	return k, nil
 }
 
-// Close stops following the erasures.
-func (k *Keys) Close() { k.cc.Stop() }
+// Close stops following the erasures and the pool (StartPool).
+func (k *Keys) Close() {
+	k.StopPool()
+	k.cc.Stop()
+}
 
 // Get implements pii.KeyStore: the one key of a subject made before issue
 // 16, read from the bucket.

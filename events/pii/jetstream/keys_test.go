@@ -152,7 +152,7 @@ func sealedFixture(t *testing.T, m byte, n int) (*ejs.Embedded, *pii.KeyVault, [
 	return emb, va, blocks
 }
 
-func mustJS(t *testing.T, emb *ejs.Embedded) natsjs.JetStream {
+func mustJS(t testing.TB, emb *ejs.Embedded) natsjs.JetStream {
 	t.Helper()
 	nc, err := ejs.ConnectInProcess(emb.Server)
 	if err != nil {

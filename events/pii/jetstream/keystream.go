@@ -23,10 +23,19 @@ const KeysStream = "GRANTS_PII_SUBJECT_KEYS"
 // KeyIDHeader names the subject key ID of a key message.
 const KeyIDHeader = "Grants-Key-Id"
 
+// PoolKeyHeader names, on a binding (a message on $PII.key.<shard> with
+// no data), the sequence of the pooled key the subject took (pool.go).
+const PoolKeyHeader = "Grants-Pool-Key"
+
 // Subjects of KeysStream.
 const (
 	keyPrefix    = "$PII.key."
 	erasedPrefix = "$PII.erased."
+	// poolSubject holds the pooled keys, made durable ahead in bulk
+	// before any subject takes them (pool.go).
+	poolSubject = "$PII.pool"
+	// syncedSubject holds the bindings' mark (bindmark.go).
+	syncedSubject = "$PII.synced"
 )
 
 // shard returns the shard of subject key id: the three hex digits after
@@ -54,7 +63,7 @@ func openKeyStream(ctx context.Context, js jetstream.JetStream, replicas int) (j
 	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        KeysStream,
 		Description: "the participants' personal-data keys, each wrapped by the master key and addressed by its sequence (pii.Sealed.KeySeq), and the erasures (PD-ERASE); subjects are shards of the subject key IDs",
-		Subjects:    []string{keyPrefix + "*", erasedPrefix + "*"},
+		Subjects:    []string{keyPrefix + "*", erasedPrefix + "*", poolSubject, syncedSubject},
 		MaxBytes:    -1,
 		MaxAge:      0,
 		MaxMsgSize:  -1,
@@ -62,6 +71,7 @@ func openKeyStream(ctx context.Context, js jetstream.JetStream, replicas int) (j
 		Replicas:    replicas,
 		Discard:     jetstream.DiscardNew,
 		AllowDirect: replicas == 1,
+		AllowRollup: true, // the bindings' mark keeps its last message only
 		Duplicates:  2 * time.Minute,
 	})
 	if err != nil {
@@ -191,8 +201,10 @@ func (k *Keys) Add(ctx context.Context, id string, wrapped []byte) (uint64, erro
 }
 
 // Key implements pii.KeyStore: one direct get by sequence. A key deleted
-// (destroyed) is ErrErased; a message that is not a key of id's is
-// refused.
+// (destroyed) is ErrErased; a message that is neither a key of id's nor a
+// pooled key is refused. (A pooled key's binding is not read: the block
+// binds its subject and the key's sequence, and only the key that sealed
+// it opens it; an erasure destroys the pooled keys its subject took.)
 func (k *Keys) Key(ctx context.Context, id string, seq uint64) ([]byte, error) {
 	k.mu.Lock()
 	_, erased := k.erased[id]
@@ -211,7 +223,7 @@ func (k *Keys) Key(ctx context.Context, id string, seq uint64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading key %d of subject key %s: %w", seq, id, err)
 	}
-	if m.Subject != KeySubject(id) || m.Header.Get(KeyIDHeader) != id {
+	if m.Subject != poolSubject && (m.Subject != KeySubject(id) || m.Header.Get(KeyIDHeader) != id) {
 		return nil, fmt.Errorf("message %d of %s is not a key of subject key %s", seq, KeysStream, id)
 	}
 	k.mu.Lock()
@@ -228,8 +240,8 @@ func (k *Keys) Key(ctx context.Context, id string, seq uint64) ([]byte, error) {
 
 // Destroy implements pii.KeyStore: the erasure's notice is appended
 // first, then every key of id stored before it is deleted with a secure
-// delete (its bytes overwritten in the block file), and so is id's key in
-// the bucket of older keys. A key added after the notice finds it (Add).
+// delete (its bytes overwritten in the block file), every pooled key id
+// took with its binding, and id's key in the bucket of older keys. A key added after the notice finds it (Add).
 // Destroying again (a command decided again after a conflict, another
 // instance) finds the keys added meanwhile; both succeed.
 func (k *Keys) Destroy(ctx context.Context, id string) error {
@@ -248,6 +260,9 @@ func (k *Keys) Destroy(ctx context.Context, id string) error {
 			return fmt.Errorf("reading the keys of %s: %w", subj, err)
 		}
 		if m.Header.Get(KeyIDHeader) == id {
+			if err := k.destroyPooled(ctx, id, m); err != nil {
+				return err
+			}
 			if err := k.secureDelete(ctx, m.Sequence); err != nil {
 				return fmt.Errorf("destroying key %d of subject key %s: %w", m.Sequence, id, err)
 			}
