@@ -168,54 +168,70 @@ func (k *Keys) Current(id string) (uint64, []byte, bool, error) {
 	return c.seq, c.wrapped, ok, nil
 }
 
-// addAttempts is how many times Add appends a key expecting its shard's
-// erasure notices to be the ones it knows before it appends and checks
-// afterwards instead (addChecked).
+// addAttempts is how many times Add (and a pooled key's binding) is
+// published expecting its shard's erasure notices to be the ones this
+// instance knows, before it is published and checked afterwards instead
+// (addChecked, bindChecked).
 const addAttempts = 3
 
-// Add implements pii.KeyStore. An erasure appends its notice first and then
-// destroys every key of the subject stored before it (Destroy), so a key
-// stored before the notice is destroyed by it, and one stored after must
-// not be: the key is appended expecting the last erasure notice of its
-// shard to be the last this instance has read (seen, with every earlier
-// notice of the shard in erased), so nats-server stores it only if no
-// erasure came since, in the same step. If one did, the notices are read
-// and the key appended again, or refused (ErrErased) for an erased
-// subject: nothing was stored. One round trip per new key where reading
-// the shard's last notice after each append was a second (1.5 % of the
-// server's CPU under the relaxed report benchmark, every report a new
-// participant, and as much again in nats-server).
-func (k *Keys) Add(ctx context.Context, id string, wrapped []byte) (uint64, error) {
-	sh, notices := shard(id), erasedSubject(id)
+// errNoticesMoving says that the erasure notices of a shard kept coming
+// while publishUnlessErased tried.
+var errNoticesMoving = errors.New("the erasure notices of the shard kept coming")
+
+// publishUnlessErased publishes msg (a key or a binding of subject key id,
+// on id's shard) expecting the last erasure notice of the shard to be the
+// last this instance has read (seen, with every earlier notice of the
+// shard in erased), so nats-server stores it only if no erasure came
+// since, in the same step. If one did, the notices are read and msg is
+// published again. It returns pii.ErrErased, with nothing stored, if id
+// was erased, and errNoticesMoving after addAttempts tries. One round trip
+// where publishing and then reading the shard's last notice were two
+// (1.5 % of the server's CPU under the relaxed report benchmark, every
+// report a new participant, and as much again in nats-server).
+func (k *Keys) publishUnlessErased(ctx context.Context, id string, msg *nats.Msg) (*jetstream.PubAck, error) {
+	sh := shard(id)
+	msg.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{erasedSubject(id)}
 	for range addAttempts {
 		k.mu.Lock()
 		_, erased := k.erased[id]
 		seen := k.seen[sh]
 		k.mu.Unlock()
 		if erased {
-			return 0, pii.ErrErased
+			return nil, pii.ErrErased
 		}
-		msg := &nats.Msg{Subject: KeySubject(id), Header: nats.Header{
-			KeyIDHeader:                             []string{id},
-			jetstream.ExpectedLastSubjSeqHeader:     []string{strconv.FormatUint(seen, 10)},
-			jetstream.ExpectedLastSubjSeqSubjHeader: []string{notices},
-		}, Data: wrapped}
+		msg.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(seen, 10)}
 		ack, err := k.js.PublishMsg(ctx, msg)
 		var apiErr *jetstream.APIError
-		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
-			// An erasure notice this instance has not read: read them
-			// (isErased advances seen) and try again.
-			if _, err := k.isErased(ctx, id); err != nil {
-				return 0, err
-			}
-			continue
+		if !errors.As(err, &apiErr) || (apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence && apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+			return ack, err
 		}
-		if err != nil {
-			return 0, fmt.Errorf("storing a key of subject key %s: %w", id, err)
+		// An erasure notice this instance has not read: read them
+		// (isErased advances seen) and try again.
+		if _, err := k.isErased(ctx, id); err != nil {
+			return nil, err
 		}
-		return k.added(id, ack.Sequence, wrapped)
 	}
-	return k.addChecked(ctx, id, wrapped)
+	return nil, errNoticesMoving
+}
+
+// Add implements pii.KeyStore. An erasure appends its notice first and then
+// destroys every key of the subject stored before it (Destroy), so a key
+// stored before the notice is destroyed by it, and one stored after must
+// not be: the key is published unless the subject was erased
+// (publishUnlessErased), or, while erasures keep coming, published and
+// checked afterwards (addChecked).
+func (k *Keys) Add(ctx context.Context, id string, wrapped []byte) (uint64, error) {
+	msg := &nats.Msg{Subject: KeySubject(id), Header: nats.Header{KeyIDHeader: []string{id}}, Data: wrapped}
+	ack, err := k.publishUnlessErased(ctx, id, msg)
+	switch {
+	case errors.Is(err, errNoticesMoving):
+		return k.addChecked(ctx, id, wrapped)
+	case errors.Is(err, pii.ErrErased):
+		return 0, err
+	case err != nil:
+		return 0, fmt.Errorf("storing a key of subject key %s: %w", id, err)
+	}
+	return k.added(id, ack.Sequence, wrapped)
 }
 
 // addChecked appends the key to its shard, then checks the erasures: a key
