@@ -177,7 +177,9 @@ func (s *Server) execute(c echo.Context, cmd aggregates.Command, spec cmdSpec) (
 	}
 	first := res
 	first.Replayed = false
-	a, err := answerOf(first, spec)
+	// Events not replayed are the ones this request built: their payloads
+	// are json.Marshal's (command.Result.Replayed).
+	a, err := answerOf(first, spec, !res.Replayed)
 	if err != nil {
 		return command.Result{}, storedAnswer{}, err
 	}
@@ -221,14 +223,15 @@ func notFound(kind, id string) error {
 	return apperr.New(apperr.NotFound, "%s %s not found", kind, id)
 }
 
-// answerOf renders a command result as the HTTP answer.
-func answerOf(res command.Result, spec cmdSpec) (storedAnswer, error) {
+// answerOf renders a command result as the HTTP answer; marshalled says
+// that the events' payloads are json.Marshal's output (encodeCommandResponse).
+func answerOf(res command.Result, spec cmdSpec, marshalled bool) (storedAnswer, error) {
 	body := CommandResponse{Ref: res.Ref, Version: res.Version, Sequence: res.Sequence, Replayed: res.Replayed, Events: []EventSummary{}}
 	for _, e := range res.Events {
 		body.Events = append(body.Events, EventSummary{ID: e.ID, Type: e.Type, Version: e.Version, Sequence: e.Sequence,
 			OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Hash: e.Hash, Payload: e.Payload})
 	}
-	b, err := encodeCommandResponse(&body)
+	b, err := encodeCommandResponse(&body, marshalled)
 	if err != nil {
 		return storedAnswer{}, apperr.Wrap(apperr.Internal, err, "internal error")
 	}

@@ -37,10 +37,37 @@ func TestCommandAnswerEncodedAsJSONMarshalDoes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want, werr := json.Marshal(tc.body)
-			got, gerr := encodeCommandResponse(&tc.body)
+			got, gerr := encodeCommandResponse(&tc.body, false)
 			if (werr != nil) != (gerr != nil) || !bytes.Equal(got, want) {
 				t.Fatalf("got  %s (%v)\nwant %s (%v)", got, gerr, want, werr)
 			}
 		})
+	}
+}
+
+// TestMarshalledPayloadsCopiedAsJSONMarshalWouldWrite: a command's own
+// events (their payloads json.Marshal's output) are copied unchecked, and
+// the answer is still byte for byte json.Marshal's, whatever the payload's
+// strings hold (HTML characters, U+2028, quotes, control characters).
+func TestMarshalledPayloadsCopiedAsJSONMarshalWouldWrite(t *testing.T) {
+	ref := events.Ref{Org: "E10000001", Kind: "project", ID: "P-1"}
+	for _, v := range []any{
+		map[string]any{"a": 1, "b": "x y", "c": []int{1, 2}},
+		map[string]string{"html": "<b>&amp;</b>", "sep": "x\u2028y\u2029", "q": `"\`, "ctl": "\x01\n"},
+		struct {
+			Name string    `json:"name"`
+			Date time.Time `json:"date"`
+		}{"Äiti & <lapsi>", time.Date(2026, 12, 7, 14, 0, 0, 5, time.UTC)},
+	} {
+		payload, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := CommandResponse{Ref: ref, Version: 3, Sequence: 9, Events: []EventSummary{{ID: "e", Type: "T", Payload: payload}}}
+		want, _ := json.Marshal(body)
+		got, err := encodeCommandResponse(&body, true)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("got  %s (%v)\nwant %s", got, err, want)
+		}
 	}
 }

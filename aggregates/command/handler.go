@@ -48,7 +48,9 @@ type Result struct {
 	// Sequence is the stream sequence of the last event written, for
 	// read-your-writes.
 	Sequence uint64
-	// Events are the stored events.
+	// Events are the stored events. Unless Replayed, they are the
+	// envelopes events.Build made for this command (payloads as
+	// json.Marshal writes them), not read back from the store.
 	Events []events.Envelope
 	// Replayed is true when the command had already been applied under the
 	// same idempotency key: nothing was written this time.

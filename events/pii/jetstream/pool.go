@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -127,14 +128,40 @@ func (k *Keys) Take(ctx context.Context, id string) (uint64, []byte, bool, error
 	return key.seq, key.wrapped, true, nil
 }
 
-// bind publishes the binding of pooled key seq on id's shard, then reads
-// the shard's erasures: if id's came first, the key and the binding are
-// destroyed and bind returns pii.ErrErased.
+// bind publishes the binding of pooled key seq on id's shard unless id
+// was erased (publishUnlessErased: one round trip); if it was, the key is
+// destroyed and bind returns pii.ErrErased. While erasures keep coming it
+// binds and checks afterwards (bindChecked).
 func (k *Keys) bind(ctx context.Context, id string, seq uint64) error {
-	ack, err := k.js.PublishMsg(ctx, &nats.Msg{Subject: KeySubject(id), Header: nats.Header{
+	_, err := k.publishUnlessErased(ctx, id, bindingMsg(id, seq))
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, pii.ErrErased):
+		// Nothing was bound; the key, taken from the pool, is destroyed.
+		if err := k.secureDelete(ctx, seq); err != nil {
+			return fmt.Errorf("destroying a key of erased subject key %s: %w", id, err)
+		}
+		return pii.ErrErased
+	case errors.Is(err, errNoticesMoving):
+		return k.bindChecked(ctx, id, seq)
+	}
+	return fmt.Errorf("binding pooled key %d to subject key %s: %w", seq, id, err)
+}
+
+// bindingMsg is the binding of pooled key seq to subject key id.
+func bindingMsg(id string, seq uint64) *nats.Msg {
+	return &nats.Msg{Subject: KeySubject(id), Header: nats.Header{
 		KeyIDHeader:   []string{id},
 		PoolKeyHeader: []string{strconv.FormatUint(seq, 10)},
-	}})
+	}}
+}
+
+// bindChecked publishes the binding of pooled key seq on id's shard, then
+// reads the shard's erasures: if id's came first, the key and the binding
+// are destroyed and bindChecked returns pii.ErrErased.
+func (k *Keys) bindChecked(ctx context.Context, id string, seq uint64) error {
+	ack, err := k.js.PublishMsg(ctx, bindingMsg(id, seq))
 	if err != nil {
 		return fmt.Errorf("binding pooled key %d to subject key %s: %w", seq, id, err)
 	}
