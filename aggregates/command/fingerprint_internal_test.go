@@ -59,13 +59,18 @@ func TestFingerprintStaysTheStoredValue(t *testing.T) {
 	}
 }
 
-// BenchmarkFingerprint measures the fingerprint of a mobility report.
-func BenchmarkFingerprint(b *testing.B) {
-	req := Request{Command: aggregates.ReportMobility{ProjectID: "2022-1-FI01-KA122-SCH-000001", Mobility: aggregates.Mobility{
+// benchReport is the request of a mobility report, as the benchmark sends.
+func benchReport() Request {
+	return Request{Command: aggregates.ReportMobility{ProjectID: "2022-1-FI01-KA122-SCH-000001", Mobility: aggregates.Mobility{
 		MobilityID: "M1", ParticipantID: "P1", Activity: "SM-JOB-SHDW", SendingOrganisation: "Oulun koulu",
 		ReceivingOrganisation: "Skola Stockholm", SendingCountry: "FI", ReceivingCountry: "SE", ReceivingCity: "Stockholm",
 		Personal:  aggregates.Personal{FirstName: "Aino", LastName: "Virtanen"},
 		StartDate: aggregates.MustDate("2022-09-05"), EndDate: aggregates.MustDate("2022-09-09"), DistanceKm: 400, TravelDays: 2}}}
+}
+
+// BenchmarkFingerprint measures the fingerprint of a mobility report.
+func BenchmarkFingerprint(b *testing.B) {
+	req := benchReport()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Fingerprint(req); err != nil {
@@ -76,11 +81,7 @@ func BenchmarkFingerprint(b *testing.B) {
 
 // BenchmarkFingerprintBefore measures the previous computation, for A/B.
 func BenchmarkFingerprintBefore(b *testing.B) {
-	req := Request{Command: aggregates.ReportMobility{ProjectID: "2022-1-FI01-KA122-SCH-000001", Mobility: aggregates.Mobility{
-		MobilityID: "M1", ParticipantID: "P1", Activity: "SM-JOB-SHDW", SendingOrganisation: "Oulun koulu",
-		ReceivingOrganisation: "Skola Stockholm", SendingCountry: "FI", ReceivingCountry: "SE", ReceivingCity: "Stockholm",
-		Personal:  aggregates.Personal{FirstName: "Aino", LastName: "Virtanen"},
-		StartDate: aggregates.MustDate("2022-09-05"), EndDate: aggregates.MustDate("2022-09-09"), DistanceKm: 400, TravelDays: 2}}}
+	req := benchReport()
 	b.ReportAllocs()
 	for b.Loop() {
 		fingerprintBefore(req)
