@@ -120,7 +120,13 @@ func (d Date) MarshalJSON() ([]byte, error) {
 	if d.IsZero() {
 		return []byte("null"), nil
 	}
-	return json.Marshal(d.String())
+	// The digits and dashes of a date need no escaping: json.Marshal's
+	// bytes without its reflection (a date is in every command's
+	// fingerprint and answer).
+	b := make([]byte, 0, len(DateLayout)+2)
+	b = append(b, '"')
+	b = d.t.AppendFormat(b, DateLayout)
+	return append(b, '"'), nil
 }
 
 // UnmarshalJSON reads "2006-01-02" or null.
@@ -129,9 +135,11 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		*d = Date{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a date must be a string of the form YYYY-MM-DD")
+	s, ok := plainJSONString(b)
+	if !ok {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("a date must be a string of the form YYYY-MM-DD")
+		}
 	}
 	if s == "" {
 		*d = Date{}
@@ -143,6 +151,22 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	*d = p
 	return nil
+}
+
+// plainJSONString returns the value of the JSON string b when it holds
+// printable ASCII only, without escapes (a date as sent): the value
+// json.Unmarshal gives, without its validity scan and reflection.
+func plainJSONString(b []byte) (string, bool) {
+	n := len(b)
+	if n < 2 || b[0] != '"' || b[n-1] != '"' {
+		return "", false
+	}
+	for _, c := range b[1 : n-1] {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(b[1 : n-1]), true
 }
 
 // DaysInclusive returns the number of calendar days from start to end,

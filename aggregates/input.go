@@ -62,6 +62,9 @@ func MultiLine(path string) bool {
 // or other invisible format character of Unicode category Cf except the
 // zero-width (non-)joiners that some scripts need.
 func CheckText(field, s string, multiLine bool) error {
+	if len(s) <= MaxTextRunes && printableASCII(s) {
+		return nil // the common case: every byte one clean character
+	}
 	if !utf8.ValidString(s) {
 		i := 0
 		for i < len(s) {
@@ -87,6 +90,17 @@ func CheckText(field, s string, multiLine bool) error {
 			Message: fmt.Sprintf("the text has %d characters; at most %d are allowed", n, MaxTextRunes)}
 	}
 	return nil
+}
+
+// printableASCII reports whether every byte of s is printable ASCII
+// (U+0020-U+007E), none of which badRune refuses.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // badRune names the kind of a character refused in text, or "".

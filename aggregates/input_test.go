@@ -23,6 +23,8 @@ func TestCleanInputRules(t *testing.T) {
 		{"INPUT-TEXT/control character", ReportMobility{ProjectID: "P1", Mobility: with(m, func(x *Mobility) { x.Personal.FirstName = "A\x00ino" })}, RuleText, "personal.first_name"},
 		{"INPUT-TEXT/newline in one-line text", ReportMobility{ProjectID: "P1", Mobility: with(m, func(x *Mobility) { x.ReceivingCity = "Berlin\n=cmd" })}, RuleText, "receiving_city"},
 		{"INPUT-TEXT/invalid UTF-8", CancelMobility{ProjectID: "P1", MobilityID: "M1", Reason: "caf\xe9"}, RuleText, "reason"},
+		{"INPUT-TEXT/delete character in ASCII", CancelMobility{ProjectID: "P1", MobilityID: "M1", Reason: "ok\x7f"}, RuleText, "reason"},
+		{"INPUT-TEXT-LENGTH/too long in ASCII", CancelMobility{ProjectID: "P1", MobilityID: "M1", Reason: strings.Repeat("a", MaxTextRunes+1)}, RuleTextLength, "reason"},
 		{"INPUT-TEXT-LENGTH/too long", CancelMobility{ProjectID: "P1", MobilityID: "M1", Reason: strings.Repeat("ä", MaxTextRunes+1)}, RuleTextLength, "reason"},
 		{"INPUT-DATE-RANGE/year 0024", ReportMobility{ProjectID: "P1", Mobility: with(m, func(x *Mobility) { x.StartDate = MustDate("0024-03-01") })}, RuleDateRange, "start_date"},
 		{"INPUT-DATE-RANGE/year 2200", ReportMobility{ProjectID: "P1", Mobility: with(m, func(x *Mobility) { x.EndDate = MustDate("2200-03-01") })}, RuleDateRange, "end_date"},
@@ -41,6 +43,7 @@ func TestCleanInputRules(t *testing.T) {
 	}
 	for _, ok := range []Validator{
 		CancelMobility{ProjectID: "P1", MobilityID: "M1", Reason: "rivi 1\nrivi 2\tsarkain"},
+		CancelMobility{ProjectID: "P1", MobilityID: "M1", Reason: " ~" + strings.Repeat("a", MaxTextRunes-2)},
 		ReportMobility{ProjectID: "P1", Mobility: with(m, func(x *Mobility) { x.Personal.FirstName = "Äijä 🙂 \u200d" })},
 	} {
 		if err := ok.Validate(); err != nil {

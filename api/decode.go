@@ -85,7 +85,6 @@ func decodeStrict(body []byte, into any, pathFields map[string]string) error {
 	}
 	for _, field := range sortedKeys(pathFields) {
 		v := pathFields[field]
-		want, _ := json.Marshal(v)
 		if got, ok := given(field); ok {
 			var s string
 			if json.Unmarshal(got, &s) != nil || s != v {
@@ -93,7 +92,7 @@ func decodeStrict(body []byte, into any, pathFields map[string]string) error {
 			}
 			continue
 		}
-		members = append(members, member{name: field, value: want})
+		members = append(members, member{name: field, value: jsonString(v)})
 	}
 	return decodeMembers(members, reflect.ValueOf(into).Elem(), "")
 }
@@ -183,8 +182,7 @@ var unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
 // objects, arrays and maps so that an error names the exact path.
 func decodeValue(raw json.RawMessage, v reflect.Value, path string) error {
 	t := v.Type()
-	if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) ||
-		string(bytes.TrimSpace(raw)) == "null" {
+	if ownDecoding(t)&ownJSON != 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return decodeLeaf(raw, v, path)
 	}
 	switch t.Kind() {
@@ -247,7 +245,9 @@ func decodeLeaf(raw json.RawMessage, v reflect.Value, path string) error {
 		return err
 	}
 	var err error
-	if v.Kind() == reflect.Map {
+	if done, derr := decodeScalar(raw, v); done {
+		err = derr
+	} else if v.Kind() == reflect.Map {
 		// A map keyed by numbers: its values' unknown fields are refused.
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()

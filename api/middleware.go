@@ -85,9 +85,20 @@ var accessLogCtx = logbuf.Later(context.Background())
 // the query, the headers or the bodies: those may hold personal data or
 // secrets (names, tokens, session IDs). An unknown route is "unmatched".
 func (s *Server) accessLog(method, route string, status int, d time.Duration, id string, bytes int64) {
-	s.log.LogAttrs(accessLogCtx, slog.LevelInfo, "request",
-		slog.String("method", method), slog.String("route", route), slog.Int("status", status),
+	writeAccessLine(s.log.Handler(), method, route, status, d, id, bytes)
+}
+
+// writeAccessLine hands the access log's line to h as Logger.LogAttrs
+// would, without the caller's program counter it looks up on every line
+// (runtime.Callers; the line names its route, not its source).
+func writeAccessLine(h slog.Handler, method, route string, status int, d time.Duration, id string, bytes int64) {
+	if !h.Enabled(accessLogCtx, slog.LevelInfo) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r.AddAttrs(slog.String("method", method), slog.String("route", route), slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("request_id", id), slog.Int64("bytes", bytes))
+	_ = h.Handle(accessLogCtx, r) // as Logger.LogAttrs, which ignores it
 }
 
 // requestID returns the request's ID.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -708,27 +707,6 @@ func (h *Handler) replayFromStore(ctx context.Context, ref events.Ref, scoped st
 func ScopeKey(actor events.Actor, key string) string {
 	s := sha256.Sum256([]byte(actor.UserID + "\x00" + actor.Org + "\x00" + key))
 	return hex.EncodeToString(s[:])
-}
-
-// Fingerprint identifies a command's type and content, so that a key reused
-// for another command is recognised.
-func Fingerprint(req Request) (string, error) {
-	body, err := json.Marshal(req.Command)
-	if err != nil {
-		return "", apperr.Wrap(apperr.Internal, err, "internal error")
-	}
-	s := sha256.New()
-	fmt.Fprintf(s, "%s\x00%s\x00%s\x00", req.Command.CommandType(), req.Command.Target().String(), events.FormatTime(req.EffectiveAt))
-	s.Write(body)
-	// The reason and the precondition are part of the request too; added
-	// only when given, so that earlier fingerprints stay the same.
-	if req.Reason != "" {
-		fmt.Fprintf(s, "\x00reason\x00%s", req.Reason)
-	}
-	if req.IfMatch != nil {
-		fmt.Fprintf(s, "\x00if-match\x00%d", *req.IfMatch)
-	}
-	return hex.EncodeToString(s.Sum(nil)), nil
 }
 
 // asApp makes sure err is an *apperr.Error.
