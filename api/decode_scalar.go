@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 )
 
 // Bits of ownDecoding: how a type decodes itself.
@@ -66,7 +67,10 @@ func decodeScalar(raw json.RawMessage, v reflect.Value) (bool, error) {
 	switch k {
 	case reflect.String:
 		n := len(raw)
-		if n < 2 || raw[0] != '"' || raw[n-1] != '"' || bytes.IndexByte(raw[1:n-1], '\\') >= 0 {
+		if n < 2 || raw[0] != '"' || raw[n-1] != '"' || bytes.IndexByte(raw[1:n-1], '\\') >= 0 || !utf8.Valid(raw[1:n-1]) {
+			// Escapes, and bytes that are not UTF-8 (encoding/json
+			// replaces them with U+FFFD, as the stored event will
+			// hold them), are left to json.Unmarshal.
 			return false, nil
 		}
 		v.SetString(string(raw[1 : n-1]))

@@ -15,7 +15,8 @@ import (
 func TestDecodeScalarAsEncodingJSONDoes(t *testing.T) {
 	type level string
 	raws := []string{`"x"`, `""`, `"Äijä 🙂"`, `"a\"b"`, `"\u00e9"`, `0`, `-0`, `42`, `-7`, `300`, `1.5`, `1e2`,
-		`9223372036854775808`, `true`, `false`, `null`, `"2022-09-05"`, `"2022-02-30"`, `"x"`, `[1]`, `{"a":1}`}
+		`9223372036854775808`, `true`, `false`, `null`, `"2022-09-05"`, `"2022-02-30"`, `"x"`, `[1]`, `{"a":1}`,
+		"\"Virtanen\xff\"", "\"\xc3\""} // bytes that are not UTF-8: encoding/json makes them U+FFFD
 	targets := []func() reflect.Value{
 		func() reflect.Value { return reflect.New(reflect.TypeFor[string]()).Elem() },
 		func() reflect.Value { return reflect.New(reflect.TypeFor[level]()).Elem() },
