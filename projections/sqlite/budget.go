@@ -83,7 +83,8 @@ type budgetStmts struct {
 	catsOf, exOf       *wstmt
 	catDel, exDel      *wstmt
 	linesOf, liveLines *wstmt
-	partAdd            *wstmt
+	partNew, partInc   *wstmt
+	partGet, partPut   *wstmt
 	partDel            *wstmt
 	// catRows and exRows write the rows of project_budgets and
 	// project_budget_examples, many at a time (INSERT OR REPLACE).
@@ -105,8 +106,10 @@ func (s *budgetStmts) defs() []struct {
 		{&s.exDel, "DELETE FROM project_budget_examples WHERE project_id = ? AND category = ? AND explanation = ?"},
 		{&s.linesOf, "SELECT id, lines_json FROM mobilities WHERE project_id = ? AND status != 'cancelled' ORDER BY id"},
 		{&s.liveLines, "SELECT project_id, id, lines_json FROM mobilities WHERE status != 'cancelled' AND project_id IN (SELECT value FROM json_each(?))"},
-		{&s.partAdd, "INSERT INTO project_participants (project_id, participant_id, mobilities) VALUES (?, ?, ?) " +
-			"ON CONFLICT (project_id, participant_id) DO UPDATE SET mobilities = mobilities + excluded.mobilities RETURNING mobilities"},
+		{&s.partNew, "INSERT OR IGNORE INTO project_participants (project_id, participant_id, mobilities) VALUES (?, ?, ?)"},
+		{&s.partInc, "UPDATE project_participants SET mobilities = mobilities + ? WHERE project_id = ? AND participant_id = ?"},
+		{&s.partGet, "SELECT mobilities FROM project_participants WHERE project_id = ? AND participant_id = ?"},
+		{&s.partPut, "INSERT OR REPLACE INTO project_participants (project_id, participant_id, mobilities) VALUES (?, ?, ?)"},
 		{&s.partDel, "DELETE FROM project_participants WHERE project_id = ? AND participant_id = ?"},
 	}
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"strings"
 )
 
@@ -54,35 +55,59 @@ func (a *applier) countParticipant(p *projectRow, id string, sign int64) error {
 	return nil
 }
 
-// flushParticipants changes the project_participants rows of this batch,
-// each with one upsert that adds its change and returns the row's count,
-// and counts the participants of their projects from the counts before and
-// after: one statement per participant and batch, where a read before the
-// participant's first event of the batch and a write at its end were two.
-// It runs before the project rows are written.
+// flushParticipants changes the project_participants rows of this batch
+// and counts the participants of their projects, before the project rows
+// are written. A participant the batch added mobilities to is inserted
+// if its row is absent (one statement: a participant new to the project,
+// the common case) and its row's count raised otherwise (it was counted
+// already); one the batch removed mobilities from is read and written
+// back or deleted. A read before each participant's first event of the
+// batch and a write at its end were two statements for every participant.
 func (a *applier) flushParticipants() error {
 	for k, r := range a.partRefs {
-		if r.delta == 0 {
-			continue // the batch added and removed as many: no change
+		var err error
+		switch {
+		case r.delta > 0:
+			err = a.addParticipant(k, r)
+		case r.delta < 0:
+			err = a.removeParticipant(k, r)
 		}
-		var after int64
-		if err := a.bst.partAdd.queryRow([]any{&after}, k.scope, k.id, r.delta); err != nil {
+		if err != nil {
 			return err
 		}
-		before := after - r.delta
-		switch {
-		case before <= 0 && after > 0:
-			r.p.participants++
-		case before > 0 && after <= 0:
-			r.p.participants--
-		}
-		if after <= 0 {
-			if err := a.bst.partDel.exec(k.scope, k.id); err != nil {
-				return err
-			}
-		}
-		a.touchProject(r.p)
 	}
 	clear(a.partRefs)
 	return nil
+}
+
+// addParticipant adds r.delta > 0 mobilities to participant k's row.
+func (a *applier) addParticipant(k pairKey, r *participantRef) error {
+	n, err := a.bst.partNew.execCount(k.scope, k.id, r.delta)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		r.p.participants++ // a stored row has a positive count
+		a.touchProject(r.p)
+		return nil
+	}
+	return a.bst.partInc.exec(r.delta, k.scope, k.id)
+}
+
+// removeParticipant removes -r.delta > 0 mobilities from participant k's
+// row, deleting it when none is left.
+func (a *applier) removeParticipant(k pairKey, r *participantRef) error {
+	var before int64
+	if err := a.bst.partGet.queryRow([]any{&before}, k.scope, k.id); err != nil && !errors.Is(err, errNoRow) {
+		return err
+	}
+	after := before + r.delta
+	if after > 0 {
+		return a.bst.partPut.exec(k.scope, k.id, after)
+	}
+	if before > 0 {
+		r.p.participants--
+		a.touchProject(r.p)
+	}
+	return a.bst.partDel.exec(k.scope, k.id)
 }

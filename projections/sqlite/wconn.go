@@ -66,6 +66,22 @@ func (s *wstmt) exec(vals ...driver.Value) error {
 	return err
 }
 
+// execCount runs the statement with vals bound in order through the
+// driver's exec path and returns the rows it changed.
+func (s *wstmt) execCount(vals ...driver.Value) (int64, error) {
+	for i, v := range vals {
+		s.args[i].Value = v
+	}
+	res, err := s.s.ExecContext(bg, s.args[:len(vals)])
+	for i := range vals {
+		s.args[i].Value = nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", firstLine(s.sql), err)
+	}
+	return res.RowsAffected()
+}
+
 // run executes the statement with args, numbered from 1 in order, through
 // the driver's query path (see exec).
 func (s *wstmt) run(args []driver.NamedValue) error {
