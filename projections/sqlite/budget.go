@@ -116,13 +116,8 @@ func (s *budgetStmts) defs() []struct {
 
 // query runs the statement and returns its rows.
 func (s *wstmt) query(vals ...driver.Value) (driver.Rows, error) {
-	for i, v := range vals {
-		s.args[i].Value = v
-	}
-	rows, err := s.s.QueryContext(bg, s.args[:len(vals)])
-	for i := range vals {
-		s.args[i].Value = nil
-	}
+	rows, err := s.s.QueryContext(bg, s.bind(vals))
+	s.unbind(len(vals))
 	return rows, err
 }
 
