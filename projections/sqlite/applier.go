@@ -377,6 +377,10 @@ func (a *applier) flush() error {
 	if err := a.flushRows(); err != nil {
 		return err
 	}
+	// Before the projects: it counts their participants.
+	if err := a.flushParticipants(); err != nil {
+		return err
+	}
 	for _, o := range a.dirtyOrg {
 		if err := a.st.orgPut.exec(o.values()...); err != nil {
 			return err

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -84,6 +83,7 @@ type budgetStmts struct {
 	catsOf, exOf       *wstmt
 	catDel, exDel      *wstmt
 	linesOf, liveLines *wstmt
+	partNew, partInc   *wstmt
 	partGet, partPut   *wstmt
 	partDel            *wstmt
 	// catRows and exRows write the rows of project_budgets and
@@ -106,6 +106,8 @@ func (s *budgetStmts) defs() []struct {
 		{&s.exDel, "DELETE FROM project_budget_examples WHERE project_id = ? AND category = ? AND explanation = ?"},
 		{&s.linesOf, "SELECT id, lines_json FROM mobilities WHERE project_id = ? AND status != 'cancelled' ORDER BY id"},
 		{&s.liveLines, "SELECT project_id, id, lines_json FROM mobilities WHERE status != 'cancelled' AND project_id IN (SELECT value FROM json_each(?))"},
+		{&s.partNew, "INSERT OR IGNORE INTO project_participants (project_id, participant_id, mobilities) VALUES (?, ?, ?)"},
+		{&s.partInc, "UPDATE project_participants SET mobilities = mobilities + ? WHERE project_id = ? AND participant_id = ?"},
 		{&s.partGet, "SELECT mobilities FROM project_participants WHERE project_id = ? AND participant_id = ?"},
 		{&s.partPut, "INSERT OR REPLACE INTO project_participants (project_id, participant_id, mobilities) VALUES (?, ?, ?)"},
 		{&s.partDel, "DELETE FROM project_participants WHERE project_id = ? AND participant_id = ?"},
@@ -114,13 +116,8 @@ func (s *budgetStmts) defs() []struct {
 
 // query runs the statement and returns its rows.
 func (s *wstmt) query(vals ...driver.Value) (driver.Rows, error) {
-	for i, v := range vals {
-		s.args[i].Value = v
-	}
-	rows, err := s.s.QueryContext(bg, s.args[:len(vals)])
-	for i := range vals {
-		s.args[i].Value = nil
-	}
+	rows, err := s.s.QueryContext(bg, s.bind(vals))
+	s.unbind(len(vals))
 	return rows, err
 }
 
@@ -593,7 +590,7 @@ func (a *applier) flushBudgets() error {
 		return err
 	}
 	a.dirtyBudget = a.dirtyBudget[:0]
-	return a.flushParticipants()
+	return nil
 }
 
 // writeBudgets writes the changed categories and examples of the budgets
@@ -706,77 +703,6 @@ func firstExamples(ex []*budgetExample) []*budgetExample {
 	}
 	clear(ex[len(out):])
 	return out
-}
-
-// participantRef is a row of project_participants being changed.
-type participantRef struct {
-	mobilities int64
-}
-
-// countParticipant adds (sign +1) or removes (sign -1) a live mobility of
-// participant id from p's participants.
-//
-// A bulk load counts them in memory (projectRow.partCounts; the file's
-// table is empty until its end) and writes the rows once at its end, in
-// its scratch file (bulkaux.go).
-func (a *applier) countParticipant(p *projectRow, id string, sign int64) error {
-	if a.bulk {
-		if p.partCounts == nil {
-			p.partCounts = map[string]int32{}
-		}
-		n, ok := p.partCounts[id]
-		if !ok {
-			id = strings.Clone(id) // id may alias an event's payload
-		}
-		switch {
-		case n <= 0 && n+int32(sign) > 0:
-			p.participants++
-		case n > 0 && n+int32(sign) <= 0:
-			p.participants--
-		}
-		p.partCounts[id] = n + int32(sign)
-		return nil
-	}
-	k := pairKey{p.id, id}
-	r := a.partRefs[k]
-	if r == nil {
-		r = &participantRef{}
-		err := a.bst.partGet.queryRow([]any{&r.mobilities}, p.id, id)
-		if err != nil && !errors.Is(err, errNoRow) {
-			return err
-		}
-		if a.partRefs == nil {
-			a.partRefs = map[pairKey]*participantRef{}
-		}
-		a.partRefs[pairKey{p.id, strings.Clone(id)}] = r
-	}
-	before := r.mobilities
-	r.mobilities += sign
-	switch {
-	case before <= 0 && r.mobilities > 0:
-		p.participants++
-	case before > 0 && r.mobilities <= 0:
-		p.participants--
-	}
-	return nil
-}
-
-// flushParticipants writes the project_participants rows changed in this
-// batch.
-func (a *applier) flushParticipants() error {
-	for k, r := range a.partRefs {
-		var err error
-		if r.mobilities <= 0 {
-			err = a.bst.partDel.exec(k.scope, k.id)
-		} else {
-			err = a.bst.partPut.exec(k.scope, k.id, r.mobilities)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	clear(a.partRefs)
-	return nil
 }
 
 // decodeGrantLines reads the grant lines of a mobility row for a page, on

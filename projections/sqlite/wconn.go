@@ -66,6 +66,32 @@ func (s *wstmt) exec(vals ...driver.Value) error {
 	return err
 }
 
+// bind sets the first arguments to vals, in order, and returns them.
+func (s *wstmt) bind(vals []driver.Value) []driver.NamedValue {
+	for i, v := range vals {
+		s.args[i].Value = v
+	}
+	return s.args[:len(vals)]
+}
+
+// unbind drops the first n arguments' values, which may alias payloads.
+func (s *wstmt) unbind(n int) {
+	for i := range n {
+		s.args[i].Value = nil
+	}
+}
+
+// execCount runs the statement with vals bound in order through the
+// driver's exec path and returns the rows it changed.
+func (s *wstmt) execCount(vals ...driver.Value) (int64, error) {
+	res, err := s.s.ExecContext(bg, s.bind(vals))
+	s.unbind(len(vals))
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", firstLine(s.sql), err)
+	}
+	return res.RowsAffected()
+}
+
 // run executes the statement with args, numbered from 1 in order, through
 // the driver's query path (see exec).
 func (s *wstmt) run(args []driver.NamedValue) error {
@@ -82,13 +108,8 @@ func (s *wstmt) run(args []driver.NamedValue) error {
 // queryRow runs the statement and scans its first row into dest (pointers
 // to int64, string, bool or []byte). It returns errNoRow when there is none.
 func (s *wstmt) queryRow(dest []any, vals ...driver.Value) error {
-	for i, v := range vals {
-		s.args[i].Value = v
-	}
-	rows, err := s.s.QueryContext(bg, s.args[:len(vals)])
-	for i := range vals {
-		s.args[i].Value = nil
-	}
+	rows, err := s.s.QueryContext(bg, s.bind(vals))
+	s.unbind(len(vals))
 	if err != nil {
 		return fmt.Errorf("%s: %w", firstLine(s.sql), err)
 	}
