@@ -234,26 +234,36 @@ func (k *Keys) Add(ctx context.Context, id string, wrapped []byte) (uint64, erro
 	return k.added(id, ack.Sequence, wrapped)
 }
 
-// addChecked appends the key to its shard, then checks the erasures: a key
-// stored after an erasure's notice finds it here, is destroyed and
-// ErrErased returned. Add falls back to it while erasures keep coming.
+// addChecked appends the key to its shard, then checks the erasures
+// (publishChecked). Add falls back to it while erasures keep coming.
 func (k *Keys) addChecked(ctx context.Context, id string, wrapped []byte) (uint64, error) {
 	msg := &nats.Msg{Subject: KeySubject(id), Header: nats.Header{KeyIDHeader: []string{id}}, Data: wrapped}
-	ack, err := k.js.PublishMsg(ctx, msg)
-	if err != nil {
-		return 0, fmt.Errorf("storing a key of subject key %s: %w", id, err)
-	}
-	erased, err := k.isErased(ctx, id)
-	if err == nil && erased {
-		if err := k.secureDelete(ctx, ack.Sequence); err != nil {
-			return 0, fmt.Errorf("destroying a key of erased subject key %s: %w", id, err)
-		}
-		return 0, pii.ErrErased
-	}
+	seq, err := k.publishChecked(ctx, id, msg)
 	if err != nil {
 		return 0, err
 	}
-	return k.added(id, ack.Sequence, wrapped)
+	return k.added(id, seq, wrapped)
+}
+
+// publishChecked publishes msg (a key or a binding of subject key id) on
+// its shard, then reads the shard's erasures: a message stored after id's
+// erasure notice finds it here, and is destroyed with the keys in also
+// (the pooled key a binding names) before pii.ErrErased is returned. The
+// fallback of publishUnlessErased while erasures keep coming.
+func (k *Keys) publishChecked(ctx context.Context, id string, msg *nats.Msg, also ...uint64) (uint64, error) {
+	ack, err := k.js.PublishMsg(ctx, msg)
+	if err != nil {
+		return 0, fmt.Errorf("storing a key or binding of subject key %s: %w", id, err)
+	}
+	if erased, err := k.isErased(ctx, id); err != nil || !erased {
+		return ack.Sequence, err
+	}
+	for _, s := range append(also, ack.Sequence) {
+		if err := k.secureDelete(ctx, s); err != nil {
+			return 0, fmt.Errorf("destroying a key of erased subject key %s: %w", id, err)
+		}
+	}
+	return 0, pii.ErrErased
 }
 
 // added makes the key stored at seq durable (with a syncer) and keeps it

@@ -158,22 +158,11 @@ func bindingMsg(id string, seq uint64) *nats.Msg {
 }
 
 // bindChecked publishes the binding of pooled key seq on id's shard, then
-// reads the shard's erasures: if id's came first, the key and the binding
-// are destroyed and bindChecked returns pii.ErrErased.
+// checks the erasures (publishChecked): if id's came first, the binding
+// and the key are destroyed and bindChecked returns pii.ErrErased.
 func (k *Keys) bindChecked(ctx context.Context, id string, seq uint64) error {
-	ack, err := k.js.PublishMsg(ctx, bindingMsg(id, seq))
-	if err != nil {
-		return fmt.Errorf("binding pooled key %d to subject key %s: %w", seq, id, err)
-	}
-	if erased, err := k.isErased(ctx, id); err != nil || !erased {
-		return err
-	}
-	for _, s := range []uint64{seq, ack.Sequence} {
-		if err := k.secureDelete(ctx, s); err != nil {
-			return fmt.Errorf("destroying a key of erased subject key %s: %w", id, err)
-		}
-	}
-	return pii.ErrErased
+	_, err := k.publishChecked(ctx, id, bindingMsg(id, seq), seq)
+	return err
 }
 
 // takePooled pops a pooled key, if one is at hand, and starts a refill
