@@ -3,6 +3,7 @@ package events
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Problem kinds: what is wrong with an event (or a stream sequence).
@@ -109,7 +110,11 @@ func (c *ChainState) Check(e *Envelope, ring *KeyRing, trust Trust, legacy bool)
 	if e.Version != c.Head.Version+1 || e.PrevHash != c.Head.Hash {
 		return fail(ProblemChain, fmt.Sprintf("it does not follow the aggregate's last valid event (version %d, sequence %d)", c.Head.Version, c.Head.Sequence))
 	}
-	c.Head = HeadOf(*e)
+	// The head outlives the event: its hash is copied, not kept as a view
+	// into the stored message (a wire-format-3 event's strings share its
+	// whole body, which a verifier following every aggregate of the stream
+	// would otherwise keep alive, one message per aggregate).
+	c.Head = Head{Version: e.Version, Sequence: e.Sequence, Hash: strings.Clone(e.Hash)}
 	if e.Type == DamageResolvedType {
 		if seq, ok := ResolvedSequence(e.Payload); ok {
 			c.Resolve(seq)

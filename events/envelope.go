@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,13 @@ type Ref struct {
 
 // Subject is the NATS subject of the aggregate's events.
 func (r Ref) Subject() string { return SubjectPrefix + "." + r.Org + "." + r.Kind + "." + r.ID }
+
+// Clone returns r with strings of its own: a Ref decoded from a stored
+// message may share that message's memory, which a Ref kept beyond the
+// event (a map key, a remembered head) would keep alive.
+func (r Ref) Clone() Ref {
+	return Ref{Org: strings.Clone(r.Org), Kind: strings.Clone(r.Kind), ID: strings.Clone(r.ID)}
+}
 
 // String renders the reference for logs and errors.
 func (r Ref) String() string { return r.Kind + "/" + r.ID + "@" + r.Org }

@@ -164,7 +164,7 @@ func (v *StreamVerifier) add(e *Envelope, sigOK bool) {
 	if c == nil {
 		c = &ChainState{}
 		v.chains[subject] = c
-		v.refs[subject] = e.Ref
+		v.refs[subject] = e.Ref.Clone()
 	}
 	if v.refusedByCheckpoint(e.Sequence) {
 		p := Problem{Sequence: e.Sequence, Ref: e.Ref, Type: e.Type, Version: e.Version, Kind: ProblemSignature, Reason: "the service refused it when it was written (a signed checkpoint lists it)"}

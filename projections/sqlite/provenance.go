@@ -90,7 +90,7 @@ func (g *guard) check(env *events.Envelope) *events.Problem {
 	c := g.chains[env.Ref]
 	if c == nil {
 		c = &events.ChainState{}
-		g.chains[env.Ref] = c
+		g.chains[env.Ref.Clone()] = c
 	}
 	if env.Damage != "" {
 		return &events.Problem{Sequence: env.Sequence, Ref: env.Ref, Type: env.Type, Version: env.Version, Kind: events.ProblemUnreadable, Reason: env.Damage}
