@@ -251,6 +251,9 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 	// decision trusts a cached head. Both learn of other writers through
 	// a conflict, which makes them catch up and decide again.
 	needLoad := !orgWide && !known
+	// reads: what an org-wide decision taken alone reads, loaded alone
+	// on an entry that was never caught up on the organisation.
+	reads, mayAlone := aggregates.AloneReads(req.Command, ref)
 	// caughtUp: the entry was caught up on the organisation just before
 	// the next decision (after a refusal).
 	caughtUp := false
@@ -259,10 +262,21 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 		// single-aggregate catch-up below may have left it partial),
 		// unless it is decided alone (aggregates.DecidedAlone: it reads
 		// its target and facts that never change, which an entry caught
-		// up once on the organisation holds).
+		// up once on the organisation holds, and which catchUpAlone loads
+		// into one that was not).
 		alone := orgWide && e.loaded && aggregates.DecidedAlone(e.portfolio, req.Command)
-		fresh := needLoad || (orgWide && !alone && !e.whole())
-		if fresh {
+		loadedAlone := false
+		if orgWide && !e.loaded && mayAlone {
+			loaded, err := h.catchUpAlone(ctx, e, ref, reads, needLoad)
+			if err != nil {
+				return Result{}, err
+			}
+			if alone = aggregates.DecidedAlone(e.portfolio, req.Command); alone {
+				loadedAlone, needLoad = loaded || needLoad, false
+			}
+		}
+		fresh := needLoad || loadedAlone || (orgWide && !alone && !e.whole())
+		if fresh && !loadedAlone {
 			if err := h.catchUp(ctx, e, ref, orgWide); err != nil {
 				return Result{}, err
 			}
@@ -576,7 +590,7 @@ func (h *Handler) applyTyped(ctx context.Context, e *entry, envs []events.Envelo
 			// Copies: the event's strings may share the memory of the
 			// whole stored message.
 			scoped, fp := splitEventKey(env.IdempotencyKey)
-			e.rememberKey(k, strings.Clone(scoped), keyUse{ref: env.Ref, fingerprint: strings.Clone(fp)})
+			e.rememberKey(k, strings.Clone(scoped), keyUse{ref: env.Ref.Clone(), fingerprint: strings.Clone(fp)})
 			e.indexKey(scoped, env.Sequence)
 		}
 	}

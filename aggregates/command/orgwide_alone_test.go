@@ -142,3 +142,55 @@ func TestApplicationDecidedAloneHoldsUnderConcurrency(t *testing.T) {
 		t.Fatalf("the history holds %d projects, want %d", got, n+1)
 	}
 }
+
+// TestApplicationOnAColdCacheReadsOnlyTheRegistration: a handler that does
+// not hold the organisation (a restart, or an entry the cache let go)
+// decides a KA210 application after reading the organisation's own
+// aggregate alone, however many projects the organisation has: the same
+// reads after 3 and after 30 earlier applications. A duplicate project ID
+// is still refused on the cold handler (the append finds the subject
+// taken, the project is read, and the rule refuses it), and a retry under
+// its first key gets its first answer.
+func TestApplicationOnAColdCacheReadsOnlyTheRegistration(t *testing.T) {
+	for _, projects := range []int{3, 30} {
+		t.Run(fmt.Sprintf("%d projects", projects), func(t *testing.T) {
+			st := jsStore(t)
+			clk := newClock("2024-01-15T10:00:00Z")
+			warm := command.New(st, domain(t), aggregates.Registry(), clk, command.Config{})
+			mustHandle(t, warm, school, register())
+			var first command.Result
+			for i := range projects {
+				res, err := warm.Handle(context.Background(), command.Request{Command: ka210(fmt.Sprintf("2024-1-FI01-KA210-SCH-%09d", i)), Actor: school, IdempotencyKey: fmt.Sprintf("k%d", i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i == 0 {
+					first = res
+				}
+			}
+			n := &calls{}
+			cold := command.New(countingStore{st, n}, domain(t), aggregates.Registry(), clk, command.Config{})
+			mustHandle(t, cold, school, ka210("2024-1-FI01-KA210-SCH-100000000"))
+			want := map[string]int{"Load": 1, "Loaded": 1, "Append": 1, "LoadOrg " + aggregates.OfficeOrg: 1}
+			if got := n.take(); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("KA210 application on a cold cache, %d projects before: calls %v, want %v (the registration alone)", projects, got, want)
+			}
+			// A duplicate of an existing project, under a new key.
+			_, err := cold.Handle(context.Background(), command.Request{Command: ka210("2024-1-FI01-KA210-SCH-000000001"), Actor: school, IdempotencyKey: "other"})
+			if apperr.CodeOf(err) != apperr.Conflict {
+				t.Fatalf("duplicate project ID on a cold cache: %v, want a conflict", err)
+			}
+			if got := n.take(); got["LoadOrg "+org] != 0 {
+				t.Fatalf("duplicate project ID on a cold cache read the whole organisation: %v", got)
+			}
+			// The first application again, under its key: its first answer.
+			res, err := cold.Handle(context.Background(), command.Request{Command: ka210("2024-1-FI01-KA210-SCH-000000000"), Actor: school, IdempotencyKey: "k0"})
+			if err != nil {
+				t.Fatalf("retry of the first application on a cold cache: %v", err)
+			}
+			if res.Sequence != first.Sequence || res.Version != first.Version {
+				t.Fatalf("retry answered sequence %d version %d, want the first answer's %d/%d", res.Sequence, res.Version, first.Sequence, first.Version)
+			}
+		})
+	}
+}
