@@ -24,6 +24,7 @@ import (
 	"github.com/erasmus-ledger/grants/events/jetstream/jsbench"
 	"github.com/erasmus-ledger/grants/events/pii"
 	"github.com/erasmus-ledger/grants/internal/history"
+	"github.com/erasmus-ledger/grants/internal/httpbench"
 	"github.com/erasmus-ledger/grants/projections/sqlite/sqlitebench"
 )
 
@@ -53,6 +54,7 @@ func runBench(args []string) error {
 	catchupEvents := fs.Int("catchup-events", 1_000_000, "HTTP benchmark: events of the generated history the catch-up scenario builds read models from, in grants serve and in grants replay")
 	cluster := fs.Bool("cluster", false, "run only the cluster benchmark: a three-node JetStream cluster (nats-server processes on loopback), raw R3 publish, then report-mobility through 1 and --cluster-instances grants serve instances (--duration, --conns, --runs)")
 	clusterInstances := fs.Int("cluster-instances", 3, "cluster benchmark: API instances of the second measurement")
+	genProcs := fs.Int("generator-procs", 1, "HTTP benchmark: GOMAXPROCS of the load generator while it drives the server (0: this process's own): each generator thread that runs takes one of the cores the server shares with it; the raw JetStream baselines are not bound")
 	serverBin := fs.String("server-bin", "", "HTTP benchmark: the grants binary the server runs as (default: this one), to compare two builds under the same load generator")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -61,6 +63,10 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *genProcs < 0 {
+		return usagef("--generator-procs %d: must be 0 (unbound) or more", *genProcs)
+	}
+	httpbench.SetGeneratorProcs(*genProcs)
 	if *duration <= 0 || *conns < 1 || *bigOrgs < 100 || *memCommands < 1 || *catchupEvents < 1 || *manyMobs < 1 || *httpRuns < 1 {
 		return usagef("--duration, --conns, --runs, --many-mobilities, --memory-commands and --catchup-events must be positive and --orgs at least 100")
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -166,11 +168,27 @@ func Client(conns int) *http.Client {
 // record (zero: the time the call took) or an error.
 type Op func(ctx context.Context, w, i int) (time.Duration, error)
 
+// generatorProcs is SetGeneratorProcs's bound (0: none).
+var generatorProcs atomic.Int32
+
+// SetGeneratorProcs makes Load run the load generator with at most n
+// processors of Go's scheduler (GOMAXPROCS), restored after each run; 0
+// leaves the process's own. The generator shares the machine's cores with
+// the server it measures: each of its threads that runs takes a core from
+// the server, whose requests then wait for one (the tail of their
+// latency). The raw JetStream baselines, which run in this process, are
+// not bound.
+func SetGeneratorProcs(n int) { generatorProcs.Store(int32(max(n, 0))) }
+
 // Load runs op on workers goroutines for d (each worker one operation at
 // a time) and measures it. An operation under way at the end runs to its
 // end (cutting it short would count as a failure on both sides) and is
 // counted.
 func Load(ctx context.Context, name string, workers int, d time.Duration, op Op) Result {
+	if n := generatorProcs.Load(); n > 0 {
+		prev := runtime.GOMAXPROCS(int(n))
+		defer runtime.GOMAXPROCS(prev)
+	}
 	deadline := time.Now().Add(d)
 	type acc struct {
 		lat    []time.Duration

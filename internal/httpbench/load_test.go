@@ -2,7 +2,9 @@ package httpbench
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -36,5 +38,26 @@ func TestLoadRunsNeverRepeatsAnOperation(t *testing.T) {
 	rates, _ := r.spread()
 	if r.Rate != rates[1] {
 		t.Fatalf("judged rate %.0f is not the median of %v", r.Rate, rates)
+	}
+}
+
+// TestLoadRunsTheGeneratorOnTheProcessorsItIsGiven: with
+// SetGeneratorProcs(1) the operations run under GOMAXPROCS 1, and the
+// process's own value is back after the run (the raw baselines, which run
+// in this process between the loads, are not bound).
+func TestLoadRunsTheGeneratorOnTheProcessorsItIsGiven(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	SetGeneratorProcs(1)
+	t.Cleanup(func() { SetGeneratorProcs(0) })
+	var seen atomic.Int32
+	Load(context.Background(), "procs", 4, 20*time.Millisecond, func(context.Context, int, int) (time.Duration, error) {
+		seen.Store(int32(runtime.GOMAXPROCS(0)))
+		return time.Microsecond, nil
+	})
+	if got := seen.Load(); got != 1 {
+		t.Fatalf("GOMAXPROCS during the load: %d, want 1", got)
+	}
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Fatalf("GOMAXPROCS after the load: %d, want %d", got, before)
 	}
 }
