@@ -351,17 +351,18 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 	var rawDefault, rawSync float64
 	if on["raw"] || on["report"] || on["report-relaxed"] {
 		n := max(hb.conns*10, int(d.Seconds()*2000))
-		var defaults, syncs []float64
+		var defaults, syncs, p99s, syncP99s []float64
 		for k := range max(1, hb.runs) {
 			ar, err := jsbench.Append(ctx, jsbench.Config{Dir: filepath.Join(scratch, fmt.Sprintf("raw-%d", k)), Writers: hb.conns, Events: n})
 			if err != nil {
 				return fmt.Errorf("raw publish: %w", err)
 			}
 			defaults, syncs = append(defaults, ar.RawRate), append(syncs, ar.RawSyncRate)
+			p99s, syncP99s = append(p99s, ar.RawP99.Seconds()), append(syncP99s, ar.RawSyncP99.Seconds())
 		}
 		rawDefault, rawSync = median(defaults), median(syncs)
-		fmt.Fprintf(hb.out, "raw JetStream sync publish, %d publishers: default (fsync every 2 min) %.0f/s, sync_interval always %.0f/s%s\n\n",
-			hb.conns, rawDefault, rawSync, spreadNote(defaults, syncs))
+		fmt.Fprintf(hb.out, "raw JetStream sync publish, %d publishers: default (fsync every 2 min) %.0f/s p99 %s, sync_interval always %.0f/s p99 %s%s\n\n",
+			hb.conns, rawDefault, secs(median(p99s)), rawSync, secs(median(syncP99s)), spreadNote(defaults, syncs))
 	}
 
 	many := hb.manyMobilities
@@ -688,6 +689,11 @@ func spreadNote(defaults, syncs []float64) string {
 		return fmt.Sprintf("%.0f/%.0f/%.0f", s[0], s[len(s)/2], s[len(s)-1])
 	}
 	return fmt.Sprintf(" (medians of %d runs; min/median/max default %s, always %s)", len(defaults), mmm(defaults), mmm(syncs))
+}
+
+// secs renders a number of seconds as a rounded duration.
+func secs(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(10 * time.Microsecond).String()
 }
 
 // flat reports whether rates a and b are within 20% of each other.

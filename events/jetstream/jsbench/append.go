@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -53,6 +54,10 @@ type AppendResult struct {
 	// every write (sync_interval always).
 	RawSyncDuration time.Duration
 	RawSyncRate     float64
+	// RawP99 and RawSyncP99 are the 99th percentiles of one raw publish's
+	// wait for its acknowledgement, on each server: the durable one's
+	// includes the disk's fsync, a floor under any durable append's.
+	RawP99, RawSyncP99 time.Duration
 	// StoreDuration and StoreRate: Store.Append of one event, one aggregate
 	// per writer, with --durability=os-flush (on the default server).
 	StoreDuration time.Duration
@@ -80,13 +85,13 @@ func (r AppendResult) String() string {
 		syncTime = r.SyncTime / time.Duration(r.Syncs)
 	}
 	return fmt.Sprintf("append benchmark, %d events per line, %d writers\n"+
-		"  raw JetStream publish, server default (fsync every 2 min): %10.0f events/s (%s)\n"+
-		"  raw JetStream publish, sync_interval always:               %10.0f events/s (%s)\n"+
+		"  raw JetStream publish, server default (fsync every 2 min): %10.0f events/s (%s), p99 %s\n"+
+		"  raw JetStream publish, sync_interval always:               %10.0f events/s (%s), p99 %s\n"+
 		"  Store.Append --durability=os-flush (not power-cut safe):    %10.0f events/s (%s), %.1f%% of raw default\n"+
 		"  Store.Append --durability=fsync (default, group commit):    %10.0f events/s (%s), %.1f%% of raw default, %.1fx raw sync_interval always; %.1f events per fsync round of %s",
 		r.Events, r.Writers,
-		r.RawRate, r.RawDuration.Round(time.Millisecond),
-		r.RawSyncRate, r.RawSyncDuration.Round(time.Millisecond),
+		r.RawRate, r.RawDuration.Round(time.Millisecond), r.RawP99.Round(time.Microsecond),
+		r.RawSyncRate, r.RawSyncDuration.Round(time.Millisecond), r.RawSyncP99.Round(time.Microsecond),
 		r.StoreRate, r.StoreDuration.Round(time.Millisecond), 100*r.Ratio,
 		r.DurableRate, r.DurableDuration.Round(time.Millisecond), 100*r.DurableRate/r.RawRate, r.DurableRatio, perSync, syncTime.Round(time.Microsecond))
 }
@@ -257,14 +262,17 @@ func Append(ctx context.Context, cfg Config) (AppendResult, error) {
 	// Aggregates of this run are new even in a directory used before.
 	id := nuid.Next()
 
+	var rawLat, syncLat latencies
 	type side struct {
 		run func(run string, n int) (time.Duration, error)
 		d   *time.Duration
 	}
 	sides := []side{
-		{func(run string, n int) (time.Duration, error) { return rawAppend(ctx, env, run, cfg.Writers, n, at) }, &res.RawDuration},
 		{func(run string, n int) (time.Duration, error) {
-			return rawAppend(ctx, syncEnv, run, cfg.Writers, n, at)
+			return rawAppend(ctx, env, run, cfg.Writers, n, at, &rawLat)
+		}, &res.RawDuration},
+		{func(run string, n int) (time.Duration, error) {
+			return rawAppend(ctx, syncEnv, run, cfg.Writers, n, at, &syncLat)
 		}, &res.RawSyncDuration},
 		{func(run string, n int) (time.Duration, error) {
 			return storeAppend(ctx, env.store, run, cfg.Writers, n, at)
@@ -281,6 +289,8 @@ func Append(ctx context.Context, cfg Config) (AppendResult, error) {
 	}
 	syncs.n.Store(0)
 	syncs.nano.Store(0)
+	rawLat.reset()
+	syncLat.reset()
 	// Alternate them in rounds so that a change of load on the machine
 	// weighs on all alike.
 	for r := range benchRounds {
@@ -294,6 +304,7 @@ func Append(ctx context.Context, cfg Config) (AppendResult, error) {
 		}
 	}
 	res.Syncs, res.SyncTime = syncs.n.Load(), time.Duration(syncs.nano.Load())
+	res.RawP99, res.RawSyncP99 = rawLat.p99(), syncLat.p99()
 	rate := func(d time.Duration) float64 { return float64(cfg.Events) / d.Seconds() }
 	res.RawRate, res.RawSyncRate = rate(res.RawDuration), rate(res.RawSyncDuration)
 	res.StoreRate, res.DurableRate = rate(res.StoreDuration), rate(res.DurableDuration)
@@ -306,7 +317,7 @@ func Append(ctx context.Context, cfg Config) (AppendResult, error) {
 // goroutines. Each writer builds its message like the store once (same
 // headers, same size) and then only changes what changes per event: the
 // event ID, message ID, version and expected last subject sequence.
-func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total int, at time.Time) (time.Duration, error) {
+func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total int, at time.Time, lat *latencies) (time.Duration, error) {
 	return parallel(writers, func(w int) error {
 		envs, err := events.Build(env.reg, nil, env.signer, benchRequest(run+"raw", w, 0, events.Head{}, at))
 		if err != nil {
@@ -317,6 +328,7 @@ func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total in
 		h, body := make(nats.Header, 5), grantsjs.AppendCloudEvent(make([]byte, 0, 640+len(e.Payload)+len(e.Reason)), &e)
 		msg := &nats.Msg{Subject: e.Ref.Subject(), Header: h, Data: body}
 		var last uint64
+		var own []time.Duration
 		for n := range split(total, writers, w) {
 			id := first.ID[:24] + fmt.Sprintf("%012x", n)
 			e.ID, e.Version = id, uint64(n+1)
@@ -326,14 +338,50 @@ func rawAppend(ctx context.Context, env *benchEnv, run string, writers, total in
 			msg.Data = grantsjs.AppendCloudEvent(body[:0], &e)
 			h[jetstream.MsgIDHeader] = []string{id}
 			h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(last, 10)}
+			t0 := time.Now()
 			ack, err := env.js.PublishMsg(ctx, msg)
 			if err != nil {
 				return err
 			}
+			own = append(own, time.Since(t0))
 			last = ack.Sequence
 		}
+		lat.add(own)
 		return nil
 	})
+}
+
+// latencies gathers the publish latencies of a measurement's writers.
+type latencies struct {
+	mu  sync.Mutex
+	all []time.Duration
+}
+
+// add takes one writer's latencies (lat may be nil: not gathered).
+func (l *latencies) add(own []time.Duration) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.all = append(l.all, own...)
+	l.mu.Unlock()
+}
+
+func (l *latencies) reset() {
+	l.mu.Lock()
+	l.all = nil
+	l.mu.Unlock()
+}
+
+// p99 is the 99th percentile of the latencies gathered (0 for none).
+func (l *latencies) p99() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.all) == 0 {
+		return 0
+	}
+	slices.Sort(l.all)
+	return l.all[min(len(l.all)-1, len(l.all)*99/100)]
 }
 
 // storeAppend appends total single-event commands from writers goroutines,

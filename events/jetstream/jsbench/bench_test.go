@@ -63,7 +63,7 @@ func BenchmarkRawPublish(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
-	d, err := rawAppend(ctx, env, "B", 16, b.N, benchTime)
+	d, err := rawAppend(ctx, env, "B", 16, b.N, benchTime, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
