@@ -111,6 +111,9 @@ type Projector struct {
 	// touched is what the open batch changed, stamped at its commit
 	// (stamps.go).
 	touched touchSet
+
+	// load measures the last bounded catch-up (stalls.go).
+	load loadStats
 }
 
 // Holes returns the runs of sequences this projector found missing from
@@ -384,6 +387,12 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	if fill {
 		size, inFlight = chunkSize, chunksInFlight
 	}
+	// A bounded catch-up measures how its two sides wait (stalls.go).
+	p.load = loadStats{start: time.Now()}
+	var idle *time.Duration
+	if fill {
+		idle = &p.load.writerIdle
+	}
 	ch := make(chan []item, inFlight)
 	// free returns the writer's used chunks to the reader.
 	free := make(chan []item, inFlight+2)
@@ -398,6 +407,15 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 		defer close(ch)
 		var chunk []item
 		send := func() error {
+			select {
+			case ch <- chunk:
+				chunk = nil
+				return nil
+			default:
+			}
+			if fill {
+				defer func(start time.Time) { p.load.readerBlocked += time.Since(start) }(time.Now())
+			}
 			select {
 			case ch <- chunk:
 				chunk = nil
@@ -501,8 +519,12 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 			timer.Stop()
 		}
 		lastSize = b.n
+		start := time.Now()
 		err := p.commit(&b)
 		lastCommit = time.Now()
+		if fill {
+			p.load.commits += lastCommit.Sub(start)
+		}
 		return err
 	}
 	for err == nil {
@@ -522,7 +544,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 				continue
 			}
 		} else {
-			chunk, ok = <-in
+			chunk, ok = receive(in, idle)
 		}
 		if !ok {
 			break
@@ -581,6 +603,7 @@ func (p *Projector) pipeline(ctx context.Context, src projections.Source, fill b
 	if err == nil {
 		err = p.commit(&b) // the end of a bounded catch-up, or of Run
 	}
+	p.load.end = time.Now()
 	if err != nil && p.a.inTx {
 		p.a.rollback()
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"runtime/debug"
@@ -30,7 +31,7 @@ const RebuildBatchSize = 16384
 // rebuild never passes for complete over them.
 func Rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
 	defer tuneGC(0)()
-	return rebuild(ctx, src, path, until, progress, nil, false, nil, nil, false)
+	return rebuild(ctx, src, path, until, progress, nil, false, nil, nil, false, nil)
 }
 
 // ErrIncomplete is wrapped by the error of a rebuild that found records
@@ -58,7 +59,7 @@ func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete
 // *IncompleteError naming them (nil error when none are missing).
 func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool) (uint64, error) {
 	defer tuneGC(0)()
-	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, nil, false)
+	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, nil, false, nil)
 }
 
 // RebuildOpening is RebuildVerified (without keepIncomplete) filling the
@@ -69,7 +70,7 @@ func RebuildVerified(ctx context.Context, src projections.Source, path string, u
 // RebuildVerified leaves that table empty of sealed data.
 func RebuildOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, vault pii.Vault) (uint64, error) {
 	defer tuneGC(0)()
-	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault, true)
+	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault, true, nil)
 }
 
 // RebuildVerifiedOpening is RebuildVerified opening the sealed personal
@@ -78,15 +79,16 @@ func RebuildOpening(ctx context.Context, src projections.Source, path string, un
 // vault asks the running serve.
 func RebuildVerifiedOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool, vault pii.Vault) (uint64, error) {
 	defer tuneGC(0)()
-	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, vault, false)
+	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, vault, false, nil)
 }
 
 // rebuild is Rebuild with an explicit registry (nil: the domain's); with
 // keepIncomplete the file built over missing records is kept and the
 // *IncompleteError returned beside its checkpoint; with a key ring only
 // the events that pass their checks are applied; vault and keepSealed are
-// those of ProjectorConfig.
-func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, keepIncomplete bool, ring *events.KeyRing, vault pii.Vault, keepSealed bool) (uint64, error) {
+// those of ProjectorConfig; log, if set, receives the stages of a
+// rebuild that succeeds (logLoad).
+func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, keepIncomplete bool, ring *events.KeyRing, vault pii.Vault, keepSealed bool, log *slog.Logger) (uint64, error) {
 	if _, err := os.Stat(path); err == nil {
 		return 0, fmt.Errorf("%s already exists: a rebuild writes a new file; remove it or choose another path", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -136,6 +138,7 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 			}
 			return seq, ierr
 		}
+		logLoad(log, seq, p.load)
 	}
 	return seq, nil
 }
