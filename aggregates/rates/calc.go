@@ -123,7 +123,9 @@ func (t *Table) Calculate(in MobilityInput) (Breakdown, error) {
 	if err != nil {
 		return Breakdown{}, err
 	}
-	var b Breakdown
+	// Four lines hold a usual mobility (travel, individual, organisational
+	// support and one more) in one allocation.
+	b := Breakdown{Lines: make([]Line, 0, 4)}
 	if c.act.Code == catalog.CodePrepVisit {
 		t.prepVisit(&b, c)
 		if err := b.checkTotal(); err != nil {

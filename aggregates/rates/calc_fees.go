@@ -1,8 +1,6 @@
 package rates
 
 import (
-	"fmt"
-
 	"github.com/erasmus-ledger/grants/events/apperr"
 )
 
@@ -39,7 +37,9 @@ func (t *Table) courseFees(b *Breakdown, c calc) {
 	}
 	limit, _ := t.courseFeeLimit(c)
 	per := t.CourseFees.PerDayCents
-	b.add(CategoryCourseFees, "ACT-COURSE", times(n, per), fmt.Sprintf("course fees: %s x %s (at most %d days)", plural(n, "day"), eur(per), limit))
+	var buf [80]byte
+	x := text(buf[:0]).s("course fees: ").plural(n, "day").s(" x ").eur(per).s(" (at most ").d(int64(limit)).s(" days)")
+	b.add(CategoryCourseFees, "ACT-COURSE", times(n, per), string(x))
 }
 
 // ukraineLinguistic pays linguistic support against receipts up to the
@@ -53,14 +53,15 @@ func (t *Table) ukraineLinguistic(b *Breakdown, c calc) {
 	limit, prior := t.Ukraine.LinguisticMaxCents, max(c.in.PriorUkraineLinguisticCents, 0)
 	left := max(limit-prior, 0)
 	paid := min(spent, left)
-	expl := fmt.Sprintf("linguistic support under the Ukraine exception: receipts of %s, at most %s per person", eur(spent), eur(limit))
+	var buf [224]byte
+	x := text(buf[:0]).s("linguistic support under the Ukraine exception: receipts of ").eur(spent).s(", at most ").eur(limit).s(" per person")
 	if prior > 0 {
-		expl += fmt.Sprintf(" across the participant's mobilities, of which %s already paid", eur(prior))
+		x = x.s(" across the participant's mobilities, of which ").eur(prior).s(" already paid")
 	}
 	if paid < spent {
-		expl += fmt.Sprintf(", so %s is paid", eur(paid))
+		x = x.s(", so ").eur(paid).s(" is paid")
 	}
-	b.add(CategoryLinguistic, "UA-LINGUISTIC", paid, expl)
+	b.add(CategoryLinguistic, "UA-LINGUISTIC", paid, string(x))
 }
 
 // checkLinguistic checks a claim of general linguistic support against
@@ -90,7 +91,8 @@ func (t *Table) linguistic(b *Breakdown, c calc) {
 		return
 	}
 	ls := t.LinguisticSupport
-	b.add(CategoryLinguistic, "BUD-LINGUISTIC", ls.PerParticipantCents, fmt.Sprintf(
-		"linguistic support: %s per participant of a mobility of at least %d days (this one lasts %d) whose language the Online Language Support does not offer",
-		eur(ls.PerParticipantCents), ls.MinDays, c.days))
+	var buf [192]byte
+	x := text(buf[:0]).s("linguistic support: ").eur(ls.PerParticipantCents).s(" per participant of a mobility of at least ").d(int64(ls.MinDays))
+	x = x.s(" days (this one lasts ").d(int64(c.days)).s(") whose language the Online Language Support does not offer")
+	b.add(CategoryLinguistic, "BUD-LINGUISTIC", ls.PerParticipantCents, string(x))
 }

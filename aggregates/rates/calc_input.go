@@ -1,7 +1,6 @@
 package rates
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/erasmus-ledger/grants/aggregates/catalog"
@@ -142,11 +141,4 @@ func (t *Table) preparePrepVisit(c calc) error {
 		return apperr.RuleField("BUD-PREP-VISIT", "persons", "a preparatory visit is funded for at most %d persons; this one has %d", t.PreparatoryVisit.MaxPersons, c.persons)
 	}
 	return catalog.ValidateDuration(c.act.Code, c.days)
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, unit)
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -1,24 +1,16 @@
 package rates
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events/apperr"
 )
 
 func (t *Table) prepVisit(b *Breakdown, c calc) {
 	pv := t.PreparatoryVisit
-	b.add(CategoryPrepVisit, "BUD-PREP-VISIT", times(c.persons, pv.PerPersonCents),
-		fmt.Sprintf("preparatory visit: %s x %s (at most %d persons a visit)", plural(c.persons, "person"), eur(pv.PerPersonCents), pv.MaxPersons))
-}
-
-func bandName(bd Band) string {
-	if bd.MaxKm == 0 {
-		return fmt.Sprintf("%d km and more band", bd.MinKm)
-	}
-	return fmt.Sprintf("%d-%d km band", bd.MinKm, bd.MaxKm)
+	var buf [96]byte
+	x := text(buf[:0]).s("preparatory visit: ").plural(c.persons, "person").s(" x ").eur(pv.PerPersonCents)
+	x = x.s(" (at most ").d(int64(pv.MaxPersons)).s(" persons a visit)")
+	b.add(CategoryPrepVisit, "BUD-PREP-VISIT", times(c.persons, pv.PerPersonCents), string(x))
 }
 
 // travel adds the travel line and, for expensive travel, exceptional costs.
@@ -34,33 +26,43 @@ func (t *Table) travel(b *Breakdown, c calc) error {
 	}
 	bd, ok := t.TravelBand(in.DistanceKm)
 	if !ok {
-		b.add(CategoryTravel, "BUD-TRAVEL-BAND", 0, fmt.Sprintf("travel: %d km is under %d km, so no travel grant", in.DistanceKm, t.Travel.Bands[0].MinKm))
+		var buf [64]byte
+		x := text(buf[:0]).s("travel: ").d(int64(in.DistanceKm)).s(" km is under ").d(int64(t.Travel.Bands[0].MinKm)).s(" km, so no travel grant")
+		b.add(CategoryTravel, "BUD-TRAVEL-BAND", 0, string(x))
 		if in.RealTravelCostCents > 0 {
 			return apperr.RuleField("BUD-EXC-TRAVEL", "real_travel_cost_cents", "exceptional travel costs need a distance of at least %d km; this mobility travels %d km", t.Travel.Bands[0].MinKm, in.DistanceKm)
 		}
 		return nil
 	}
-	amount, expl := bd.StandardCents, fmt.Sprintf("travel: %s: %s", bandName(bd), eur(bd.StandardCents))
+	var buf [160]byte
+	x := text(buf[:0]).s("travel: ").band(bd)
+	amount := bd.StandardCents
 	switch {
 	case in.Green && bd.GreenCents > 0:
-		amount, expl = bd.GreenCents, fmt.Sprintf("travel: %s, green travel: %s", bandName(bd), eur(bd.GreenCents))
+		amount = bd.GreenCents
+		x = x.s(", green travel: ").eur(amount)
 	case in.Green:
-		expl += " (this band has no green rate)"
+		x = x.s(": ").eur(amount).s(" (this band has no green rate)")
+	default:
+		x = x.s(": ").eur(amount)
 	}
 	ex := t.ExceptionalTravel
 	real := in.RealTravelCostCents
 	if real > 0 && money.SatMul(amount, 100) < money.SatMul(real, int64(ex.CoverageBelowPercent)) {
 		paid := percentOf(real, ex.PaidPercent)
-		b.add(CategoryTravel, "BUD-EXC-TRAVEL", 0, expl+", replaced by exceptional costs")
-		b.add(CategoryExceptional, "BUD-EXC-TRAVEL", paid, fmt.Sprintf(
-			"exceptional costs: the standard travel grant of %s covers %d %% of the real travel cost of %s (less than %d %%), so %d %% of the real cost is paid: %s",
-			eur(amount), amount*100/real, eur(real), ex.CoverageBelowPercent, ex.PaidPercent, eur(paid)))
+		b.add(CategoryTravel, "BUD-EXC-TRAVEL", 0, string(x.s(", replaced by exceptional costs")))
+		var ebuf [224]byte
+		e := text(ebuf[:0]).s("exceptional costs: the standard travel grant of ").eur(amount).s(" covers ").d(amount * 100 / real)
+		e = e.s(" % of the real travel cost of ").eur(real).s(" (less than ").d(int64(ex.CoverageBelowPercent))
+		e = e.s(" %), so ").d(int64(ex.PaidPercent)).s(" % of the real cost is paid: ").eur(paid)
+		b.add(CategoryExceptional, "BUD-EXC-TRAVEL", paid, string(e))
 		return nil
 	}
 	if real > 0 {
-		expl += fmt.Sprintf(" (covers %d %% of the real cost of %s, at least %d %%, so no exceptional costs)", amount*100/real, eur(real), ex.CoverageBelowPercent)
+		x = x.s(" (covers ").d(amount * 100 / real).s(" % of the real cost of ").eur(real).s(", at least ")
+		x = x.d(int64(ex.CoverageBelowPercent)).s(" %, so no exceptional costs)")
 	}
-	b.add(CategoryTravel, "BUD-TRAVEL-BAND", amount, expl)
+	b.add(CategoryTravel, "BUD-TRAVEL-BAND", amount, string(x))
 	return nil
 }
 
@@ -76,39 +78,49 @@ func (t *Table) individual(b *Breakdown, c calc) error {
 		class = ClassLearner
 	}
 	group, partner := t.CountryGroup(c.country)
-	rule, where := "BUD-INDIVIDUAL", fmt.Sprintf("country group %d (%s)", group, c.country)
-	if partner {
-		where = fmt.Sprintf("country group %d (%s, partner country)", group, c.country)
-	}
+	rule, venueGroup := "BUD-INDIVIDUAL", group
 	if in.Ukraine {
 		group = t.Ukraine.IndividualSupportGroup
-		rule, where = "UA-INDIVIDUAL", fmt.Sprintf("Ukraine exception: country group %d rate (Finland's group), venue %s", group, c.country)
+		rule = "UA-INDIVIDUAL"
 	}
 	r, ok := t.DailyRate(class, group)
 	if !ok {
 		return apperr.New(apperr.Internal, "rates of call year %d have no %s rate for group %d", t.CallYear, class, group)
 	}
 	is := t.IndividualSupport
-	reduced, how := r.ReducedDailyCents, fmt.Sprintf("%d %% from day %d", is.ReducedPercent, is.ReducedFromDay)
+	reduced := r.ReducedDailyCents
 	if reduced == 0 {
 		reduced = percentOf(r.DailyCents, is.ReducedPercent)
-	} else {
-		how = fmt.Sprintf("reduced rate from day %d", is.ReducedFromDay)
 	}
 	funded := c.days + in.TravelDays
 	full := min(funded, is.ReducedFromDay-1)
 	rest := funded - full
 	amount := money.SatAdd(times(full, r.DailyCents), times(rest, reduced))
-	parts := []string{fmt.Sprintf("%s x %s", plural(full, "day"), eur(r.DailyCents))}
+	var buf [256]byte
+	x := text(buf[:0]).s("individual support: ").plural(full, "day").s(" x ").eur(r.DailyCents)
 	if rest > 0 {
-		parts = append(parts, fmt.Sprintf("%s x %s (%s)", plural(rest, "day"), eur(reduced), how))
+		x = x.s(" + ").plural(rest, "day").s(" x ").eur(reduced).s(" (")
+		if r.ReducedDailyCents == 0 {
+			x = x.d(int64(is.ReducedPercent)).s(" % from day ")
+		} else {
+			x = x.s("reduced rate from day ")
+		}
+		x = x.d(int64(is.ReducedFromDay)).s(")")
 	}
-	days := plural(c.days, "activity day")
+	x = x.s(", ").s(class).s(" rate, ")
+	switch {
+	case in.Ukraine:
+		x = x.s("Ukraine exception: country group ").d(int64(group)).s(" rate (Finland's group), venue ").s(c.country)
+	case partner:
+		x = x.s("country group ").d(int64(venueGroup)).s(" (").s(c.country).s(", partner country)")
+	default:
+		x = x.s("country group ").d(int64(venueGroup)).s(" (").s(c.country).s(")")
+	}
+	x = x.s("; ").plural(c.days, "activity day")
 	if in.TravelDays > 0 {
-		days += " + " + plural(in.TravelDays, "travel day")
+		x = x.s(" + ").plural(in.TravelDays, "travel day")
 	}
-	b.add(CategoryIndividual, rule, amount, fmt.Sprintf("individual support: %s, %s rate, %s; %s",
-		strings.Join(parts, " + "), class, where, days))
+	b.add(CategoryIndividual, rule, amount, string(x))
 	return nil
 }
 
@@ -118,22 +130,27 @@ func (t *Table) organisational(b *Breakdown, c calc) {
 		return
 	case c.in.Ukraine:
 		u := t.Ukraine.OrganisationalSupportCents
-		b.add(CategoryOrganisational, "UA-ORG-SUPPORT", u, fmt.Sprintf("organisational support under the Ukraine exception: %s per participant", eur(u)))
+		var buf [96]byte
+		b.add(CategoryOrganisational, "UA-ORG-SUPPORT", u, string(text(buf[:0]).s("organisational support under the Ukraine exception: ").eur(u).s(" per participant")))
 	case t.OrganisationalSupport.PerParticipantCents > 0:
 		o := t.OrganisationalSupport
 		nth := max(c.in.PriorParticipants, 0) + 1
+		var buf [160]byte
+		x := text(buf[:0]).s("organisational support: ")
 		if o.FullRateParticipants > 0 && nth > o.FullRateParticipants {
-			b.add(CategoryOrganisational, "BUD-ORG-SUPPORT", o.BeyondCents, fmt.Sprintf(
-				"organisational support: %s for participant %d of the project, the lower rate beyond the %s participant (%s up to it)",
-				eur(o.BeyondCents), nth, ordinal(o.FullRateParticipants), eur(o.PerParticipantCents)))
+			x = x.eur(o.BeyondCents).s(" for participant ").d(int64(nth)).s(" of the project, the lower rate beyond the ")
+			x = x.ordinal(o.FullRateParticipants).s(" participant (").eur(o.PerParticipantCents).s(" up to it)")
+			b.add(CategoryOrganisational, "BUD-ORG-SUPPORT", o.BeyondCents, string(x))
 			return
 		}
-		expl := fmt.Sprintf("organisational support: %s per participant", eur(o.PerParticipantCents))
+		x = x.eur(o.PerParticipantCents)
 		if o.FullRateParticipants > 0 {
-			expl = fmt.Sprintf("organisational support: %s for participant %d of the project (%s beyond the %s participant)",
-				eur(o.PerParticipantCents), nth, eur(o.BeyondCents), ordinal(o.FullRateParticipants))
+			x = x.s(" for participant ").d(int64(nth)).s(" of the project (").eur(o.BeyondCents).s(" beyond the ")
+			x = x.ordinal(o.FullRateParticipants).s(" participant)")
+		} else {
+			x = x.s(" per participant")
 		}
-		b.add(CategoryOrganisational, "BUD-ORG-SUPPORT", o.PerParticipantCents, expl)
+		b.add(CategoryOrganisational, "BUD-ORG-SUPPORT", o.PerParticipantCents, string(x))
 	}
 }
 
@@ -149,25 +166,14 @@ func (t *Table) inclusion(b *Breakdown, c calc) {
 		if in.Ukraine {
 			who = "a participant under the Ukraine exception (eligible automatically, applied for separately)"
 		}
-		b.add(CategoryInclusion, rule, is.PerParticipantCents, fmt.Sprintf("inclusion support for organisations: %s for %s", eur(is.PerParticipantCents), who))
+		var buf [160]byte
+		x := text(buf[:0]).s("inclusion support for organisations: ").eur(is.PerParticipantCents).s(" for ").s(who)
+		b.add(CategoryInclusion, rule, is.PerParticipantCents, string(x))
 	}
 	if in.InclusionCents > 0 {
 		paid := percentOf(in.InclusionCents, is.RealCostPercent)
-		b.add(CategoryInclusion, rule, paid, fmt.Sprintf("inclusion support for the participant: %d %% of real costs of %s", is.RealCostPercent, eur(in.InclusionCents)))
+		var buf [96]byte
+		x := text(buf[:0]).s("inclusion support for the participant: ").d(int64(is.RealCostPercent)).s(" % of real costs of ").eur(in.InclusionCents)
+		b.add(CategoryInclusion, rule, paid, string(x))
 	}
-}
-
-// ordinal writes n as "100th", "101st", "102nd", "103rd".
-func ordinal(n int) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return fmt.Sprintf("%d%s", n, suffix)
 }

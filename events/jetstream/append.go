@@ -137,6 +137,7 @@ func (s *Store) append(ctx context.Context, req events.AppendRequest) ([]events.
 	for i := range envs {
 		envs[i].Sequence = first + uint64(i)
 	}
+	s.own.put(envs)
 	return envs, nil
 }
 

@@ -131,6 +131,10 @@ func (s *Store) consume(ctx context.Context, from uint64, idle idleFunc, fn func
 			// Not an event: fn sees its sequence only (isCheckpoint).
 			return fn(events.Envelope{Sequence: seq})
 		}
+		if e, ok := s.own.get(seq, msg.Subject()); ok {
+			// This store appended it: the envelope it built (ownEvents).
+			return fn(e)
+		}
 		// A record that cannot be read is handed over with Damage set,
 		// for the reader to report or quarantine.
 		return fn(decodeStored(msg.Subject(), msg.Headers(), msg.Data(), seq))

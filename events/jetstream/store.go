@@ -138,6 +138,9 @@ type Store struct {
 	health func() error
 	// commit, if set, is the group committer appends wait for.
 	commit *groupCommitter
+	// own holds the latest events this store appended, for its readers
+	// (ownEvents).
+	own ownEvents
 }
 
 var _ events.Store = (*Store)(nil)
