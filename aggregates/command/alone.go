@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"slices"
 
 	"github.com/erasmus-ledger/grants/events"
 )
@@ -21,17 +22,14 @@ import (
 // from ~3 000/s to 1 000-2 000/s over successive runs on one server).
 // loaded tells whether anything was read.
 func (h *Handler) catchUpAlone(ctx context.Context, e *entry, target events.Ref, reads []events.Ref, moved bool) (loaded bool, err error) {
-	if moved {
-		// The append found the target moved (or, for an application,
-		// its subject taken): read it.
+	if moved && !slices.Contains(reads, target) {
+		// The append found the target moved (for an application, its
+		// subject taken): read it with the others.
 		reads = append([]events.Ref{target}, reads...)
 	}
-	for i, r := range reads {
-		if _, known := e.heads[headKey(r.Kind, r.ID)]; known && !(moved && i == 0) {
+	for _, r := range reads {
+		if _, known := e.heads[headKey(r.Kind, r.ID)]; known && !(moved && r == target) {
 			continue
-		}
-		if moved && i > 0 && r == target {
-			continue // read first
 		}
 		if err := h.catchUp(ctx, e, r, false); err != nil {
 			return loaded, err

@@ -272,7 +272,8 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				return Result{}, err
 			}
 			if alone = aggregates.DecidedAlone(e.portfolio, req.Command); alone {
-				loadedAlone, needLoad = loaded || needLoad, false
+				// A moved target (needLoad) was read with the others.
+				loadedAlone, needLoad = loaded, false
 			}
 		}
 		fresh := needLoad || loadedAlone || (orgWide && !alone && !e.whole())
