@@ -3,7 +3,6 @@ package jetstream
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/erasmus-ledger/grants/events"
+	"github.com/erasmus-ledger/grants/internal/jsonspan"
 	"github.com/nats-io/nats.go"
 )
 
@@ -307,43 +307,8 @@ func (r *ceReader) consume(c byte) bool {
 	return false
 }
 
-// ceStop marks the bytes that end a plain run inside a JSON string: the
-// closing quote, a backslash and the control characters JSON forbids.
-var ceStop = func() (t [256]bool) {
-	for c := range 0x20 {
-		t[c] = true
-	}
-	t['"'], t['\\'] = true, true
-	return t
-}()
-
-// plainSpan returns the length of the longest prefix of s without a
-// quote, a backslash or a control character: eight bytes at a time while
-// none of them is one (the hashes, the signature, the IDs), then byte by
-// byte.
-func plainSpan(s []byte) int {
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := binary.LittleEndian.Uint64(s[i : i+8])
-		q, bs := x^(ones*'"'), x^(ones*'\\')
-		// A byte below 0x20, or one equal to '"' or '\\' (zero after the
-		// xor), sets its high bit in the test below.
-		if ((x-ones*0x20)|(q-ones)|(bs-ones))&^x&highs != 0 {
-			break
-		}
-	}
-	for i < len(s) && !ceStop[s[i]] {
-		i++
-	}
-	return i
-}
-
 // str reads a JSON string. Most strings of an event are short (its keys,
-// IDs, types): one pass over the bytes against ceStop finds the end and
+// IDs, types): one pass over the bytes (jsonspan.Plain) finds the end and
 // checks the bytes, where strings.IndexByte's vector set-up for each of
 // the forty-odd strings of a body and a second scan for escapes and
 // control characters cost more than half of a body's decoding.
@@ -352,7 +317,7 @@ func (r *ceReader) str() (string, error) {
 		return "", r.fail("string expected")
 	}
 	start := r.i
-	j := start + plainSpan(r.b[start:])
+	j := start + jsonspan.Plain(r.b[start:])
 	if j < len(r.s) && r.s[j] == '"' {
 		r.i = j + 1
 		return r.s[start:j], nil

@@ -3,26 +3,7 @@ package jetstream
 import (
 	"strings"
 	"testing"
-
-	"pgregory.net/rapid"
 )
-
-// TestPlainSpanStopsAtTheFirstQuoteBackslashOrControlByte: the eight-bytes-
-// at-a-time scan of a body's strings ends exactly where a byte-by-byte scan
-// does, wherever the stop byte falls within a word (wire format 3's
-// reading of strings, events/doc.go).
-func TestPlainSpanStopsAtTheFirstQuoteBackslashOrControlByte(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		b := rapid.SliceOf(rapid.SampledFrom([]byte{'a', '0', '"', '\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff, 'Z'})).Draw(t, "bytes")
-		want := 0
-		for want < len(b) && !ceStop[b[want]] {
-			want++
-		}
-		if got := plainSpan(b); got != want {
-			t.Fatalf("plainSpan(%q) = %d, want %d", b, got, want)
-		}
-	})
-}
 
 // TestCloudEventStringsAreReadAsJSON: a body's strings are JSON strings:
 // escapes are decoded, a raw control character or an unterminated string

@@ -6,6 +6,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/erasmus-ledger/grants/internal/jsonspan"
 )
 
 // jreader is a minimal JSON reader for the hottest payloads of a replay
@@ -107,33 +109,13 @@ func (r *jreader) rawString() ([]byte, bool) {
 // rawStringHere is rawString when r.b[r.i] is known to be a quote.
 func (r *jreader) rawStringHere() ([]byte, bool) {
 	start := r.i + 1
-	j := start + stringSpan(r.b[start:])
+	j := start + jsonspan.Plain(r.b[start:])
 	if j < len(r.b) && r.b[j] == '"' {
 		r.i = j + 1
 		return r.b[start:j], true
 	}
 	return nil, false
 }
-
-// stringSpan returns the length of the longest prefix of b without a
-// quote, a backslash or a control character.
-func stringSpan(b []byte) int {
-	for i, c := range b {
-		if stringStop[c] {
-			return i
-		}
-	}
-	return len(b)
-}
-
-// stringStop marks the bytes that end an unescaped run inside a string.
-var stringStop = func() (t [256]bool) {
-	for c := range 0x20 {
-		t[c] = true
-	}
-	t['"'], t['\\'] = true, true
-	return t
-}()
 
 // str reads a string. null is left to encoding/json, which keeps the
 // field's earlier value (a key given twice), as are str, int and bool's
