@@ -203,11 +203,14 @@ func (r *jreader) hex4(at int) (rune, int, bool) {
 func (r *jreader) int() (int64, error) {
 	r.ws()
 	start := r.i
-	if r.i < len(r.b) && r.b[r.i] == '-' {
+	neg := r.i < len(r.b) && r.b[r.i] == '-'
+	if neg {
 		r.i++
 	}
 	digits := r.i
+	var v int64
 	for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
+		v = v*10 + int64(r.b[r.i]-'0')
 		r.i++
 	}
 	if r.i == digits || (r.b[digits] == '0' && r.i-digits > 1) {
@@ -215,6 +218,14 @@ func (r *jreader) int() (int64, error) {
 	}
 	if r.i < len(r.b) && (r.b[r.i] == '.' || r.b[r.i] == 'e' || r.b[r.i] == 'E') {
 		return 0, errFast
+	}
+	if r.i-digits <= 18 {
+		// Eighteen digits cannot overflow: the value is v, without
+		// strconv's second pass.
+		if neg {
+			v = -v
+		}
+		return v, nil
 	}
 	n, err := strconv.ParseInt(string(r.b[start:r.i]), 10, 64)
 	if err != nil {
