@@ -365,7 +365,13 @@ func (r *jreader) end() error {
 // strTo reads a string into *p. null leaves *p as it was, as encoding/json
 // leaves a field (which matters when a key is given twice).
 func (r *jreader) strTo(p *string) error {
-	if r.null() {
+	if r.peek() == '"' {
+		// Most values: a string without escapes, read in place.
+		if raw, ok := r.rawStringHere(); ok {
+			*p = unsafe.String(unsafe.SliceData(raw), len(raw))
+			return nil
+		}
+	} else if r.null() {
 		return nil
 	}
 	s, err := r.str()
