@@ -296,9 +296,13 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 	}
 	b := a.st.audit
 	b.int(int64(env.Sequence))
-	b.text(env.ID)
+	b.fresh(env.ID)
 	b.text(a.times.format(env.RecordedAt))
-	b.text(a.times.format(env.OccurredAt))
+	if env.OccurredAt.Equal(env.RecordedAt) {
+		b.repeat() // most events occur when they are recorded
+	} else {
+		b.text(a.times.format(env.OccurredAt))
+	}
 	b.text(env.Actor.UserID)
 	b.text(env.Actor.Role)
 	b.text(env.Actor.Org)
@@ -311,8 +315,8 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 	b.textBytes(a.sumBuf)
 	b.text(env.Reason)
 	b.text(env.CorrelationID)
-	b.text(env.Hash)
-	b.text(env.PrevHash)
+	b.fresh(env.Hash)
+	b.fresh(env.PrevHash)
 	if _, err := b.end(); err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/erasmus-ledger/grants/internal/jsonspan"
 )
 
 // jreader is a minimal JSON reader for the hottest payloads of a replay
@@ -107,33 +109,13 @@ func (r *jreader) rawString() ([]byte, bool) {
 // rawStringHere is rawString when r.b[r.i] is known to be a quote.
 func (r *jreader) rawStringHere() ([]byte, bool) {
 	start := r.i + 1
-	j := start + stringSpan(r.b[start:])
+	j := start + jsonspan.Plain(r.b[start:])
 	if j < len(r.b) && r.b[j] == '"' {
 		r.i = j + 1
 		return r.b[start:j], true
 	}
 	return nil, false
 }
-
-// stringSpan returns the length of the longest prefix of b without a
-// quote, a backslash or a control character.
-func stringSpan(b []byte) int {
-	for i, c := range b {
-		if stringStop[c] {
-			return i
-		}
-	}
-	return len(b)
-}
-
-// stringStop marks the bytes that end an unescaped run inside a string.
-var stringStop = func() (t [256]bool) {
-	for c := range 0x20 {
-		t[c] = true
-	}
-	t['"'], t['\\'] = true, true
-	return t
-}()
 
 // str reads a string. null is left to encoding/json, which keeps the
 // field's earlier value (a key given twice), as are str, int and bool's
@@ -221,11 +203,14 @@ func (r *jreader) hex4(at int) (rune, int, bool) {
 func (r *jreader) int() (int64, error) {
 	r.ws()
 	start := r.i
-	if r.i < len(r.b) && r.b[r.i] == '-' {
+	neg := r.i < len(r.b) && r.b[r.i] == '-'
+	if neg {
 		r.i++
 	}
 	digits := r.i
+	var v int64
 	for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
+		v = v*10 + int64(r.b[r.i]-'0')
 		r.i++
 	}
 	if r.i == digits || (r.b[digits] == '0' && r.i-digits > 1) {
@@ -233,6 +218,14 @@ func (r *jreader) int() (int64, error) {
 	}
 	if r.i < len(r.b) && (r.b[r.i] == '.' || r.b[r.i] == 'e' || r.b[r.i] == 'E') {
 		return 0, errFast
+	}
+	if r.i-digits <= 18 {
+		// Eighteen digits cannot overflow: the value is v, without
+		// strconv's second pass.
+		if neg {
+			v = -v
+		}
+		return v, nil
 	}
 	n, err := strconv.ParseInt(string(r.b[start:r.i]), 10, 64)
 	if err != nil {
@@ -372,7 +365,13 @@ func (r *jreader) end() error {
 // strTo reads a string into *p. null leaves *p as it was, as encoding/json
 // leaves a field (which matters when a key is given twice).
 func (r *jreader) strTo(p *string) error {
-	if r.null() {
+	if r.peek() == '"' {
+		// Most values: a string without escapes, read in place.
+		if raw, ok := r.rawStringHere(); ok {
+			*p = unsafe.String(unsafe.SliceData(raw), len(raw))
+			return nil
+		}
+	} else if r.null() {
 		return nil
 	}
 	s, err := r.str()

@@ -79,6 +79,9 @@ func TestFastMobilityDecodeOnArbitraryInput(t *testing.T) {
 		`{"oid":"a","oid":null,"days":3,"days":null,"mobility":{"green_travel":true,"green_travel":null}}`,
 		`{"grant":{"lines":[1],"lines":null,"LINES":null},"mobility":{"Ukraine":null}}`, `{"grant":{"lines":null}}`,
 		`{"mobility":{"ukraine":{},"ukraine":null}}`, `{"mobility":null,"grant":null,"mobility":{"personal":null}}`,
+		// Integers at the edges of the digit loop (eighteen digits) and of int64.
+		`{"days":999999999999999999,"distance_km":-999999999999999999}`, `{"days":1000000000000000000}`,
+		`{"days":9223372036854775807,"distance_km":-9223372036854775808}`, `{"days":9223372036854775808}`, `{"days":-9223372036854775809}`,
 	}
 	for _, seed := range seeds {
 		var got, want mobilityEvent

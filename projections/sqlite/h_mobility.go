@@ -183,7 +183,7 @@ func (a *applier) putMobility(env *events.Envelope, p *projectRow, e *mobilityEv
 		b = a.st.mobPut
 	}
 	b.text(e.ProjectID)
-	b.text(m.MobilityID)
+	b.fresh(m.MobilityID)
 	b.text(p.org)
 	b.text(m.ParticipantID)
 	b.text(e.Action)

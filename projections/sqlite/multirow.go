@@ -125,6 +125,29 @@ func (b *rowBuffer) text(s string) {
 	b.put(s)
 }
 
+// fresh appends a text that differs from row to row (an event's ID, its
+// hashes, a mobility's ID): text's comparison with the value before it
+// would only fail, often after a long common prefix (the time part of
+// consecutive event IDs).
+func (b *rowBuffer) fresh(s string) {
+	if b.n < b.cols {
+		b.last[b.n] = lastValue{}
+	}
+	b.put(s)
+}
+
+// repeat appends the value just appended again (an occurrence time equal
+// to the recording time): the same driver.Value, not boxed a second time.
+// It never starts a row.
+func (b *rowBuffer) repeat() {
+	if b.n == 0 || b.n >= b.cols {
+		b.put(nil)
+		return
+	}
+	b.last[b.n] = b.last[b.n-1]
+	b.put(b.args[b.rows*b.cols+b.n-1].Value)
+}
+
 func (b *rowBuffer) bool(v bool) { b.put(v) }
 
 // textBytes appends UTF-8 text held in a byte slice, which the caller may
