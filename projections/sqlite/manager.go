@@ -268,7 +268,8 @@ func (m *Manager) recoverAfterDelay(g *generation) {
 // recovered clears the error of g's projector once it has committed a
 // batch, and logs the end of the failure last logged.
 // The recovery is logged before the error is cleared, so that whoever
-// sees Err turn nil finds it in the log.
+// sees Err turn nil here finds it in the log (after a disk fault,
+// recoverAfterDelay may clear Err first and leave the log to this).
 func (m *Manager) recovered(g *generation) {
 	if e := g.logged.Swap(nil); e != nil {
 		m.cfg.Logger.Info("the read-model projector recovered", "after", *e, "checkpoint", g.db.Checkpoint())

@@ -69,6 +69,12 @@ func TestProjectionResumesAfterItsDirectoryTurnsReadOnly(t *testing.T) {
 	if m.Err() != nil {
 		t.Fatalf("caught up but still failing: %v", m.Err())
 	}
+	// Err clears once the restarted projector has run RetryDelay without
+	// failing (recoverAfterDelay); the end of a disk fault is logged only
+	// by the first commit after it (recovered), which may come later.
+	for !strings.Contains(log.String(), "the read-model projector recovered") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	out := log.String()
 	if n := strings.Count(out, "the read-model projector failed; retrying"); n != 1 {
 		t.Errorf("the fault logged %d times above debug, want once:\n%s", n, out)
