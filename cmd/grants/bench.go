@@ -55,6 +55,7 @@ func runBench(args []string) error {
 	cluster := fs.Bool("cluster", false, "run only the cluster benchmark: a three-node JetStream cluster (nats-server processes on loopback), raw R3 publish, then report-mobility through 1 and --cluster-instances grants serve instances (--duration, --conns, --runs)")
 	clusterInstances := fs.Int("cluster-instances", 3, "cluster benchmark: API instances of the second measurement")
 	genProcs := fs.Int("generator-procs", 1, "HTTP benchmark: GOMAXPROCS of the load generator while it drives the server (0: this process's own): each generator thread that runs takes one of the cores the server shares with it; the raw JetStream baselines are not bound")
+	serveListen := fs.String("serve-nats-listen", "off", "HTTP benchmark: --nats-listen of the grants serve it starts: off (in-process only) or host:port (port 0: a free one), as grants serve listens by default (its own stream reads then go over loopback TCP, as grants replay's do)")
 	serverBin := fs.String("server-bin", "", "HTTP benchmark: the grants binary the server runs as (default: this one), to compare two builds under the same load generator")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -70,7 +71,10 @@ func runBench(args []string) error {
 	if *duration <= 0 || *conns < 1 || *bigOrgs < 100 || *memCommands < 1 || *catchupEvents < 1 || *manyMobs < 1 || *httpRuns < 1 {
 		return usagef("--duration, --conns, --runs, --many-mobilities, --memory-commands and --catchup-events must be positive and --orgs at least 100")
 	}
-	hb := &httpBench{scenarios: on, duration: *duration, conns: *conns, bigOrgs: *bigOrgs, manyMobilities: *manyMobs, memoryCommands: *memCommands, catchupEvents: *catchupEvents, runs: *httpRuns, out: os.Stdout}
+	if _, _, err := listenAddr(*serveListen); err != nil {
+		return err
+	}
+	hb := &httpBench{natsListen: *serveListen, scenarios: on, duration: *duration, conns: *conns, bigOrgs: *bigOrgs, manyMobilities: *manyMobs, memoryCommands: *memCommands, catchupEvents: *catchupEvents, runs: *httpRuns, out: os.Stdout}
 	if *writers < 1 || *appendEvents < *writers || *readEvents < 1 || *replayEvents < 0 || *replayRuns < 1 {
 		return usagef("--writers, --append-events, --read-events and --replay-runs must be positive, with at least one event per writer")
 	}

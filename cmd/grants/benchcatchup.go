@@ -127,7 +127,7 @@ func (hb *httpBench) timeReplay(ctx context.Context, dir string) (time.Duration,
 // its start until its read models hold the event at sequence last.
 func (hb *httpBench) timeServeCatchup(ctx context.Context, dir string, last uint64) (time.Duration, error) {
 	start := time.Now()
-	srv, err := httpbench.Start(hb.bin, []string{"serve", "--data-dir", dir, "--http", "127.0.0.1:0", "--nats-listen", "off",
+	srv, err := httpbench.Start(hb.bin, []string{"serve", "--data-dir", dir, "--http", "127.0.0.1:0", "--nats-listen", hb.natsListen,
 		"--log-format", "json", "--durability", "os-flush", "--duplicate-window", catchupWindow}, hb.env)
 	if err != nil {
 		return 0, err

@@ -51,6 +51,8 @@ type httpBench struct {
 	bin string
 	env []string
 	out io.Writer
+	// natsListen is the --nats-listen of every grants serve started.
+	natsListen string
 	// srv is the server running now, whose CPU time load reports.
 	srv *httpbench.Server
 }
@@ -159,7 +161,7 @@ func (hb *httpBench) seedServer(ctx context.Context, dir, durability string, org
 // read models hold every seeded event.
 func (bs *benchServer) start(ctx context.Context) error {
 	start := time.Now()
-	srv, err := httpbench.Start(bs.hb.bin, []string{"serve", "--data-dir", bs.dir, "--http", "127.0.0.1:0", "--nats-listen", "off",
+	srv, err := httpbench.Start(bs.hb.bin, []string{"serve", "--data-dir", bs.dir, "--http", "127.0.0.1:0", "--nats-listen", bs.hb.natsListen,
 		"--log-format", "json", "--durability", bs.durability, "--deadlines-file", filepath.Join(bs.dir, "deadlines.json")}, bs.hb.env)
 	if err != nil {
 		return err
