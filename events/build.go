@@ -60,7 +60,7 @@ func Build(reg *Registry, clock Clock, signer Signer, req AppendRequest) ([]Enve
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "event %d of the append to %s has an unregistered type", i, req.Ref)
 		}
-		payload, err := json.Marshal(d.Payload)
+		payload, err := marshalPayload(d.Payload)
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "encoding event %s", name)
 		}
@@ -120,4 +120,23 @@ func KeyScope(key string) string {
 // the aggregate's current version.
 func (req AppendRequest) Conflict(actual uint64) error {
 	return &ConflictError{Ref: req.Ref, Expected: req.Expected.Version, Actual: actual, OrgWide: req.OrgWide}
+}
+
+// JSONAppender is a value that writes its own JSON: AppendJSON appends
+// exactly the bytes json.Marshal writes for it, or returns ok false (and b
+// as it was) for a value it leaves to json.Marshal. Build encodes such a
+// payload with it (a report's event: aggregates.MobilityReported).
+type JSONAppender interface {
+	AppendJSON(b []byte) ([]byte, bool)
+}
+
+// marshalPayload is json.Marshal(v), through v's own AppendJSON when it
+// has one that writes v.
+func marshalPayload(v any) ([]byte, error) {
+	if a, ok := v.(JSONAppender); ok {
+		if b, ok := a.AppendJSON(make([]byte, 0, 2048)); ok {
+			return b, nil
+		}
+	}
+	return json.Marshal(v)
 }
