@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strconv"
 
+	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/pii"
 )
 
@@ -180,27 +181,15 @@ func appendSealed(b []byte, s *pii.Sealed, ok *bool) []byte {
 	return append(b, "}"...)
 }
 
-// jstr appends s if it is printable ASCII, escaping '<', '>' and '&' as
-// encoding/json does; anything else (a quote, a backslash, a control or
-// non-ASCII byte) clears ok, for json.Marshal to write the value.
+// jstr appends s as events.AppendPlainJSON does; a string it does not
+// write (a quote, a backslash, a control or non-ASCII byte) clears ok, for
+// json.Marshal to write the value.
 func jstr(b []byte, s string, ok *bool) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '<':
-			b = append(b, `\u003c`...)
-		case c == '>':
-			b = append(b, `\u003e`...)
-		case c == '&':
-			b = append(b, `\u0026`...)
-		case c < 0x20 || c > 0x7e || c == '"' || c == '\\':
-			*ok = false
-			return b
-		default:
-			b = append(b, c)
-		}
+	b, plain := events.AppendPlainJSON(b, s)
+	if !plain {
+		*ok = false
 	}
-	return append(b, '"')
+	return b
 }
 
 // jdate appends d as Date.MarshalJSON writes it.

@@ -3,6 +3,8 @@ package jetstream
 import (
 	"encoding/json"
 	"strconv"
+
+	"github.com/erasmus-ledger/grants/events"
 )
 
 // encode returns the request's JSON body, the bytes json.Marshal writes
@@ -27,13 +29,13 @@ func (r directRequest) encode() ([]byte, error) {
 	var ok bool
 	if r.LastBySubj != "" {
 		field("last_by_subj")
-		if b, ok = appendSubject(b, r.LastBySubj); !ok {
+		if b, ok = events.AppendPlainJSON(b, r.LastBySubj); !ok {
 			return json.Marshal(r)
 		}
 	}
 	if r.NextBySubj != "" {
 		field("next_by_subj")
-		if b, ok = appendSubject(b, r.NextBySubj); !ok {
+		if b, ok = events.AppendPlainJSON(b, r.NextBySubj); !ok {
 			return json.Marshal(r)
 		}
 	}
@@ -49,7 +51,7 @@ func (r directRequest) encode() ([]byte, error) {
 			} else {
 				b = append(b, ',')
 			}
-			if b, ok = appendSubject(b, s); !ok {
+			if b, ok = events.AppendPlainJSON(b, s); !ok {
 				return json.Marshal(r)
 			}
 		}
@@ -59,26 +61,4 @@ func (r directRequest) encode() ([]byte, error) {
 		b = append(b, '{')
 	}
 	return append(b, '}'), nil
-}
-
-// appendSubject appends s as a JSON string as encoding/json writes it, if
-// s is printable ASCII without '"' or '\\' (every NATS subject this store
-// names); ok is false otherwise.
-func appendSubject(b []byte, s string) (_ []byte, ok bool) {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '<':
-			b = append(b, `\u003c`...)
-		case c == '>':
-			b = append(b, `\u003e`...)
-		case c == '&':
-			b = append(b, `\u0026`...)
-		case c < 0x20 || c > 0x7e || c == '"' || c == '\\':
-			return b, false
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"'), true
 }
