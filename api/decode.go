@@ -107,8 +107,9 @@ type member struct {
 // name given twice (encoding/json would silently keep the last one).
 func objectMembers(raw json.RawMessage, path string) ([]member, error) {
 	if out, ok := splitObject(raw); ok {
+		namePath := joinPath(path, "(name)") // once an object, not once a member
 		for i, m := range out {
-			if err := aggregates.CheckText(joinPath(path, "(name)"), m.name, false); err != nil {
+			if err := aggregates.CheckText(namePath, m.name, false); err != nil {
 				return nil, err // a name that is not clean text would be echoed in messages
 			}
 			for _, o := range out[:i] {

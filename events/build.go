@@ -1,11 +1,13 @@
 package events
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/erasmus-ledger/grants/events/apperr"
 	"github.com/google/uuid"
@@ -60,7 +62,7 @@ func Build(reg *Registry, clock Clock, signer Signer, req AppendRequest) ([]Enve
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "event %d of the append to %s has an unregistered type", i, req.Ref)
 		}
-		payload, err := json.Marshal(d.Payload)
+		payload, err := marshalPayload(d.Payload)
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "encoding event %s", name)
 		}
@@ -86,6 +88,10 @@ func Build(reg *Registry, clock Clock, signer Signer, req AppendRequest) ([]Enve
 		e.Seal(prev)
 		if signer != nil {
 			e.Sign(signer)
+			if rs, ok := signer.(*RecentSigner); ok {
+				// Its own readers need not check its hash again.
+				rs.rememberBuilt(&e)
+			}
 		}
 		prev = e.Hash
 		out[i] = e
@@ -117,3 +123,37 @@ func KeyScope(key string) string {
 func (req AppendRequest) Conflict(actual uint64) error {
 	return &ConflictError{Ref: req.Ref, Expected: req.Expected.Version, Actual: actual, OrgWide: req.OrgWide}
 }
+
+// JSONAppender is a value that writes its own JSON: AppendJSON appends
+// exactly the bytes json.Marshal writes for it, or returns ok false (and b
+// as it was) for a value it leaves to json.Marshal. Build encodes such a
+// payload with it (a report's event: aggregates.MobilityReported).
+type JSONAppender interface {
+	AppendJSON(b []byte) ([]byte, bool)
+}
+
+// marshalPayload is json.Marshal(v), through v's own AppendJSON when it
+// has one that writes v: into a pooled buffer, then copied out at its
+// size, as json.Marshal does (a fresh 2 KiB buffer cost more to allocate
+// and clear than the encoding saved).
+func marshalPayload(v any) ([]byte, error) {
+	if a, ok := v.(JSONAppender); ok {
+		bp := payloadBufs.Get().(*[]byte)
+		b, ok := a.AppendJSON((*bp)[:0])
+		var out []byte
+		if ok {
+			out = bytes.Clone(b)
+		}
+		if cap(b) <= 64<<10 {
+			*bp = b[:0]
+		}
+		payloadBufs.Put(bp)
+		if ok {
+			return out, nil
+		}
+	}
+	return json.Marshal(v)
+}
+
+// payloadBufs holds the scratch buffers of marshalPayload.
+var payloadBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}

@@ -89,3 +89,27 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// AppendPlainJSON appends s as a JSON string exactly as encoding/json
+// writes it, when s is printable ASCII without '"' or '\\' ('<', '>' and
+// '&' escaped as \u003c, \u003e and \u0026): the strings of a report and
+// the subjects of a direct get. ok is false for any other s, and b is then
+// to be discarded (the caller falls back to encoding/json).
+func AppendPlainJSON(b []byte, s string) (_ []byte, ok bool) {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '<':
+			b = append(b, `\u003c`...)
+		case c == '>':
+			b = append(b, `\u003e`...)
+		case c == '&':
+			b = append(b, `\u0026`...)
+		case c < 0x20 || c > 0x7e || c == '"' || c == '\\':
+			return b, false
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"'), true
+}

@@ -33,6 +33,11 @@ type RecentSigner struct {
 	// that remembering one costs no copy of the others.
 	ring []recentSig
 	next int
+	// built keeps the last builtSize envelopes Build made with this
+	// signer, builtAt finds one by its signature (BuiltHere).
+	built     []builtRecord
+	builtAt   map[string]int32
+	builtNext int
 }
 
 // recentSig is one remembered signature and the SHA-256 of its signing

@@ -177,11 +177,10 @@ func (v *StreamVerifier) add(e *Envelope, sigOK bool) {
 	}
 	legacy := e.Sequence <= v.covered
 	trust := TrustSignature
-	switch {
-	case (v.fast && legacy) || sigOK:
+	if (v.fast && legacy) || sigOK {
 		trust = TrustCheckpoint
-	case v.own != nil && v.own.SignedHere(e):
-		trust = TrustOwnSignature
+	} else if t, ok := OwnTrust(v.own, e); ok {
+		trust = t
 	}
 	if p := c.Check(e, v.ring, trust, legacy); p != nil {
 		v.rep.Problems = append(v.rep.Problems, *p)

@@ -33,11 +33,10 @@ func (h *Handler) admit(e *entry, k string, env *events.Envelope, cp *events.Che
 		c.Open = append(c.Open, *p)
 	} else {
 		trust := events.TrustSignature
-		switch {
-		case cp.Covers(env.Sequence):
+		if cp.Covers(env.Sequence) {
 			trust = events.TrustCheckpoint
-		case h.cfg.OwnSignatures != nil && h.cfg.OwnSignatures.SignedHere(env):
-			trust = events.TrustOwnSignature
+		} else if t, ok := events.OwnTrust(h.cfg.OwnSignatures, env); ok {
+			trust = t
 		}
 		// With no checkpoint at all, nothing is legacy: a ledger is
 		// checkpointed when grants serve starts.

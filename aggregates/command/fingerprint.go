@@ -47,10 +47,16 @@ func Fingerprint(req Request) (string, error) {
 	b.WriteByte(0)
 	b.WriteString(events.FormatTime(req.EffectiveAt))
 	b.WriteByte(0)
-	if err := f.enc.Encode(req.Command); err != nil {
-		return "", apperr.Wrap(apperr.Internal, err, "internal error")
+	var out []byte
+	written := false
+	if a, ok := req.Command.(events.JSONAppender); ok {
+		out, written = a.AppendJSON(b.AvailableBuffer())
 	}
-	b.Truncate(b.Len() - 1) // Encode's newline, which json.Marshal has not
+	if written {
+		b.Write(out) // json.Marshal's bytes, written by the command itself
+	} else if err := encodeCommand(f, req.Command); err != nil {
+		return "", err
+	}
 	if req.Reason != "" {
 		b.WriteString("\x00reason\x00")
 		b.WriteString(req.Reason)
@@ -61,4 +67,13 @@ func Fingerprint(req Request) (string, error) {
 	}
 	s := sha256.Sum256(b.Bytes())
 	return hex.EncodeToString(s[:]), nil
+}
+
+// encodeCommand appends cmd's json.Marshal bytes to f's buffer.
+func encodeCommand(f *fingerprintBuf, cmd any) error {
+	if err := f.enc.Encode(cmd); err != nil {
+		return apperr.Wrap(apperr.Internal, err, "internal error")
+	}
+	f.buf.Truncate(f.buf.Len() - 1) // Encode's newline, which json.Marshal has not
+	return nil
 }

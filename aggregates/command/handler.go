@@ -244,7 +244,8 @@ func errIDTaken(ref events.Ref, err error) error {
 func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggregates.Context, ref events.Ref, scoped, fingerprint string, now time.Time) (Result, error) {
 	orgWide := req.Command.OrgWide()
 	e := h.cache.get(ref.Org)
-	_, known := e.heads[headKey(ref.Kind, ref.ID)]
+	hk := headKey(ref.Kind, ref.ID) // once: a report looks its head up several times
+	_, known := e.heads[hk]
 	// An org-wide decision catches up on the whole organisation unless the
 	// entry holds all of it already (whole: the append's expectation of
 	// grants.<org>.> then finds any writer since); a single-aggregate
@@ -303,7 +304,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				return res, err
 			}
 		}
-		head := e.heads[headKey(ref.Kind, ref.ID)]
+		head := e.heads[hk]
 		if err := h.refuseDamaged(e, ref, req.Command); err != nil {
 			return Result{}, err
 		}
@@ -313,7 +314,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				if err := h.catchUp(ctx, e, ref, orgWide); err != nil {
 					return Result{}, err
 				}
-				head = e.heads[headKey(ref.Kind, ref.ID)]
+				head = e.heads[hk]
 			}
 			if *req.IfMatch != head.Version {
 				return Result{}, &apperr.Error{Code: apperr.PreconditionFailed, Version: head.Version, Message: fmt.Sprintf("If-Match expects version %d of %s %s, but it is at version %d", *req.IfMatch, ref.Kind, ref.ID, head.Version)}
@@ -349,7 +350,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 				if res, ok, rerr := h.refusedRetry(ctx, e, ref, fresh, scoped, fingerprint); rerr != nil || ok {
 					return res, rerr
 				}
-				if moved := e.heads[headKey(ref.Kind, ref.ID)]; !fresh && moved.Sequence != head.Sequence && attempt+1 < h.cfg.MaxRetries {
+				if moved := e.heads[hk]; !fresh && moved.Sequence != head.Sequence && attempt+1 < h.cfg.MaxRetries {
 					// Refused on a state the catch-up found behind (another
 					// instance wrote): decide again on the current one.
 					continue
@@ -404,7 +405,7 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			if err := h.catchUp(ctx, e, ref, false); err != nil {
 				return Result{}, err
 			}
-			e.rememberKey(headKey(ref.Kind, ref.ID), scoped, keyUse{ref: ref, fingerprint: fingerprint})
+			e.rememberKey(hk, scoped, keyUse{ref: ref, fingerprint: fingerprint})
 			last := stored[len(stored)-1]
 			return Result{Ref: ref, Version: last.Version, Sequence: last.Sequence, Events: stored, Replayed: true}, nil
 		}
@@ -432,10 +433,13 @@ func (h *Handler) decideAndAppend(ctx context.Context, req Request, dctx aggrega
 			// decision that reads the organisation catches up first.
 			e.orgSeq = stored[len(stored)-1].Sequence
 		}
-		h.located.Store(headKey(ref.Kind, ref.ID), ref.Org)
+		if org, ok := h.located.Load(hk); !ok || org.(string) != ref.Org {
+			// Stored once: a store of the same value again costs an allocation.
+			h.located.Store(hk, ref.Org)
+		}
 		if scoped != "" {
 			// Written by this request: the events under this key are its.
-			e.rememberKey(headKey(ref.Kind, ref.ID), scoped, keyUse{ref: ref, fingerprint: fingerprint})
+			e.rememberKey(hk, scoped, keyUse{ref: ref, fingerprint: fingerprint})
 		}
 		last := stored[len(stored)-1]
 		return Result{Ref: ref, Version: last.Version, Sequence: last.Sequence, Events: stored, Replayed: last.Sequence <= head.Sequence}, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/apperr"
+	"github.com/erasmus-ledger/grants/internal/jspub"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
@@ -156,8 +157,9 @@ func (s *Store) publish(ctx context.Context, msgs []*nats.Msg) (*jetstream.PubAc
 		var ack *jetstream.PubAck
 		var err error
 		if len(msgs) == 1 {
-			// The jetstream package bounds a context without a deadline.
-			ack, err = s.js.PublishMsg(ctx, msgs[0])
+			// jspub bounds a context without a deadline, as the
+			// jetstream package does, and reads the ack by hand.
+			ack, err = jspub.Publish(ctx, s.js.Conn(), msgs[0])
 		} else {
 			ack, err = s.publishBatch(ctx, msgs)
 		}

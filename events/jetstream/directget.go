@@ -2,7 +2,6 @@ package jetstream
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync"
@@ -93,7 +92,7 @@ var batchChans = sync.Pool{New: func() any { return make(chan *nats.Msg, directB
 // request sends req and returns the channel its replies arrive on, and a
 // function to call when done with it.
 func (g *directGetter) request(req directRequest) (<-chan *nats.Msg, func(), error) {
-	body, err := json.Marshal(req)
+	body, err := req.encode()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -100,11 +100,10 @@ func (g *guard) check(env *events.Envelope) *events.Problem {
 			Reason: "the service refused it when it was written (a signed checkpoint lists it)"}
 	}
 	trust := events.TrustSignature
-	switch {
-	case g.cp.Covers(env.Sequence):
+	if g.cp.Covers(env.Sequence) {
 		trust = events.TrustCheckpoint
-	case g.own != nil && g.own.SignedHere(env):
-		trust = events.TrustOwnSignature
+	} else if t, ok := events.OwnTrust(g.own, env); ok {
+		trust = t
 	}
 	return c.Check(env, g.ring, trust, env.Sequence <= g.legacy)
 }

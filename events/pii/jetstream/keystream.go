@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/internal/jspub"
 )
 
 // KeysStream is the stream of the subject keys made since issue 16. A key
@@ -200,7 +201,7 @@ func (k *Keys) publishUnlessErased(ctx context.Context, id string, msg *nats.Msg
 			return nil, pii.ErrErased
 		}
 		msg.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(seen, 10)}
-		ack, err := k.js.PublishMsg(ctx, msg)
+		ack, err := jspub.Publish(ctx, k.js.Conn(), msg)
 		var apiErr *jetstream.APIError
 		if !errors.As(err, &apiErr) || (apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence && apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
 			return ack, err
@@ -251,7 +252,7 @@ func (k *Keys) addChecked(ctx context.Context, id string, wrapped []byte) (uint6
 // (the pooled key a binding names) before pii.ErrErased is returned. The
 // fallback of publishUnlessErased while erasures keep coming.
 func (k *Keys) publishChecked(ctx context.Context, id string, msg *nats.Msg, also ...uint64) (uint64, error) {
-	ack, err := k.js.PublishMsg(ctx, msg)
+	ack, err := jspub.Publish(ctx, k.js.Conn(), msg)
 	if err != nil {
 		return 0, fmt.Errorf("storing a key or binding of subject key %s: %w", id, err)
 	}
