@@ -240,8 +240,10 @@ func checkAccreditation(ctx Context, p Portfolio, c SubmitApplication) error {
 		if !ok {
 			return apperr.RuleField("KA121-ACCREDITED", "action", "KA121 is only for organisations holding a valid Erasmus accreditation in the field; %s holds none in %s on %s (apply for KA122 instead)", p.OID, c.Field, day)
 		}
-		if c.Consortium && a.Kind != AccreditationConsortium {
-			return apperr.RuleField("KA121-ACCREDITED", "consortium", "a KA121 consortium application needs a consortium accreditation; accreditation %s of %s is for a single organisation", a.ID, p.OID)
+		if c.Consortium {
+			if _, ok := p.Organisation.ConsortiumAccreditedIn(c.Field, day); !ok {
+				return apperr.RuleField("KA121-ACCREDITED", "consortium", "a KA121 consortium application needs a consortium accreditation; accreditation %s of %s is for a single organisation", a.ID, p.OID)
+			}
 		}
 		for _, o := range p.Projects {
 			if o.Action == ActionKA121 && o.Field == c.Field && o.CallYear == c.CallYear && o.Status != StatusWithdrawn {

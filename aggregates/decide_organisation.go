@@ -31,10 +31,11 @@ func decideApplyAccreditation(ctx Context, p Portfolio, c ApplyForAccreditation)
 	if _, dup := p.Organisation.Accreditations[c.AccreditationID]; dup {
 		return nil, duplicate("accreditation_id", "accreditation %s already exists for organisation %s", c.AccreditationID, c.OID)
 	}
-	for _, a := range p.Organisation.Accreditations {
-		if a.Field == c.Field && (a.Status == AccreditationStatusApplied || a.ValidOn(today(ctx))) {
-			return nil, lifecycle("LIFE-ORDER", "organisation %s already has accreditation %s in field %s (%s); apply again only after a rejection or withdrawal", c.OID, a.ID, a.Field, a.Status)
-		}
+	day := today(ctx)
+	if a, ok := p.Organisation.firstAccreditation(func(a Accreditation) bool {
+		return a.Field == c.Field && (a.Status == AccreditationStatusApplied || a.ValidOn(day))
+	}); ok {
+		return nil, lifecycle("LIFE-ORDER", "organisation %s already has accreditation %s in field %s (%s); apply again only after a rejection or withdrawal", c.OID, a.ID, a.Field, a.Status)
 	}
 	if years := c.Plan.ToYear - c.Plan.FromYear + 1; years < 2 {
 		return nil, apperr.RuleField("ACC-PLAN", "plan.to_year", "an Erasmus plan covers at least two years; this one covers %d (%d-%d)", years, c.Plan.FromYear, c.Plan.ToYear)

@@ -51,14 +51,32 @@ type Organisation struct {
 }
 
 // AccreditedIn reports whether the organisation holds an accreditation in
-// field in force on day d, and returns it.
+// field in force on day d, and returns it: of several, the one with the
+// smallest ID, so that a decision (and the message of a refusal) never
+// depends on the order a map is walked in.
 func (o Organisation) AccreditedIn(field string, d Date) (Accreditation, bool) {
+	return o.firstAccreditation(func(a Accreditation) bool { return a.Field == field && a.ValidOn(d) })
+}
+
+// ConsortiumAccreditedIn is AccreditedIn for a consortium's accreditation
+// (KA121-ACCREDITED: a consortium applies under one).
+func (o Organisation) ConsortiumAccreditedIn(field string, d Date) (Accreditation, bool) {
+	return o.firstAccreditation(func(a Accreditation) bool {
+		return a.Kind == AccreditationConsortium && a.Field == field && a.ValidOn(d)
+	})
+}
+
+// firstAccreditation returns the accreditation with the smallest ID among
+// those for which match holds.
+func (o Organisation) firstAccreditation(match func(Accreditation) bool) (Accreditation, bool) {
+	var first Accreditation
+	found := false
 	for _, a := range o.Accreditations {
-		if a.Field == field && a.ValidOn(d) {
-			return a, true
+		if match(a) && (!found || a.ID < first.ID) {
+			first, found = a, true
 		}
 	}
-	return Accreditation{}, false
+	return first, found
 }
 
 // Payment is one recorded payment.
