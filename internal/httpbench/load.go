@@ -247,12 +247,13 @@ func Load(ctx context.Context, name string, workers int, d time.Duration, op Op)
 	}
 	r.Requests = len(all)
 	r.Rate = float64(len(all)) / el.Seconds()
-	r.P50, r.P99 = percentile(all, 0.50), percentile(all, 0.99)
+	r.P50, r.P99 = Percentile(all, 0.50), Percentile(all, 0.99)
 	return r
 }
 
-// percentile returns the q-quantile of ds (sorting ds).
-func percentile(ds []time.Duration, q float64) time.Duration {
+// Percentile returns the q-quantile of ds (sorting ds in place; 0 for
+// none): the load runs' and jsbench's raw publish latencies.
+func Percentile(ds []time.Duration, q float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/events"
 	grantsjs "github.com/erasmus-ledger/grants/events/jetstream"
+	"github.com/erasmus-ledger/grants/internal/httpbench"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
@@ -377,11 +377,7 @@ func (l *latencies) reset() {
 func (l *latencies) p99() time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.all) == 0 {
-		return 0
-	}
-	slices.Sort(l.all)
-	return l.all[min(len(l.all)-1, len(l.all)*99/100)]
+	return httpbench.Percentile(l.all, 0.99)
 }
 
 // storeAppend appends total single-event commands from writers goroutines,
