@@ -124,13 +124,18 @@ func (e *entry) chain(k string) *events.ChainState {
 
 func headKey(kind, id string) string { return kind + "/" + id }
 
-// setHead moves aggregate k's head to env, keeping a copy of its hash
-// (not a view into the stored message) and counting a new aggregate.
-func (e *entry) setHead(k string, env events.Envelope) {
+// setHead moves aggregate k's head to env, keeping kept as its hash: a
+// copy of env.Hash already made (the chain state's, which ChainState.Check
+// copies), or "" for setHead to copy it (never a view into the stored
+// message), and counts a new aggregate.
+func (e *entry) setHead(k string, env events.Envelope, kept string) {
 	if _, ok := e.heads[k]; !ok {
 		e.grown += headBytes + int64(len(k)+len(env.Hash))
 	}
-	e.putHead(k, events.Head{Version: env.Version, Sequence: env.Sequence, Hash: strings.Clone(env.Hash)})
+	if kept == "" {
+		kept = strings.Clone(env.Hash)
+	}
+	e.putHead(k, events.Head{Version: env.Version, Sequence: env.Sequence, Hash: kept})
 }
 
 // maxSeq is the highest stream sequence applied to the entry: kept as

@@ -49,7 +49,7 @@ func TestCacheBoundedInBytesLeastRecentlyUsedFirstOut(t *testing.T) {
 func TestEntryGrowsWithWhatItHolds(t *testing.T) {
 	e := newEntry("E1")
 	env := events.Envelope{Ref: events.Ref{Org: "E1", Kind: "project", ID: "P"}, Version: 1, Sequence: 1, Hash: "h", Payload: make([]byte, 1000)}
-	e.setHead("project/P", env)
+	e.setHead("project/P", env, "")
 	if e.grown <= 0 || sizeOfEvent(&env, aggregates.PaymentRecorded{}) < 1000 {
 		t.Fatalf("a head counts %d, an event of 1000 bytes %d", e.grown, sizeOfEvent(&env, aggregates.PaymentRecorded{}))
 	}

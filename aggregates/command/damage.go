@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -40,9 +39,9 @@ func (h *Handler) admit(e *entry, k string, env *events.Envelope, cp *events.Che
 		}
 		// With no checkpoint at all, nothing is legacy: a ledger is
 		// checkpointed when grants serve starts.
+		// Check keeps a copy of the hash: the event's may share the stored
+		// message's memory.
 		p = c.Check(env, h.cfg.KeyRing, trust, cp.Covers(env.Sequence))
-		// A copy: the event's hash may share the stored message's memory.
-		c.Head.Hash = strings.Clone(c.Head.Hash)
 	}
 	if p == nil {
 		return true

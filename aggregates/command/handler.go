@@ -563,16 +563,18 @@ func (h *Handler) applyTyped(ctx context.Context, e *entry, envs []events.Envelo
 		if env.Sequence <= e.heads[k].Sequence {
 			continue
 		}
+		kept := "" // the head's hash, copied once
 		if h.cfg.KeyRing != nil {
 			if ok := h.admit(e, k, &env, cp); !ok {
 				continue
 			}
+			kept = e.chains[k].Head.Hash
 		} else if env.Damage != "" {
 			return fmt.Errorf("the stored event at sequence %d cannot be read: %s", env.Sequence, env.Damage)
 		}
 		if env.Type == events.DamageResolvedType {
 			// Not a domain event: the chain state took it in.
-			e.setHead(k, env)
+			e.setHead(k, env, kept)
 			continue
 		}
 		var payload any
@@ -590,7 +592,7 @@ func (h *Handler) applyTyped(ctx context.Context, e *entry, envs []events.Envelo
 		}
 		evs = append(evs, ev)
 		e.grown += sizeOfEvent(&env, ev)
-		e.setHead(k, env)
+		e.setHead(k, env, kept)
 		if env.IdempotencyKey != "" {
 			// Copies: the event's strings may share the memory of the
 			// whole stored message.
