@@ -108,13 +108,18 @@ func runReplay(args []string) error {
 			// The running serve opens the sealed blocks: the keys stay there.
 			vault = remoteOpener{nc: sys.nc, seq: seq}
 		}
-		n, err := sqlite.RebuildVerifiedOpening(ctx, sys.store, *out, bound, prog.update, sys.ring, *allowHoles, vault)
+		// Without --personal-data the file is built pseudonymous
+		// (PD-EXPORT-PSEUDONYMOUS): no personal value is ever written to
+		// it, so it needs no rewriting once built.
+		var n uint64
+		var err error
+		if *personal {
+			n, err = sqlite.RebuildVerifiedOpening(ctx, sys.store, *out, bound, prog.update, sys.ring, *allowHoles, vault)
+		} else {
+			n, err = sqlite.RebuildPseudonymous(ctx, sys.store, *out, bound, prog.update, sys.ring, *allowHoles, privacy.NewPseudonymiser())
+		}
 		if errors.Is(err, sqlite.ErrIncomplete) && *allowHoles {
 			prog.finish()
-			if _, perr := finishAnalystFile(ctx, *out, *personal); perr != nil {
-				os.Remove(*out)
-				return perr
-			}
 			log.Error("read models built INCOMPLETE: events are missing from the stream", "file", *out, "events", n, "err", err)
 			return err
 		}
@@ -123,7 +128,7 @@ func runReplay(args []string) error {
 			return err
 		}
 		prog.finish()
-		held, err := finishAnalystFile(ctx, *out, *personal)
+		held, err := sqlite.CountEvents(ctx, *out)
 		if err != nil {
 			os.Remove(*out)
 			return err
@@ -183,20 +188,6 @@ func parseUntil(s string) (sqlite.Until, error) {
 		}
 	}
 	return sqlite.Until{}, usagef("--until %q: want a stream sequence (e.g. 1500) or a time (2024-06-30 or 2024-06-30T12:00:00Z)", s)
-}
-
-// finishAnalystFile makes an --out file pseudonymous unless personal data
-// were disclosed (PD-EXPORT-PSEUDONYMOUS) and returns how many events it
-// holds.
-func finishAnalystFile(ctx context.Context, path string, personal bool) (int64, error) {
-	if personal {
-		return sqlite.CountEvents(ctx, path)
-	}
-	n, err := sqlite.Pseudonymise(ctx, path, privacy.NewPseudonymiser())
-	if err != nil {
-		return 0, fmt.Errorf("pseudonymising %s: %w", path, err)
-	}
-	return n, nil
 }
 
 // untilRange describes the bound of a replay for a disclosure record.

@@ -10,6 +10,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates/money"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/events/privacy"
 )
 
 // applier writes decoded events into the read models inside the current
@@ -38,6 +39,9 @@ type applier struct {
 	vault      pii.Vault
 	keepSealed bool
 	erased     map[pairKey]bool
+	// pseudonyms, if set, make the file an analyst's pseudonymous one
+	// (PD-EXPORT-PSEUDONYMOUS, pseudonymous.go).
+	pseudonyms *privacy.Pseudonymiser
 
 	orgs      map[string]*orgRow
 	projects  map[string]*projectRow
@@ -303,7 +307,7 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 	} else {
 		b.text(a.times.format(env.OccurredAt))
 	}
-	b.text(env.Actor.UserID)
+	b.text(a.actorUser(env.Actor.UserID))
 	b.text(env.Actor.Role)
 	b.text(env.Actor.Org)
 	b.text(env.Ref.Org)
@@ -313,7 +317,7 @@ func (a *applier) apply(env *events.Envelope, h *handler, v any) error {
 	b.text(env.Type)
 	a.sumBuf = h.summary(a.sumBuf[:0], env, v)
 	b.textBytes(a.sumBuf)
-	b.text(env.Reason)
+	b.text(a.commandReason(env.Reason))
 	b.text(env.CorrelationID)
 	b.fresh(env.Hash)
 	b.fresh(env.PrevHash)

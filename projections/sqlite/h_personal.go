@@ -99,8 +99,11 @@ func (a *applier) eraseParticipant(env *events.Envelope, org, id, erasedOn strin
 // when shown (openInStream). It reports false when the participant's
 // personal data is not to be written: erased (the key is gone, or an
 // erasure was met), or sealed and no vault given (a file built without the
-// keys).
+// keys), and never in an analyst's pseudonymous file (PD-EXPORT-PSEUDONYMOUS).
 func (a *applier) openPersonal(env *events.Envelope, org string, e *mobilityEvent) (bool, error) {
+	if a.pseudonyms != nil {
+		return false, nil
+	}
 	m := &e.Mobility
 	sealed := len(m.PersonalSealed) > 0 && string(m.PersonalSealed) != "null"
 	pd := &m.Personal

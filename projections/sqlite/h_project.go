@@ -164,7 +164,7 @@ func applyPaymentRecorded(a *applier, env *events.Envelope, e *aggregates.Paymen
 	p.paid = e.NetPaidCents
 	p.payments++
 	a.touchProject(p)
-	if err := a.st.payPut.exec(e.PaymentID, e.ProjectID, p.org, e.Kind, e.AmountCents, e.NetPaidCents, e.PaidOn.String(), env.Reason, int64(env.Sequence)); err != nil {
+	if err := a.st.payPut.exec(e.PaymentID, e.ProjectID, p.org, e.Kind, e.AmountCents, e.NetPaidCents, e.PaidOn.String(), a.commandReason(env.Reason), int64(env.Sequence)); err != nil {
 		return err
 	}
 	return payInstalment(a, e)

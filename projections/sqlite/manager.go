@@ -413,7 +413,7 @@ func (m *Manager) Rebuild(ctx context.Context, progress func(done, total uint64)
 	old := m.cur.Load()
 	path := m.nextGenerationPath()
 	defer tuneGC(m.cfg.RebuildMemoryLimit)()
-	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, m.cfg.Registry, false, m.cfg.KeyRing, m.cfg.Vault, true, m.cfg.Logger); err != nil {
+	if _, err := rebuild(ctx, m.cfg.Source, path, Until{}, progress, rebuildSpec{reg: m.cfg.Registry, ring: m.cfg.KeyRing, vault: m.cfg.Vault, keepSealed: true, log: m.cfg.Logger}); err != nil {
 		return fmt.Errorf("rebuilding the read models into %s: %w", path, err)
 	}
 	// The new generation could never catch up with read models that

@@ -147,7 +147,7 @@ func peekCheckpoint(path string) (uint64, error) {
 func (m *Manager) rebuildAtStart(ctx context.Context, old string, oldCP uint64) (*DB, error) {
 	next := m.nextGenerationPath()
 	restoreGC := tuneGC(m.cfg.RebuildMemoryLimit)
-	seq, err := rebuild(ctx, m.cfg.Source, next, Until{}, nil, m.cfg.Registry, true, m.cfg.KeyRing, m.cfg.Vault, true, m.cfg.Logger)
+	seq, err := rebuild(ctx, m.cfg.Source, next, Until{}, nil, rebuildSpec{reg: m.cfg.Registry, keepIncomplete: true, ring: m.cfg.KeyRing, vault: m.cfg.Vault, keepSealed: true, log: m.cfg.Logger})
 	restoreGC()
 	var incomplete *IncompleteError
 	if errors.As(err, &incomplete) {

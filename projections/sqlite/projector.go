@@ -13,6 +13,7 @@ import (
 	"github.com/erasmus-ledger/grants/aggregates"
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/events/privacy"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -81,6 +82,12 @@ type ProjectorConfig struct {
 	// models keep the blocks sealed; a file built for a disclosure opens
 	// them.
 	KeepSealed bool
+	// Pseudonyms, if set, build an analyst's pseudonymous file
+	// (PD-EXPORT-PSEUDONYMOUS): the acting users' IDs replaced by their
+	// pseudonyms, the free-text reasons given with commands left out and
+	// no participants row written, so that no personal value is ever
+	// written to the file (pseudonymous.go).
+	Pseudonyms *privacy.Pseudonymiser
 	// Started, if set, is called when Run or CatchUp has checked the file
 	// against the stream and starts reading it.
 	Started func()
@@ -179,6 +186,7 @@ func NewProjector(db *DB, cfg ProjectorConfig) (*Projector, error) {
 	a.bulk = db.mode == Bulk
 	a.vault = cfg.Vault
 	a.keepSealed = cfg.KeepSealed
+	a.pseudonyms = cfg.Pseudonyms
 	return &Projector{db: db, cfg: cfg, dec: decoder{reg: cfg.Registry, hs: handlers()}, a: a}, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/events/privacy"
 	"github.com/erasmus-ledger/grants/projections"
 )
 
@@ -31,7 +32,7 @@ const RebuildBatchSize = 16384
 // rebuild never passes for complete over them.
 func Rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64)) (uint64, error) {
 	defer tuneGC(0)()
-	return rebuild(ctx, src, path, until, progress, nil, false, nil, nil, false, nil)
+	return rebuild(ctx, src, path, until, progress, rebuildSpec{})
 }
 
 // ErrIncomplete is wrapped by the error of a rebuild that found records
@@ -59,7 +60,7 @@ func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete
 // *IncompleteError naming them (nil error when none are missing).
 func RebuildVerified(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool) (uint64, error) {
 	defer tuneGC(0)()
-	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, nil, false, nil)
+	return rebuild(ctx, src, path, until, progress, rebuildSpec{keepIncomplete: keepIncomplete, ring: ring})
 }
 
 // RebuildOpening is RebuildVerified (without keepIncomplete) filling the
@@ -70,7 +71,7 @@ func RebuildVerified(ctx context.Context, src projections.Source, path string, u
 // RebuildVerified leaves that table empty of sealed data.
 func RebuildOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, vault pii.Vault) (uint64, error) {
 	defer tuneGC(0)()
-	return rebuild(ctx, src, path, until, progress, nil, false, ring, vault, true, nil)
+	return rebuild(ctx, src, path, until, progress, rebuildSpec{ring: ring, vault: vault, keepSealed: true})
 }
 
 // RebuildVerifiedOpening is RebuildVerified opening the sealed personal
@@ -79,16 +80,43 @@ func RebuildOpening(ctx context.Context, src projections.Source, path string, un
 // vault asks the running serve.
 func RebuildVerifiedOpening(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool, vault pii.Vault) (uint64, error) {
 	defer tuneGC(0)()
-	return rebuild(ctx, src, path, until, progress, nil, keepIncomplete, ring, vault, false, nil)
+	return rebuild(ctx, src, path, until, progress, rebuildSpec{keepIncomplete: keepIncomplete, ring: ring, vault: vault})
 }
 
-// rebuild is Rebuild with an explicit registry (nil: the domain's); with
-// keepIncomplete the file built over missing records is kept and the
-// *IncompleteError returned beside its checkpoint; with a key ring only
-// the events that pass their checks are applied; vault and keepSealed are
-// those of ProjectorConfig; log, if set, receives the stages of a
-// rebuild that succeeds (logLoad).
-func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), reg *events.Registry, keepIncomplete bool, ring *events.KeyRing, vault pii.Vault, keepSealed bool, log *slog.Logger) (uint64, error) {
+// RebuildPseudonymous is RebuildVerified building an analyst's
+// pseudonymous file (grants replay --out, PD-EXPORT-PSEUDONYMOUS): each
+// acting user named by its pseudonym from ps, no free-text reason of a
+// command and no participants row (ProjectorConfig.Pseudonyms). The file
+// never holds a personal value, so it needs no rewriting afterwards.
+func RebuildPseudonymous(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), ring *events.KeyRing, keepIncomplete bool, ps *privacy.Pseudonymiser) (uint64, error) {
+	if ps == nil {
+		return 0, errors.New("a pseudonymous rebuild needs a pseudonymiser")
+	}
+	defer tuneGC(0)()
+	return rebuild(ctx, src, path, until, progress, rebuildSpec{keepIncomplete: keepIncomplete, ring: ring, pseudonyms: ps})
+}
+
+// rebuildSpec is how rebuild builds a file.
+type rebuildSpec struct {
+	// reg upcasts payloads (nil: the domain's registry).
+	reg *events.Registry
+	// keepIncomplete keeps the file built over missing records and
+	// returns the *IncompleteError beside its checkpoint.
+	keepIncomplete bool
+	// ring, if set, applies only the events that pass their checks.
+	ring *events.KeyRing
+	// vault, keepSealed and pseudonyms are ProjectorConfig's Vault,
+	// KeepSealed and Pseudonyms.
+	vault      pii.Vault
+	keepSealed bool
+	pseudonyms *privacy.Pseudonymiser
+	// log, if set, receives the stages of a rebuild that succeeds
+	// (logLoad).
+	log *slog.Logger
+}
+
+// rebuild is Rebuild built as spec says.
+func rebuild(ctx context.Context, src projections.Source, path string, until Until, progress func(done, total uint64), spec rebuildSpec) (uint64, error) {
 	if _, err := os.Stat(path); err == nil {
 		return 0, fmt.Errorf("%s already exists: a rebuild writes a new file; remove it or choose another path", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -106,7 +134,7 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 		removeDBFiles(path)
 		return 0, err
 	}
-	cfg := ProjectorConfig{Registry: reg, BatchSize: RebuildBatchSize, KeyRing: ring, Vault: vault, KeepSealed: keepSealed}
+	cfg := ProjectorConfig{Registry: spec.reg, BatchSize: RebuildBatchSize, KeyRing: spec.ring, Vault: spec.vault, KeepSealed: spec.keepSealed, Pseudonyms: spec.pseudonyms}
 	if progress != nil {
 		progress(0, total)
 		cfg.Progress = func(seq uint64) { progress(seq, total) }
@@ -132,13 +160,13 @@ func rebuild(ctx context.Context, src projections.Source, path string, until Unt
 	if p != nil {
 		if holes := p.Holes(); len(holes) > 0 {
 			ierr := &IncompleteError{Holes: holes}
-			if !keepIncomplete {
+			if !spec.keepIncomplete {
 				removeDBFiles(path)
 				return 0, ierr
 			}
 			return seq, ierr
 		}
-		logLoad(log, seq, p.load)
+		logLoad(spec.log, seq, p.load)
 	}
 	return seq, nil
 }
