@@ -17,7 +17,7 @@ func TestBenchCommandReportsEveryRate(t *testing.T) {
 	for _, want := range []string{
 		"raw publish", "raw ordered consumer", "replay run 1 of 2", "replay run 2 of 2", " before, ", " after)",
 		"raw insert", "median run:", "target: 1 000 000 events in under 10 s", "target: at least 40% of the slower raw rate",
-		"sealing (PD-SEALED)", "replay without the keys",
+		"sealing (PD-SEALED)", "an analyst's file (grants replay --out, pseudonymous",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)

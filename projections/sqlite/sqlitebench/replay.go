@@ -12,6 +12,7 @@ import (
 
 	"github.com/erasmus-ledger/grants/events"
 	"github.com/erasmus-ledger/grants/events/pii"
+	"github.com/erasmus-ledger/grants/events/privacy"
 	"github.com/erasmus-ledger/grants/projections"
 	"github.com/erasmus-ledger/grants/projections/sqlite"
 )
@@ -108,3 +109,27 @@ func ReplayOpening(ctx context.Context, src projections.Source, dir string, ring
 
 // removeDBFiles removes the SQLite file at path and its side files.
 func removeDBFiles(path string) { sqlite.RemoveFiles(path) }
+
+// ReplayAnalyst times the rebuild of an analyst's file from src into a
+// new file under dir, as grants replay --out builds it without
+// --personal-data (sqlite.RebuildPseudonymous: pseudonymous from the
+// first row, no participants row), and returns its duration and the
+// events it applied.
+func ReplayAnalyst(ctx context.Context, src projections.Source, dir string, ring *events.KeyRing) (time.Duration, uint64, error) {
+	out := filepath.Join(dir, "analyst.db")
+	start := time.Now()
+	seq, err := sqlite.RebuildPseudonymous(ctx, src, out, sqlite.Until{}, nil, ring, false, privacy.NewPseudonymiser())
+	took := time.Since(start)
+	if err != nil {
+		return took, 0, err
+	}
+	n, err := sqlite.CountEvents(ctx, out)
+	removeDBFiles(out)
+	if err != nil {
+		return took, 0, err
+	}
+	if n <= 0 || uint64(n) > seq {
+		return took, 0, fmt.Errorf("the analyst's file holds %d events up to sequence %d", n, seq)
+	}
+	return took, uint64(n), nil
+}
