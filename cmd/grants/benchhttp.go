@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	natsjs "github.com/nats-io/nats.go/jetstream"
@@ -154,6 +155,11 @@ func (hb *httpBench) seedServer(ctx context.Context, dir, durability string, org
 		return nil, err
 	}
 	fmt.Fprintf(hb.out, "seeded %d organisations and %d events in %s (%s)\n", len(bs.seeded.OIDs), bs.seeded.Events, time.Since(start).Round(time.Millisecond), dir)
+	// The seed's files, and those an earlier scenario's server left in the
+	// page cache (its read models are written without fsync), go to disk
+	// now: the kernel's writeback of them would otherwise run on the two
+	// cores beside the measurements that follow.
+	syscall.Sync()
 	return bs, bs.start(ctx)
 }
 
