@@ -10,15 +10,9 @@ import (
 // row (ProjectorConfig.Pseudonyms): the audit log names each acting user
 // by its pseudonym, the free-text reasons given with commands (the audit
 // log's and the payments') are left out, as in the event export, and no
-// participants row is written. No personal value ever reaches the file,
-// so nothing has to be deleted afterwards and no free page can keep one.
-// Until session 18 the file was built with them and then rewritten: the
-// participants deleted, every audit row updated and the whole file
-// VACUUMed, about 6 GB of writes for a 1.1 GB file of a million events.
-
-// PersonalTables are the tables of the read models that hold personal
-// data of participants; an analyst's file has them empty.
-var PersonalTables = []string{"participants"}
+// participants row is written (openPersonal). No personal value ever
+// reaches the file, so nothing has to be deleted or vacuumed afterwards
+// and no free page can keep one.
 
 // actorUser is the audit log's actor_user for a user ID: the ID, or in a
 // pseudonymous file its pseudonym (PD-EXPORT-PSEUDONYMOUS).
