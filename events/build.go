@@ -132,6 +132,16 @@ type JSONAppender interface {
 	AppendJSON(b []byte) ([]byte, bool)
 }
 
+// JSONDecoder is a payload type that reads its own JSON (a pointer to
+// it): DecodeJSON reads b into the zero value it is called on and returns
+// true only when the value is exactly what json.Unmarshal gives; false
+// leaves b to json.Unmarshal, on a fresh value (which then also reports
+// what is wrong with b). Registry.Decode uses it (a report's event:
+// aggregates.MobilityReported).
+type JSONDecoder interface {
+	DecodeJSON(b []byte) bool
+}
+
 // marshalPayload is json.Marshal(v), through v's own AppendJSON when it
 // has one that writes v: into a pooled buffer, then copied out at its
 // size, as json.Marshal does (a fresh 2 KiB buffer cost more to allocate

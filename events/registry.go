@@ -138,6 +138,12 @@ func (r *Registry) Decode(env Envelope) (any, error) {
 	}
 	ti, _ := r.Lookup(env.Type)
 	v := ti.New()
+	if d, ok := v.(JSONDecoder); ok {
+		if d.DecodeJSON(payload) {
+			return reflect.ValueOf(v).Elem().Interface(), nil
+		}
+		v = ti.New()
+	}
 	if err := json.Unmarshal(payload, v); err != nil {
 		return nil, fmt.Errorf("decoding %s (sequence %d): %w", env.Type, env.Sequence, err)
 	}
