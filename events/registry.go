@@ -130,7 +130,9 @@ func (r *Registry) Upcast(typ string, schemaVersion int, payload json.RawMessage
 }
 
 // Decode returns the payload of env as a value of its registered type (not
-// a pointer), upcast to the current schema version.
+// a pointer), upcast to the current schema version: read by the type's own
+// DecodeJSON when it has one (JSONDecoder) and it reads the bytes, else by
+// json.Unmarshal.
 func (r *Registry) Decode(env Envelope) (any, error) {
 	payload, err := r.Upcast(env.Type, env.SchemaVersion, env.Payload)
 	if err != nil {
