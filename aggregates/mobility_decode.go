@@ -16,7 +16,7 @@ import (
 // writes for the type (and AppendJSON, which writes the same): its members
 // in the struct's order, omitted members absent, integers, strings with
 // the escapes json.Marshal writes. Anything else (a member in another order or unknown, an escape,
-// whitespace, a place, the Ukraine exception, a surrogate's escape)
+// whitespace, a place, the Ukraine exception)
 // answers false and is left to json.Unmarshal, so the value decoded is
 // always json.Unmarshal's (TestMobilityDecodeIsJSONUnmarshal compares them
 // on random and on mutated payloads).
@@ -241,9 +241,8 @@ func (r *canon) span() []byte {
 }
 
 // unescape reads the rest of a string whose plain start is done, at its
-// first backslash: the escapes json.Marshal writes (\" \\ \/ \b \f \n \r
-// \t and \uXXXX outside the surrogates) become what json.Unmarshal makes
-// of them; a surrogate or anything else is refused.
+// first backslash: each escape becomes what json.Unmarshal makes of it
+// (jsonspan.AppendEscape); a malformed one is refused.
 func (r *canon) unescape(done []byte) []byte {
 	out := append([]byte(nil), done...)
 	for r.ok {
@@ -256,60 +255,15 @@ func (r *canon) unescape(done []byte) []byte {
 			}
 			return out
 		}
-		if len(r.b)-r.i < 2 || r.b[r.i] != '\\' {
+		var used int
+		var ok bool
+		if out, used, ok = jsonspan.AppendEscape(out, r.b[r.i:]); !ok {
 			r.ok = false
 			return nil
 		}
-		c := r.b[r.i+1]
-		r.i += 2
-		switch c {
-		case '"', '\\', '/':
-			out = append(out, c)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			x, ok := hex4(r.b[r.i:])
-			if !ok || x >= 0xd800 && x < 0xe000 {
-				r.ok = false
-				return nil
-			}
-			r.i += 4
-			out = utf8.AppendRune(out, x)
-		default:
-			r.ok = false
-			return nil
-		}
+		r.i += used
 	}
 	return nil
-}
-
-// hex4 reads the four hex digits of a \u escape.
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var x rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			x = x<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			x = x<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			x = x<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return x, true
 }
 
 // validUTF8 reports whether s is valid UTF-8, looking at ASCII bytes only

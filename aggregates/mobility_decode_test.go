@@ -42,7 +42,7 @@ func sameAsUnmarshal(t testing.TB, b []byte) bool {
 func TestMobilityDecodeIsJSONUnmarshal(t *testing.T) {
 	r := rand.New(rand.NewPCG(18, 19))
 	read, mutatedRead := 0, 0
-	inserts := []string{`"`, `\`, `,`, `0`, `9`, `-`, ` `, `}`, `{`, `]`, `[`, `null`, `true`, `.5`, `e3`, "é", "\xff", "\x01", `,"x":1`, `"a"`}
+	inserts := []string{`"`, `\`, `\u00e9`, `\ud83d\ude00`, `\ud83d`, `,`, `0`, `9`, `-`, ` `, `}`, `{`, `]`, `[`, `null`, `true`, `.5`, `e3`, "é", "\xff", "\x01", `,"x":1`, `"a"`}
 	for i := range 3000 {
 		e := randomReported(r, i%10 == 0)
 		b, err := json.Marshal(e)

@@ -1,10 +1,14 @@
-// Package jsonspan finds the end of the plain run of a JSON string: the
-// scan both hand-written JSON readers of a replay (the CloudEvent body in
-// events/jetstream, the hot payloads in projections/sqlite) make for every
-// string they read.
+// Package jsonspan finds the end of the plain run of a JSON string and
+// decodes its escapes: what the hand-written JSON readers (the CloudEvent
+// body in events/jetstream, the hot payloads in projections/sqlite, a
+// report's event in aggregates) do for every string they read.
 package jsonspan
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"unicode/utf16"
+	"unicode/utf8"
+)
 
 // Stop marks the bytes that end a plain run inside a JSON string: the
 // closing quote, a backslash and the control characters JSON forbids.
@@ -40,4 +44,66 @@ func Plain(b []byte) int {
 		i++
 	}
 	return i
+}
+
+// AppendEscape appends what the escape at the start of b (a backslash)
+// stands for in a JSON string, as encoding/json decodes it (a surrogate
+// pair as one rune, a lone surrogate as U+FFFD), and returns how many
+// bytes of b it read; ok is false for a malformed escape.
+func AppendEscape(out, b []byte) (_ []byte, n int, ok bool) {
+	if len(b) < 2 || b[0] != '\\' {
+		return out, 0, false
+	}
+	switch c := b[1]; c {
+	case '"', '\\', '/':
+		return append(out, c), 2, true
+	case 'b':
+		return append(out, '\b'), 2, true
+	case 'f':
+		return append(out, '\f'), 2, true
+	case 'n':
+		return append(out, '\n'), 2, true
+	case 'r':
+		return append(out, '\r'), 2, true
+	case 't':
+		return append(out, '\t'), 2, true
+	case 'u':
+	default:
+		return out, 0, false
+	}
+	ru, ok := hex4(b[2:])
+	if !ok {
+		return out, 0, false
+	}
+	n = 6
+	if utf16.IsSurrogate(ru) {
+		if lo, ok := hex4(b[min(len(b), 8):]); ok && len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
+			if dec := utf16.DecodeRune(ru, lo); dec != utf8.RuneError {
+				return utf8.AppendRune(out, dec), 12, true
+			}
+		}
+		ru = utf8.RuneError
+	}
+	return utf8.AppendRune(out, ru), n, true
+}
+
+// hex4 reads the four hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var x rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			x = x<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			x = x<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			x = x<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return x, true
 }

@@ -1,6 +1,7 @@
 package jsonspan
 
 import (
+	"encoding/json"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -27,6 +28,42 @@ func BenchmarkPlain(b *testing.B) {
 	for b.Loop() {
 		if Plain(s) != len(s)-1 {
 			b.Fatal("wrong span")
+		}
+	}
+}
+
+// TestAppendEscapeIsEncodingJSON: a string read with Plain and
+// AppendEscape is what encoding/json reads, surrogates included, and one
+// with a malformed escape is refused by both.
+func TestAppendEscapeIsEncodingJSON(t *testing.T) {
+	read := func(s string) (string, bool) {
+		var out []byte
+		b := []byte(s)
+		for len(b) > 0 {
+			n := Plain(b)
+			out, b = append(out, b[:n]...), b[n:]
+			if len(b) == 0 {
+				break
+			}
+			var ok bool
+			if out, n, ok = AppendEscape(out, b); !ok {
+				return "", false
+			}
+			b = b[n:]
+		}
+		return string(out), true
+	}
+	for _, s := range []string{`\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`, `\u0041`, `\u00e9`, `\u00E9`, `\u2028`, `\u0000`,
+		`a\ud83d\ude00b`, `\uD83D\uDE00`, `\ud83d`, `\ud83dx`, `\ud83d\u0041`, `\ude00`, `\ud83d\ud83d\ude00`, `\ud83d\n`,
+		`\ud83d\u12`, `\x`, `\u12`, `\u12g4`, `\`, `\U0041`, `x\`} {
+		var want string
+		werr := json.Unmarshal([]byte(`"`+s+`"`), &want)
+		got, ok := read(s)
+		switch {
+		case ok != (werr == nil):
+			t.Errorf("%s: read %q, %v; encoding/json %q, %v", s, got, ok, want, werr)
+		case ok && got != want:
+			t.Errorf("%s read as %q; encoding/json reads %q", s, got, want)
 		}
 	}
 }

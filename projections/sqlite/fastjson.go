@@ -3,8 +3,6 @@ package sqlite
 import (
 	"errors"
 	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/erasmus-ledger/grants/internal/jsonspan"
@@ -144,59 +142,14 @@ func (r *jreader) str() (string, error) {
 			out = append(out, c)
 			continue
 		}
-		j++
-		if j >= len(r.b) {
+		var n int
+		var ok bool
+		if out, n, ok = jsonspan.AppendEscape(out, r.b[j:]); !ok {
 			return "", errFast
 		}
-		switch r.b[j] {
-		case '"', '\\', '/':
-			out = append(out, r.b[j])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			ru, n, ok := r.hex4(j + 1)
-			if !ok {
-				return "", errFast
-			}
-			j += n
-			if utf16.IsSurrogate(ru) {
-				if lo, n2, ok := r.hex4(j + 3); ok && r.b[j+1] == '\\' && r.b[j+2] == 'u' {
-					if dec := utf16.DecodeRune(ru, lo); dec != utf8.RuneError {
-						ru = dec
-						j += 2 + n2
-					} else {
-						ru = utf8.RuneError
-					}
-				} else {
-					ru = utf8.RuneError
-				}
-			}
-			out = utf8.AppendRune(out, ru)
-		default:
-			return "", errFast
-		}
+		j += n - 1
 	}
 	return "", errFast
-}
-
-// hex4 reads four hex digits at b[at:]; n is how many bytes were used.
-func (r *jreader) hex4(at int) (rune, int, bool) {
-	if at+4 > len(r.b) {
-		return 0, 0, false
-	}
-	v, err := strconv.ParseUint(string(r.b[at:at+4]), 16, 32)
-	if err != nil {
-		return 0, 0, false
-	}
-	return rune(v), 4, true
 }
 
 // int reads an integer; fractions, exponents and null fall back.
