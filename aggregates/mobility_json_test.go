@@ -164,16 +164,7 @@ func TestMobilityJSONKnowsEveryField(t *testing.T) {
 // BenchmarkReportedJSON: a report's event payload by json.Marshal and by
 // its AppendJSON.
 func BenchmarkReportedJSON(b *testing.B) {
-	d := aggregates.NewDate(2026, time.March, 1)
-	e := aggregates.MobilityReported{ProjectID: "P-2026-0001", OID: "E10000001", Action: "KA122-SCH", CallYear: 2026, Days: 7, DistanceKm: 1200,
-		Mobility: aggregates.Mobility{MobilityID: "M-000123", ParticipantID: "PT-00000123",
-			PersonalSealed: &pii.Sealed{Alg: "A256GCM", Subject: "E10000001/PT-00000123", KeyID: "0123456789abcdef0123456789abcdef", KeySeq: 123456, Nonce: make([]byte, 12), Ciphertext: make([]byte, 120)},
-			Activity:       "SCH-COURSE", StartDate: d, EndDate: d, SendingOrganisation: "Helsingin koulu", ReceivingOrganisation: "Scuola di Roma",
-			SendingCountry: "FI", ReceivingCountry: "IT", ReceivingCity: "Roma", DistanceKm: 1200},
-		Grant: aggregates.GrantBreakdown{CallYear: 2026, TotalCents: 123400, Lines: []aggregates.GrantLine{
-			{Category: "travel", Rule: "BUD-TRAVEL", Explanation: "500-1999 km band: 309 EUR", AmountCents: 30900},
-			{Category: "individual", Rule: "BUD-INDIVIDUAL", Explanation: "7 days at 117 EUR a day", AmountCents: 81900}}},
-		ReportedOn: d}
+	e := benchReported()
 	b.Run("json.Marshal", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -190,4 +181,19 @@ func BenchmarkReportedJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchReported is a typical report's event: a sealed participant, two
+// grant lines.
+func benchReported() aggregates.MobilityReported {
+	d := aggregates.NewDate(2026, time.March, 1)
+	return aggregates.MobilityReported{ProjectID: "P-2026-0001", OID: "E10000001", Action: "KA122-SCH", CallYear: 2026, Days: 7, DistanceKm: 1200,
+		Mobility: aggregates.Mobility{MobilityID: "M-000123", ParticipantID: "PT-00000123",
+			PersonalSealed: &pii.Sealed{Alg: "A256GCM", Subject: "E10000001/PT-00000123", KeyID: "0123456789abcdef0123456789abcdef", KeySeq: 123456, Nonce: make([]byte, 12), Ciphertext: make([]byte, 120)},
+			Activity:       "SCH-COURSE", StartDate: d, EndDate: d, SendingOrganisation: "Helsingin koulu", ReceivingOrganisation: "Scuola di Roma",
+			SendingCountry: "FI", ReceivingCountry: "IT", ReceivingCity: "Roma", DistanceKm: 1200},
+		Grant: aggregates.GrantBreakdown{CallYear: 2026, TotalCents: 123400, Lines: []aggregates.GrantLine{
+			{Category: "travel", Rule: "BUD-TRAVEL", Explanation: "500-1999 km band: 309 EUR", AmountCents: 30900},
+			{Category: "individual", Rule: "BUD-INDIVIDUAL", Explanation: "7 days at 117 EUR a day", AmountCents: 81900}}},
+		ReportedOn: d}
 }
