@@ -11,15 +11,14 @@ import (
 // A report's event read back by hand (events.JSONDecoder). Every command
 // on a project whose decided state is not in memory (after a restart, an
 // eviction, another instance's writes) folds the project's events again,
-// and json.Unmarshal's reflection cost about 25 µs a report event: more
-// than half of such a load. The bytes read here are those json.Marshal
-// writes for the type (and AppendJSON, which writes the same): its members
-// in the struct's order, omitted members absent, integers, strings with
-// the escapes json.Marshal writes. Anything else (a member in another order or unknown, an escape,
-// whitespace, a place, the Ukraine exception)
-// answers false and is left to json.Unmarshal, so the value decoded is
-// always json.Unmarshal's (TestMobilityDecodeIsJSONUnmarshal compares them
-// on random and on mutated payloads).
+// and json.Unmarshal's reflection was more than half of such a load. The
+// bytes read here are those json.Marshal writes for the type (and
+// AppendJSON, which writes the same): its members in the struct's order,
+// omitted members absent, integers, strings with their escapes. Anything
+// else (a member in another order or unknown, whitespace, a place, the
+// Ukraine exception) answers false and is left to json.Unmarshal, so the
+// value decoded is always json.Unmarshal's (TestMobilityDecodeIsJSONUnmarshal
+// compares them on random and on mutated payloads).
 
 // DecodeJSON implements events.JSONDecoder; e must be the zero value.
 func (e *MobilityReported) DecodeJSON(b []byte) bool {
