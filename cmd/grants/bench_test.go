@@ -45,6 +45,7 @@ func TestHTTPBenchRunsEveryScenario(t *testing.T) {
 		"target: durable report", "target: relaxed report", "target: status and page", "target: read-your-writes lag",
 		"target: submit application", "target: resident memory", "target: the first minute after a restart",
 		"cold catch-up of", "target: a cold catch-up in grants serve",
+		"host probe before raw publish:", "host probe before relaxed reports:", "of the first probe's time",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)

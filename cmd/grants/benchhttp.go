@@ -56,6 +56,18 @@ type httpBench struct {
 	natsListen string
 	// srv is the server running now, whose CPU time load reports.
 	srv *httpbench.Server
+	// probeBase is the run's first host probe (probe).
+	probeBase time.Duration
+}
+
+// probe prints the host's speed before a phase of the run
+// (httpbench.HostProbe), beside the run's first probe.
+func (hb *httpBench) probe(what string) {
+	d := httpbench.HostProbe()
+	fmt.Fprintln(hb.out, httpbench.ProbeLine(what, d, hb.probeBase))
+	if hb.probeBase == 0 {
+		hb.probeBase = d
+	}
 }
 
 // parseScenarios reads --scenarios ("all" or a comma-separated list).
@@ -358,6 +370,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 
 	var rawDefault, rawSync float64
 	if on["raw"] || on["report"] || on["report-relaxed"] {
+		hb.probe("raw publish")
 		n := max(hb.conns*10, int(d.Seconds()*2000))
 		var defaults, syncs, p99s, syncP99s []float64
 		for k := range max(1, hb.runs) {
@@ -394,6 +407,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 			return err
 		}
 		defer g.Close()
+		hb.probe("the fsync server's scenarios")
 		rss0, _ := bs.srv.RSS()
 		hr := hb.load(ctx, "GET /healthz", bs.getOp(g, "", func(int) string { return "/healthz" }))
 		healthz = pr.line(hr, "", 0).Rate
@@ -473,6 +487,7 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		if err != nil {
 			return err
 		}
+		hb.probe("relaxed reports")
 		r10, r1000 := hb.loadPair(ctx, "report mobility, os-flush, 10 mobilities", fmt.Sprintf("report mobility, os-flush, %d mobilities", many),
 			bs.reportOp("r10", bs.seeded.Groups["p10"], nil), bs.reportOp("r1000", bs.seeded.Groups["pmany"], nil))
 		pr.line(r10, "raw default", rawDefault)
@@ -487,11 +502,13 @@ func runHTTPBench(ctx context.Context, scratch string, hb *httpBench) error {
 		if err != nil {
 			return err
 		}
+		hb.probe("applications among many organisations")
 		big := hb.apply(ctx, httpbench.Client(hb.conns), bs, fmt.Sprintf("%d organisations", hb.bigOrgs))
 		target(hb.out, "submit application >= 2 000/s, within 20% at 100 and many organisations", big.Rate >= 2000 && applySmall.Rate >= 2000 && flat(applySmall.Rate, big.Rate))
 		bs.stop()
 	}
 	if on["catchup"] {
+		hb.probe("the cold catch-up")
 		return hb.catchup(ctx, filepath.Join(scratch, "catchup"))
 	}
 	return nil
