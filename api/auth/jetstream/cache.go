@@ -37,6 +37,10 @@ type tokenCache struct {
 	started    atomic.Uint64
 	listening  atomic.Bool
 	restarting bool
+	// watcher numbers the watchers started; only the newest (current)
+	// marks the cache live or not, so that an older one ending after a
+	// newer one caught up does not leave the cache untrusted for good.
+	watcher uint64
 	// ctx is Watch's: the watchers end with it.
 	ctx context.Context
 	// applied is the last stream sequence the watchers delivered.
@@ -111,17 +115,22 @@ func (s *Store) startWatch(ctx context.Context) error {
 	s.cache.mu.Lock()
 	s.cache.started.Store(started)
 	s.cache.live, s.cache.restarting = false, false
+	s.cache.watcher++
+	n := s.cache.watcher
 	s.cache.mu.Unlock()
-	go s.follow(ctx, w)
+	go s.follow(ctx, w, n)
 	return nil
 }
 
-// follow applies the watcher's entries until it ends.
-func (s *Store) follow(ctx context.Context, w jetstream.KeyWatcher) {
+// follow applies the watcher's entries until it ends; n is the watcher's
+// number (tokenCache.watcher).
+func (s *Store) follow(ctx context.Context, w jetstream.KeyWatcher, n uint64) {
 	defer func() {
 		_ = w.Stop()
 		s.cache.mu.Lock()
-		s.cache.live = false
+		if s.cache.watcher == n {
+			s.cache.live = false
+		}
 		s.cache.mu.Unlock()
 	}()
 	for {
@@ -134,7 +143,7 @@ func (s *Store) follow(ctx context.Context, w jetstream.KeyWatcher) {
 			}
 			s.cache.mu.Lock()
 			if e == nil {
-				s.cache.live = true // the initial values are in
+				s.cache.live = s.cache.live || s.cache.watcher == n // the initial values are in
 			} else {
 				s.cache.apply(e)
 			}
