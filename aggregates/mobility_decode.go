@@ -232,7 +232,7 @@ func (r *canon) span() []byte {
 	if r.i < len(r.b) && r.b[r.i] == '\\' {
 		return r.unescape(s)
 	}
-	if !r.opt(`"`) || !validUTF8(s) {
+	if !r.opt(`"`) || !utf8.Valid(s) {
 		r.ok = false
 		return nil
 	}
@@ -249,7 +249,7 @@ func (r *canon) unescape(done []byte) []byte {
 		out = append(out, r.b[r.i:r.i+n]...)
 		r.i += n
 		if r.opt(`"`) {
-			if !validUTF8(out) {
+			if !utf8.Valid(out) {
 				r.ok = false
 			}
 			return out
@@ -265,24 +265,9 @@ func (r *canon) unescape(done []byte) []byte {
 	return nil
 }
 
-// validUTF8 reports whether s is valid UTF-8, looking at ASCII bytes only
-// once.
-func validUTF8(s []byte) bool {
-	for i, c := range s {
-		if c >= utf8.RuneSelf {
-			return utf8.Valid(s[i:])
-		}
-	}
-	return true
-}
-
 // str reads a string (copied: a decoded event outlives its message).
 func (r *canon) str() string {
-	s := r.span()
-	if len(s) == 0 {
-		return ""
-	}
-	return string(s)
+	return string(r.span())
 }
 
 // digits reads an integer's digits, at most 18 (no overflow), without a
