@@ -394,6 +394,21 @@ func (v *StreamVerifier) Extend(ctx context.Context, store Store, to uint64) err
 	return nil
 }
 
+// Follow checks the next event of the stream after those the verifier has
+// read, as Extend checks a range of them: it keeps a verifier up with the
+// stream event by event, from a subscription, so that the checks run as
+// the events are written instead of in a burst per range. An event at or
+// before ReadTo is ignored; events must come in stream order.
+func (v *StreamVerifier) Follow(e *Envelope) {
+	if e.Sequence <= v.readTo {
+		return
+	}
+	// Nothing after what was read is legacy or covered by a checkpoint.
+	v.covered = min(v.covered, v.readTo)
+	v.Add(e)
+	v.readTo = e.Sequence
+}
+
 // Checkpointed records that the stream holds a checkpoint at sequence at
 // (one written from this verifier), so that its sequence is not taken for
 // a record the stream lost.

@@ -215,13 +215,35 @@ func TestAgainstAnExportedCheckpointCatchesARewrittenHistory(t *testing.T) {
 // verification of the same stream would: the same heads and the same
 // refused events, a forgery among the new events included, whether the
 // first verification was fast or accepted legacy events.
+// A verifier that follows the stream event by event (Follow, from a
+// subscription) signs the same checkpoint.
 func TestExtendedVerifierCheckpointsAsAFullVerification(t *testing.T) {
+	extend := func(l *ledger, v *events.StreamVerifier, last uint64) error { return v.Extend(l.ctx, l.service, last) }
+	follow := func(l *ledger, v *events.StreamVerifier, last uint64) error {
+		ctx, cancel := context.WithCancel(l.ctx)
+		defer cancel()
+		err := l.service.Subscribe(ctx, v.ReadTo()+1, func(e events.Envelope) error {
+			v.Follow(&e)
+			v.Follow(&e) // a second time: ignored
+			if e.Sequence >= last {
+				cancel()
+			}
+			return nil
+		})
+		if v.ReadTo() != last {
+			return fmt.Errorf("followed to %d, want %d (%v)", v.ReadTo(), last, err)
+		}
+		return nil
+	}
 	for _, tc := range []struct {
 		name string
 		opts events.VerifyOptions
+		read func(l *ledger, v *events.StreamVerifier, last uint64) error
 	}{
-		{"fast", events.VerifyOptions{Fast: true}},
-		{"legacy", events.VerifyOptions{Legacy: true}},
+		{"fast", events.VerifyOptions{Fast: true}, extend},
+		{"legacy", events.VerifyOptions{Legacy: true}, extend},
+		{"fast, followed", events.VerifyOptions{Fast: true}, follow},
+		{"legacy, followed", events.VerifyOptions{Legacy: true}, follow},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := newLedger(t)
@@ -245,7 +267,7 @@ func TestExtendedVerifierCheckpointsAsAFullVerification(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := v.Extend(l.ctx, l.service, last); err != nil {
+			if err := tc.read(l, v, last); err != nil {
 				t.Fatal(err)
 			}
 			got := v.Checkpoint(svc, at)

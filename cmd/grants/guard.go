@@ -140,13 +140,16 @@ type guardConfig struct {
 // checks of every event since the hourly checkpoint).
 const defaultCheckpointTail = 10 * time.Second
 
-// guardFollow is how often the guard reads the events written since it
-// last read, between two tail checkpoints: it reads them while the
-// embedded server still holds their block in memory. Read every
-// --checkpoint-tail instead (10 s), the events of the last seconds were
-// read as their blocks were about to be let go, and every read keeps a
-// block's 8 MB buffer another 10 s (nats-server's cache expiry): at 2 300
-// reports/s the server's heap held 16 such buffers, about 25 s of writes.
+// guardFollow is how often the guard makes sure that it follows the
+// stream between two tail checkpoints: it reads the events written since
+// it last read (paced) and then follows the stream live (liveFollow), so
+// that it reads each event while the embedded server still holds its
+// block in memory. Read every --checkpoint-tail instead (10 s), the events
+// of the last seconds were read as their blocks were about to be let go,
+// and every read keeps a block's 8 MB buffer another 10 s (nats-server's
+// cache expiry): at 2 300 reports/s the server's heap held 16 such
+// buffers, about 25 s of writes. Read every second, they came in bursts
+// that slowed the requests in flight (liveFollow).
 const guardFollow = time.Second
 
 // guardLedger verifies the stream when grants serve starts (signatures
@@ -159,8 +162,9 @@ const guardFollow = time.Second
 // that verification); else the verification of the start is owed, and
 // runs once startDue says so.
 // Between two verifications of the whole stream it verifies the events
-// written since the last one it read, every guardFollow (hash, chain and
-// signature, as the whole-stream verification does them), and every tail
+// as they are written (hash, chain and signature, as the whole-stream
+// verification does them; liveFollow, restarted every guardFollow should
+// it end), and every tail
 // while the stream moves it signs a checkpoint of the heads: the
 // signatures a command handler or projector checks again after a restart
 // are those of the last tail, not of the last hour.
@@ -194,10 +198,27 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		// a tail), signed how many refused events that listed.
 		tailAt uint64
 		signed int
+		// live, while set, follows the stream into v as the events are
+		// written (liveFollow): v is then read through it (readV).
+		live *liveFollow
 	)
+	stopLive := func() {
+		if live != nil {
+			live.stop()
+			live = nil
+		}
+	}
+	readV := func(fn func(v *events.StreamVerifier)) {
+		if live != nil {
+			live.with(fn)
+			return
+		}
+		fn(v)
+	}
 	// verifier makes nv the verifier the tails extend, read as far as
 	// its checkpoint.
 	verifier := func(nv *events.StreamVerifier) {
+		stopLive()
 		v = nv
 		if v != nil {
 			tailAt, signed = v.ReadTo(), len(v.Refused())
@@ -237,13 +258,28 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 		log.Info("ledger verified and checkpoint written", "sequence", cp.Sequence, "chains", cp.Chains, "valid", rep.Valid,
 			"refused", len(cp.Refused), "took", time.Since(start).Round(time.Millisecond))
 	}
-	// follow verifies the events written since the last one v read.
-	follow := func(ctx context.Context, from checkpointStore) {
+	// follow verifies the events written since the last one v read
+	// (from, paced, up to the stream's end as of now) and then, with
+	// goLive, follows the stream live (liveFollow) until v changes. A
+	// live follow that failed drops v, as a failed read does.
+	follow := func(ctx context.Context, from checkpointStore, goLive bool) {
 		if v == nil || tails == nil {
 			return
 		}
+		if live != nil {
+			err := live.failed()
+			if err == nil {
+				return // following
+			}
+			live = nil
+			if ctx.Err() == nil {
+				log.Warn("following the new events; the next checkpoint waits for the next verification of the stream", "err", err)
+			}
+			v = nil
+			return
+		}
 		last, err := sys.store.LastSequence(ctx)
-		if err != nil || last <= v.ReadTo() {
+		if err != nil {
 			return
 		}
 		if own := ownSignatures(sys.signer); own != nil {
@@ -251,22 +287,38 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			// verified again (hash and chain are still checked).
 			v.TrustOwn(own)
 		}
-		if err := v.Extend(ctx, from, last); err != nil {
-			if ctx.Err() == nil {
-				log.Warn("verifying the new events; the next checkpoint waits for the next verification of the stream", "err", err)
+		if last > v.ReadTo() {
+			if err := v.Extend(ctx, from, last); err != nil {
+				if ctx.Err() == nil {
+					log.Warn("verifying the new events; the next checkpoint waits for the next verification of the stream", "err", err)
+				}
+				v = nil
+				return
 			}
-			v = nil
+		}
+		if goLive {
+			live = startLiveFollow(ctx, sys.store, v)
 		}
 	}
 	// tail follows the stream and signs a tail checkpoint of what v read,
 	// if it read anything since the last one.
-	tail := func(ctx context.Context, from checkpointStore) {
-		follow(ctx, from)
-		if v == nil || tails == nil || v.ReadTo() <= tailAt {
+	tail := func(ctx context.Context, from checkpointStore, goLive bool) {
+		follow(ctx, from, goLive)
+		if v == nil || tails == nil {
 			return
 		}
-		read := v.ReadTo()
-		cp := v.Checkpoint(sys.signer, time.Now())
+		var (
+			read uint64
+			cp   events.Checkpoint
+		)
+		readV(func(v *events.StreamVerifier) {
+			if read = v.ReadTo(); read > tailAt {
+				cp = v.Checkpoint(sys.signer, time.Now())
+			}
+		})
+		if read <= tailAt {
+			return
+		}
 		if len(cp.Refused) > signed {
 			log.Error("new events failed their checks; the checkpoint lists them as refused", "refused", len(cp.Refused)-signed, "sequence", cp.Sequence)
 		}
@@ -312,7 +364,7 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			log.Info("checkpoints: this instance holds the lease and writes the checkpoints")
 		case !held && holding:
 			log.Info("checkpoints: another instance holds the lease now")
-			v = nil // its tails extend its own verification
+			verifier(nil) // its tails extend its own verification
 		}
 		holding = held
 		switch {
@@ -353,16 +405,18 @@ func guardLedger(ctx context.Context, sys *system, cfg guardConfig, start *verif
 			}
 		case <-part:
 			if holding {
-				tail(ctx, paced)
+				tail(ctx, paced, true)
 			}
 		case <-step:
 			if holding {
-				follow(ctx, paced)
+				follow(ctx, paced, true)
 			}
 		case <-finish:
 			if holding && cfg.tail > 0 {
+				// The last events are read to the stream's end, unpaced.
+				stopLive()
 				fctx, cancel := context.WithTimeout(context.Background(), finalTailTimeout)
-				tail(fctx, sys.store)
+				tail(fctx, sys.store, false)
 				cancel()
 				if v != nil {
 					// The heads as v stands (the last tail's), signed as
