@@ -133,7 +133,9 @@ func (s *Server) runCommand(c echo.Context, cmd aggregates.Command, spec cmdSpec
 		outcome = "replayed"
 	}
 	s.metrics.command(typ, outcome, "")
-	return writeAnswer(c, answer, res.Replayed)
+	err = writeAnswer(c, answer, res.Replayed)
+	answer.release() // written: the buffer serves the next answer
+	return err
 }
 
 // execute runs cmd and returns the result and the HTTP answer.
@@ -231,11 +233,13 @@ func answerOf(res command.Result, spec cmdSpec, marshalled bool) (storedAnswer, 
 		body.Events = append(body.Events, EventSummary{ID: e.ID, Type: e.Type, Version: e.Version, Sequence: e.Sequence,
 			OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Hash: e.Hash, Payload: e.Payload})
 	}
-	b, err := encodeCommandResponse(&body, marshalled)
+	buf := answerBufs.Get().(*[]byte)
+	b, err := encodeCommandResponse((*buf)[:0], &body, marshalled)
 	if err != nil {
+		answerBufs.Put(buf)
 		return storedAnswer{}, apperr.Wrap(apperr.Internal, err, "internal error")
 	}
-	a := storedAnswer{Status: http.StatusOK, Body: b, Version: res.Version, Sequence: res.Sequence}
+	a := storedAnswer{Status: http.StatusOK, Body: b, Version: res.Version, Sequence: res.Sequence, buf: buf}
 	if spec.status != 0 {
 		a.Status = spec.status
 	}

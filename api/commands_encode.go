@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -19,12 +20,14 @@ import (
 // json.Marshal escapes, so they are copied without being checked again
 // (checking them was 2-3 % of a relaxed report's server CPU). Payloads
 // read back from the stream (a replayed answer) are checked.
-func encodeCommandResponse(body *CommandResponse, marshalled bool) ([]byte, error) {
+//
+// The answer is appended to dst (answerOf passes a recycled buffer).
+func encodeCommandResponse(dst []byte, body *CommandResponse, marshalled bool) ([]byte, error) {
 	n := 128
 	for i := range body.Events {
 		n += 320 + len(body.Events[i].Payload)
 	}
-	b := make([]byte, 0, n)
+	b := slices.Grow(dst, n)
 	b = append(b, `{"ref":{"org":`...)
 	b = appendJSONString(b, body.Ref.Org)
 	b = append(b, `,"kind":`...)

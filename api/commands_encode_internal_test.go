@@ -37,9 +37,15 @@ func TestCommandAnswerEncodedAsJSONMarshalDoes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want, werr := json.Marshal(tc.body)
-			got, gerr := encodeCommandResponse(&tc.body, false)
+			got, gerr := encodeCommandResponse(nil, &tc.body, false)
 			if (werr != nil) != (gerr != nil) || !bytes.Equal(got, want) {
 				t.Fatalf("got  %s (%v)\nwant %s (%v)", got, gerr, want, werr)
+			}
+			// Into a recycled buffer (answerBufs) that held a longer answer.
+			used := bytes.Repeat([]byte{'x'}, 4096)
+			got, gerr = encodeCommandResponse(used[:0], &tc.body, false)
+			if (werr != nil) != (gerr != nil) || !bytes.Equal(got, want) {
+				t.Fatalf("into a used buffer: got  %s (%v)\nwant %s (%v)", got, gerr, want, werr)
 			}
 		})
 	}
@@ -65,7 +71,7 @@ func TestMarshalledPayloadsCopiedAsJSONMarshalWouldWrite(t *testing.T) {
 		}
 		body := CommandResponse{Ref: ref, Version: 3, Sequence: 9, Events: []EventSummary{{ID: "e", Type: "T", Payload: payload}}}
 		want, _ := json.Marshal(body)
-		got, err := encodeCommandResponse(&body, true)
+		got, err := encodeCommandResponse(nil, &body, true)
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("got  %s (%v)\nwant %s", got, err, want)
 		}
