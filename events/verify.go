@@ -385,20 +385,18 @@ func (v *StreamVerifier) Extend(ctx context.Context, store Store, to uint64) err
 	if to <= v.readTo {
 		return nil
 	}
-	// Nothing after what was read is legacy or covered by a checkpoint.
-	v.covered = min(v.covered, v.readTo)
-	if err := store.Events(ctx, v.readTo+1, to, func(e Envelope) error { v.Add(&e); return nil }); err != nil {
+	if err := store.Events(ctx, v.readTo+1, to, func(e Envelope) error { v.Follow(&e); return nil }); err != nil {
 		return err
 	}
-	v.readTo = to
+	v.readTo = to // past any checkpoint records at the range's end
 	return nil
 }
 
 // Follow checks the next event of the stream after those the verifier has
-// read, as Extend checks a range of them: it keeps a verifier up with the
-// stream event by event, from a subscription, so that the checks run as
-// the events are written instead of in a burst per range. An event at or
-// before ReadTo is ignored; events must come in stream order.
+// read (Extend checks a range of them with it): it keeps a verifier up
+// with the stream event by event, from a subscription, so that the checks
+// run as the events are written instead of in a burst per range. An event
+// at or before ReadTo is ignored; events must come in stream order.
 func (v *StreamVerifier) Follow(e *Envelope) {
 	if e.Sequence <= v.readTo {
 		return
